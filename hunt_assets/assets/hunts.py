@@ -1,0 +1,106 @@
+"""Asset factory: every ``queries/*.kql`` file becomes one daily-partitioned asset ``hunts/<name>``.
+
+Why a factory: adding a hunt must mean adding a file. The framework owns what every hunt shares --
+the partition's time window on the hunt's time column, the row-cap split, the transactional partition
+write and the metadata the UI shows -- so a hunt file holds nothing but KQL and its description.
+"""
+
+
+from datetime import date, datetime
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+
+from hunt_assets.hunts.execute import run_hunt
+from hunt_assets.hunts.loader import Hunt, load_hunts
+from hunt_assets.partitions import daily_partitions
+from hunt_assets.resources import HuntingResource, WarehouseResource
+
+PARTITION_COLUMN = "partition_date"
+OWNER = "team:threat-hunting"
+PREVIEW_ROWS = 10
+
+
+def hunt_table(name: str) -> str:
+    return f"hunts.{name}"
+
+
+def preview_markdown(df: pd.DataFrame, rows: int = PREVIEW_ROWS, max_cell: int = 80) -> str:
+    """A small markdown preview; long cells clipped so one attacker-sized command line can't flood the UI."""
+    if df.empty:
+        return "_no rows_"
+    head = df.head(rows).copy()
+    for col in head.columns:
+        head[col] = head[col].map(lambda v: (s if len(s := str(v)) <= max_cell else s[: max_cell - 1] + "…")
+                                  .replace("|", "\\|").replace("\n", " "))
+    return head.to_markdown(index=False)
+
+
+def table_schema(df: pd.DataFrame) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(name=str(c), type=str(t)) for c, t in df.dtypes.items()])
+
+
+def _description(hunt: Hunt) -> str:
+    parts = [hunt.title or hunt.name, "", hunt.description, "",
+             f"Tables: {', '.join(hunt.tables)}; window on `{hunt.time_column}`."]
+    if hunt.mitre:
+        parts.append("MITRE ATT&CK: " + ", ".join(hunt.mitre))
+    parts.append(f"Source: queries/{hunt.path.name}")
+    return "\n".join(parts)
+
+
+def build_hunt_asset(hunt: Hunt) -> dg.AssetsDefinition:
+    """One partitioned asset for one hunt file."""
+    tags = {t.replace(" ", "_")[:60]: "" for t in hunt.tags}
+    tags["severity"] = hunt.severity
+
+    @dg.asset(
+        name=hunt.name,
+        key_prefix=["hunts"],
+        partitions_def=daily_partitions,
+        group_name="hunts",
+        description=_description(hunt),
+        kinds={"duckdb", "kql"},
+        owners=[OWNER],
+        tags=tags,
+        pool="warehouse",
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL,
+                                    jitter=dg.Jitter.PLUS_MINUS),
+        metadata={
+            "source_file": dg.MetadataValue.path(f"queries/{hunt.path.name}"),
+            "kql": dg.MetadataValue.md(f"```kql\n{hunt.kql}\n```"),
+            "time_column": hunt.time_column,
+            "tables": ", ".join(hunt.tables),
+            "mitre": ", ".join(hunt.mitre) or "-",
+        },
+    )
+    def _hunt_asset(context: dg.AssetExecutionContext, hunting: HuntingResource,
+                    warehouse: WarehouseResource) -> dg.MaterializeResult:
+        window = context.partition_time_window
+        start: datetime = window.start
+        end: datetime = window.end
+        day = date.fromisoformat(context.partition_key)
+        backend = hunting.get_backend()
+        splits: list[str] = []
+        result = run_hunt(backend, hunt, start, end,
+                          on_split=lambda s, e, n: splits.append(f"{s.isoformat()}..{e.isoformat()} ({n} rows)"))
+        frame = result.frame.copy()
+        frame.insert(0, PARTITION_COLUMN, pd.Series([day] * len(frame), dtype=pd.ArrowDtype(pa.date32())))
+        rows = warehouse.get().replace_partition(hunt_table(hunt.name), frame, PARTITION_COLUMN, day)
+        context.log.info("hunt %s on %s for %s: %d rows", hunt.name, backend.name, context.partition_key, rows)
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": rows,
+            "dagster/column_schema": table_schema(result.frame),
+            "backend": backend.name,
+            "window": f"{start.isoformat()} .. {end.isoformat()}",
+            "table": hunt_table(hunt.name),
+            "window_splits": len(splits),
+            "preview": dg.MetadataValue.md(preview_markdown(result.frame)),
+        })
+
+    return _hunt_asset
+
+
+def build_hunt_assets(hunts: list[Hunt] | None = None) -> list[dg.AssetsDefinition]:
+    return [build_hunt_asset(h) for h in (hunts if hunts is not None else load_hunts())]

@@ -1,0 +1,73 @@
+"""Environment -> resources, in one place.
+
+Why: live mode is switched on by configuration only. Every value that can come from the environment is
+handed to Dagster as an ``EnvVar`` (resolved at run time, masked in the UI, never written into the
+definitions snapshot); when a variable is unset the embedded default applies: the sample tenant in a
+local DuckDB file, no credentials.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("HUNT_DATA_DIR") or REPO_ROOT / "data")
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("HUNT_WAREHOUSE") or data_dir() / "hunt_warehouse.duckdb")
+
+
+def lake_path() -> Path:
+    return Path(os.environ.get("HUNT_SAMPLE_LAKE") or data_dir() / "sample_tenant.duckdb")
+
+
+def backend_name() -> str:
+    return (os.environ.get("HUNT_BACKEND") or "sample").strip().lower()
+
+
+def _env(name: str, default: Any) -> Any:
+    """``EnvVar(name)`` when the variable is set, else the default (EnvVar of an unset variable fails)."""
+    return dg.EnvVar(name) if os.environ.get(name) else default
+
+
+def _env_int(name: str, default: int) -> Any:
+    return dg.EnvVar.int(name) if os.environ.get(name) else default
+
+
+def build_resources() -> dict[str, Any]:
+    """The resources for the current environment."""
+    return {
+        "warehouse": WarehouseResource(path=_env("HUNT_WAREHOUSE", str(warehouse_path()))),
+        "settings": HuntSettings(
+            backend=_env("HUNT_BACKEND", "sample"),
+            data_dir=_env("HUNT_DATA_DIR", str(data_dir())),
+            lake_path=_env("HUNT_SAMPLE_LAKE", str(lake_path())),
+            active_lookups=os.environ.get("HUNT_ACTIVE_LOOKUPS", "0").strip().lower() in ("1", "true", "yes"),
+            graph_url=_env("HUNT_GRAPH_URL", "https://graph.microsoft.com"),
+            authority_host=_env("HUNT_AUTHORITY_HOST", "https://login.microsoftonline.com"),
+        ),
+        "hunting": HuntingResource(
+            backend=_env("HUNT_BACKEND", "sample"),
+            lake_path=_env("HUNT_SAMPLE_LAKE", str(lake_path())),
+            tenant_id=_env("AZURE_TENANT_ID", None),
+            client_id=_env("AZURE_CLIENT_ID", None),
+            client_secret=_env("AZURE_CLIENT_SECRET", None),
+            client_certificate_path=_env("AZURE_CLIENT_CERTIFICATE_PATH", None),
+            graph_url=_env("HUNT_GRAPH_URL", "https://graph.microsoft.com"),
+            defender_url=_env("HUNT_DEFENDER_URL", "https://api.security.microsoft.com"),
+            authority_host=_env("HUNT_AUTHORITY_HOST", "https://login.microsoftonline.com"),
+            fake_faults=_env("HUNT_FAKE_FAULTS", ""),
+            calls_per_minute=_env_int("HUNT_CALLS_PER_MINUTE", 45),
+            calls_per_hour=_env_int("HUNT_CALLS_PER_HOUR", 1500),
+        ),
+    }

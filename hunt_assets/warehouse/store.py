@@ -1,0 +1,244 @@
+"""The warehouse: every read and write of hunt results, intel and analytics goes through this module.
+
+Why one module: DuckDB is a single-file, single-writer store. Keeping all SQL that touches it here means
+(a) writes are transactional in one place -- a partition is replaced by delete + insert inside one
+transaction, so re-materializing leaves one copy and a failure leaves the old copy intact; (b) file-lock
+contention between processes is handled once (bounded retry with backoff); and (c) the store can later
+move to Parquet on object storage by reimplementing this class, not every asset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import re
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+log = logging.getLogger("hunt_assets.warehouse")
+
+SCHEMAS = ("hunts", "intel", "analytics")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+REBUILD_HINT = "make demo"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse file is missing, corrupt or locked; the message names the path and the fix."""
+
+
+def _check_ident(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"invalid SQL identifier {name!r}")
+    return name
+
+
+def split_table(table: str) -> tuple[str, str]:
+    """'schema.table' -> (schema, table), both validated identifiers."""
+    parts = table.split(".")
+    if len(parts) != 2:
+        raise ValueError(f"table must be 'schema.name', got {table!r}")
+    return _check_ident(parts[0]), _check_ident(parts[1])
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _qualified(table: str) -> str:
+    schema, name = split_table(table)
+    return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+class Warehouse:
+    """A DuckDB warehouse file with the schemas hunts / intel / analytics."""
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 120.0) -> None:
+        self.path = Path(path)
+        if self.path.stem in SCHEMAS:
+            # DuckDB names the catalog after the file stem: 'hunts.duckdb' makes "hunts.x" ambiguous
+            raise WarehouseError(f"warehouse file {self.path} must not share its stem with a schema {SCHEMAS}")
+        self.lock_timeout = lock_timeout
+
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.path)!r})"
+
+    # ---------------------------------------------------------------------------------------------
+    # connections
+    # ---------------------------------------------------------------------------------------------
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        if read_only and not self.path.exists():
+            raise WarehouseError(f"warehouse {self.path} does not exist; run `{REBUILD_HINT}` "
+                                 "(or materialize the hunts) to create it")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.05
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=read_only)
+                break
+            except duckdb.IOException as exc:
+                text = str(exc)
+                if "lock" not in text.lower() or time.monotonic() >= deadline:
+                    if "lock" in text.lower():
+                        raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
+                                             f"{self.lock_timeout:.0f}s: {text}") from None
+                    raise WarehouseError(f"cannot open warehouse {self.path}: {text}. If the file is "
+                                         f"corrupt, move it aside and run `{REBUILD_HINT}`.") from None
+                time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+                delay = min(delay * 2, 2.0)
+            except duckdb.Error as exc:
+                raise WarehouseError(f"cannot open warehouse {self.path}: {exc}. If the file is corrupt, "
+                                     f"move it aside and run `{REBUILD_HINT}`.") from None
+        con.execute("SET TimeZone='UTC'")
+        if not read_only:
+            for schema in SCHEMAS:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        return con
+
+    @contextlib.contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; hold it only as long as needed, other processes wait for the lock."""
+        con = self._open(read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # ---------------------------------------------------------------------------------------------
+    # reads
+    # ---------------------------------------------------------------------------------------------
+    def table_exists(self, table: str) -> bool:
+        schema, name = split_table(table)
+        if not self.path.exists():
+            return False
+        with self.connect(read_only=True) as con:
+            row = con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                [schema, name]).fetchone()
+        return bool(row and row[0])
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query and return a frame; parameters are bound, never formatted into the SQL."""
+        with self.connect(read_only=True) as con:
+            return con.execute(sql, params or []).df()
+
+    def read_partition(self, table: str, partition_column: str, value: Any) -> pd.DataFrame:
+        if not self.table_exists(table):
+            return pd.DataFrame()
+        col = quote_ident(_check_ident(partition_column))
+        return self.query(f"SELECT * FROM {_qualified(table)} WHERE {col} = ?", [value])
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        schema, name = split_table(table)
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", [schema, name]).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    # ---------------------------------------------------------------------------------------------
+    # writes
+    # ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, view: str) -> None:
+        """Create the table from the frame's shape, or add columns the frame brings that the table lacks."""
+        schema, name = split_table(table)
+        exists = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name]).fetchone()[0]
+        if not exists:
+            con.execute(f"CREATE TABLE {_qualified(table)} AS SELECT * FROM {view} LIMIT 0")
+            return
+        have = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name]).fetchall()}
+        for col, dtype, *_ in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall():
+            if col not in have:
+                con.execute(f"ALTER TABLE {_qualified(table)} ADD COLUMN {quote_ident(col)} {dtype}")
+
+    def _insert(self, con: duckdb.DuckDBPyConnection, table: str, view: str) -> None:
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()]
+        collist = ", ".join(quote_ident(c) for c in cols)
+        # by name, not position: the table may have gained columns over time
+        con.execute(f"INSERT INTO {_qualified(table)} ({collist}) SELECT {collist} FROM {view}")
+
+    def replace_partition(self, table: str, df: pd.DataFrame, partition_column: str,
+                          partition_value: date | datetime | str) -> int:
+        """Replace one partition atomically: delete its rows and insert ``df`` in one transaction.
+
+        ``df`` must carry ``partition_column`` (DATE or TIMESTAMP values, never strings, so the delete
+        predicate and the stored values always compare as the same type).
+        """
+        _check_ident(partition_column)
+        if partition_column not in df.columns:
+            raise ValueError(f"frame for {table} lacks partition column {partition_column!r}")
+        with self.connect() as con:
+            con.register("_incoming", df)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                self._ensure_table(con, table, "_incoming")
+                con.execute(f"DELETE FROM {_qualified(table)} WHERE {quote_ident(partition_column)} = ?",
+                            [partition_value])
+                if len(df):
+                    self._insert(con, table, "_incoming")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("_incoming")
+        return len(df)
+
+    def upsert(self, table: str, df: pd.DataFrame, key_columns: Sequence[str]) -> int:
+        """Replace rows whose key matches a row of ``df`` and insert the rest, in one transaction.
+
+        Callers merge first (e.g. widen first/last seen); this guarantees one row per key.
+        """
+        keys = [_check_ident(k) for k in key_columns]
+        missing = [k for k in keys if k not in df.columns]
+        if missing:
+            raise ValueError(f"frame for {table} lacks key columns {missing}")
+        if df.duplicated(subset=keys).any():
+            raise ValueError(f"frame for {table} holds duplicate keys on {keys}; merge before upserting")
+        with self.connect() as con:
+            con.register("_incoming", df)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                self._ensure_table(con, table, "_incoming")
+                if len(df):
+                    match = " AND ".join(f"t.{quote_ident(k)} IS NOT DISTINCT FROM i.{quote_ident(k)}"
+                                         for k in keys)
+                    con.execute(f"DELETE FROM {_qualified(table)} AS t WHERE EXISTS "
+                                f"(SELECT 1 FROM _incoming AS i WHERE {match})")
+                    self._insert(con, table, "_incoming")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("_incoming")
+        return len(df)
+
+    def delete_where(self, table: str, column: str, value: Any) -> int:
+        if not self.table_exists(table):
+            return 0
+        with self.connect() as con:
+            col = quote_ident(_check_ident(column))
+            n = con.execute(f"SELECT count(*) FROM {_qualified(table)} WHERE {col} = ?", [value]).fetchone()[0]
+            con.execute(f"DELETE FROM {_qualified(table)} WHERE {col} = ?", [value])
+        return int(n)
+
+    def check(self) -> None:
+        """Fail early, naming the path and the fix, when the file exists but is not a DuckDB database."""
+        if not self.path.exists():
+            return
+        with self.connect(read_only=True) as con:
+            con.execute("SELECT 1").fetchone()

@@ -1,0 +1,34 @@
+"""Shared fixtures: a small sample lake built once per session, tmp warehouses, the Defender schema."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Never touch the developer's data/ or ~/.dagster from tests
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+@pytest.fixture(scope="session")
+def sample_lake(tmp_path_factory) -> Path:
+    """The default-size sample tenant (3 days, 50 devices), built once per test session."""
+    from hunt_assets.sample_tenant import build_lake
+
+    path = tmp_path_factory.mktemp("lake") / "sample_tenant.duckdb"
+    build_lake(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def defender_schema() -> dict[str, list[str]]:
+    """Table -> columns, as the sample tenant writes them (Microsoft's documented schemas)."""
+    from hunt_assets.sample_tenant.schemas import TABLES
+
+    return {name: [c[0] for c in cols] for name, cols in TABLES.items()}
+
+
+@pytest.fixture
+def warehouse_path(tmp_path) -> Path:
+    return tmp_path / "hunt_warehouse.duckdb"

@@ -1,0 +1,107 @@
+"""The warehouse on real DuckDB files: transactional partition writes, upserts, locks, bad files."""
+
+import multiprocessing as mp
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from hunt_assets.warehouse.store import Warehouse, WarehouseError
+
+
+def _frame(day: date, n: int, tag: str = "a") -> pd.DataFrame:
+    return pd.DataFrame({
+        "partition_date": pd.Series([day] * n, dtype=pd.ArrowDtype(pa.date32())),
+        "i": range(n),
+        "tag": [tag] * n,
+    })
+
+
+def test_replace_partition_is_idempotent(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    d1, d2 = date(2026, 11, 16), date(2026, 11, 17)
+    wh.replace_partition("hunts.t", _frame(d1, 5), "partition_date", d1)
+    wh.replace_partition("hunts.t", _frame(d2, 3), "partition_date", d2)
+    wh.replace_partition("hunts.t", _frame(d1, 4, "b"), "partition_date", d1)
+    counts = wh.query("SELECT partition_date, count(*) n, min(tag) tag FROM hunts.t GROUP BY 1 ORDER BY 1")
+    assert counts["n"].tolist() == [4, 3]
+    assert counts["tag"].tolist() == ["b", "a"]
+    assert dict(wh.columns("hunts.t"))["partition_date"] == "DATE"
+
+
+def test_failed_write_keeps_old_partition(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    d1 = date(2026, 11, 16)
+    wh.replace_partition("hunts.t", _frame(d1, 5), "partition_date", d1)
+    bad = _frame(d1, 2)
+    bad["i"] = ["not-an-int", "x"]  # cannot be inserted into the BIGINT column
+    with pytest.raises(duckdb.Error):
+        wh.replace_partition("hunts.t", bad, "partition_date", d1)
+    assert wh.query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 5
+
+
+def test_new_columns_are_added_not_misaligned(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    d1, d2 = date(2026, 11, 16), date(2026, 11, 17)
+    wh.replace_partition("hunts.t", _frame(d1, 2), "partition_date", d1)
+    wider = _frame(d2, 1)
+    wider.insert(1, "extra", ["e"])
+    wh.replace_partition("hunts.t", wider, "partition_date", d2)
+    row = wh.query("SELECT * FROM hunts.t WHERE partition_date = DATE '2026-11-17'").iloc[0]
+    assert row["extra"] == "e"
+    assert row["tag"] == "a"
+
+
+def test_upsert_replaces_by_key(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    wh.upsert("intel.c", pd.DataFrame({"k": ["a", "b"], "v": [1, 2]}), ["k"])
+    wh.upsert("intel.c", pd.DataFrame({"k": ["b", "c"], "v": [20, 30]}), ["k"])
+    got = wh.query("SELECT k, v FROM intel.c ORDER BY k")
+    assert got.values.tolist() == [["a", 1], ["b", 20], ["c", 30]]
+    with pytest.raises(ValueError, match="duplicate keys"):
+        wh.upsert("intel.c", pd.DataFrame({"k": ["a", "a"], "v": [1, 2]}), ["k"])
+
+
+def test_file_stem_must_not_be_a_schema(tmp_path):
+    with pytest.raises(WarehouseError, match="stem"):
+        Warehouse(tmp_path / "hunts.duckdb")
+
+
+def test_missing_and_corrupt_files_name_path_and_fix(tmp_path):
+    missing = Warehouse(tmp_path / "nope_warehouse.duckdb")
+    with pytest.raises(WarehouseError, match="make demo"):
+        missing.query("SELECT 1")
+    corrupt = tmp_path / "corrupt_warehouse.duckdb"
+    corrupt.write_bytes(b"this is not a duckdb file" * 100)
+    with pytest.raises(WarehouseError) as err:
+        Warehouse(corrupt).check()
+    assert str(corrupt) in str(err.value)
+    assert corrupt.read_bytes().startswith(b"this is not")  # nothing silently overwritten
+
+
+def test_sql_identifiers_are_validated(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    with pytest.raises(ValueError, match="identifier"):
+        wh.replace_partition('hunts.t"; DROP TABLE x; --', _frame(date(2026, 1, 1), 1), "partition_date",
+                             date(2026, 1, 1))
+
+
+def _writer(path: str, day: str, n: int) -> None:
+    d = date.fromisoformat(day)
+    Warehouse(path).replace_partition("hunts.par", _frame(d, n), "partition_date", d)
+
+
+def test_parallel_writers_from_processes_lose_nothing(warehouse_path):
+    days = [f"2026-11-{d:02d}" for d in range(10, 18)]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(warehouse_path), day, 500 + i)) for i, day in enumerate(days)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    got = Warehouse(warehouse_path).query("SELECT count(*) n, count(DISTINCT partition_date) d FROM hunts.par")
+    assert got["d"].iloc[0] == len(days)
+    assert got["n"].iloc[0] == sum(500 + i for i in range(len(days)))
