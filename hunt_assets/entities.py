@@ -117,6 +117,8 @@ def is_ip(value: str) -> bool:
 def normalize_domain(value: str, *, require_registered: bool = True) -> str:
     """Lower-case ASCII (punycode) host name without a trailing dot, validated label by label."""
     raw = _check_raw(value)
+    if any(ch in raw for ch in "/\\:@?#\"'`|;,()[]{}<>*=+!$%^&~"):
+        raise InvalidEntity(value, "contains characters that cannot appear in a host name")
     if any(ch.isspace() for ch in raw):
         raise InvalidEntity(value, "contains white space")
     name = raw[:-1] if raw.endswith(".") else raw
@@ -124,8 +126,6 @@ def normalize_domain(value: str, *, require_registered: bool = True) -> str:
         raise InvalidEntity(value, "empty name")
     if ".." in name or name.startswith("."):
         raise InvalidEntity(value, "has an empty label ('..' or a leading dot)")
-    if any(ch in name for ch in "/\\:@?#\"'`|;,()[]{}<>*=+!$%^&~"):
-        raise InvalidEntity(value, "contains characters that cannot appear in a host name")
     try:
         ascii_name = idna.encode(name, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError as exc:

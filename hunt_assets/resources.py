@@ -79,3 +79,12 @@ class HuntingResource(dg.ConfigurableResource):
                 fake_faults=self.fake_faults, calls_per_minute=self.calls_per_minute,
                 calls_per_hour=self.calls_per_hour)
         return self._backend
+
+    def get_alerts_source(self):  # -> GraphAlertsClient | SampleAlertsSource
+        """Where the alert sensor polls: AlertInfo/AlertEvidence of the sample lake, or Graph alerts_v2."""
+        from hunt_assets.clients.factory import make_alerts_source
+
+        return make_alerts_source(
+            self.backend, lake_path=self.lake_path, tenant_id=self.tenant_id, client_id=self.client_id,
+            client_secret=self.client_secret, client_certificate_path=self.client_certificate_path,
+            graph_url=self.graph_url, authority_host=self.authority_host, fake_faults=self.fake_faults)

@@ -24,9 +24,9 @@ def sample_lake(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def defender_schema() -> dict[str, list[str]]:
     """Table -> columns, as the sample tenant writes them (Microsoft's documented schemas)."""
-    from hunt_assets.sample_tenant.schemas import TABLES
+    from hunt_assets.sample_tenant.schemas import DEFENDER_TABLES
 
-    return {name: [c[0] for c in cols] for name, cols in TABLES.items()}
+    return {name: [c[0] for c in cols] for name, cols in DEFENDER_TABLES.items()}
 
 
 @pytest.fixture

@@ -309,7 +309,7 @@ def classify(service: str, response: httpx.Response, *, forbidden_hint: str = ""
     if status == 404:
         return NotFoundError(service, f"not found (404) on {where}: {message}", status=status, code=code)
     if status == 400 and ("exceeded the allowed" in lowered or "processing resources" in lowered
-                          or "cpu" in lowered and "quota" in lowered):
+                          or ("cpu" in lowered and "quota" in lowered)):
         return QueryCostError(service, f"query cost limit on {where}: {message}", status=status, code=code,
                               retry_after=retry_after or 900.0)
     if status >= 500:

@@ -92,7 +92,7 @@ class Warehouse:
                                              f"{self.lock_timeout:.0f}s: {text}") from None
                     raise WarehouseError(f"cannot open warehouse {self.path}: {text}. If the file is "
                                          f"corrupt, move it aside and run `{REBUILD_HINT}`.") from None
-                time.sleep(delay * (0.5 + random.random()))  # noqa: S311 - jitter, not crypto
+                time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 2.0)
             except duckdb.Error as exc:
                 raise WarehouseError(f"cannot open warehouse {self.path}: {exc}. If the file is corrupt, "

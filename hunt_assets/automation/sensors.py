@@ -1,0 +1,93 @@
+"""Sensors that open investigations: on new alerts, and on domains the DNS analytics flag."""
+
+import json
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from hunt_assets.automation.alert_cursor import AlertCursor, plan
+from hunt_assets.entities import InvalidEntity, parse_entity
+from hunt_assets.partitions import investigated_domains
+from hunt_assets.resources import HuntingResource
+
+INVESTIGATION_JOB = "investigate_domain"
+DNS_FLAGS_KEY = dg.AssetKey(["analytics", "dns_flags"])
+MAX_REQUESTS_PER_TICK = 200
+
+
+@dg.sensor(
+    name="new_alert_sensor",
+    job_name=INVESTIGATION_JOB,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Polls alerts (Graph alerts_v2 live; AlertInfo/AlertEvidence in the sample tenant) and opens "
+                "one investigation per domain, URL host or public IP in their evidence -- exactly once.",
+)
+def new_alert_sensor(context: dg.SensorEvaluationContext, hunting: HuntingResource) -> dg.SensorResult:
+    cursor = AlertCursor.from_json(context.cursor)
+    source = hunting.get_alerts_source()
+    since = cursor.query_from(datetime.now(UTC))
+    alerts = source.alerts_since(since)  # drains every page, or raises: the cursor then stays put
+    result = plan(alerts, cursor)
+    for rej in result.rejections:
+        context.log.warning("alert %s: entity rejected (%s): %r", rej.alert_id, rej.reason, rej.value[:120])
+    requests = result.requests[:MAX_REQUESTS_PER_TICK]
+    if len(result.requests) > len(requests):
+        context.log.warning("%d investigation requests this tick; launching the first %d",
+                            len(result.requests), len(requests))
+    keys = sorted({r.partition_key for r in requests})
+    run_requests = [
+        dg.RunRequest(run_key=r.run_key, partition_key=r.partition_key,
+                      tags={"hunt/opened_by": "new_alert_sensor", "hunt/alert_id": r.alert_id[:200]})
+        for r in requests
+    ]
+    context.log.info("alerts since %s: %d returned, %d new, %d investigations, %d rejected", since.isoformat(),
+                     len(alerts), result.new_alerts, len(run_requests), len(result.rejections))
+    return dg.SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=[investigated_domains.build_add_request(keys)] if keys else [],
+        cursor=result.cursor.to_json(),
+        skip_reason=None if run_requests else f"no new alert entities ({len(alerts)} alerts polled)",
+    )
+
+
+def flagged_domains_from_metadata(metadata: dict) -> list[dict]:
+    """The ``flagged_domains`` JSON the dns_flags asset records on each materialization."""
+    entry = metadata.get("flagged_domains")
+    value = getattr(entry, "value", entry)
+    if isinstance(value, str):
+        value = json.loads(value)
+    return list(value or [])
+
+
+@dg.asset_sensor(
+    name="flagged_domain_sensor",
+    asset_key=DNS_FLAGS_KEY,
+    job_name=INVESTIGATION_JOB,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="When dns_flags materializes tunnel/dga verdicts, opens an investigation per registered domain.",
+)
+def flagged_domain_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
+    materialization = asset_event.asset_materialization
+    if materialization is None:
+        return dg.SkipReason("no materialization")
+    partition = materialization.partition or "unpartitioned"
+    flagged = flagged_domains_from_metadata(dict(materialization.metadata))
+    keys: list[str] = []
+    run_requests = []
+    for item in flagged:
+        if item.get("verdict") not in ("tunnel", "dga"):
+            continue
+        try:
+            entity = parse_entity(str(item.get("domain", "")), "domain")
+        except InvalidEntity as exc:
+            context.log.warning("flagged domain rejected (%s): %r", exc.reason, str(item.get("domain"))[:120])
+            continue
+        keys.append(entity.host)
+        run_requests.append(dg.RunRequest(
+            run_key=f"dns_flags:{entity.host}:{partition}", partition_key=entity.host,
+            tags={"hunt/opened_by": "flagged_domain_sensor", "hunt/verdict": item["verdict"]}))
+    if not run_requests:
+        return dg.SkipReason(f"dns_flags {partition}: no tunnel/dga domains")
+    return dg.SensorResult(run_requests=run_requests,
+                           dynamic_partitions_requests=[investigated_domains.build_add_request(sorted(set(keys)))])
