@@ -16,7 +16,7 @@ def _cmd_build_sample(args: argparse.Namespace) -> int:
 
     path = settings.lake_path()
     summary = build_lake(path, dns_scale=args.dns_scale, overwrite=args.force)
-    print(f"sample tenant written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in summary.rows.items()))
+    print(f"sample tenant written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in summary.row_counts.items()))
     return 0
 
 

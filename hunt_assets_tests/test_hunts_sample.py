@@ -1,0 +1,129 @@
+"""Every hunt runs on the sample tenant, lands in the warehouse and finds its planted ground truth."""
+
+import multiprocessing as mp
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from hunt_assets.assets.hunts import build_hunt_assets
+from hunt_assets.resources import HuntingResource, WarehouseResource
+from hunt_assets.warehouse.store import Warehouse
+
+DAYS = ["2026-11-16", "2026-11-17", "2026-11-18"]
+
+
+def _materialize(lake: Path, warehouse: Path, day: str, names: list[str] | None = None) -> bool:
+    assets = [a for a in build_hunt_assets() if names is None or a.key.path[-1] in names]
+    result = dg.materialize(assets, partition_key=day, instance=dg.DagsterInstance.ephemeral(), resources={
+        "warehouse": WarehouseResource(path=str(warehouse)),
+        "hunting": HuntingResource(backend="sample", lake_path=str(lake)),
+    })
+    return result.success
+
+
+@pytest.fixture(scope="module")
+def hunted(sample_lake, tmp_path_factory) -> Warehouse:
+    path = tmp_path_factory.mktemp("wh") / "hunt_warehouse.duckdb"
+    for day in DAYS:
+        assert _materialize(sample_lake, path, day)
+    return Warehouse(path)
+
+
+def truth(lake: Path, incident: str, kind: str) -> list[tuple[str, str]]:
+    with duckdb.connect(str(lake), read_only=True) as con:
+        return con.execute("SELECT device_name, entity FROM HuntGroundTruth WHERE incident = ? AND kind = ?",
+                           [incident, kind]).fetchall()
+
+
+def test_ldap_hunts_name_the_recon_device(hunted, sample_lake):
+    device = truth(sample_lake, "ldap_recon", "account")[0][0]
+    burst = hunted.query("SELECT DeviceName, PatternCount FROM hunts.ldap_recon_burst")
+    assert burst["DeviceName"].tolist() == [device]  # the recon host, and only it
+    assert burst["PatternCount"].iloc[0] >= 6
+    patterns = hunted.query("SELECT DISTINCT ReconPattern FROM hunts.ldap_recon_queries WHERE DeviceName = ?",
+                            [device])["ReconPattern"]
+    assert {"all_users", "spn_enumeration", "password_never_expires", "asrep_roastable", "admin_enumeration",
+            "trust_enumeration"} <= set(patterns)
+
+
+def test_dns_hunt_contains_the_tunnel_and_dga(hunted, sample_lake):
+    (device, tunnel_domain), *_ = truth(sample_lake, "dns_tunnel", "tunnel_domain")
+    tunnel = hunted.query("SELECT DeviceName, count(DISTINCT QueryName) n, list(DISTINCT QueryType) t "
+                          "FROM hunts.dns_events WHERE QueryName LIKE ? AND Source <> 'DnsEvents' GROUP BY 1",
+                          [f"%.{tunnel_domain}"])
+    assert tunnel["DeviceName"].tolist() == [device]
+    assert tunnel["n"].iloc[0] > 1000
+    # DNS server logs know the client only by IP: the tunnel host's IP carries the same look-ups
+    server = hunted.query("SELECT count(DISTINCT ClientIP) n FROM hunts.dns_events WHERE QueryName LIKE ? "
+                          "AND Source = 'DnsEvents'", [f"%.{tunnel_domain}"])
+    assert server["n"].iloc[0] == 1
+    assert {"TXT", "NULL"} <= set(tunnel["t"].iloc[0])
+    dga_device, dga_domain = truth(sample_lake, "dga", "dga_resolved_domain")[0]
+    hit = hunted.query("SELECT DISTINCT DeviceName, Answers FROM hunts.dns_events WHERE QueryName = ? "
+                       "AND Source = 'DeviceEvents' AND Answers <> ''", [dga_domain])
+    assert dga_device in hit["DeviceName"].tolist()
+    shape = [c for c, _ in hunted.columns("hunts.dns_events")]
+    assert shape == ["partition_date", "Timestamp", "DeviceId", "DeviceName", "ClientIP", "QueryName", "QueryType",
+                     "Answers", "Source"]
+
+
+def test_alert_process_and_powershell_hunts_find_their_incidents(hunted, sample_lake):
+    phishing_url = truth(sample_lake, "phishing_click", "url")[0][1]
+    alerts = hunted.query("SELECT RemoteUrl FROM hunts.alerts_with_evidence WHERE EntityType = 'Url'")
+    assert phishing_url in alerts["RemoteUrl"].tolist()
+    cradle_device, cradle_cmd = truth(sample_lake, "powershell_cradle", "command_line")[0]
+    enc = hunted.query("SELECT DeviceName, EncodedPayload FROM hunts.encoded_powershell WHERE DeviceName = ?",
+                       [cradle_device])
+    assert any(p and p in cradle_cmd for p in enc["EncodedPayload"])
+    cradle_url = truth(sample_lake, "powershell_cradle", "url")[0][1]
+    urls = hunted.query("SELECT DeviceName FROM hunts.process_network_urls WHERE RemoteUrl LIKE ?",
+                        [f"%{cradle_url.split('//')[1].split('/')[0]}%"])
+    assert cradle_device in urls["DeviceName"].tolist()
+
+
+def test_partition_column_is_a_date_and_days_do_not_overlap(hunted):
+    cols = dict(hunted.columns("hunts.dns_events"))
+    assert cols["partition_date"] == "DATE"
+    bad = hunted.query("SELECT count(*) n FROM hunts.dns_events "
+                       "WHERE CAST(Timestamp AS DATE) <> partition_date")["n"].iloc[0]
+    assert bad == 0
+
+
+def test_rematerializing_a_partition_is_idempotent(sample_lake, tmp_path):
+    path = tmp_path / "hunt_warehouse.duckdb"
+    names = ["dns_events", "ldap_recon_queries"]
+    assert _materialize(sample_lake, path, DAYS[0], names)
+    first = Warehouse(path).query("SELECT count(*) n FROM hunts.dns_events")["n"].iloc[0]
+    assert _materialize(sample_lake, path, DAYS[0], names)
+    assert Warehouse(path).query("SELECT count(*) n FROM hunts.dns_events")["n"].iloc[0] == first > 0
+
+
+def _proc(lake: str, warehouse: str, day: str) -> None:
+    raise SystemExit(0 if _materialize(Path(lake), Path(warehouse), day, ["dns_events", "process_network_urls"])
+                     else 1)
+
+
+def test_parallel_materialization_of_partitions_loses_nothing(sample_lake, hunted, tmp_path):
+    path = tmp_path / "hunt_warehouse.duckdb"
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_proc, args=(str(sample_lake), str(path), day)) for day in DAYS]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(300)
+        assert p.exitcode == 0
+    for table in ("hunts.dns_events", "hunts.process_network_urls"):
+        sql = f"SELECT partition_date, count(*) n FROM {table} GROUP BY 1 ORDER BY 1"
+        assert Warehouse(path).query(sql).values.tolist() == hunted.query(sql).values.tolist()
+
+
+def test_missing_lake_names_path_and_rebuild_command(tmp_path):
+    missing = tmp_path / "nowhere.duckdb"
+    assets = [a for a in build_hunt_assets() if a.key.path[-1] == "dns_events"]
+    with pytest.raises(Exception, match="make demo") as err:
+        dg.materialize(assets, partition_key=DAYS[0], resources={
+            "warehouse": WarehouseResource(path=str(tmp_path / "hunt_warehouse.duckdb")),
+            "hunting": HuntingResource(backend="sample", lake_path=str(missing))})
+    assert str(missing) in str(err.value)
