@@ -1,26 +1,31 @@
-"""The code location: one ``Definitions`` with every asset, check, job, schedule, sensor and resource.
+"""The code location: one ``Definitions`` with every asset, job, schedule, sensor and resource.
 
 Resources are chosen from the environment in ``hunt_assets.settings`` -- the sample tenant by default,
 a live tenant when ``HUNT_BACKEND`` and the Azure variables say so.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from hunt_assets.assets.hunts import build_hunt_assets
+from hunt_assets.assets.intel import INTEL_ASSETS
+from hunt_assets.assets.investigations import investigation_assets
+from hunt_assets.automation.schedules import build_jobs, build_schedules
+from hunt_assets.automation.sensors import flagged_domain_sensor, new_alert_sensor
 from hunt_assets.settings import build_resources
 
-hunt_assets = build_hunt_assets()
-
-daily_hunts_job = dg.define_asset_job(
-    "daily_hunts",
-    selection=dg.AssetSelection.groups("hunts"),
-    description="Every hunt for one day.",
-)
+all_assets = [*build_hunt_assets(), *investigation_assets, *INTEL_ASSETS]
+daily_hunts_job, investigate_domain_job = build_jobs(all_assets)
 
 defs = dg.Definitions(
-    assets=[*hunt_assets],
-    jobs=[daily_hunts_job],
+    assets=all_assets,
+    jobs=[daily_hunts_job, investigate_domain_job],
+    schedules=build_schedules(daily_hunts_job, investigate_domain_job),
+    sensors=[
+        new_alert_sensor,
+        flagged_domain_sensor,
+        # derived assets (heatmaps) follow their upstream eagerly; run that evaluation by default
+        dg.AutomationConditionSensorDefinition("hunt_automation", target=dg.AssetSelection.all(),
+                                               default_status=dg.DefaultSensorStatus.RUNNING),
+    ],
     resources=build_resources(),
 )

@@ -7,7 +7,7 @@ everything the demo materializes is there to browse, with its metadata, partitio
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hunt_assets import settings
 
@@ -16,6 +16,30 @@ def sample_days() -> list[str]:
     from hunt_assets.sample_tenant import SAMPLE_DAYS, SAMPLE_START
 
     return [(SAMPLE_START + timedelta(days=i)).isoformat() for i in range(SAMPLE_DAYS)]
+
+
+def open_sample_investigations(instance, lake) -> list[str]:
+    """Open investigations the way the sensors would: from the sample tenant's alerts and DNS flags."""
+    from hunt_assets.assets.investigations import add_investigation
+    from hunt_assets.automation.alert_cursor import AlertCursor, plan
+    from hunt_assets.clients.alerts import SampleAlertsSource
+
+    alerts = SampleAlertsSource(lake).alerts_since(datetime(2000, 1, 1, tzinfo=UTC))
+    keys = {add_investigation(instance, r.partition_key) for r in plan(alerts, AlertCursor()).requests}
+    keys |= {add_investigation(instance, d) for d in flagged_domains()}
+    return sorted(keys)
+
+
+def flagged_domains() -> list[str]:
+    """Registered domains the DNS analytics flagged as tunnel or DGA on the sample days."""
+    from hunt_assets.warehouse.store import Warehouse
+
+    wh = Warehouse(settings.warehouse_path())
+    if not wh.table_exists("analytics.dns_domain_flags"):
+        return []
+    df = wh.query("SELECT DISTINCT registered_domain FROM analytics.dns_domain_flags "
+                  "WHERE verdict IN ('tunnel', 'dga') ORDER BY 1")
+    return df["registered_domain"].tolist()
 
 
 def run_demo(*, rebuild: bool = False) -> int:
@@ -33,7 +57,7 @@ def run_demo(*, rebuild: bool = False) -> int:
     lake = settings.lake_path()
     if rebuild or not lake.exists():
         summary = build_lake(lake, overwrite=True)
-        print(f"[demo] sample tenant: {lake} ({sum(summary.rows.values()):,} rows)")
+        print(f"[demo] sample tenant: {lake} ({sum(summary.row_counts.values()):,} rows)")
     else:
         print(f"[demo] sample tenant: {lake} (exists; --rebuild to regenerate)")
 
@@ -47,6 +71,12 @@ def run_demo(*, rebuild: bool = False) -> int:
             print(f"[demo] daily hunts failed for {day}")
             return 1
         print(f"[demo] daily hunts for {day}: ok")
+
+    keys = open_sample_investigations(instance, lake)
+    inv_job = defs.get_job_def("investigate_domain")
+    for key in keys:
+        result = inv_job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
+        print(f"[demo] investigation {key}: {'ok' if result.success else 'FAILED'}")
 
     from hunt_assets.report_summary import print_summary
 

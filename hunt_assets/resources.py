@@ -8,7 +8,7 @@ secrets never enter the definitions snapshot, the UI or run config, and tests sw
 from pathlib import Path
 
 import dagster as dg
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from hunt_assets.backends import SampleLakeBackend
 from hunt_assets.hunts.execute import HuntBackend
@@ -49,7 +49,7 @@ class HuntingResource(dg.ConfigurableResource):
     lake_path: str = "data/sample_tenant.duckdb"
     tenant_id: str | None = None
     client_id: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = Field(default=None, repr=False)  # an EnvVar; never shown in reprs
     client_certificate_path: str | None = None
     graph_url: str = "https://graph.microsoft.com"
     defender_url: str = "https://api.security.microsoft.com"

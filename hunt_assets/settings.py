@@ -46,7 +46,20 @@ def _env_int(name: str, default: int) -> Any:
 
 def build_resources() -> dict[str, Any]:
     """The resources for the current environment."""
+    from hunt_assets.assets.intel import ti_providers_from_env
+    from hunt_assets.assets.investigations import PassiveDnsResource
+
     return {
+        "pdns": PassiveDnsResource(
+            providers=_env("HUNT_PDNS_PROVIDERS", "auto"),
+            cof_url=_env("HUNT_PDNS_COF_URL", ""),
+            cof_flavor=_env("HUNT_PDNS_COF_FLAVOR", "circl"),
+            cof_username=_env("HUNT_PDNS_COF_USERNAME", None),
+            cof_password=_env("HUNT_PDNS_COF_PASSWORD", None),
+            cof_api_key=_env("HUNT_PDNS_COF_API_KEY", None),
+            max_records=_env_int("HUNT_PDNS_MAX_RECORDS", 200_000),
+        ),
+        "ti_providers": ti_providers_from_env(),
         "warehouse": WarehouseResource(path=_env("HUNT_WAREHOUSE", str(warehouse_path()))),
         "settings": HuntSettings(
             backend=_env("HUNT_BACKEND", "sample"),

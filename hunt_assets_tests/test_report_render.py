@@ -28,7 +28,7 @@ def _data() -> ReportData:
 def test_markdown_has_every_section_and_escapes_hostile_text():
     md = render_markdown(_data(), image_markdown="![heatmap](data:image/png;base64,AAAA)")
     for section in SECTIONS:
-        assert f"## {section}" in md or section == "Summary" and "## Summary" in md
+        assert f"## {section}" in md or (section == "Summary" and "## Summary" in md)
     assert "<script>" not in md
     assert "\\[x\\]" in md  # a markdown link from an alert title is not rendered as a link
     assert "ws-fin-014" in md
