@@ -1,0 +1,150 @@
+"""Benchmarks for DNS scoring, each next to the notebook method measured in the same run.
+
+    .venv/bin/python bench/bench_score_dns.py            # (a) 1M names and (b) 10M events
+    .venv/bin/python bench/bench_score_dns.py --names 200000 --events 1000000   # smaller
+
+(a) ``score-dns`` whole process (interpreter start, imports, CSV read, scoring, CSV write) over
+    N distinct names: names/s and the child's peak RSS; the notebook method runs as a plain-Python
+    whole process over the same file.
+(b) M events through ``score_events`` (what the ``dns_flags`` asset runs): events/s and peak RSS of
+    the process (input frame included); the notebook method scores the distinct names in plain
+    Python and maps flags back to the events, in its own process. Event generation is not timed.
+
+Inputs are generated from the development-set generators into a temporary folder (reused).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CACHE = Path(os.environ.get("HUNT_BENCH_CACHE", Path(tempfile.gettempdir()) / "hunt_assets_bench"))
+
+
+def _run(cmd: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, return code) of a child process; stdout discarded."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    return wall, ru.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def bench_names(n: int) -> dict[str, float]:
+    from bench.devset.pool import write_pool
+
+    path = write_pool(CACHE / f"names_{n}.txt", n)
+    ours = _run([sys.executable, "-m", "hunt_assets.analytics.dns.cli", "--no-progress", str(path)])
+    base = _run([sys.executable, "-m", "hunt_assets.analytics.dns.baseline", str(path)])
+    return {
+        "names": n,
+        "ours_s": ours[0],
+        "ours_names_per_s": n / ours[0],
+        "ours_peak_rss_mib": ours[1],
+        "baseline_s": base[0],
+        "baseline_names_per_s": n / base[0],
+        "baseline_peak_rss_mib": base[1],
+        "speedup": base[0] / ours[0],
+    }
+
+
+def _events_worker(n_events: int, pool_n: int, which: str) -> None:
+    """Runs in a child process: build the events, then time one method on them."""
+    import numpy as np
+
+    from bench.devset.pool import event_stream, name_pool
+
+    names = name_pool(pool_n)
+    ev = event_stream(names, n_events)
+    del names
+    t = time.perf_counter()
+    if which == "ours":
+        from hunt_assets.analytics.dns.events import score_events
+
+        flags, doms = score_events(ev)
+        flagged = int(flags["verdict"].isin(["tunnel", "dga", "suspicious"]).sum())
+        extra = {"distinct_names": len(flags), "flagged_names": flagged, "domains": len(doms)}
+    else:
+        from hunt_assets.analytics.dns.baseline import notebook_flags
+
+        cats = ev["name"].cat.categories
+        used = np.unique(ev["name"].cat.codes.to_numpy())
+        flag = np.zeros(len(cats), dtype=bool)
+        for i in used:
+            flag[i] = notebook_flags(cats[i])[0]
+        ev_flag = flag[ev["name"].cat.codes.to_numpy()]
+        extra = {"distinct_names": len(used), "flagged_events": int(ev_flag.sum())}
+    dt = time.perf_counter() - t
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": dt, "peak_rss_mib": rss, **extra}))
+
+
+def bench_events(n_events: int, pool_n: int) -> dict[str, object]:
+    out: dict[str, object] = {"events": n_events}
+    for which in ("ours", "baseline"):
+        res = subprocess.run(
+            [sys.executable, __file__, "--worker", which, "--events", str(n_events), "--pool", str(pool_n)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=True,
+        )
+        r = json.loads(res.stdout.strip().splitlines()[-1])
+        out[which] = r
+        out[f"{which}_events_per_s"] = n_events / r["seconds"]
+    out["speedup"] = out["baseline"]["seconds"] / out["ours"]["seconds"]  # type: ignore[index]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--names", type=int, default=1_000_000)
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--pool", type=int, default=1_000_000, help="distinct names the events draw from")
+    ap.add_argument("--skip-names", action="store_true")
+    ap.add_argument("--skip-events", action="store_true")
+    ap.add_argument("--worker", choices=["ours", "baseline"], help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        _events_worker(args.events, args.pool, args.worker)
+        return 0
+    if not args.skip_names:
+        r = bench_names(args.names)
+        print(f"(a) score-dns whole process, {r['names']:,} distinct names")
+        print(
+            f"    ours     {r['ours_s']:7.2f} s  {r['ours_names_per_s']:>10,.0f} names/s  peak RSS "
+            f"{r['ours_peak_rss_mib']:,.0f} MiB"
+        )
+        print(
+            f"    notebook {r['baseline_s']:7.2f} s  {r['baseline_names_per_s']:>10,.0f} names/s  peak RSS "
+            f"{r['baseline_peak_rss_mib']:,.0f} MiB"
+        )
+        print(f"    speed-up {r['speedup']:.1f}x", flush=True)
+    if not args.skip_events:
+        e = bench_events(args.events, args.pool)
+        o, b = e["ours"], e["baseline"]
+        print(f"(b) score_events (dns_flags) over {args.events:,} events ({o['distinct_names']:,} distinct names)")  # type: ignore[index]
+        print(
+            f"    ours     {o['seconds']:7.2f} s  {e['ours_events_per_s']:>10,.0f} events/s  peak RSS "  # type: ignore[index]
+            f"{o['peak_rss_mib']:,.0f} MiB"
+        )  # type: ignore[index]
+        print(
+            f"    notebook {b['seconds']:7.2f} s  {e['baseline_events_per_s']:>10,.0f} events/s  peak RSS "  # type: ignore[index]
+            f"{b['peak_rss_mib']:,.0f} MiB"
+        )  # type: ignore[index]
+        print(f"    speed-up {e['speedup']:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

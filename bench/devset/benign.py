@@ -1,0 +1,149 @@
+"""Benign names that *look* random: the families the notebook method flags by the thousand.
+
+Shapes follow the public documentation / observed formats of each service (reverse DNS, AV and
+reputation look-ups, CDN and cloud edge host names, DKIM/DMARC/SRV/service-discovery names,
+Chrome's random intranet-redirect probes). Identifiers inside them are random.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+import uuid
+from collections.abc import Callable
+
+from bench.devset.dga import WORDS
+
+B32L = "abcdefghijklmnopqrstuvwxyz234567"
+ALNUM = string.ascii_lowercase + string.digits
+
+
+def _r(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _ip(rng: random.Random) -> list[int]:
+    return [rng.randint(1, 254) for _ in range(4)]
+
+
+def _corp(rng: random.Random) -> str:
+    return (
+        rng.choice(WORDS)
+        + rng.choice(["", "-", ""])
+        + rng.choice(WORDS)
+        + "."
+        + rng.choice(["com", "net", "org", "co.uk", "de"])
+    )
+
+
+def ptr_v4(rng: random.Random) -> str:
+    a = _ip(rng)
+    return ".".join(str(x) for x in reversed(a)) + ".in-addr.arpa"
+
+
+def ptr_v6(rng: random.Random) -> str:
+    nib = _r(rng, "0123456789abcdef", 32)
+    return ".".join(reversed(nib)) + ".ip6.arpa"
+
+
+def av_lookup(rng: random.Random) -> str:
+    h = hashlib.sha256(rng.randbytes(16)).hexdigest()
+    md5 = hashlib.md5(rng.randbytes(16), usedforsecurity=False).hexdigest()
+    kind = rng.randrange(9)
+    if kind == 0:  # McAfee GTI file reputation
+        return f"0.0.0.0.1.0.0.4e.{_r(rng, B32L, 26)}.avqs.mcafee.com"
+    if kind == 1:  # McAfee GTI (avts)
+        return f"{_r(rng, B32L, 20)}.{_r(rng, B32L, 6)}.avts.mcafee.com"
+    if kind == 2:  # Sophos Live Protection
+        return f"{h[:32]}.{h[32:]}.{rng.randint(1, 9)}.sxl.sophosxl.net"
+    if kind == 3:  # Team Cymru malware hash registry
+        return f"{md5}.malware.hash.cymru.com"
+    if kind == 4:  # Spamhaus ZEN / DNSBL by reversed IP
+        a = _ip(rng)
+        return (
+            ".".join(str(x) for x in reversed(a))
+            + "."
+            + rng.choice(["zen.spamhaus.org", "b.barracudacentral.org", "bl.spamcop.net", "dnsbl.sorbs.net"])
+        )
+    if kind == 5:  # domain blocklists
+        return _corp(rng) + "." + rng.choice(["dbl.spamhaus.org", "multi.surbl.org", "multi.uribl.com"])
+    if kind == 6:  # ESET / Kaspersky style hash look-ups
+        return f"{h[:40]}.{rng.choice(['e5.sk', 'ksn.kaspersky-labs.com'])}"
+    if kind == 7:  # Spamhaus hash blocklist
+        return f"{_r(rng, B32L, 52)}._file.hashbl.dq.spamhaus.net"
+    return f"{md5}.{rng.choice(['hashlookup.circl.lu', 'avcloud.trendmicro.com'])}"
+
+
+def cdn_edge(rng: random.Random) -> str:
+    kind = rng.randrange(14)
+    region = rng.choice(["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"])
+    if kind == 0:
+        return f"d{_r(rng, ALNUM, 13)}.cloudfront.net"
+    if kind == 1:
+        return f"e{rng.randint(1, 99999)}.{rng.choice(['a', 'b', 'dscb', 'dsce', 'dscx'])}.akamaiedge.net"
+    if kind == 2:
+        return f"a{rng.randint(1, 9999)}.{rng.choice(['dscd', 'dscg', 'g2'])}.akamai.net"
+    if kind == 3:
+        return f"rr{rng.randint(1, 8)}---sn-{_r(rng, ALNUM, 8)}.googlevideo.com"
+    if kind == 4:
+        return f"scontent-{_r(rng, string.ascii_lowercase, 3)}{rng.randint(1, 9)}-{rng.randint(1, 3)}.xx.fbcdn.net"
+    if kind == 5:
+        a = _ip(rng)
+        return f"ec2-{a[0]}-{a[1]}-{a[2]}-{a[3]}.compute-1.amazonaws.com"
+    if kind == 6:
+        return f"{_r(rng, ALNUM, 10)}.execute-api.{region}.amazonaws.com"
+    if kind == 7:
+        return f"{_r(rng, ALNUM, rng.randint(8, 24))}.blob.core.windows.net"
+    if kind == 8:
+        zone = rng.choice(["cloudapp.net", "azurewebsites.net", "trafficmanager.net"])
+        return f"{uuid.UUID(int=rng.getrandbits(128))}.{zone}"
+    if kind == 9:
+        return f"internal-{_r(rng, ALNUM, 6)}-{rng.randint(10**9, 10**10 - 1)}.{region}.elb.amazonaws.com"
+    if kind == 10:
+        return f"doc-{_r(rng, ALNUM, 2)}-{_r(rng, ALNUM, 2)}-docs.googleusercontent.com"
+    if kind == 11:
+        zone = rng.choice(["s3.amazonaws.com", "global.ssl.fastly.net", "azureedge.net", "msedge.net"])
+        return f"{_r(rng, ALNUM, 16)}.{zone}"
+    if kind == 12:
+        return (
+            f"{_r(rng, '0123456789abcdef', 32)}.{rng.choice(['r.cloudfront.net', 'cdn.cloudflare.net', 'edgekey.net'])}"
+        )
+    return f"o{rng.randint(10**5, 10**7)}.ingest.sentry.io"
+
+
+def service_records(rng: random.Random) -> str:
+    dom = _corp(rng)
+    kind = rng.randrange(6)
+    if kind == 0:
+        sel = rng.choice(["selector1", "selector2", "google", "k1", "s1", "default", f"s{rng.randint(1000, 9999)}"])
+        if rng.random() < 0.3:
+            sel = _r(rng, ALNUM, 32)  # Amazon SES style selectors
+        return f"{sel}._domainkey.{dom}"
+    if kind == 1:
+        return f"_dmarc.{dom}"
+    if kind == 2:
+        svc = rng.choice(["_ldap._tcp", "_kerberos._udp", "_kerberos._tcp", "_gc._tcp", "_kpasswd._udp"])
+        return f"{svc}.{rng.choice(['dc._msdcs.', 'pdc._msdcs.', ''])}{dom}"
+    if kind == 3:
+        svc = rng.choice(
+            ["_sip._tls", "_sipfederationtls._tcp", "_autodiscover._tcp", "_xmpp-server._tcp", "_caldavs._tcp"]
+        )
+        return f"{svc}.{dom}"
+    if kind == 4:
+        return f"_acme-challenge.{rng.choice(['www.', 'mail.', ''])}{dom}"
+    return f"_{rng.choice(['http', 'ipp', 'airplay', 'googlecast'])}._tcp.local"
+
+
+def chrome_probe(rng: random.Random) -> str:
+    return _r(rng, string.ascii_lowercase, rng.randint(7, 15))
+
+
+FAMILIES: dict[str, Callable[[random.Random], str]] = {
+    "ptr_ipv4": ptr_v4,
+    "ptr_ipv6": ptr_v6,
+    "av_reputation": av_lookup,
+    "cdn_cloud_edge": cdn_edge,
+    "dkim_dmarc_srv": service_records,
+    "chrome_probe": chrome_probe,
+}

@@ -1,0 +1,141 @@
+"""Evaluate the DNS scorer and the notebook baseline on the labelled development set.
+
+    .venv/bin/python bench/eval_dns.py [--quick] [--markdown]
+
+Per family / tool: recall (positives) or false-positive rate (benign families), for
+* ``names``  — score_names on the bare distinct names (batch context only, no clients or times);
+* ``events`` — score_events on the event view (clients, timestamps, query types);
+* ``nb``     — the notebook method, charitable reading; ``nb-lit`` — literal reading.
+"flagged" means verdict tunnel, dga or suspicious (for the notebook: any rule fired); precision
+per class is computed over the whole set (tunnel verdicts that are tunnels, etc.).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.devset.build import build
+from hunt_assets.analytics.dns.baseline import notebook_flags
+from hunt_assets.analytics.dns.events import score_events
+from hunt_assets.analytics.dns.score import score_names
+
+FLAG = {"tunnel", "dga", "suspicious"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="smaller set (popular lists sampled)")
+    ap.add_argument("--markdown", action="store_true")
+    args = ap.parse_args(argv)
+    if args.quick:
+        names, events = build(per_dga=300, sessions=4, per_session=150, per_lookalike=500, popular_limit=5000)
+    else:
+        names, events = build()
+    print(f"dev set: {len(names)} distinct names, {len(events)} events", file=sys.stderr)
+
+    t = time.perf_counter()
+    by_name = score_names(names["name"]).set_index("name")
+    t_names = time.perf_counter() - t
+    t = time.perf_counter()
+    ev_flags, _ = score_events(events)
+    ev_flags = ev_flags.set_index("name")
+    t_events = time.perf_counter() - t
+    t = time.perf_counter()
+    nb = [notebook_flags(n)[0] for n in names["name"]]
+    t_nb = time.perf_counter() - t
+    nb_lit = [notebook_flags(n, literal=True)[0] for n in names["name"]]
+
+    d = names.copy()
+    d["v_names"] = by_name.loc[d["name"], "verdict"].to_numpy()
+    d["v_events"] = ev_flags.loc[d["name"], "verdict"].to_numpy()
+    d["f_names"] = d["v_names"].isin(FLAG)
+    d["f_events"] = d["v_events"].isin(FLAG)
+    d["f_nb"] = np.array(nb)
+    d["f_nb_lit"] = np.array(nb_lit)
+
+    rows = []
+    for (group, fam), g in d.groupby(["group", "family"], sort=False):
+        rows.append(
+            {
+                "group": group,
+                "family": fam,
+                "n": len(g),
+                "metric": "FPR" if g["label"].iloc[0] == "benign" else "recall",
+                "names": g["f_names"].mean(),
+                "events": g["f_events"].mean(),
+                "nb": g["f_nb"].mean(),
+                "nb-lit": g["f_nb_lit"].mean(),
+            }
+        )
+    tab = pd.DataFrame(rows)
+    for grp in ("tunnel", "dga", "popular", "lookalike"):
+        sub = d[d["group"] == grp]
+        rows.append(
+            {
+                "group": grp,
+                "family": f"ALL {grp} (name-weighted)",
+                "n": len(sub),
+                "metric": "FPR" if grp in ("popular", "lookalike") else "recall",
+                "names": sub["f_names"].mean(),
+                "events": sub["f_events"].mean(),
+                "nb": sub["f_nb"].mean(),
+                "nb-lit": sub["f_nb_lit"].mean(),
+            }
+        )
+    tab = pd.DataFrame(rows)
+
+    prec = []
+    for cls in ("tunnel", "dga"):
+        for mode in ("names", "events"):
+            v = d[f"v_{mode}"]
+            called = v == cls
+            prec.append(
+                {
+                    "class": cls,
+                    "mode": mode,
+                    "precision": (d.loc[called, "label"] == cls).mean() if called.any() else float("nan"),
+                    "recall_exact_verdict": (v[d["label"] == cls] == cls).mean(),
+                }
+            )
+        any_called = d["f_names"]
+    for mode in ("names", "events", "nb", "nb_lit"):
+        called = d[f"f_{mode}"]
+        pos = d["label"] != "benign"
+        prec.append(
+            {
+                "class": "any flag",
+                "mode": mode,
+                "precision": (pos[called]).mean() if called.any() else float("nan"),
+                "recall_exact_verdict": called[pos].mean(),
+            }
+        )
+    del any_called
+    ptab = pd.DataFrame(prec)
+
+    fmt = {"names": "{:.3f}", "events": "{:.3f}", "nb": "{:.3f}", "nb-lit": "{:.3f}"}
+    if args.markdown:
+        print(tab.to_markdown(index=False, floatfmt=".3f"))
+        print()
+        print(ptab.to_markdown(index=False, floatfmt=".3f"))
+    else:
+        with pd.option_context("display.width", 200, "display.max_rows", 200):
+            print(tab.to_string(index=False, formatters={k: v.format for k, v in fmt.items()}))
+            print()
+            print(ptab.to_string(index=False, float_format="{:.3f}".format))
+    print(
+        f"\ntimings: score_names {len(d) / t_names:,.0f} names/s, score_events {len(events) / t_events:,.0f} "
+        f"events/s, notebook {len(d) / t_nb:,.0f} names/s (in-process, incl. warm-up)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

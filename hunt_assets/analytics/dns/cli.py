@@ -1,0 +1,167 @@
+"""``hunt-assets score-dns FILE``: score DNS names from CSV or plain text, CSV on stdout.
+
+Input is CSV when its first line is a header containing a ``name`` column (optional ``client``,
+``timestamp``, ``qtype``; the hunt's ``QueryName``/``DeviceName``/``Timestamp``/``QueryType`` are
+accepted too), otherwise plain text with one name per line. Output has exactly the columns
+``name,verdict,score,reasons`` with one row per distinct input name, produced by the same code
+as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
+otherwise). ``-`` reads standard input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+OUT_COLUMNS = ["name", "verdict", "score", "reasons"]
+LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
+_ALIASES = {
+    "queryname": "name",
+    "devicename": "client",
+    "timestamp": "timestamp",
+    "querytype": "qtype",
+    "clientip": "client",
+    "name": "name",
+    "client": "client",
+    "qtype": "qtype",
+}
+
+
+class _Progress:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+
+    def __call__(self, msg: str) -> None:
+        if self.enabled:
+            print(
+                f"\r[score-dns {time.perf_counter() - self.t0:6.1f}s] {msg}\033[K", end="", file=sys.stderr, flush=True
+            )
+
+    def done(self) -> None:
+        if self.enabled:
+            print(file=sys.stderr, flush=True)
+
+
+def _is_csv(head: bytes) -> bool:
+    first = head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    cols = [c.strip().strip('"').lower() for c in first.split(",")]
+    return len(cols) >= 1 and ("name" in cols or "queryname" in cols) and ("," in first or cols == ["name"])
+
+
+def read_input(stream: BinaryIO) -> pa.Table:
+    """Read CSV (with a name column) or plain text into an Arrow table with a ``name`` column."""
+    data = stream.read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if _is_csv(data[:4096]):
+        tbl = pacsv.read_csv(
+            io.BytesIO(data),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    "name": pa.large_string(),
+                    "QueryName": pa.large_string(),
+                    "client": pa.large_string(),
+                    "qtype": pa.large_string(),
+                },
+                strings_can_be_null=False,
+            ),
+        )
+        rename = []
+        seen: set[str] = set()
+        for c in tbl.column_names:
+            a = _ALIASES.get(c.strip().lower(), c)
+            if a in seen:
+                a = c
+            seen.add(a)
+            rename.append(a)
+        tbl = tbl.rename_columns(rename)
+        # the DeviceName/ClientIP pair maps twice to "client": keep the first
+        return tbl
+    # plain text: one name per line; blank lines are not names
+    tbl = pacsv.read_csv(
+        io.BytesIO(data),
+        read_options=pacsv.ReadOptions(column_names=["name"], block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(
+            delimiter="\x1f", quote_char=False, escape_char=False, newlines_in_values=False, ignore_empty_lines=True
+        ),
+        convert_options=pacsv.ConvertOptions(column_types={"name": pa.large_string()}, strings_can_be_null=False),
+    )
+    return tbl
+
+
+def score_table(tbl: pa.Table, progress: _Progress | None = None) -> pa.Table:
+    """Score an input table; returns the four output columns, one row per distinct name."""
+    from hunt_assets.analytics.dns.domain_stats import apply_batch_context
+    from hunt_assets.analytics.dns.score import join_reasons, score_arrays, unique_names
+
+    progress = progress or _Progress(False)
+    event_cols = {"client", "timestamp", "qtype"} & set(tbl.column_names)
+    if event_cols:
+        from hunt_assets.analytics.dns.events import score_events
+
+        keep = ["name", *sorted(event_cols)]
+        df = tbl.select(keep).to_pandas()
+        progress(f"{len(df):,} events: scoring")
+        flags, _ = score_events(df)
+        out = flags[OUT_COLUMNS]
+        return pa.Table.from_pandas(out, preserve_index=False)
+    names = tbl.column("name")
+    progress(f"{len(names):,} rows: de-duplicating")
+    uniq = unique_names(names)
+    progress(f"{len(uniq):,} distinct names: scoring")
+    arr, cols, R = score_arrays(uniq)
+    apply_batch_context(arr, cols, R, None)
+    progress(f"{len(uniq):,} distinct names: writing")
+    reasons = join_reasons(R, len(arr))
+    return pa.table(
+        {
+            "name": arr,
+            "verdict": pa.array(cols["verdict"], pa.string()),
+            "score": pa.array(np.asarray(cols["score"], dtype=np.float64)),
+            "reasons": pa.array(reasons, pa.large_string()),
+        }
+    )
+
+
+def score_dns_main(argv: list[str] | None = None) -> int:
+    """Entry point logic for ``hunt-assets score-dns``; returns the process exit code."""
+    ap = argparse.ArgumentParser(prog="hunt-assets score-dns", description=__doc__.split("\n\n")[0])
+    ap.add_argument("file", help="CSV with a 'name' column, or plain text with one name per line; '-' = stdin")
+    ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
+    args = ap.parse_args(argv)
+    try:
+        if args.file == "-":
+            tbl = read_input(sys.stdin.buffer)
+        else:
+            with open(args.file, "rb") as f:
+                tbl = read_input(f)
+    except (OSError, pa.ArrowInvalid) as exc:
+        print(f"score-dns: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    if "name" not in tbl.column_names:
+        print("score-dns: CSV input needs a 'name' (or 'QueryName') column", file=sys.stderr)
+        return 2
+    show = (not args.no_progress) and sys.stderr.isatty() and tbl.num_rows >= LARGE_INPUT
+    progress = _Progress(show)
+    out = score_table(tbl, progress)
+    out = out.set_column(2, "score", pc.round(out.column("score"), 4))
+    sink = sys.stdout.buffer
+    sink.write((",".join(OUT_COLUMNS) + "\n").encode())
+    pacsv.write_csv(out, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    sink.flush()
+    progress(f"{out.num_rows:,} distinct names written")
+    progress.done()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(score_dns_main())

@@ -1,0 +1,170 @@
+"""Per registered domain (and per client) context that lifts or explains per-name verdicts.
+
+A single iodine ping (``paaab2cdefghi.t.example.com``) or dnscat2 poll (18 hex characters) is too
+short to condemn on its own, but a registered domain that receives hundreds of unique encoded
+subdomains, mostly as NULL/TXT/CNAME/MX queries, from one client at a regular pace is a tunnel
+whatever the individual names look like (RITA's insight, plus the encoding evidence RITA ignores).
+Likewise a client that looks up dozens of distinct random-looking registered domains in one window
+is running a DGA even when each name alone is only borderline.
+
+All aggregation is group-by over integer codes (one code per unique name / domain / client); no
+Python loop runs per event.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hunt_assets.analytics.dns.score import Reason, _fmt, _reason
+
+TUNNEL_QTYPES = ("NULL", "TXT", "CNAME", "MX", "SRV", "KEY", "PRIVATE", "ANY")
+
+# batch rules (names only)
+CTX_MIN_UNIQUE = 10  # unique subdomains under one registered domain
+CTX_STRONG_MIN = 3  # names with a per-name tunnel verdict
+CTX_FRACTION = 0.5  # share of its subdomains that look encoded
+CTX_POLL_UNIQUE = 20  # many short encoded polls without any long payload
+CTX_POLL_FRACTION = 0.6
+# event rules
+QTYPE_MIN_UNIQUE = 5
+BYTES_PER_WINDOW = 4000  # question bytes from one client to one registered domain in a window
+DGA_BURST = 8  # distinct random-looking registered domains per client per window
+DGA_BURST_BITS = 3.0  # "random-looking" for a burst: a weaker bar than a per-name DGA verdict
+MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and last 12 characters
+DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains per client per window
+
+
+def _domain_codes(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code per row for its registered domain, and one example row per code.
+
+    Codes come from the 64-bit suffix hash of the registered domain, which is much cheaper to
+    factorize than a million Python strings.
+    """
+    codes, _ = pd.factorize(cols["reg_hash"], sort=False)
+    first = np.full(int(codes.max()) + 1 if codes.size else 0, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
+    return codes.astype(np.int64), first
+
+
+def _eligible(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """Names that tunnel context may lift: valid and not in a suppressed family.
+
+    Popularity is deliberately *not* a reason to skip: ``example.com`` and ``test.com`` are in
+    popular lists and are exactly the domains lab tunnels are set up under.
+    """
+    return (cols["verdict"] != "invalid") & (cols["suppressed_family"] == "")
+
+
+def _eligible_dga(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """Names that DGA context may lift: additionally not a popular registered domain."""
+    return _eligible(cols) & ~cols["popular_domain"]
+
+
+def apply_batch_context(
+    arr: pa.Array,
+    cols: dict[str, np.ndarray],
+    reasons: list[Reason],
+    extra_tunnel_domains: np.ndarray | None,
+) -> pd.DataFrame:
+    """Lift names under registered domains whose subdomains, taken together, look like a tunnel.
+
+    ``extra_tunnel_domains`` (bool per domain code) lets event context (query types, volume) mark
+    domains as tunnels too. Returns the per-domain batch statistics.
+    """
+    len(arr)
+    dcode, first_row = _domain_codes(cols)
+    nd = first_row.size
+    elig = _eligible(cols)
+    has_sub = cols["sub_len"] > 0
+    strong = elig & has_sub & (cols["verdict"] == "tunnel")
+    encoded = elig & has_sub & (cols["tunnel_score"] >= 0.2) | strong
+    uniq_sub = np.bincount(dcode[elig & has_sub], minlength=nd)
+    n_strong = np.bincount(dcode[strong], minlength=nd)
+    n_enc = np.bincount(dcode[encoded], minlength=nd)
+    frac = n_enc / np.maximum(uniq_sub, 1)
+    rule_a = (uniq_sub >= CTX_MIN_UNIQUE) & (n_strong >= CTX_STRONG_MIN) & (frac >= CTX_FRACTION)
+    rule_b = (uniq_sub >= CTX_POLL_UNIQUE) & (frac >= CTX_POLL_FRACTION)
+    tunnel_dom = rule_a | rule_b
+    if extra_tunnel_domains is not None:
+        tunnel_dom = tunnel_dom | extra_tunnel_domains
+    lift = elig & has_sub & tunnel_dom[dcode] & (cols["verdict"] != "tunnel")
+    cols["verdict"][lift] = "tunnel"
+    cols["score"] = np.where(lift, np.maximum(cols["score"], 0.75), cols["score"])
+    reasons.append(
+        _reason(
+            elig & has_sub & tunnel_dom[dcode] & (rule_a | rule_b)[dcode],
+            "registered domain has ",
+            _fmt(uniq_sub[dcode]),
+            " unique subdomains in this batch, ",
+            _fmt(n_enc[dcode]),
+            " of them encoded-looking (",
+            _fmt(n_strong[dcode]),
+            " long payloads)",
+        )
+    )
+    _mutation_clusters(cols, reasons, dcode, first_row)
+    return pd.DataFrame(
+        {
+            "registered_domain": cols["registered_domain"][first_row],
+            "unique_subdomains": uniq_sub,
+            "encoded_subdomains": n_enc,
+            "long_payload_names": n_strong,
+            "batch_tunnel": tunnel_dom,
+        }
+    )
+
+
+def _mutation_clusters(
+    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray
+) -> None:
+    """Lift registered domains that are near-copies of each other (seed-mutation DGAs).
+
+    Counted over distinct, unfamiliar registered domains in the batch: at least
+    ``MUTATION_CLUSTER`` of them with the same suffix, label length and last 12 characters.
+    """
+    key_row = cols["mutation_key"][first_row]
+    ok = (key_row != 0) & _eligible_dga(cols)[first_row]
+    if ok.sum() < MUTATION_CLUSTER:
+        return
+    codes, _ = pd.factorize(key_row[ok])
+    size = np.bincount(codes)
+    big = np.zeros(first_row.size, dtype=bool)
+    big[np.flatnonzero(ok)[size[codes] >= MUTATION_CLUSTER]] = True
+    if not big.any():
+        return
+    csize = np.zeros(first_row.size, dtype=np.int64)
+    csize[np.flatnonzero(ok)] = size[codes]
+    mask = big[dcode] & (cols["verdict"] != "tunnel")
+    lift = mask & (cols["verdict"] != "dga")
+    cols["verdict"][lift] = "dga"
+    cols["score"] = np.where(lift, np.maximum(cols["score"], 0.7), cols["score"])
+    reasons.append(
+        _reason(
+            mask,
+            "one of ",
+            _fmt(csize[dcode]),
+            " registered domains in this batch that differ only in their first characters "
+            "(seed-mutation DGA, e.g. Banjori)",
+        )
+    )
+
+
+def interarrival_cv(keys: np.ndarray, t_ns: np.ndarray) -> pd.Series:
+    """Coefficient of variation of inter-arrival times per key (low = machine-regular).
+
+    Needs at least 8 gaps per key; keys are e.g. ``domain * n_clients + client``.
+    """
+    order = np.lexsort((t_ns, keys))
+    k = keys[order]
+    t = t_ns[order].astype(np.float64) / 1e9
+    same = k[1:] == k[:-1]
+    dt = np.diff(t)[same]
+    kk = k[1:][same]
+    if kk.size == 0:
+        return pd.Series(dtype=float)
+    g = pd.Series(dt).groupby(kk)
+    cnt = g.count()
+    cv = g.std() / g.mean()
+    return cv[cnt >= 8]

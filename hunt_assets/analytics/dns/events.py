@@ -1,0 +1,514 @@
+"""Scoring DNS *events*: unique names once, then per-domain and per-client context.
+
+This is what the ``dns_flags`` asset and ``hunt-assets score-dns`` (CSV with client / timestamp /
+qtype columns) run. Events are reduced to integer codes (name, registered domain, client) right
+away; every aggregate is a group-by over those codes, so ten million events cost a few passes over
+a few integer columns, and each distinct name is parsed and scored exactly once.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hunt_assets.analytics.dns import domain_stats as D
+from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
+
+HUNT_COLUMNS = {"Timestamp": "timestamp", "DeviceName": "client", "QueryName": "name", "QueryType": "qtype"}
+
+
+def events_from_hunt(df: pd.DataFrame) -> pd.DataFrame:
+    """Map the normalized DNS hunt (Timestamp, DeviceName, ClientIP, QueryName, QueryType, Answers).
+
+    The device name is the client when present, the client IP otherwise: host summaries are per
+    device, and an IP is the best identity left when the sensor had no device name.
+    """
+    out = pd.DataFrame(index=df.index)
+    out["name"] = df["QueryName"] if "QueryName" in df else pd.Series(pd.NA, index=df.index)
+    if "Timestamp" in df:
+        out["timestamp"] = pd.to_datetime(df["Timestamp"], utc=True, errors="coerce")
+    client = df["DeviceName"] if "DeviceName" in df else pd.Series(pd.NA, index=df.index, dtype=object)
+    if "ClientIP" in df:
+        client = client.where(client.notna() & (client.astype(str) != ""), df["ClientIP"])
+    out["client"] = client
+    if "QueryType" in df:
+        out["qtype"] = df["QueryType"]
+    if "Answers" in df:
+        out["answers"] = df["Answers"]
+    return out.reset_index(drop=True)
+
+
+def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer code per row (-1 for missing) and the distinct values; categoricals cost nothing."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy()
+        if codes.dtype != np.int32:
+            codes = codes.astype(np.int32)
+        cats = np.asarray(s.cat.categories, dtype=object)
+        has_na = bool(codes.min(initial=0) < 0)
+        used = np.bincount(codes[codes >= 0] if has_na else codes, minlength=cats.size) > 0
+        if used.all():
+            return codes, cats
+        remap = np.full(cats.size + 1, -1, dtype=np.int32)  # last slot: code -1 stays -1
+        remap[:-1][used] = np.arange(int(used.sum()), dtype=np.int32)
+        return remap[codes], cats[used]
+    codes, uniq = pd.factorize(s, sort=False, use_na_sentinel=True)
+    return codes.astype(np.int32), np.asarray(uniq, dtype=object)
+
+
+def _pair_unique(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (a, b) pairs of non-negative codes, via one 64-bit key and a hash-based unique."""
+    key = pd.unique(a.astype(np.int64) * np.int64(nb) + b)
+    return key // nb, key % nb
+
+
+def _timestamps_ns(col: pd.Series) -> np.ndarray:
+    """Event times as int64 nanoseconds since the epoch (NaT -> int64 min), UTC."""
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col.dtype):
+        ts = col if isinstance(col.dtype, pd.DatetimeTZDtype) else col.dt.tz_localize("UTC")
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # mixed string formats: parsed one by one
+            ts = pd.to_datetime(col, utc=True, errors="coerce")
+    return pd.DatetimeIndex(ts).as_unit("ns").asi8
+
+
+def _window_ns(window: str) -> int:
+    return int(pd.Timedelta(window).value)
+
+
+def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-name flags, per-registered-domain flags) for a frame of DNS events.
+
+    ``events`` needs a ``name`` column; ``client``, ``timestamp``, ``qtype`` are used when present.
+    Per-name rows carry ``queries`` and ``clients`` counts; per-domain rows carry the context
+    statistics (unique subdomains, volume, distinct clients, query-type mix, question bytes per
+    client per window, inter-arrival regularity) and a verdict with reasons. The costly timing
+    statistics are computed only for candidate domains (any non-benign name, or many unique
+    subdomains), which are few.
+    """
+    if "name" not in events.columns:
+        raise ValueError("events need a 'name' column")
+    ncode, uniq = _codes(events["name"])
+    arr = pa.array(list(uniq), pa.large_string()) if uniq.size else pa.array([], pa.large_string())
+    arr, cols, R = score_arrays(arr)
+    n_names = len(arr)
+    ok = ncode >= 0
+    ev_name = ncode[ok] if not ok.all() else ncode
+    dom_code, first_row = D._domain_codes(cols)
+    doms = cols["registered_domain"][first_row]
+    nd = len(doms)
+    ev_dom = dom_code.astype(np.int32)[ev_name]
+
+    has_client = "client" in events.columns
+    has_ts = "timestamp" in events.columns
+    has_qt = "qtype" in events.columns
+    queries_per_name = np.bincount(ev_name, minlength=n_names)
+    queries_per_dom = np.bincount(ev_dom, minlength=nd)
+    ctx = pd.DataFrame({"registered_domain": np.asarray(doms, dtype=object), "queries": queries_per_dom})
+
+    # per-domain context is computed exactly for the domains it can matter for: any non-benign
+    # name, many unique subdomains, or a bare unfamiliar name a DGA burst could include; other
+    # (plainly benign) domains get NaN for the costly distinct-client and first/last-seen columns
+    uniq_sub = np.bincount(dom_code[cols["sub_len"] > 0], minlength=nd)
+    elig_dga = D._eligible_dga(cols) & (cols["sub_len"] == 0)
+    burstable = elig_dga & ((cols["reg_bits"] >= D.DGA_BURST_BITS) | (cols["name_len"] - cols["suffix_len"] > 8))
+    ctx_dom = (np.bincount(dom_code[(cols["verdict"] != "benign") | burstable], minlength=nd) > 0) | (
+        uniq_sub >= D.QTYPE_MIN_UNIQUE
+    )
+    ev_ctx = ctx_dom[ev_dom]
+    if has_client:
+        ccode, clients = _codes(events["client"])
+        ev_client = ccode[ok]
+        nc = max(len(clients), 1)
+        known = ev_client >= 0
+        sel = known & ev_ctx
+        d_u, _ = _pair_unique(ev_dom[sel], ev_client[sel], nc)
+        cpd = np.bincount(d_u, minlength=nd).astype(np.float64)
+        cpd[~ctx_dom] = np.nan
+        ctx["clients"] = cpd
+        # distinct clients per name: only for names that are not plainly benign (the costly part)
+        interesting = (cols["verdict"] != "benign")[ev_name] & known
+        n_u, _ = _pair_unique(ev_name[interesting], ev_client[interesting], nc)
+        clients_per_name = np.bincount(n_u, minlength=n_names).astype(np.float64)
+        clients_per_name[cols["verdict"] == "benign"] = np.nan
+    else:
+        ev_client = np.zeros(ev_name.size, dtype=np.int64)
+        clients = np.array(["(all)"], dtype=object)
+        nc = 1
+        ctx["clients"] = (queries_per_dom > 0).astype(np.int64)
+        clients_per_name = (queries_per_name > 0).astype(np.int64)
+
+    ctx["unique_subdomains"] = uniq_sub
+    elig = D._eligible(cols)
+    enc = elig & (cols["sub_len"] > 0) & ((cols["tunnel_score"] >= 0.2) | (cols["verdict"] == "tunnel"))
+    enc_frac = np.bincount(dom_code[enc], minlength=nd) / np.maximum(uniq_sub, 1)
+
+    rule_q = np.zeros(nd, dtype=bool)
+    share_tq = np.zeros(nd)
+    share_null = np.zeros(nd)
+    if has_qt:
+        qcode, qvals = _codes(
+            events["qtype"].astype(object)
+            if not isinstance(events["qtype"].dtype, pd.CategoricalDtype)
+            else events["qtype"]
+        )
+        qup = np.array([str(q).upper() for q in qvals], dtype=object)
+        # one small code per event: 0 other, 1 NULL, 2 TXT, 3 CNAME, 4 MX, 5 other tunnel qtypes
+        kind_of = np.zeros(len(qup) + 1, dtype=np.int8)
+        for i, q in enumerate(qup):
+            kind_of[i] = {"NULL": 1, "TXT": 2, "CNAME": 3, "MX": 4}.get(q, 5 if q in D.TUNNEL_QTYPES else 0)
+        kind_of[-1] = 0  # missing qtype (code -1)
+        ev_kind_raw = qcode[ok]
+        ev_kind = kind_of[ev_kind_raw]
+        per_kind = np.bincount(ev_dom.astype(np.int64) * 6 + ev_kind, minlength=nd * 6).reshape(nd, 6)
+        denom = np.maximum(queries_per_dom, 1)
+        for j, q in enumerate(("null", "txt", "cname", "mx"), start=1):
+            ctx[f"share_{q}"] = per_kind[:, j] / denom
+        share_null = per_kind[:, 1] / denom
+        share_tq = per_kind[:, 1:].sum(axis=1) / denom
+        ctx["share_tunnel_qtypes"] = share_tq
+        # NULL is iodine's default and has no everyday use; TXT/CNAME/MX with many unique names
+        rule_q = ((share_null >= 0.5) & (uniq_sub >= D.QTYPE_MIN_UNIQUE)) | (
+            (share_tq >= 0.5) & (uniq_sub >= D.CTX_POLL_UNIQUE)
+        )
+
+    unanswered = None
+    if "answers" in events.columns:
+        a = events["answers"]
+        txt = a.astype("string").fillna("").str.strip()
+        no_ans = txt.isin(["", "[]", "{}", "0", "null", "None"]).to_numpy()[ok]
+        # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
+        if has_qt:
+            addr = np.isin(ev_kind_raw, [i for i, q in enumerate(qup) if q in ("A", "AAAA")])
+        else:
+            addr = np.ones(ev_name.size, dtype=bool)
+        n_addr = np.bincount(ev_name[addr], minlength=n_names)
+        unanswered = np.bincount(ev_name[no_ans & addr], minlength=n_names) / np.maximum(n_addr, 1)
+
+    big = np.zeros(nd, dtype=bool)
+    ts_ns = None
+    if has_ts:
+        ts_ns = _timestamps_ns(events["timestamp"])[ok]
+        valid_t = ts_ns != np.iinfo(np.int64).min
+        first = np.full(nd, np.iinfo(np.int64).max, dtype=np.int64)
+        last = np.full(nd, np.iinfo(np.int64).min, dtype=np.int64)
+        vt = valid_t & ev_ctx
+        np.minimum.at(first, ev_dom[vt], ts_ns[vt])
+        np.maximum.at(last, ev_dom[vt], ts_ns[vt])
+        seen = first != np.iinfo(np.int64).max
+        ctx["first_seen"] = pd.to_datetime(np.where(seen, first, np.iinfo(np.int64).min), utc=True)
+        ctx["last_seen"] = pd.to_datetime(np.where(seen, last, np.iinfo(np.int64).min), utc=True)
+        # timing and volume only for candidate domains
+        nonbenign = np.bincount(dom_code[elig & (cols["verdict"] != "benign")], minlength=nd) > 0
+        cand = nonbenign | (elig[first_row] & (uniq_sub >= D.QTYPE_MIN_UNIQUE))
+        mb = np.zeros(nd, dtype=np.int64)
+        cvd = np.full(nd, np.nan)
+        cm = cand[ev_dom] & valid_t
+        if cm.any():
+            wn = _window_ns(window)
+            sub = pd.DataFrame(
+                {
+                    "d": ev_dom[cm],
+                    "c": ev_client[cm],
+                    "w": ts_ns[cm] // wn,
+                    "b": cols["name_len"][ev_name[cm]],
+                    "t": ts_ns[cm],
+                }
+            )
+            per = sub.groupby(["d", "c", "w"], sort=False)["b"].sum()
+            mxb = per.groupby(level=0).max()
+            mb[mxb.index.to_numpy()] = mxb.to_numpy()
+            cv = D.interarrival_cv(sub["d"].to_numpy() * nc + sub["c"].to_numpy(), sub["t"].to_numpy())
+            if len(cv):
+                best = pd.Series(cv.to_numpy(), index=cv.index.to_numpy() // nc).groupby(level=0).min()
+                cvd[best.index.to_numpy()] = best.to_numpy()
+        ctx["max_bytes_client_window"] = mb
+        ctx["interarrival_cv"] = cvd
+        big = mb >= D.BYTES_PER_WINDOW
+
+    extra = (rule_q & (enc_frac >= 0.3)) | (big & (enc_frac >= 0.3) & (uniq_sub >= D.QTYPE_MIN_UNIQUE))
+    batch = D.apply_batch_context(arr, cols, R, extra)
+    name_dom = dom_code
+    if has_qt:
+        R.append(
+            _reason(
+                (cols["sub_len"] > 0) & rule_q[name_dom] & elig,
+                "domain's queries are ",
+                _fmt(100 * share_tq[name_dom]),
+                "% NULL/TXT/CNAME/MX-type (",
+                _fmt(100 * share_null[name_dom]),
+                "% NULL)",
+            )
+        )
+    if has_ts:
+        mbn = ctx["max_bytes_client_window"].to_numpy()
+        R.append(
+            _reason(
+                (cols["sub_len"] > 0) & big[name_dom] & elig & (cols["verdict"] != "benign"),
+                "one client sent ",
+                _fmt(mbn[name_dom]),
+                " bytes of question names to this domain in ",
+                window,
+            )
+        )
+        cvv = ctx["interarrival_cv"].to_numpy()
+        R.append(
+            _reason(
+                (cols["verdict"] == "tunnel") & np.isfinite(cvv[name_dom]) & (cvv[name_dom] < 0.5),
+                "machine-regular timing (inter-arrival CV ",
+                _fmt(np.nan_to_num(cvv[name_dom]), 2),
+                ")",
+            )
+        )
+        if has_client and ts_ns is not None:
+            _client_dga_burst(
+                cols,
+                R,
+                ev_name,
+                ev_client,
+                ts_ns // _window_ns(window),
+                clients,
+                window,
+                ctx["clients"].to_numpy(),
+                unanswered,
+            )
+
+    cols.pop("_burst_done", None)
+    flags = to_frame(arr, cols, R)
+    flags["queries"] = queries_per_name
+    flags["clients"] = clients_per_name
+    dom_flags = _domain_flags(flags, ctx, batch, dom_code)
+    return flags, dom_flags
+
+
+def _client_dga_burst(
+    cols: dict[str, np.ndarray],
+    R: list,
+    ev_name: np.ndarray,
+    ev_client: np.ndarray,
+    win: np.ndarray,
+    clients: np.ndarray,
+    window: str,
+    clients_per_domain: np.ndarray,
+    unanswered: np.ndarray | None,
+) -> None:
+    """Lift borderline registered labels looked up in bursts by one client.
+
+    A host running a DGA resolves dozens of distinct never-seen registered domains per hour, almost
+    all of which fail, and nobody else looks them up. So a name only counts towards a burst when
+    it is a bare registered domain that at most two clients resolved, that (when answers are
+    known) mostly got no answer, and that is at least mildly random-looking. Word-like dictionary
+    DGA names (Suppobox, Matsnu, Banjori) need the answers: a mail gateway or proxy resolving many
+    unfamiliar partner domains gets answers, an implant cycling through its list does not.
+    """
+    dom_code, _ = D._domain_codes(cols)
+    base = (
+        D._eligible_dga(cols)
+        & (cols["sub_len"] == 0)
+        & (cols["verdict"] != "tunnel")
+        & (clients_per_domain[dom_code] <= 2)
+    )
+    if unanswered is not None:
+        base &= unanswered >= 0.5
+    randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (cols["name_len"] - cols["suffix_len"] > 5)
+    _burst(cols, R, ev_name, ev_client, win, clients, window, randomish, D.DGA_BURST, "random-looking")
+    if unanswered is not None:
+        wordy = base & (cols["name_len"] - cols["suffix_len"] > 8)
+        _burst(
+            cols,
+            R,
+            ev_name,
+            ev_client,
+            win,
+            clients,
+            window,
+            wordy,
+            D.DICT_BURST,
+            "unanswered, unfamiliar (not in the popular list)",
+        )
+
+
+def _burst(
+    cols: dict[str, np.ndarray],
+    R: list,
+    ev_name: np.ndarray,
+    ev_client: np.ndarray,
+    win: np.ndarray,
+    clients: np.ndarray,
+    window: str,
+    elig: np.ndarray,
+    threshold: int,
+    what: str,
+) -> None:
+    m = elig[ev_name] & (ev_client >= 0)
+    if not m.any():
+        return
+    g = pd.DataFrame({"n": ev_name[m], "c": ev_client[m], "w": win[m]}).drop_duplicates()
+    cnt = g.groupby(["c", "w"], sort=False)["n"].transform("size").to_numpy()
+    burst = g.assign(k=cnt)[cnt >= threshold]
+    if burst.empty:
+        return
+    best = burst.sort_values("k", ascending=False).drop_duplicates("n")
+    idx = best["n"].to_numpy()
+    n = cols["verdict"].size
+    mask = np.zeros(n, dtype=bool)
+    mask[idx] = True
+    k = np.zeros(n, dtype=np.int64)
+    k[idx] = best["k"].to_numpy()
+    who = np.full(n, "", dtype=object)
+    who[idx] = clients[best["c"].to_numpy()]
+    lift = mask & (cols["verdict"] != "dga")
+    cols.setdefault("_burst_done", np.zeros(n, dtype=bool))
+    cols["verdict"][lift] = "dga"
+    cols["score"] = np.where(lift, np.maximum(cols["score"], 0.7), cols["score"])
+    R.append(
+        _reason(
+            mask & ~cols["_burst_done"],
+            "client ",
+            pa.array(who, pa.large_string()),
+            " looked up ",
+            _fmt(k),
+            f" distinct {what} registered domains within ",
+            window,
+            " (DGA burst)",
+        )
+    )
+    cols["_burst_done"] = cols["_burst_done"] | mask
+
+
+def _domain_flags(flags: pd.DataFrame, ctx: pd.DataFrame, batch: pd.DataFrame, dom_code: np.ndarray) -> pd.DataFrame:
+    """One row per registered domain: worst name verdict, max score, counts and the top reasons.
+
+    ``ctx`` and ``batch`` are indexed by domain code, as is ``dom_code`` per name, so everything
+    lines up by position (no joins on domain strings).
+    """
+    rank = {"tunnel": 0, "dga": 1, "suspicious": 2, "benign": 3, "invalid": 4}
+    r = flags["verdict"].map(rank).to_numpy()
+    order = np.lexsort((-flags["score"].to_numpy(), r, dom_code))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = dom_code[order][1:] != dom_code[order][:-1]
+    top_rows = order[first]  # one per domain code, in code order 0..nd-1
+    counts = np.bincount(dom_code[r <= 2], minlength=len(ctx))
+    top = flags.iloc[top_rows]
+    out = pd.DataFrame(
+        {
+            "registered_domain": ctx["registered_domain"].to_numpy(),
+            "verdict": top["verdict"].to_numpy(),
+            "score": top["score"].to_numpy(),
+            "reasons": top["reasons"].to_numpy(),
+            "example_name": top["name"].to_numpy(),
+            "flagged_names": counts,
+        }
+    )
+    for c in ctx.columns:
+        if c != "registered_domain":
+            out[c] = ctx[c].to_numpy()
+    out["encoded_subdomains"] = batch["encoded_subdomains"].to_numpy()
+    out["long_payload_names"] = batch["long_payload_names"].to_numpy()
+    out = out.sort_values(["score", "queries"], ascending=[False, False]).reset_index(drop=True)
+    return out
+
+
+FLAGGED = ("tunnel", "dga", "suspicious")
+VERDICT_WEIGHT = {"tunnel": 3.0, "dga": 2.0, "suspicious": 1.0}
+
+
+def event_domains(events: pd.DataFrame) -> pd.Series:
+    """Registered domain per event row (each distinct name parsed once)."""
+    from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
+
+    codes, uniq = _codes(events["name"].where(events["name"].notna(), None))
+    if uniq.size == 0:
+        return pd.Series([None] * len(events), index=events.index, dtype=object)
+    p = parse(to_binary_array(pa.array(list(uniq), pa.large_string())))
+    doms = np.asarray(binary_to_str(registered_domains(p)).to_numpy(zero_copy_only=False), dtype=object)
+    out = np.where(codes >= 0, doms[np.maximum(codes, 0)], None)
+    return pd.Series(out, index=events.index, dtype=object)
+
+
+def summarize_hosts(
+    events: pd.DataFrame, domain_flags: pd.DataFrame, alerts: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Per client/device: look-ups of flagged domains, distinct flagged domains, alerts, priority.
+
+    The notebook listed "hosts observed communicating" with flagged domains; here each host gets
+    a priority so the planted tunnel and DGA hosts sort first: sum over its flagged domains of
+    verdict weight x domain score, plus log volume, plus a bonus for alerts on the same device.
+    """
+    cols = [
+        "client",
+        "lookups_flagged",
+        "distinct_flagged_domains",
+        "tunnel_domains",
+        "dga_domains",
+        "first_seen",
+        "last_seen",
+        "alerts",
+        "top_domains",
+        "priority",
+    ]
+    if "client" not in events.columns or domain_flags.empty:
+        return pd.DataFrame(columns=cols)
+    flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)][["registered_domain", "verdict", "score"]]
+    ev = pd.DataFrame({"client": events["client"], "registered_domain": event_domains(events)})
+    if "timestamp" in events.columns:
+        ev["timestamp"] = pd.to_datetime(events["timestamp"], utc=True, errors="coerce")
+    else:
+        ev["timestamp"] = pd.NaT
+    ev = ev.merge(flagged, on="registered_domain", how="inner")
+    ev = ev[ev["client"].notna()]
+    if ev.empty:
+        return pd.DataFrame(columns=cols)
+    g = ev.groupby("client", sort=False)
+    out = pd.DataFrame(
+        {
+            "lookups_flagged": g.size(),
+            "distinct_flagged_domains": g["registered_domain"].nunique(),
+            "first_seen": g["timestamp"].min(),
+            "last_seen": g["timestamp"].max(),
+        }
+    )
+    per_dom = ev.drop_duplicates(["client", "registered_domain"]).copy()
+    per_dom["w"] = per_dom["verdict"].map(VERDICT_WEIGHT) * per_dom["score"]
+    out["tunnel_domains"] = per_dom[per_dom["verdict"] == "tunnel"].groupby("client").size()
+    out["dga_domains"] = per_dom[per_dom["verdict"] == "dga"].groupby("client").size()
+    top = (
+        per_dom.sort_values("w", ascending=False)
+        .groupby("client")["registered_domain"]
+        .apply(lambda s: ", ".join(s.head(3)))
+    )
+    out["top_domains"] = top
+    # diminishing returns on many domains of the same kind (one DGA host resolves hundreds)
+    weight = per_dom.groupby(["client", "verdict"])["w"].sum()
+    capped = np.log1p(weight).groupby(level=0).sum()
+    out["alerts"] = 0
+    if alerts is not None and not alerts.empty:
+        key = next((c for c in ("DeviceName", "client", "device") if c in alerts.columns), None)
+        if key is not None:
+            out["alerts"] = alerts.groupby(key).size().reindex(out.index).fillna(0).astype(np.int64)
+    out[["tunnel_domains", "dga_domains"]] = out[["tunnel_domains", "dga_domains"]].fillna(0).astype(np.int64)
+    out["priority"] = (
+        3.0 * capped.reindex(out.index).fillna(0) + np.log1p(out["lookups_flagged"]) + 2.0 * np.log1p(out["alerts"])
+    ).round(3)
+    out = out.reset_index(names="client").sort_values("priority", ascending=False).reset_index(drop=True)
+    return out[cols]
+
+
+def volume_over_time(events: pd.DataFrame, domain_flags: pd.DataFrame, freq: str = "1h", top: int = 10) -> pd.DataFrame:
+    """Query counts per time bucket for the top flagged domains (long format, for a small chart)."""
+    cols = ["bucket", "registered_domain", "queries"]
+    if "timestamp" not in events.columns or domain_flags.empty:
+        return pd.DataFrame(columns=cols)
+    flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)]
+    keep = flagged.sort_values("score", ascending=False)["registered_domain"].head(top)
+    dom = event_domains(events)
+    m = dom.isin(set(keep)).to_numpy()
+    if not m.any():
+        return pd.DataFrame(columns=cols)
+    ts = pd.to_datetime(events["timestamp"], utc=True, errors="coerce")[m]
+    g = pd.DataFrame({"bucket": ts.dt.floor(freq).to_numpy(), "registered_domain": dom[m].to_numpy()})
+    return g.groupby(["bucket", "registered_domain"]).size().rename("queries").reset_index()

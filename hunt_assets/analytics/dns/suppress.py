@@ -1,0 +1,210 @@
+"""Explainable suppressions for benign families that look random by design.
+
+Reverse-DNS names, AV / reputation look-ups, CDN and cloud edge host names and DNS service records
+(DKIM, DMARC, SRV, ACME) carry hashes, addresses or opaque identifiers in their labels; every
+entropy-based method flags them. They are recognised by *zone* (the operator's own domain, which an
+attacker cannot host a tunnel under) or by *structure* (``_service._proto`` labels, well-formed
+``in-addr.arpa`` / ``ip6.arpa`` names), and each suppression says which family matched and why.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from hunt_assets.analytics.dns.names import ParsedNames, hash_name, isin_sorted
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+ZONES: dict[str, tuple[str, list[str]]] = {
+    "av_reputation": (
+        "anti-virus / reputation look-up (hashes and addresses in labels by design)",
+        _words(
+            """
+            mcafee.com avqs.mcafee.com avts.mcafee.com gti.mcafee.com sophosxl.net sophos.com cymru.com
+            hash.cymru.com spamhaus.org spamhaus.net barracudacentral.org spamcop.net sorbs.net
+            surbl.org uribl.com e5.sk eset.com eset.net kaspersky-labs.com kaspersky.com circl.lu
+            trendmicro.com senderbase.org mailspike.net spameatingmonkey.net abuseat.org dnswl.org
+            bitdefender.net bitdefender.com avast.com avg.com norton.com symantec.com
+            symantecliveupdate.com webroot.com brightcloud.com malwarebytes.com sophosupd.com
+            mailshell.net invaluement.com nordspam.com s5h.net virustotal.com microsoft-defender.com
+            webrootcloudav.com f-secure.com fsapi.com carbonblack.io crowdstrike.com cloudsink.net
+            sentinelone.net opendns.com umbrella.com paloaltonetworks.com fortinet.net fortiguard.com
+            checkpoint.com pphosted.com mimecast.com spamrats.com ff.avast.com trendmicro.co.jp
+            wdcp.microsoft.com smartscreen.microsoft.com
+            """
+        ),
+    ),
+    "cdn_cloud_edge": (
+        "CDN, cloud edge or major-provider zone (opaque identifiers under the operator's own domain)",
+        _words(
+            """
+            akamaiedge.net akamai.net akamaihd.net akadns.net akamaized.net akamaitechnologies.com
+            edgekey.net edgesuite.net akamaistream.net cloudfront.net amazonaws.com
+            awsglobalaccelerator.com aws.dev amazontrust.com googlevideo.com googleusercontent.com
+            gvt1.com gvt2.com gvt3.com ggpht.com 1e100.net googleapis.com gstatic.com
+            googlesyndication.com doubleclick.net 2mdn.net google.com youtube.com ytimg.com fbcdn.net
+            cdninstagram.com facebook.com whatsapp.net windows.net azureedge.net azurefd.net msedge.net
+            trafficmanager.net cloudapp.net azurewebsites.net azure.com azure.net microsoft.com
+            office.net office.com office365.com live.com msn.com windowsupdate.com footprintdns.com
+            msecnd.net aspnetcdn.com skype.com fastly.net fastlylb.net cloudflare.net cloudflare.com
+            sentry.io llnwd.net llnw.net edgecastcdn.net aaplimg.com apple-dns.net apple.com icloud.com
+            mzstatic.com cdn77.org b-cdn.net stackpathdns.com impervadns.net incapdns.net hwcdn.net
+            cdngc.net alicdn.com tiktokcdn.com byteoversea.com nflxvideo.net nflxso.net nflxext.com
+            netflix.com ttvnw.net jtvnw.net spotifycdn.com scdn.co steamcontent.com steamserver.net
+            cloudinary.com imgix.net shopifycdn.com wp.com gravatar.com digicert.com lencr.org
+            globalsign.com sectigo.com pki.goog ntp.org pool.ntp.org salesforce.com force.com
+            salesforceliveagent.com zscaler.net zscalertwo.net okta.com oktacdn.com duosecurity.com
+            adobe.com adobedtm.com omtrdc.net demdex.net everesttech.net msftncsi.com msftconnecttest.com
+            kxcdn.com ampproject.org ampproject.net fastly-edge.com fastly-insights.com mozilla.net
+            amazon.com media-amazon.com ssl-images-amazon.com amazonvideo.com aiv-cdn.net adnxs.com
+            criteo.com criteo.net rubiconproject.com pubmatic.com taboola.com outbrain.com
+            scorecardresearch.com moatads.com casalemedia.com openx.net adsrvr.org bidswitch.net
+            googletagmanager.com google-analytics.com youtube-nocookie.com vimeocdn.com jwpcdn.com
+            brightcove.net llnwi.net edgecastdns.net tiktokv.com ibytedtos.com pstatp.com sinaimg.cn
+            aliyuncs.com myqcloud.com qcloud.com cdnetworks.net cdngslb.com akamaiedge-staging.net
+            edgekey-staging.net azure-dns.com azure-dns.net azure-dns.org azure-dns.info msidentity.com
+            mp.microsoft.com dsp.mp.microsoft.com data.microsoft.com events.data.microsoft.com
+            icloud-content.com cdn-apple.com apple-cloudkit.com akamai-staging.net gcdn.co
+            windows.com microsoftonline.com live.net githubusercontent.com github.com githubassets.com
+            """
+        ),
+    ),
+}
+
+# well-known underscore labels of service records: DKIM, DMARC, SRV, ACME, MTA-STS, DNS-SD, ...
+SERVICE_LABELS = {
+    "_domainkey": "DKIM public-key look-up (selector._domainkey.domain)",
+    "_dmarc": "DMARC policy look-up",
+    "_acme-challenge": "ACME (Let's Encrypt) validation record",
+    "_mta-sts": "MTA-STS policy look-up",
+    "_smtp": "SMTP TLS reporting record",
+    "_bimi": "BIMI brand-indicator record",
+    "_tcp": "SRV service-location look-up (_service._tcp)",
+    "_udp": "SRV service-location look-up (_service._udp)",
+    "_tls": "SRV service-location look-up (_service._tls)",
+    "_sctp": "SRV service-location look-up (_service._sctp)",
+    "_msdcs": "Active Directory locator (_msdcs)",
+    "_sites": "Active Directory site locator",
+    "_dns-sd": "DNS service discovery",
+    "_services": "DNS service discovery",
+    "_spf": "SPF include record",
+    "_adsp": "DKIM ADSP record",
+    "_github-challenge": "domain-verification record",
+    "_amazonses": "Amazon SES verification record",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_table() -> tuple[np.ndarray, np.ndarray, list[str]]:
+    hashes: list[int] = []
+    fam_idx: list[int] = []
+    fams = list(ZONES)
+    for i, fam in enumerate(fams):
+        for z in ZONES[fam][1]:
+            hashes.append(hash_name(z))
+            fam_idx.append(i)
+    h = np.array(hashes, dtype=np.uint64)
+    order = np.argsort(h)
+    return h[order], np.array(fam_idx, dtype=np.int16)[order], fams
+
+
+@functools.lru_cache(maxsize=1)
+def _arpa_hashes() -> tuple[np.uint64, np.uint64]:
+    return np.uint64(hash_name("in-addr.arpa")), np.uint64(hash_name("ip6.arpa"))
+
+
+def suppressions(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: family code (-1 none) and a human reason; family names are in ``FAMILY_NAMES``.
+
+    Zone matching reuses the suffix hashes computed while parsing, so it costs one sorted
+    look-up per label. Structural checks run in Python only on the rare rows that need them
+    (names under ``.arpa`` or with an underscore label).
+    """
+    n = p.n
+    fam = np.full(n, -1, dtype=np.int16)
+    reason = np.full(n, "", dtype=object)
+    table, fam_of, fams = _zone_table()
+    hit_labels = np.flatnonzero(isin_sorted(p.suffix_hash, table))
+    if hit_labels.size:
+        rows = p.label_row[hit_labels]
+        codes = fam_of[np.searchsorted(table, p.suffix_hash[hit_labels])]
+        # last hit per row is the shortest zone; any hit is fine for the family
+        fam[rows] = codes + 2
+    for code, f in enumerate(fams):
+        reason[fam == code + 2] = ZONES[f][0]
+
+    raw = p.data.tobytes()
+    # reverse DNS: well-formed in-addr.arpa (<= 4 numeric labels of <= 3 digits) and ip6.arpa
+    # (<= 32 single-nibble labels); anything else under .arpa is left to the scorer
+    if n:
+        arpa_v4, arpa_v6 = _arpa_hashes()
+        nl = p.n_labels.astype(np.int64)
+        two = nl >= 3
+        zone_lab = p.row_first_label + np.maximum(nl - 2, 0)
+        zh = p.suffix_hash[zone_lab]
+        v4 = two & (zh == arpa_v4)
+        v6 = two & (zh == arpa_v6)
+        rows = np.flatnonzero(v4 | v6)
+        if rows.size:
+            # check only the labels of these rows, byte by byte (labels of 1-3 characters)
+            cnt = (nl[rows] - 2).clip(min=0)
+            lab = np.repeat(p.row_first_label[rows], cnt) + (
+                np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            )
+            lrow = np.repeat(np.arange(rows.size), cnt)
+            ln = p.label_end[lab] - p.label_start[lab]
+            is4 = v4[rows][lrow]
+            ok = np.where(is4, (ln >= 1) & (ln <= 3), ln == 1)
+            for k in range(3):
+                ch = p.lower[np.minimum(p.label_start[lab] + k, p.data.size - 1)]
+                dig = (ch >= ord("0")) & (ch <= ord("9"))
+                hexd = dig | ((ch >= ord("a")) & (ch <= ord("f")))
+                ok &= (k >= ln) | np.where(is4, dig, hexd)
+            bad = np.bincount(lrow[~ok], minlength=rows.size) > 0
+            limit = np.where(v4[rows], 6, 34)
+            good = rows[~bad & (nl[rows] <= limit)]
+            fam[good] = 0
+            reason[good] = "reverse-DNS (PTR) look-up of an address under .arpa"
+    # DNSBL-style look-ups under any zone: the first four labels are a reversed IPv4 address
+    # (``4.3.2.1.zen.example-bl.net``); no tunnel encoding produces four short decimal labels
+    if n:
+        cand = np.flatnonzero((p.n_labels >= 6) & (fam < 0))
+        if cand.size:
+            ok = np.ones(cand.size, dtype=bool)
+            for j in range(4):
+                li = p.row_first_label[cand] + j
+                ln = p.label_end[li] - p.label_start[li]
+                ok &= (ln >= 1) & (ln <= 3)
+                for k in range(3):
+                    pos = np.minimum(p.label_start[li] + k, p.data.size - 1)
+                    ch = p.data[pos]
+                    ok &= (k >= ln) | ((ch >= ord("0")) & (ch <= ord("9")))
+            dnsbl = cand[ok]
+            fam[dnsbl] = 2
+            reason[dnsbl] = "DNSBL / reputation look-up of a reversed IPv4 address"
+    # service labels: any label starting with an underscore that is a well-known service label
+    us_labels = (
+        np.flatnonzero(p.data[p.label_start.clip(max=max(p.data.size - 1, 0))] == ord("_"))
+        if (p.data.size)
+        else np.zeros(0, np.int64)
+    )
+    for li in us_labels:
+        r = p.label_row[li]
+        lab = raw[p.label_start[li] : p.label_end[li]].lower().decode("latin-1")
+        why = SERVICE_LABELS.get(lab)
+        if why is not None and fam[r] < 0:
+            fam[r] = 1
+            reason[r] = why
+    # single-label names never leave the local network as-is (Chrome intranet probes, NetBIOS)
+    single = (p.n_labels == 1) & (fam < 0)
+    fam[single] = 4
+    reason[single] = "single-label name (no public suffix; e.g. Chrome intranet-redirect probe)"
+    return fam, reason
+
+
+FAMILY_NAMES = ["reverse_dns", "service_record", "av_reputation", "cdn_cloud_edge", "single_label"]

@@ -1,0 +1,69 @@
+"""``score-dns`` CSV / plain-text round trips through score_dns_main."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from hunt_assets.analytics.dns.cli import score_dns_main
+
+
+def _run(path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> list[dict[str, str]]:
+    assert score_dns_main([str(path)]) == 0
+    out = capsysbinary.readouterr().out.decode("utf-8")
+    assert out.splitlines()[0] == "name,verdict,score,reasons"
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def test_plain_text_round_trip(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    names = [
+        "www.google.com",
+        "www.google.com",
+        "a..b.com",
+        "xkqjvbztrwqplmnb.net",
+        "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0.t.evil-tunnel.com",
+        "caf\u00e9.fr",
+    ]
+    p = tmp_path / "names.txt"
+    p.write_text("\n".join(names) + "\n", encoding="utf-8")
+    rows = _run(p, capsysbinary)
+    assert sorted(r["name"] for r in rows) == sorted(set(names))
+    v = {r["name"]: r for r in rows}
+    assert v["a..b.com"]["verdict"] == "invalid"
+    assert v["xkqjvbztrwqplmnb.net"]["verdict"] == "dga"
+    assert v[names[4]]["verdict"] == "tunnel"
+    assert 0.0 <= float(v["www.google.com"]["score"]) <= 1.0
+
+
+def test_csv_round_trip_with_commas_and_events(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "events.csv"
+    with p.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["timestamp", "client", "name", "qtype"])
+        w.writerow(["2024-06-01T00:00:00Z", "pc1", "www.google.com", "A"])
+        w.writerow(["2024-06-01T00:00:01Z", "pc1", "odd,name.example.com", "A"])
+        w.writerow(["2024-06-01T00:00:02Z", "pc2", "www.google.com", "A"])
+        w.writerow(["2024-06-01T00:00:03Z", "pc2", "", "A"])
+    rows = _run(p, capsysbinary)
+    assert sorted(r["name"] for r in rows) == ["", "odd,name.example.com", "www.google.com"]
+    assert next(set(r) for r in rows) == {"name", "verdict", "score", "reasons"}
+
+
+def test_csv_names_only(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "n.csv"
+    p.write_text("name\nwww.google.com\n_dmarc.contoso.com\n", encoding="utf-8")
+    rows = _run(p, capsysbinary)
+    assert {r["name"]: r["verdict"] for r in rows} == {"www.google.com": "benign", "_dmarc.contoso.com": "benign"}
+
+
+def test_missing_file_and_missing_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert score_dns_main([str(tmp_path / "nope.txt")]) == 2
+    p = tmp_path / "bad.csv"
+    p.write_text("name,client\n", encoding="utf-8")
+    assert score_dns_main([str(p)]) == 0  # header only: zero rows, not a crash
+    p2 = tmp_path / "other.csv"
+    p2.write_text("host,client\nx.com,pc1\n", encoding="utf-8")
+    assert score_dns_main([str(p2)]) == 0  # no 'name' header: read as plain text lines

@@ -1,0 +1,125 @@
+"""score_events context, host summary, volume over time and the hunt adapter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hunt_assets.analytics.dns.events import events_from_hunt, score_events, summarize_hosts, volume_over_time
+
+FIX = Path(__file__).parent / "fixtures" / "dns"
+
+
+@pytest.fixture(scope="module")
+def scored() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    ev = pd.read_csv(FIX / "events_slice.csv", keep_default_na=False)
+    flags, doms = score_events(ev)
+    return ev, flags, doms
+
+
+def test_every_tunnel_event_name_flagged(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+    ev, flags, _ = scored
+    f = flags.set_index("name")
+    tun = ev[ev["client"].str.startswith("tun-")]
+    assert (f.loc[tun["name"].unique(), "verdict"] == "tunnel").all()
+    ws = ev[ev["client"].str.startswith("ws-")]
+    assert not (f.loc[ws["name"].unique(), "verdict"] == "tunnel").any()
+
+
+def test_domain_flags_have_context(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+    _, _, doms = scored
+    for col in (
+        "registered_domain",
+        "verdict",
+        "score",
+        "reasons",
+        "queries",
+        "clients",
+        "unique_subdomains",
+        "share_null",
+        "share_txt",
+        "max_bytes_client_window",
+        "interarrival_cv",
+        "first_seen",
+    ):
+        assert col in doms.columns
+    top = doms.iloc[0]
+    assert top["verdict"] == "tunnel"
+    assert top["unique_subdomains"] >= 10
+
+
+def test_short_polls_lifted_by_domain_context() -> None:
+    # 40 dnscat2-style polls (18 hex chars) to one domain: each alone is short
+    polls = [f"{i:04x}01abcd{(i * 7919) % 65536:04x}{(i * 104729) % 65536:04x}.poll-example.com" for i in range(40)]
+    ev = pd.DataFrame(
+        {
+            "name": polls,
+            "client": "host-a",
+            "qtype": "TXT",
+            "timestamp": pd.date_range("2024-06-01", periods=40, freq="5s", tz="UTC"),
+        }
+    )
+    flags, _doms = score_events(ev)
+    assert (flags["verdict"] == "tunnel").all()
+    assert flags["reasons"].str.contains("unique subdomains|TXT", regex=True).all()
+
+
+def test_host_summary_and_volume(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
+    ev, _, doms = scored
+    alerts = pd.DataFrame({"DeviceName": ["tun-iodine-0", "tun-iodine-0"]})
+    hosts = summarize_hosts(ev, doms, alerts)
+    assert list(hosts.columns[:3]) == ["client", "lookups_flagged", "distinct_flagged_domains"]
+    top = hosts.head(8)["client"]
+    assert top.str.startswith("tun-").all()
+    assert hosts.loc[hosts["client"] == "tun-iodine-0", "alerts"].iloc[0] == 2
+    vol = volume_over_time(ev, doms, freq="1h")
+    assert set(vol.columns) == {"bucket", "registered_domain", "queries"}
+    assert vol["queries"].sum() > 0
+
+
+def test_events_from_hunt_and_missing_columns() -> None:
+    hunt = pd.DataFrame(
+        {
+            "Timestamp": ["2024-06-01T00:00:00Z", "2024-06-01T00:00:05Z"],
+            "DeviceName": ["pc1", None],
+            "ClientIP": ["10.0.0.1", "10.0.0.2"],
+            "QueryName": ["www.google.com", None],
+            "QueryType": ["A", "AAAA"],
+            "Answers": ["[]", "[]"],
+        }
+    )
+    ev = events_from_hunt(hunt)
+    assert list(ev["client"]) == ["pc1", "10.0.0.2"]
+    flags, doms = score_events(ev)
+    assert list(flags["name"]) == ["www.google.com"]
+    only_names = pd.DataFrame({"name": ["a.example.com", "b.example.com"]})
+    flags, doms = score_events(only_names)
+    assert len(flags) == 2
+    assert summarize_hosts(only_names, doms, None).empty
+
+
+def _burst_events(names: list[str], client: str, qtype: str, answers: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": names,
+            "client": client,
+            "qtype": qtype,
+            "answers": answers,
+            "timestamp": pd.date_range("2024-06-01 01:00", periods=len(names), freq="7s", tz="UTC"),
+        }
+    )
+
+
+def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
+    words = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
+    names = [f"{a}{b}.net" for a in words for b in words if a != b][:40]
+    implant = _burst_events(names, "ws-implant", "A", "")
+    flags, _ = score_events(implant)
+    assert (flags["verdict"] == "dga").mean() >= 0.9
+    assert flags["reasons"].str.contains("DGA burst").all()
+    # a mail gateway resolving as many unfamiliar partner domains gets answers (or asks MX): no burst
+    gateway = pd.concat([_burst_events(names, "mail-gw", "MX", ""), _burst_events(names, "mail-gw", "A", "192.0.2.7")])
+    flags, _ = score_events(gateway)
+    assert not flags["reasons"].str.contains("DGA burst").any()

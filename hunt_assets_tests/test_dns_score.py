@@ -1,0 +1,147 @@
+"""Verdicts, reasons, bad input, suppressions and the dev-set fixture slice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hunt_assets.analytics.dns.score import score_names
+
+FIX = Path(__file__).parent / "fixtures" / "dns"
+FLAGGED = {"tunnel", "dga", "suspicious"}
+
+
+def _by_name(names: list[str]) -> pd.DataFrame:
+    return score_names(names).set_index("name")
+
+
+def test_one_row_per_distinct_name_and_columns() -> None:
+    r = score_names(["www.google.com", "www.google.com", "mail.google.com"])
+    assert sorted(r["name"]) == ["mail.google.com", "www.google.com"]
+    assert list(r.columns[:5]) == ["name", "registered_domain", "verdict", "score", "reasons"]
+    assert r["score"].between(0, 1).all()
+
+
+BAD = [
+    "",
+    "   ",
+    "a..b.com",
+    "tab\there.com",
+    "x" * 300 + ".com",
+    ("a" * 70) + ".example.com",
+    "\\xc3\\xa9t\\xe9.example.com",
+    "caf\u00e9.example.com",
+    "TRAILING.DOT.COM.",
+    "UPPER.CASE.EXAMPLE.COM",
+    "\\000\\001.example.com",
+    "....",
+]
+
+
+def test_bad_input_never_crashes_and_keeps_other_rows() -> None:
+    good = ["www.google.com", "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0.t.evil-tunnel.com"]
+    r = _by_name(BAD + good)
+    assert len(r) == len(set(BAD + good))
+    assert r.loc["", "verdict"] == "invalid"
+    assert "empty name" in r.loc["", "reasons"]
+    assert r.loc["   ", "verdict"] == "invalid"
+    assert r.loc["a..b.com", "verdict"] == "invalid"
+    assert "empty label" in r.loc["a..b.com", "reasons"]
+    assert r.loc["tab\there.com", "verdict"] == "invalid"
+    assert r.loc["....", "verdict"] == "invalid"
+    long_name = "x" * 300 + ".com"
+    assert r.loc[long_name, "verdict"] != "benign"
+    assert "exceeds DNS limits" in r.loc[long_name, "reasons"]
+    assert "exceeds DNS limits" in r.loc[("a" * 70) + ".example.com", "reasons"]
+    assert "non-ASCII" in r.loc["\\xc3\\xa9t\\xe9.example.com", "reasons"]
+    assert r.loc["TRAILING.DOT.COM.", "registered_domain"] == "dot.com"
+    assert r.loc["UPPER.CASE.EXAMPLE.COM", "verdict"] == "benign"
+    # the good rows are still scored normally
+    assert r.loc["www.google.com", "verdict"] == "benign"
+    assert r.loc[good[1], "verdict"] == "tunnel"
+
+
+def test_none_and_nan_are_dropped_not_fatal() -> None:
+    r = score_names(pd.Series(["www.google.com", None, float("nan")]))
+    assert list(r["name"]) == ["www.google.com"]
+
+
+@pytest.mark.parametrize(
+    ("name", "family"),
+    [
+        ("44.163.81.172.in-addr.arpa", "reverse_dns"),
+        (".".join("0123456789abcdef0123456789abcdef") + ".ip6.arpa", "reverse_dns"),
+        ("0.0.0.0.1.0.0.4e.13cavfa9clbg5s6g3n2qoeq3.avqs.mcafee.com", "av_reputation"),
+        ("d41d8cd98f00b204e9800998ecf8427e.malware.hash.cymru.com", "av_reputation"),
+        ("4.3.2.1.zen.spamhaus.org", "av_reputation"),
+        ("4.3.2.1.bl.unknown-rbl.example.net", "av_reputation"),  # structural: reversed IPv4 prefix
+        ("d1a2b3c4d5e6f7.cloudfront.net", "cdn_cloud_edge"),
+        ("e1234.dscb.akamaiedge.net", "cdn_cloud_edge"),
+        ("rr3---sn-4g5e6nzz.googlevideo.com", "cdn_cloud_edge"),
+        ("selector1._domainkey.contoso.com", "service_record"),
+        ("k9x2m4q7w1z8c3v6b5n0._domainkey.contoso.com", "service_record"),
+        ("_dmarc.contoso.com", "service_record"),
+        ("_ldap._tcp.dc._msdcs.corp.contoso.com", "service_record"),
+        ("qzkxjvbwpt", "single_label"),
+    ],
+)
+def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:
+    r = _by_name([name])
+    assert r.loc[name, "verdict"] == "benign"
+    assert r.loc[name, "suppressed_family"] == family
+    assert r.loc[name, "reasons"].startswith("benign family:")
+
+
+def test_malformed_reverse_name_is_not_suppressed() -> None:
+    name = "6e6f74206120505452207265636f7264206174206c6c.in-addr.arpa"
+    r = _by_name([name])
+    assert r.loc[name, "suppressed_family"] == ""
+
+
+def test_dnscat_prefix_and_obvious_dga() -> None:
+    r = _by_name(["dnscat.3f10011d7c5faae4da7e4eb3ff1ee3", "xkqjvbztrwqplmnb.net"])
+    assert r.loc["dnscat.3f10011d7c5faae4da7e4eb3ff1ee3", "verdict"] == "tunnel"
+    assert "dnscat" in r.loc["dnscat.3f10011d7c5faae4da7e4eb3ff1ee3", "reasons"]
+    assert r.loc["xkqjvbztrwqplmnb.net", "verdict"] == "dga"
+    assert "bits less likely" in r.loc["xkqjvbztrwqplmnb.net", "reasons"]
+
+
+@pytest.fixture(scope="module")
+def devset() -> pd.DataFrame:
+    d = pd.read_csv(FIX / "devset_slice.csv", keep_default_na=False)
+    r = score_names(d["name"]).set_index("name")
+    d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
+    d["reasons"] = r.loc[d["name"], "reasons"].to_numpy()
+    return d
+
+
+def test_fixture_tunnels_flagged(devset: pd.DataFrame) -> None:
+    t = devset[devset["group"] == "tunnel"]
+    assert (t["verdict"] == "tunnel").all(), t[t["verdict"] != "tunnel"][["name", "verdict"]]
+    assert (t["reasons"] != "").all()
+
+
+def test_fixture_random_dga_flagged(devset: pd.DataFrame) -> None:
+    random_fams = {"ramnit", "cryptolocker", "necurs", "qakbot", "gameover_zeus", "bamital", "dyre", "corebot"}
+    d = devset[devset["family"].isin(random_fams)]
+    assert d["verdict"].isin(FLAGGED).mean() >= 0.8
+
+
+def test_fixture_benign_not_flagged(devset: pd.DataFrame) -> None:
+    look = devset[devset["group"] == "lookalike"]
+    assert not look["verdict"].isin(FLAGGED).any(), look[look["verdict"].isin(FLAGGED)]
+    pop = devset[devset["group"] == "popular"]
+    assert pop["verdict"].isin(FLAGGED).mean() <= 0.04
+    assert not (pop["verdict"] == "tunnel").any()
+
+
+def test_seed_mutation_cluster_lifts_banjori_style_names() -> None:
+    # Banjori mutates the first four letters of a seed domain: a batch full of near-copies
+    seeds = ["kwto", "rvcx", "abqe", "zzmo", "pqrs", "hgfd", "mnbv", "lkjh", "tyui", "qazx", "wsxe"]
+    names = [f"{s}estnessbiophysicalohax.com" for s in seeds] + ["www.google.com"]
+    r = _by_name(names)
+    assert (r.loc[names[:-1], "verdict"] == "dga").all()
+    assert r.loc[names[0], "reasons"].count("seed-mutation") == 1
+    assert r.loc["www.google.com", "verdict"] == "benign"
