@@ -6,14 +6,16 @@ a live tenant when ``HUNT_BACKEND`` and the Azure variables say so.
 
 import dagster as dg
 
+from hunt_assets.assets.detections import DETECTION_ASSETS
 from hunt_assets.assets.hunts import build_hunt_assets
 from hunt_assets.assets.intel import INTEL_ASSETS
 from hunt_assets.assets.investigations import investigation_assets
+from hunt_assets.assets.reports import domain_report
 from hunt_assets.automation.schedules import build_jobs, build_schedules
 from hunt_assets.automation.sensors import flagged_domain_sensor, new_alert_sensor
 from hunt_assets.settings import build_resources
 
-all_assets = [*build_hunt_assets(), *investigation_assets, *INTEL_ASSETS]
+all_assets = [*build_hunt_assets(), *DETECTION_ASSETS, *investigation_assets, *INTEL_ASSETS, domain_report]
 daily_hunts_job, investigate_domain_job = build_jobs(all_assets)
 
 defs = dg.Definitions(

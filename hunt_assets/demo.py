@@ -37,9 +37,11 @@ def flagged_domains() -> list[str]:
     wh = Warehouse(settings.warehouse_path())
     if not wh.table_exists("analytics.dns_domain_flags"):
         return []
-    df = wh.query("SELECT DISTINCT registered_domain FROM analytics.dns_domain_flags "
-                  "WHERE verdict IN ('tunnel', 'dga') ORDER BY 1")
-    return df["registered_domain"].tolist()
+    from hunt_assets.automation.sensors import worth_investigating
+
+    df = wh.query("SELECT registered_domain AS domain, verdict, max(score) AS score, bool_or(resolved) AS resolved "
+                  "FROM analytics.dns_domain_flags WHERE verdict IN ('tunnel', 'dga') GROUP BY 1, 2")
+    return sorted({f["domain"] for f in worth_investigating(df.to_dict("records"))})
 
 
 def run_demo(*, rebuild: bool = False) -> int:

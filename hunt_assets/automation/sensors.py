@@ -51,6 +51,20 @@ def new_alert_sensor(context: dg.SensorEvaluationContext, hunting: HuntingResour
     )
 
 
+MAX_FLAGGED_INVESTIGATIONS = 25
+
+
+def worth_investigating(flagged: list[dict]) -> list[dict]:
+    """Tunnel domains, and DGA domains that resolved (the live C2), best first, at most 25 per day.
+
+    A DGA host looks up hundreds of names a day and nearly all are NXDOMAIN: investigating each would
+    spend TI quota on names nobody registered. Those stay visible in dns_flags and host_summary.
+    """
+    keep = [f for f in flagged if f.get("verdict") == "tunnel" or (f.get("verdict") == "dga" and f.get("resolved"))]
+    keep.sort(key=lambda f: -float(f.get("score", 0)))
+    return keep[:MAX_FLAGGED_INVESTIGATIONS]
+
+
 def flagged_domains_from_metadata(metadata: dict) -> list[dict]:
     """The ``flagged_domains`` JSON the dns_flags asset records on each materialization."""
     entry = metadata.get("flagged_domains")
@@ -75,9 +89,7 @@ def flagged_domain_sensor(context: dg.SensorEvaluationContext, asset_event: dg.E
     flagged = flagged_domains_from_metadata(dict(materialization.metadata))
     keys: list[str] = []
     run_requests = []
-    for item in flagged:
-        if item.get("verdict") not in ("tunnel", "dga"):
-            continue
+    for item in worth_investigating(flagged):
         try:
             entity = parse_entity(str(item.get("domain", "")), "domain")
         except InvalidEntity as exc:

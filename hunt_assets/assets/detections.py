@@ -1,0 +1,141 @@
+"""DNS tunnel / DGA flags and host summaries: thin Dagster wrappers over ``hunt_assets.analytics``."""
+
+import base64
+import json
+from datetime import date
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+
+from hunt_assets.analytics.charts import volume_chart
+from hunt_assets.analytics.dns.events import events_from_hunt, score_events, summarize_hosts, volume_over_time
+from hunt_assets.analytics.hosts import attribute_clients
+from hunt_assets.assets.hunts import PARTITION_COLUMN, preview_markdown
+from hunt_assets.partitions import daily_partitions
+from hunt_assets.resources import WarehouseResource
+from hunt_assets.warehouse.store import Warehouse
+
+DNS_HUNT = "hunts.dns_events"
+ALERTS_HUNT = "hunts.alerts_with_evidence"
+NAME_FLAGS = "analytics.dns_flags"
+DOMAIN_FLAGS = "analytics.dns_domain_flags"
+HOST_SUMMARY = "analytics.host_summary"
+FLAGGED = ("tunnel", "dga")
+NAME_COLUMNS = ["name", "registered_domain", "verdict", "score", "reasons", "tunnel_score", "dga_score",
+                "suppressed_family", "queries", "clients"]
+
+
+def _with_partition(df: pd.DataFrame, day: date) -> pd.DataFrame:
+    out = df.reset_index(drop=True).copy()
+    out.insert(0, PARTITION_COLUMN, pd.Series([day] * len(out), dtype=pd.ArrowDtype(pa.date32())))
+    return out
+
+
+def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Add ``resolved``: whether any look-up of the domain (or a subdomain) got an address back.
+
+    Why: a DGA host tries hundreds of names and almost all are NXDOMAIN; the one that resolves is the
+    live C2 and worth an investigation, the rest are evidence of the infected host, not infrastructure.
+    """
+    out = domains.copy()
+    if out.empty or "answers" not in events.columns:
+        out["resolved"] = False
+        return out
+    answered = events.loc[events["answers"].astype(str) != "", "name"].astype(str).str.lower().unique()
+    regs = set(out["registered_domain"])
+    hit: set[str] = set()
+    for name in answered:
+        labels = name.split(".")
+        for i in range(len(labels) - 1):
+            cand = ".".join(labels[i:])
+            if cand in regs:
+                hit.add(cand)
+                break
+    out["resolved"] = out["registered_domain"].isin(hit)
+    return out
+
+
+def load_dns_events(wh: Warehouse, day: date) -> pd.DataFrame:
+    """One day of the normalized DNS hunt, with DNS-server rows attributed to devices by IP."""
+    df = wh.read_partition(DNS_HUNT, PARTITION_COLUMN, day)
+    return attribute_clients(df) if not df.empty else df
+
+
+@dg.asset(
+    key=["analytics", "dns_flags"],
+    partitions_def=daily_partitions,
+    deps=[dg.AssetKey(["hunts", "dns_events"])],
+    group_name="detections",
+    kinds={"duckdb", "python"},
+    owners=["team:threat-hunting"],
+    pool="warehouse",
+    automation_condition=dg.AutomationCondition.eager(),
+    description="DNS tunnel / DGA / entropy verdicts for one day of the normalized DNS hunt: every distinct name "
+                "scored once (n-gram likelihood, entropy of every label, decodability, look-alike suppressions), "
+                "lifted by per-domain context (unique subdomains, query types, bytes per client, regularity). "
+                "Writes analytics.dns_flags (non-benign names) and analytics.dns_domain_flags (every domain).",
+)
+def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    day = date.fromisoformat(context.partition_key)
+    wh = warehouse.get()
+    raw = load_dns_events(wh, day)
+    events = events_from_hunt(raw) if not raw.empty else pd.DataFrame({"name": pd.Series([], dtype=object)})
+    names, domains = score_events(events)
+    domains = mark_resolved(domains, events)
+    flagged_names = names[names["verdict"] != "benign"][[c for c in NAME_COLUMNS if c in names.columns]]
+    wh.replace_partition(NAME_FLAGS, _with_partition(flagged_names, day), PARTITION_COLUMN, day)
+    wh.replace_partition(DOMAIN_FLAGS, _with_partition(domains, day), PARTITION_COLUMN, day)
+    hot = domains[domains["verdict"].isin(FLAGGED)].sort_values("score", ascending=False)
+    volume = volume_over_time(events, domains, "1h") if len(events) else pd.DataFrame()
+    chart = volume_chart(volume, title=f"queries per hour to flagged domains, {day.isoformat()}")
+    counts = names["verdict"].value_counts().to_dict()
+    top = domains[domains["verdict"] != "benign"].sort_values("score", ascending=False)
+    context.log.info("dns_flags %s: %d events, %d names, verdicts %s", day, len(events), len(names), counts)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(flagged_names),
+        "events": len(events),
+        "distinct_names": len(names),
+        "verdicts": dg.MetadataValue.json({k: int(v) for k, v in counts.items()}),
+        "flagged_domains": dg.MetadataValue.json(
+            [{"domain": r.registered_domain, "verdict": r.verdict, "score": round(float(r.score), 4),
+              "resolved": bool(r.resolved)} for r in hot.head(500).itertuples(index=False)]),
+        "top_findings": dg.MetadataValue.md(preview_markdown(
+            top[["registered_domain", "verdict", "score", "queries", "clients", "unique_subdomains", "reasons"]],
+            rows=15, max_cell=160)),
+        "query_volume": dg.MetadataValue.md(
+            f"![query volume](data:image/png;base64,{base64.b64encode(chart).decode()})"),
+    })
+
+
+@dg.asset(
+    key=["analytics", "host_summary"],
+    partitions_def=daily_partitions,
+    deps=[dg.AssetKey(["analytics", "dns_flags"]), dg.AssetKey(["hunts", "alerts_with_evidence"])],
+    group_name="detections",
+    kinds={"duckdb", "python"},
+    owners=["team:threat-hunting"],
+    pool="warehouse",
+    automation_condition=dg.AutomationCondition.eager(),
+    description="Per device: look-ups of flagged domains, distinct flagged domains, alerts, first/last seen and a "
+                "priority score -- the hosts to look at first.",
+)
+def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    day = date.fromisoformat(context.partition_key)
+    wh = warehouse.get()
+    raw = load_dns_events(wh, day)
+    events = events_from_hunt(raw) if not raw.empty else pd.DataFrame({"name": pd.Series([], dtype=object)})
+    domains = wh.read_partition(DOMAIN_FLAGS, PARTITION_COLUMN, day)
+    alerts = wh.read_partition(ALERTS_HUNT, PARTITION_COLUMN, day)
+    if not alerts.empty:
+        alerts = alerts[alerts["DeviceName"].astype(str) != ""].drop_duplicates(["AlertId", "DeviceName"])
+    summary = summarize_hosts(events, domains, alerts if not alerts.empty else None)
+    wh.replace_partition(HOST_SUMMARY, _with_partition(summary, day), PARTITION_COLUMN, day)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(summary),
+        "top_hosts": dg.MetadataValue.md(preview_markdown(summary, rows=10)),
+        "flagged_hosts": json.dumps(summary["client"].head(20).tolist()),
+    })
+
+
+DETECTION_ASSETS = [dns_flags, host_summary]
