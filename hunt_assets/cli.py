@@ -1,13 +1,49 @@
 """``hunt-assets``: the command line.
 
 Imports are lazy per subcommand: ``score-dns`` must start in milliseconds, not wait for Dagster.
+Subcommand names and their output columns are interfaces others script against: keep them stable.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+
+
+def _settings_kwargs() -> dict[str, str | None]:
+    """Connection settings from the environment (the same variables the resources read)."""
+    from hunt_assets import settings
+
+    env = os.environ.get
+    return {
+        "lake_path": str(settings.lake_path()),
+        "tenant_id": env("AZURE_TENANT_ID"),
+        "client_id": env("AZURE_CLIENT_ID"),
+        "client_secret": env("AZURE_CLIENT_SECRET"),
+        "client_certificate_path": env("AZURE_CLIENT_CERTIFICATE_PATH"),
+        "graph_url": env("HUNT_GRAPH_URL") or "https://graph.microsoft.com",
+        "defender_url": env("HUNT_DEFENDER_URL") or "https://api.security.microsoft.com",
+        "authority_host": env("HUNT_AUTHORITY_HOST") or "https://login.microsoftonline.com",
+        "fake_faults": env("HUNT_FAKE_FAULTS") or "",
+    }
+
+
+def _instance():  # -> dg.DagsterInstance
+    from hunt_assets import settings
+    from hunt_assets.instance import ensure_dagster_home
+
+    ensure_dagster_home(settings.data_dir())
+    import dagster as dg
+
+    return dg.DagsterInstance.get()
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from hunt_assets.demo import run_demo
+
+    return run_demo(rebuild=args.rebuild)
 
 
 def _cmd_build_sample(args: argparse.Namespace) -> int:
@@ -15,15 +51,63 @@ def _cmd_build_sample(args: argparse.Namespace) -> int:
     from hunt_assets.sample_tenant import build_lake
 
     path = settings.lake_path()
-    summary = build_lake(path, dns_scale=args.dns_scale, overwrite=args.force)
+    try:
+        summary = build_lake(path, dns_scale=args.dns_scale, overwrite=args.force)
+    except FileExistsError as exc:
+        print(f"hunt-assets: {exc} (use --force to rebuild it)", file=sys.stderr)
+        return 2
     print(f"sample tenant written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in summary.row_counts.items()))
     return 0
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from hunt_assets.demo import run_demo
+def _cmd_investigate(args: argparse.Namespace) -> int:
+    from hunt_assets.entities import InvalidEntity
 
-    return run_demo(rebuild=args.rebuild)
+    instance = _instance()
+    from hunt_assets.assets.investigations import add_investigation
+
+    try:
+        key = add_investigation(instance, args.value)
+    except InvalidEntity as exc:
+        print(f"hunt-assets investigate: rejected: {exc.reason}", file=sys.stderr)
+        return 2
+    print(f"investigation opened: {key}")
+    if args.now:
+        from hunt_assets.definitions import defs
+
+        result = defs.get_job_def("investigate_domain").execute_in_process(
+            partition_key=key, instance=instance, raise_on_error=False)
+        print(f"investigation {key}: {'materialized' if result.success else 'FAILED (see the run in the UI)'}")
+        return 0 if result.success else 1
+    print("it runs with the next sensor tick or daily refresh; or now: hunt-assets investigate --now " + key)
+    return 0
+
+
+def _cmd_new_alert(args: argparse.Namespace) -> int:
+    from hunt_assets import settings
+    from hunt_assets.sample_tenant import add_alert
+
+    if not (args.domain or args.url or args.ip):
+        print("hunt-assets new-alert: give at least one of --domain, --url, --ip", file=sys.stderr)
+        return 2
+    lake = settings.lake_path()
+    if not lake.exists():
+        print(f"hunt-assets new-alert: sample tenant {lake} does not exist; run `make demo` first", file=sys.stderr)
+        return 2
+    alert_id = add_alert(lake, domain=args.domain, url=args.url, ip=args.ip, title=args.title)
+    print(f"alert {alert_id} added to the sample tenant ({lake})")
+    print("new_alert_sensor picks it up within one sensor interval (30 s) while `make ui` runs")
+    return 0
+
+
+def _cmd_check_connection(args: argparse.Namespace) -> int:
+    from hunt_assets import settings
+    from hunt_assets.clients.check import check_connection, format_results
+
+    kind = args.backend or settings.backend_name()
+    results = check_connection(kind, **_settings_kwargs())
+    print(format_results(results))
+    return 0 if all(r.ok for r in results) else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,10 +123,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dns-scale", type=float, default=1.0, help="multiply benign DNS volume (benchmarks)")
     p.add_argument("--force", action="store_true", help="overwrite an existing lake")
     p.set_defaults(func=_cmd_build_sample)
+
+    sub.add_parser("score-dns", help="score DNS names: FILE is CSV (name[,client,timestamp,qtype]) or one name "
+                   "per line; writes CSV name,verdict,score,reasons to stdout", add_help=False)
+
+    p = sub.add_parser("investigate", help="open an investigation for a domain, URL (its host) or IP")
+    p.add_argument("value", help="domain, URL or IP; e.g. HTTP://WWW.Example.COM/path investigates www.example.com")
+    p.add_argument("--now", action="store_true", help="materialize the investigation right away, in-process")
+    p.set_defaults(func=_cmd_investigate)
+
+    p = sub.add_parser("new-alert", help="add an alert to the sample tenant, to watch the sensor open an investigation")
+    p.add_argument("--domain")
+    p.add_argument("--url")
+    p.add_argument("--ip")
+    p.add_argument("--title")
+    p.set_defaults(func=_cmd_new_alert)
+
+    p = sub.add_parser("check-connection", help="check which tenant permissions work (never prints secrets)")
+    p.add_argument("--backend", choices=["sample", "graph", "defender", "fake-graph"],
+                   help="default: HUNT_BACKEND")
+    p.set_defaults(func=_cmd_check_connection)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "score-dns":
+        # fast path: no argparse tree, no Dagster import
+        from hunt_assets.analytics.dns.cli import score_dns_main
+
+        return score_dns_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

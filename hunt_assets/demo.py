@@ -7,7 +7,7 @@ everything the demo materializes is there to browse, with its metadata, partitio
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hunt_assets import settings
 
@@ -82,7 +82,7 @@ def run_demo(*, rebuild: bool = False) -> int:
 
     from hunt_assets.report_summary import print_summary
 
-    print_summary(settings.warehouse_path(), days=[date.fromisoformat(d) for d in sample_days()])
+    print_summary(settings.warehouse_path(), settings.data_dir())
     print(f"[demo] done in {time.monotonic() - t0:.0f}s. Dagster home: {home}")
     print("[demo] browse it:  make ui   then open http://127.0.0.1:3000")
     return 0

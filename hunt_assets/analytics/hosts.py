@@ -23,9 +23,22 @@ def ip_to_device(df: pd.DataFrame, *, device: str = "DeviceName", ip: str = "Cli
     return dict(zip(best[ip], best[device], strict=True))
 
 
-def attribute_clients(df: pd.DataFrame, *, device: str = "DeviceName", ip: str = "ClientIP") -> pd.DataFrame:
-    """Fill an empty device name from the IP -> device map; rows with unknown IPs keep their IP."""
-    mapping = ip_to_device(df, device=device, ip=ip)
+def ip_map_from_inventory(inventory: pd.DataFrame) -> dict[str, str]:
+    """IP -> device from the ``device_ips`` hunt (DeviceName, LocalIP, Connections): the busiest device wins."""
+    if inventory.empty:
+        return {}
+    counts = inventory.groupby(["LocalIP", "DeviceName"])["Connections"].sum().reset_index()
+    best = counts.sort_values("Connections", ascending=False).drop_duplicates("LocalIP")
+    return dict(zip(best["LocalIP"], best["DeviceName"], strict=True))
+
+
+def attribute_clients(df: pd.DataFrame, *, device: str = "DeviceName", ip: str = "ClientIP",
+                      mapping: dict[str, str] | None = None) -> pd.DataFrame:
+    """Fill an empty device name from an IP -> device map; rows with unknown IPs keep their IP.
+
+    The map is the inventory's (``mapping``) where given, completed by the batch's own rows that carry both.
+    """
+    mapping = {**ip_to_device(df, device=device, ip=ip), **(mapping or {})}
     if not mapping:
         return df
     out = df.copy()

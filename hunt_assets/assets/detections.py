@@ -10,13 +10,14 @@ import pyarrow as pa
 
 from hunt_assets.analytics.charts import volume_chart
 from hunt_assets.analytics.dns.events import events_from_hunt, score_events, summarize_hosts, volume_over_time
-from hunt_assets.analytics.hosts import attribute_clients
+from hunt_assets.analytics.hosts import attribute_clients, ip_map_from_inventory
 from hunt_assets.assets.hunts import PARTITION_COLUMN, preview_markdown
 from hunt_assets.partitions import daily_partitions
 from hunt_assets.resources import WarehouseResource
 from hunt_assets.warehouse.store import Warehouse
 
 DNS_HUNT = "hunts.dns_events"
+DEVICE_IPS_HUNT = "hunts.device_ips"
 ALERTS_HUNT = "hunts.alerts_with_evidence"
 NAME_FLAGS = "analytics.dns_flags"
 DOMAIN_FLAGS = "analytics.dns_domain_flags"
@@ -59,13 +60,16 @@ def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
 def load_dns_events(wh: Warehouse, day: date) -> pd.DataFrame:
     """One day of the normalized DNS hunt, with DNS-server rows attributed to devices by IP."""
     df = wh.read_partition(DNS_HUNT, PARTITION_COLUMN, day)
-    return attribute_clients(df) if not df.empty else df
+    if df.empty:
+        return df
+    inventory = wh.read_partition(DEVICE_IPS_HUNT, PARTITION_COLUMN, day)
+    return attribute_clients(df, mapping=ip_map_from_inventory(inventory))
 
 
 @dg.asset(
     key=["analytics", "dns_flags"],
     partitions_def=daily_partitions,
-    deps=[dg.AssetKey(["hunts", "dns_events"])],
+    deps=[dg.AssetKey(["hunts", "dns_events"]), dg.AssetKey(["hunts", "device_ips"])],
     group_name="detections",
     kinds={"duckdb", "python"},
     owners=["team:threat-hunting"],

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hunt_assets.analytics.hosts import ip_map_from_inventory
 from hunt_assets.entities import is_ip, split_registered
 from hunt_assets.reports.render import ReportData
 from hunt_assets.warehouse.store import Warehouse
@@ -93,6 +94,13 @@ def _hosts(wh: Warehouse, key: str, ip: bool) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     both = pd.concat(frames, ignore_index=True)
+    if wh.table_exists("hunts.device_ips"):
+        ips = {h[3:] for h in both["host"] if str(h).startswith("ip:")}
+        if ips:
+            inv = wh.query("SELECT DeviceName, LocalIP, Connections FROM hunts.device_ips "
+                           "WHERE list_contains(?, LocalIP)", [sorted(ips)])
+            mapping = ip_map_from_inventory(inv)
+            both["host"] = both["host"].map(lambda h: mapping.get(h[3:], h) if str(h).startswith("ip:") else h)
     hosts = both.groupby("host").agg(
         lookups=("lookups", "sum"), distinct_names=("distinct_names", "max"), connections=("connections", "sum"),
         first_seen=("first_seen", "min"), last_seen=("last_seen", "max")).reset_index()
@@ -113,7 +121,10 @@ def _dns_verdicts(wh: Warehouse, key: str) -> pd.DataFrame:
             "SELECT 'name' AS level, name, verdict, score, reasons FROM analytics.dns_flags "
             "WHERE registered_domain = ? AND verdict <> 'benign' ORDER BY score DESC LIMIT 10", [registered]))
     frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not frames:
+        return pd.DataFrame()
+    both = pd.concat(frames, ignore_index=True).sort_values("score", ascending=False, kind="stable")
+    return both.drop_duplicates(["level", "name"]).reset_index(drop=True)
 
 
 def gather(wh: Warehouse, key: str, *, heatmap_file: str | Path | None = None,
