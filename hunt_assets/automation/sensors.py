@@ -74,32 +74,46 @@ def flagged_domains_from_metadata(metadata: dict) -> list[dict]:
     return list(value or [])
 
 
-@dg.asset_sensor(
+MATERIALIZATIONS_PER_TICK = 50
+
+
+@dg.sensor(
     name="flagged_domain_sensor",
-    asset_key=DNS_FLAGS_KEY,
     job_name=INVESTIGATION_JOB,
+    minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="When dns_flags materializes tunnel/dga verdicts, opens an investigation per registered domain.",
+    description="When dns_flags materializes tunnel/dga verdicts, opens an investigation per registered domain "
+                "(tunnels, and DGA names that resolved) -- every materialization handled exactly once.",
 )
-def flagged_domain_sensor(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
-    materialization = asset_event.asset_materialization
-    if materialization is None:
-        return dg.SkipReason("no materialization")
-    partition = materialization.partition or "unpartitioned"
-    flagged = flagged_domains_from_metadata(dict(materialization.metadata))
-    keys: list[str] = []
+def flagged_domain_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    # A plain sensor over the event log, not an asset_sensor: an asset_sensor sees only the latest of
+    # several materializations between ticks, and a backfill materializes many days at once.
+    after = int(context.cursor) if context.cursor else None
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=DNS_FLAGS_KEY, after_storage_id=after),
+        limit=MATERIALIZATIONS_PER_TICK, ascending=True).records
+    if not records:
+        return dg.SkipReason("no new dns_flags materializations")
+    keys: set[str] = set()
     run_requests = []
-    for item in worth_investigating(flagged):
-        try:
-            entity = parse_entity(str(item.get("domain", "")), "domain")
-        except InvalidEntity as exc:
-            context.log.warning("flagged domain rejected (%s): %r", exc.reason, str(item.get("domain"))[:120])
+    for record in records:
+        materialization = record.asset_materialization
+        if materialization is None:
             continue
-        keys.append(entity.host)
-        run_requests.append(dg.RunRequest(
-            run_key=f"dns_flags:{entity.host}:{partition}", partition_key=entity.host,
-            tags={"hunt/opened_by": "flagged_domain_sensor", "hunt/verdict": item["verdict"]}))
-    if not run_requests:
-        return dg.SkipReason(f"dns_flags {partition}: no tunnel/dga domains")
-    return dg.SensorResult(run_requests=run_requests,
-                           dynamic_partitions_requests=[investigated_domains.build_add_request(sorted(set(keys)))])
+        partition = materialization.partition or "unpartitioned"
+        for item in worth_investigating(flagged_domains_from_metadata(dict(materialization.metadata))):
+            try:
+                entity = parse_entity(str(item.get("domain", "")), "domain")
+            except InvalidEntity as exc:
+                context.log.warning("flagged domain rejected (%s): %r", exc.reason, str(item.get("domain"))[:120])
+                continue
+            keys.add(entity.host)
+            run_requests.append(dg.RunRequest(
+                run_key=f"dns_flags:{entity.host}:{partition}", partition_key=entity.host,
+                tags={"hunt/opened_by": "flagged_domain_sensor", "hunt/verdict": str(item["verdict"])}))
+    context.log.info("dns_flags: %d materialization(s), %d investigation request(s)", len(records), len(run_requests))
+    return dg.SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=[investigated_domains.build_add_request(sorted(keys))] if keys else [],
+        cursor=str(records[-1].storage_id),
+    )

@@ -1,0 +1,60 @@
+"""A planted domain of the sample tenant, investigated end to end: the report holds every section."""
+
+import dagster as dg
+import pytest
+
+from hunt_assets.assets.intel import TIProvidersResource
+from hunt_assets.assets.investigations import PassiveDnsResource, add_investigation
+from hunt_assets.definitions import all_assets
+from hunt_assets.partitions import daily_partitions, investigated_domains
+from hunt_assets.reports.render import SECTIONS
+from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
+
+TUNNEL = "cdn-telemetry-sync.com"
+DAYS = ("2026-11-16", "2026-11-17")
+
+
+@pytest.fixture(scope="module")
+def investigated(sample_lake, tmp_path_factory):
+    data = tmp_path_factory.mktemp("data")
+    resources = {
+        "warehouse": WarehouseResource(path=str(data / "hunt_warehouse.duckdb")),
+        "settings": HuntSettings(backend="sample", data_dir=str(data), lake_path=str(sample_lake)),
+        "hunting": HuntingResource(backend="sample", lake_path=str(sample_lake)),
+        "pdns": PassiveDnsResource(),
+        "ti_providers": TIProvidersResource(),
+    }
+    instance = dg.DagsterInstance.ephemeral()
+    daily = [a for a in all_assets if a.partitions_def == daily_partitions and a.key.path[0] in ("hunts", "analytics")]
+    for day in DAYS:
+        assert dg.materialize(daily, partition_key=day, instance=instance, resources=resources).success
+    add_investigation(instance, TUNNEL)
+    investigation = [a for a in all_assets if a.partitions_def == investigated_domains]
+    result = dg.materialize(investigation, partition_key=TUNNEL, instance=instance, resources=resources)
+    assert result.success
+    return result, data
+
+
+def test_report_markdown_has_every_section_and_the_findings(investigated):
+    result, _ = investigated
+    mats = [m for m in result.get_asset_materialization_events()
+            if m.asset_key == dg.AssetKey(["reports", "domain_report"])]
+    md = mats[0].materialization.metadata["report"].value
+    for section in SECTIONS:
+        assert f"## {section}" in md
+    assert "ws-eng-021" in md  # the host that tunnelled, first in the hosts table
+    assert "tunnel" in md
+    assert "data:image/png;base64," in md  # passive-DNS heatmap and timeline inline
+    assert "virustotal" in md.lower()
+    assert mats[0].materialization.metadata["severity"].value == "high"
+
+
+def test_report_html_is_written_and_standalone(investigated):
+    _, data = investigated
+    page = (data / "reports" / f"{TUNNEL}.html").read_text(encoding="utf-8")
+    for section in SECTIONS:
+        assert f"<h2>{section}</h2>" in page
+    assert "ws-eng-021" in page
+    assert "src='http" not in page
+    assert 'src="http' not in page
+    assert "<script" not in page
