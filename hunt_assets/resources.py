@@ -57,6 +57,8 @@ class HuntingResource(dg.ConfigurableResource):
     fake_faults: str = ""
     calls_per_minute: int = 45
     calls_per_hour: int = 1500
+    # where the per-tenant call window lives, shared by every step process (the multiprocess executor)
+    limiter_dir: str = ""
 
     _backend: "HuntBackend | None" = PrivateAttr(default=None)
 
@@ -77,7 +79,7 @@ class HuntingResource(dg.ConfigurableResource):
                 client_secret=self.client_secret, client_certificate_path=self.client_certificate_path,
                 graph_url=self.graph_url, defender_url=self.defender_url, authority_host=self.authority_host,
                 fake_faults=self.fake_faults, calls_per_minute=self.calls_per_minute,
-                calls_per_hour=self.calls_per_hour)
+                calls_per_hour=self.calls_per_hour, limiter_dir=self.limiter_dir or None)
         return self._backend
 
     def get_alerts_source(self):  # -> GraphAlertsClient | SampleAlertsSource

@@ -82,5 +82,6 @@ def build_resources() -> dict[str, Any]:
             fake_faults=_env("HUNT_FAKE_FAULTS", ""),
             calls_per_minute=_env_int("HUNT_CALLS_PER_MINUTE", 45),
             calls_per_hour=_env_int("HUNT_CALLS_PER_HOUR", 1500),
+            limiter_dir=_env("HUNT_LIMITER_DIR", str(data_dir() / "ratelimit")),
         ),
     }

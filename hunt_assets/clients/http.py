@@ -180,7 +180,9 @@ class RateLimiter:
                 in_window = [t for t in self._calls if t > now - limit.per_seconds]
                 if len(in_window) >= limit.calls:
                     oldest = in_window[-limit.calls]
-                    wait = max(wait, oldest + limit.per_seconds - now)
+                    # floor: when the oldest call sits exactly one window back, rounding can make this 0.0
+                    # although the window is still full
+                    wait = max(wait, oldest + limit.per_seconds - now, 1e-3)
             if wait > 0:
                 return wait
             self._calls.append(now)
