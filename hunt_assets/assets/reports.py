@@ -33,7 +33,9 @@ def report_path(data_dir: str, key: str) -> Path:
     deps=[
         dg.AssetKey(["intel", "passive_dns"]), dg.AssetKey(["analytics", "pdns_heatmap"]),
         dg.AssetKey(["intel", "ti_verdicts"]), dg.AssetKey(["intel", "domain_context"]),
-        *[dg.AssetKey(["hunts", h.name]) for h in load_hunts()],
+        # a report reads every day of the hunts (alerts, hosts that looked the domain up)
+        *[dg.AssetDep(dg.AssetKey(["hunts", h.name]), partition_mapping=dg.AllPartitionMapping())
+          for h in load_hunts()],
     ],
     description="Summary of findings for one investigated domain or IP: TI verdicts, registration, "
                 "resolutions/ASN/country/Tor, certificate and SSLBL, passive-DNS heatmap and timeline, related "
