@@ -30,7 +30,8 @@ def test_every_asset_has_description_group_kinds_and_owner():
         for key in asset.keys:
             spec = asset.specs_by_key[key]
             assert spec.description, key
-            assert spec.group_name and spec.group_name != "default", key
+            assert spec.group_name, key
+            assert spec.group_name != "default", key
             assert spec.kinds, key
     hunts = [a for a in defs.assets if a.key.path[0] == "hunts"]
     assert all(a.specs_by_key[a.key].owners for a in hunts)
