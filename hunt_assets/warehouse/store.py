@@ -174,6 +174,25 @@ class Warehouse:
         # by name, not position: the table may have gained columns over time
         con.execute(f"INSERT INTO {_qualified(table)} ({collist}) SELECT {collist} FROM {view}")
 
+    @contextlib.contextmanager
+    def _write(self, table: str, df: pd.DataFrame) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One transaction with ``df`` registered as ``_incoming`` and the table created or widened.
+
+        Everything inside commits together or not at all: a failure leaves the previous rows intact.
+        """
+        with self.connect() as con:
+            con.register("_incoming", df)
+            try:
+                con.execute("BEGIN TRANSACTION")
+                self._ensure_table(con, table, "_incoming")
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("_incoming")
+
     def replace_partition(self, table: str, df: pd.DataFrame, partition_column: str,
                           partition_value: date | datetime | str) -> int:
         """Replace one partition atomically: delete its rows and insert ``df`` in one transaction.
@@ -184,21 +203,11 @@ class Warehouse:
         _check_ident(partition_column)
         if partition_column not in df.columns:
             raise ValueError(f"frame for {table} lacks partition column {partition_column!r}")
-        with self.connect() as con:
-            con.register("_incoming", df)
-            try:
-                con.execute("BEGIN TRANSACTION")
-                self._ensure_table(con, table, "_incoming")
-                con.execute(f"DELETE FROM {_qualified(table)} WHERE {quote_ident(partition_column)} = ?",
-                            [partition_value])
-                if len(df):
-                    self._insert(con, table, "_incoming")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            finally:
-                con.unregister("_incoming")
+        with self._write(table, df) as con:
+            con.execute(f"DELETE FROM {_qualified(table)} WHERE {quote_ident(partition_column)} = ?",
+                        [partition_value])
+            if len(df):
+                self._insert(con, table, "_incoming")
         return len(df)
 
     def upsert(self, table: str, df: pd.DataFrame, key_columns: Sequence[str]) -> int:
@@ -212,23 +221,12 @@ class Warehouse:
             raise ValueError(f"frame for {table} lacks key columns {missing}")
         if df.duplicated(subset=keys).any():
             raise ValueError(f"frame for {table} holds duplicate keys on {keys}; merge before upserting")
-        with self.connect() as con:
-            con.register("_incoming", df)
-            try:
-                con.execute("BEGIN TRANSACTION")
-                self._ensure_table(con, table, "_incoming")
-                if len(df):
-                    match = " AND ".join(f"t.{quote_ident(k)} IS NOT DISTINCT FROM i.{quote_ident(k)}"
-                                         for k in keys)
-                    con.execute(f"DELETE FROM {_qualified(table)} AS t WHERE EXISTS "
-                                f"(SELECT 1 FROM _incoming AS i WHERE {match})")
-                    self._insert(con, table, "_incoming")
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            finally:
-                con.unregister("_incoming")
+        with self._write(table, df) as con:
+            if len(df):
+                match = " AND ".join(f"t.{quote_ident(k)} IS NOT DISTINCT FROM i.{quote_ident(k)}" for k in keys)
+                con.execute(f"DELETE FROM {_qualified(table)} AS t WHERE EXISTS "
+                            f"(SELECT 1 FROM _incoming AS i WHERE {match})")
+                self._insert(con, table, "_incoming")
         return len(df)
 
     def delete_where(self, table: str, column: str, value: Any) -> int:
