@@ -150,8 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "score-dns":
         # fast path: no argparse tree, no Dagster import
-        from hunt_assets.analytics.dns.cli import score_dns_main
+        from hunt_assets.analytics.dns.cli import keep_freed_memory, score_dns_main
 
+        keep_freed_memory()  # process-wide allocator tuning: only in the command's own process
         return score_dns_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -101,7 +101,8 @@ def read_input(stream: BinaryIO) -> pa.Table:
 def score_table(tbl: pa.Table, progress: _Progress | None = None) -> pa.Table:
     """Score an input table; returns the four output columns, one row per distinct name."""
     from hunt_assets.analytics.dns.domain_stats import apply_batch_context
-    from hunt_assets.analytics.dns.score import join_reasons, score_arrays, unique_names
+    from hunt_assets.analytics.dns.names import np_to_arrow
+    from hunt_assets.analytics.dns.score import join_reasons_arrow, score_arrays, unique_names, verdict_array
 
     progress = progress or _Progress(False)
     event_cols = {"client", "timestamp", "qtype"} & set(tbl.column_names)
@@ -121,15 +122,39 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None) -> pa.Table:
     arr, cols, R = score_arrays(uniq)
     apply_batch_context(arr, cols, R, None)
     progress(f"{len(uniq):,} distinct names: writing")
-    reasons = join_reasons(R, len(arr))
     return pa.table(
         {
             "name": arr,
-            "verdict": pa.array(cols["verdict"], pa.string()),
-            "score": pa.array(np.asarray(cols["score"], dtype=np.float64)),
-            "reasons": pa.array(reasons, pa.large_string()),
+            "verdict": verdict_array(cols["verdict"]),
+            "score": np_to_arrow(np.asarray(cols["score"], dtype=np.float64)),
+            "reasons": join_reasons_arrow(R, len(arr)),
         }
     )
+
+
+def keep_freed_memory() -> None:
+    """Let this short-lived process reuse the memory it frees instead of handing it back.
+
+    Scoring allocates and frees many NumPy / Arrow buffers of a few to tens of megabytes. By
+    default glibc serves those with fresh ``mmap`` pages and returns them on free, and the first
+    touch of every fresh page is a page fault, which on a virtual machine costs more than the
+    arithmetic: a third of the run went to the kernel. With ``mmap`` off and trimming deferred,
+    freed buffers are reused from the heap; Arrow is pointed at the same allocator. Only the
+    command's own process does this (``hunt_assets.cli``), never a library caller (it is process-wide); peak RSS grows by a few hundred MB at most.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_top_pad, m_mmap_max = -1, -2, -4
+        libc.mallopt(m_trim_threshold, 1 << 30)
+        libc.mallopt(m_top_pad, 64 << 20)
+        libc.mallopt(m_mmap_max, 0)
+        pa.set_memory_pool(pa.system_memory_pool())
+    except (OSError, AttributeError, pa.ArrowException):  # not glibc, or no system pool: defaults are fine
+        pass
 
 
 def score_dns_main(argv: list[str] | None = None) -> int:

@@ -13,11 +13,16 @@ Python loop runs per event.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
+from hunt_assets.analytics.dns.names import np_to_arrow
 from hunt_assets.analytics.dns.score import Reason, _fmt, _reason
+
+if TYPE_CHECKING:  # pandas is imported lazily: ``score-dns`` on plain names never needs it
+    import pandas as pd
 
 TUNNEL_QTYPES = ("NULL", "TXT", "CNAME", "MX", "SRV", "KEY", "PRIVATE", "ANY")
 
@@ -40,12 +45,20 @@ def _domain_codes(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Integer code per row for its registered domain, and one example row per code.
 
     Codes come from the 64-bit suffix hash of the registered domain, which is much cheaper to
-    factorize than a million Python strings.
+    factorize than a million Python strings; Arrow's hash-based dictionary encoding numbers them in
+    order of first appearance (as ``pd.factorize(sort=False)`` would).
     """
-    codes, _ = pd.factorize(cols["reg_hash"], sort=False)
+    codes = _factorize(cols["reg_hash"])
     first = np.full(int(codes.max()) + 1 if codes.size else 0, -1, dtype=np.int64)
     first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
     return codes.astype(np.int64), first
+
+
+def _factorize(values: np.ndarray) -> np.ndarray:
+    """Integer codes of ``values`` in order of first appearance (hash-based, no sort)."""
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np_to_arrow(values).dictionary_encode().indices.to_numpy()
 
 
 def _eligible(cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -67,13 +80,12 @@ def apply_batch_context(
     cols: dict[str, np.ndarray],
     reasons: list[Reason],
     extra_tunnel_domains: np.ndarray | None,
-) -> pd.DataFrame:
+) -> dict[str, np.ndarray]:
     """Lift names under registered domains whose subdomains, taken together, look like a tunnel.
 
     ``extra_tunnel_domains`` (bool per domain code) lets event context (query types, volume) mark
-    domains as tunnels too. Returns the per-domain batch statistics.
+    domains as tunnels too. Returns the per-domain batch statistics (arrays indexed by domain code).
     """
-    len(arr)
     dcode, first_row = _domain_codes(cols)
     nd = first_row.size
     elig = _eligible(cols)
@@ -105,15 +117,12 @@ def apply_batch_context(
         )
     )
     _mutation_clusters(cols, reasons, dcode, first_row)
-    return pd.DataFrame(
-        {
-            "registered_domain": cols["registered_domain"][first_row],
-            "unique_subdomains": uniq_sub,
-            "encoded_subdomains": n_enc,
-            "long_payload_names": n_strong,
-            "batch_tunnel": tunnel_dom,
-        }
-    )
+    return {
+        "unique_subdomains": uniq_sub,
+        "encoded_subdomains": n_enc,
+        "long_payload_names": n_strong,
+        "batch_tunnel": tunnel_dom,
+    }
 
 
 def _mutation_clusters(
@@ -128,7 +137,7 @@ def _mutation_clusters(
     ok = (key_row != 0) & _eligible_dga(cols)[first_row]
     if ok.sum() < MUTATION_CLUSTER:
         return
-    codes, _ = pd.factorize(key_row[ok])
+    codes = _factorize(key_row[ok])
     size = np.bincount(codes)
     big = np.zeros(first_row.size, dtype=bool)
     big[np.flatnonzero(ok)[size[codes] >= MUTATION_CLUSTER]] = True
@@ -156,6 +165,8 @@ def interarrival_cv(keys: np.ndarray, t_ns: np.ndarray) -> pd.Series:
 
     Needs at least 8 gaps per key; keys are e.g. ``domain * n_clients + client``.
     """
+    import pandas as pd
+
     order = np.lexsort((t_ns, keys))
     k = keys[order]
     t = t_ns[order].astype(np.float64) / 1e9

@@ -380,7 +380,9 @@ def _burst(
     cols["_burst_done"] = cols["_burst_done"] | mask
 
 
-def _domain_flags(flags: pd.DataFrame, ctx: pd.DataFrame, batch: pd.DataFrame, dom_code: np.ndarray) -> pd.DataFrame:
+def _domain_flags(
+    flags: pd.DataFrame, ctx: pd.DataFrame, batch: dict[str, np.ndarray], dom_code: np.ndarray
+) -> pd.DataFrame:
     """One row per registered domain: worst name verdict, max score, counts and the top reasons.
 
     ``ctx`` and ``batch`` are indexed by domain code, as is ``dom_code`` per name, so everything
@@ -407,8 +409,8 @@ def _domain_flags(flags: pd.DataFrame, ctx: pd.DataFrame, batch: pd.DataFrame, d
     for c in ctx.columns:
         if c != "registered_domain":
             out[c] = ctx[c].to_numpy()
-    out["encoded_subdomains"] = batch["encoded_subdomains"].to_numpy()
-    out["long_payload_names"] = batch["long_payload_names"].to_numpy()
+    out["encoded_subdomains"] = batch["encoded_subdomains"]
+    out["long_payload_names"] = batch["long_payload_names"]
     out = out.sort_values(["score", "queries"], ascending=[False, False]).reset_index(drop=True)
     return out
 

@@ -13,7 +13,6 @@ for every label start in one pass and matched against the hashed public suffix l
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,12 +38,10 @@ _ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-9]{3}|.)")
 
 @functools.lru_cache(maxsize=1)
 def _powers() -> np.ndarray:
-    out = np.empty(_MAX_POW, dtype=np.uint64)
-    v = 1
-    for i in range(_MAX_POW):
-        out[i] = v
-        v = (v * _HASH_BASE) & _MASK64
-    return out
+    # uint64 multiplication wraps modulo 2**64, exactly like the masked Python integers
+    out = np.full(_MAX_POW, _HASH_BASE, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
 
 
 def hash_name(s: str) -> int:
@@ -60,6 +57,33 @@ def _hash_bytes(s: bytes) -> int:
     return v
 
 
+_ARROW_TYPES = {
+    np.dtype(np.int8): pa.int8(),
+    np.dtype(np.int16): pa.int16(),
+    np.dtype(np.int32): pa.int32(),
+    np.dtype(np.int64): pa.int64(),
+    np.dtype(np.uint8): pa.uint8(),
+    np.dtype(np.uint16): pa.uint16(),
+    np.dtype(np.uint32): pa.uint32(),
+    np.dtype(np.uint64): pa.uint64(),
+    np.dtype(np.float32): pa.float32(),
+    np.dtype(np.float64): pa.float64(),
+}
+
+
+def np_to_arrow(values: np.ndarray) -> pa.Array:
+    """A numeric 1-d NumPy array as an Arrow array without copying or type inference.
+
+    (``pa.array(ndarray)`` also probes for pandas objects; note that ``pa.scalar`` and compute
+    calls with scalars import pandas anyway, so ``score-dns`` still pays that import.)
+    """
+    values = np.ascontiguousarray(values)
+    typ = _ARROW_TYPES.get(values.dtype)
+    if typ is None or values.ndim != 1:
+        return pa.array(values)
+    return pa.Array.from_buffers(typ, values.size, [None, pa.py_buffer(values)])
+
+
 @dataclass(frozen=True)
 class SuffixRules:
     """Hashed public suffix list: plain rules, wildcard parents (``*.ck`` -> ``ck``), exceptions."""
@@ -70,6 +94,43 @@ class SuffixRules:
     version: str
 
 
+def hash_many(strings: Sequence[bytes]) -> np.ndarray:
+    """``_hash_bytes`` of many (already lower-case) byte strings in a few NumPy passes."""
+    n = len(strings)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    lens = np.fromiter(map(len, strings), dtype=np.int64, count=n)
+    data = np.frombuffer(b"".join(strings), dtype=np.uint8)
+    ends = np.cumsum(lens)
+    if data.size == 0:
+        return np.zeros(n, dtype=np.uint64)
+    row = np.repeat(np.arange(n), lens)
+    dist = np.minimum(ends[row] - 1 - np.arange(data.size), _MAX_POW - 1)
+    w = _powers()[dist] * data
+    cs = np.zeros(data.size + 1, dtype=np.uint64)
+    np.cumsum(w, out=cs[1:])
+    return cs[ends] - cs[ends - lens]
+
+
+def _tldextract_snapshot() -> str:
+    """The public suffix list snapshot shipped in tldextract's package folder.
+
+    Located with ``find_spec`` rather than ``importlib.resources.files``: importing tldextract pulls
+    in requests and urllib3, which would cost ``score-dns`` a tenth of a second for one text file.
+    """
+    import importlib.resources
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("tldextract")
+    for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+        path = os.path.join(loc, ".tld_set_snapshot")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+    return (importlib.resources.files("tldextract") / ".tld_set_snapshot").read_text(encoding="utf-8")
+
+
 @functools.lru_cache(maxsize=2)
 def suffix_rules(include_private: bool = True) -> SuffixRules:
     """Load the public suffix list bundled with tldextract (never fetched at run time).
@@ -78,40 +139,44 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
     included by default: customer names under shared hosting suffixes are then distinct registered
     domains, which keeps per-domain cardinality from lumping thousands of unrelated tenants together.
     """
-    text = (importlib.resources.files("tldextract") / ".tld_set_snapshot").read_text(encoding="utf-8")
-    rules: list[int] = []
-    wild: list[int] = []
-    exc: list[int] = []
+    text = _tldextract_snapshot()
+    rules: list[bytes] = []
+    wild: list[bytes] = []
+    exc: list[bytes] = []
     version = ""
     for raw in text.splitlines():
         line = raw.strip()
-        if line.startswith("// VERSION:"):
-            version = line.split(":", 1)[1].strip()
-        if "===BEGIN PRIVATE DOMAINS===" in line and not include_private:
-            break
-        if not line or line.startswith("//"):
+        if not line:
+            continue
+        if line.startswith("//"):
+            if line.startswith("// VERSION:"):
+                version = line.split(":", 1)[1].strip()
+            if "===BEGIN PRIVATE DOMAINS===" in line and not include_private:
+                break
             continue
         rule = line.split()[0].lower()
-        try:
-            rule = rule.encode("idna").decode("ascii") if not rule.isascii() else rule
-        except UnicodeError:
-            # a handful of IDN rules do not round-trip through Python's IDNA 2003 codec
+        if not rule.isascii():
             try:
-                rule = ".".join(
-                    lab if lab.isascii() else "xn--" + lab.encode("punycode").decode("ascii") for lab in rule.split(".")
-                )
+                rule = rule.encode("idna").decode("ascii")
             except UnicodeError:
-                continue
+                # a handful of IDN rules do not round-trip through Python's IDNA 2003 codec
+                try:
+                    rule = ".".join(
+                        lab if lab.isascii() else "xn--" + lab.encode("punycode").decode("ascii")
+                        for lab in rule.split(".")
+                    )
+                except UnicodeError:
+                    continue
         if rule.startswith("!"):
-            exc.append(_hash_bytes(rule[1:].encode()))
+            exc.append(rule[1:].encode())
         elif rule.startswith("*."):
-            wild.append(_hash_bytes(rule[2:].encode()))
+            wild.append(rule[2:].encode())
         else:
-            rules.append(_hash_bytes(rule.encode()))
+            rules.append(rule.encode())
     return SuffixRules(
-        rules=np.unique(np.array(rules, dtype=np.uint64)),
-        wild=np.unique(np.array(wild, dtype=np.uint64)),
-        exceptions=np.unique(np.array(exc, dtype=np.uint64)),
+        rules=np.unique(hash_many(rules)),
+        wild=np.unique(hash_many(wild)),
+        exceptions=np.unique(hash_many(exc)),
         version=version,
     )
 

@@ -119,9 +119,16 @@ def load_default() -> NgramModel:
 
 
 def load_training_domains() -> list[str]:
+    return [d.decode("ascii") for d in load_training_domain_bytes()]
+
+
+def load_training_domain_bytes() -> list[bytes]:
+    """The shipped training list as stripped, non-empty ASCII byte strings."""
     res = importlib.resources.files("hunt_assets") / "data" / TRAIN_FILE
-    with res.open("rb") as raw, gzip.open(raw, "rt", encoding="ascii") as f:
-        return [line.strip() for line in f if line.strip()]
+    with res.open("rb") as raw:
+        text = gzip.decompress(raw.read())
+    text.decode("ascii")  # same strictness as reading it as ASCII text
+    return [s for s in (line.strip() for line in text.splitlines()) if s]
 
 
 def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.ndarray, np.ndarray]:

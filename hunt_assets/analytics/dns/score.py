@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -32,10 +33,20 @@ from hunt_assets.analytics.dns.names import (
     ParsedNames,
     binary_to_str,
     isin_sorted,
+    np_to_arrow,
     parse,
     registered_domains,
     to_binary_array,
 )
+
+if TYPE_CHECKING:  # pandas is imported only where a frame is built: the CLI never needs it
+    import pandas as pd
+
+
+def _is_series(x: object) -> bool:
+    pd_mod = sys.modules.get("pandas")
+    return pd_mod is not None and isinstance(x, pd_mod.Series)
+
 
 VERDICTS = ("tunnel", "dga", "suspicious", "benign", "invalid")
 CHUNK = 1 << 17  # names per chunk: bounded temporaries, reused by the allocator
@@ -54,10 +65,20 @@ SUSP_MIN_LEN = 8
 
 @functools.lru_cache(maxsize=1)
 def _popular_hashes() -> np.ndarray:
-    """Sorted 64-bit hashes of the popular registered domains, computed with the batch parser."""
-    doms = ngram.load_training_domains()
-    p = parse(to_binary_array(pa.array(doms, pa.large_string())))
-    return np.unique(p.suffix_hash[p.row_first_label])
+    """Sorted 64-bit hashes of the popular registered domains (same hash as the batch parser's)."""
+    from hunt_assets.analytics.dns.names import hash_many
+
+    doms = ngram.load_training_domain_bytes()
+    blob = b"\n".join(doms) + b"\n"
+    if b".\n" in blob or b"\\" in blob:  # names the parser would normalise (none in the shipped list)
+        p = parse(to_binary_array(pa.array([d.decode("ascii") for d in doms], pa.large_string())))
+        h = p.suffix_hash[p.row_first_label]
+    else:
+        h = hash_many(blob.lower().split(b"\n")[:-1])
+    h = np.sort(h)
+    keep = np.ones(h.size, dtype=bool)
+    keep[1:] = h[1:] != h[:-1]
+    return h[keep]
 
 
 def _warm() -> None:
@@ -85,7 +106,7 @@ class _Fmt:
         self.digits = digits
 
     def render(self, idx: np.ndarray) -> pa.Array:
-        arr = pa.array(np.round(self.values[idx].astype(np.float64), self.digits))
+        arr = np_to_arrow(np.round(self.values[idx].astype(np.float64), self.digits))
         if self.digits == 0:
             arr = pc.cast(arr, pa.int64())
         return pc.cast(arr, pa.large_string())
@@ -104,20 +125,24 @@ def _fmt(x: np.ndarray, digits: int = 0) -> _Fmt:
     return _Fmt(x, digits)
 
 
-Reason = tuple[np.ndarray, np.ndarray]  # (row positions, reason text per position)
+# (row positions, reason text): one ``str`` shared by every position, or a string Array aligned
+# with the positions
+Reason = tuple[np.ndarray, "str | pa.Array"]
 
 
 def _reason(mask: np.ndarray, *parts: str | pa.Array | np.ndarray | _Fmt | _Lazy) -> Reason:
     """Reason text for the rows where ``mask`` holds.
 
     Text is built only for the masked rows, with Arrow string kernels, so benign-heavy batches pay
-    almost nothing for reasons.
+    almost nothing for reasons; fixed text is kept as one string, not repeated per row.
     """
     mask = np.asarray(mask, dtype=bool)
     idx = np.flatnonzero(mask)
     if idx.size == 0:
-        return idx, np.zeros(0, dtype=object)
-    take = pa.array(idx)
+        return idx, ""
+    if all(isinstance(part, str) for part in parts):
+        return idx, "".join(parts)  # type: ignore[arg-type]
+    take = np_to_arrow(idx.astype(np.int32))
     cols: list[pa.Array | pa.Scalar] = []
     for part in parts:
         if isinstance(part, str):
@@ -127,27 +152,94 @@ def _reason(mask: np.ndarray, *parts: str | pa.Array | np.ndarray | _Fmt | _Lazy
         elif isinstance(part, _Lazy):
             cols.append(pc.cast(part.fn(idx), pa.large_string()))
         elif isinstance(part, np.ndarray):
-            cols.append(pc.cast(pa.array(part[idx]), pa.large_string()))
+            sel = part[idx]
+            sel_arr = pa.array(sel.tolist()) if sel.dtype == object else np_to_arrow(sel)
+            cols.append(pc.cast(sel_arr, pa.large_string()))
         else:
             cols.append(pc.cast(part.take(take), pa.large_string()))
-    if all(isinstance(c, pa.Scalar) for c in cols):
-        vals = np.full(idx.size, "".join(str(c.as_py()) for c in cols), dtype=object)
-    else:
-        joined = pc.binary_join_element_wise(*cols, pa.scalar("", pa.large_string()))
-        vals = np.asarray(joined.to_numpy(zero_copy_only=False), dtype=object)
-    return idx, vals
+    joined = pc.binary_join_element_wise(*cols, pa.scalar("", pa.large_string()))
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
+    return idx, joined
+
+
+def _empty_strings(n: int) -> pa.Array:
+    return pa.Array.from_buffers(
+        pa.large_string(), n, [None, pa.py_buffer(np.zeros(n + 1, dtype=np.int64)), pa.py_buffer(b"")]
+    )
+
+
+def join_reasons_arrow(reasons: list[Reason], n: int) -> pa.Array:
+    """'; '-join all reasons per row, in the order they were produced, as an Arrow string array.
+
+    Every piece becomes an index into one pool of texts (fixed texts once, per-row texts as built);
+    rows with a single reason take their text straight from the pool, and only rows with several
+    reasons go through a list join.
+    """
+    parts = [(idx, vals) for idx, vals in reasons if idx.size]
+    if n == 0 or not parts:
+        return _empty_strings(n)
+    pool: list[pa.Array] = []
+    consts: dict[str, int] = {}
+    const_texts: list[str] = []
+    piece_src: list[np.ndarray] = []
+    base = 0
+    for idx, vals in parts:
+        if isinstance(vals, str):
+            k = consts.setdefault(vals, len(consts))
+            if k == len(const_texts):
+                const_texts.append(vals)
+            piece_src.append(np.full(idx.size, -1 - k, dtype=np.int64))
+        else:
+            pool.append(pc.cast(vals, pa.large_string()))
+            piece_src.append(np.arange(base, base + idx.size, dtype=np.int64))
+            base += idx.size
+    pool.append(pa.array(const_texts, pa.large_string()))
+    src_all = np.concatenate(piece_src)
+    src_all = np.where(src_all < 0, base + (-1 - src_all), src_all)  # constants sit after the per-row texts
+    pool_arr = pa.concat_arrays(pool)
+    rows = np.concatenate([idx for idx, _ in parts])
+    order = np.argsort(rows, kind="stable")
+    piece = src_all[order]
+    counts = np.bincount(rows, minlength=n)
+    first = np.cumsum(counts) - counts
+    n_pool = len(pool_arr)
+    out_src = np.full(n, n_pool, dtype=np.int64)  # no reason: the empty string after the pool
+    one = counts == 1
+    out_src[one] = piece[first[one]]
+    multi = np.flatnonzero(counts > 1)
+    extra: list[pa.Array] = []
+    if multi.size:
+        cnt = counts[multi]
+        offs = np.zeros(multi.size + 1, dtype=np.int64)
+        np.cumsum(cnt, out=offs[1:])
+        pos = np.repeat(first[multi] - offs[:-1], cnt) + np.arange(int(offs[-1]), dtype=np.int64)
+        lists = pa.LargeListArray.from_arrays(
+            np_to_arrow(offs), pool_arr.take(np_to_arrow(piece[pos].astype(np.int32)))
+        )
+        extra.append(pc.binary_join(lists, pa.scalar("; ", pa.large_string())))
+        out_src[multi] = n_pool + 1 + np.arange(multi.size)
+    full = pa.concat_arrays([pool_arr, pa.array([""], pa.large_string()), *extra])
+    # int32 indices: Arrow's take on large strings is several times slower with int64 ones
+    return full.take(np_to_arrow(out_src.astype(np.int32)))
+
+
+def verdict_array(verdict: np.ndarray) -> pa.Array:
+    """Object array of verdict strings -> Arrow strings, via small integer codes (mostly benign)."""
+    codes = np.full(verdict.size, VERDICTS.index("benign"), dtype=np.int8)
+    for i, v in enumerate(VERDICTS):
+        if v != "benign":
+            codes[verdict == v] = i
+    known = np.zeros(verdict.size, dtype=bool)
+    known[codes != VERDICTS.index("benign")] = True
+    if not (known | (verdict == "benign")).all():  # not one of VERDICTS: convert as it is
+        return pa.array(verdict.tolist(), pa.string())
+    return pa.array(VERDICTS, pa.string()).take(np_to_arrow(codes.astype(np.int32)))
 
 
 def join_reasons(reasons: list[Reason], n: int) -> np.ndarray:
-    """'; '-join all reasons per row, in the order they were produced."""
-    out = np.full(n, "", dtype=object)
-    for idx, vals in reasons:
-        if idx.size == 0:
-            continue
-        cur = out[idx]
-        empty = cur == ""
-        out[idx] = np.where(empty, vals, cur + "; " + vals)
-    return out
+    """'; '-join all reasons per row, in the order they were produced (object array of str)."""
+    return np.asarray(join_reasons_arrow(reasons, n).to_numpy(zero_copy_only=False), dtype=object)
 
 
 def score_arrays(names: Sequence[str] | pd.Series | pa.Array) -> tuple[pa.Array, dict[str, np.ndarray], list[Reason]]:
@@ -156,7 +248,7 @@ def score_arrays(names: Sequence[str] | pd.Series | pa.Array) -> tuple[pa.Array,
     Split out of ``score_names`` so the CLI can write CSV straight from Arrow without building a
     pandas frame, and ``score_events`` can append context reasons before joining.
     """
-    if isinstance(names, pd.Series):
+    if _is_series(names):
         names = pa.array(names.astype(object).where(names.notna(), None).tolist(), pa.large_string())
     in_arr = names if isinstance(names, pa.Array) else pa.array(list(names), pa.large_string())
     if not pa.types.is_large_string(in_arr.type):
@@ -452,7 +544,7 @@ def _reg_labels(p: ParsedNames, rows: np.ndarray) -> pa.Array:
 
 def unique_names(names: Sequence[str] | pd.Series | pa.Array) -> pa.Array:
     """Distinct input strings (exact), nulls dropped; order of first appearance is not kept."""
-    if isinstance(names, pd.Series):
+    if _is_series(names):
         arr = pa.array(names.dropna().astype(str).tolist(), pa.large_string())
     elif isinstance(names, pa.Array | pa.ChunkedArray):
         arr = names
@@ -479,6 +571,8 @@ def score_names(names: Sequence[str] | pd.Series) -> pd.DataFrame:
 
 
 def to_frame(arr: pa.Array, cols: dict[str, np.ndarray], R: list[Reason]) -> pd.DataFrame:
+    import pandas as pd
+
     n = len(arr)
     reasons = join_reasons(R, n)
     df = pd.DataFrame({"name": arr.to_numpy(zero_copy_only=False)})
