@@ -140,7 +140,8 @@ def keep_freed_memory() -> None:
     touch of every fresh page is a page fault, which on a virtual machine costs more than the
     arithmetic: a third of the run went to the kernel. With ``mmap`` off and trimming deferred,
     freed buffers are reused from the heap; Arrow is pointed at the same allocator. Only the
-    command's own process does this (``hunt_assets.cli``), never a library caller (it is process-wide); peak RSS grows by a few hundred MB at most.
+    command's own process does this (``hunt_assets.cli``), never a library caller (it is
+    process-wide); peak RSS grows by a few hundred MB at most.
     """
     if not sys.platform.startswith("linux"):
         return
