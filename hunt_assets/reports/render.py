@@ -61,14 +61,14 @@ def _md_cell(value: object, limit: int = 120) -> str:
     return text
 
 
-def md_table(df: pd.DataFrame, limit: int = 25) -> str:
+def md_table(df: pd.DataFrame, limit: int = 25, cell_limit: int = 120) -> str:
     if df is None or df.empty:
         return "_none found_"
     head = df.head(limit)
     cols = [str(c) for c in head.columns]
     lines = ["| " + " | ".join(_md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     for row in head.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+        lines.append("| " + " | ".join(_md_cell(v, cell_limit) for v in row) + " |")
     if len(df) > limit:
         lines.append(f"\n_{len(df) - limit} more rows in the warehouse_")
     return "\n".join(lines)
@@ -89,7 +89,15 @@ def render_markdown(data: ReportData, *, image_markdown: str | None = None) -> s
         out.append("- URLs seen: " + ", ".join(f"`{_md_cell(u, 200)}`" for u in data.urls[:10]))
     for note in data.notes:
         out.append(f"- {_md_cell(note, 400)}")
-    out += ["", "## Threat intelligence verdicts", "", md_table(data.ti)]
+    ti = data.ti
+    if not ti.empty and {"status", "severity"} <= set(ti.columns):
+        quiet = ti[(ti["status"] == "not_found") & (ti["severity"].isin(["information", "informational"]))]
+        ti = ti.drop(quiet.index)
+        ti = ti[[c for c in ("provider", "indicator", "severity", "status", "detail") if c in ti.columns]]
+        note = f"\n\n_{len(quiet)} look-up(s) not known to the provider_" if len(quiet) else ""
+    else:
+        note = ""
+    out += ["", "## Threat intelligence verdicts", "", md_table(ti, cell_limit=90) + note]
     out += ["", "## Registration", "", _kv_md(data.registration)]
     out += ["", "## Resolutions, ASN, country and Tor", "", md_table(data.resolutions)]
     out += ["", "## Certificate and SSLBL", "", _kv_md(data.certificate)]
@@ -101,7 +109,7 @@ def render_markdown(data: ReportData, *, image_markdown: str | None = None) -> s
     out += [md_table(data.pdns_summary)]
     out += ["", "## Related alerts", "", md_table(data.alerts)]
     out += ["", "## Hosts in the environment", "", md_table(data.hosts)]
-    out += ["", "## DNS tunnel / DGA verdicts", "", md_table(data.dns_verdicts)]
+    out += ["", "## DNS tunnel / DGA verdicts", "", md_table(data.dns_verdicts, limit=8, cell_limit=64)]
     return "\n".join(out) + "\n"
 
 
