@@ -50,8 +50,20 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
 
 
+def _text(value: object) -> str:
+    """Cell text: '' for nulls, timestamps to the minute in UTC (seconds and offsets are noise here)."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return ""
+    if isinstance(value, (pd.Timestamp, datetime)):
+        ts = pd.Timestamp(value)
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert("UTC")
+        return ts.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
 def _md_cell(value: object, limit: int = 120) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+    text = _text(value)
     text = text.replace("\r", " ").replace("\n", " ")
     if len(text) > limit:
         text = text[: limit - 1] + "…"
@@ -74,6 +86,15 @@ def md_table(df: pd.DataFrame, limit: int = 25, cell_limit: int = 120) -> str:
     return "\n".join(lines)
 
 
+def ti_view(ti: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The verdicts worth reading, and how many look-ups came back 'not known' (counted, not listed)."""
+    if ti.empty or not {"status", "severity"} <= set(ti.columns):
+        return ti, 0
+    quiet = (ti["status"] == "not_found") & ti["severity"].isin(["information", "informational"])
+    shown = ti.loc[~quiet, [c for c in ("provider", "indicator", "severity", "status", "detail") if c in ti.columns]]
+    return shown.reset_index(drop=True), int(quiet.sum())
+
+
 def _kv_md(d: dict[str, str]) -> str:
     if not d:
         return "_not available_"
@@ -89,14 +110,8 @@ def render_markdown(data: ReportData, *, image_markdown: str | None = None) -> s
         out.append("- URLs seen: " + ", ".join(f"`{_md_cell(u, 200)}`" for u in data.urls[:10]))
     for note in data.notes:
         out.append(f"- {_md_cell(note, 400)}")
-    ti = data.ti
-    if not ti.empty and {"status", "severity"} <= set(ti.columns):
-        quiet = ti[(ti["status"] == "not_found") & (ti["severity"].isin(["information", "informational"]))]
-        ti = ti.drop(quiet.index)
-        ti = ti[[c for c in ("provider", "indicator", "severity", "status", "detail") if c in ti.columns]]
-        note = f"\n\n_{len(quiet)} look-up(s) not known to the provider_" if len(quiet) else ""
-    else:
-        note = ""
+    ti, quiet = ti_view(data.ti)
+    note = f"\n\n_{quiet} look-up(s) not known to the provider_" if quiet else ""
     out += ["", "## Threat intelligence verdicts", "", md_table(ti, cell_limit=90) + note]
     out += ["", "## Registration", "", _kv_md(data.registration)]
     out += ["", "## Resolutions, ASN, country and Tor", "", md_table(data.resolutions)]
@@ -117,7 +132,8 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#1b1f24}
 h1{font-size:1.6rem;border-bottom:2px solid #d0d7de;padding-bottom:.3rem} h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;width:100%;font-size:.85rem} th,td{border:1px solid #d0d7de;padding:.3rem .5rem;
-text-align:left;vertical-align:top;word-break:break-all} th{background:#f6f8fa} .sev{font-weight:bold}
+text-align:left;vertical-align:top;overflow-wrap:anywhere} th{background:#f6f8fa;white-space:nowrap}
+.sev{font-weight:bold}
 .sev-high{color:#b42318}.sev-medium{color:#b54708}.sev-low{color:#1d4ed8}.muted{color:#57606a;font-size:.85rem}
 img{max-width:100%;border:1px solid #d0d7de}
 """
@@ -132,7 +148,7 @@ def _html_table(df: pd.DataFrame, limit: int = 200) -> str:
     for row in head.itertuples(index=False):
         tds = []
         for v in row:
-            text = "" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
+            text = _text(v)
             tds.append(f"<td>{html.escape(text[:2000])}</td>")
         cells.append("<tr>" + "".join(tds) + "</tr>")
     cells.append("</tbody></table>")
@@ -166,7 +182,10 @@ def render_html(data: ReportData) -> str:
         parts.append("<li>URLs seen: " + ", ".join(f"<code>{esc(u[:300])}</code>" for u in data.urls[:10]) + "</li>")
     parts += [f"<li>{esc(n)}</li>" for n in data.notes]
     parts.append("</ul>")
-    parts += ["<h2>Threat intelligence verdicts</h2>", _html_table(data.ti)]
+    ti, quiet = ti_view(data.ti)
+    parts += ["<h2>Threat intelligence verdicts</h2>", _html_table(ti)]
+    if quiet:
+        parts.append(f"<p class='muted'>{quiet} look-up(s) not known to the provider</p>")
     parts += ["<h2>Registration</h2>", _html_kv(data.registration)]
     parts += ["<h2>Resolutions, ASN, country and Tor</h2>", _html_table(data.resolutions)]
     parts += ["<h2>Certificate and SSLBL</h2>", _html_kv(data.certificate)]
