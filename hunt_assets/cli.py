@@ -27,6 +27,7 @@ def _settings_kwargs() -> dict[str, str | None]:
         "defender_url": env("HUNT_DEFENDER_URL") or "https://api.security.microsoft.com",
         "authority_host": env("HUNT_AUTHORITY_HOST") or "https://login.microsoftonline.com",
         "fake_faults": env("HUNT_FAKE_FAULTS") or "",
+        "token_cache_path": settings.token_cache_path() or None,
     }
 
 
@@ -110,6 +111,35 @@ def _cmd_check_connection(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _cmd_login(args: argparse.Namespace) -> int:
+    """Delegated sign-in once, interactively; scheduled runs then use the cached refresh token."""
+    from hunt_assets import settings
+    from hunt_assets.clients.auth import DeviceCodeProvider, MsalHttpClient, defender_scope, graph_scope
+    from hunt_assets.clients.http import ApiError
+
+    kw = _settings_kwargs()
+    if not (kw["tenant_id"] and kw["client_id"]):
+        print("hunt-assets login: set AZURE_TENANT_ID and AZURE_CLIENT_ID (a public client app registration)",
+              file=sys.stderr)
+        return 2
+    cache = args.cache or settings.token_cache_path() or str(settings.data_dir() / "msal_token_cache.json")
+    scopes = [graph_scope(str(kw["graph_url"]))]
+    if args.defender:
+        scopes.append(defender_scope(str(kw["defender_url"])))
+    try:
+        for scope in scopes:
+            DeviceCodeProvider(str(kw["tenant_id"]), str(kw["client_id"]), scope, cache,
+                               str(kw["authority_host"]), prompt=lambda m: print(m, flush=True),
+                               http_client=MsalHttpClient()).token()
+            print(f"signed in for {scope}")
+    except ApiError as exc:
+        print(f"hunt-assets login: {exc}", file=sys.stderr)
+        return 1
+    print(f"token cache: {cache} (mode 0600). Use it with HUNT_AUTH=device-code"
+          + ("" if cache == settings.token_cache_path() else f" HUNT_TOKEN_CACHE={cache}"))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hunt-assets", description="Threat hunting over Microsoft 365 "
                                      "Defender as Dagster assets.")
@@ -138,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ip")
     p.add_argument("--title")
     p.set_defaults(func=_cmd_new_alert)
+
+    p = sub.add_parser("login", help="delegated device-code sign-in; caches tokens for HUNT_AUTH=device-code")
+    p.add_argument("--cache", help="token cache file (default: HUNT_TOKEN_CACHE or data/msal_token_cache.json)")
+    p.add_argument("--defender", action="store_true", help="also sign in for the legacy Defender API")
+    p.set_defaults(func=_cmd_login)
 
     p = sub.add_parser("check-connection", help="check which tenant permissions work (never prints secrets)")
     p.add_argument("--backend", choices=["sample", "graph", "defender", "fake-graph"],

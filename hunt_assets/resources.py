@@ -59,6 +59,8 @@ class HuntingResource(dg.ConfigurableResource):
     calls_per_hour: int = 1500
     # where the per-tenant call window lives, shared by every step process (the multiprocess executor)
     limiter_dir: str = ""
+    # delegated (device-code) sign-in: the msal token cache written by `hunt-assets login` (HUNT_AUTH=device-code)
+    token_cache_path: str = ""
 
     _backend: "HuntBackend | None" = PrivateAttr(default=None)
 
@@ -79,7 +81,8 @@ class HuntingResource(dg.ConfigurableResource):
                 client_secret=self.client_secret, client_certificate_path=self.client_certificate_path,
                 graph_url=self.graph_url, defender_url=self.defender_url, authority_host=self.authority_host,
                 fake_faults=self.fake_faults, calls_per_minute=self.calls_per_minute,
-                calls_per_hour=self.calls_per_hour, limiter_dir=self.limiter_dir or None)
+                calls_per_hour=self.calls_per_hour, limiter_dir=self.limiter_dir or None,
+                token_cache_path=self.token_cache_path or None)
         return self._backend
 
     def get_alerts_source(self):  # -> GraphAlertsClient | SampleAlertsSource
@@ -89,4 +92,5 @@ class HuntingResource(dg.ConfigurableResource):
         return make_alerts_source(
             self.backend, lake_path=self.lake_path, tenant_id=self.tenant_id, client_id=self.client_id,
             client_secret=self.client_secret, client_certificate_path=self.client_certificate_path,
-            graph_url=self.graph_url, authority_host=self.authority_host, fake_faults=self.fake_faults)
+            graph_url=self.graph_url, authority_host=self.authority_host, fake_faults=self.fake_faults,
+            token_cache_path=self.token_cache_path or None)

@@ -31,6 +31,13 @@ def lake_path() -> Path:
     return Path(os.environ.get("HUNT_SAMPLE_LAKE") or data_dir() / "sample_tenant.duckdb")
 
 
+def token_cache_path() -> str:
+    """The delegated sign-in cache, used only with ``HUNT_AUTH=device-code`` (app-only is the default)."""
+    if (os.environ.get("HUNT_AUTH") or "app").strip().lower() != "device-code":
+        return ""
+    return os.environ.get("HUNT_TOKEN_CACHE") or str(data_dir() / "msal_token_cache.json")
+
+
 def backend_name() -> str:
     return (os.environ.get("HUNT_BACKEND") or "sample").strip().lower()
 
@@ -83,5 +90,6 @@ def build_resources() -> dict[str, Any]:
             calls_per_minute=_env_int("HUNT_CALLS_PER_MINUTE", 45),
             calls_per_hour=_env_int("HUNT_CALLS_PER_HOUR", 1500),
             limiter_dir=_env("HUNT_LIMITER_DIR", str(data_dir() / "ratelimit")),
+            token_cache_path=token_cache_path(),
         ),
     }

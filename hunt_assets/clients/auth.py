@@ -294,11 +294,14 @@ class DeviceCodeProvider:
         *,
         http_client: MsalHttpClient | None = None,
         instance_discovery: bool | None = None,
+        interactive: bool = True,
     ) -> None:
         self.tenant_id = tenant_id
         self.client_id = client_id
         self.scope = scope
         self.cache_path = Path(cache_path)
+        # scheduled runs and sensors cannot answer a device-code prompt: they only use the cache
+        self.interactive = interactive
         self.authority = f"{authority_host.rstrip('/')}/{tenant_id}"
         self._prompt = prompt
         self._http_client = http_client
@@ -334,6 +337,10 @@ class DeviceCodeProvider:
             accounts = app.get_accounts()
             if accounts:
                 result = app.acquire_token_silent(scopes, account=accounts[0])
+            if (not result or "access_token" not in result) and not self.interactive:
+                raise AuthenticationError(
+                    "entra-id", f"no cached delegated sign-in for {self.scope} in {self.cache_path}; "
+                                "run `hunt-assets login` once (device-code sign-in), then retry")
             if not result or "access_token" not in result:
                 flow = app.initiate_device_flow(scopes=scopes)
                 if "user_code" not in flow:

@@ -99,6 +99,7 @@ def check_connection(
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
     include_legacy: bool = True,
+    token_cache_path: str | Path | None = None,
     **_ignored: object,
 ) -> list[CheckResult]:
     """One result per feature; ``kind=sample`` needs no connection and says so."""
@@ -126,6 +127,7 @@ def check_connection(
             fake_faults=fake_faults,
             sleep=sleep,
             transport=transport,
+            token_cache_path=token_cache_path,
             policy=CHECK_POLICY,
         )
     except (ConnectorConfigError, ApiError) as exc:

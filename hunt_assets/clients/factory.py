@@ -24,6 +24,7 @@ from hunt_assets.clients.auth import (
     DEFAULT_AUTHORITY_HOST,
     DEFAULT_GRAPH_URL,
     ClientCredentialsProvider,
+    DeviceCodeProvider,
     MsalHttpClient,
     TokenProvider,
     defender_scope,
@@ -71,6 +72,11 @@ class Connection:
         if scope in self.providers:
             return self.providers[scope]
         c = self.credentials
+        if c.get("token_cache_path"):
+            provider = self.providers[scope] = DeviceCodeProvider(
+                c["tenant_id"], c["client_id"], scope, c["token_cache_path"], self.authority_host,
+                http_client=self.msal_http, interactive=False)
+            return provider
         provider = self.providers[scope] = ClientCredentialsProvider(
             c["tenant_id"],
             c["client_id"],
@@ -112,6 +118,7 @@ def connect(
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
     policy: RetryPolicy | None = None,
+    token_cache_path: str | Path | None = None,
 ) -> Connection:
     """Token provider + Graph client for ``kind`` (graph, defender, fake-graph) from plain settings.
 
@@ -123,17 +130,19 @@ def connect(
         return _build_connection(kind, lake_path=lake_path, tenant_id=tenant_id, client_id=client_id,
                                  client_secret=client_secret, client_certificate_path=client_certificate_path,
                                  graph_url=graph_url, defender_url=defender_url, authority_host=authority_host,
-                                 fake_faults=fake_faults, sleep=sleep, transport=transport, policy=policy)
+                                 fake_faults=fake_faults, sleep=sleep, transport=transport, policy=policy,
+                                 token_cache_path=token_cache_path)
     secret_digest = hashlib.sha256(client_secret.encode()).hexdigest() if client_secret else None
     key = (kind, str(lake_path), tenant_id, client_id, secret_digest, client_certificate_path, graph_url,
-           defender_url, authority_host, fake_faults, sleep, policy)
+           defender_url, authority_host, fake_faults, sleep, policy, str(token_cache_path or ""))
     with _connections_lock:
         conn = _connections.get(key)
         if conn is None:
             conn = _connections[key] = _build_connection(
                 kind, lake_path=lake_path, tenant_id=tenant_id, client_id=client_id, client_secret=client_secret,
                 client_certificate_path=client_certificate_path, graph_url=graph_url, defender_url=defender_url,
-                authority_host=authority_host, fake_faults=fake_faults, sleep=sleep, transport=None, policy=policy)
+                authority_host=authority_host, fake_faults=fake_faults, sleep=sleep, transport=None, policy=policy,
+                token_cache_path=token_cache_path)
         return conn
 
 
@@ -156,6 +165,7 @@ def _build_connection(
     sleep: Callable[[float], None],
     transport: httpx.BaseTransport | None,
     policy: RetryPolicy | None,
+    token_cache_path: str | Path | None = None,
 ) -> Connection:
     kind = (kind or "").strip().lower()
     graph_url = (graph_url or DEFAULT_GRAPH_URL).rstrip("/")
@@ -176,8 +186,8 @@ def _build_connection(
         missing = [
             name for name, value in (("AZURE_TENANT_ID", tenant_id), ("AZURE_CLIENT_ID", client_id)) if not value
         ]
-        if not client_secret and not client_certificate_path:
-            missing.append("AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH")
+        if not client_secret and not client_certificate_path and not token_cache_path:
+            missing.append("AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH (or HUNT_AUTH=device-code)")
         if missing:
             raise ConnectorConfigError(
                 f"HUNT_BACKEND={kind} needs {', '.join(missing)} (see docs/connect-your-tenant.md)"
@@ -190,16 +200,25 @@ def _build_connection(
         "client_id": client_id,
         "client_secret": client_secret,
         "certificate_path": client_certificate_path,
+        # delegated (device-code) sign-in when no app credential is configured and a token cache is given
+        "token_cache_path": str(token_cache_path) if token_cache_path and not (client_secret or
+                                                                                client_certificate_path) else "",
     }
-    tokens = ClientCredentialsProvider(
-        str(tenant_id),
-        str(client_id),
-        client_secret=client_secret,
-        certificate_path=client_certificate_path,
-        scope=graph_scope(graph_url),
-        authority_host=authority_host,
-        http_client=msal_http,
-    )
+    tokens: TokenProvider
+    if credentials["token_cache_path"]:
+        tokens = DeviceCodeProvider(str(tenant_id), str(client_id), graph_scope(graph_url),
+                                    credentials["token_cache_path"], authority_host, http_client=msal_http,
+                                    interactive=False)
+    else:
+        tokens = ClientCredentialsProvider(
+            str(tenant_id),
+            str(client_id),
+            client_secret=client_secret,
+            certificate_path=client_certificate_path,
+            scope=graph_scope(graph_url),
+            authority_host=authority_host,
+            http_client=msal_http,
+        )
     graph = GraphClient(tokens, base_url=graph_url, transport=transport, sleep=sleep, policy=policy or HUNTING_RETRY)
     conn = Connection(
         graph=graph,
@@ -252,6 +271,7 @@ def make_hunt_backend(
     transport: httpx.BaseTransport | None = None,
     row_cap: int | None = AH_ROW_CAP,
     limiter_dir: str | Path | None = None,
+    token_cache_path: str | Path | None = None,
 ) -> GraphHuntingBackend | DefenderHuntingBackend:
     """A live hunting backend: ``graph``/``fake-graph`` -> Graph runHuntingQuery, ``defender`` -> legacy."""
     conn = connect(
@@ -267,6 +287,7 @@ def make_hunt_backend(
         fake_faults=fake_faults,
         sleep=sleep,
         transport=transport,
+        token_cache_path=token_cache_path,
     )
     limiter = hunting_limiter(conn.tenant_id, calls_per_minute, calls_per_hour, limiter_dir=limiter_dir)
     service_cap = getattr(conn.transport, "row_cap", None)
@@ -295,6 +316,7 @@ def make_alerts_source(
     fake_faults: str | None = None,
     sleep: Callable[[float], None] = time.sleep,
     transport: httpx.BaseTransport | None = None,
+    token_cache_path: str | Path | None = None,
     **_ignored: Any,
 ) -> GraphAlertsClient | SampleAlertsSource:
     """Where alerts come from: the sample lake, or Graph alerts_v2 (``defender`` also uses Graph alerts)."""
@@ -318,5 +340,6 @@ def make_alerts_source(
         sleep=sleep,
         transport=transport,
         policy=RetryPolicy(),
+        token_cache_path=token_cache_path,
     )
     return GraphAlertsClient(conn.graph, tenant=conn.tenant_id)
