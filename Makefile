@@ -7,7 +7,7 @@ DATA    := $(CURDIR)/data
 export DAGSTER_HOME ?= $(DATA)/dagster_home
 export DAGSTER_DISABLE_TELEMETRY := 1
 
-.PHONY: install demo test lint unit ui bench clean-data
+.PHONY: install demo test test-fast lint ui bench clean-data
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PY=python3.11)")'
@@ -22,9 +22,14 @@ install: $(STAMP)
 demo: install
 	$(BIN)/hunt-assets demo
 
-## make test: ruff + pytest (what CI runs)
+## make test: ruff + pytest, including the browser test of the UI (what CI runs; CI installs Debian's chromium)
 test: install lint
+	@if [ -n "$$CI" ]; then bash scripts/ensure-chromium.sh; fi
 	$(BIN)/python -m pytest
+
+## make test-fast: everything but the ~80 s browser test
+test-fast: install lint
+	$(BIN)/python -m pytest -m "not browser"
 
 lint: install
 	$(BIN)/ruff check hunt_assets hunt_assets_tests bench

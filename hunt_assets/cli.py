@@ -52,6 +52,7 @@ def _cmd_build_sample(args: argparse.Namespace) -> int:
     from hunt_assets.sample_tenant import build_lake
 
     path = settings.lake_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         summary = build_lake(path, dns_scale=args.dns_scale, overwrite=args.force)
     except FileExistsError as exc:
@@ -76,7 +77,7 @@ def _cmd_investigate(args: argparse.Namespace) -> int:
     if args.now:
         from hunt_assets.definitions import defs
 
-        result = defs.get_job_def("investigate_domain").execute_in_process(
+        result = defs.resolve_job_def("investigate_domain").execute_in_process(
             partition_key=key, instance=instance, raise_on_error=False)
         print(f"investigation {key}: {'materialized' if result.success else 'FAILED (see the run in the UI)'}")
         return 0 if result.success else 1

@@ -66,7 +66,7 @@ def run_demo(*, rebuild: bool = False) -> int:
     from hunt_assets.definitions import defs
 
     instance = dg.DagsterInstance.get()
-    job = defs.get_job_def("daily_hunts")
+    job = defs.resolve_job_def("daily_hunts")
     for day in sample_days():
         result = job.execute_in_process(partition_key=day, instance=instance)
         if not result.success:
@@ -75,7 +75,7 @@ def run_demo(*, rebuild: bool = False) -> int:
         print(f"[demo] daily hunts for {day}: ok")
 
     keys = open_sample_investigations(instance, lake)
-    inv_job = defs.get_job_def("investigate_domain")
+    inv_job = defs.resolve_job_def("investigate_domain")
     for key in keys:
         result = inv_job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
         print(f"[demo] investigation {key}: {'ok' if result.success else 'FAILED'}")

@@ -252,15 +252,16 @@ def _png(fig: Figure, dpi: int, colours: int) -> bytes:
     return out.getvalue()
 
 
-def shrink_png(png: bytes, *, max_bytes: int = 90_000, colours: int = 96) -> bytes:
+def shrink_png(png: bytes, *, max_bytes: int = 90_000, colours: int = 96, max_width: int = 1000) -> bytes:
     """A palette (and if need be smaller) copy of a PNG for inline metadata, under ``max_bytes`` if possible.
 
     Plots are flat colours, so a 96-colour palette loses nothing visible; halving the size steps in
-    only for very busy figures.
+    only for very busy figures. ``max_width`` keeps the image inside the UI's metadata dialog, which
+    does not scale images down (a wider one is cut off on the right).
     """
     with Image.open(io.BytesIO(png)) as original:
         image = original.convert("RGB")
-    scale = 1.0
+    scale = min(1.0, max_width / image.width) if image.width else 1.0
     while True:
         size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
         frame = image if scale == 1.0 else image.resize(size, Image.Resampling.LANCZOS)

@@ -43,7 +43,8 @@ def table_schema(df: pd.DataFrame) -> dg.TableSchema:
 
 
 def _description(hunt: Hunt) -> str:
-    parts = [hunt.title or hunt.name, "", hunt.description, "",
+    title = (hunt.title or hunt.name).rstrip(".")
+    parts = [f"{title}.", "", hunt.description, "",
              f"Tables: {', '.join(hunt.tables)}; window on `{hunt.time_column}`."]
     if hunt.mitre:
         parts.append("MITRE ATT&CK: " + ", ".join(hunt.mitre))

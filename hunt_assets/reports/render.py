@@ -135,7 +135,7 @@ table{border-collapse:collapse;width:100%;font-size:.85rem} th,td{border:1px sol
 text-align:left;vertical-align:top;overflow-wrap:anywhere} th{background:#f6f8fa;white-space:nowrap}
 .sev{font-weight:bold}
 .sev-high{color:#b42318}.sev-medium{color:#b54708}.sev-low{color:#1d4ed8}.muted{color:#57606a;font-size:.85rem}
-img{max-width:100%;border:1px solid #d0d7de}
+img{max-width:100%;border:1px solid #d0d7de} td.nw{white-space:nowrap}
 """
 
 
@@ -149,7 +149,9 @@ def _html_table(df: pd.DataFrame, limit: int = 200) -> str:
         tds = []
         for v in row:
             text = _text(v)
-            tds.append(f"<td>{html.escape(text[:2000])}</td>")
+            # short values (IPs, dates, verdicts) never wrap; long ones (names, reasons) wrap anywhere
+            cls = " class='nw'" if len(text) <= 24 else ""
+            tds.append(f"<td{cls}>{html.escape(text[:2000])}</td>")
         cells.append("<tr>" + "".join(tds) + "</tr>")
     cells.append("</tbody></table>")
     if len(df) > limit:
