@@ -107,6 +107,8 @@ def flagged_domain_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResul
             except InvalidEntity as exc:
                 context.log.warning("flagged domain rejected (%s): %r", exc.reason, str(item.get("domain"))[:120])
                 continue
+            if entity.host in keys:
+                continue  # flagged on several days since the last tick: one investigation run covers them
             keys.add(entity.host)
             run_requests.append(dg.RunRequest(
                 run_key=f"dns_flags:{entity.host}:{partition}", partition_key=entity.host,
