@@ -302,6 +302,8 @@ def passive_dns_ips(warehouse: Warehouse, host: str, settings: HuntSettings) -> 
     key=["intel", "domain_context"],
     partitions_def=investigated_domains,
     group_name="intel",
+    # resolutions come from the passive-DNS history: pull it first, or a new investigation has none
+    deps=[dg.AssetKey(["intel", "passive_dns"])],
     kinds={"duckdb", "python"},
     pool="warehouse",
     description="Registration (RDAP), ASN (RIR RDAP), DNS and TLS context of an investigated host; "
