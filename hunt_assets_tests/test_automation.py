@@ -101,11 +101,11 @@ def test_worth_investigating_skips_nxdomain_dga_and_caps():
 
 
 def test_daily_schedule_targets_last_complete_day_and_every_daily_asset():
-    schedule = defs.get_schedule_def("daily_hunts_schedule")
+    schedule = defs.resolve_schedule_def("daily_hunts_schedule")
     ctx = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 22, 2, 15, tzinfo=UTC))
     requests = list(schedule.evaluate_tick(ctx).run_requests or [])
     assert [r.partition_key for r in requests] == ["2026-11-21"]
-    job = defs.get_job_def("daily_hunts")
+    job = defs.resolve_job_def("daily_hunts")
     keys = {"/".join(k.path) for k in job.asset_layer.executable_asset_keys}
     assert {"hunts/dns_events", "hunts/ldap_recon_queries", "analytics/dns_flags", "analytics/host_summary",
             "intel/hunt_indicators"} <= keys
@@ -113,7 +113,7 @@ def test_daily_schedule_targets_last_complete_day_and_every_daily_asset():
 
 
 def test_investigation_job_covers_the_whole_investigation():
-    job = defs.get_job_def("investigate_domain")
+    job = defs.resolve_job_def("investigate_domain")
     keys = {"/".join(k.path) for k in job.asset_layer.executable_asset_keys}
     assert keys == {"intel/passive_dns", "analytics/pdns_heatmap", "intel/ti_verdicts", "intel/domain_context",
                     "reports/domain_report"}

@@ -129,7 +129,7 @@ def test_daily_schedule_requests_one_run_per_open_investigation():
 def _check_schedule(instance):
     from hunt_assets.definitions import defs
 
-    investigation_refresh_schedule = defs.get_schedule_def("investigation_refresh_schedule")
+    investigation_refresh_schedule = defs.resolve_schedule_def("investigation_refresh_schedule")
     context = dg.build_schedule_context(instance=instance,
                                         scheduled_execution_time=datetime(2026, 11, 22, 4, 30, tzinfo=UTC))
     skipped = list(investigation_refresh_schedule(context))
