@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 from hunt_assets import settings
 
+# the console shows warnings and errors only; every event still lands in the instance for the UI
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
 
 def sample_days() -> list[str]:
     from hunt_assets.sample_tenant import SAMPLE_DAYS, SAMPLE_START
@@ -68,7 +71,7 @@ def run_demo(*, rebuild: bool = False) -> int:
     instance = dg.DagsterInstance.get()
     job = defs.resolve_job_def("daily_hunts")
     for day in sample_days():
-        result = job.execute_in_process(partition_key=day, instance=instance)
+        result = job.execute_in_process(partition_key=day, instance=instance, run_config=QUIET)
         if not result.success:
             print(f"[demo] daily hunts failed for {day}")
             return 1
@@ -77,7 +80,8 @@ def run_demo(*, rebuild: bool = False) -> int:
     keys = open_sample_investigations(instance, lake)
     inv_job = defs.resolve_job_def("investigate_domain")
     for key in keys:
-        result = inv_job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False)
+        result = inv_job.execute_in_process(partition_key=key, instance=instance, raise_on_error=False,
+                                            run_config=QUIET)
         print(f"[demo] investigation {key}: {'ok' if result.success else 'FAILED'}")
 
     from hunt_assets.report_summary import print_summary
