@@ -77,20 +77,21 @@ class HuntingResource(dg.ConfigurableResource):
             from hunt_assets.clients.factory import make_hunt_backend  # live code only when asked for
 
             self._backend = make_hunt_backend(
-                kind, lake_path=self.lake_path, tenant_id=self.tenant_id, client_id=self.client_id,
-                client_secret=self.client_secret, client_certificate_path=self.client_certificate_path,
-                graph_url=self.graph_url, defender_url=self.defender_url, authority_host=self.authority_host,
-                fake_faults=self.fake_faults, calls_per_minute=self.calls_per_minute,
-                calls_per_hour=self.calls_per_hour, limiter_dir=self.limiter_dir or None,
-                token_cache_path=self.token_cache_path or None)
+                kind, **self.connection_settings(), calls_per_minute=self.calls_per_minute,
+                calls_per_hour=self.calls_per_hour, limiter_dir=self.limiter_dir or None)
         return self._backend
+
+    def connection_settings(self) -> dict:
+        """The settings every Microsoft client is built from (tenant, credentials, endpoints, faults)."""
+        return {
+            "lake_path": self.lake_path, "tenant_id": self.tenant_id, "client_id": self.client_id,
+            "client_secret": self.client_secret, "client_certificate_path": self.client_certificate_path,
+            "graph_url": self.graph_url, "defender_url": self.defender_url, "authority_host": self.authority_host,
+            "fake_faults": self.fake_faults, "token_cache_path": self.token_cache_path or None,
+        }
 
     def get_alerts_source(self):  # -> GraphAlertsClient | SampleAlertsSource
         """Where the alert sensor polls: AlertInfo/AlertEvidence of the sample lake, or Graph alerts_v2."""
         from hunt_assets.clients.factory import make_alerts_source
 
-        return make_alerts_source(
-            self.backend, lake_path=self.lake_path, tenant_id=self.tenant_id, client_id=self.client_id,
-            client_secret=self.client_secret, client_certificate_path=self.client_certificate_path,
-            graph_url=self.graph_url, authority_host=self.authority_host, fake_faults=self.fake_faults,
-            token_cache_path=self.token_cache_path or None)
+        return make_alerts_source(self.backend, **self.connection_settings())

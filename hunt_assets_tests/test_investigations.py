@@ -141,3 +141,17 @@ def _check_schedule(instance):
     assert sorted(r.partition_key for r in requests) == ["203.0.113.7", "evil-c2.example.net"]
     assert {r.run_key for r in requests} == {"refresh:203.0.113.7@2026-11-22",
                                            "refresh:evil-c2.example.net@2026-11-22"}
+
+
+def test_mdti_through_the_resources_uses_the_hunting_connection(sample_lake):
+    """fake-graph: MDTI passive DNS is reached through the same connection (auth, endpoints) as the hunts."""
+    from hunt_assets.assets.investigations import PassiveDnsResource
+    from hunt_assets.entities import parse_entity
+
+    hunting = HuntingResource(backend="fake-graph", lake_path=str(sample_lake))
+    settings = HuntSettings(backend="fake-graph", lake_path=str(sample_lake))
+    providers = PassiveDnsResource(providers="mdti").build_providers(settings, hunting)
+    assert [type(p).__name__ for p in providers] == ["MdtiProvider"]
+    result = providers[0].lookup(parse_entity("cdn-telemetry-sync.com"))
+    assert result.records
+    assert {r.rrname for r in result.records} == {"cdn-telemetry-sync.com"}

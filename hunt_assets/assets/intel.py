@@ -161,15 +161,8 @@ def build_engine(
         try:
             from hunt_assets.clients.factory import connect
 
-            graph = connect(
-                hunting.backend,
-                tenant_id=hunting.tenant_id,
-                client_id=hunting.client_id,
-                client_secret=hunting.client_secret,
-                client_certificate_path=hunting.client_certificate_path,
-                graph_url=hunting.graph_url,
-                authority_host=hunting.authority_host,
-            ).graph
+            # MDTI rides the hunting connection: same tenant, app or delegated sign-in, endpoints
+            graph = connect(hunting.backend, **hunting.connection_settings()).graph
         except ValueError as exc:  # ConnectorConfigError: MDTI is then reported as skipped
             if log is not None:
                 log.warning(f"MDTI reputation unavailable: {exc}")

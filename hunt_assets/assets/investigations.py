@@ -143,14 +143,11 @@ class PassiveDnsResource(dg.ConfigurableResource):
         kind = hunting.backend.strip().lower()
         conn = connect(
             "graph" if kind in ("graph", "defender", "sample") else kind,
-            lake_path=hunting.lake_path,
-            tenant_id=hunting.tenant_id,
-            client_id=hunting.client_id,
-            client_secret=hunting.client_secret,
-            client_certificate_path=hunting.client_certificate_path,
-            graph_url=settings.graph_url or hunting.graph_url,
-            authority_host=settings.authority_host or hunting.authority_host,
-            fake_faults=hunting.fake_faults,
+            **{
+                **hunting.connection_settings(),
+                "graph_url": settings.graph_url or hunting.graph_url,
+                "authority_host": settings.authority_host or hunting.authority_host,
+            },
         )
         limiter = shared_limiter(f"{conn.tenant_id}:mdti", [Limit(self.mdti_calls_per_minute, 60)])
         return MdtiProvider(conn.graph.with_limiter(limiter), max_records=self.max_records)
