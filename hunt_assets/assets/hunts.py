@@ -16,6 +16,7 @@ from hunt_assets.clients.http import ApiError
 from hunt_assets.hunts.execute import run_hunt
 from hunt_assets.hunts.loader import Hunt, load_hunts
 from hunt_assets.partitions import daily_partitions
+from hunt_assets.reports.tables import md_table
 from hunt_assets.resources import HuntingResource, WarehouseResource
 
 PARTITION_COLUMN = "partition_date"
@@ -28,14 +29,9 @@ def hunt_table(name: str) -> str:
 
 
 def preview_markdown(df: pd.DataFrame, rows: int = PREVIEW_ROWS, max_cell: int = 80) -> str:
-    """A small markdown preview; long cells clipped so one attacker-sized command line can't flood the UI."""
-    if df.empty:
-        return "_no rows_"
-    head = df.head(rows).copy()
-    for col in head.columns:
-        head[col] = head[col].map(lambda v: (s if len(s := str(v)) <= max_cell else s[: max_cell - 1] + "…")
-                                  .replace("|", "\\|").replace("\n", " "))
-    return head.to_markdown(index=False)
+    """A small preview: long cells clipped and markdown escaped, so one attacker-sized command line can
+    neither flood the UI nor turn into a link or a remote image."""
+    return md_table(df, limit=rows, cell_limit=max_cell, empty="_no rows_")
 
 
 def table_schema(df: pd.DataFrame) -> dg.TableSchema:

@@ -24,6 +24,7 @@ from hunt_assets.intel.pdns.providers import LookupResult, PassiveDnsProvider, c
 from hunt_assets.intel.pdns.sample import SampleProvider
 from hunt_assets.intel.pdns.store import load_history, merge_pull
 from hunt_assets.partitions import investigated_domains
+from hunt_assets.reports.tables import md_table
 from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
 
 PARTITIONS_NAME = "investigated_domains"
@@ -158,32 +159,23 @@ class PassiveDnsResource(dg.ConfigurableResource):
 # --------------------------------------------------------------------------------------------------
 
 
-def _md_cell(value: object, limit: int = 70) -> str:
-    text = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    text = text if len(text) <= limit else text[: limit - 1] + "…"
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def providers_markdown(results: Sequence[LookupResult]) -> str:
-    lines = ["| provider | records | truncated | skipped | error / warnings |", "|---|---|---|---|---|"]
-    for r in results:
-        notes = r.error or "; ".join(r.warnings[:3]) or "-"
-        lines.append(
-            f"| {r.source} | {len(r.records):,} | {'yes' if r.truncated else 'no'} | {r.skipped} | "
-            f"{_md_cell(redact(notes), 200)} |"
-        )
-    return "\n".join(lines)
+    rows = pd.DataFrame({
+        "provider": [r.source for r in results],
+        "records": [f"{len(r.records):,}" for r in results],
+        "truncated": ["yes" if r.truncated else "no" for r in results],
+        "skipped": [r.skipped for r in results],
+        "error / warnings": [redact(r.error or "; ".join(r.warnings[:3]) or "-") for r in results],
+    })
+    return md_table(rows, cell_limit=200)
 
 
 def history_preview(df: pd.DataFrame, rows: int = PREVIEW_ROWS) -> str:
     if df.empty:
         return "_no records_"
-    head = df.sort_values("last_seen", ascending=False).head(rows)
     cols = ["rrname", "rrtype", "rdata", "first_seen", "last_seen", "count", "source"]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in head[cols].itertuples(index=False):
-        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
-    return "\n".join(lines)
+    head = df.sort_values("last_seen", ascending=False)[cols]
+    return md_table(head, limit=rows, cell_limit=70)
 
 
 def _close(providers: Sequence[PassiveDnsProvider]) -> None:

@@ -15,6 +15,10 @@ from datetime import datetime
 
 import pandas as pd
 
+from hunt_assets.reports.tables import cell_text as _text
+from hunt_assets.reports.tables import md_cell as _md_cell
+from hunt_assets.reports.tables import md_table
+
 SECTIONS = (
     "Summary",
     "Threat intelligence verdicts",
@@ -48,42 +52,6 @@ class ReportData:
     hosts: pd.DataFrame = field(default_factory=pd.DataFrame)
     dns_verdicts: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
-
-
-def _text(value: object) -> str:
-    """Cell text: '' for nulls, timestamps to the minute in UTC (seconds and offsets are noise here)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
-        return ""
-    if isinstance(value, (pd.Timestamp, datetime)):
-        ts = pd.Timestamp(value)
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("UTC")
-        return ts.strftime("%Y-%m-%d %H:%M")
-    return str(value)
-
-
-def _md_cell(value: object, limit: int = 120) -> str:
-    text = _text(value)
-    text = text.replace("\r", " ").replace("\n", " ")
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    # neutralize markdown/HTML control characters from attacker-controlled text
-    for ch in ("\\", "|", "`", "*", "_", "[", "]", "<", ">", "#"):
-        text = text.replace(ch, "\\" + ch)
-    return text
-
-
-def md_table(df: pd.DataFrame, limit: int = 25, cell_limit: int = 120) -> str:
-    if df is None or df.empty:
-        return "_none found_"
-    head = df.head(limit)
-    cols = [str(c) for c in head.columns]
-    lines = ["| " + " | ".join(_md_cell(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    for row in head.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_cell(v, cell_limit) for v in row) + " |")
-    if len(df) > limit:
-        lines.append(f"\n_{len(df) - limit} more rows in the warehouse_")
-    return "\n".join(lines)
 
 
 def ti_view(ti: pd.DataFrame) -> tuple[pd.DataFrame, int]:
