@@ -36,6 +36,7 @@ from hunt_assets.intel.ti.model import Indicator, parse_indicator
 from hunt_assets.intel.ti.registry import PROVIDER_CLASSES, make_providers, sample_providers
 from hunt_assets.intel.ti.snapshot import entities_from_ground_truth, read_ground_truth
 from hunt_assets.partitions import daily_partitions, investigated_domains
+from hunt_assets.reports.tables import md_table
 from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
 from hunt_assets.warehouse.store import Warehouse
 
@@ -187,9 +188,8 @@ def _report_metadata(report: EnrichmentReport, combined: pd.DataFrame) -> dict[s
         "providers_skipped": dg.MetadataValue.json(report.skipped),
         "providers": dg.MetadataValue.md(report.summary_markdown()),
         "combined_severity": dg.MetadataValue.md(
-            preview[["indicator_type", "indicator", "combined_severity", "providers_flagging"]].to_markdown(index=False)
-            if len(preview)
-            else "_nothing flagged_"
+            md_table(preview[["indicator_type", "indicator", "combined_severity", "providers_flagging"]],
+                     empty="_nothing flagged_")
         ),
     }
 
@@ -326,7 +326,7 @@ def domain_context(
             "active_lookups": settings.active_lookups,
             "ips": ", ".join(ctx.ips) or "-",
             "context": dg.MetadataValue.md(
-                df[["facet", "attribute", "value", "source", "passive"]].to_markdown(index=False)
+                md_table(df[["facet", "attribute", "value", "source", "passive"]], limit=60)
             ),
             "table": CONTEXT_TABLE,
         }
@@ -437,9 +437,7 @@ def hunt_indicators(context: dg.AssetExecutionContext, warehouse: WarehouseResou
                 accepted["indicator_type"].value_counts().to_dict() if len(accepted) else {}
             ),
             "rejections": dg.MetadataValue.md(
-                df[~df["accepted"]][["raw", "reason", "source_table"]].head(20).to_markdown(index=False)
-                if len(df) - len(accepted)
-                else "_none_"
+                md_table(df[~df["accepted"]][["raw", "reason", "source_table"]], limit=20, empty="_none_")
             ),
             "table": HUNT_INDICATORS_TABLE,
         }
@@ -513,9 +511,8 @@ def indicator_severity(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "indicators": len(combined),
             "by_severity": dg.MetadataValue.json(counts),
             "top": dg.MetadataValue.md(
-                top[["indicator_type", "indicator", "combined_severity", "providers_flagging"]].to_markdown(index=False)
-                if len(top)
-                else "_none_"
+                md_table(top[["indicator_type", "indicator", "combined_severity", "providers_flagging"]],
+                         empty="_none_")
             ),
             "table": SEVERITY_TABLE,
         }
