@@ -19,12 +19,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from hunt_assets.clients.http import Limit
+from hunt_assets.clients.http import Limit, WindowLimiter, window_wait
 
 log = logging.getLogger("hunt_assets.http")
 
 
-class FileRateLimiter:
+class FileRateLimiter(WindowLimiter):
     """Sliding windows over call times kept in ``path``; the same interface as ``http.RateLimiter``."""
 
     def __init__(self, path: str | os.PathLike[str], limits: Sequence[Limit], *, name: str = "",
@@ -71,28 +71,11 @@ class FileRateLimiter:
         with self._locked() as calls:
             now = self.clock()
             calls[:] = [t for t in calls if t > now - horizon]
-            wait = 0.0
-            for limit in self.limits:
-                in_window = [t for t in calls if t > now - limit.per_seconds]
-                if len(in_window) >= limit.calls:
-                    # never 0 while the window is full: float rounding at the window's edge must not let a
-                    # call through that the service (counting the same way) would refuse
-                    wait = max(wait, in_window[-limit.calls] + limit.per_seconds - now, 1e-3)
+            wait = window_wait(calls, self.limits, now)
             if wait == 0.0:
                 calls.append(now)
                 self.total_calls += 1
             return wait
-
-    def acquire(self) -> float:
-        """Block until a call is allowed; return the seconds waited."""
-        waited = 0.0
-        while (wait := self._reserve()) > 0:
-            if waited == 0.0:
-                log.info("rate limiter %s: waiting %.1fs (%s)", self.name, wait, self.state())
-            self.sleep(wait)
-            waited += wait
-        self.waited_seconds += waited
-        return waited
 
     def state(self) -> str:
         """Usage per window across all processes, and this process's own count, for logs."""

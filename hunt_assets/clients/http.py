@@ -149,8 +149,54 @@ class Limit:
             raise ValueError(f"invalid rate limit {self.calls}/{self.per_seconds}s")
 
 
+def window_wait(calls: Iterable[float], limits: Iterable[Limit], now: float) -> float:
+    """Seconds until one more call fits every window (0.0 when it fits now), given past call times."""
+    calls = list(calls)
+    wait = 0.0
+    for limit in limits:
+        in_window = [t for t in calls if t > now - limit.per_seconds]
+        if len(in_window) >= limit.calls:
+            # never 0 while the window is full: float rounding at the window's edge must not let a call
+            # through that the service (counting the same way) would refuse
+            wait = max(wait, in_window[-limit.calls] + limit.per_seconds - now, 1e-3)
+    return wait
+
+
+class WindowLimiter:
+    """Blocking and async acquisition over ``_reserve``; subclasses keep the call log (memory or file)."""
+
+    name: str
+    sleep: Callable[[float], None]
+    waited_seconds: float
+
+    def _reserve(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def state(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def acquire(self) -> float:
+        """Block until a call is allowed; return the seconds waited."""
+        waited = 0.0
+        while (wait := self._reserve()) > 0:
+            if waited == 0.0:
+                log.info("rate limiter %s: waiting %.1fs (%s)", self.name, wait, self.state())
+            self.sleep(wait)
+            waited += wait
+        self.waited_seconds += waited
+        return waited
+
+    async def acquire_async(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> float:
+        waited = 0.0
+        while (wait := self._reserve()) > 0:
+            await sleep(wait)
+            waited += wait
+        self.waited_seconds += waited
+        return waited
+
+
 @dataclass
-class RateLimiter:
+class RateLimiter(WindowLimiter):
     """Sliding-window limiter over several windows at once (e.g. 45/min *and* 1,500/hour).
 
     A sliding log rather than a token bucket because the services count calls per window, and a
@@ -175,14 +221,7 @@ class RateLimiter:
             horizon = max(limit.per_seconds for limit in self.limits)
             while self._calls and self._calls[0] <= now - horizon:
                 self._calls.popleft()
-            wait = 0.0
-            for limit in self.limits:
-                in_window = [t for t in self._calls if t > now - limit.per_seconds]
-                if len(in_window) >= limit.calls:
-                    oldest = in_window[-limit.calls]
-                    # floor: when the oldest call sits exactly one window back, rounding can make this 0.0
-                    # although the window is still full
-                    wait = max(wait, oldest + limit.per_seconds - now, 1e-3)
+            wait = window_wait(self._calls, self.limits, now)
             if wait > 0:
                 return wait
             self._calls.append(now)
@@ -190,25 +229,6 @@ class RateLimiter:
             last_second = sum(1 for t in self._calls if t > now - 1.0)
             self.peak_per_second = max(self.peak_per_second, last_second)
             return 0.0
-
-    def acquire(self) -> float:
-        """Block until a call is allowed; return the seconds waited."""
-        waited = 0.0
-        while (wait := self._reserve()) > 0:
-            if waited == 0.0:
-                log.info("rate limiter %s: waiting %.1fs (%s)", self.name, wait, self.state())
-            self.sleep(wait)
-            waited += wait
-        self.waited_seconds += waited
-        return waited
-
-    async def acquire_async(self, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> float:
-        waited = 0.0
-        while (wait := self._reserve()) > 0:
-            await sleep(wait)
-            waited += wait
-        self.waited_seconds += waited
-        return waited
 
     def state(self) -> str:
         """Human-readable usage per window, for logs."""
