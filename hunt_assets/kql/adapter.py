@@ -56,11 +56,6 @@ def translate(kql: str, *, schema: Mapping[str, Sequence[str]] | None = None,
         raise _reraise(exc, source, line_offset) from None
 
 
-def syntax_errors(kql: str) -> list[tuple[int, str]]:
-    """(line, message) for every syntax error, without raising."""
-    return [(d.span.line, d.message) for d in duckdb_kql.validate(kql)]
-
-
 def run_local(con: duckdb.DuckDBPyConnection, kql: str, *, source: str | Path | None = None,
               line_offset: int = 0, now: datetime | None = None) -> KustoResult:
     """Run KQL on a DuckDB connection (the sample lake) and type the result like a remote backend would."""

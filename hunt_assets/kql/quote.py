@@ -9,7 +9,7 @@ quotes or refuse.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 MAX_LITERAL = 4096
 # C0/C1 controls except tab and newline, plus Unicode line/paragraph separators and BOM/bidi controls
@@ -53,14 +53,3 @@ def kql_datetime(value: datetime | date) -> str:
     else:
         value = datetime(value.year, value.month, value.day)
     return f"datetime({value.strftime('%Y-%m-%dT%H:%M:%S')}.{value.microsecond:06d}0Z)"
-
-
-def kql_timespan(value: timedelta) -> str:
-    """``time(...)`` literal in ticks-free seconds form."""
-    return f"time({value.total_seconds():.7f}s)".replace(".0000000s", "s")
-
-
-def kql_int(value: int) -> str:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise UnsafeLiteral(f"KQL long literal needs int, got {type(value).__name__}")
-    return f"long({value})"

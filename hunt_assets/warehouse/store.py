@@ -229,15 +229,6 @@ class Warehouse:
                 self._insert(con, table, "_incoming")
         return len(df)
 
-    def delete_where(self, table: str, column: str, value: Any) -> int:
-        if not self.table_exists(table):
-            return 0
-        with self.connect() as con:
-            col = quote_ident(_check_ident(column))
-            n = con.execute(f"SELECT count(*) FROM {_qualified(table)} WHERE {col} = ?", [value]).fetchone()[0]
-            con.execute(f"DELETE FROM {_qualified(table)} WHERE {col} = ?", [value])
-        return int(n)
-
     def check(self) -> None:
         """Fail early, naming the path and the fix, when the file exists but is not a DuckDB database."""
         if not self.path.exists():
