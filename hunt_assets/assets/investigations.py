@@ -243,12 +243,18 @@ def passive_dns(
     )
 
 
-def heatmap_path(data_dir: str, key: str) -> str:
-    """``<data_dir>/heatmaps/<key>.png``; IPv6 colons and anything unexpected become '_'."""
+def partition_file(data_dir: str, folder: str, key: str, suffix: str) -> Path:
+    """``<data_dir>/<folder>/<key><suffix>`` for an investigation; IPv6 colons and anything unexpected
+    become '_', so a key can never reach outside the folder."""
     safe = re.sub(r"[^a-z0-9._-]", "_", key.lower()).lstrip(".") or "_"
-    folder = Path(data_dir) / "heatmaps"
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder / f"{safe}.png")
+    path = Path(data_dir) / folder
+    path.mkdir(parents=True, exist_ok=True)
+    return path / f"{safe}{suffix}"
+
+
+def heatmap_path(data_dir: str, key: str) -> str:
+    """``<data_dir>/heatmaps/<key>.png``."""
+    return str(partition_file(data_dir, "heatmaps", key, ".png"))
 
 
 @dg.asset(

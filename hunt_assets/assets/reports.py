@@ -1,13 +1,12 @@
 """``domain_report``: the per-investigation findings report, as markdown in the UI and standalone HTML."""
 
 import base64
-import re
 from pathlib import Path
 
 import dagster as dg
 
 from hunt_assets.analytics.heatmap import shrink_png
-from hunt_assets.assets.investigations import heatmap_path
+from hunt_assets.assets.investigations import heatmap_path, partition_file
 from hunt_assets.hunts.loader import load_hunts
 from hunt_assets.partitions import investigated_domains
 from hunt_assets.reports.gather import gather
@@ -18,10 +17,7 @@ REPORT_IMAGE_MAX_BYTES = 60_000
 
 
 def report_path(data_dir: str, key: str) -> Path:
-    safe = re.sub(r"[^a-z0-9._-]", "_", key.lower()).lstrip(".") or "_"
-    folder = Path(data_dir) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{safe}.html"
+    return partition_file(data_dir, "reports", key, ".html")
 
 
 @dg.asset(
