@@ -85,6 +85,15 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("_dmarc.contoso.com", "service_record"),
         ("_ldap._tcp.dc._msdcs.corp.contoso.com", "service_record"),
         ("qzkxjvbwpt", "single_label"),
+        ("DESKTOP-4F7K2JQ.corp.local", "internal_zone"),
+        ("nginx-deployment-5d8f7c9b6-x7k2p.default.svc.cluster.local", "internal_zone"),
+        ("kq7xz2vbnm4p.home.arpa", "internal_zone"),
+        ("WIN-8QJ2K4L1M9P.contoso.com", "windows_hostname"),
+        ("laptop-7h3kq9zx.ad.example.org", "windows_hostname"),
+        ("f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2f.queue.example-saas.io", "resource_id"),
+        ("5c2a3b4d9e1f.ngrok.io", "resource_id"),
+        ("08173443.herokuapp.com", "resource_id"),
+        ("uc4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4.dl.dropboxusercontent.com", "cdn_cloud_edge"),
     ],
 )
 def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:
@@ -92,6 +101,26 @@ def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:
     assert r.loc[name, "verdict"] == "benign"
     assert r.loc[name, "suppressed_family"] == family
     assert r.loc[name, "reasons"].startswith("benign family:")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DESKTOP-4F7K2JQX.contoso.com",  # 16 characters: not a generated Windows name
+        "WIN-8QJ2K4L1M9P",  # single label: suppressed as such, not as a host name
+        "f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2.example.com",  # one hex digit short of a UUID
+        "5c2a3b4d9e1fxz.ngrok.io",  # not hex
+        "5c2a3b4d9e1f.com",  # hex label under a public (ICANN) suffix is a registered domain
+    ],
+)
+def test_enterprise_suppressions_need_the_exact_shape(name: str) -> None:
+    r = _by_name([name])
+    assert r.loc[name, "suppressed_family"] not in {"internal_zone", "windows_hostname", "resource_id"}
+
+
+def test_hex_dga_under_public_suffix_still_flagged() -> None:
+    r = _by_name(["5c2a3b4d9e1f7a8b6c5d.com"])
+    assert r.loc["5c2a3b4d9e1f7a8b6c5d.com", "verdict"] == "dga"
 
 
 def test_malformed_reverse_name_is_not_suppressed() -> None:

@@ -139,6 +139,33 @@ def chrome_probe(rng: random.Random) -> str:
     return _r(rng, string.ascii_lowercase, rng.randint(7, 15))
 
 
+def enterprise_internal(rng: random.Random) -> str:
+    """What an enterprise resolver sees most: AD host names, internal zones, cloud resource ids."""
+    up = string.ascii_uppercase + string.digits
+    kind = rng.randrange(6)
+    if kind == 0:  # Windows generated computer names in the AD zone or a public corporate domain
+        prefix, k = rng.choice([("DESKTOP-", 7), ("LAPTOP-", 8), ("WIN-", 11), ("EC2AMAZ-", 7)])
+        zone = rng.choice(["corp.local", "ad." + _corp(rng), _corp(rng), "internal." + _corp(rng)])
+        return f"{prefix}{_r(rng, up, k)}.{zone}"
+    if kind == 1:  # Kubernetes service and pod names
+        pod = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{_r(rng, '0123456789abcdef', 9)}-{_r(rng, ALNUM, 5)}"
+        return rng.choice(
+            [
+                f"{pod}.{rng.choice(WORDS)}.svc.cluster.local",
+                f"10-{rng.randint(0, 255)}-{rng.randint(0, 255)}-{rng.randint(1, 254)}.default.pod.cluster.local",
+            ]
+        )
+    if kind == 2:  # mDNS / home-router zones
+        return f"{_r(rng, ALNUM, rng.randint(8, 16))}.{rng.choice(['local', 'lan', 'home.arpa', 'localdomain'])}"
+    if kind == 3:  # UUID-named cloud resources
+        zone = rng.choice(["westeurope.azurecontainer.io", "cloudapp.net", "queue.example-saas.io"])
+        return f"{uuid.UUID(int=rng.getrandbits(128))}.{zone}"
+    if kind == 4:  # hex ids under hosting providers' suffixes (PSL private section)
+        zone = rng.choice(["ngrok.io", "herokuapp.com", "web.app"])
+        return f"{_r(rng, '0123456789abcdef', rng.choice([8, 12, 16]))}.{zone}"
+    return f"uc{_r(rng, ALNUM, 40)}.dl.dropboxusercontent.com"
+
+
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "ptr_ipv4": ptr_v4,
     "ptr_ipv6": ptr_v6,
@@ -146,4 +173,5 @@ FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "cdn_cloud_edge": cdn_edge,
     "dkim_dmarc_srv": service_records,
     "chrome_probe": chrome_probe,
+    "enterprise_internal": enterprise_internal,
 }

@@ -2,7 +2,10 @@
 
 Reverse-DNS names, AV / reputation look-ups, CDN and cloud edge host names and DNS service records
 (DKIM, DMARC, SRV, ACME) carry hashes, addresses or opaque identifiers in their labels; every
-entropy-based method flags them. They are recognised by *zone* (the operator's own domain, which an
+entropy-based method flags them. So do the names an enterprise resolver sees most: Windows' default
+computer names (``DESKTOP-4F7K2JQ``), names under internal-only zones (``.local``, Kubernetes'
+``svc.cluster.local``, ``home.arpa``) and resource identifiers (UUIDs, hex ids under a hosting
+provider's suffix such as ``azurecontainer.io``). They are recognised by *zone* (the operator's own domain, which an
 attacker cannot host a tunnel under) or by *structure* (``_service._proto`` labels, well-formed
 ``in-addr.arpa`` / ``ip6.arpa`` names), and each suppression says which family matched and why.
 """
@@ -71,6 +74,10 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             mp.microsoft.com dsp.mp.microsoft.com data.microsoft.com events.data.microsoft.com
             icloud-content.com cdn-apple.com apple-cloudkit.com akamai-staging.net gcdn.co
             windows.com microsoftonline.com live.net githubusercontent.com github.com githubassets.com
+            dropbox.com dropboxusercontent.com dropboxstatic.com dropbox-dns.com azurecontainer.io
+            azure-api.net azurecr.io azure-devices.net servicebus.windows.net onedrive.com sharepointonline.com
+            appspot.com firebaseio.com run.app cloudfunctions.net herokudns.com vercel-dns.com
+            zoom.us slack-edge.com webex.com
             """
         ),
     ),
@@ -204,7 +211,120 @@ def suppressions(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
     single = (p.n_labels == 1) & (fam < 0)
     fam[single] = 4
     reason[single] = "single-label name (no public suffix; e.g. Chrome intranet-redirect probe)"
+    if n:
+        _internal_zones(p, fam, reason)
+        _windows_hostnames(p, fam, reason)
+        _resource_ids(p, fam, reason)
     return fam, reason
 
 
-FAMILY_NAMES = ["reverse_dns", "service_record", "av_reputation", "cdn_cloud_edge", "single_label"]
+FAMILY_NAMES = [
+    "reverse_dns",
+    "service_record",
+    "av_reputation",
+    "cdn_cloud_edge",
+    "single_label",
+    "internal_zone",
+    "windows_hostname",
+    "resource_id",
+]
+_INTERNAL, _WINHOST, _RESOURCE = 5, 6, 7
+
+# zones that are never delegated on the public internet (RFC 6762 .local, RFC 8375 home.arpa,
+# ICANN's reserved .internal, and the unofficial .lan/.corp/.home/.localdomain/.intranet): a query
+# for them cannot reach an attacker's authoritative server, so it can be neither a tunnel nor a DGA
+INTERNAL_TLDS = ("local", "lan", "internal", "intranet", "corp", "home", "localdomain", "localhost")
+INTERNAL_ZONES = ("home.arpa",)
+
+# Windows' generated computer names: 15 characters (the NetBIOS limit), a fixed prefix and random
+# upper-case letters and digits (DESKTOP-4F7K2JQ, LAPTOP-7H3KQ9ZX, WIN-8QJ2K4L1M9P, EC2AMAZ-1A2B3C4)
+WINDOWS_NAME_PREFIXES = (b"desktop-", b"laptop-", b"win-", b"ec2amaz-")
+WINDOWS_NAME_LEN = 15
+
+
+@functools.lru_cache(maxsize=1)
+def _internal_hashes() -> tuple[np.ndarray, np.ndarray]:
+    tlds = np.sort(np.array([hash_name(t) for t in INTERNAL_TLDS], dtype=np.uint64))
+    zones = np.sort(np.array([hash_name(z) for z in INTERNAL_ZONES], dtype=np.uint64))
+    return tlds, zones
+
+
+@functools.lru_cache(maxsize=1)
+def _private_suffix_hashes() -> np.ndarray:
+    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``)."""
+    from hunt_assets.analytics.dns.names import suffix_rules
+
+    all_rules, icann = suffix_rules(True).rules, suffix_rules(False).rules
+    return all_rules[~isin_sorted(all_rules, icann)]
+
+
+def _internal_zones(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
+    tlds, zones = _internal_hashes()
+    nl = p.n_labels.astype(np.int64)
+    last = p.row_first_label + nl - 1
+    hit = isin_sorted(p.suffix_hash[last], tlds)
+    two = nl >= 2
+    hit |= two & isin_sorted(p.suffix_hash[p.row_first_label + np.maximum(nl - 2, 0)], zones)
+    rows = np.flatnonzero(hit & (fam < 0))
+    fam[rows] = _INTERNAL
+    reason[rows] = "internal-only zone (.local, .lan, .internal, home.arpa ...): never resolved on the internet"
+
+
+def _windows_hostnames(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
+    first = p.row_first_label
+    ln = p.label_end[first] - p.label_start[first]
+    cand = np.flatnonzero((ln == WINDOWS_NAME_LEN) & (p.n_labels >= 2) & (fam < 0))
+    if cand.size == 0:
+        return
+    start = p.label_start[first[cand]]
+    chars = p.lower[start[:, None] + np.arange(WINDOWS_NAME_LEN)[None, :]]
+    alnum = ((chars >= ord("a")) & (chars <= ord("z"))) | ((chars >= ord("0")) & (chars <= ord("9")))
+    ok = np.zeros(cand.size, dtype=bool)
+    for prefix in WINDOWS_NAME_PREFIXES:
+        k = len(prefix)
+        ok |= (chars[:, :k] == np.frombuffer(prefix, dtype=np.uint8)[None, :]).all(axis=1) & alnum[:, k:].all(axis=1)
+    rows = cand[ok]
+    fam[rows] = _WINHOST
+    reason[rows] = "Windows default computer name (DESKTOP-/LAPTOP-/WIN-/EC2AMAZ- + random suffix)"
+
+
+def _is_hex(ch: np.ndarray) -> np.ndarray:
+    return ((ch >= ord("0")) & (ch <= ord("9"))) | ((ch >= ord("a")) & (ch <= ord("f")))
+
+
+def _resource_ids(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
+    """UUID labels anywhere, and hex ids registered under a hosting provider's (private) suffix."""
+    ln = p.label_end - p.label_start
+    lab = np.flatnonzero((ln == 36) & (fam[p.label_row] < 0))
+    if lab.size:
+        chars = p.lower[p.label_start[lab][:, None] + np.arange(36)[None, :]]
+        dash_at = np.zeros(36, dtype=bool)
+        dash_at[[8, 13, 18, 23]] = True
+        ok = (chars[:, dash_at] == ord("-")).all(axis=1) & _is_hex(chars[:, ~dash_at]).all(axis=1)
+        rows = np.unique(p.label_row[lab[ok]])
+        fam[rows] = _RESOURCE
+        reason[rows] = "label is a UUID (a resource identifier, not an encoding or a DGA)"
+    has_reg = (p.reg_label >= 0) & (fam < 0)
+    cand = np.flatnonzero(has_reg)
+    if cand.size == 0:
+        return
+    reg = p.reg_label[cand]
+    on_private = isin_sorted(p.suffix_hash[reg + 1], _private_suffix_hashes())
+    cand, reg = cand[on_private], reg[on_private]
+    if cand.size == 0:
+        return
+    rl = ln[reg]
+    keep = (rl >= 8) & (rl <= 40)
+    cand, reg, rl = cand[keep], reg[keep], rl[keep]
+    if cand.size == 0:
+        return
+    width = int(rl.max())
+    pos = p.label_start[reg][:, None] + np.arange(width)[None, :]
+    inside = np.arange(width)[None, :] < rl[:, None]
+    chars = p.lower[np.minimum(pos, p.data.size - 1)]
+    hexd = _is_hex(chars) | ~inside
+    digit = (chars >= ord("0")) & (chars <= ord("9")) & inside
+    ok = hexd.all(axis=1) & digit.any(axis=1)
+    rows = cand[ok]
+    fam[rows] = _RESOURCE
+    reason[rows] = "hex resource id under a hosting provider's suffix (PSL private section), not a registered domain"
