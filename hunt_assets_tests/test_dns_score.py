@@ -174,3 +174,50 @@ def test_seed_mutation_cluster_lifts_banjori_style_names() -> None:
     assert (r.loc[names[:-1], "verdict"] == "dga").all()
     assert r.loc[names[0], "reasons"].count("seed-mutation") == 1
     assert r.loc["www.google.com", "verdict"] == "benign"
+
+
+def test_low_and_slow_chunks_lift_their_domain_but_human_host_names_do_not() -> None:
+    import base64
+    import random
+
+    rng = random.Random(7)
+    chunks = [
+        base64.b32encode(rng.randbytes(6)).decode().lower().rstrip("=") + f".{i}.logs.weatherupdate.info"
+        for i in range(60)
+    ]
+    words = ["mail", "vpn", "portal", "intranet", "files", "build", "git", "wiki", "hr", "crm", "erp", "sso"]
+    hosts = [f"{w}{i}.{rng.choice(['eu', 'us', 'apac'])}.contoso-corp.com" for i, w in enumerate(words * 5)]
+    r = _by_name(chunks + hosts)
+    assert (r.loc[chunks, "verdict"] == "tunnel").all()
+    assert r.loc[chunks, "reasons"].str.contains("low-and-slow").all()
+    assert not r.loc[hosts, "verdict"].isin(FLAGGED).any()
+
+
+def test_short_fixed_length_chunks_lift_their_domain_but_numbered_hosts_do_not() -> None:
+    import base64
+    import random
+
+    rng = random.Random(11)
+    chunks = [base64.b32encode(rng.randbytes(5)).decode().lower() + f".{i}.ns.newspaper-prove.xyz" for i in range(40)]
+    printers = [f"printer{i:02d}.floor{i % 4}.contoso-corp.com" for i in range(40)]
+    r = _by_name(chunks + printers)
+    assert (r.loc[chunks, "verdict"] == "tunnel").all()
+    assert r.loc[chunks, "reasons"].str.contains("unique subdomains in this batch").all()
+    assert not r.loc[printers, "verdict"].isin(FLAGGED).any()
+
+
+def test_chunks_of_encoded_text_are_caught_by_their_shape() -> None:
+    """base32 of plain text is barely less likely than names: the fixed-length chunk rule catches it."""
+    import base64
+
+    text = (
+        b"root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+        b"bin:x:2:2:bin:/bin:/usr/sbin/nologin\nsys:x:3:3:sys:/dev:/usr/sbin/nologin\n"
+    )
+    chunks = [
+        base64.b32encode(text[i : i + 5]).decode().lower() + f".{i // 5}.logs.ns.newspaper-prove.xyz"
+        for i in range(0, 150, 5)
+    ]
+    r = _by_name(chunks)
+    assert (r.loc[chunks, "verdict"] == "tunnel").all()
+    assert r.loc[chunks, "reasons"].str.contains("8-character hex or base32 chunks with digits").all()

@@ -167,9 +167,25 @@ def dnsexfiltrator(rng: random.Random, domain: str, n: int) -> Iterator[tuple[fl
         yield t, f"{i}.{_dotify(enc, label_len)}.{domain}", "TXT"
 
 
+def slow_exfil(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
+    """Generic low-and-slow exfiltration (an approximation, not a published tool): a few bytes per
+    A query as one short base32 or hex chunk plus a sequence label, minutes apart, so no single
+    name is long or random enough to condemn on its own."""
+    hexenc = rng.random() < 0.4
+    size = rng.choice([5, 6, 8])
+    prefix = rng.choice(["", "logs.", "c.", "img."])
+    t = 0.0
+    for i in range(n):
+        t += rng.uniform(30, 300)
+        raw = _payload(rng, size)
+        enc = raw.hex() if hexenc else base64.b32encode(raw).decode().rstrip("=").lower()
+        yield t, f"{enc}.{i}.{prefix}{domain}", "A"
+
+
 TOOLS = {
     "iodine": iodine,
     "dnscat2": dnscat2,
     "dns2tcp": dns2tcp,
     "dnsexfiltrator": dnsexfiltrator,
+    "slow_exfil": slow_exfil,
 }

@@ -32,6 +32,18 @@ CTX_STRONG_MIN = 3  # names with a per-name tunnel verdict
 CTX_FRACTION = 0.5  # share of its subdomains that look encoded
 CTX_POLL_UNIQUE = 20  # many short encoded polls without any long payload
 CTX_POLL_FRACTION = 0.6
+# low-and-slow exfiltration: short chunks (10-16 characters) that are each too short to condemn,
+# but a registered domain whose many unique subdomains are *on average* clearly less likely than
+# names people choose is being fed data; human-named hosts under one domain average below zero
+CTX_MEAN_BITS = 5.0
+# ... or, when the chunks are too short for even the average to say much (8 base32 or 10 hex
+# characters), a domain whose unique first labels are *all* fixed-length hex or base32 chunks with
+# digits: one-time encoded names, which no human naming scheme produces
+CTX_CHUNK_SHARE = 0.9
+CTX_CHUNK_MIN_LEN = 8
+CTX_CHUNK_LEN_SPREAD = 2
+CTX_CHUNK_DIGITS = 0.5
+_CHUNK_RE = rf"^(?:[0-9a-f]{{{CTX_CHUNK_MIN_LEN},}}|[a-z2-7]{{{CTX_CHUNK_MIN_LEN},}})\."
 # event rules
 QTYPE_MIN_UNIQUE = 5
 BYTES_PER_WINDOW = 4000  # question bytes from one client to one registered domain in a window
@@ -98,7 +110,11 @@ def apply_batch_context(
     frac = n_enc / np.maximum(uniq_sub, 1)
     rule_a = (uniq_sub >= CTX_MIN_UNIQUE) & (n_strong >= CTX_STRONG_MIN) & (frac >= CTX_FRACTION)
     rule_b = (uniq_sub >= CTX_POLL_UNIQUE) & (frac >= CTX_POLL_FRACTION)
-    tunnel_dom = rule_a | rule_b
+    sub_rows = elig & has_sub
+    mean_bits = np.bincount(dcode[sub_rows], weights=cols["sub_bits"][sub_rows], minlength=nd) / np.maximum(uniq_sub, 1)
+    rule_c = (uniq_sub >= CTX_POLL_UNIQUE) & (mean_bits >= CTX_MEAN_BITS) & ~(rule_a | rule_b)
+    rule_d, chunk_len = _chunk_domains(arr, dcode, sub_rows, uniq_sub, mean_bits, ~(rule_a | rule_b | rule_c))
+    tunnel_dom = rule_a | rule_b | rule_c | rule_d
     if extra_tunnel_domains is not None:
         tunnel_dom = tunnel_dom | extra_tunnel_domains
     lift = elig & has_sub & tunnel_dom[dcode] & (cols["verdict"] != "tunnel")
@@ -116,13 +132,88 @@ def apply_batch_context(
             " long payloads)",
         )
     )
+    reasons.append(
+        _reason(
+            elig & has_sub & rule_c[dcode],
+            "registered domain has ",
+            _fmt(uniq_sub[dcode]),
+            " unique subdomains in this batch, on average ",
+            _fmt(mean_bits[dcode], 1),
+            " bits less likely than popular names (short encoded chunks: low-and-slow exfiltration)",
+        )
+    )
+    reasons.append(
+        _reason(
+            elig & has_sub & rule_d[dcode],
+            "registered domain has ",
+            _fmt(uniq_sub[dcode]),
+            " unique subdomains in this batch whose first labels are all ",
+            _fmt(chunk_len[dcode]),
+            "-character hex or base32 chunks with digits (one-time encoded names)",
+        )
+    )
     _mutation_clusters(cols, reasons, dcode, first_row)
     return {
         "unique_subdomains": uniq_sub,
         "encoded_subdomains": n_enc,
         "long_payload_names": n_strong,
         "batch_tunnel": tunnel_dom,
+        "mean_subdomain_bits": mean_bits,
     }
+
+
+def _chunk_domains(
+    arr: pa.Array,
+    dcode: np.ndarray,
+    sub_rows: np.ndarray,
+    uniq_sub: np.ndarray,
+    mean_bits: np.ndarray,
+    open_dom: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Domains whose unique subdomains all start with a fixed-length hex / base32 chunk.
+
+    Words of eight letters match the base32 alphabet too, so at least half of the chunks must hold
+    a digit and the subdomains must on average be no more likely than popular names (numbered
+    human host names such as ``printer23`` average well below zero).
+
+    Only rows under domains with enough unique subdomains (and no verdict yet) are inspected, with
+    Arrow regex kernels, so ordinary batches pay one mask.
+    """
+    import pyarrow.compute as pc
+
+    nd = uniq_sub.size
+    out = np.zeros(nd, dtype=bool)
+    length = np.zeros(nd, dtype=np.int64)
+    cand_dom = open_dom & (uniq_sub >= CTX_POLL_UNIQUE)
+    rows = np.flatnonzero(sub_rows & cand_dom[dcode])
+    if rows.size == 0:
+        return out, length
+    names = pc.utf8_lower(pc.cast(arr, pa.large_string()).take(np_to_arrow(rows.astype(np.int64))))
+    chunk = pc.match_substring_regex(
+        names, rf"^(?:[0-9a-f]{{{CTX_CHUNK_MIN_LEN},}}|[a-z2-7]{{{CTX_CHUNK_MIN_LEN},}})\."
+    )
+    digit = pc.match_substring_regex(names, r"^[^.]*[0-9]")
+    first_len = pc.find_substring(names, ".").to_numpy(zero_copy_only=False).astype(np.int64)
+    ok = chunk.to_numpy(zero_copy_only=False)
+    has_digit = digit.to_numpy(zero_copy_only=False)
+    d = dcode[rows]
+    share = np.bincount(d[ok], minlength=nd) / np.maximum(uniq_sub, 1)
+    digit_share = np.bincount(d[ok & has_digit], minlength=nd) / np.maximum(np.bincount(d[ok], minlength=nd), 1)
+    big = np.iinfo(np.int64).max
+    lo = np.full(nd, big, dtype=np.int64)
+    hi = np.full(nd, -1, dtype=np.int64)
+    np.minimum.at(lo, d[ok], first_len[ok])
+    np.maximum.at(hi, d[ok], first_len[ok])
+    out = (
+        cand_dom
+        & (share >= CTX_CHUNK_SHARE)
+        & (digit_share >= CTX_CHUNK_DIGITS)
+        & (mean_bits >= 0)
+        & (hi >= 0)
+        & (hi - lo <= CTX_CHUNK_LEN_SPREAD)
+    )
+    length = np.where(out, hi, 0)
+    return out, length
 
 
 def _mutation_clusters(
