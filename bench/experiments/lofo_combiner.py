@@ -11,8 +11,8 @@ families (Suppobox, Matsnu) are left out: no character feature sees them.
 
 Result on 2026-11-22 (dev set as built by ``bench/devset/build.py``): bits alone 0.671 mean recall,
 gradient boosting 0.663-0.701 (varies between runs), logistic regression 0.719, at 2.1-2.4 %
-Umbrella FPR; no combiner
-generalises clearly better, so the scorer keeps the explainable likelihood ratio.
+Umbrella FPR; no combiner generalises clearly better, so the scorer keeps the explainable
+likelihood ratio.
 """
 
 from __future__ import annotations
