@@ -65,7 +65,8 @@ def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     names = events["name"]
     if isinstance(names.dtype, pd.CategoricalDtype):  # the distinct names that got an answer
         codes = names.cat.codes.to_numpy()
-        answered_names = pd.Series(names.cat.categories[np.unique(codes[has_answer & (codes >= 0)])])
+        used = np.bincount(codes[has_answer & (codes >= 0)], minlength=len(names.cat.categories)) > 0
+        answered_names = pd.Series(names.cat.categories[used])
     else:
         answered_names = names[has_answer].dropna()
     answered = answered_names.astype(str).str.lower().unique()

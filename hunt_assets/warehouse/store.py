@@ -150,8 +150,8 @@ class Warehouse:
         """One partition as an Arrow table, streamed in record batches (``columns`` that exist, or all).
 
         Why: a day of DNS events is millions of rows with few distinct strings (names, devices, IPs).
-        With ``dictionary``, every string column is dictionary-encoded batch by batch as it arrives, so
-        the rows never exist as Python strings or one big string buffer; ``to_pandas()`` then gives
+        With ``dictionary``, every string column is dictionary-encoded about ``batch_rows`` rows at a time
+        as they arrive, so the rows never exist as Python strings or one big string buffer; ``to_pandas()`` then gives
         categoricals whose categories are in order of first appearance (as ``pd.factorize`` orders).
         The scan runs under a small DuckDB memory limit: its cached blocks are not needed afterwards.
         """
@@ -164,17 +164,32 @@ class Warehouse:
         sel = ", ".join(quote_ident(c) for c in wanted)
         col = quote_ident(_check_ident(partition_column))
         batches: list[pa.RecordBatch] = []
+        pending: list[pa.RecordBatch] = []
+
+        def flush() -> None:
+            # DuckDB hands over ~120k-row batches; encoding ~batch_rows at a time keeps the per-chunk
+            # dictionaries (and the unify step) few without holding many raw strings at once
+            chunk = pa.Table.from_batches(pending).combine_chunks()
+            pending.clear()
+            arrays = [c.chunk(0) if c.num_chunks else pa.array([], c.type) for c in chunk.columns]
+            if dictionary:
+                arrays = [pc.dictionary_encode(a) if _is_string(a.type) else a for a in arrays]
+            batches.append(pa.RecordBatch.from_arrays(arrays, names=chunk.column_names))
+
         with self.connect(read_only=True) as con:
             con.execute(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
             rel = con.sql(f"SELECT {sel} FROM {_qualified(table)} WHERE {col} = ?", params=[value])
             reader = rel.to_arrow_reader(batch_rows)
             schema = reader.schema
+            rows = 0
             for batch in reader:
-                if dictionary:
-                    batch = pa.RecordBatch.from_arrays(
-                        [pc.dictionary_encode(c) if _is_string(c.type) else c for c in batch.columns],
-                        names=batch.schema.names)
-                batches.append(batch)
+                pending.append(batch)
+                rows += batch.num_rows
+                if rows >= batch_rows:
+                    flush()
+                    rows = 0
+            if pending:
+                flush()
         if not batches:
             if dictionary:
                 schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), f.type)) if _is_string(f.type)
