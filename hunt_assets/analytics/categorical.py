@@ -26,26 +26,29 @@ def _plain(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Series:
 def distinct_rows(df: pd.DataFrame, columns: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """(combos, row_combo): the distinct value combinations of categorical ``columns``, as plain
     values in order of first appearance with ``n`` (rows per combination), and each row's combination."""
-    key = np.zeros(len(df), dtype=np.int64)
+    sizes = {c: len(df[c].cat.categories) + 1 for c in columns}
+    total = 1
+    for size in sizes.values():
+        total *= size
+    if total >= 2**62:
+        raise ValueError("too many distinct value combinations to key in 64 bits")
+    dtype = np.int32 if total < 2**31 else np.int64  # half the memory traffic in the usual case
+    key = np.zeros(len(df), dtype=dtype)
     radix = 1
     for c in reversed(columns):
-        size = len(df[c].cat.categories) + 1
-        key += (df[c].cat.codes.to_numpy().astype(np.int64) + 1) * radix
-        radix *= size
-        if radix >= 2**62:
-            raise ValueError("too many distinct value combinations to key in 64 bits")
+        key += (df[c].cat.codes.to_numpy().astype(dtype) + 1) * dtype(radix)
+        radix *= sizes[c]
     row_combo, uniq = pd.factorize(key)
     combos = pd.DataFrame(index=pd.RangeIndex(len(uniq)))
     rest = np.asarray(uniq, dtype=np.int64)
     parts: dict[str, np.ndarray] = {}
     for c in reversed(columns):
-        size = len(df[c].cat.categories) + 1
-        parts[c] = rest % size - 1
-        rest = rest // size
+        parts[c] = rest % sizes[c] - 1
+        rest = rest // sizes[c]
     for c in columns:
         combos[c] = _plain(parts[c], df[c].dtype)
     combos["n"] = np.bincount(row_combo, minlength=len(uniq)).astype(np.int64)
-    return combos, row_combo.astype(np.intp)
+    return combos, np.asarray(row_combo, dtype=np.intp)
 
 
 def to_rows(values: pd.Series, row_combo: np.ndarray, index: pd.Index) -> pd.Series:
