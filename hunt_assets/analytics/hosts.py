@@ -52,7 +52,7 @@ def attribute_clients(df: pd.DataFrame, *, device: str = "DeviceName", ip: str =
         full = {**ip_to_device(pairs, device=device, ip=ip, weight="n"), **(mapping or {})}
         if not full:
             return df
-        out = df.copy()
+        out = df.copy(deep=False)  # only the device column is replaced; the others are shared, not copied
         out[device] = to_rows(_fill(pairs, device, ip, full)[device], row_pair, out.index)
         return out
     full = {**ip_to_device(df, device=device, ip=ip), **(mapping or {})}

@@ -92,7 +92,7 @@ def load_dns_events(wh: Warehouse, day: date) -> pd.DataFrame:
     table = wh.read_partition_arrow(DNS_HUNT, PARTITION_COLUMN, day, columns=DNS_COLUMNS, dictionary=True)
     if table.num_rows == 0:
         return pd.DataFrame()
-    df = table.to_pandas()
+    df = table.to_pandas(split_blocks=True, self_destruct=True)  # frees the Arrow buffers column by column
     del table
     inventory = wh.read_partition(DEVICE_IPS_HUNT, PARTITION_COLUMN, day)
     return attribute_clients(df, mapping=ip_map_from_inventory(inventory))
