@@ -123,3 +123,51 @@ def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
     gateway = pd.concat([_burst_events(names, "mail-gw", "MX", ""), _burst_events(names, "mail-gw", "A", "192.0.2.7")])
     flags, _ = score_events(gateway)
     assert not flags["reasons"].str.contains("DGA burst").any()
+
+
+def _as_categoricals(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """What the warehouse's dictionary-encoded read gives: categories in order of first appearance."""
+    out = df.copy()
+    for c in columns:
+        codes, uniq = pd.factorize(out[c])
+        out[c] = pd.Categorical.from_codes(codes, categories=pd.Index(uniq))
+    return out
+
+
+def test_categorical_events_score_exactly_like_plain_ones(
+    scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+) -> None:
+    from hunt_assets.assets.detections import mark_resolved
+
+    ev, flags, doms = scored
+    ev = ev.assign(timestamp=pd.to_datetime(ev["timestamp"], utc=True, format="ISO8601"))
+    flags, doms = score_events(ev)
+    cat = _as_categoricals(ev, ["name", "client", "qtype", "answers"])
+    cflags, cdoms = score_events(cat)
+    pd.testing.assert_frame_equal(flags, cflags)
+    pd.testing.assert_frame_equal(doms, cdoms)
+    pd.testing.assert_frame_equal(mark_resolved(doms, ev), mark_resolved(cdoms, cat))
+    pd.testing.assert_frame_equal(volume_over_time(ev, doms), volume_over_time(cat, cdoms))
+    pd.testing.assert_frame_equal(summarize_hosts(ev, doms), summarize_hosts(cat, cdoms))
+
+
+def test_categorical_hunt_rows_attributed_and_mapped_like_plain_ones() -> None:
+    from hunt_assets.analytics.hosts import attribute_clients
+
+    hunt = pd.DataFrame(
+        {
+            "Timestamp": pd.to_datetime(["2024-06-01T00:00:00Z"] * 7, utc=True),
+            "DeviceName": ["pc1", "", "pc2", "", "", "pc1", None],
+            "ClientIP": ["10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.9", "10.0.0.3", "10.0.0.1", "10.0.0.4"],
+            "QueryName": ["a.example.com"] * 7,
+            "QueryType": ["A"] * 7,
+            "Answers": ["", "1.2.3.4", "", "", "", "", None],
+        }
+    )
+    cat = _as_categoricals(hunt, ["DeviceName", "ClientIP", "QueryName", "QueryType", "Answers"])
+    for mapping in (None, {"10.0.0.3": "pc3", "10.0.0.1": "pc9"}):
+        plain_ev = events_from_hunt(attribute_clients(hunt, mapping=mapping))
+        cat_ev = events_from_hunt(attribute_clients(cat, mapping=mapping))
+        assert isinstance(cat_ev["client"].dtype, pd.CategoricalDtype)
+        assert cat_ev["client"].astype(object).tolist() == plain_ev["client"].astype(object).tolist()
+    assert plain_ev["client"].tolist() == ["pc1", "pc9", "pc2", "10.0.0.9", "pc3", "pc1", "10.0.0.4"]

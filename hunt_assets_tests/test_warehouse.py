@@ -105,3 +105,40 @@ def test_parallel_writers_from_processes_lose_nothing(warehouse_path):
     got = Warehouse(warehouse_path).query("SELECT count(*) n, count(DISTINCT partition_date) d FROM hunts.par")
     assert got["d"].iloc[0] == len(days)
     assert got["n"].iloc[0] == sum(500 + i for i in range(len(days)))
+
+
+def test_read_partition_arrow_streams_dictionary_encoded_columns(warehouse_path):
+    wh = Warehouse(warehouse_path)
+    d1, d2 = date(2026, 11, 16), date(2026, 11, 17)
+    assert wh.read_partition_arrow("hunts.dns", "partition_date", d1).num_rows == 0  # no table yet
+    names = ["b.example", "a.example", None, "b.example", "c.example", "a.example", ""]
+    df = pd.DataFrame({
+        "partition_date": pd.Series([d1] * len(names), dtype=pd.ArrowDtype(pa.date32())),
+        "name": names,
+        "n": range(len(names)),
+    })
+    wh.replace_partition("hunts.dns", df, "partition_date", d1)
+    wh.replace_partition("hunts.dns", df.assign(partition_date=df["partition_date"].map(lambda _: d2)
+                                                .astype(pd.ArrowDtype(pa.date32()))), "partition_date", d2)
+    # batches of 2 rows: dictionaries unified across batches, categories in order of first appearance
+    table = wh.read_partition_arrow("hunts.dns", "partition_date", d1, columns=["name", "n", "missing"],
+                                    batch_rows=2)
+    assert table.column_names == ["name", "n"]
+    out = table.to_pandas()
+    assert isinstance(out["name"].dtype, pd.CategoricalDtype)
+    assert list(out["name"].cat.categories) == ["b.example", "a.example", "c.example", ""]
+    plain = wh.read_partition("hunts.dns", "partition_date", d1)
+    assert out["name"].astype(object).where(out["name"].notna(), None).tolist() == \
+        plain["name"].astype(object).where(plain["name"].notna(), None).tolist()
+    assert out["n"].tolist() == list(range(len(names)))
+    assert codes_match(out["name"], pd.factorize(plain["name"])[0])
+    empty = wh.read_partition_arrow("hunts.dns", "partition_date", date(2026, 11, 18), columns=["name"])
+    assert empty.num_rows == 0
+    assert empty.column_names == ["name"]
+    plain_arrow = wh.read_partition_arrow("hunts.dns", "partition_date", d1, dictionary=False)
+    assert plain_arrow.schema.field("name").type == pa.string()
+
+
+def codes_match(cat: pd.Series, factorized) -> bool:
+    """Categorical codes equal pd.factorize's: same order of first appearance, -1 for missing."""
+    return cat.cat.codes.tolist() == list(factorized)

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hunt_assets.analytics.categorical import distinct_rows, is_categorical, to_rows
 
-def ip_to_device(df: pd.DataFrame, *, device: str = "DeviceName", ip: str = "ClientIP") -> dict[str, str]:
-    """The device each client IP belonged to in this batch (the most frequent one if several)."""
+
+def ip_to_device(df: pd.DataFrame, *, device: str = "DeviceName", ip: str = "ClientIP",
+                 weight: str | None = None) -> dict[str, str]:
+    """The device each client IP belonged to in this batch (the most frequent one if several).
+
+    ``weight``: a column of row counts, when ``df`` holds distinct rows rather than every row.
+    """
     if df.empty or device not in df.columns or ip not in df.columns:
         return {}
     known = df[(df[device].astype(str) != "") & (df[ip].astype(str) != "")]
     if known.empty:
         return {}
-    counts = known.groupby([ip, device]).size().reset_index(name="n")
+    g = known.groupby([ip, device])
+    counts = (g.size() if weight is None else g[weight].sum()).reset_index(name="n")
     best = counts.sort_values("n", ascending=False).drop_duplicates(ip)
     return dict(zip(best[ip], best[device], strict=True))
 
@@ -37,10 +44,24 @@ def attribute_clients(df: pd.DataFrame, *, device: str = "DeviceName", ip: str =
     """Fill an empty device name from an IP -> device map; rows with unknown IPs keep their IP.
 
     The map is the inventory's (``mapping``) where given, completed by the batch's own rows that carry both.
+    When both columns are categoricals, the work is done once per distinct (device, IP) pair and the
+    device column comes back as a categorical.
     """
-    mapping = {**ip_to_device(df, device=device, ip=ip), **(mapping or {})}
-    if not mapping:
+    if device in df.columns and ip in df.columns and is_categorical(df[device]) and is_categorical(df[ip]):
+        pairs, row_pair = distinct_rows(df, [device, ip])
+        full = {**ip_to_device(pairs, device=device, ip=ip, weight="n"), **(mapping or {})}
+        if not full:
+            return df
+        out = df.copy(deep=False)  # only the device column is replaced; the others are shared, not copied
+        out[device] = to_rows(_fill(pairs, device, ip, full)[device], row_pair, out.index)
+        return out
+    full = {**ip_to_device(df, device=device, ip=ip), **(mapping or {})}
+    if not full:
         return df
+    return _fill(df, device, ip, full)
+
+
+def _fill(df: pd.DataFrame, device: str, ip: str, mapping: dict[str, str]) -> pd.DataFrame:
     out = df.copy()
     empty = out[device].astype(str) == ""
     out.loc[empty, device] = out.loc[empty, ip].map(mapping).fillna("")

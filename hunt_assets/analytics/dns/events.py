@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from hunt_assets.analytics.categorical import distinct_rows, is_categorical, per_value, to_rows
 from hunt_assets.analytics.dns import domain_stats as D
 from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
 
@@ -24,21 +25,29 @@ def events_from_hunt(df: pd.DataFrame) -> pd.DataFrame:
     """Map the normalized DNS hunt (Timestamp, DeviceName, ClientIP, QueryName, QueryType, Answers).
 
     The device name is the client when present, the client IP otherwise: host summaries are per
-    device, and an IP is the best identity left when the sensor had no device name.
+    device, and an IP is the best identity left when the sensor had no device name. Categorical
+    columns stay categorical (the client is then worked out once per distinct device / IP pair).
     """
     out = pd.DataFrame(index=df.index)
     out["name"] = df["QueryName"] if "QueryName" in df else pd.Series(pd.NA, index=df.index)
     if "Timestamp" in df:
         out["timestamp"] = pd.to_datetime(df["Timestamp"], utc=True, errors="coerce")
     client = df["DeviceName"] if "DeviceName" in df else pd.Series(pd.NA, index=df.index, dtype=object)
-    if "ClientIP" in df:
-        client = client.where(client.notna() & (client.astype(str) != ""), df["ClientIP"])
+    if "ClientIP" in df and is_categorical(client) and is_categorical(df["ClientIP"]):
+        pairs, row_pair = distinct_rows(df, ["DeviceName", "ClientIP"])
+        client = to_rows(_client_of(pairs["DeviceName"], pairs["ClientIP"]), row_pair, df.index)
+    elif "ClientIP" in df:
+        client = _client_of(client, df["ClientIP"])
     out["client"] = client
     if "QueryType" in df:
         out["qtype"] = df["QueryType"]
     if "Answers" in df:
         out["answers"] = df["Answers"]
     return out.reset_index(drop=True)
+
+
+def _client_of(device: pd.Series, ip: pd.Series) -> pd.Series:
+    return device.where(device.notna() & (device.astype(str) != ""), ip)
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -74,6 +83,11 @@ def _timestamps_ns(col: pd.Series) -> np.ndarray:
             warnings.simplefilter("ignore", UserWarning)  # mixed string formats: parsed one by one
             ts = pd.to_datetime(col, utc=True, errors="coerce")
     return pd.DatetimeIndex(ts).as_unit("ns").asi8
+
+
+def _no_answer(a: pd.Series) -> np.ndarray:
+    txt = a.astype("string").fillna("").str.strip()
+    return txt.isin(["", "[]", "{}", "0", "null", "None"]).to_numpy()
 
 
 def _window_ns(window: str) -> int:
@@ -178,9 +192,7 @@ def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFr
 
     unanswered = None
     if "answers" in events.columns:
-        a = events["answers"]
-        txt = a.astype("string").fillna("").str.strip()
-        no_ans = txt.isin(["", "[]", "{}", "0", "null", "None"]).to_numpy()[ok]
+        no_ans = per_value(events["answers"], _no_answer)[ok]
         # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
         if has_qt:
             addr = np.isin(ev_kind_raw, [i for i, q in enumerate(qup) if q in ("A", "AAAA")])
@@ -419,15 +431,23 @@ FLAGGED = ("tunnel", "dga", "suspicious")
 VERDICT_WEIGHT = {"tunnel": 3.0, "dga": 2.0, "suspicious": 1.0}
 
 
-def event_domains(events: pd.DataFrame) -> pd.Series:
-    """Registered domain per event row (each distinct name parsed once)."""
+def _name_domains(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(per row: code of its name, -1 when missing; per distinct name: its registered domain)."""
     from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
 
-    codes, uniq = _codes(events["name"].where(events["name"].notna(), None))
+    name = events["name"]
+    codes, uniq = _codes(name if is_categorical(name) else name.where(name.notna(), None))
     if uniq.size == 0:
-        return pd.Series([None] * len(events), index=events.index, dtype=object)
+        return codes, np.array([], dtype=object)
     p = parse(to_binary_array(pa.array(list(uniq), pa.large_string())))
-    doms = np.asarray(binary_to_str(registered_domains(p)).to_numpy(zero_copy_only=False), dtype=object)
+    return codes, np.asarray(binary_to_str(registered_domains(p)).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def event_domains(events: pd.DataFrame) -> pd.Series:
+    """Registered domain per event row (each distinct name parsed once)."""
+    codes, doms = _name_domains(events)
+    if doms.size == 0:
+        return pd.Series([None] * len(events), index=events.index, dtype=object)
     out = np.where(codes >= 0, doms[np.maximum(codes, 0)], None)
     return pd.Series(out, index=events.index, dtype=object)
 
@@ -456,7 +476,10 @@ def summarize_hosts(
     if "client" not in events.columns or domain_flags.empty:
         return pd.DataFrame(columns=cols)
     flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)][["registered_domain", "verdict", "score"]]
-    ev = pd.DataFrame({"client": events["client"], "registered_domain": event_domains(events)})
+    client = events["client"]
+    if is_categorical(client):  # plain values: grouped and written as before
+        client = client.astype(client.cat.categories.dtype)
+    ev = pd.DataFrame({"client": client, "registered_domain": event_domains(events)})
     if "timestamp" in events.columns:
         ev["timestamp"] = pd.to_datetime(events["timestamp"], utc=True, errors="coerce")
     else:
@@ -507,10 +530,17 @@ def volume_over_time(events: pd.DataFrame, domain_flags: pd.DataFrame, freq: str
         return pd.DataFrame(columns=cols)
     flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)]
     keep = flagged.sort_values("score", ascending=False)["registered_domain"].head(top)
-    dom = event_domains(events)
-    m = dom.isin(set(keep)).to_numpy()
+    codes, doms = _name_domains(events)  # decided per distinct name, not per event
+    if doms.size == 0:
+        return pd.DataFrame(columns=cols)
+    keep_name = pd.Series(doms, dtype=object).isin(set(keep)).to_numpy()
+    m = (codes >= 0) & keep_name[np.maximum(codes, 0)]
     if not m.any():
         return pd.DataFrame(columns=cols)
-    ts = pd.to_datetime(events["timestamp"], utc=True, errors="coerce")[m]
-    g = pd.DataFrame({"bucket": ts.dt.floor(freq).to_numpy(), "registered_domain": dom[m].to_numpy()})
+    t = events["timestamp"]
+    if isinstance(t.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(t.dtype):
+        ts = pd.to_datetime(t[m], utc=True, errors="coerce")
+    else:  # strings: parse them all together, as their format is inferred from the column
+        ts = pd.to_datetime(t, utc=True, errors="coerce")[m]
+    g = pd.DataFrame({"bucket": ts.dt.floor(freq).to_numpy(), "registered_domain": doms[codes[m]]})
     return g.groupby(["bucket", "registered_domain"]).size().rename("queries").reset_index()
