@@ -75,7 +75,13 @@ def test_flagged_domain_sensor_opens_tunnel_and_resolving_dga(sample_lake, tmp_p
     resources = {"warehouse": WarehouseResource(path=str(tmp_path / "hunt_warehouse.duckdb")),
                  "hunting": HuntingResource(backend="sample", lake_path=str(sample_lake))}
     for day in ("2026-11-16", "2026-11-17"):
-        assert dg.materialize([*hunts, dns_flags], partition_key=day, instance=instance, resources=resources).success
+        result = dg.materialize([*hunts, dns_flags], partition_key=day, instance=instance, resources=resources)
+        assert result.success
+        meta = next(m for m in result.get_asset_materialization_events()
+                if m.asset_key == dg.AssetKey(["analytics", "dns_flags"])).materialization.metadata
+        # reverse look-ups and service records exist in every day of the sample tenant: the UI says what was hidden
+        assert meta["suppressed_families"].value.get("reverse_dns", 0) > 0
+        assert sum(meta["verdicts"].value.values()) == meta["distinct_names"].value
     cursor, run_keys, keys = None, [], []
     for _ in range(2):  # both days' materializations in the first tick (exactly once), nothing in the next
         data = flagged_domain_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))

@@ -58,3 +58,26 @@ def test_report_html_is_written_and_standalone(investigated):
     assert "src='http" not in page
     assert 'src="http' not in page
     assert "<script" not in page
+
+
+def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
+    """The issue's acceptance on the sample tenant, read back from the warehouse tables the assets wrote."""
+    from datetime import date
+
+    from hunt_assets.assets.detections import DOMAIN_FLAGS, HOST_SUMMARY, NAME_FLAGS
+    from hunt_assets.sample_tenant.plan import DGA_HOST, TUNNEL_DOMAIN, TUNNEL_HOST
+    from hunt_assets.warehouse.store import Warehouse
+
+    _, data = investigated
+    wh = Warehouse(data / "hunt_warehouse.duckdb")
+    day = date.fromisoformat(DAYS[0])
+    names = wh.read_partition(NAME_FLAGS, "partition_date", day)
+    tunnels = names[names["verdict"] == "tunnel"]
+    assert len(tunnels) > 0
+    assert (tunnels["registered_domain"] == TUNNEL_DOMAIN).all()  # nothing benign is called a tunnel
+    domains = wh.read_partition(DOMAIN_FLAGS, "partition_date", day)
+    flagged = domains[domains["verdict"].isin(["tunnel", "dga"])]
+    assert set(flagged["registered_domain"]) >= {TUNNEL_DOMAIN}
+    hosts = wh.read_partition(HOST_SUMMARY, "partition_date", day)
+    top_two = set(hosts.sort_values("priority", ascending=False)["client"].head(2))
+    assert {TUNNEL_HOST, DGA_HOST} <= {h.split(".")[0] for h in top_two}

@@ -141,6 +141,10 @@ def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
         "distinct_names": len(names),
         "seconds": dg.MetadataValue.json(clock.seconds),
         "verdicts": dg.MetadataValue.json({k: int(v) for k, v in counts.items()}),
+        # what the look-alike suppressions hid, so a hunter can audit them (names per family)
+        "suppressed_families": dg.MetadataValue.json(
+            {k: int(v) for k, v in names.loc[names["suppressed_family"] != "", "suppressed_family"]
+             .value_counts().items()} if "suppressed_family" in names.columns else {}),
         "flagged_domains": dg.MetadataValue.json(
             [{"domain": r.registered_domain, "verdict": r.verdict, "score": round(float(r.score), 4),
               "resolved": bool(r.resolved)} for r in hot.head(500).itertuples(index=False)]),
