@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,32 @@ def test_missing_file_and_missing_column(tmp_path: Path, capsys: pytest.CaptureF
     p2 = tmp_path / "other.csv"
     p2.write_text("host,client\nx.com,pc1\n", encoding="utf-8")
     assert score_dns_main([str(p2)]) == 0  # no 'name' header: read as plain text lines
+
+
+def _command(args: list[str], probe: str = "") -> subprocess.CompletedProcess[str]:
+    """``hunt-assets`` in its own process (where allocator and import tunings apply)."""
+    code = "import sys\nfrom hunt_assets.cli import main\nrc = main(sys.argv[1:])\n" + probe + "raise SystemExit(rc)\n"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_command_process_never_imports_pandas_for_plain_names(tmp_path: Path) -> None:
+    p = tmp_path / "names.txt"
+    p.write_text("www.google.com\nxkqjvbztrwqplmnb.net\n", encoding="utf-8")
+    proc = _command(["score-dns", str(p)], probe="print('pandas' in sys.modules, file=sys.stderr)\n")
+    assert proc.stderr.strip() == "False"
+    assert proc.stdout.splitlines()[0] == "name,verdict,score,reasons"
+
+
+def test_command_process_event_csv_same_as_in_process(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "events.csv"
+    with p.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["timestamp", "client", "name", "qtype"])
+        for i in range(40):
+            w.writerow([f"2024-06-01T00:{i // 60:02d}:{i % 60:02d}Z", f"pc{i % 3}", f"a{i}x9q.t.example.com", "TXT"])
+        w.writerow(["2024-06-01T01:00:00Z", "pc1", "www.google.com", "A"])
+    proc = _command(["score-dns", str(p)])
+    assert score_dns_main([str(p)]) == 0
+    assert proc.stdout == capsysbinary.readouterr().out.decode("utf-8")

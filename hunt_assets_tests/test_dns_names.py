@@ -62,3 +62,79 @@ def test_nonascii_and_escapes_are_bytes() -> None:
     f = F.compute(parse(to_binary_array(["\\xbc\\xbdab.example.com", "bücher.de"])))
     assert f["n_nonascii"][0] == 2
     assert f["n_nonascii"][1] == 2  # UTF-8 of 'ü'
+
+
+def test_isin_sorted_matches_numpy_isin() -> None:
+    from hunt_assets.analytics.dns.names import isin_sorted
+
+    rng = np.random.default_rng(7)
+    tables = [
+        np.unique(rng.integers(0, 2**64, 3000, dtype=np.uint64)),
+        np.array([0, 5, 2**63], dtype=np.uint64),  # 0 is the empty-slot marker
+        np.arange(2000, dtype=np.uint64) << np.uint64(50),  # values that share hash-slot bits
+        np.array([9], dtype=np.uint64),
+    ]
+    for table in tables:
+        values = np.concatenate(
+            [table, table + np.uint64(1), rng.integers(0, 2**64, 5000, dtype=np.uint64), np.zeros(2, np.uint64)]
+        )
+        rng.shuffle(values)
+        assert np.array_equal(isin_sorted(values, table), np.isin(values, table))
+    assert not isin_sorted(np.zeros(3, np.uint64), np.zeros(0, np.uint64)).any()
+
+
+def test_hash_set_find_gives_table_positions() -> None:
+    from hunt_assets.analytics.dns.names import _HashSet
+
+    rng = np.random.default_rng(3)
+    for table in (np.unique(rng.integers(0, 2**64, 4000, dtype=np.uint64)), np.array([0, 7, 2**64 - 1], np.uint64)):
+        hs = _HashSet(table)
+        values = np.concatenate([table, rng.integers(0, 2**64, 3000, dtype=np.uint64), np.zeros(1, np.uint64)])
+        idx = hs.find(values)
+        member = np.isin(values, table)
+        assert np.array_equal(idx >= 0, member)
+        assert np.array_equal(table[idx[member]], values[member])
+
+
+def test_rule_flags_match_the_three_suffix_tables() -> None:
+    from hunt_assets.analytics.dns.names import rule_flags, suffix_rules
+
+    rules = suffix_rules(True)
+    rng = np.random.default_rng(5)
+    g = np.concatenate(
+        [rules.rules[::7], rules.wild, rules.exceptions, rng.integers(0, 2**64, 5000, dtype=np.uint64)]
+    )
+    flags = rule_flags(g)
+    assert np.array_equal((flags & 1) > 0, np.isin(g, rules.rules))
+    assert np.array_equal((flags & 2) > 0, np.isin(g, rules.wild))
+    assert np.array_equal((flags & 4) > 0, np.isin(g, rules.exceptions))
+
+
+def test_sub_prediction_counts_follow_the_labels() -> None:
+    # characters + one end per subdomain label; an empty label right before the registered one
+    # starts where the subdomain ends and is not counted
+    names = ["a.b.example.com", "a..b.c.com", "..x.com", "www.google.com", "example.com", "x"]
+    f = F.compute(parse(to_binary_array(names)))
+    assert f["sub_lp_n"].tolist() == [4, 5, 1, 4, 0, 0]
+    assert f["sub_lp_n"].dtype == np.int64
+
+
+def test_service_label_suppressions() -> None:
+    from hunt_assets.analytics.dns.suppress import SERVICE_LABELS, suppressions
+
+    names = [
+        "_DMARC.Example.com",  # case-insensitive
+        "_tcp\\000.example.com",  # a NUL byte after a known label: not that label
+        "x._foo._tcp.example.com",  # first *known* underscore label of the row
+        "_dmarcx.example.com",
+        "_dmarc._domainkey.example.com",
+    ]
+    fam, reason = suppressions(parse(to_binary_array(names)))
+    assert fam.tolist() == [1, -1, 1, -1, 1]
+    assert reason.tolist() == [
+        SERVICE_LABELS["_dmarc"],
+        "",
+        SERVICE_LABELS["_tcp"],
+        "",
+        SERVICE_LABELS["_dmarc"],
+    ]

@@ -221,3 +221,30 @@ def test_chunks_of_encoded_text_are_caught_by_their_shape() -> None:
     r = _by_name(chunks)
     assert (r.loc[chunks, "verdict"] == "tunnel").all()
     assert r.loc[chunks, "reasons"].str.contains("8-character hex or base32 chunks with digits").all()
+
+
+def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``score_arrays(lean=True)`` (the CLI) decides and explains exactly like the full path."""
+    import numpy as np
+
+    from hunt_assets.analytics.dns import score as S
+    from hunt_assets.analytics.dns.domain_stats import apply_batch_context
+
+    d = pd.read_csv(FIX / "devset_slice.csv", keep_default_na=False)
+    names = list(d["name"]) + BAD + ["a" * 600 + ".b.example.com", "_dmarc.contoso.com", "4.3.2.1.in-addr.arpa"]
+    monkeypatch.setattr(S, "CHUNK", 97)  # several chunks, some with a segment longer than 512 bytes
+    uniq = S.unique_names(names)
+    full = S.score_arrays(uniq)
+    lean = S.score_arrays(uniq, lean=True)
+    for arr, cols, reasons in (full, lean):
+        apply_batch_context(arr, cols, reasons, None)
+    (_, fc, fr), (_, lc, lr) = full, lean
+    assert set(lc) == set(S.LEAN_COLUMNS)
+    assert S.verdict_array(lc["verdict"]).equals(S.verdict_array(fc["verdict"]))
+    assert np.array_equal(lc["suppressed"], fc["suppressed_family"] != "")
+    for k in ("score", "tunnel_score", "popular_domain", "reg_hash", "mutation_key", "sub_len"):
+        assert np.array_equal(lc[k], fc[k]), k
+    lean_text = S.join_reasons_arrow(lr, len(uniq))
+    assert isinstance(lr[0], S.JoinedReasons)
+    assert lean_text.combine_chunks().equals(S.join_reasons_arrow(fr, len(uniq)))
+    assert S.join_reasons(lr, len(uniq)).tolist() == S.join_reasons(fr, len(uniq)).tolist()

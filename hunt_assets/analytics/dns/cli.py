@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+import threading
 import time
 from typing import BinaryIO
 
@@ -98,7 +99,28 @@ def read_input(stream: BinaryIO) -> pa.Table:
     return tbl
 
 
-def score_table(tbl: pa.Table, progress: _Progress | None = None) -> pa.Table:
+class _Warm:
+    """Loads the scorer's tables (trigram model, suffix list, popular domains) on a thread while
+    the main thread reads and de-duplicates the input, which runs in Arrow without the GIL."""
+
+    def __init__(self) -> None:
+        self.error: Exception | None = None
+        self.thread = threading.Thread(target=self._run, name="score-dns-warm", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            from hunt_assets.analytics.dns.score import _warm
+
+            _warm()
+        except Exception as exc:  # scoring loads the same tables again and reports the error itself
+            self.error = exc
+
+    def join(self) -> None:
+        self.thread.join()
+
+
+def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None) -> pa.Table:
     """Score an input table; returns the four output columns, one row per distinct name."""
     from hunt_assets.analytics.dns.domain_stats import apply_batch_context
     from hunt_assets.analytics.dns.names import np_to_arrow
@@ -107,8 +129,11 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None) -> pa.Table:
     progress = progress or _Progress(False)
     event_cols = {"client", "timestamp", "qtype"} & set(tbl.column_names)
     if event_cols:
+        allow_pandas()
         from hunt_assets.analytics.dns.events import score_events
 
+        if warm is not None:
+            warm.join()
         keep = ["name", *sorted(event_cols)]
         df = tbl.select(keep).to_pandas()
         progress(f"{len(df):,} events: scoring")
@@ -118,8 +143,10 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None) -> pa.Table:
     names = tbl.column("name")
     progress(f"{len(names):,} rows: de-duplicating")
     uniq = unique_names(names)
+    if warm is not None:
+        warm.join()
     progress(f"{len(uniq):,} distinct names: scoring")
-    arr, cols, R = score_arrays(uniq)
+    arr, cols, R = score_arrays(uniq, lean=True)
     apply_batch_context(arr, cols, R, None)
     progress(f"{len(uniq):,} distinct names: writing")
     return pa.table(
@@ -158,12 +185,46 @@ def keep_freed_memory() -> None:
         pass
 
 
+class _NoPandas:
+    """Import hook that makes ``import pandas`` fail (see ``defer_pandas``)."""
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("pandas is deferred in score-dns")
+
+
+_NO_PANDAS = _NoPandas()
+
+
+def defer_pandas() -> None:
+    """Keep pyarrow from importing pandas, which scoring plain names never uses.
+
+    pyarrow imports pandas (a sixth of a second) on its first conversion or compute call just to
+    recognise pandas objects, none of which exist on the plain-names path. With the import made
+    to fail, pyarrow notes "no pandas" and carries on. Only the command's own process does this
+    (``hunt_assets.cli``), and only if pandas is not loaded yet; the event path (CSV with client,
+    timestamp or query type columns) lifts it with ``allow_pandas`` before it builds a frame.
+    """
+    if "pandas" not in sys.modules and _NO_PANDAS not in sys.meta_path:
+        sys.meta_path.insert(0, _NO_PANDAS)
+
+
+def allow_pandas() -> None:
+    """Undo ``defer_pandas`` and let pyarrow see pandas again (imports it)."""
+    if _NO_PANDAS in sys.meta_path:
+        sys.meta_path.remove(_NO_PANDAS)
+        shim = getattr(pa.lib, "_pandas_api", None)
+        if shim is not None:
+            shim.pd  # noqa: B018 - retries the import pyarrow remembered as failed
+
+
 def score_dns_main(argv: list[str] | None = None) -> int:
     """Entry point logic for ``hunt-assets score-dns``; returns the process exit code."""
     ap = argparse.ArgumentParser(prog="hunt-assets score-dns", description=__doc__.split("\n\n")[0])
     ap.add_argument("file", help="CSV with a 'name' column, or plain text with one name per line; '-' = stdin")
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     args = ap.parse_args(argv)
+    warm = _Warm()
     try:
         if args.file == "-":
             tbl = read_input(sys.stdin.buffer)
@@ -171,14 +232,16 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             with open(args.file, "rb") as f:
                 tbl = read_input(f)
     except (OSError, pa.ArrowInvalid) as exc:
+        warm.join()
         print(f"score-dns: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     if "name" not in tbl.column_names:
+        warm.join()
         print("score-dns: CSV input needs a 'name' (or 'QueryName') column", file=sys.stderr)
         return 2
     show = (not args.no_progress) and sys.stderr.isatty() and tbl.num_rows >= LARGE_INPUT
     progress = _Progress(show)
-    out = score_table(tbl, progress)
+    out = score_table(tbl, progress, warm)
     out = out.set_column(2, "score", pc.round(out.column("score"), 4))
     sink = sys.stdout.buffer
     sink.write((",".join(OUT_COLUMNS) + "\n").encode())

@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from hunt_assets.analytics.dns.names import np_to_arrow
-from hunt_assets.analytics.dns.score import Reason, _fmt, _reason
+from hunt_assets.analytics.dns.score import VERDICT_CODE, Reason, _fmt, _reason
 
 if TYPE_CHECKING:  # pandas is imported lazily: ``score-dns`` on plain names never needs it
     import pandas as pd
@@ -73,13 +73,25 @@ def _factorize(values: np.ndarray) -> np.ndarray:
     return np_to_arrow(values).dictionary_encode().indices.to_numpy()
 
 
+def _verdict_is(cols: dict[str, np.ndarray], verdict: str) -> np.ndarray:
+    """Rows with this verdict; ``cols["verdict"]`` holds strings, or codes (lean columns)."""
+    v = cols["verdict"]
+    return v == (verdict if v.dtype == object else VERDICT_CODE[verdict])
+
+
+def _set_verdict(cols: dict[str, np.ndarray], mask: np.ndarray, verdict: str) -> None:
+    v = cols["verdict"]
+    v[mask] = verdict if v.dtype == object else VERDICT_CODE[verdict]
+
+
 def _eligible(cols: dict[str, np.ndarray]) -> np.ndarray:
     """Names that tunnel context may lift: valid and not in a suppressed family.
 
     Popularity is deliberately *not* a reason to skip: ``example.com`` and ``test.com`` are in
     popular lists and are exactly the domains lab tunnels are set up under.
     """
-    return (cols["verdict"] != "invalid") & (cols["suppressed_family"] == "")
+    suppressed = cols["suppressed"] if "suppressed" in cols else cols["suppressed_family"] != ""
+    return ~_verdict_is(cols, "invalid") & ~suppressed
 
 
 def _eligible_dga(cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -102,7 +114,7 @@ def apply_batch_context(
     nd = first_row.size
     elig = _eligible(cols)
     has_sub = cols["sub_len"] > 0
-    strong = elig & has_sub & (cols["verdict"] == "tunnel")
+    strong = elig & has_sub & _verdict_is(cols, "tunnel")
     encoded = elig & has_sub & (cols["tunnel_score"] >= 0.2) | strong
     uniq_sub = np.bincount(dcode[elig & has_sub], minlength=nd)
     n_strong = np.bincount(dcode[strong], minlength=nd)
@@ -117,18 +129,19 @@ def apply_batch_context(
     tunnel_dom = rule_a | rule_b | rule_c | rule_d
     if extra_tunnel_domains is not None:
         tunnel_dom = tunnel_dom | extra_tunnel_domains
-    lift = elig & has_sub & tunnel_dom[dcode] & (cols["verdict"] != "tunnel")
-    cols["verdict"][lift] = "tunnel"
+    in_tunnel_dom = elig & has_sub & tunnel_dom[dcode]
+    lift = in_tunnel_dom & ~_verdict_is(cols, "tunnel")
+    _set_verdict(cols, lift, "tunnel")
     cols["score"] = np.where(lift, np.maximum(cols["score"], 0.75), cols["score"])
     reasons.append(
         _reason(
-            elig & has_sub & tunnel_dom[dcode] & (rule_a | rule_b)[dcode],
+            in_tunnel_dom & (rule_a | rule_b)[dcode],
             "registered domain has ",
-            _fmt(uniq_sub[dcode]),
+            _fmt(lambda idx: uniq_sub[dcode[idx]]),  # per-domain counts, gathered for these rows only
             " unique subdomains in this batch, ",
-            _fmt(n_enc[dcode]),
+            _fmt(lambda idx: n_enc[dcode[idx]]),
             " of them encoded-looking (",
-            _fmt(n_strong[dcode]),
+            _fmt(lambda idx: n_strong[dcode[idx]]),
             " long payloads)",
         )
     )
@@ -236,15 +249,15 @@ def _mutation_clusters(
         return
     csize = np.zeros(first_row.size, dtype=np.int64)
     csize[np.flatnonzero(ok)] = size[codes]
-    mask = big[dcode] & (cols["verdict"] != "tunnel")
-    lift = mask & (cols["verdict"] != "dga")
-    cols["verdict"][lift] = "dga"
+    mask = big[dcode] & ~_verdict_is(cols, "tunnel")
+    lift = mask & ~_verdict_is(cols, "dga")
+    _set_verdict(cols, lift, "dga")
     cols["score"] = np.where(lift, np.maximum(cols["score"], 0.7), cols["score"])
     reasons.append(
         _reason(
             mask,
             "one of ",
-            _fmt(csize[dcode]),
+            _fmt(lambda idx: csize[dcode[idx]]),
             " registered domains in this batch that differ only in their first characters "
             "(seed-mutation DGA, e.g. Banjori)",
         )

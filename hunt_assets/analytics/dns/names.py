@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
@@ -32,6 +32,16 @@ _MAX_POW = 4096
 # byte -> lower case byte (ASCII only; other bytes kept as they are)
 LOWER = np.arange(256, dtype=np.uint8)
 LOWER[ord("A") : ord("Z") + 1] += 32
+
+
+
+def byte_map(table: bytes, data: np.ndarray) -> np.ndarray:
+    """``table[data]`` for a 256-entry byte table, read-only; ``bytes.translate`` is a few
+    times faster than NumPy's fancy indexing with uint8 indices."""
+    return np.frombuffer(np.ascontiguousarray(data, dtype=np.uint8).tobytes().translate(table), dtype=np.uint8)
+
+
+_LOWER_BYTES = LOWER.tobytes()
 
 _ESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]{2}|[0-9]{3}|.)")
 
@@ -92,6 +102,8 @@ class SuffixRules:
     wild: np.ndarray
     exceptions: np.ndarray
     version: str
+    # plain rules of the PSL's private section (hosting providers' zones such as ``ngrok.io``)
+    private: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
 
 
 def hash_many(strings: Sequence[bytes]) -> np.ndarray:
@@ -143,6 +155,8 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
     rules: list[bytes] = []
     wild: list[bytes] = []
     exc: list[bytes] = []
+    private: list[bytes] = []
+    in_private = False
     version = ""
     for raw in text.splitlines():
         line = raw.strip()
@@ -151,8 +165,10 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
         if line.startswith("//"):
             if line.startswith("// VERSION:"):
                 version = line.split(":", 1)[1].strip()
-            if "===BEGIN PRIVATE DOMAINS===" in line and not include_private:
-                break
+            if "===BEGIN PRIVATE DOMAINS===" in line:
+                if not include_private:
+                    break
+                in_private = True
             continue
         rule = line.split()[0].lower()
         if not rule.isascii():
@@ -173,42 +189,180 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
             wild.append(rule[2:].encode())
         else:
             rules.append(rule.encode())
+            if in_private:
+                private.append(rule.encode())
     return SuffixRules(
         rules=np.unique(hash_many(rules)),
         wild=np.unique(hash_many(wild)),
         exceptions=np.unique(hash_many(exc)),
         version=version,
+        private=np.unique(hash_many(private)),
     )
 
 
-_BITMAP_BITS = 22
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-@functools.lru_cache(maxsize=16)
-def _bitmap(table_bytes: bytes) -> np.ndarray:
-    table = np.frombuffer(table_bytes, dtype=np.uint64)
-    bm = np.zeros(1 << _BITMAP_BITS, dtype=bool)
-    bm[(table & np.uint64((1 << _BITMAP_BITS) - 1)).astype(np.int64)] = True
-    return bm
+class _HashSet:
+    """Open-addressing (linear probing) set of uint64 hashes for vectorised membership tests.
+
+    At most one slot in eight is used, so nearly every look-up ends at its first slot: a
+    membership test over a batch is one multiply, one gather and one compare, plus a short loop
+    over the few values whose first slot holds another key.
+    """
+
+    __slots__ = ("bits", "empty", "empty_member", "keys", "mask", "pos", "size")
+
+    def __init__(self, table: np.ndarray) -> None:
+        values = np.asarray(table, dtype=np.uint64)
+        if not (values[1:] > values[:-1]).all():  # the cached tables are sorted and distinct already
+            values = np.unique(values)
+        bits = max(8, int(values.size * 8 - 1).bit_length())
+        self.bits = np.uint64(64 - bits)
+        self.mask = (1 << bits) - 1
+        # the marker of an empty slot: any value that is not a member
+        self.empty = np.uint64(0)
+        self.empty_member = bool(values.size and values[0] == 0)
+        self.size = values.size
+        keys = np.full(1 << bits, self.empty, dtype=np.uint64)
+        pos = np.full(1 << bits, -1, dtype=np.int32)  # index of the slot's key in the sorted table
+        at = np.flatnonzero(values != self.empty)
+        pending = values[at]
+        slot = self._slot(pending)
+        while pending.size:
+            # write every key whose slot is free; of several writing the same slot one sticks,
+            # the others move on to the next slot with the keys that found theirs taken
+            free = keys[slot] == self.empty
+            keys[slot[free]] = pending[free]
+            placed = free & (keys[slot] == pending)
+            pos[slot[placed]] = at[placed]
+            keep = ~placed
+            pending, slot, at = pending[keep], (slot[keep] + 1) & self.mask, at[keep]
+        self.keys = keys
+        self.pos = pos
+
+    def _slot(self, values: np.ndarray) -> np.ndarray:
+        return ((values * _GOLDEN) >> self.bits).astype(np.intp)
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        slot = self._slot(values)
+        k = self.keys[slot]
+        out = k == values
+        todo = np.flatnonzero(k != self.empty)
+        todo = todo[~out[todo]]
+        while todo.size:
+            slot_t = (slot[todo] + 1) & self.mask
+            k = self.keys[slot_t]
+            hit = k == values[todo]
+            out[todo[hit]] = True
+            more = (k != self.empty) & ~hit
+            todo = todo[more]
+            slot[todo] = slot_t[more]
+        # the marker itself "matches" empty slots: answer it directly
+        is_marker = values == self.empty
+        out[is_marker] = self.empty_member
+        return out
+
+    def slot_values(self, per_key: np.ndarray) -> np.ndarray:
+        """Spread values given per table key over the slots (0 in empty slots), for ``lookup``."""
+        out = np.zeros(self.keys.size, dtype=per_key.dtype)
+        used = self.pos >= 0
+        out[used] = per_key[self.pos[used]]
+        return out
+
+    def lookup(self, values: np.ndarray, slot_values: np.ndarray) -> np.ndarray:
+        """``slot_values`` at each value's slot, 0 for values not in the table (the marker value
+        0 itself is answered as absent: callers look up hashes of non-empty names)."""
+        slot = self._slot(values)
+        k = self.keys[slot]
+        found = k == values
+        out = slot_values[slot] * found
+        todo = np.flatnonzero(k != self.empty)
+        todo = todo[~found[todo]]
+        while todo.size:
+            slot_t = (slot[todo] + 1) & self.mask
+            k = self.keys[slot_t]
+            hit = k == values[todo]
+            out[todo[hit]] = slot_values[slot_t[hit]]
+            more = (k != self.empty) & ~hit
+            todo = todo[more]
+            slot[todo] = slot_t[more]
+        return out
+
+    def find(self, values: np.ndarray) -> np.ndarray:
+        """Index of each value in the sorted table, -1 when absent."""
+        slot = self._slot(values)
+        k = self.keys[slot]
+        out = np.where(k == values, self.pos[slot], -1)
+        todo = np.flatnonzero(k != self.empty)
+        todo = todo[out[todo] < 0]
+        while todo.size:
+            slot_t = (slot[todo] + 1) & self.mask
+            k = self.keys[slot_t]
+            hit = k == values[todo]
+            out[todo[hit]] = self.pos[slot_t[hit]]
+            more = (k != self.empty) & ~hit
+            todo = todo[more]
+            slot[todo] = slot_t[more]
+        out[values == self.empty] = 0 if self.empty_member else -1
+        return out
+
+
+_HASH_SETS: dict[int, tuple[np.ndarray, _HashSet]] = {}
+
+
+def _hash_set(table: np.ndarray) -> _HashSet:
+    """The hash set of a table, built once per table object (tables come from cached loaders)."""
+    hit = _HASH_SETS.get(id(table))
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    hs = _HashSet(table)
+    if len(_HASH_SETS) >= 32:  # tables are few; bound the cache anyway
+        _HASH_SETS.pop(next(iter(_HASH_SETS)))
+    _HASH_SETS[id(table)] = (table, hs)  # the reference keeps the id from being reused
+    return hs
+
+
+@functools.lru_cache(maxsize=2)
+def _rule_flags(include_private: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """All suffix-list hashes (sorted) with flags: 1 plain rule, 2 wildcard parent, 4 exception."""
+    rules = suffix_rules(include_private)
+    tables = (rules.rules, rules.wild, rules.exceptions)
+    allh = np.concatenate(tables)
+    bit = np.concatenate([np.full(t.size, 1 << i, dtype=np.uint8) for i, t in enumerate(tables)])
+    hashes, inv = np.unique(allh, return_inverse=True)
+    flags = np.zeros(hashes.size, dtype=np.uint8)
+    np.bitwise_or.at(flags, inv, bit)
+    return hashes, flags
+
+
+@functools.lru_cache(maxsize=2)
+def _rule_slots(include_private: bool = True) -> tuple[_HashSet, np.ndarray]:
+    hashes, flags = _rule_flags(include_private)
+    hs = _HashSet(hashes)
+    return hs, hs.slot_values(flags)
+
+
+def rule_flags(g: np.ndarray, include_private: bool = True) -> np.ndarray:
+    """Suffix-list flags (see ``_rule_flags``) of each hash, in one hash-table pass."""
+    hs, slot_flags = _rule_slots(include_private)
+    out = hs.lookup(np.asarray(g, dtype=np.uint64), slot_flags) if hs.size and g.size else np.zeros(g.shape, np.uint8)
+    if hs.empty_member:  # a rule whose hash is the empty-slot marker (practically never)
+        out[g == hs.empty] = _rule_flags(include_private)[1][0]
+    return out
+
+
+def prepare_isin(table: np.ndarray) -> None:
+    """Build the look-up structure of a table ahead of the first ``isin_sorted`` with it."""
+    if table.size:
+        _hash_set(table)
 
 
 def isin_sorted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
-    """Membership of uint64 hashes in a sorted table.
-
-    A 4M-bit bitmap of the low hash bits rejects most values with one gather; only the
-    candidates go through the binary search.
-    """
-    out = np.zeros(values.shape, dtype=bool)
+    """Membership of uint64 hashes in a table of uint64 hashes (sorted or not)."""
     if table.size == 0 or values.size == 0:
-        return out
-    bm = _bitmap(table.tobytes())
-    cand = np.flatnonzero(bm[(values & np.uint64((1 << _BITMAP_BITS) - 1)).astype(np.intp)])
-    if cand.size:
-        v = values[cand]
-        idx = np.searchsorted(table, v)
-        idx[idx >= table.size] = table.size - 1
-        out[cand] = table[idx] == v
-    return out
+        return np.zeros(values.shape, dtype=bool)
+    return _hash_set(table).contains(np.asarray(values, dtype=np.uint64))
 
 
 _isin_sorted = isin_sorted
@@ -322,6 +476,14 @@ def _row_ids(offsets: np.ndarray, nb: int) -> np.ndarray:
     return np.cumsum(marks, dtype=np.int32)
 
 
+def _all_non_empty(binary: pa.Array | pa.ChunkedArray) -> bool:
+    """No null and no zero-length value (then ``parse`` needs no placeholder bytes)."""
+    if not isinstance(binary, pa.LargeBinaryArray) or binary.null_count or len(binary) == 0:
+        return False
+    offs = np.frombuffer(binary.buffers()[1], dtype=np.int64, count=len(binary) + 1, offset=binary.offset * 8)
+    return bool((offs[1:] > offs[:-1]).all())
+
+
 def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = True) -> ParsedNames:
     """Split every name into labels and locate its public suffix and registered label.
 
@@ -331,7 +493,8 @@ def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = 
     """
     if not pa.types.is_large_binary(binary.type):
         binary = binary.cast(pa.large_binary())
-    binary = pc.if_else(pc.equal(pc.binary_length(binary), 0), pa.scalar(b"\x00", pa.large_binary()), binary)
+    if not _all_non_empty(binary):
+        binary = pc.if_else(pc.equal(pc.binary_length(binary), 0), pa.scalar(b"\x00", pa.large_binary()), binary)
     if isinstance(binary, pa.ChunkedArray):
         binary = binary.combine_chunks()
     bufs = binary.buffers()
@@ -344,16 +507,17 @@ def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = 
         if n
         else (np.zeros(0, np.uint8))
     )
-    lower = LOWER[data]
+    lower = byte_map(_LOWER_BYTES, data)
     nb = data.size
     # row id per byte from a cumulative count of row starts (cheaper than np.repeat)
     row_of = _row_ids(offsets, nb)
 
     is_dot = data == ord(".")
     # label starts: row starts and byte after each dot
-    starts_mask = np.zeros(nb + 1, dtype=bool)
+    starts_mask = np.empty(nb + 1, dtype=bool)
+    starts_mask[0] = False
+    starts_mask[1:] = is_dot
     starts_mask[offsets[:-1]] = True
-    starts_mask[1:][is_dot] = True
     label_start = np.flatnonzero(starts_mask[:-1])
     label_row = row_of[label_start]
     # end of each label: next dot, or row end
@@ -374,25 +538,29 @@ def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = 
 
     # suffix hash of every label start: G(p) = sum_{i>=p} lower[i] * B**(end-1-i)
     pw = _powers()
-    dist = (offsets[1:] - 1).astype(np.int32)[row_of]
-    dist -= np.arange(nb, dtype=np.int32)
+    # distance of every byte from its row's last byte: -1 per byte, jumping to length-1 at row
+    # starts (a cumulative sum instead of a per-byte gather of row ends)
+    dist = np.full(nb, -1, dtype=np.int32)
+    dist[offsets[:-1]] = np.diff(offsets) - 1
+    np.cumsum(dist, out=dist)
     np.minimum(dist, _MAX_POW - 1, out=dist)
-    w = pw[dist]
+    w = np.take(pw, dist)
     w *= lower
-    cs = np.zeros(nb + 1, dtype=np.uint64)
+    cs = np.empty(nb + 1, dtype=np.uint64)
+    cs[0] = 0
     np.cumsum(w, out=cs[1:])
     del w, dist
     g = cs[row_end] - cs[label_start]
     del cs
 
-    rules = suffix_rules(include_private)
-    in_rule = _isin_sorted(g, rules.rules)
+    flags = rule_flags(g, include_private)
+    in_rule = (flags & 1) > 0
     # wildcard: the parent (next label in the same row) is a wildcard parent
     parent_wild = np.zeros(label_start.size, dtype=bool)
     if label_start.size > 1:
-        pw_hit = _isin_sorted(g[1:], rules.wild)
+        pw_hit = (flags[1:] & 2) > 0
         parent_wild[:-1] = pw_hit & same_row_next[:-1]
-    is_exc = _isin_sorted(g, rules.exceptions)
+    is_exc = (flags & 4) > 0
     last_label = ~same_row_next
     is_suffix = ((in_rule | parent_wild) & ~is_exc) | last_label
     # an exception rule (``!city.kawasaki.jp``) makes its own label the registered one: its parent

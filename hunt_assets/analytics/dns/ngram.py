@@ -11,14 +11,12 @@ integer table look-ups over the flat byte buffer.
 from __future__ import annotations
 
 import functools
-import gzip
-import importlib.resources
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from hunt_assets.analytics.dns.names import ParsedNames
+from hunt_assets.analytics.dns.names import ParsedNames, byte_map
 
 K = 40  # 0 boundary, 1-26 a-z, 27-36 0-9, 37 '-', 38 '_', 39 anything else
 BOUNDARY = 0
@@ -32,6 +30,7 @@ for _i, _c in enumerate("0123456789"):
 CODE[ord("-")] = 37
 CODE[ord("_")] = 38
 CODE[ord(".")] = BOUNDARY
+_CODE_BYTES = CODE.tobytes()
 
 MODEL_FILE = "dns_ngram.npz"
 TRAIN_FILE = "popular_domains_train.txt.gz"
@@ -106,6 +105,8 @@ def save(model: NgramModel, path: str) -> None:
 @functools.lru_cache(maxsize=1)
 def load_default() -> NgramModel:
     """The shipped model; trained from the shipped list on first use if the table is missing."""
+    import importlib.resources  # here, not at import time: score-dns loads tables on a thread
+
     res = importlib.resources.files("hunt_assets") / "data" / MODEL_FILE
     if res.is_file():
         with res.open("rb") as f:
@@ -124,6 +125,9 @@ def load_training_domains() -> list[str]:
 
 def load_training_domain_bytes() -> list[bytes]:
     """The shipped training list as stripped, non-empty ASCII byte strings."""
+    import gzip
+    import importlib.resources
+
     res = importlib.resources.files("hunt_assets") / "data" / TRAIN_FILE
     with res.open("rb") as raw:
         text = gzip.decompress(raw.read())
@@ -137,14 +141,14 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     Returns (sum, count) per label, aligned with ``p.label_start``. Works in place on the flat
     buffer: a dot is itself the end-of-label symbol, so predicting it scores the label's end; the
     context is reset at every row start and after every dot, and each row's final end-of-label
-    prediction is added per row. Codes are ``uint8`` and table indices ``int32`` to keep the
+    prediction is added per row. Codes are ``uint8`` and table indices ``uint16`` to keep the
     passes over tens of millions of bytes cheap.
     """
     model = model or load_default()
     nb = p.data.size
     if nb == 0:
         return np.zeros(p.label_start.size), np.zeros(p.label_start.size, dtype=np.int64)
-    c = CODE[p.data]  # uint8, '.' -> 0
+    c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
     b = np.empty_like(c)
     b[0] = 0
     b[1:] = c[:-1]
@@ -157,12 +161,12 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     second = starts + 1
     second = second[second < nb]
     a[second] = 0
-    a[b == BOUNDARY] = 0
-    idx = a.astype(np.int32)
+    a *= (b != BOUNDARY).view(np.uint8)  # a = 0 after a boundary (cheaper than a masked store)
+    idx = a.astype(np.uint16)  # K**3 = 64000 fits in 16 bits
     idx *= K * K
-    idx += b.astype(np.int32) * K
+    idx += b.astype(np.uint16) * np.uint16(K)
     idx += c
-    lp = model.logp[idx]
+    lp = np.take(model.logp, idx)
     # each label's segment runs from its start to the next label start: chars + the dot after it
     tot = np.add.reduceat(lp, p.label_start, dtype=np.float64)
     # empty rows never occur (parse puts a placeholder byte), so reduceat segments are non-empty,

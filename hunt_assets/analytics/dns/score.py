@@ -49,7 +49,23 @@ def _is_series(x: object) -> bool:
 
 
 VERDICTS = ("tunnel", "dga", "suspicious", "benign", "invalid")
-CHUNK = 1 << 17  # names per chunk: bounded temporaries, reused by the allocator
+VERDICT_CODE = {v: np.int8(i) for i, v in enumerate(VERDICTS)}  # lean columns hold these codes
+_VERDICT_OBJECTS = np.array(VERDICTS, dtype=object)
+_SUPPRESSION_TEXTS = pa.array(S.REASON_TEXTS, pa.large_string())
+# the columns ``score_arrays(..., lean=True)`` returns; there ``verdict`` holds ``VERDICT_CODE``
+# codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
+LEAN_COLUMNS = (
+    "verdict",
+    "score",
+    "tunnel_score",
+    "suppressed",
+    "popular_domain",
+    "reg_hash",
+    "mutation_key",
+    "sub_len",
+    "sub_bits",
+)
+CHUNK = 1 << 15  # names per chunk: temporaries stay cache-sized and are reused by the allocator
 MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 # thresholds in bits of "randomness" = log-likelihood ratio of a uniform a-z0-9 model over the
@@ -83,13 +99,13 @@ def _popular_hashes() -> np.ndarray:
 
 def _warm() -> None:
     """Load the lazily built tables once, before worker threads race to build them."""
-    from hunt_assets.analytics.dns.names import suffix_rules
-    from hunt_assets.analytics.dns.suppress import _zone_table
+    from hunt_assets.analytics.dns.names import _rule_slots, prepare_isin
+    from hunt_assets.analytics.dns.suppress import _internal_hashes, _private_suffix_hashes, _zone_table
 
     ngram.load_default()
-    suffix_rules(True)
-    _zone_table()
-    _popular_hashes()
+    _rule_slots(True)
+    for table in (_zone_table()[0], _popular_hashes(), *_internal_hashes(), _private_suffix_hashes()):
+        prepare_isin(table)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -97,16 +113,22 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class _Fmt:
-    """A numeric column to be rendered as text only for the rows a reason applies to."""
+    """A numeric column to be rendered as text only for the rows a reason applies to.
+
+    ``values`` is an array, or a function computing the values of the given rows only.
+    """
 
     __slots__ = ("digits", "values")
 
-    def __init__(self, values: np.ndarray, digits: int) -> None:
-        self.values = np.asarray(values)
+    def __init__(self, values: np.ndarray | Callable[[np.ndarray], np.ndarray], digits: int) -> None:
+        self.values = values if callable(values) else np.asarray(values)
         self.digits = digits
 
     def render(self, idx: np.ndarray) -> pa.Array:
-        arr = np_to_arrow(np.round(self.values[idx].astype(np.float64), self.digits))
+        vals = self.values(idx) if callable(self.values) else self.values[idx]
+        if self.digits == 0 and vals.dtype.kind in "iu":  # counts: no float round trip needed
+            return pc.cast(np_to_arrow(vals.astype(np.int64)), pa.large_string())
+        arr = np_to_arrow(np.round(vals.astype(np.float64), self.digits))
         if self.digits == 0:
             arr = pc.cast(arr, pa.int64())
         return pc.cast(arr, pa.large_string())
@@ -121,7 +143,7 @@ class _Lazy:
         self.fn = fn
 
 
-def _fmt(x: np.ndarray, digits: int = 0) -> _Fmt:
+def _fmt(x: np.ndarray | Callable[[np.ndarray], np.ndarray], digits: int = 0) -> _Fmt:
     return _Fmt(x, digits)
 
 
@@ -169,13 +191,16 @@ def _empty_strings(n: int) -> pa.Array:
     )
 
 
-def join_reasons_arrow(reasons: list[Reason], n: int) -> pa.Array:
-    """'; '-join all reasons per row, in the order they were produced, as an Arrow string array.
+def join_reasons_arrow(reasons: list[Reason], n: int) -> pa.Array | pa.ChunkedArray:
+    """'; '-join all reasons per row, in the order they were produced, as an Arrow string array
+    (chunked when the reasons start with the per-chunk texts of lean scoring).
 
     Every piece becomes an index into one pool of texts (fixed texts once, per-row texts as built);
     rows with a single reason take their text straight from the pool, and only rows with several
     reasons go through a list join.
     """
+    if reasons and isinstance(reasons[0], JoinedReasons):
+        return _append_reasons(reasons[0].texts, reasons[1:], n)
     parts = [(idx, vals) for idx, vals in reasons if idx.size]
     if n == 0 or not parts:
         return _empty_strings(n)
@@ -225,7 +250,9 @@ def join_reasons_arrow(reasons: list[Reason], n: int) -> pa.Array:
 
 
 def verdict_array(verdict: np.ndarray) -> pa.Array:
-    """Object array of verdict strings -> Arrow strings, via small integer codes (mostly benign)."""
+    """Verdict strings (object array) or ``VERDICT_CODE`` codes -> Arrow strings."""
+    if verdict.dtype == np.int8:
+        return pa.array(VERDICTS, pa.string()).take(np_to_arrow(verdict.astype(np.int32)))
     codes = np.full(verdict.size, VERDICTS.index("benign"), dtype=np.int8)
     for i, v in enumerate(VERDICTS):
         if v != "benign":
@@ -242,11 +269,17 @@ def join_reasons(reasons: list[Reason], n: int) -> np.ndarray:
     return np.asarray(join_reasons_arrow(reasons, n).to_numpy(zero_copy_only=False), dtype=object)
 
 
-def score_arrays(names: Sequence[str] | pd.Series | pa.Array) -> tuple[pa.Array, dict[str, np.ndarray], list[Reason]]:
+def score_arrays(
+    names: Sequence[str] | pd.Series | pa.Array, lean: bool = False
+) -> tuple[pa.Array, dict[str, np.ndarray], list[Reason]]:
     """Core per-name scoring over *unique* names; returns (name strings, columns, reason arrays).
 
     Split out of ``score_names`` so the CLI can write CSV straight from Arrow without building a
-    pandas frame, and ``score_events`` can append context reasons before joining.
+    pandas frame, and ``score_events`` can append context reasons before joining. ``lean=True``
+    (the CLI) returns only the columns ``LEAN_COLUMNS`` that batch context and the CSV need,
+    computes entropies only for the rows whose reasons show them, and joins each chunk's reasons
+    on its worker thread (the first reason is then a ``JoinedReasons``); verdicts, scores and
+    the text of ``join_reasons_arrow`` are exactly the same.
     """
     if _is_series(names):
         names = pa.array(names.astype(object).where(names.notna(), None).tolist(), pa.large_string())
@@ -257,35 +290,88 @@ def score_arrays(names: Sequence[str] | pd.Series | pa.Array) -> tuple[pa.Array,
         in_arr = in_arr.combine_chunks()
     if len(in_arr) == 0:
         # same columns and dtypes as a real batch, zero rows
-        cols0, _ = _score_chunk(pa.array(["example.com"], pa.large_string()))
+        cols0, _ = _score_chunk(pa.array(["example.com"], pa.large_string()), lean)
         return in_arr, {k: v[:0] for k, v in cols0.items()}, []
     parts: list[dict[str, np.ndarray]] = []
     reasons: list[Reason] = []
     starts = list(range(0, len(in_arr), CHUNK))
     # NumPy and Arrow release the GIL in their kernels, so chunks scale over a couple of threads
     workers = min(len(starts), MAX_THREADS)
+    run = _score_chunk_joined if lean else _score_chunk
     if workers > 1:
         _warm()
         with ThreadPoolExecutor(max_workers=workers) as ex:
-            results = list(ex.map(lambda st: _score_chunk(in_arr.slice(st, CHUNK)), starts))
+            results = list(ex.map(lambda st: run(in_arr.slice(st, CHUNK)), starts))
     else:
-        results = [_score_chunk(in_arr.slice(st, CHUNK)) for st in starts]
-    for start, (cols_c, r_c) in zip(starts, results, strict=True):
-        parts.append(cols_c)
-        reasons += [(idx + start, vals) for idx, vals in r_c]
+        results = [run(in_arr.slice(st, CHUNK)) for st in starts]
+    if lean:
+        texts = [t for _, t in results]
+        parts = [c for c, _ in results]
+        reasons = [JoinedReasons(pa.chunked_array(texts, type=pa.large_string()))]  # type: ignore[list-item]
+    else:
+        for start, (cols_c, r_c) in zip(starts, results, strict=True):
+            parts.append(cols_c)
+            reasons += [(idx + start, vals) for idx, vals in r_c]
     if len(parts) == 1:
         return in_arr, parts[0], reasons
     cols = {k: np.concatenate([c[k] for c in parts]) for k in parts[0]}
     return in_arr, cols, reasons
 
 
-def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]:
+class JoinedReasons:
+    """Every row's reasons already joined (``""`` where there are none), in row order; leads the
+    reason list of ``score_arrays(..., lean=True)``, later reasons are appended per row."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: pa.ChunkedArray) -> None:
+        self.texts = texts
+
+
+def _score_chunk_joined(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], pa.Array]:
+    cols, reasons = _score_chunk(in_arr, lean=True)
+    return cols, join_reasons_arrow(reasons, len(in_arr))
+
+
+def _append_reasons(base: pa.ChunkedArray, reasons: list[Reason], n: int) -> pa.ChunkedArray:
+    """'; '-join ``reasons`` after each row's ``base`` text; only the rows they touch change."""
+    parts = [(idx, vals) for idx, vals in reasons if idx.size]
+    if not parts:
+        return base
+    rows = np.unique(np.concatenate([idx for idx, _ in parts]))
+    local = [(np.searchsorted(rows, idx), vals) for idx, vals in parts]
+    extra = join_reasons_arrow(local, rows.size)
+    old = base.take(np_to_arrow(rows.astype(np.int64)))
+    old_len = pc.binary_length(old).to_numpy(zero_copy_only=False)
+    sep = pa.array(np.where(old_len > 0, "; ", ""), pa.large_string())
+    new = pc.binary_join_element_wise(old, sep, extra, pa.scalar("", pa.large_string()))
+    if isinstance(new, pa.ChunkedArray):
+        new = new.combine_chunks()
+    # patch chunk by chunk: untouched chunks are reused as they are
+    bounds = np.concatenate([[0], np.cumsum([len(c) for c in base.chunks])])
+    out = []
+    for ci, chunk in enumerate(base.chunks):
+        a, b = np.searchsorted(rows, [bounds[ci], bounds[ci + 1]])
+        if a == b:
+            out.append(chunk)
+            continue
+        mask = np.zeros(len(chunk), dtype=bool)
+        mask[rows[a:b] - bounds[ci]] = True
+        out.append(pc.replace_with_mask(chunk, pa.array(mask), new.slice(a, b - a)))
+    return pa.chunked_array(out, type=base.type)
+
+
+def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.ndarray], list[Reason]]:
     """Per-name scoring of one chunk; chunks keep every temporary array small and reused."""
     binary = to_binary_array(in_arr)
     p = parse(binary)
-    f = F.compute(p)
+    f = F.compute(p, entropy=not lean)
     n = p.n
-    reg = registered_domains(p)
+    if lean:  # entropies only for the rows whose reasons quote them
+        sub_entropy = functools.partial(F.entropy_of_rows, p, f, part="sub")
+        reg_entropy = functools.partial(F.entropy_of_rows, p, f, part="reg")
+    else:
+        sub_entropy, reg_entropy = f["sub_entropy"], f["reg_entropy"]
 
     lens = f["name_len"]
     raw_len = pc.binary_length(binary).to_numpy(zero_copy_only=False)
@@ -296,7 +382,7 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
     invalid = empty | has_ctrl | empty_label
 
     # ---- suppressions -------------------------------------------------------------------------
-    fam, fam_reason = S.suppressions(p)
+    fam, fam_reason = S.suppression_codes(p)
     suppressed = (fam >= 0) & ~invalid
     reg_hash_start = np.where(p.reg_label >= 0, p.reg_label, p.row_first_label)
     popular = isin_sorted(p.suffix_hash[reg_hash_start], _popular_hashes()) & (p.reg_label >= 0)
@@ -369,17 +455,19 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
     dga_score = np.where(dga_name, np.maximum(dga_score, 0.8), dga_score)
     score = np.maximum(tunnel_score, dga_score)
 
-    verdict = np.full(n, "benign", dtype=object)
-    verdict[tunnel_susp | dga_susp] = "suspicious"
-    verdict[dga_name] = "dga"
-    verdict[tunnel_name] = "tunnel"
-    over_only = over_limits & (verdict == "benign")
-    verdict[over_only] = "suspicious"
+    # small integer codes while deciding (object arrays of strings are slow to fill and compare)
+    V = VERDICT_CODE
+    verdict = np.full(n, V["benign"], dtype=np.int8)
+    verdict[tunnel_susp | dga_susp] = V["suspicious"]
+    verdict[dga_name] = V["dga"]
+    verdict[tunnel_name] = V["tunnel"]
+    over_only = over_limits & (verdict == V["benign"])
+    verdict[over_only] = V["suspicious"]
     score = np.where(over_only, np.maximum(score, 0.6), score)
     # suppressions win over name-shape evidence; they are explained
-    verdict[suppressed] = "benign"
+    verdict[suppressed] = V["benign"]
     score = np.where(suppressed, np.minimum(score, 0.1), score)
-    verdict[invalid] = "invalid"
+    verdict[invalid] = V["invalid"]
     score = np.where(invalid, 0.0, score)
 
     # ---- reasons --------------------------------------------------------------------------------
@@ -387,7 +475,13 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
     R.append(_reason(empty, "invalid: empty name"))
     R.append(_reason(has_ctrl, "invalid: whitespace or control characters inside the name"))
     R.append(_reason(empty_label & ~empty, "invalid: empty label (consecutive dots)"))
-    R.append(_reason(suppressed, "benign family: ", fam_reason))
+    R.append(
+        _reason(
+            suppressed,
+            "benign family: ",
+            _Lazy(lambda idx: _SUPPRESSION_TEXTS.take(np_to_arrow(fam_reason[idx].astype(np.int32)))),
+        )
+    )
     m = tunnel_name & ~suppressed & ~invalid
     R.append(
         _reason(
@@ -399,7 +493,7 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
             " label(s) is ",
             _fmt(sub_bits / np.maximum(sub_len, 1), 1),
             " bits/char more random than popular names (entropy ",
-            _fmt(f["sub_entropy"], 2),
+            _fmt(sub_entropy, 2),
             ")",
         )
     )
@@ -446,7 +540,7 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
             " bits less likely than popular domains (",
             _fmt(f["reg_len"]),
             " chars, entropy ",
-            _fmt(f["reg_entropy"], 2),
+            _fmt(reg_entropy, 2),
             ")",
         )
     )
@@ -454,17 +548,31 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
     R.append(_reason(m4, "registered label is somewhat unlike popular domains (", _fmt(reg_bits, 0), " bits)"))
     R.append(
         _reason(
-            popular & ~invalid & ~suppressed & (verdict == "benign"), "registered domain is in the popular-domain list"
+            popular & ~invalid & ~suppressed & (verdict == V["benign"]),
+            "registered domain is in the popular-domain list",
         )
     )
 
+    if lean:
+        return {
+            "verdict": verdict,
+            "score": np.round(score, 4),
+            "tunnel_score": np.round(tunnel_score, 4),
+            "suppressed": fam >= 0,
+            "popular_domain": popular,
+            "reg_hash": p.suffix_hash[reg_hash_start],
+            "mutation_key": _mutation_key(p, f["reg_len"]),
+            "sub_len": sub_len,
+            "sub_bits": np.round(sub_bits, 2),
+        }, R
+    reg = registered_domains(p)
     cols: dict[str, np.ndarray] = {
         "registered_domain": np.asarray(binary_to_str(reg).to_numpy(zero_copy_only=False), dtype=object),
-        "verdict": verdict,
+        "verdict": _VERDICT_OBJECTS[verdict],
         "score": np.round(score, 4),
         "tunnel_score": np.round(tunnel_score, 4),
         "dga_score": np.round(dga_score, 4),
-        "suppressed_family": np.where(fam >= 0, np.array(S.FAMILY_NAMES, dtype=object)[np.maximum(fam, 0)], ""),
+        "suppressed_family": _family_names(fam),
         "popular_domain": popular,
         "reg_hash": p.suffix_hash[reg_hash_start],
         "mutation_key": _mutation_key(p, f["reg_len"]),
@@ -489,6 +597,10 @@ def _score_chunk(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], list[Reason]]
         "n_nonascii": nonascii,
     }
     return cols, R
+
+
+def _family_names(fam: np.ndarray) -> np.ndarray:
+    return np.where(fam >= 0, np.array(S.FAMILY_NAMES, dtype=object)[np.maximum(fam, 0)], "")
 
 
 MUTATION_TAIL = 12
@@ -550,10 +662,10 @@ def unique_names(names: Sequence[str] | pd.Series | pa.Array) -> pa.Array:
         arr = names
     else:
         arr = pa.array(list(names), pa.large_string())
-    if isinstance(arr, pa.ChunkedArray):
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
         arr = arr.combine_chunks()
-    arr = pc.drop_null(arr)
-    return pc.unique(arr)
+    # a chunked column is de-duplicated as it is (no copy into one chunk first)
+    return pc.unique(pc.drop_null(arr))
 
 
 def score_names(names: Sequence[str] | pd.Series) -> pd.DataFrame:

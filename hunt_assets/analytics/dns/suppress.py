@@ -125,27 +125,89 @@ def _arpa_hashes() -> tuple[np.uint64, np.uint64]:
     return np.uint64(hash_name("in-addr.arpa")), np.uint64(hash_name("ip6.arpa"))
 
 
-def suppressions(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: family code (-1 none) and a human reason; family names are in ``FAMILY_NAMES``.
+_REVERSE_DNS = "reverse-DNS (PTR) look-up of an address under .arpa"
+_DNSBL = "DNSBL / reputation look-up of a reversed IPv4 address"
+_SINGLE = "single-label name (no public suffix; e.g. Chrome intranet-redirect probe)"
+# every suppression reason text; ``suppression_codes`` returns indices into this list
+REASON_TEXTS: list[str] = [
+    *(ZONES[f][0] for f in ZONES),
+    _REVERSE_DNS,
+    _DNSBL,
+    _SINGLE,
+    *SERVICE_LABELS.values(),
+    "internal-only zone (.local, .lan, .internal, home.arpa ...): never resolved on the internet",
+    "Windows default computer name (DESKTOP-/LAPTOP-/WIN-/EC2AMAZ- + random suffix)",
+    "label is a UUID (a resource identifier, not an encoding or a DGA)",
+    "hex resource id under a hosting provider's suffix (PSL private section), not a registered domain",
+]
+_R_REVERSE_DNS, _R_DNSBL, _R_SINGLE = len(ZONES), len(ZONES) + 1, len(ZONES) + 2
+_R_INTERNAL = len(ZONES) + 3 + len(SERVICE_LABELS)
+_R_WINHOST, _R_UUID, _R_HEX_ID = _R_INTERNAL + 1, _R_INTERNAL + 2, _R_INTERNAL + 3
+# bytes compared per underscore label: the label zero-padded, its length in the last byte (so a
+# label with NUL bytes cannot match a shorter key); every SERVICE_LABELS key is much shorter
+_SERVICE_WIDTH = 24
 
-    Zone matching reuses the suffix hashes computed while parsing, so it costs one sorted
-    look-up per label. Structural checks run in Python only on the rare rows that need them
-    (names under ``.arpa`` or with an underscore label).
+
+@functools.lru_cache(maxsize=1)
+def _service_table() -> tuple[np.ndarray, np.ndarray]:
+    """SERVICE_LABELS keys as (sorted fixed-width byte keys, reason codes)."""
+    keys = np.zeros((len(SERVICE_LABELS), _SERVICE_WIDTH), dtype=np.uint8)
+    for i, k in enumerate(SERVICE_LABELS):
+        b = k.encode("ascii")[: _SERVICE_WIDTH - 1]
+        keys[i, : len(b)] = np.frombuffer(b, dtype=np.uint8)
+        keys[i, -1] = len(b)
+    flat = keys.view(f"V{_SERVICE_WIDTH}").ravel()
+    order = np.argsort(flat)
+    codes = np.arange(len(SERVICE_LABELS), dtype=np.int16) + (_R_SINGLE + 1)
+    return flat[order], codes[order]
+
+
+def _service_codes(p: ParsedNames, labels: np.ndarray) -> np.ndarray:
+    """Reason code of each (underscore) label that is a well-known service label, else -1."""
+    out = np.full(labels.size, -1, dtype=np.int16)
+    start = p.label_start[labels]
+    length = p.label_end[labels] - start
+    fits = np.flatnonzero(length < _SERVICE_WIDTH - 1)
+    if fits.size == 0:
+        return out
+    pos = start[fits, None] + np.arange(_SERVICE_WIDTH)[None, :]
+    inside = np.arange(_SERVICE_WIDTH)[None, :] < length[fits, None]
+    lab = np.where(inside, p.lower[np.minimum(pos, p.lower.size - 1)], 0).astype(np.uint8)
+    lab[:, -1] = length[fits]
+    flat = np.ascontiguousarray(lab).view(f"V{_SERVICE_WIDTH}").ravel()
+    table, codes = _service_table()
+    at = np.minimum(np.searchsorted(table, flat), table.size - 1)
+    hit = table[at] == flat
+    out[fits[hit]] = codes[at[hit]]
+    return out
+
+
+def suppressions(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: family code (-1 none) and a human reason; family names are in ``FAMILY_NAMES``."""
+    fam, code = suppression_codes(p)
+    return fam, np.array([*REASON_TEXTS, ""], dtype=object)[code]
+
+
+def suppression_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: family code (-1 none) and reason code into ``REASON_TEXTS`` (-1 none).
+
+    Zone matching reuses the suffix hashes computed while parsing, so it costs one hash look-up
+    per label. Structural checks look only at the rare rows that need them (names under
+    ``.arpa``, six labels or more, or with an underscore label).
     """
     n = p.n
     fam = np.full(n, -1, dtype=np.int16)
-    reason = np.full(n, "", dtype=object)
-    table, fam_of, fams = _zone_table()
+    reason = np.full(n, -1, dtype=np.int16)
+    table, fam_of, _ = _zone_table()
     hit_labels = np.flatnonzero(isin_sorted(p.suffix_hash, table))
     if hit_labels.size:
         rows = p.label_row[hit_labels]
         codes = fam_of[np.searchsorted(table, p.suffix_hash[hit_labels])]
         # last hit per row is the shortest zone; any hit is fine for the family
         fam[rows] = codes + 2
-    for code, f in enumerate(fams):
-        reason[fam == code + 2] = ZONES[f][0]
+        # zone families are the first reason texts, in ZONES order
+        reason = np.where(fam >= 2, fam - 2, -1).astype(np.int16)
 
-    raw = p.data.tobytes()
     # reverse DNS: well-formed in-addr.arpa (<= 4 numeric labels of <= 3 digits) and ip6.arpa
     # (<= 32 single-nibble labels); anything else under .arpa is left to the scorer
     if n:
@@ -176,7 +238,7 @@ def suppressions(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
             limit = np.where(v4[rows], 6, 34)
             good = rows[~bad & (nl[rows] <= limit)]
             fam[good] = 0
-            reason[good] = "reverse-DNS (PTR) look-up of an address under .arpa"
+            reason[good] = _R_REVERSE_DNS
     # DNSBL-style look-ups under any zone: the first four labels are a reversed IPv4 address
     # (``4.3.2.1.zen.example-bl.net``); no tunnel encoding produces four short decimal labels
     if n:
@@ -193,24 +255,28 @@ def suppressions(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
                     ok &= (k >= ln) | ((ch >= ord("0")) & (ch <= ord("9")))
             dnsbl = cand[ok]
             fam[dnsbl] = 2
-            reason[dnsbl] = "DNSBL / reputation look-up of a reversed IPv4 address"
-    # service labels: any label starting with an underscore that is a well-known service label
+            reason[dnsbl] = _R_DNSBL
+    # service labels: the first label of a row that starts with an underscore and is a
+    # well-known service label, for rows no family has claimed yet
     us_labels = (
         np.flatnonzero(p.data[p.label_start.clip(max=max(p.data.size - 1, 0))] == ord("_"))
         if (p.data.size)
         else np.zeros(0, np.int64)
     )
-    for li in us_labels:
-        r = p.label_row[li]
-        lab = raw[p.label_start[li] : p.label_end[li]].lower().decode("latin-1")
-        why = SERVICE_LABELS.get(lab)
-        if why is not None and fam[r] < 0:
-            fam[r] = 1
-            reason[r] = why
+    if us_labels.size:
+        svc = _service_codes(p, us_labels)
+        known = np.flatnonzero(svc >= 0)
+        rows = p.label_row[us_labels[known]]
+        first = np.ones(rows.size, dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]  # labels are in row order
+        rows, svc = rows[first], svc[known][first]
+        free = fam[rows] < 0
+        fam[rows[free]] = 1
+        reason[rows[free]] = svc[free]
     # single-label names never leave the local network as-is (Chrome intranet probes, NetBIOS)
     single = (p.n_labels == 1) & (fam < 0)
     fam[single] = 4
-    reason[single] = "single-label name (no public suffix; e.g. Chrome intranet-redirect probe)"
+    reason[single] = _R_SINGLE
     if n:
         _internal_zones(p, fam, reason)
         _windows_hostnames(p, fam, reason)
@@ -249,13 +315,15 @@ def _internal_hashes() -> tuple[np.ndarray, np.ndarray]:
     return tlds, zones
 
 
-@functools.lru_cache(maxsize=1)
 def _private_suffix_hashes() -> np.ndarray:
-    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``)."""
+    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``).
+
+    A private rule that is also an ICANN rule (none today) would count as private here; that only
+    widens the hex-id suppression to it.
+    """
     from hunt_assets.analytics.dns.names import suffix_rules
 
-    all_rules, icann = suffix_rules(True).rules, suffix_rules(False).rules
-    return all_rules[~isin_sorted(all_rules, icann)]
+    return suffix_rules(True).private
 
 
 def _internal_zones(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
@@ -267,7 +335,7 @@ def _internal_zones(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None
     hit |= two & isin_sorted(p.suffix_hash[p.row_first_label + np.maximum(nl - 2, 0)], zones)
     rows = np.flatnonzero(hit & (fam < 0))
     fam[rows] = _INTERNAL
-    reason[rows] = "internal-only zone (.local, .lan, .internal, home.arpa ...): never resolved on the internet"
+    reason[rows] = _R_INTERNAL
 
 
 def _windows_hostnames(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
@@ -285,7 +353,7 @@ def _windows_hostnames(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> N
         ok |= (chars[:, :k] == np.frombuffer(prefix, dtype=np.uint8)[None, :]).all(axis=1) & alnum[:, k:].all(axis=1)
     rows = cand[ok]
     fam[rows] = _WINHOST
-    reason[rows] = "Windows default computer name (DESKTOP-/LAPTOP-/WIN-/EC2AMAZ- + random suffix)"
+    reason[rows] = _R_WINHOST
 
 
 def _is_hex(ch: np.ndarray) -> np.ndarray:
@@ -303,7 +371,7 @@ def _resource_ids(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
         ok = (chars[:, dash_at] == ord("-")).all(axis=1) & _is_hex(chars[:, ~dash_at]).all(axis=1)
         rows = np.unique(p.label_row[lab[ok]])
         fam[rows] = _RESOURCE
-        reason[rows] = "label is a UUID (a resource identifier, not an encoding or a DGA)"
+        reason[rows] = _R_UUID
     has_reg = (p.reg_label >= 0) & (fam < 0)
     cand = np.flatnonzero(has_reg)
     if cand.size == 0:
@@ -327,4 +395,4 @@ def _resource_ids(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     ok = hexd.all(axis=1) & digit.any(axis=1)
     rows = cand[ok]
     fam[rows] = _RESOURCE
-    reason[rows] = "hex resource id under a hosting provider's suffix (PSL private section), not a registered domain"
+    reason[rows] = _R_HEX_ID
