@@ -98,3 +98,22 @@ def test_command_process_event_csv_same_as_in_process(
     proc = _command(["score-dns", str(p)])
     assert score_dns_main([str(p)]) == 0
     assert proc.stdout == capsysbinary.readouterr().out.decode("utf-8")
+
+
+@pytest.mark.parametrize("csv_input", [False, True])
+def test_bytes_that_are_not_utf8_cost_no_other_row(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], csv_input: bool
+) -> None:
+    # raw high bytes as iodine's base128 encoding puts them on the wire, and a truncated sequence
+    raw = b"\xbc\xc1\xe9\xfd\xd0\xc3\xbe\xf1\xda\xe0\xc5\xd9.t.tun.example.com"
+    lines = [b"www.google.com", raw, b"bad\xff.com", b"xkqjvbztrwqplmnb.net"]
+    body = b"\n".join(lines) + b"\n"
+    p = tmp_path / ("n.csv" if csv_input else "n.txt")
+    p.write_bytes((b"name\n" + body) if csv_input else body)
+    rows = _run(p, capsysbinary)
+    v = {r["name"]: r for r in rows}
+    # every row is there; the undecodable bytes are shown as \xNN escapes
+    assert set(v) == {"www.google.com", raw.decode("utf-8", "backslashreplace"), "bad\\xff.com", "xkqjvbztrwqplmnb.net"}
+    assert v["xkqjvbztrwqplmnb.net"]["verdict"] == "dga"
+    assert "non-ASCII or escaped byte" in v["bad\\xff.com"]["reasons"]
+    assert v[raw.decode("utf-8", "backslashreplace")]["verdict"] in ("tunnel", "suspicious")

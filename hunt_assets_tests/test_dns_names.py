@@ -138,3 +138,12 @@ def test_service_label_suppressions() -> None:
         "",
         SERVICE_LABELS["_dmarc"],
     ]
+
+
+def test_escapes_decode_to_bytes_and_keep_utf8_text() -> None:
+    from hunt_assets.analytics.dns.names import to_binary_array
+
+    names = ["caf\u00e9\\x41.fr", "caf\u00e9.fr", "\\xbc\\xfd\u00fe.t.example.com", "a\\065b.com."]
+    got = to_binary_array(names).to_pylist()
+    # an escape is one byte; the text around it keeps its UTF-8 bytes (not latin-1, not '?')
+    assert got == [b"caf\xc3\xa9A.fr", b"caf\xc3\xa9.fr", b"\xbc\xfd\xc3\xbe.t.example.com", b"aAb.com"]

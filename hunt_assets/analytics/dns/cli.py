@@ -59,10 +59,24 @@ def _is_csv(head: bytes) -> bool:
 
 
 def read_input(stream: BinaryIO) -> pa.Table:
-    """Read CSV (with a name column) or plain text into an Arrow table with a ``name`` column."""
+    """Read CSV (with a name column) or plain text into an Arrow table with a ``name`` column.
+
+    Bytes that are not UTF-8 (iodine's base128 payloads as a raw log shows them, a mangled line)
+    must not cost the other rows: the input is then re-read with each such byte written as a
+    ``\\xNN`` escape, which the parser turns back into the same byte (and the output shows).
+    """
     data = stream.read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    try:
+        return _read_bytes(data)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" not in str(exc) and "UTF-8" not in str(exc):
+            raise
+    return _read_bytes(data.decode("utf-8", "backslashreplace").encode("utf-8"))
+
+
+def _read_bytes(data: bytes) -> pa.Table:
     if _is_csv(data[:4096]):
         tbl = pacsv.read_csv(
             io.BytesIO(data),

@@ -369,17 +369,25 @@ _isin_sorted = isin_sorted
 
 
 def _unescape(name: str) -> bytes:
-    """Decode presentation-format escapes (``\\xNN`` as logged by some sensors, RFC 1035 ``\\DDD``)."""
+    """Decode presentation-format escapes (``\\xNN`` as logged by some sensors, RFC 1035 ``\\DDD``).
 
-    def rep(m: re.Match[str]) -> str:
+    An escape stands for one byte; the text around it keeps its UTF-8 bytes, so ``café\\x41.fr``
+    and ``café.fr`` spell ``café`` the same way.
+    """
+    out = bytearray()
+    pos = 0
+    for m in _ESCAPE_RE.finditer(name):
+        out += name[pos : m.start()].encode("utf-8", "surrogateescape")
         tok = m.group(1)
         if tok[0] == "x" and len(tok) == 3:
-            return chr(int(tok[1:], 16))
-        if len(tok) == 3 and tok.isdigit():
-            return chr(min(int(tok), 255))
-        return tok
-
-    return _ESCAPE_RE.sub(rep, name).encode("latin-1", errors="replace")
+            out.append(int(tok[1:], 16))
+        elif len(tok) == 3 and tok.isdigit():
+            out.append(min(int(tok), 255))
+        else:
+            out += tok.encode("utf-8", "surrogateescape")
+        pos = m.end()
+    out += name[pos:].encode("utf-8", "surrogateescape")
+    return bytes(out)
 
 
 def to_binary_array(names: Sequence[str] | pa.Array | pa.ChunkedArray) -> pa.BinaryArray:
