@@ -112,16 +112,44 @@ def hash_many(strings: Sequence[bytes]) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
     lens = np.fromiter(map(len, strings), dtype=np.int64, count=n)
-    data = np.frombuffer(b"".join(strings), dtype=np.uint8)
     ends = np.cumsum(lens)
+    return hash_spans(np.frombuffer(b"".join(strings), dtype=np.uint8), ends - lens, ends)
+
+
+def hash_lines(blob: bytes) -> np.ndarray:
+    """``_hash_bytes`` of every non-empty line of ``blob`` (bytes taken as they are: no strip, no case fold).
+
+    Loads word and domain lists without building a Python object per line.
+    """
+    data = np.frombuffer(blob, dtype=np.uint8)
+    nl = np.flatnonzero(data == ord("\n"))
+    starts = np.concatenate([[0], nl + 1])
+    ends = np.concatenate([nl, [data.size]])
+    keep = ends > starts
+    return hash_spans(data, starts[keep], ends[keep])
+
+
+def hash_spans(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``_hash_bytes`` of ``data[starts[i]:ends[i]]`` for every i; spans must not overlap and be in order."""
+    n = starts.size
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
     if data.size == 0:
         return np.zeros(n, dtype=np.uint64)
-    row = np.repeat(np.arange(n), lens)
-    dist = np.minimum(ends[row] - 1 - np.arange(data.size), _MAX_POW - 1)
-    w = _powers()[dist] * data
+    # distance of every byte from the end of its span (bytes outside spans get weight 0)
+    lens = ends - starts
+    inside = np.zeros(data.size + 1, dtype=np.int8)
+    np.add.at(inside, starts, 1)
+    np.add.at(inside, ends, -1)
+    in_span = np.cumsum(inside[:-1]) > 0
+    end_of = np.repeat(ends, lens)
+    dist = np.zeros(data.size, dtype=np.int64)
+    dist[in_span] = end_of - 1 - np.flatnonzero(in_span)
+    np.minimum(dist, _MAX_POW - 1, out=dist)
+    w = _powers()[dist] * np.where(in_span, data, 0).astype(np.uint64)
     cs = np.zeros(data.size + 1, dtype=np.uint64)
     np.cumsum(w, out=cs[1:])
-    return cs[ends] - cs[ends - lens]
+    return cs[ends] - cs[starts]
 
 
 def _tldextract_snapshot() -> str:
@@ -172,17 +200,10 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
             continue
         rule = line.split()[0].lower()
         if not rule.isascii():
-            try:
-                rule = rule.encode("idna").decode("ascii")
-            except UnicodeError:
-                # a handful of IDN rules do not round-trip through Python's IDNA 2003 codec
-                try:
-                    rule = ".".join(
-                        lab if lab.isascii() else "xn--" + lab.encode("punycode").decode("ascii")
-                        for lab in rule.split(".")
-                    )
-                except UnicodeError:
-                    continue
+            # the list's IDN rules are lower-case NFC already, so punycode per label is their A-label
+            # (equal to Python's IDNA codec on every rule of the snapshot, tested) at a tenth of its cost
+            rule = ".".join(lab if lab.isascii() else "xn--" + lab.encode("punycode").decode("ascii")
+                            for lab in rule.split("."))
         if rule.startswith("!"):
             exc.append(rule[1:].encode())
         elif rule.startswith("*."):

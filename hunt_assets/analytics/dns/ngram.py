@@ -123,8 +123,8 @@ def load_training_domains() -> list[str]:
     return [d.decode("ascii") for d in load_training_domain_bytes()]
 
 
-def load_training_domain_bytes() -> list[bytes]:
-    """The shipped training list as stripped, non-empty ASCII byte strings."""
+def load_training_blob() -> bytes:
+    """The shipped training list, decompressed: ASCII, one domain per line."""
     import gzip
     import importlib.resources
 
@@ -132,7 +132,12 @@ def load_training_domain_bytes() -> list[bytes]:
     with res.open("rb") as raw:
         text = gzip.decompress(raw.read())
     text.decode("ascii")  # same strictness as reading it as ASCII text
-    return [s for s in (line.strip() for line in text.splitlines()) if s]
+    return text
+
+
+def load_training_domain_bytes() -> list[bytes]:
+    """The shipped training list as stripped, non-empty ASCII byte strings."""
+    return [s for s in (line.strip() for line in load_training_blob().splitlines()) if s]
 
 
 def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -82,15 +82,15 @@ SUSP_MIN_LEN = 8
 @functools.lru_cache(maxsize=1)
 def _popular_hashes() -> np.ndarray:
     """Sorted 64-bit hashes of the popular registered domains (same hash as the batch parser's)."""
-    from hunt_assets.analytics.dns.names import hash_many
+    from hunt_assets.analytics.dns.names import hash_lines
 
-    doms = ngram.load_training_domain_bytes()
-    blob = b"\n".join(doms) + b"\n"
-    if b".\n" in blob or b"\\" in blob:  # names the parser would normalise (none in the shipped list)
+    blob = ngram.load_training_blob()
+    if any(c in blob for c in (b".\n", b"\\", b" ", b"\t", b"\r")):  # lines the parser would normalise
+        doms = ngram.load_training_domain_bytes()  # (none in the shipped list)
         p = parse(to_binary_array(pa.array([d.decode("ascii") for d in doms], pa.large_string())))
         h = p.suffix_hash[p.row_first_label]
     else:
-        h = hash_many(blob.lower().split(b"\n")[:-1])
+        h = hash_lines(blob.lower())
     h = np.sort(h)
     keep = np.ones(h.size, dtype=bool)
     keep[1:] = h[1:] != h[:-1]
