@@ -117,3 +117,39 @@ def test_bytes_that_are_not_utf8_cost_no_other_row(
     assert v["xkqjvbztrwqplmnb.net"]["verdict"] == "dga"
     assert "non-ASCII or escaped byte" in v["bad\\xff.com"]["reasons"]
     assert v[raw.decode("utf-8", "backslashreplace")]["verdict"] in ("tunnel", "suspicious")
+
+
+def test_malformed_csv_rows_are_read_field_by_field(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_bytes(
+        b"name,client,qtype\n"
+        b"www.google.com,pc1,A\n"
+        b"short-row.example.com\n"  # too few fields
+        b"xkqjvbztrwqplmnb.net,pc2,A,extra\n"  # too many
+        b'"unbalanced.example.com,pc3,A\n'  # a quote that never closes
+        b"after.example.com,pc4,TXT\n"
+    )
+    assert score_dns_main([str(p)]) == 0
+    captured = capsysbinary.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out.decode("utf-8"))))
+    got = {r["name"]: r["verdict"] for r in rows}
+    # nothing is lost: every row's name is scored, the unbalanced quote stays part of its field
+    assert set(got) == {"www.google.com", "short-row.example.com", "xkqjvbztrwqplmnb.net",
+                        '"unbalanced.example.com', "after.example.com"}
+    assert got["xkqjvbztrwqplmnb.net"] == "dga"
+    assert b"3 malformed CSV row(s)" in captured.err
+
+
+def test_a_megabyte_name_is_scored_without_warnings(tmp_path: Path) -> None:
+    p = tmp_path / "big.txt"
+    p.write_text("x" * 1_000_000 + ".com\nok.example.com\n")
+    proc = subprocess.run([sys.executable, "-m", "hunt_assets.cli", "score-dns", str(p)], capture_output=True,
+                          check=True)
+    old_limit = csv.field_size_limit(2_000_000)
+    try:
+        rows = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    finally:
+        csv.field_size_limit(old_limit)
+    assert [r["verdict"] for r in rows] == ["suspicious", "benign"]
+    assert "exceeds DNS limits" in rows[0]["reasons"]
+    assert proc.stderr == b""

@@ -109,7 +109,8 @@ def _warm() -> None:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    # clipped: a megabyte-long name has millions of bits, and exp would overflow (with a warning)
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
 
 
 class _Fmt:
