@@ -22,6 +22,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 #if !PY_LITTLE_ENDIAN
 #error "_native.c assumes a little-endian host (buffer formats are checked as native)"
 #endif
@@ -122,7 +128,7 @@ static int acquire(BufSet *s, PyObject *obj, enum kind kind, int writable, Py_ss
 static const char *ERR_ROWS = "offsets must start at 0, increase strictly and end at len(data)";
 static const char *ERR_OFFS = "offsets must be non-decreasing and within the data buffer";
 static const char *ERR_LABELS = "label arrays are inconsistent with the row offsets";
-static const char *ERR_CAPACITY = "label output arrays are too small";
+static const char *ERR_CAPACITY = "label output arrays must have count_labels() items";
 static const char *ERR_NOMEM = "out of memory";
 static const char *ERR_TABLE = "an entropy segment is longer than the x*log2(x) or log2 table";
 
@@ -178,9 +184,11 @@ static Py_ssize_t check_rows(const int64_t *offs, Py_ssize_t n, Py_ssize_t nb, i
     if (strict && (offs[0] != 0 || offs[n] != nb))
         return -1;
     for (Py_ssize_t r = 0; r < n; r++) {
-        int64_t len = offs[r + 1] - offs[r];
-        if (len < 0 || (strict && len == 0))
+        /* compare before subtracting: every offset is then within [offs[0], offs[n]] and the
+         * difference cannot overflow */
+        if (offs[r + 1] < offs[r] || (strict && offs[r + 1] == offs[r]))
             return -1;
+        const int64_t len = offs[r + 1] - offs[r];
         if (len > longest)
             longest = (Py_ssize_t)len;
     }
@@ -229,15 +237,13 @@ static PyObject *py_count_labels(PyObject *Py_UNUSED(self), PyObject *args)
     if (check_rows(offs, n1 - 1, nb, 1) < 0)
         err = ERR_ROWS;
     else {
-        /* a label starts at every row start and after every dot that is not its row's last byte */
+        /* a label starts at every row start and after every dot that is not its row's last byte:
+         * count all dots in one branch-free (vectorisable) pass, then take back the row-final ones */
         total = n1 - 1;
-        for (Py_ssize_t r = 0; r < n1 - 1; r++) {
-            const uint8_t *p = data + offs[r], *end = data + offs[r + 1] - 1;
-            while (p < end && (p = memchr(p, '.', (size_t)(end - p))) != NULL) {
-                total++;
-                p++;
-            }
-        }
+        for (Py_ssize_t i = 0; i < nb; i++)
+            total += data[i] == '.';
+        for (Py_ssize_t r = 0; r < n1 - 1; r++)
+            total -= data[offs[r + 1] - 1] == '.';
     }
     Py_END_ALLOW_THREADS
     if (err) {
@@ -307,8 +313,10 @@ static PyObject *py_parse(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o_pw, K_U64, 0, -1, pw, &n_pow, "powers");
     ACQ(o_keys, K_U64, 0, -1, keys, &n_slots, "keys");
     ACQ(o_sflags, K_U8, 0, n_slots, sflags, NULL, "slot_flags");
-    if (n_pow < 1 || shift < 1 || shift > 63 || n_slots != ((Py_ssize_t)1 << (64 - shift))) {
-        PyErr_SetString(PyExc_ValueError, "powers must be non-empty and len(keys) == 2**(64 - shift)");
+    /* _HashSet has 2**bits slots, 8 <= bits, shift = 64 - bits; bits <= 40 keeps the shift below defined */
+    if (n_pow < 1 || shift < 24 || shift > 56 || n_slots != ((Py_ssize_t)1 << (64 - shift))) {
+        PyErr_SetString(PyExc_ValueError,
+                        "powers must be non-empty, 24 <= shift <= 56 and len(keys) == 2**(64 - shift)");
         goto fail;
     }
     ACQ(o_lower, K_U8, 1, nb, lower, NULL, "lower");
@@ -546,11 +554,12 @@ static PyObject *py_label_logprob(PyObject *Py_UNUSED(self), PyObject *args)
     else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL)
         err = ERR_NOMEM;
     for (Py_ssize_t r = 0; r < n && !err; r++) {
-        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r], last = first + nlab[r] - 1;
+        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
         if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
             err = ERR_LABELS;
             break;
         }
+        const int64_t last = first + nlab[r] - 1; /* in range: checked */
         row_byte_logp(data, s, e, &m, lp);
         row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
     }
@@ -569,6 +578,50 @@ fail:
 
 /* ------------------------------------------------------------------------------------------ */
 /* features: the byte-level statistics of features.compute in one pass per row                  */
+
+/* Class counts without a read-modify-write of a counter per byte (which serialises on
+ * store-to-load forwarding): every class has an 8-bit lane in one of two uint64 accumulators, a
+ * byte adds its class's one-hot lane value from a table, and the lanes are flushed into the
+ * int32 counts at least every 255 bytes, before one could overflow. Up to 16 classes. */
+typedef struct {
+    uint64_t lo[256], hi[256];
+} OneHot;
+
+static void onehot_init(OneHot *t, const uint8_t *code)
+{
+    for (int c = 0; c < 256; c++) {
+        const int k = code[c]; /* < 16: checked by the caller */
+        t->lo[c] = k < 8 ? (uint64_t)1 << (8 * k) : 0;
+        t->hi[c] = k >= 8 ? (uint64_t)1 << (8 * (k - 8)) : 0;
+    }
+}
+
+static inline void onehot_count(const uint8_t *p, int64_t len, const OneHot *t, int32_t counts[16])
+{
+    while (len > 0) {
+        const int64_t m = len < 255 ? len : 255;
+        uint64_t lo = 0, hi = 0;
+        for (int64_t i = 0; i < m; i++) {
+            lo += t->lo[p[i]];
+            hi += t->hi[p[i]];
+        }
+        for (int k = 0; k < 8; k++) {
+            counts[k] += (int32_t)((lo >> (8 * k)) & 0xFF);
+            counts[8 + k] += (int32_t)((hi >> (8 * k)) & 0xFF);
+        }
+        p += m;
+        len -= m;
+    }
+}
+
+/* bytes >= 128 in the low half, whitespace/control bytes (<= 32, 127) in the high half */
+static uint64_t BYTE_FLAGS[256];
+
+static void byte_flags_init(void)
+{
+    for (int c = 0; c < 256; c++)
+        BYTE_FLAGS[c] = (uint64_t)(c >= 128) | ((uint64_t)(c <= 32 || c == 127) << 32);
+}
 
 static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -617,6 +670,10 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         }
     if (ngram_args(&bs, o_code, K, o_logp, &m) < 0)
         goto fail;
+    if (ncls > 16) {
+        PyErr_SetString(PyExc_ValueError, "at most 16 classes");
+        goto fail;
+    }
     ACQ(o_cc, K_I32, 1, n * ncls, cc, NULL, "class_counts");
     ACQ(o_stats, K_I64, 1, 5 * n, stats, NULL, "stats");
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
@@ -626,18 +683,25 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     Py_ssize_t longest = check_rows(offs, n, nb, 1);
     double *lp = NULL;
+    OneHot *onehot = NULL; /* [0] subdomain classes, [1] registered-label classes */
     int64_t *n_nonascii = stats, *n_ctrl = stats + n, *max_label = stats + 2 * n, *n_empty = stats + 3 * n,
             *sub_max = stats + 4 * n;
     if (longest < 0)
         err = ERR_ROWS;
-    else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL)
+    else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL ||
+             (onehot = PyMem_RawMalloc(2 * sizeof(OneHot))) == NULL)
         err = ERR_NOMEM;
+    else {
+        onehot_init(&onehot[0], subc);
+        onehot_init(&onehot[1], regc);
+    }
     for (Py_ssize_t r = 0; r < n && !err; r++) {
-        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r], last = first + nlab[r] - 1;
+        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
         if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
             err = ERR_LABELS;
             break;
         }
+        const int64_t last = first + nlab[r] - 1; /* in range: checked */
         /* regions as in features.compute: subdomain [s, sub_end) when non-empty, registered label
          * [reg_start, reg_end); the dot between them and the public suffix are in neither */
         const int64_t rs = regs[r], rl = regl[r];
@@ -652,21 +716,21 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
             reg_end = le[rl];
         }
         const int64_t sub_stop = sub_end > s ? sub_end : s; /* empty subdomain region when sub_end <= s */
-        int32_t *row_cc = cc + r * ncls;
+        const int64_t reg_a = has_reg ? rs : s, reg_b = has_reg ? reg_end : s;
+        int32_t counts[16] = {0};
+        onehot_count(data + s, sub_stop - s, &onehot[0], counts);
+        onehot_count(data + reg_a, reg_b - reg_a, &onehot[1], counts);
+        /* every other byte (the dot before the registered label, the public suffix) */
+        counts[none_code] += (int32_t)((e - s) - (sub_stop - s) - (reg_b - reg_a));
+        memcpy(cc + r * ncls, counts, sizeof(int32_t) * (size_t)ncls);
         int64_t nonascii = 0, ctrl = 0;
-        memset(row_cc, 0, sizeof(int32_t) * (size_t)ncls);
-        for (int64_t i = s; i < e; i++) {
-            const uint8_t c = data[i];
-            uint8_t code;
-            if (i < sub_stop)
-                code = subc[c];
-            else if (has_reg && i >= rs && i < reg_end)
-                code = regc[c];
-            else
-                code = (uint8_t)none_code;
-            row_cc[code]++;
-            nonascii += c >= 128;
-            ctrl += (c <= 32) | (c == 127);
+        for (int64_t i = s; i < e;) {
+            const int64_t stop = e - i > ((int64_t)1 << 30) ? i + ((int64_t)1 << 30) : e; /* no lane overflow */
+            uint64_t acc = 0;
+            for (; i < stop; i++)
+                acc += BYTE_FLAGS[data[i]];
+            nonascii += (int64_t)(acc & 0xFFFFFFFFu);
+            ctrl += (int64_t)(acc >> 32);
         }
         n_nonascii[r] = nonascii;
         n_ctrl[r] = ctrl;
@@ -694,6 +758,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         sublp[r] = acc;
     }
     PyMem_RawFree(lp);
+    PyMem_RawFree(onehot);
     Py_END_ALLOW_THREADS
     if (err) {
         PyErr_SetString(PyExc_ValueError, err);
@@ -844,44 +909,55 @@ static PyObject *py_first_occurrences(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o_out, K_I64, 1, n, out, NULL, "out");
 
     Py_BEGIN_ALLOW_THREADS
-    /* open addressing, linear probing; a slot holds (row + 1) and 32 bits of the row's hash so
-     * most non-matching probes are rejected without touching the strings. Load <= 1/2. */
+    /* Open addressing with linear probing, load <= 1/2. A slot is one uint64: the row's hash
+     * tag in the high 32 bits and (row + 1) in the low 32 bits (0 = empty), so most non-matching
+     * probes are rejected without touching the strings. The table is far larger than the CPU
+     * caches, so rows go in blocks: hash the block and prefetch its slots, then probe in order
+     * (first-appearance order is kept because probing stays sequential). */
+    enum { BLOCK = 16 };
     size_t cap = 16;
     while (cap < (size_t)n * 2)
         cap <<= 1;
-    uint32_t *slot_row = NULL, *slot_tag = NULL;
+    uint64_t *slots = NULL;
     if (check_rows(offs, n, nb, 0) < 0)
         err = ERR_OFFS;
-    else if ((slot_row = PyMem_RawCalloc(cap, sizeof(uint32_t))) == NULL ||
-             (slot_tag = PyMem_RawMalloc(cap * sizeof(uint32_t))) == NULL)
+    else if ((slots = PyMem_RawCalloc(cap, sizeof(uint64_t))) == NULL)
         err = ERR_NOMEM;
     const size_t mask = cap - 1;
-    for (Py_ssize_t i = 0; i < n && !err; i++) {
-        const uint8_t *p = data + offs[i];
-        const size_t len = (size_t)(offs[i + 1] - offs[i]);
-        const uint64_t h = hash_bytes(p, len, (uint64_t)seed);
-        const uint32_t tag = (uint32_t)(h >> 32);
-        size_t s = (size_t)h & mask;
-        int dup = 0;
-        while (slot_row[s] != 0) {
-            if (slot_tag[s] == tag) {
-                const Py_ssize_t j = (Py_ssize_t)slot_row[s] - 1;
-                const size_t len_j = (size_t)(offs[j + 1] - offs[j]);
-                if (len_j == len && (len == 0 || memcmp(data + offs[j], p, len) == 0)) {
-                    dup = 1;
-                    break;
-                }
-            }
-            s = (s + 1) & mask;
+    uint64_t hashes[BLOCK];
+    for (Py_ssize_t i0 = 0; i0 < n && !err; i0 += BLOCK) {
+        const Py_ssize_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            const int64_t a = offs[i0 + j];
+            hashes[j] = hash_bytes(data + a, (size_t)(offs[i0 + j + 1] - a), (uint64_t)seed);
+            PREFETCH(&slots[hashes[j] & mask]);
         }
-        if (!dup) {
-            slot_row[s] = (uint32_t)(i + 1);
-            slot_tag[s] = tag;
-            out[k++] = i;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            const Py_ssize_t i = i0 + j;
+            const uint8_t *p = data + offs[i];
+            const size_t len = (size_t)(offs[i + 1] - offs[i]);
+            const uint64_t tag = hashes[j] >> 32;
+            size_t s = (size_t)hashes[j] & mask;
+            int dup = 0;
+            uint64_t v;
+            while ((v = slots[s]) != 0) {
+                if ((v >> 32) == tag) {
+                    const Py_ssize_t r = (Py_ssize_t)(v & 0xFFFFFFFFu) - 1;
+                    const size_t len_r = (size_t)(offs[r + 1] - offs[r]);
+                    if (len_r == len && (len == 0 || memcmp(data + offs[r], p, len) == 0)) {
+                        dup = 1;
+                        break;
+                    }
+                }
+                s = (s + 1) & mask;
+            }
+            if (!dup) {
+                slots[s] = (tag << 32) | (uint64_t)(i + 1);
+                out[k++] = i;
+            }
         }
     }
-    PyMem_RawFree(slot_row);
-    PyMem_RawFree(slot_tag);
+    PyMem_RawFree(slots);
     Py_END_ALLOW_THREADS
     if (err) {
         PyErr_SetString(err == ERR_NOMEM ? PyExc_MemoryError : PyExc_ValueError, err);
@@ -928,5 +1004,6 @@ static struct PyModuleDef moduledef = {
 
 PyMODINIT_FUNC PyInit__native(void)
 {
+    byte_flags_init();
     return PyModule_Create(&moduledef);
 }
