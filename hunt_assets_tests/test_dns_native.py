@@ -7,6 +7,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import dataclasses
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -253,11 +256,8 @@ def test_native_rejects_inconsistent_input() -> None:
 
 
 def test_hunt_dns_native_env_forces_numpy() -> None:
-    import subprocess
-    import sys
-
     code = "from hunt_assets.analytics.dns import accel; print(accel.ENABLED)"
-    env = {**__import__("os").environ, "HUNT_DNS_NATIVE": "0"}
+    env = {**os.environ, "HUNT_DNS_NATIVE": "0"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
