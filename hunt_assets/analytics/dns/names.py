@@ -21,6 +21,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hunt_assets.analytics.dns import accel
+
 MAX_NAME = 253
 MAX_LABEL = 63
 
@@ -465,13 +467,13 @@ class ParsedNames:
 
     Offsets of labels are byte positions into ``data``; per-row arrays are indexed by row.
     ``reg_start == -1`` means the name is a bare public suffix (or a single label) with no
-    registered domain.
+    registered domain. ``row_of`` (row number of every byte, 4 bytes per byte of input) is built
+    on first use: only the NumPy feature code needs it, the C kernels walk rows directly.
     """
 
     data: np.ndarray  # uint8, original case
     lower: np.ndarray  # uint8, lower case
     offsets: np.ndarray  # int64, n + 1
-    row_of: np.ndarray  # int32 per byte
     label_start: np.ndarray  # int64 byte position of every label
     label_end: np.ndarray  # int64 (exclusive)
     label_row: np.ndarray  # int32
@@ -483,6 +485,14 @@ class ParsedNames:
     reg_label: np.ndarray  # int64 index into label arrays, -1 if none
     suffix_hash: np.ndarray  # uint64 hash of the lower-cased name from each label start to the end
     tld_known: np.ndarray  # bool per row: the last label is a rule of the public suffix list
+    _row_of: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def row_of(self) -> np.ndarray:
+        """int32 row number of every byte of ``data``."""
+        if self._row_of is None:
+            self._row_of = _row_ids(self.offsets, self.data.size)
+        return self._row_of
 
     @property
     def n(self) -> int:
@@ -536,6 +546,8 @@ def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = 
         if n
         else (np.zeros(0, np.uint8))
     )
+    if accel.ENABLED:
+        return _parse_native(data, offsets, include_private)
     lower = byte_map(_LOWER_BYTES, data)
     nb = data.size
     # row id per byte from a cumulative count of row starts (cheaper than np.repeat)
@@ -610,7 +622,6 @@ def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = 
         data=data,
         lower=lower,
         offsets=offsets,
-        row_of=row_of,
         label_start=label_start,
         label_end=label_end,
         label_row=label_row,
@@ -622,6 +633,70 @@ def parse(binary: pa.BinaryArray | pa.LargeBinaryArray, include_private: bool = 
         reg_label=reg_label,
         suffix_hash=g,
         tld_known=in_rule[row_first_label + n_labels - 1] if n else np.zeros(0, dtype=bool),
+        _row_of=row_of,
+    )
+
+
+def _parse_native(data: np.ndarray, offsets: np.ndarray, include_private: bool) -> ParsedNames:
+    """``parse`` by the C kernel: one pass per name for labels, lower case, suffix hashes and the
+    public-suffix look-up in the same hash table (keys, per-slot flags, shift) ``rule_flags`` uses.
+    The outputs are the NumPy code's, array for array and dtype for dtype."""
+    ext = accel.ext
+    assert ext is not None
+    n = offsets.size - 1
+    n_lab = ext.count_labels(data, offsets)
+    hs, slot_flags = _rule_slots(include_private)
+    # rule_flags answers the empty-slot marker (hash 0) separately: pass that answer along
+    zero_flag = int(_rule_flags(include_private)[1][0]) if hs.empty_member else 0
+    lower = np.empty(data.size, dtype=np.uint8)
+    label_start = np.empty(n_lab, dtype=np.int64)
+    label_end = np.empty(n_lab, dtype=np.int64)
+    label_row = np.empty(n_lab, dtype=np.int32)
+    label_idx = np.empty(n_lab, dtype=np.int32)
+    suffix_hash = np.empty(n_lab, dtype=np.uint64)
+    row_first_label = np.empty(n, dtype=np.int64)
+    n_labels = np.empty(n, dtype=np.int32)
+    suffix_start = np.empty(n, dtype=np.int64)
+    reg_start = np.empty(n, dtype=np.int64)
+    reg_label = np.empty(n, dtype=np.int64)
+    tld_known = np.empty(n, dtype=bool)
+    ext.parse(
+        data,
+        offsets,
+        _LOWER_BYTES,
+        _powers(),
+        hs.keys,
+        np.ascontiguousarray(slot_flags, dtype=np.uint8),
+        int(hs.bits),
+        zero_flag,
+        lower,
+        label_start,
+        label_end,
+        label_row,
+        label_idx,
+        suffix_hash,
+        row_first_label,
+        n_labels,
+        suffix_start,
+        reg_start,
+        reg_label,
+        tld_known,
+    )
+    return ParsedNames(
+        data=data,
+        lower=lower,
+        offsets=offsets,
+        label_start=label_start,
+        label_end=label_end,
+        label_row=label_row,
+        label_idx=label_idx,
+        row_first_label=row_first_label,
+        n_labels=n_labels,
+        suffix_start=suffix_start,
+        reg_start=reg_start,
+        reg_label=reg_label,
+        suffix_hash=suffix_hash,
+        tld_known=tld_known,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.names import ParsedNames, byte_map
 
 K = 40  # 0 boundary, 1-26 a-z, 27-36 0-9, 37 '-', 38 '_', 39 anything else
@@ -153,6 +154,12 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     nb = p.data.size
     if nb == 0:
         return np.zeros(p.label_start.size), np.zeros(p.label_start.size, dtype=np.int64)
+    if accel.ENABLED:
+        assert accel.ext is not None
+        tot = np.empty(p.label_start.size, dtype=np.float64)
+        cnt = np.empty(p.label_start.size, dtype=np.int64)
+        accel.ext.label_logprob(*label_args(p), _CODE_BYTES, K, logp_table(model), tot, cnt)
+        return tot, cnt
     c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
     b = np.empty_like(c)
     b[0] = 0
@@ -185,3 +192,20 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     tot[last_lab] += model.logp[c2 * (K * K) + c1 * K + BOUNDARY]
     cnt = (p.label_end - p.label_start + 1).astype(np.int64)
     return tot, cnt
+
+
+def label_args(p: ParsedNames) -> tuple[np.ndarray, ...]:
+    """The row and label arrays the C kernels take, as contiguous arrays of the dtypes they check."""
+    return (
+        np.ascontiguousarray(p.data, dtype=np.uint8),
+        np.ascontiguousarray(p.offsets, dtype=np.int64),
+        np.ascontiguousarray(p.label_start, dtype=np.int64),
+        np.ascontiguousarray(p.label_end, dtype=np.int64),
+        np.ascontiguousarray(p.row_first_label, dtype=np.int64),
+        np.ascontiguousarray(p.n_labels, dtype=np.int32),
+    )
+
+
+def logp_table(model: NgramModel) -> np.ndarray:
+    """The model's log2 table as the contiguous float32 array the C kernels read."""
+    return np.ascontiguousarray(model.logp, dtype=np.float32)
