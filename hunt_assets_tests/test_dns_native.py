@@ -343,3 +343,22 @@ def test_float_sums_follow_numpy_order() -> None:
     last = p.row_first_label + p.n_labels - 1
     not_last = np.setdiff1d(np.arange(p.label_start.size), last)
     assert (seq[not_last] != tot[not_last]).any()
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_factorize_u64_numbers_keys_in_order_of_first_appearance(native: bool, monkeypatch) -> None:
+    import pandas as pd
+
+    if native and not accel.available():
+        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
+    monkeypatch.setattr(accel, "ENABLED", native)
+    rng = np.random.default_rng(7)
+    for values in (
+        rng.integers(0, 50, 10_000).astype(np.uint64),
+        rng.integers(0, 2**63, 5_000, dtype=np.int64).astype(np.uint64) * np.uint64(2),
+        np.array([2**64 - 1, 0, 2**64 - 1, 0, 5], dtype=np.uint64),
+        np.zeros(0, dtype=np.uint64),
+    ):
+        got = accel.factorize_u64(values)
+        assert got.dtype == np.int64
+        assert got.tolist() == pd.factorize(values)[0].tolist()

@@ -970,6 +970,69 @@ fail:
     return NULL;
 }
 
+/* factorize_u64: integer codes of 64-bit keys in order of first appearance                     */
+
+static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_vals, *o_codes;
+    unsigned long long seed;
+    BufSet bs = {.n = 0};
+    const uint64_t *vals;
+    int64_t *codes;
+    Py_ssize_t n, k = 0;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOK:factorize_u64", &o_vals, &o_codes, &seed))
+        return NULL;
+    ACQ(o_vals, K_U64, 0, -1, vals, &n, "values");
+    if (n >= (Py_ssize_t)INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "values: need fewer than 2**31-1 items");
+        goto fail;
+    }
+    ACQ(o_codes, K_I64, 1, n, codes, NULL, "codes");
+
+    Py_BEGIN_ALLOW_THREADS
+    /* Open addressing, load <= 1/2. A slot holds (code + 1) in 32 bits (0 = empty) next to its key,
+     * so a probe compares keys without another memory access. Keys are mixed with a per-process
+     * seed before slotting: registered-domain hashes are polynomial hashes of attacker-chosen names,
+     * whose low bits are neither uniform nor secret. */
+    size_t cap = 16;
+    while (cap < (size_t)n * 2)
+        cap <<= 1;
+    uint64_t *keys = NULL;
+    uint32_t *slot_code = NULL;
+    if ((keys = PyMem_RawMalloc(cap * sizeof(uint64_t))) == NULL ||
+        (slot_code = PyMem_RawCalloc(cap, sizeof(uint32_t))) == NULL)
+        err = ERR_NOMEM;
+    const size_t mask = cap - 1;
+    for (Py_ssize_t i = 0; i < n && !err; i++) {
+        const uint64_t v = vals[i];
+        size_t s = (size_t)mix64(v ^ (uint64_t)seed) & mask;
+        uint32_t c;
+        while ((c = slot_code[s]) != 0 && keys[s] != v)
+            s = (s + 1) & mask;
+        if (c == 0) {
+            keys[s] = v;
+            slot_code[s] = (uint32_t)(++k);
+            codes[i] = k - 1;
+        } else {
+            codes[i] = (int64_t)c - 1;
+        }
+    }
+    PyMem_RawFree(keys);
+    PyMem_RawFree(slot_code);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_MemoryError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    return PyLong_FromSsize_t(k);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -991,6 +1054,9 @@ static PyMethodDef methods[] = {
     {"first_occurrences", py_first_occurrences, METH_VARARGS,
      "first_occurrences(data, offsets, out, seed) -> k; out[:k] = index of the first occurrence of each "
      "distinct value, in order of first appearance"},
+    {"factorize_u64", py_factorize_u64, METH_VARARGS,
+     "factorize_u64(values, codes, seed) -> k; codes[i] = number of the distinct value values[i], numbered "
+     "0..k-1 in order of first appearance"},
     {NULL, NULL, 0, NULL},
 };
 

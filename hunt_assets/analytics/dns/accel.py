@@ -83,3 +83,20 @@ def first_occurrences(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
         uniq = pc.unique(arr)
         idx = pc.index_in(uniq, value_set=arr).to_numpy(zero_copy_only=False).astype(np.int64)
     return valid[idx] if valid is not None else idx
+
+
+def factorize_u64(values: np.ndarray) -> np.ndarray:
+    """Integer codes (int64) of 64-bit keys, numbered in order of first appearance.
+
+    What ``pd.factorize(values)[0]`` gives, without importing pandas (``score-dns`` on plain names
+    never needs it) and a few times faster than Arrow's dictionary encoding of a uint64 array.
+    """
+    values = np.ascontiguousarray(values, dtype=np.uint64)
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if ext is not None and ENABLED:
+        codes = np.empty(values.size, dtype=np.int64)
+        ext.factorize_u64(values, codes, _seed())
+        return codes
+    arr = pa.Array.from_buffers(pa.uint64(), values.size, [None, pa.py_buffer(values)])
+    return arr.dictionary_encode().indices.to_numpy().astype(np.int64)

@@ -665,8 +665,17 @@ def unique_names(names: Sequence[str] | pd.Series | pa.Array) -> pa.Array:
         arr = pa.array(list(names), pa.large_string())
     if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
         arr = arr.combine_chunks()
-    # a chunked column is de-duplicated as it is (no copy into one chunk first)
-    return pc.unique(pc.drop_null(arr))
+    from hunt_assets.analytics.dns.accel import first_occurrences
+
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+        arr = arr.chunk(0)
+    if isinstance(arr, pa.Array) and pa.types.is_dictionary(arr.type):
+        return pc.unique(pc.drop_null(arr))
+    try:
+        idx = first_occurrences(arr)
+    except TypeError:  # not strings or bytes: Arrow's own hash kernel
+        return pc.unique(pc.drop_null(arr))
+    return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).take(np_to_arrow(idx))
 
 
 def score_names(names: Sequence[str] | pd.Series) -> pd.DataFrame:
