@@ -362,3 +362,6 @@ def test_factorize_u64_numbers_keys_in_order_of_first_appearance(native: bool, m
         got = accel.factorize_u64(values)
         assert got.dtype == np.int64
         assert got.tolist() == pd.factorize(values)[0].tolist()
+        codes, first = accel.factorize_u64(values, first=True)
+        assert codes.tolist() == got.tolist()
+        assert first.tolist() == [int(np.flatnonzero(values == u)[0]) for u in pd.unique(values)]

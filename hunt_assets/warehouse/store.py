@@ -67,27 +67,30 @@ def _qualified(table: str) -> str:
 
 def _hashes_distinct(groups: pa.Table) -> bool:
     """Whether each hash of a column stands for one value (a NULL counts as a value of its own)."""
-    has_null = groups.column("has_null").to_numpy(zero_copy_only=False)
-    has_value = groups.column("k").to_numpy() > 0
-    same = pc.fill_null(pc.equal(groups.column("v"), groups.column("hi")), True).to_numpy(zero_copy_only=False)
-    return bool((same & ~(has_null & has_value)).all())
+    h = groups.column("h").to_numpy()
+    return bool(np.unique(h).size == h.size)
 
 
 def _decode_hashes(hashes: pa.ChunkedArray, groups: pa.Table) -> pa.DictionaryArray:
     """Per-row value hashes -> dictionary array: codes in order of first appearance, NULL stays NULL."""
+    # the DNS scorer's C hash table when it is built (pandas' or Arrow's otherwise)
+    from hunt_assets.analytics.dns.accel import factorize_u64
+
     h = hashes.to_numpy()
-    codes, uniq = pd.factorize(h)  # first appearance, like the strings themselves would factorize
+    codes, first = factorize_u64(h, first=True)  # first appearance, as the strings would factorize
+    n_uniq = first.size
+    uniq = h[first]
     gh = groups.column("h").to_numpy()
     order = np.argsort(gh)
     where = order[np.searchsorted(gh, uniq, sorter=order)]
     vals = groups.column("v").combine_chunks().take(pa.array(where, pa.int64()))
-    is_null = groups.column("has_null").to_numpy(zero_copy_only=False)[where]
+    is_null = ~pc.is_valid(vals).to_numpy(zero_copy_only=False)
     if not is_null.any():  # the usual case: the codes are the indices as they are
         indices = pa.Array.from_buffers(pa.int32(), codes.size, [None, pa.py_buffer(codes.astype(np.int32))])
         return pa.DictionaryArray.from_arrays(indices, vals)
     # drop the NULL entry from the dictionary: later codes move down by one, its rows become NULL
     shift = np.cumsum(is_null) - is_null
-    remap = np.where(is_null, -1, np.arange(uniq.size) - shift).astype(np.int32)
+    remap = np.where(is_null, -1, np.arange(n_uniq) - shift).astype(np.int32)
     row_codes = remap[codes]
     indices = pa.array(row_codes, pa.int32(), mask=row_codes < 0)
     return pa.DictionaryArray.from_arrays(indices, vals.filter(pa.array(~is_null)))
@@ -181,8 +184,9 @@ class Warehouse:
         order of first appearance (as ``pd.factorize`` orders) and int32 codes, and the rows never exist
         as strings at all: DuckDB hashes each value in its own (multi-threaded) scan and returns 64-bit
         hashes; the hashes are factorized here and each distinct hash is turned back into its string by
-        a grouped query. A hash shared by two different strings is detected by that query and the
-        column is then read as strings and encoded the slow way, so the result is always exact.
+        a grouped query. A hash shared by two different strings (or by a string and NULL) shows up in
+        that query's result and the column is then read as strings and encoded the slow way, so the
+        result is always exact.
         """
         if not self.table_exists(table):
             return pa.table({})
@@ -201,11 +205,9 @@ class Warehouse:
             out = con.sql(f"SELECT {sel} FROM {src} WHERE {where}", params=[value]).to_arrow_table()
             for c in strings:
                 q = quote_ident(c)
-                # min/max tell whether a hash stands for one string (cheaper than count(DISTINCT))
-                values[c] = con.sql(
-                    f"SELECT hash({q}) AS h, min({q}) AS v, max({q}) AS hi, count({q}) AS k, "
-                    f"count(*) > count({q}) AS has_null FROM {src} WHERE {where} GROUP BY 1",
-                    params=[value]).to_arrow_table()
+                # the distinct values (NULL included) with their hashes
+                values[c] = con.sql(f"SELECT {q} AS v, hash({q}) AS h FROM {src} WHERE {where} GROUP BY 1",
+                                    params=[value]).to_arrow_table()
             exact = {c: _hashes_distinct(values[c]) for c in strings}
             slow = [c for c in strings if not exact[c]]
             if slow:  # a 64-bit hash shared by two strings of this partition: read those columns as text

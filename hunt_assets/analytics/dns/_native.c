@@ -974,15 +974,15 @@ fail:
 
 static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *o_vals, *o_codes;
+    PyObject *o_vals, *o_codes, *o_first = Py_None;
     unsigned long long seed;
     BufSet bs = {.n = 0};
     const uint64_t *vals;
-    int64_t *codes;
+    int64_t *codes, *first = NULL;
     Py_ssize_t n, k = 0;
     const char *err = NULL;
 
-    if (!PyArg_ParseTuple(args, "OOK:factorize_u64", &o_vals, &o_codes, &seed))
+    if (!PyArg_ParseTuple(args, "OOK|O:factorize_u64", &o_vals, &o_codes, &seed, &o_first))
         return NULL;
     ACQ(o_vals, K_U64, 0, -1, vals, &n, "values");
     if (n >= (Py_ssize_t)INT32_MAX) {
@@ -990,6 +990,8 @@ static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
         goto fail;
     }
     ACQ(o_codes, K_I64, 1, n, codes, NULL, "codes");
+    if (o_first != Py_None)
+        ACQ(o_first, K_I64, 1, n, first, NULL, "first");
 
     Py_BEGIN_ALLOW_THREADS
     /* Open addressing, load <= 1/2. A slot holds (code + 1) in 32 bits (0 = empty) next to its key,
@@ -1013,6 +1015,8 @@ static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
             s = (s + 1) & mask;
         if (c == 0) {
             keys[s] = v;
+            if (first != NULL)
+                first[k] = i;
             slot_code[s] = (uint32_t)(++k);
             codes[i] = k - 1;
         } else {
@@ -1055,8 +1059,8 @@ static PyMethodDef methods[] = {
      "first_occurrences(data, offsets, out, seed) -> k; out[:k] = index of the first occurrence of each "
      "distinct value, in order of first appearance"},
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
-     "factorize_u64(values, codes, seed) -> k; codes[i] = number of the distinct value values[i], numbered "
-     "0..k-1 in order of first appearance"},
+     "factorize_u64(values, codes, seed[, first]) -> k; codes[i] = number of the distinct value values[i], "
+     "numbered 0..k-1 in order of first appearance; first[:k] = row of each one's first appearance"},
     {NULL, NULL, 0, NULL},
 };
 

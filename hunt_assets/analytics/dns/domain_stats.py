@@ -70,7 +70,7 @@ def _factorize(values: np.ndarray) -> np.ndarray:
     """Integer codes of ``values`` in order of first appearance (hash-based, no sort)."""
     from hunt_assets.analytics.dns.accel import factorize_u64
 
-    return factorize_u64(values)
+    return factorize_u64(values)  # type: ignore[return-value]
 
 
 def _verdict_is(cols: dict[str, np.ndarray], verdict: str) -> np.ndarray:
