@@ -44,11 +44,12 @@ def features() -> pd.DataFrame:
     tld = d["registered_domain"].fillna("").str.split(".", n=1).str[1].fillna("")
     tld_count = collections.Counter(x.split(".", 1)[1] for x in ngram.load_training_domains() if "." in x)
     total = sum(tld_count.values())
-    table = ngram.load_default().logp.reshape(ngram.K, ngram.K, ngram.K)
+    table = ngram.load_default().logp.reshape((ngram.K,) * ngram.ORDER)
 
     def extra(label: str) -> tuple[float, ...]:
-        codes = [0, 0] + [int(ngram.CODE[ord(c)]) if ord(c) < 256 else 39 for c in label] + [0]
-        lps = [float(table[codes[i - 2], codes[i - 1], codes[i]]) for i in range(2, len(codes))]
+        pad = ngram.ORDER - 1
+        codes = [0] * pad + [int(ngram.CODE[ord(c)]) if ord(c) < 256 else 39 for c in label] + [0]
+        lps = [float(table[tuple(codes[i - pad : i + 1])]) for i in range(pad, len(codes))]
         runs = re.findall(r"[bcdfghjklmnpqrstvwxz]+", label)
         n = max(len(label), 1)
         return (

@@ -35,7 +35,7 @@ CTX_POLL_FRACTION = 0.6
 # low-and-slow exfiltration: short chunks (10-16 characters) that are each too short to condemn,
 # but a registered domain whose many unique subdomains are *on average* clearly less likely than
 # names people choose is being fed data; human-named hosts under one domain average below zero
-CTX_MEAN_BITS = 5.0
+CTX_MEAN_BITS = 3.0  # with the 4-gram model; random 10-char base32 chunks under one domain average ~4
 # ... or, when the chunks are too short for even the average to say much (8 base32 or 10 hex
 # characters), a domain whose unique first labels are *all* fixed-length hex or base32 chunks with
 # digits: one-time encoded names, which no human naming scheme produces

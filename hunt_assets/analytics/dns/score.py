@@ -68,11 +68,16 @@ LEAN_COLUMNS = (
 CHUNK = 1 << 15  # names per chunk: temporaries stay cache-sized and are reused by the allocator
 MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 
-# thresholds in bits of "randomness" = log-likelihood ratio of a uniform a-z0-9 model over the
-# popular-domain trigram model; calibrated on the 10 % hold-out of the training list (see bench/)
-DGA_BITS = 9.0  # registered label; ~0.3 % of held-out popular registered labels (>= 6 chars) exceed it
+# thresholds in bits of "randomness" = log-likelihood ratio of a uniform model (over the label's
+# own alphabet) against the popular-domain character model. The registered-label bars depend on
+# the label length and ship with the model: each is the level that 0.3 % (DGA) / 0.4 % (suspicious)
+# of popular registered labels of about that length reach when scored by a model that never saw
+# them (cross-fitting, bench/devset/train_ngram.py). The constants below are used only by a model
+# file without calibrated bars.
+DGA_BITS = 9.0
 DGA_MIN_LEN = 6  # shorter labels (``3hxc.cn``, ``70yx.com``) are too short to judge by characters
 DGA_SUSPICIOUS_BITS = 7.0
+DGA_SUSPICIOUS_MIN_LEN = 8
 TUNNEL_BITS = 20.0  # subdomain payload
 TUNNEL_MIN_LEN = 20
 SUSP_BITS = 8.0
@@ -103,6 +108,7 @@ def _warm() -> None:
     from hunt_assets.analytics.dns.suppress import _internal_hashes, _private_suffix_hashes, _zone_table
 
     ngram.load_default()
+    _bar_tables()
     _rule_slots(True)
     for table in (_zone_table()[0], _popular_hashes(), *_internal_hashes(), _private_suffix_hashes()):
         prepare_isin(table)
@@ -435,8 +441,9 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         )
     )
     dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular
-    dga_name = dga_ok & (reg_bits >= DGA_BITS) & (f["reg_len"] >= DGA_MIN_LEN) & ~tunnel_name
-    dga_susp = dga_ok & ~dga_name & (reg_bits >= DGA_SUSPICIOUS_BITS) & (f["reg_len"] >= 8)
+    dga_bar, susp_bar = _dga_bars(f["reg_len"])
+    dga_name = dga_ok & (reg_bits >= dga_bar) & ~tunnel_name
+    dga_susp = dga_ok & ~dga_name & (reg_bits >= susp_bar)
     # no known TLD and random-looking labels throughout: a direct query to the tunnel server
     # (dnscat2 without a domain) or a resolver-search artefact of one
     all_bits = sub_bits + reg_bits
@@ -451,7 +458,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     tunnel_score = np.where(has_sub, _sigmoid((tunnel_bits - TUNNEL_BITS) / 6.0), 0.0)
     tunnel_score = np.where(tunnel_name, np.maximum(tunnel_score, 0.8), tunnel_score)
     has_sub = has_sub | no_tld_tunnel | dnscat_prefix
-    dga_score = np.where(dga_ok, _sigmoid((reg_bits - DGA_BITS) / 3.0), 0.0)
+    dga_score = np.where(dga_ok, _sigmoid((reg_bits - np.minimum(dga_bar, 2 * DGA_BITS)) / 3.0), 0.0)
     dga_score = np.where(dga_name, np.maximum(dga_score, 0.8), dga_score)
     score = np.maximum(tunnel_score, dga_score)
 
@@ -597,6 +604,26 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         "n_nonascii": nonascii,
     }
     return cols, R
+
+
+@functools.lru_cache(maxsize=1)
+def _bar_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per registered-label length (0..63): the DGA and suspicious bars in bits (inf = no verdict)."""
+    m = ngram.load_default()
+    lengths = np.arange(64)
+    if m.dga_bits is not None and m.susp_bits is not None:
+        dga = np.where(np.isnan(m.dga_bits), np.inf, m.dga_bits)
+        susp = np.where(np.isnan(m.susp_bits), np.inf, m.susp_bits)
+    else:
+        dga = np.where(lengths >= DGA_MIN_LEN, DGA_BITS, np.inf)
+        susp = np.where(lengths >= DGA_SUSPICIOUS_MIN_LEN, DGA_SUSPICIOUS_BITS, np.inf)
+    return dga, np.minimum(susp, dga)
+
+
+def _dga_bars(reg_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dga, susp = _bar_tables()
+    at = np.minimum(reg_len, 63)
+    return dga[at], susp[at]
 
 
 def _family_names(fam: np.ndarray) -> np.ndarray:
