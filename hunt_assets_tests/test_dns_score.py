@@ -250,3 +250,19 @@ def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.Monke
     assert isinstance(lr[0], S.JoinedReasons)
     assert lean_text.combine_chunks().equals(S.join_reasons_arrow(fr, len(uniq)))
     assert S.join_reasons(lr, len(uniq)).tolist() == S.join_reasons(fr, len(uniq)).tolist()
+
+
+def test_vetted_government_and_education_zones_are_never_dga_but_open_tlds_are() -> None:
+    # registration under gov.xx / edu.xx / ac.xx / k12 is vetted; the .ac TLD itself is open to anyone
+    vetted = ["pgdkienxuongtbh.edu.vn", "tnvelaivaaippu.gov.in", "uinjkt.ac.id", "zzqxkvwp.k12.ca.us"]
+    r = _by_name([*vetted, "xkqjvbztrwq.ac", "xkqjvbztrwq.com"])
+    assert (r.loc[vetted, "verdict"] == "benign").all()
+    assert r.loc["pgdkienxuongtbh.edu.vn", "reasons"].startswith("registered under a vetted government")
+    assert r.loc["xkqjvbztrwq.ac", "verdict"] == "dga"
+    assert r.loc["xkqjvbztrwq.com", "verdict"] == "dga"
+
+
+def test_user_pages_on_content_platforms_are_a_benign_family() -> None:
+    r = _by_name(["jiashigrsyt.github.io", "uwagababciagotuje.blogspot.com"])
+    assert (r["verdict"] == "benign").all()
+    assert r["reasons"].str.contains("content-platform zone").all()

@@ -110,7 +110,13 @@ def _warm() -> None:
     ngram.load_default()
     _bar_tables()
     _rule_slots(True)
-    for table in (_zone_table()[0], _popular_hashes(), *_internal_hashes(), _private_suffix_hashes()):
+    for table in (
+        _zone_table()[0],
+        _popular_hashes(),
+        *_internal_hashes(),
+        _private_suffix_hashes(),
+        S.vetted_suffix_hashes(),
+    ):
         prepare_isin(table)
 
 
@@ -440,7 +446,10 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             | mixed_poll
         )
     )
-    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular
+    vetted = np.zeros(n, dtype=bool)
+    has_reg_lab = np.flatnonzero(p.reg_label >= 0)
+    vetted[has_reg_lab] = isin_sorted(p.suffix_hash[p.reg_label[has_reg_lab] + 1], S.vetted_suffix_hashes())
+    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular & ~vetted
     dga_bar, susp_bar = _dga_bars(f["reg_len"])
     dga_name = dga_ok & (reg_bits >= dga_bar) & ~tunnel_name
     dga_susp = dga_ok & ~dga_name & (reg_bits >= susp_bar)
@@ -557,6 +566,12 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         _reason(
             popular & ~invalid & ~suppressed & (verdict == V["benign"]),
             "registered domain is in the popular-domain list",
+        )
+    )
+    R.append(
+        _reason(
+            vetted & ~invalid & ~suppressed & (verdict == V["benign"]) & (reg_bits >= susp_bar),
+            "registered under a vetted government / education zone (no DGA can register there)",
         )
     )
 

@@ -43,7 +43,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
         ),
     ),
     "cdn_cloud_edge": (
-        "CDN, cloud edge or major-provider zone (opaque identifiers under the operator's own domain)",
+        "CDN, cloud, hosting or content-platform zone (opaque identifiers or user-chosen page names under "
+        "the operator's own domain, answered by the operator's DNS)",
         _words(
             """
             akamaiedge.net akamai.net akamaihd.net akadns.net akamaized.net akamaitechnologies.com
@@ -77,7 +78,10 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             dropbox.com dropboxusercontent.com dropboxstatic.com dropbox-dns.com azurecontainer.io
             azure-api.net azurecr.io azure-devices.net servicebus.windows.net onedrive.com sharepointonline.com
             appspot.com firebaseio.com run.app cloudfunctions.net herokudns.com vercel-dns.com
-            zoom.us slack-edge.com webex.com
+            zoom.us slack-edge.com webex.com elasticbeanstalk.com
+            blogspot.com blogger.com github.io gitlab.io wordpress.com tumblr.com weebly.com wixsite.com
+            livejournal.com substack.com neocities.org netlify.app pages.dev vercel.app firebaseapp.com
+            glitch.me readthedocs.io
             """
         ),
     ),
@@ -324,6 +328,33 @@ def _private_suffix_hashes() -> np.ndarray:
     from hunt_assets.analytics.dns.names import suffix_rules
 
     return suffix_rules(True).private
+
+
+# Second-level zones whose registrations are vetted (government, military, education, academia):
+# ``gov.in``, ``edu.vn``, ``ac.uk``, ``go.jp``, ``k12.ca.us`` ... and the .gov/.edu/.mil TLDs. No
+# DGA can register names there, so a registered label under them is never called machine-made
+# (tunnel evidence still counts: their owners run their own name servers). ``ac`` counts only as
+# a second-level label: the .ac TLD itself is open to anyone.
+VETTED_LABELS = ("gov", "edu", "mil", "ac", "gob", "gouv", "govt", "go", "gv", "k12", "sch")
+VETTED_TLDS = ("gov", "edu", "mil")
+
+
+@functools.lru_cache(maxsize=1)
+def vetted_suffix_hashes() -> np.ndarray:
+    """Sorted hashes of the public suffixes (ICANN section) that are vetted zones."""
+    from hunt_assets.analytics.dns.names import _tldextract_snapshot, hash_many
+
+    out: list[bytes] = [t.encode() for t in VETTED_TLDS]
+    for raw in _tldextract_snapshot().splitlines():
+        line = raw.strip()
+        if "===BEGIN PRIVATE DOMAINS===" in line:
+            break
+        if not line or line.startswith(("//", "!", "*")) or not line.isascii():
+            continue
+        labels = line.split()[0].lower().split(".")
+        if len(labels) >= 2 and (labels[0] in VETTED_LABELS or any(lab in VETTED_LABELS for lab in labels[:-1])):
+            out.append(".".join(labels).encode())
+    return np.unique(hash_many(out))
 
 
 def _internal_zones(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
