@@ -70,7 +70,7 @@ MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 # thresholds in bits of "randomness" = log-likelihood ratio of a uniform model (over the label's
 # own alphabet) against the popular-domain character model. The registered-label bars depend on
-# the label length and ship with the model: each is the level that 0.3 % (DGA) / 0.4 % (suspicious)
+# the label length and ship with the model: each is the level that 0.3 % (DGA) / 0.6 % (suspicious)
 # of popular registered labels of about that length reach when scored by a model that never saw
 # them (cross-fitting, bench/devset/train_ngram.py). The constants below are used only by a model
 # file without calibrated bars.
