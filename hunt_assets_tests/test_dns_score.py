@@ -266,3 +266,11 @@ def test_user_pages_on_content_platforms_are_a_benign_family() -> None:
     r = _by_name(["jiashigrsyt.github.io", "uwagababciagotuje.blogspot.com"])
     assert (r["verdict"] == "benign").all()
     assert r["reasons"].str.contains("content-platform zone").all()
+
+
+def test_random_label_under_an_alternative_root_is_a_dga_candidate_not_a_tunnel() -> None:
+    # Necurs also draws from Namecoin's .bit; a hex blob under an unknown "TLD" is still a tunnel server
+    r = _by_name(["elyspvfhyoabqmdbfit.bit", "3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da"])
+    assert r.loc["elyspvfhyoabqmdbfit.bit", "verdict"] == "dga"
+    assert r.loc["3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da", "verdict"] == "tunnel"
+    assert "payload of 0 chars" not in r.loc["3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da", "reasons"]

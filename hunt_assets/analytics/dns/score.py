@@ -457,7 +457,10 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     # (dnscat2 without a domain) or a resolver-search artefact of one
     all_bits = sub_bits + reg_bits
     no_tld = (~p.tld_known) & (p.n_labels >= 2) & ((lens - f["suffix_len"]) >= TUNNEL_MIN_LEN)
-    no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name
+    # ... unless it is one random label under an alternative root's word-like TLD (Namecoin ``.bit``,
+    # ``.onion``, ``.bazar``): that is a machine-made *registered* name, judged as a DGA candidate
+    alt_root = (p.n_labels == 2) & (f["suffix_len"] <= 6) & _last_label_is_letters(p)
+    no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name & ~alt_root
     dnscat_prefix = _first_label_is(p, b"dnscat") & (p.n_labels >= 2)
     tunnel_name = tunnel_name | no_tld_tunnel | dnscat_prefix
     dga_name &= ~tunnel_name
@@ -498,7 +501,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             _Lazy(lambda idx: _SUPPRESSION_TEXTS.take(np_to_arrow(fam_reason[idx].astype(np.int32)))),
         )
     )
-    m = tunnel_name & ~suppressed & ~invalid
+    m = tunnel_name & ~suppressed & ~invalid & (sub_len > 0)
     R.append(
         _reason(
             m,
@@ -668,6 +671,19 @@ def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
     key = key ^ (p.suffix_hash[p.reg_label[rows] + 1] * np.uint64(0x9E3779B97F4A7C15))
     out[rows] = key | np.uint64(1)
     return out
+
+
+def _last_label_is_letters(p: ParsedNames) -> np.ndarray:
+    """Rows whose last label is non-empty and all ASCII letters (looks like a TLD, not a payload)."""
+    out = np.zeros(p.n, dtype=bool)
+    if p.n == 0:
+        return out
+    last = p.row_first_label + p.n_labels - 1
+    start, stop = p.label_start[last], p.label_end[last]
+    letter = ((p.lower >= ord("a")) & (p.lower <= ord("z"))).view(np.uint8)
+    csum = np.zeros(p.lower.size + 1, dtype=np.int64)
+    np.cumsum(letter, out=csum[1:])
+    return (stop > start) & ((csum[stop] - csum[start]) == (stop - start))
 
 
 def _first_label_is(p: ParsedNames, word: bytes) -> np.ndarray:
