@@ -274,3 +274,11 @@ def test_random_label_under_an_alternative_root_is_a_dga_candidate_not_a_tunnel(
     assert r.loc["elyspvfhyoabqmdbfit.bit", "verdict"] == "dga"
     assert r.loc["3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da", "verdict"] == "tunnel"
     assert "payload of 0 chars" not in r.loc["3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da", "reasons"]
+
+
+def test_alternative_root_tlds_used_by_malware_are_suspicious_at_least() -> None:
+    r = _by_name(["qecoonom.bazar", "elyspvfhyoabqmdbfit.bit", "www.example.com"])
+    assert r.loc["qecoonom.bazar", "verdict"] == "suspicious"
+    assert "alternative root" in r.loc["qecoonom.bazar", "reasons"]
+    assert r.loc["elyspvfhyoabqmdbfit.bit", "verdict"] == "dga"
+    assert r.loc["www.example.com", "verdict"] == "benign"

@@ -93,7 +93,7 @@ def main() -> None:
     half = rng.random(len(pop)) < 0.5
     pop_a, pop_b = pop[half], pop[~half]
     umb = x[x["family"] == "popular_umbrella"]
-    dga = x[(x["group"] == "dga") & ~x["family"].isin(["suppobox", "matsnu"])]
+    dga = x[(x["group"] == "dga") & ~x["family"].isin(["suppobox", "matsnu", "gozi"])]
     fams = list(dga["family"].unique())
     thr = np.quantile(pop_b["bits"], 0.997)
     rec = {f: float((dga[dga["family"] == f]["bits"] > thr).mean()) for f in fams}

@@ -116,6 +116,7 @@ def _warm() -> None:
         *_internal_hashes(),
         _private_suffix_hashes(),
         S.vetted_suffix_hashes(),
+        _alt_root_hashes(),
     ):
         prepare_isin(table)
 
@@ -483,6 +484,13 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     over_only = over_limits & (verdict == V["benign"])
     verdict[over_only] = V["suspicious"]
     score = np.where(over_only, np.maximum(score, 0.6), score)
+    # alternative roots that public DNS cannot resolve but malware uses (Namecoin .bit, EmerDNS
+    # .bazar .coin .emc .lib: Necurs, BazarLoader, Smoke Loader): a look-up there is itself notable
+    alt_tld = isin_sorted(p.suffix_hash[p.row_first_label + np.maximum(p.n_labels - 1, 0)], _alt_root_hashes())
+    alt_tld &= (p.n_labels >= 2) & ~invalid
+    alt_only = alt_tld & (verdict == V["benign"])
+    verdict[alt_only] = V["suspicious"]
+    score = np.where(alt_only, np.maximum(score, 0.6), score)
     # suppressions win over name-shape evidence; they are explained
     verdict[suppressed] = V["benign"]
     score = np.where(suppressed, np.minimum(score, 0.1), score)
@@ -565,6 +573,12 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     )
     m4 = dga_susp & ~suppressed & ~invalid
     R.append(_reason(m4, "registered label is somewhat unlike popular domains (", _fmt(reg_bits, 0), " bits)"))
+    R.append(
+        _reason(
+            alt_tld & ~suppressed,
+            "top-level domain of an alternative root used by malware (Namecoin .bit / EmerDNS .bazar .coin .emc .lib)",
+        )
+    )
     R.append(
         _reason(
             popular & ~invalid & ~suppressed & (verdict == V["benign"]),
@@ -671,6 +685,16 @@ def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
     key = key ^ (p.suffix_hash[p.reg_label[rows] + 1] * np.uint64(0x9E3779B97F4A7C15))
     out[rows] = key | np.uint64(1)
     return out
+
+
+ALT_ROOT_TLDS = ("bit", "bazar", "coin", "emc", "lib")
+
+
+@functools.lru_cache(maxsize=1)
+def _alt_root_hashes() -> np.ndarray:
+    from hunt_assets.analytics.dns.names import hash_name
+
+    return np.sort(np.array([hash_name(t) for t in ALT_ROOT_TLDS], dtype=np.uint64))
 
 
 def _last_label_is_letters(p: ParsedNames) -> np.ndarray:
