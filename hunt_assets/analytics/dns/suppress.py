@@ -81,7 +81,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             zoom.us slack-edge.com webex.com elasticbeanstalk.com
             blogspot.com blogger.com github.io gitlab.io wordpress.com tumblr.com weebly.com wixsite.com
             livejournal.com substack.com neocities.org netlify.app pages.dev vercel.app firebaseapp.com
-            glitch.me readthedocs.io
+            glitch.me readthedocs.io stackpathcdn.com wpenginepowered.com kinstacdn.com wscdns.com ccgslb.com
+            bdydns.com qiniudns.com sfx.ms msauth.net msftauth.net gfx.ms cloudflare-dns.com nr-data.net
             """
         ),
     ),
