@@ -282,3 +282,18 @@ def test_alternative_root_tlds_used_by_malware_are_suspicious_at_least() -> None
     assert "alternative root" in r.loc["qecoonom.bazar", "reasons"]
     assert r.loc["elyspvfhyoabqmdbfit.bit", "verdict"] == "dga"
     assert r.loc["www.example.com", "verdict"] == "benign"
+
+
+def test_free_subdomain_zones_are_suffixes_and_dynamic_dns_hex_labels_are_not_resource_ids() -> None:
+    import random
+
+    rng = random.Random(3)
+    # a DGA registering names under a FreeDNS shared zone: each one is its own registered domain,
+    # so the batch does not see one domain with many random subdomains (a tunnel)
+    dga = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(12)) + ".yi.org" for _ in range(40)]
+    r = _by_name([*dga, "a1b2c3d4e5f6.duckdns.org", "a1b2c3d4e5f6.ngrok.io"])
+    assert (r.loc[dga, "registered_domain"] == r.loc[dga].index).all()
+    assert not (r.loc[dga, "verdict"] == "tunnel").any()
+    assert (r.loc[dga, "verdict"] == "dga").mean() > 0.8
+    assert r.loc["a1b2c3d4e5f6.duckdns.org", "verdict"] == "dga"
+    assert r.loc["a1b2c3d4e5f6.ngrok.io", "verdict"] == "benign"

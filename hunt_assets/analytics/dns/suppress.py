@@ -320,15 +320,31 @@ def _internal_hashes() -> tuple[np.ndarray, np.ndarray]:
     return tlds, zones
 
 
+# Dynamic-DNS zones of the PSL's private section: free, instant names are classic malware
+# infrastructure (CoreBot, Symmi and Kraken register DGA names there), so hex labels under them are
+# not taken for a hosting provider's resource ids
+DYNAMIC_DNS_ZONES = _words(
+    """
+    ddns.net duckdns.org dyndns.org dynu.net hopto.org zapto.org sytes.net myftp.org serveftp.com
+    redirectme.net bounceme.net servebeer.com 3utilities.com ddnsking.com noip.me no-ip.org no-ip.biz
+    no-ip.info homeip.net dnsalias.com dnsalias.net dnsalias.org dyndns.info dynalias.com
+    """
+)
+
+
+@functools.lru_cache(maxsize=1)
 def _private_suffix_hashes() -> np.ndarray:
-    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``).
+    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``),
+    dynamic-DNS zones left out.
 
     A private rule that is also an ICANN rule (none today) would count as private here; that only
     widens the hex-id suppression to it.
     """
     from hunt_assets.analytics.dns.names import suffix_rules
 
-    return suffix_rules(True).private
+    ddns = np.array([hash_name(z) for z in DYNAMIC_DNS_ZONES], dtype=np.uint64)
+    private = suffix_rules(True).private
+    return np.sort(private[~np.isin(private, ddns)])
 
 
 # Second-level zones whose registrations are vetted (government, military, education, academia):
