@@ -297,3 +297,12 @@ def test_free_subdomain_zones_are_suffixes_and_dynamic_dns_hex_labels_are_not_re
     assert (r.loc[dga, "verdict"] == "dga").mean() > 0.8
     assert r.loc["a1b2c3d4e5f6.duckdns.org", "verdict"] == "dga"
     assert r.loc["a1b2c3d4e5f6.ngrok.io", "verdict"] == "benign"
+
+
+def test_iodine_version_handshake_is_a_signature() -> None:
+    # the version request of a real iodine session (Suricata/Wireshark sample captures) and ours
+    r = _by_name(["vaaaakardli.pirate.sea", "VAAAAKAS4WY.t.example.com", "vaaaakardlix.pirate.sea"])
+    assert (r.loc[["vaaaakardli.pirate.sea", "VAAAAKAS4WY.t.example.com"], "verdict"] == "tunnel").all()
+    assert "iodine's version handshake" in r.loc["vaaaakardli.pirate.sea", "reasons"]
+    assert "payload of" not in r.loc["vaaaakardli.pirate.sea", "reasons"]
+    assert r.loc["vaaaakardlix.pirate.sea", "verdict"] != "tunnel"  # 12 characters: not the handshake

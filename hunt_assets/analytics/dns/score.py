@@ -463,6 +463,9 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     alt_root = (p.n_labels == 2) & (f["suffix_len"] <= 6) & _last_label_is_letters(p)
     no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name & ~alt_root
     dnscat_prefix = _first_label_is(p, b"dnscat") & (p.n_labels >= 2)
+    iodine_hello = _iodine_version_query(p) & (p.n_labels >= 2)
+    dnscat_prefix |= iodine_hello  # both are tool signatures that condemn the name on their own
+    payload_tunnel = tunnel_name  # the payload itself is the evidence (explained as such below)
     tunnel_name = tunnel_name | no_tld_tunnel | dnscat_prefix
     dga_name &= ~tunnel_name
     dga_susp &= ~tunnel_name
@@ -509,7 +512,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             _Lazy(lambda idx: _SUPPRESSION_TEXTS.take(np_to_arrow(fam_reason[idx].astype(np.int32)))),
         )
     )
-    m = tunnel_name & ~suppressed & ~invalid & (sub_len > 0)
+    m = payload_tunnel & ~suppressed & ~invalid
     R.append(
         _reason(
             m,
@@ -524,7 +527,17 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             ")",
         )
     )
-    R.append(_reason(dnscat_prefix & ~invalid, "first label is 'dnscat' (dnscat2 without a domain; Sigma rule)"))
+    R.append(
+        _reason(
+            dnscat_prefix & ~iodine_hello & ~invalid, "first label is 'dnscat' (dnscat2 without a domain; Sigma rule)"
+        )
+    )
+    R.append(
+        _reason(
+            iodine_hello & ~invalid,
+            "first label is iodine's version handshake ('v' + protocol 0x0000040x/0x0000050x in iodine's base32)",
+        )
+    )
     R.append(
         _reason(
             no_tld_tunnel & ~dnscat_prefix & ~invalid,
@@ -695,6 +708,29 @@ def _alt_root_hashes() -> np.ndarray:
     from hunt_assets.analytics.dns.names import hash_name
 
     return np.sort(np.array([hash_name(t) for t in ALT_ROOT_TLDS], dtype=np.uint64))
+
+
+_IODINE_B32 = np.zeros(256, dtype=bool)
+_IODINE_B32[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz012345", dtype=np.uint8)] = True
+
+
+def _iodine_version_query(p: ParsedNames) -> np.ndarray:
+    """Rows whose first label is iodine's version request: 'v' + base32 of the 4-byte protocol
+    version (0x00000402 / 0x0000050x encode as ``aaaaia`` / ``aaaaka``) and a 2-byte counter,
+    11 characters in all (``vaaaakardli``). No other name starts that way by chance."""
+    out = np.zeros(p.n, dtype=bool)
+    if p.n == 0:
+        return out
+    first = p.row_first_label
+    rows = np.flatnonzero((p.label_end[first] - p.label_start[first]) == 11)
+    if rows.size == 0:
+        return out
+    chars = p.lower[p.label_start[first[rows]][:, None] + np.arange(11)[None, :]]
+    ok = (chars[:, 0] == ord("v")) & (chars[:, 1:5] == ord("a")).all(axis=1)
+    ok &= ((chars[:, 5] == ord("k")) | (chars[:, 5] == ord("i"))) & (chars[:, 6] == ord("a"))
+    ok &= _IODINE_B32[chars[:, 7:]].all(axis=1)
+    out[rows[ok]] = True
+    return out
 
 
 def _last_label_is_letters(p: ParsedNames) -> np.ndarray:
