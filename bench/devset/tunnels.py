@@ -24,9 +24,9 @@ DNSExfiltrator's ``dnsExfiltrator.cs``):
   signature + 2-byte nonce + encrypted body. TXT/CNAME/MX queries.
 * dns2tcp — faithful layout: base64 (standard alphabet ``+`` ``/``, no padding) of an 8-byte
   header (session id, ack seq, seq, type, padding) plus data; ``=resource.``, ``=auth.`` and
-  ``=connect.`` requests before the domain; labels split at 63 characters; at most 200 characters
-  of encoded name; TXT (or KEY) queries; empty NOP polls when idle. Approximation: the contents of
-  the auth challenge response.
+  ``=connect.`` requests before the domain (the auth response carries the HMAC-SHA1 in hex, 63
+  base64 characters as in published captures); labels split at 63 characters; at most 200
+  characters of encoded name; TXT (or KEY) queries; empty NOP polls when idle.
 * DNSExfiltrator — faithful layout: ``init.<BASE32(filename|chunks)>.base32|base64.<domain>``, then
   ``<chunk index>.<data labels>.<domain>`` with base64url or upper-case base32 (no padding) of the
   RC4-encrypted ZIP; every chunk is the maximum size for the request limit (255 by default) and
@@ -208,7 +208,7 @@ def dns2tcp(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, st
 
     yield t, name(pkt(0), "=auth."), qtype
     t += rng.uniform(0.05, 0.3)
-    yield t, name(pkt(0, rng.randbytes(20)), "=auth."), qtype  # challenge response (HMAC)
+    yield t, name(pkt(0, rng.randbytes(20).hex().encode()), "=auth."), qtype  # HMAC-SHA1 response, in hex
     t += rng.uniform(0.05, 0.3)
     if rng.random() < 0.3:
         yield t, name(pkt(0), "=resource."), qtype
