@@ -306,3 +306,20 @@ def test_iodine_version_handshake_is_a_signature() -> None:
     assert "iodine's version handshake" in r.loc["vaaaakardli.pirate.sea", "reasons"]
     assert "payload of" not in r.loc["vaaaakardli.pirate.sea", "reasons"]
     assert r.loc["vaaaakardlix.pirate.sea", "verdict"] != "tunnel"  # 12 characters: not the handshake
+
+
+def test_dga_shaped_cohort_lifts_borderline_names_but_not_popular_lists() -> None:
+    import random
+
+    from hunt_assets.analytics.dns import ngram
+
+    rng = random.Random(5)
+    # a DGA's day: 60 random 7-letter labels under one TLD; alone many are only borderline
+    dga = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) + ".biz" for _ in range(60)]
+    alone = score_names(dga).set_index("name")
+    r = score_names(dga + ngram.load_training_domains()[:3000]).set_index("name")
+    lifted = r.loc[dga, "reasons"].str.contains("the shape of a DGA's daily list")
+    assert lifted.sum() >= 20
+    assert (r.loc[dga, "verdict"] != "benign").mean() > (alone.loc[dga, "verdict"] != "benign").mean()
+    popular_only = score_names(ngram.load_training_domains())
+    assert not popular_only["reasons"].str.contains("DGA's daily list").any()

@@ -62,6 +62,8 @@ LEAN_COLUMNS = (
     "popular_domain",
     "reg_hash",
     "mutation_key",
+    "cohort_key",
+    "reg_bits",
     "sub_len",
     "sub_bits",
 )
@@ -500,6 +502,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     verdict[invalid] = V["invalid"]
     score = np.where(invalid, 0.0, score)
 
+    cohort_key = _cohort_key(p, f, (p.reg_label >= 0) & ~invalid & ~suppressed, dga_ok & ~tunnel_name)
+
     # ---- reasons --------------------------------------------------------------------------------
     R: list[Reason] = []
     R.append(_reason(empty, "invalid: empty name"))
@@ -614,6 +618,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             "popular_domain": popular,
             "reg_hash": p.suffix_hash[reg_hash_start],
             "mutation_key": _mutation_key(p, f["reg_len"]),
+            "cohort_key": cohort_key,
+            "reg_bits": np.round(reg_bits, 2),
             "sub_len": sub_len,
             "sub_bits": np.round(sub_bits, 2),
         }, R
@@ -628,6 +634,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         "popular_domain": popular,
         "reg_hash": p.suffix_hash[reg_hash_start],
         "mutation_key": _mutation_key(p, f["reg_len"]),
+        "cohort_key": cohort_key,
         "name_len": lens,
         "suffix_len": f["suffix_len"],
         "n_labels": f["n_labels"],
@@ -676,6 +683,26 @@ def _family_names(fam: np.ndarray) -> np.ndarray:
 
 
 MUTATION_TAIL = 12
+
+
+def _cohort_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Hash of (public suffix, registered-label length, label alphabet), lowest bit set for DGA
+    candidates (not popular, not vetted, no tunnel verdict); 0 for names without such a label.
+
+    A DGA's output for a day shares its suffix(es), a narrow length range and one alphabet, so in
+    a batch its names fall into a few such cohorts; see ``domain_stats`` for how a cohort is judged.
+    """
+    out = np.zeros(p.n, dtype=np.uint64)
+    # all-digit labels (``195855.com``, common among Chinese popular sites) form no cohort
+    rows = np.flatnonzero(ok & (f["reg_len"] >= DGA_MIN_LEN) & (f["reg_digits"] < f["reg_len"]))
+    if rows.size == 0:
+        return out
+    suffix = p.suffix_hash[p.reg_label[rows] + 1]
+    shape = f["reg_len"][rows].astype(np.uint64) * np.uint64(64) + f["reg_alphabet"][rows].astype(np.uint64)
+    key = (suffix * np.uint64(0x9E3779B97F4A7C15)) ^ (shape * np.uint64(1_000_003))
+    key = (key | np.uint64(2)) & ~np.uint64(1)  # never 0, lowest bit free
+    out[rows] = key | candidate[rows].astype(np.uint64)
+    return out
 
 
 def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
@@ -811,6 +838,6 @@ def to_frame(arr: pa.Array, cols: dict[str, np.ndarray], R: list[Reason]) -> pd.
     df["score"] = cols["score"]
     df["reasons"] = reasons
     for k, v in cols.items():
-        if k not in df.columns and k not in ("reg_hash", "mutation_key"):
+        if k not in df.columns and k not in ("reg_hash", "mutation_key", "cohort_key"):
             df[k] = v
     return df
