@@ -316,10 +316,13 @@ def test_dga_shaped_cohort_lifts_borderline_names_but_not_popular_lists() -> Non
     rng = random.Random(5)
     # a DGA's day: 60 random 7-letter labels under one TLD; alone many are only borderline
     dga = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) + ".biz" for _ in range(60)]
-    alone = score_names(dga).set_index("name")
+    from hunt_assets.analytics.dns import score as S
+
+    arr, cols, _ = S.score_arrays(S.unique_names(dga))  # per-name verdicts, no batch context
+    per_name = pd.Series(cols["verdict"], index=arr.to_pylist())
     r = score_names(dga + ngram.load_training_domains()[:3000]).set_index("name")
     lifted = r.loc[dga, "reasons"].str.contains("the shape of a DGA's daily list")
     assert lifted.sum() >= 20
-    assert (r.loc[dga, "verdict"] != "benign").mean() > (alone.loc[dga, "verdict"] != "benign").mean()
+    assert (r.loc[dga, "verdict"] != "benign").mean() > (per_name.loc[dga] != "benign").mean()
     popular_only = score_names(ngram.load_training_domains())
     assert not popular_only["reasons"].str.contains("DGA's daily list").any()
