@@ -9,7 +9,8 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 
 .PHONY: install demo test test-fast lint ui bench clean-data
 
-$(STAMP): pyproject.toml
+# the C extension is built by the install too: a changed C source re-runs it
+$(STAMP): pyproject.toml hunt_assets/analytics/dns/_native.c
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required (set PY=python3.11)")'
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

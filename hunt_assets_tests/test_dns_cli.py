@@ -98,3 +98,58 @@ def test_command_process_event_csv_same_as_in_process(
     proc = _command(["score-dns", str(p)])
     assert score_dns_main([str(p)]) == 0
     assert proc.stdout == capsysbinary.readouterr().out.decode("utf-8")
+
+
+@pytest.mark.parametrize("csv_input", [False, True])
+def test_bytes_that_are_not_utf8_cost_no_other_row(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], csv_input: bool
+) -> None:
+    # raw high bytes as iodine's base128 encoding puts them on the wire, and a truncated sequence
+    raw = b"\xbc\xc1\xe9\xfd\xd0\xc3\xbe\xf1\xda\xe0\xc5\xd9.t.tun.example.com"
+    lines = [b"www.google.com", raw, b"bad\xff.com", b"xkqjvbztrwqplmnb.net"]
+    body = b"\n".join(lines) + b"\n"
+    p = tmp_path / ("n.csv" if csv_input else "n.txt")
+    p.write_bytes((b"name\n" + body) if csv_input else body)
+    rows = _run(p, capsysbinary)
+    v = {r["name"]: r for r in rows}
+    # every row is there; the undecodable bytes are shown as \xNN escapes
+    assert set(v) == {"www.google.com", raw.decode("utf-8", "backslashreplace"), "bad\\xff.com", "xkqjvbztrwqplmnb.net"}
+    assert v["xkqjvbztrwqplmnb.net"]["verdict"] == "dga"
+    assert "non-ASCII or escaped byte" in v["bad\\xff.com"]["reasons"]
+    assert v[raw.decode("utf-8", "backslashreplace")]["verdict"] in ("tunnel", "suspicious")
+
+
+def test_malformed_csv_rows_are_read_field_by_field(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_bytes(
+        b"name,client,qtype\n"
+        b"www.google.com,pc1,A\n"
+        b"short-row.example.com\n"  # too few fields
+        b"xkqjvbztrwqplmnb.net,pc2,A,extra\n"  # too many
+        b'"unbalanced.example.com,pc3,A\n'  # a quote that never closes
+        b"after.example.com,pc4,TXT\n"
+    )
+    assert score_dns_main([str(p)]) == 0
+    captured = capsysbinary.readouterr()
+    rows = list(csv.DictReader(io.StringIO(captured.out.decode("utf-8"))))
+    got = {r["name"]: r["verdict"] for r in rows}
+    # nothing is lost: every row's name is scored, the unbalanced quote stays part of its field
+    assert set(got) == {"www.google.com", "short-row.example.com", "xkqjvbztrwqplmnb.net",
+                        '"unbalanced.example.com', "after.example.com"}
+    assert got["xkqjvbztrwqplmnb.net"] == "dga"
+    assert b"3 malformed CSV row(s)" in captured.err
+
+
+def test_a_megabyte_name_is_scored_without_warnings(tmp_path: Path) -> None:
+    p = tmp_path / "big.txt"
+    p.write_text("x" * 1_000_000 + ".com\nok.example.com\n")
+    proc = subprocess.run([sys.executable, "-m", "hunt_assets.cli", "score-dns", str(p)], capture_output=True,
+                          check=True)
+    old_limit = csv.field_size_limit(2_000_000)
+    try:
+        rows = list(csv.DictReader(io.StringIO(proc.stdout.decode())))
+    finally:
+        csv.field_size_limit(old_limit)
+    assert [r["verdict"] for r in rows] == ["suspicious", "benign"]
+    assert "exceeds DNS limits" in rows[0]["reasons"]
+    assert proc.stderr == b""

@@ -148,6 +148,10 @@ def test_categorical_events_score_exactly_like_plain_ones(
     pd.testing.assert_frame_equal(doms, cdoms)
     pd.testing.assert_frame_equal(mark_resolved(doms, ev), mark_resolved(cdoms, cat))
     pd.testing.assert_frame_equal(volume_over_time(ev, doms), volume_over_time(cat, cdoms))
+    # reusing the scored names' registered domains gives the same as parsing the names again
+    pd.testing.assert_frame_equal(mark_resolved(doms, ev), mark_resolved(cdoms, cat, cflags))
+    pd.testing.assert_frame_equal(volume_over_time(ev, doms), volume_over_time(cat, cdoms, names=cflags))
+    assert mark_resolved(doms, ev)["resolved"].any()
     pd.testing.assert_frame_equal(summarize_hosts(ev, doms), summarize_hosts(cat, cdoms))
 
 
@@ -170,4 +174,8 @@ def test_categorical_hunt_rows_attributed_and_mapped_like_plain_ones() -> None:
         cat_ev = events_from_hunt(attribute_clients(cat, mapping=mapping))
         assert isinstance(cat_ev["client"].dtype, pd.CategoricalDtype)
         assert cat_ev["client"].astype(object).tolist() == plain_ev["client"].astype(object).tolist()
+        # attribution inside events_from_hunt (one pass over the distinct pairs) gives the same clients
+        for frame in (hunt, cat):
+            fused = events_from_hunt(frame, ip_map=mapping or {})
+            pd.testing.assert_series_equal(fused["client"], (cat_ev if frame is cat else plain_ev)["client"])
     assert plain_ev["client"].tolist() == ["pc1", "pc9", "pc2", "10.0.0.9", "pc3", "pc1", "10.0.0.4"]

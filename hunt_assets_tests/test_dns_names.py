@@ -138,3 +138,42 @@ def test_service_label_suppressions() -> None:
         "",
         SERVICE_LABELS["_dmarc"],
     ]
+
+
+def test_escapes_decode_to_bytes_and_keep_utf8_text() -> None:
+    from hunt_assets.analytics.dns.names import to_binary_array
+
+    names = ["caf\u00e9\\x41.fr", "caf\u00e9.fr", "\\xbc\\xfd\u00fe.t.example.com", "a\\065b.com."]
+    got = to_binary_array(names).to_pylist()
+    # an escape is one byte; the text around it keeps its UTF-8 bytes (not latin-1, not '?')
+    assert got == [b"caf\xc3\xa9A.fr", b"caf\xc3\xa9.fr", b"\xbc\xfd\xc3\xbe.t.example.com", b"aAb.com"]
+
+
+def test_hash_lines_and_spans_equal_the_per_string_hash() -> None:
+    from hunt_assets.analytics.dns.names import _hash_bytes, hash_lines, hash_many
+
+    short = [b"google.com", b"", b"x", b"xn--bcher-kva.de", b"", b"last"]
+    assert hash_lines(b"\n".join(short)).tolist() == [_hash_bytes(s) for s in short if s]
+    assert hash_many(short).tolist() == [_hash_bytes(s) if s else 0 for s in short]
+    # past 4096 bytes the vectorised hashes clamp their powers (as the parser does): same in both
+    long = [b"a" * 5000, b"b", b"c" * 4097]
+    assert hash_lines(b"\n".join(long)).tolist() == hash_many(long).tolist()
+
+
+def test_public_suffix_idn_rules_match_the_idna_codec() -> None:
+    """The fast per-label punycode used for the list's IDN rules equals Python's IDNA codec on them."""
+    from hunt_assets.analytics.dns.names import _tldextract_snapshot
+
+    checked = 0
+    for raw in _tldextract_snapshot().splitlines():
+        rule = raw.strip().split(" ")[0].lower() if raw.strip() and not raw.startswith("//") else ""
+        if not rule or rule.isascii():
+            continue
+        fast = ".".join(lab if lab.isascii() else "xn--" + lab.encode("punycode").decode() for lab in rule.split("."))
+        try:
+            slow = rule.encode("idna").decode()
+        except UnicodeError:
+            continue
+        assert fast == slow, rule
+        checked += 1
+    assert checked > 100

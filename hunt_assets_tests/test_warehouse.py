@@ -120,9 +120,8 @@ def test_read_partition_arrow_streams_dictionary_encoded_columns(warehouse_path)
     wh.replace_partition("hunts.dns", df, "partition_date", d1)
     wh.replace_partition("hunts.dns", df.assign(partition_date=df["partition_date"].map(lambda _: d2)
                                                 .astype(pd.ArrowDtype(pa.date32()))), "partition_date", d2)
-    # batches of 2 rows: dictionaries unified across batches, categories in order of first appearance
-    table = wh.read_partition_arrow("hunts.dns", "partition_date", d1, columns=["name", "n", "missing"],
-                                    batch_rows=2)
+    # categories in order of first appearance, NULL stays NULL, other partitions not read
+    table = wh.read_partition_arrow("hunts.dns", "partition_date", d1, columns=["name", "n", "missing"])
     assert table.column_names == ["name", "n"]
     out = table.to_pandas()
     assert isinstance(out["name"].dtype, pd.CategoricalDtype)
@@ -137,6 +136,41 @@ def test_read_partition_arrow_streams_dictionary_encoded_columns(warehouse_path)
     assert empty.column_names == ["name"]
     plain_arrow = wh.read_partition_arrow("hunts.dns", "partition_date", d1, dictionary=False)
     assert plain_arrow.schema.field("name").type == pa.string()
+
+
+def test_read_partition_arrow_falls_back_to_strings_on_a_hash_collision(warehouse_path, monkeypatch):
+    from hunt_assets.warehouse import store
+
+    wh = Warehouse(warehouse_path)
+    d1 = date(2026, 11, 16)
+    names = ["b.example", None, "a.example", "b.example", "", "c.example"]
+    wh.replace_partition("hunts.dns", pd.DataFrame({
+        "partition_date": pd.Series([d1] * len(names), dtype=pd.ArrowDtype(pa.date32())),
+        "name": names, "other": ["x", "y", "x", None, "y", "x"]}), "partition_date", d1)
+    fast = wh.read_partition_arrow("hunts.dns", "partition_date", d1, columns=["name", "other"])
+    # pretend every hash of the partition were shared by two strings: the exact string path must agree
+    monkeypatch.setattr(store, "_hashes_distinct", lambda groups: False)
+    slow = wh.read_partition_arrow("hunts.dns", "partition_date", d1, columns=["name", "other"])
+    for c in ("name", "other"):
+        assert fast.column(c).type == slow.column(c).type == pa.dictionary(pa.int32(), pa.string())
+        assert fast.column(c).to_pylist() == slow.column(c).to_pylist() == \
+            wh.read_partition("hunts.dns", "partition_date", d1)[c].astype(object).where(
+                lambda s: s.notna(), None).tolist()
+        assert fast.to_pandas()[c].cat.categories.tolist() == slow.to_pandas()[c].cat.categories.tolist()
+
+
+def test_hash_groups_detect_a_shared_hash():
+    from hunt_assets.warehouse.store import _hashes_distinct
+
+    def groups(v: list, hi: list, k: list, has_null: list) -> pa.Table:
+        return pa.table({"h": pa.array(range(len(v)), pa.uint64()), "v": pa.array(v, pa.string()),
+                         "hi": pa.array(hi, pa.string()), "k": k, "has_null": has_null})
+
+    assert _hashes_distinct(groups(["a", None], ["a", None], [3, 0], [False, True]))
+    two = groups(["a"], ["b"], [2], [False])
+    null_and_value = groups(["a"], ["a"], [1], [True])
+    assert not _hashes_distinct(two)
+    assert not _hashes_distinct(null_and_value)
 
 
 def codes_match(cat: pd.Series, factorized) -> bool:

@@ -51,7 +51,7 @@ def features() -> pd.DataFrame:
     tld = d["registered_domain"].fillna("").str.split(".", n=1).str[1].fillna("")
     tld_count = collections.Counter(x.split(".", 1)[1] for x in ngram.load_training_domains() if "." in x)
     total = sum(tld_count.values())
-    table = ngram.load_default().logp.reshape((ngram.K,) * ngram.ORDER)
+    table = ngram.load_default().log2_table().reshape((ngram.K,) * ngram.ORDER)
 
     def extra(label: str) -> tuple[float, ...]:
         pad = ngram.ORDER - 1

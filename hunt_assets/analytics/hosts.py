@@ -49,16 +49,29 @@ def attribute_clients(df: pd.DataFrame, *, device: str = "DeviceName", ip: str =
     """
     if device in df.columns and ip in df.columns and is_categorical(df[device]) and is_categorical(df[ip]):
         pairs, row_pair = distinct_rows(df, [device, ip])
-        full = {**ip_to_device(pairs, device=device, ip=ip, weight="n"), **(mapping or {})}
-        if not full:
+        attributed = attributed_devices(pairs, mapping, device=device, ip=ip, weight="n")
+        if attributed is None:
             return df
         out = df.copy(deep=False)  # only the device column is replaced; the others are shared, not copied
-        out[device] = to_rows(_fill(pairs, device, ip, full)[device], row_pair, out.index)
+        out[device] = to_rows(attributed, row_pair, out.index)
         return out
     full = {**ip_to_device(df, device=device, ip=ip), **(mapping or {})}
     if not full:
         return df
     return _fill(df, device, ip, full)
+
+
+def attributed_devices(pairs: pd.DataFrame, mapping: dict[str, str] | None, *, device: str = "DeviceName",
+                       ip: str = "ClientIP", weight: str | None = None) -> pd.Series | None:
+    """The device column of ``pairs`` (distinct device / IP rows) with empty names filled from the IP map.
+
+    ``None`` when there is nothing to fill from. Callers working on distinct pairs (categorical reads)
+    use this so the attribution runs once per pair, not once per look-up.
+    """
+    full = {**ip_to_device(pairs, device=device, ip=ip, weight=weight), **(mapping or {})}
+    if not full:
+        return None
+    return _fill(pairs, device, ip, full)[device]
 
 
 def _fill(df: pd.DataFrame, device: str, ip: str, mapping: dict[str, str]) -> pd.DataFrame:

@@ -6,14 +6,18 @@ import time
 from datetime import date
 
 import dagster as dg
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from hunt_assets.analytics.categorical import per_value
 from hunt_assets.analytics.charts import volume_chart
-from hunt_assets.analytics.dns.events import events_from_hunt, score_events, summarize_hosts, volume_over_time
-from hunt_assets.analytics.hosts import attribute_clients, ip_map_from_inventory
+from hunt_assets.analytics.dns.events import (
+    events_from_hunt,
+    mark_resolved,
+    score_events,
+    summarize_hosts,
+    volume_over_time,
+)
+from hunt_assets.analytics.hosts import ip_map_from_inventory
 from hunt_assets.assets.hunts import PARTITION_COLUMN, preview_markdown
 from hunt_assets.partitions import daily_partitions
 from hunt_assets.resources import WarehouseResource
@@ -51,51 +55,19 @@ def _with_partition(df: pd.DataFrame, day: date) -> pd.DataFrame:
     return out
 
 
-def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
-    """Add ``resolved``: whether any look-up of the domain (or a subdomain) got an address back.
-
-    Why: a DGA host tries hundreds of names and almost all are NXDOMAIN; the one that resolves is the
-    live C2 and worth an investigation, the rest are evidence of the infected host, not infrastructure.
-    """
-    out = domains.copy()
-    if out.empty or "answers" not in events.columns:
-        out["resolved"] = False
-        return out
-    has_answer = per_value(events["answers"], lambda a: a.astype(str) != "")
-    names = events["name"]
-    if isinstance(names.dtype, pd.CategoricalDtype):  # the distinct names that got an answer
-        codes = names.cat.codes.to_numpy()
-        used = np.bincount(codes[has_answer & (codes >= 0)], minlength=len(names.cat.categories)) > 0
-        answered_names = pd.Series(names.cat.categories[used])
-    else:
-        answered_names = names[has_answer].dropna()
-    answered = answered_names.astype(str).str.lower().unique()
-    regs = set(out["registered_domain"])
-    hit: set[str] = set()
-    for name in answered:
-        labels = name.split(".")
-        for i in range(len(labels) - 1):
-            cand = ".".join(labels[i:])
-            if cand in regs:
-                hit.add(cand)
-                break
-    out["resolved"] = out["registered_domain"].isin(hit)
-    return out
-
-
 def load_dns_events(wh: Warehouse, day: date) -> pd.DataFrame:
-    """One day of the normalized DNS hunt, with DNS-server rows attributed to devices by IP.
+    """One day of the normalized DNS hunt as scoring events, DNS-server rows attributed to devices by IP.
 
     String columns come back as categoricals: a day holds millions of look-ups but few distinct
     names, devices, IPs and answers, so the frame is a few integer columns, not millions of strings.
     """
     table = wh.read_partition_arrow(DNS_HUNT, PARTITION_COLUMN, day, columns=DNS_COLUMNS, dictionary=True)
     if table.num_rows == 0:
-        return pd.DataFrame()
+        return pd.DataFrame({"name": pd.Series([], dtype=object)})
     df = table.to_pandas(split_blocks=True, self_destruct=True)  # frees the Arrow buffers column by column
     del table
     inventory = wh.read_partition(DEVICE_IPS_HUNT, PARTITION_COLUMN, day)
-    return attribute_clients(df, mapping=ip_map_from_inventory(inventory))
+    return events_from_hunt(df, ip_map=ip_map_from_inventory(inventory))
 
 
 @dg.asset(
@@ -116,19 +88,17 @@ def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     day = date.fromisoformat(context.partition_key)
     wh = warehouse.get()
     clock = _Clock()
-    raw = load_dns_events(wh, day)
-    events = events_from_hunt(raw) if not raw.empty else pd.DataFrame({"name": pd.Series([], dtype=object)})
-    del raw
+    events = load_dns_events(wh, day)
     clock.lap("read")
     names, domains = score_events(events)
-    domains = mark_resolved(domains, events)
+    domains = mark_resolved(domains, events, names)
     clock.lap("score")
     flagged_names = names[names["verdict"] != "benign"][[c for c in NAME_COLUMNS if c in names.columns]]
     wh.replace_partition(NAME_FLAGS, _with_partition(flagged_names, day), PARTITION_COLUMN, day)
     wh.replace_partition(DOMAIN_FLAGS, _with_partition(domains, day), PARTITION_COLUMN, day)
     clock.lap("write")
     hot = domains[domains["verdict"].isin(FLAGGED)].sort_values("score", ascending=False)
-    volume = volume_over_time(events, domains, "1h") if len(events) else pd.DataFrame()
+    volume = volume_over_time(events, domains, "1h", names=names) if len(events) else pd.DataFrame()
     chart = volume_chart(volume, title=f"queries per hour to flagged domains, {day.isoformat()}")
     counts = names["verdict"].value_counts().to_dict()
     top = domains[domains["verdict"] != "benign"].sort_values("score", ascending=False)
@@ -171,8 +141,7 @@ def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
 def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key)
     wh = warehouse.get()
-    raw = load_dns_events(wh, day)
-    events = events_from_hunt(raw) if not raw.empty else pd.DataFrame({"name": pd.Series([], dtype=object)})
+    events = load_dns_events(wh, day)
     domains = wh.read_partition(DOMAIN_FLAGS, PARTITION_COLUMN, day)
     alerts = wh.read_partition(ALERTS_HUNT, PARTITION_COLUMN, day)
     if not alerts.empty:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -30,7 +31,6 @@ log = logging.getLogger("hunt_assets.warehouse")
 SCHEMAS = ("hunts", "intel", "analytics")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 REBUILD_HINT = "make demo"
-STREAM_BATCH_ROWS = 1_000_000
 STREAM_MEMORY_LIMIT = "512MB"
 
 
@@ -63,6 +63,34 @@ def quote_ident(name: str) -> str:
 def _qualified(table: str) -> str:
     schema, name = split_table(table)
     return f"{quote_ident(schema)}.{quote_ident(name)}"
+
+
+def _hashes_distinct(groups: pa.Table) -> bool:
+    """Whether each hash of a column stands for one value (a NULL counts as a value of its own)."""
+    has_null = groups.column("has_null").to_numpy(zero_copy_only=False)
+    has_value = groups.column("k").to_numpy() > 0
+    same = pc.fill_null(pc.equal(groups.column("v"), groups.column("hi")), True).to_numpy(zero_copy_only=False)
+    return bool((same & ~(has_null & has_value)).all())
+
+
+def _decode_hashes(hashes: pa.ChunkedArray, groups: pa.Table) -> pa.DictionaryArray:
+    """Per-row value hashes -> dictionary array: codes in order of first appearance, NULL stays NULL."""
+    h = hashes.to_numpy()
+    codes, uniq = pd.factorize(h)  # first appearance, like the strings themselves would factorize
+    gh = groups.column("h").to_numpy()
+    order = np.argsort(gh)
+    where = order[np.searchsorted(gh, uniq, sorter=order)]
+    vals = groups.column("v").combine_chunks().take(pa.array(where, pa.int64()))
+    is_null = groups.column("has_null").to_numpy(zero_copy_only=False)[where]
+    if not is_null.any():  # the usual case: the codes are the indices as they are
+        indices = pa.Array.from_buffers(pa.int32(), codes.size, [None, pa.py_buffer(codes.astype(np.int32))])
+        return pa.DictionaryArray.from_arrays(indices, vals)
+    # drop the NULL entry from the dictionary: later codes move down by one, its rows become NULL
+    shift = np.cumsum(is_null) - is_null
+    remap = np.where(is_null, -1, np.arange(uniq.size) - shift).astype(np.int32)
+    row_codes = remap[codes]
+    indices = pa.array(row_codes, pa.int32(), mask=row_codes < 0)
+    return pa.DictionaryArray.from_arrays(indices, vals.filter(pa.array(~is_null)))
 
 
 class Warehouse:
@@ -145,58 +173,55 @@ class Warehouse:
         return self.query(f"SELECT * FROM {_qualified(table)} WHERE {col} = ?", [value])
 
     def read_partition_arrow(self, table: str, partition_column: str, value: Any, *,
-                             columns: Sequence[str] | None = None, dictionary: bool = True,
-                             batch_rows: int = STREAM_BATCH_ROWS) -> pa.Table:
-        """One partition as an Arrow table, streamed in record batches (``columns`` that exist, or all).
+                             columns: Sequence[str] | None = None, dictionary: bool = True) -> pa.Table:
+        """One partition as an Arrow table (``columns`` that exist, or all).
 
-        Why: a day of DNS events is millions of rows with few distinct strings (names, devices, IPs).
-        With ``dictionary``, every string column is dictionary-encoded about ``batch_rows`` rows at a time
-        as they arrive, so the rows never exist as Python strings or one big string buffer; ``to_pandas()`` then gives
-        categoricals whose categories are in order of first appearance (as ``pd.factorize`` orders).
-        The scan runs under a small DuckDB memory limit: its cached blocks are not needed afterwards.
+        Why ``dictionary``: a day of DNS events is millions of rows with few distinct strings (names,
+        devices, IPs). Every string column then comes back dictionary-encoded, with the dictionary in
+        order of first appearance (as ``pd.factorize`` orders) and int32 codes, and the rows never exist
+        as strings at all: DuckDB hashes each value in its own (multi-threaded) scan and returns 64-bit
+        hashes; the hashes are factorized here and each distinct hash is turned back into its string by
+        a grouped query. A hash shared by two different strings is detected by that query and the
+        column is then read as strings and encoded the slow way, so the result is always exact.
         """
         if not self.table_exists(table):
             return pa.table({})
-        have = [c for c, _ in self.columns(table)]
-        wanted = have if columns is None else [c for c in columns if c in have]
+        types = dict(self.columns(table))
+        wanted = list(types) if columns is None else [c for c in columns if c in types]
         if not wanted:
             return pa.table({})
-        sel = ", ".join(quote_ident(c) for c in wanted)
-        col = quote_ident(_check_ident(partition_column))
-        batches: list[pa.RecordBatch] = []
-        pending: list[pa.RecordBatch] = []
-
-        def flush() -> None:
-            # DuckDB hands over ~120k-row batches; encoding ~batch_rows at a time keeps the per-chunk
-            # dictionaries (and the unify step) few without holding many raw strings at once
-            chunk = pa.Table.from_batches(pending).combine_chunks()
-            pending.clear()
-            arrays = [c.chunk(0) if c.num_chunks else pa.array([], c.type) for c in chunk.columns]
-            if dictionary:
-                arrays = [pc.dictionary_encode(a) if _is_string(a.type) else a for a in arrays]
-            batches.append(pa.RecordBatch.from_arrays(arrays, names=chunk.column_names))
-
+        src = _qualified(table)
+        where = f"{quote_ident(_check_ident(partition_column))} = ?"
+        strings = [c for c in wanted if dictionary and types[c].upper() == "VARCHAR"]
+        sel = ", ".join(f"hash({quote_ident(c)}) AS {quote_ident(c)}" if c in strings else quote_ident(c)
+                        for c in wanted)
+        values: dict[str, pa.Table] = {}
         with self.connect(read_only=True) as con:
             con.execute(f"SET memory_limit = '{STREAM_MEMORY_LIMIT}'")
-            rel = con.sql(f"SELECT {sel} FROM {_qualified(table)} WHERE {col} = ?", params=[value])
-            reader = rel.to_arrow_reader(batch_rows)
-            schema = reader.schema
-            rows = 0
-            for batch in reader:
-                pending.append(batch)
-                rows += batch.num_rows
-                if rows >= batch_rows:
-                    flush()
-                    rows = 0
-            if pending:
-                flush()
-        if not batches:
-            if dictionary:
-                schema = pa.schema([pa.field(f.name, pa.dictionary(pa.int32(), f.type)) if _is_string(f.type)
-                                    else f for f in schema])
-            return schema.empty_table()
-        out = pa.Table.from_batches(batches)
-        return out.unify_dictionaries() if dictionary else out
+            out = con.sql(f"SELECT {sel} FROM {src} WHERE {where}", params=[value]).to_arrow_table()
+            for c in strings:
+                q = quote_ident(c)
+                # min/max tell whether a hash stands for one string (cheaper than count(DISTINCT))
+                values[c] = con.sql(
+                    f"SELECT hash({q}) AS h, min({q}) AS v, max({q}) AS hi, count({q}) AS k, "
+                    f"count(*) > count({q}) AS has_null FROM {src} WHERE {where} GROUP BY 1",
+                    params=[value]).to_arrow_table()
+            exact = {c: _hashes_distinct(values[c]) for c in strings}
+            slow = [c for c in strings if not exact[c]]
+            if slow:  # a 64-bit hash shared by two strings of this partition: read those columns as text
+                log.warning("hash collision in %s column(s) %s: reading them as strings", table, slow)
+                plain = con.sql(f"SELECT {', '.join(quote_ident(c) for c in slow)} FROM {src} WHERE {where}",
+                                params=[value]).to_arrow_table()
+        arrays = []
+        for i, c in enumerate(wanted):
+            col = out.column(i)
+            if c in strings and exact[c]:
+                col = _decode_hashes(col, values[c])
+            elif c in strings:
+                col = pc.dictionary_encode(plain.column(c).combine_chunks())
+                col = pa.DictionaryArray.from_arrays(pc.cast(col.indices, pa.int32()), col.dictionary)
+            arrays.append(col)
+        return pa.table(arrays, names=wanted)
 
     def columns(self, table: str) -> list[tuple[str, str]]:
         schema, name = split_table(table)

@@ -15,6 +15,7 @@ import io
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import BinaryIO
 
 import numpy as np
@@ -58,24 +59,75 @@ def _is_csv(head: bytes) -> bool:
     return len(cols) >= 1 and ("name" in cols or "queryname" in cols) and ("," in first or cols == ["name"])
 
 
-def read_input(stream: BinaryIO) -> pa.Table:
-    """Read CSV (with a name column) or plain text into an Arrow table with a ``name`` column."""
+def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """Read CSV (with a name column) or plain text into an Arrow table with a ``name`` column.
+
+    One bad row must not cost the others. Bytes that are not UTF-8 (iodine's base128 payloads as a
+    raw log shows them, a mangled line) are re-read as ``\\xNN`` escapes, which the parser turns
+    back into the same bytes (and the output shows). CSV rows with too few or too many fields, or
+    an unbalanced quote, are read field by field on their own (see ``_salvage_rows``) and
+    ``warn`` is told how many there were.
+    """
     data = stream.read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    try:
+        return _read_bytes(data, warn)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" not in str(exc) and "UTF-8" not in str(exc):
+            raise
+    return _read_bytes(data.decode("utf-8", "backslashreplace").encode("utf-8"), warn)
+
+
+_STRING_COLUMNS = ("name", "QueryName", "client", "qtype")
+
+
+def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Table:
+    """Rows the CSV reader rejected, read one line at a time: a line with an unbalanced quote is
+    split at every comma (the quote is kept as a character of its field), others as CSV; missing
+    fields are empty, extra fields dropped. Values that do not convert to a column's type are null."""
+    import csv
+
+    cols: dict[str, list[str | None]] = {h: [] for h in header}
+    for text in texts:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            fields = line.split(",") if line.count('"') % 2 else next(csv.reader([line]))
+            for i, h in enumerate(header):
+                cols[h].append(fields[i] if i < len(fields) else "")
+    arrays = []
+    for field in like.schema:
+        raw = pa.array(cols[field.name], pa.large_string())
+        try:
+            arrays.append(pc.cast(raw, field.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            arrays.append(pa.nulls(len(raw), field.type))
+    return pa.table(arrays, schema=like.schema)
+
+
+def _read_bytes(data: bytes, warn: Callable[[str], None] | None = None) -> pa.Table:
     if _is_csv(data[:4096]):
+        rejected: list[str] = []
+
+        def on_invalid(row: pacsv.InvalidRow) -> str:
+            rejected.append(row.text)
+            return "skip"
+
         tbl = pacsv.read_csv(
             io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={
-                    "name": pa.large_string(),
-                    "QueryName": pa.large_string(),
-                    "client": pa.large_string(),
-                    "qtype": pa.large_string(),
-                },
+                column_types={c: pa.large_string() for c in _STRING_COLUMNS},
                 strings_can_be_null=False,
             ),
         )
+        if rejected:
+            tbl = pa.concat_tables([tbl, _salvage_rows(tbl.column_names, rejected, tbl)])
+            if warn is not None:
+                first = rejected[0].splitlines()[0][:80] if rejected[0] else ""
+                warn(f"{len(rejected)} malformed CSV row(s) (wrong number of fields or an unbalanced quote) "
+                     f"read field by field, e.g. {first!r}")
         rename = []
         seen: set[str] = set()
         for c in tbl.column_names:
@@ -226,11 +278,14 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     warm = _Warm()
     try:
+        def warn(msg: str) -> None:
+            print(f"score-dns: {args.file}: {msg}", file=sys.stderr)
+
         if args.file == "-":
-            tbl = read_input(sys.stdin.buffer)
+            tbl = read_input(sys.stdin.buffer, warn)
         else:
             with open(args.file, "rb") as f:
-                tbl = read_input(f)
+                tbl = read_input(f, warn)
     except (OSError, pa.ArrowInvalid) as exc:
         warm.join()
         print(f"score-dns: cannot read {args.file}: {exc}", file=sys.stderr)

@@ -21,13 +21,18 @@ from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_fram
 HUNT_COLUMNS = {"Timestamp": "timestamp", "DeviceName": "client", "QueryName": "name", "QueryType": "qtype"}
 
 
-def events_from_hunt(df: pd.DataFrame) -> pd.DataFrame:
+def events_from_hunt(df: pd.DataFrame, ip_map: dict[str, str] | None = None) -> pd.DataFrame:
     """Map the normalized DNS hunt (Timestamp, DeviceName, ClientIP, QueryName, QueryType, Answers).
 
     The device name is the client when present, the client IP otherwise: host summaries are per
-    device, and an IP is the best identity left when the sensor had no device name. Categorical
-    columns stay categorical (the client is then worked out once per distinct device / IP pair).
+    device, and an IP is the best identity left when the sensor had no device name. With ``ip_map``
+    (IP -> device, e.g. from the ``device_ips`` hunt; ``{}`` for the batch's own pairs only), rows
+    without a device name are first attributed to a device as ``hosts.attribute_clients`` does.
+    Categorical columns stay categorical (attribution and client are then worked out once per
+    distinct device / IP pair).
     """
+    from hunt_assets.analytics.hosts import attribute_clients, attributed_devices
+
     out = pd.DataFrame(index=df.index)
     out["name"] = df["QueryName"] if "QueryName" in df else pd.Series(pd.NA, index=df.index)
     if "Timestamp" in df:
@@ -35,8 +40,14 @@ def events_from_hunt(df: pd.DataFrame) -> pd.DataFrame:
     client = df["DeviceName"] if "DeviceName" in df else pd.Series(pd.NA, index=df.index, dtype=object)
     if "ClientIP" in df and is_categorical(client) and is_categorical(df["ClientIP"]):
         pairs, row_pair = distinct_rows(df, ["DeviceName", "ClientIP"])
-        client = to_rows(_client_of(pairs["DeviceName"], pairs["ClientIP"]), row_pair, df.index)
+        device = pairs["DeviceName"]
+        if ip_map is not None:
+            attributed = attributed_devices(pairs, ip_map, weight="n")
+            device = device if attributed is None else attributed
+        client = to_rows(_client_of(device, pairs["ClientIP"]), row_pair, df.index)
     elif "ClientIP" in df:
+        if ip_map is not None and "DeviceName" in df:
+            client = attribute_clients(df, mapping=ip_map)["DeviceName"]
         client = _client_of(client, df["ClientIP"])
     out["client"] = client
     if "QueryType" in df:
@@ -431,16 +442,43 @@ FLAGGED = ("tunnel", "dga", "suspicious")
 VERDICT_WEIGHT = {"tunnel": 3.0, "dga": 2.0, "suspicious": 1.0}
 
 
-def _name_domains(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(per row: code of its name, -1 when missing; per distinct name: its registered domain)."""
+def _name_domains(events: pd.DataFrame, names: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(per row: code of its name, -1 when missing; per distinct name: its registered domain).
+
+    ``names``: the per-name flags ``score_events`` returned for these events; their
+    ``registered_domain`` is reused instead of parsing every distinct name again.
+    """
     from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
 
     name = events["name"]
     codes, uniq = _codes(name if is_categorical(name) else name.where(name.notna(), None))
     if uniq.size == 0:
         return codes, np.array([], dtype=object)
+    if names is not None and {"name", "registered_domain"} <= set(names.columns):
+        known = pd.Index(names["name"]).get_indexer(uniq)
+        if (known >= 0).all():
+            return codes, names["registered_domain"].to_numpy(dtype=object)[known]
     p = parse(to_binary_array(pa.array(list(uniq), pa.large_string())))
     return codes, np.asarray(binary_to_str(registered_domains(p)).to_numpy(zero_copy_only=False), dtype=object)
+
+
+def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add ``resolved``: whether any look-up of the domain (or a subdomain) got an address back.
+
+    Why: a DGA host tries hundreds of names and almost all are NXDOMAIN; the one that resolves is the
+    live C2 and worth an investigation, the rest are evidence of the infected host, not infrastructure.
+    A name counts for its registered domain as the scorer parsed it (public suffix list, escapes,
+    trailing dot), so the answer is decided once per distinct name, never per look-up.
+    """
+    out = domains.copy()
+    if out.empty or "answers" not in events.columns:
+        out["resolved"] = False
+        return out
+    has_answer = per_value(events["answers"], lambda a: a.astype(str) != "")
+    codes, regs = _name_domains(events, names)
+    answered = np.bincount(codes[has_answer & (codes >= 0)], minlength=regs.size) > 0
+    out["resolved"] = out["registered_domain"].isin(set(regs[answered]))
+    return out
 
 
 def event_domains(events: pd.DataFrame) -> pd.Series:
@@ -523,14 +561,19 @@ def summarize_hosts(
     return out[cols]
 
 
-def volume_over_time(events: pd.DataFrame, domain_flags: pd.DataFrame, freq: str = "1h", top: int = 10) -> pd.DataFrame:
-    """Query counts per time bucket for the top flagged domains (long format, for a small chart)."""
+def volume_over_time(
+    events: pd.DataFrame, domain_flags: pd.DataFrame, freq: str = "1h", top: int = 10, names: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Query counts per time bucket for the top flagged domains (long format, for a small chart).
+
+    ``names``: the per-name flags of these events, to reuse their registered domains (see ``mark_resolved``).
+    """
     cols = ["bucket", "registered_domain", "queries"]
     if "timestamp" not in events.columns or domain_flags.empty:
         return pd.DataFrame(columns=cols)
     flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)]
     keep = flagged.sort_values("score", ascending=False)["registered_domain"].head(top)
-    codes, doms = _name_domains(events)  # decided per distinct name, not per event
+    codes, doms = _name_domains(events, names)  # decided per distinct name, not per event
     if doms.size == 0:
         return pd.DataFrame(columns=cols)
     keep_name = pd.Series(doms, dtype=object).isin(set(keep)).to_numpy()

@@ -10,9 +10,11 @@ own second-level domain are visible).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from hunt_assets.analytics.dns import ngram
+from hunt_assets.analytics.dns import accel, ngram
 from hunt_assets.analytics.dns.names import MAX_LABEL, MAX_NAME, ParsedNames, byte_map
 
 # character classes on raw bytes
@@ -51,6 +53,9 @@ LOG2_UNIFORM = float(np.log2(36.0))  # per-character log-probability of a random
 
 _XLOGX = np.zeros(512, dtype=np.float64)
 _XLOGX[1:] = np.arange(1, 512) * np.log2(np.arange(1, 512))
+# log2 of a segment length as ``_entropy`` computes it (np.log2 of np.maximum(float64, 1)), as a table
+# for the C kernel: NumPy's SIMD log2 and the C library's may differ in the last bit
+_LOG2N = np.log2(np.maximum(np.arange(_XLOGX.size, dtype=np.float64), 1))
 
 ENTROPY_CHUNK = 1 << 15
 
@@ -66,6 +71,34 @@ def _xlogx_table(longest: int) -> np.ndarray:
     if longest < _XLOGX.size:
         return _XLOGX
     return np.concatenate([[0.0], np.arange(1, longest + 1) * np.log2(np.arange(1, longest + 1))])
+
+
+def _log2_table(size: int) -> np.ndarray:
+    """``np.log2(max(k, 1))`` for k < ``size`` (at least the shared table)."""
+    if size <= _LOG2N.size:
+        return _LOG2N
+    return np.log2(np.maximum(np.arange(size, dtype=np.float64), 1))
+
+
+def _entropy_native(
+    data: np.ndarray, start: np.ndarray, stop: np.ndarray, skip_dots: bool, xlogx: np.ndarray
+) -> np.ndarray:
+    """``_entropy`` of the byte ranges ``[start, stop)`` (dots left out if ``skip_dots``) by the C
+    kernel, with the same ``x log x`` table and NumPy's own log2 values: bit-identical."""
+    assert accel.ext is not None
+    out = np.empty(start.size, dtype=np.float64)
+    accel.ext.entropy(
+        data,
+        np.ascontiguousarray(start, dtype=np.int64),
+        np.ascontiguousarray(stop, dtype=np.int64),
+        skip_dots,
+        _NGRAM_CODE_BYTES,
+        ngram.K,
+        xlogx,
+        _log2_table(xlogx.size),
+        out,
+    )
+    return out
 
 
 def _entropy(
@@ -231,49 +264,64 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     n = p.n
     data = p.data
     lengths = p.lengths
-    row = p.row_of
     row_start = p.offsets[:-1]
     f: dict[str, np.ndarray] = {}
+    # the byte-level statistics come from one C pass per name when the extension is built; the
+    # NumPy passes below are the reference (same values, floats bit for bit); an empty batch takes
+    # the NumPy path, whose dtypes for zero rows (e.g. an int64 ``sub_lp``) are kept as they are
+    native = accel.ENABLED and n > 0
+    if native:
+        cc, stats, tot, cnt, sub_lp = _native_stats(p, model)
 
     # ---- structure -----------------------------------------------------------------------------
     label_len = p.label_end - p.label_start
     f["name_len"] = lengths
     f["n_labels"] = p.n_labels
-    f["max_label_len"] = np.maximum.reduceat(label_len, p.row_first_label) if n else np.zeros(0, np.int64)
-    f["n_empty_labels"] = np.bincount(p.label_row[label_len == 0], minlength=n)
+    if native:
+        f["max_label_len"], f["n_empty_labels"] = stats[2], stats[3]
+    else:
+        f["max_label_len"] = np.maximum.reduceat(label_len, p.row_first_label) if n else np.zeros(0, np.int64)
+        f["n_empty_labels"] = np.bincount(p.label_row[label_len == 0], minlength=n)
     has_reg = p.reg_start >= 0
     reg_lab = np.maximum(p.reg_label, 0)
     f["reg_len"] = np.where(has_reg, label_len[reg_lab], 0)
     f["suffix_len"] = p.offsets[1:] - p.suffix_start
     sub_end = np.where(has_reg, p.reg_start - 1, row_start)  # exclusive; the dot before the reg label
     f["n_sub_labels"] = np.where(has_reg, p.reg_label - p.row_first_label, 0)
-    lab_is_sub = p.label_start < sub_end[p.label_row]
-    sub_lab_len = np.where(lab_is_sub, label_len, 0)
-    f["sub_max_label"] = np.maximum.reduceat(sub_lab_len, p.row_first_label) if n else np.zeros(0, np.int64)
+    if native:
+        f["sub_max_label"] = stats[4]
+    else:
+        lab_is_sub = p.label_start < sub_end[p.label_row]
+        sub_lab_len = np.where(lab_is_sub, label_len, 0)
+        f["sub_max_label"] = np.maximum.reduceat(sub_lab_len, p.row_first_label) if n else np.zeros(0, np.int64)
 
     # ---- character classes: whole name, subdomain and registered label ----------------------------
-    hi = data >= 128
-    f["n_nonascii"] = np.bincount(row[hi], minlength=n) if hi.any() else np.zeros(n, dtype=np.int64)
-    ctrl = (data <= 32) | (data == 127)
-    f["n_ctrl"] = np.bincount(row[ctrl], minlength=n) if ctrl.any() else np.zeros(n, dtype=np.int64)
-    # region of every byte (1 subdomain, 2 registered label, 0 other) from +/- marks and a
-    # cumulative sum; then one count table per row over the combined class codes
     with_sub = sub_end > row_start
     reg_end = np.where(has_reg, p.label_end[reg_lab], -1)
-    region = np.zeros(data.size + 1, dtype=np.int8)
-    region[row_start[with_sub]] += 1
-    region[sub_end[with_sub]] -= 1
-    region[p.reg_start[has_reg]] += 2
-    region[reg_end[has_reg]] -= 2
-    region = np.cumsum(region[:-1], dtype=np.int8)
-    in_sub = region == 1
-    in_reg = region == 2
-    # select by region with uint8 arithmetic (several times cheaper than nested np.where)
-    s8, r8 = in_sub.view(np.uint8), in_reg.view(np.uint8)
-    code = byte_map(_SUB_CODE, data) * s8
-    code += byte_map(_REG_CODE, data) * r8
-    code += (1 - (s8 | r8)) * np.uint8(_C_NONE)
-    cc = _class_counts(code, row, n)
+    if native:
+        f["n_nonascii"], f["n_ctrl"] = stats[0], stats[1]
+    else:
+        row = p.row_of
+        hi = data >= 128
+        f["n_nonascii"] = np.bincount(row[hi], minlength=n) if hi.any() else np.zeros(n, dtype=np.int64)
+        ctrl = (data <= 32) | (data == 127)
+        f["n_ctrl"] = np.bincount(row[ctrl], minlength=n) if ctrl.any() else np.zeros(n, dtype=np.int64)
+        # region of every byte (1 subdomain, 2 registered label, 0 other) from +/- marks and a
+        # cumulative sum; then one count table per row over the combined class codes
+        region = np.zeros(data.size + 1, dtype=np.int8)
+        region[row_start[with_sub]] += 1
+        region[sub_end[with_sub]] -= 1
+        region[p.reg_start[has_reg]] += 2
+        region[reg_end[has_reg]] -= 2
+        region = np.cumsum(region[:-1], dtype=np.int8)
+        in_sub = region == 1
+        in_reg = region == 2
+        # select by region with uint8 arithmetic (several times cheaper than nested np.where)
+        s8, r8 = in_sub.view(np.uint8), in_reg.view(np.uint8)
+        code = byte_map(_SUB_CODE, data) * s8
+        code += byte_map(_REG_CODE, data) * r8
+        code += (1 - (s8 | r8)) * np.uint8(_C_NONE)
+        cc = _class_counts(code, row, n)
     f["sub_len"] = np.where(with_sub, sub_end - row_start, 0) - cc[:, _C_DOT]
     digits = cc[:, _C_D27] + cc[:, _C_D0189]
     f["sub_digits"] = digits
@@ -298,7 +346,14 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
 
     # ---- entropy of the subdomain (dots excluded) and of the registered label, in one pass:
     # segment 2*row for subdomain bytes, 2*row+1 for registered-label bytes keeps them in order
-    if entropy:
+    if entropy and native:
+        longest = int(max(f["sub_len"].max(), f["reg_len"].max())) if n else 0
+        xlogx = _xlogx_table(longest)
+        f["sub_entropy"] = _entropy_native(data, row_start, np.where(with_sub, sub_end, row_start), True, xlogx)
+        f["reg_entropy"] = _entropy_native(
+            data, np.where(has_reg, p.reg_start, 0), np.where(has_reg, reg_end, 0), False, xlogx
+        )
+    elif entropy:
         ent_mask = (in_sub & (data != ord("."))) | in_reg
         seg = row[ent_mask].astype(np.int64) * 2 + in_reg[ent_mask]
         seg_len = np.empty(2 * n, dtype=np.int64)
@@ -314,11 +369,14 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
         f["sub_entropy"] = ent[0::2]
         f["reg_entropy"] = ent[1::2]
 
-    # ---- trigram likelihood ---------------------------------------------------------------------
-    tot, cnt = ngram.label_logprob(p, model)
+    # ---- n-gram likelihood ----------------------------------------------------------------------
+    if not native or not ngram.native_ok(model):  # the C kernel scores order-3 tables only
+        tot, cnt = ngram.label_logprob(p, model)
+        lab_is_sub = p.label_start < sub_end[p.label_row]
+        sub_lp = np.bincount(p.label_row, weights=np.where(lab_is_sub, tot, 0.0), minlength=n)
     f["reg_lp"] = np.where(has_reg, tot[reg_lab], 0.0)
     f["reg_lp_n"] = np.where(has_reg, cnt[reg_lab], 0)
-    f["sub_lp"] = np.bincount(p.label_row, weights=np.where(lab_is_sub, tot, 0.0), minlength=n)
+    f["sub_lp"] = sub_lp
     # predictions over the subdomain labels: their characters plus one end per label, i.e. the
     # subdomain's length (dots included) plus one; the same integers as summing ``cnt`` over
     # ``lab_is_sub``, which leaves out an empty label right before the registered one
@@ -329,6 +387,50 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     f["first_label_len"] = label_len[p.row_first_label] if n else np.zeros(0, np.int64)
     f["lengths_over"] = (lengths > MAX_NAME) | (f["max_label_len"] > MAX_LABEL)
     return f
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_trigram_table() -> np.ndarray:
+    return np.zeros(ngram.K**3, dtype=np.float32)
+
+
+def _native_stats(
+    p: ParsedNames, model: ngram.NgramModel | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The byte-level part of ``compute`` in one C pass per name.
+
+    Returns the class-count table (n x NCLS int32, as ``_class_counts`` builds it), the int64 rows
+    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label`` (5 x n), the per-label
+    trigram (sum, count) of ``ngram.label_logprob`` and the per-row ``sub_lp``.
+    """
+    assert accel.ext is not None
+    model = model or ngram.load_default()
+    n, n_lab = p.n, p.label_start.size
+    cc = np.empty((n, NCLS), dtype=np.int32)
+    stats = np.empty((5, n), dtype=np.int64)
+    tot = np.empty(n_lab, dtype=np.float64)
+    cnt = np.empty(n_lab, dtype=np.int64)
+    sub_lp = np.empty(n, dtype=np.float64)
+    # an order-4 model: the kernel still counts classes; its (unused) trigram sums get a dummy table
+    table = ngram.logp_table(model) if ngram.native_ok(model) else _dummy_trigram_table()
+    accel.ext.features(
+        *ngram.label_args(p),
+        np.ascontiguousarray(p.reg_start, dtype=np.int64),
+        np.ascontiguousarray(p.reg_label, dtype=np.int64),
+        _SUB_CODE,
+        _REG_CODE,
+        _C_NONE,
+        NCLS,
+        _NGRAM_CODE_BYTES,
+        ngram.K,
+        table,
+        cc,
+        stats,
+        tot,
+        cnt,
+        sub_lp,
+    )
+    return cc, stats, tot, cnt, sub_lp
 
 
 def entropy_of_rows(p: ParsedNames, f: dict[str, np.ndarray], rows: np.ndarray, part: str) -> np.ndarray:
@@ -351,6 +453,8 @@ def entropy_of_rows(p: ParsedNames, f: dict[str, np.ndarray], rows: np.ndarray, 
         start = np.where(has_reg, p.reg_start[rows], 0)
         stop = np.where(has_reg, p.label_end[np.maximum(p.reg_label[rows], 0)], 0)
         seg_len = f["reg_len"][rows]
+    if accel.ENABLED:
+        return _entropy_native(p.data, start, stop, part == "sub", xlogx)
     lens = np.maximum(stop - start, 0)
     offs = np.zeros(rows.size + 1, dtype=np.int64)
     np.cumsum(lens, out=offs[1:])

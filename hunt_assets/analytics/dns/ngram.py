@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.names import ParsedNames, byte_map
 
 K = 40  # 0 boundary, 1-26 a-z, 27-36 0-9, 37 '-', 38 '_', 39 anything else
@@ -45,26 +46,39 @@ QUANT = 16  # stored log2 probabilities are quantised to 1/16 bit (<= 0.03 bits 
 
 @dataclass(frozen=True)
 class NgramModel:
-    """-16 * log2 P(d | a, b, c) as ``uint8``, indexed by ``((a*K + b)*K + c)*K + d``; a, b, c are
-    0 (the boundary) where the context runs past the start of the label.
+    """A character model of popular labels, in one of two layouts:
 
-    Quantised to 1/16 bit so that scoring sums small integers from a 2.5 MB table (several times
-    faster than gathering floats from a 10 MB one) and the sums are exact; ``logp`` gives the
-    same values as float32 log2 probabilities. ``dga_bits`` / ``susp_bits`` (optional, per
-    registered-label length 0..63) are the thresholds calibrated for this model by cross-fitting
-    on the training list (``bench/devset/train_ngram.py``); NaN where no verdict is given.
+    * order 4 (shipped, ``train``): ``q`` holds -16 * log2 P(d | a, b, c) as ``uint8``, indexed by
+      ``((a*K + b)*K + c)*K + d``. Quantised to 1/16 bit so scoring sums small integers from a
+      2.5 MB table (several times faster than gathering floats from a 10 MB one) and the sums are
+      exact;
+    * order 3 (the earlier layout, which the C kernels implement): ``logp`` holds float32 log2
+      P(c | a, b) indexed by ``a*K*K + b*K + c``.
+
+    Context symbols are 0 (the boundary) where they would reach past the start of the label.
+    ``dga_bits`` / ``susp_bits`` (optional, per registered-label length 0..63) are the bars
+    calibrated for the model by cross-fitting on the training list
+    (``bench/devset/train_ngram.py``); NaN where no verdict is given.
     """
 
-    q: np.ndarray  # uint8, K**ORDER
-    n_train_labels: int
-    source: str
+    logp: np.ndarray | None = None  # float32, K**3 (order 3)
+    n_train_labels: int = 0
+    source: str = ""
     dga_bits: np.ndarray | None = None
     susp_bits: np.ndarray | None = None
+    q: np.ndarray | None = None  # uint8, K**4 (order 4)
 
-    @functools.cached_property
-    def logp(self) -> np.ndarray:
-        """log2 probabilities (float32), exactly ``-q / 16``."""
-        return -(self.q.astype(np.float32) / np.float32(QUANT))
+    @property
+    def order(self) -> int:
+        return ORDER if self.q is not None else 3
+
+    def log2_table(self) -> np.ndarray:
+        """log2 probabilities (float32) in the model's own index layout (order-4 ones are exactly
+        ``-q / 16``)."""
+        if self.q is not None:
+            return -(self.q.astype(np.float32) / np.float32(QUANT))
+        assert self.logp is not None
+        return self.logp
 
 
 def _labels_from_domains(domains: Iterable[str]) -> list[str]:
@@ -149,11 +163,13 @@ def train(domains: Iterable[str], source: str = "", discount: float = 0.75, floo
     p = (1.0 - floor) * p + floor / K
     # floor / K keeps every value above 2**-13.3, so the quantised values fit a byte
     q = np.clip(np.round(-np.log2(p) * QUANT), 0, 255).astype(np.uint8)
-    return NgramModel(q=q, n_train_labels=len(labels), source=source)
+    return NgramModel(n_train_labels=len(labels), source=source, q=q)
 
 
 def save(model: NgramModel, path: str) -> None:
-    """Store the table as quantised rows, each distinct row once (about 0.8 MB instead of 10)."""
+    """Store an order-4 table as quantised rows, each distinct row once (0.8 MB instead of 10)."""
+    if model.q is None:
+        raise ValueError("only order-4 models are saved")
     rows, idx = np.unique(model.q.reshape(-1, K), axis=0, return_inverse=True)
     extra = {}
     if model.dga_bits is not None:
@@ -201,8 +217,8 @@ def load_training_domains() -> list[str]:
     return [d.decode("ascii") for d in load_training_domain_bytes()]
 
 
-def load_training_domain_bytes() -> list[bytes]:
-    """The shipped training list as stripped, non-empty ASCII byte strings."""
+def load_training_blob() -> bytes:
+    """The shipped training list, decompressed: ASCII, one domain per line."""
     import gzip
     import importlib.resources
 
@@ -210,7 +226,12 @@ def load_training_domain_bytes() -> list[bytes]:
     with res.open("rb") as raw:
         text = gzip.decompress(raw.read())
     text.decode("ascii")  # same strictness as reading it as ASCII text
-    return [s for s in (line.strip() for line in text.splitlines()) if s]
+    return text
+
+
+def load_training_domain_bytes() -> list[bytes]:
+    """The shipped training list as stripped, non-empty ASCII byte strings."""
+    return [s for s in (line.strip() for line in load_training_blob().splitlines()) if s]
 
 
 def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -226,6 +247,14 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     nb = p.data.size
     if nb == 0:
         return np.zeros(p.label_start.size), np.zeros(p.label_start.size, dtype=np.int64)
+    if model.q is None:  # order 3
+        if accel.ENABLED:
+            assert accel.ext is not None
+            tot = np.empty(p.label_start.size, dtype=np.float64)
+            cnt = np.empty(p.label_start.size, dtype=np.int64)
+            accel.ext.label_logprob(*label_args(p), _CODE_BYTES, K, logp_table(model), tot, cnt)
+            return tot, cnt
+        return _label_logprob_order3(p, model)
     c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
     # x1, x2, x3: the symbols one, two and three positions back
     x1 = np.empty_like(c)
@@ -267,3 +296,62 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     tot[last_lab] += model.q[((e3 * K + e2) * K + e1) * K + BOUNDARY]
     cnt = (p.label_end - p.label_start + 1).astype(np.int64)
     return tot * (-1.0 / QUANT), cnt
+
+
+def _label_logprob_order3(p: ParsedNames, model: NgramModel) -> tuple[np.ndarray, np.ndarray]:
+    """``label_logprob`` for an order-3 float table (the reference of the C kernel)."""
+    assert model.logp is not None
+    nb = p.data.size
+    c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
+    b = np.empty_like(c)
+    b[0] = 0
+    b[1:] = c[:-1]
+    a = np.empty_like(c)
+    a[:2] = 0
+    a[2:] = c[:-2]
+    starts = p.offsets[:-1]
+    b[starts] = 0
+    a[starts] = 0
+    second = starts + 1
+    second = second[second < nb]
+    a[second] = 0
+    a *= (b != BOUNDARY).view(np.uint8)  # a = 0 after a boundary (cheaper than a masked store)
+    idx = a.astype(np.uint16)  # K**3 = 64000 fits in 16 bits
+    idx *= K * K
+    idx += b.astype(np.uint16) * np.uint16(K)
+    idx += c
+    lp = np.take(model.logp, idx)
+    tot = np.add.reduceat(lp, p.label_start, dtype=np.float64)
+    last_lab = p.row_first_label + p.n_labels - 1
+    ends = p.offsets[1:]
+    c1 = c[ends - 1].astype(np.int32)
+    c2 = np.where(ends - 2 >= starts, c[np.maximum(ends - 2, 0)], 0).astype(np.int32)
+    c2 = np.where(c1 == BOUNDARY, 0, c2)
+    tot[last_lab] += model.logp[c2 * (K * K) + c1 * K + BOUNDARY]
+    cnt = (p.label_end - p.label_start + 1).astype(np.int64)
+    return tot, cnt
+
+
+def label_args(p: ParsedNames) -> tuple[np.ndarray, ...]:
+    """The row and label arrays the C kernels take, as contiguous arrays of the dtypes they check."""
+    return (
+        np.ascontiguousarray(p.data, dtype=np.uint8),
+        np.ascontiguousarray(p.offsets, dtype=np.int64),
+        np.ascontiguousarray(p.label_start, dtype=np.int64),
+        np.ascontiguousarray(p.label_end, dtype=np.int64),
+        np.ascontiguousarray(p.row_first_label, dtype=np.int64),
+        np.ascontiguousarray(p.n_labels, dtype=np.int32),
+    )
+
+
+def logp_table(model: NgramModel) -> np.ndarray:
+    """The model's log2 table as the contiguous float32 array the C kernels read."""
+    return np.ascontiguousarray(model.logp, dtype=np.float32)
+
+
+def native_ok(model: NgramModel | None) -> bool:
+    """Whether the C kernels can score with this model: they implement the order-3 float table
+    only, so an order-4 model (the shipped one) is scored by the NumPy reference until the C
+    ``label_logprob`` / ``features`` kernels learn order 4 (see ``label_logprob`` for the spec)."""
+    m = model or load_default()
+    return m.q is None

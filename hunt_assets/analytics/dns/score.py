@@ -30,6 +30,7 @@ from hunt_assets.analytics.dns import ngram
 from hunt_assets.analytics.dns import suppress as S
 from hunt_assets.analytics.dns.names import (
     LOWER,
+    MAX_LABEL,
     ParsedNames,
     binary_to_str,
     isin_sorted,
@@ -89,15 +90,15 @@ SUSP_MIN_LEN = 8
 @functools.lru_cache(maxsize=1)
 def _popular_hashes() -> np.ndarray:
     """Sorted 64-bit hashes of the popular registered domains (same hash as the batch parser's)."""
-    from hunt_assets.analytics.dns.names import hash_many
+    from hunt_assets.analytics.dns.names import hash_lines
 
-    doms = ngram.load_training_domain_bytes()
-    blob = b"\n".join(doms) + b"\n"
-    if b".\n" in blob or b"\\" in blob:  # names the parser would normalise (none in the shipped list)
+    blob = ngram.load_training_blob()
+    if any(c in blob for c in (b".\n", b"\\", b" ", b"\t", b"\r")):  # lines the parser would normalise
+        doms = ngram.load_training_domain_bytes()  # (none in the shipped list)
         p = parse(to_binary_array(pa.array([d.decode("ascii") for d in doms], pa.large_string())))
         h = p.suffix_hash[p.row_first_label]
     else:
-        h = hash_many(blob.lower().split(b"\n")[:-1])
+        h = hash_lines(blob.lower())
     h = np.sort(h)
     keep = np.ones(h.size, dtype=bool)
     keep[1:] = h[1:] != h[:-1]
@@ -124,7 +125,8 @@ def _warm() -> None:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    # clipped: a megabyte-long name has millions of bits, and exp would overflow (with a warning)
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -700.0, 700.0)))
 
 
 class _Fmt:
@@ -452,7 +454,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     vetted = np.zeros(n, dtype=bool)
     has_reg_lab = np.flatnonzero(p.reg_label >= 0)
     vetted[has_reg_lab] = isin_sorted(p.suffix_hash[p.reg_label[has_reg_lab] + 1], S.vetted_suffix_hashes())
-    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular & ~vetted
+    # a label over 63 bytes cannot be registered: such names are judged by the DNS-limit rule
+    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular & ~vetted & (f["reg_len"] <= MAX_LABEL)
     dga_bar, susp_bar = _dga_bars(f["reg_len"])
     dga_name = dga_ok & (reg_bits >= dga_bar) & ~tunnel_name
     dga_susp = dga_ok & ~dga_name & (reg_bits >= susp_bar)
@@ -809,8 +812,17 @@ def unique_names(names: Sequence[str] | pd.Series | pa.Array) -> pa.Array:
         arr = pa.array(list(names), pa.large_string())
     if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 0:
         arr = arr.combine_chunks()
-    # a chunked column is de-duplicated as it is (no copy into one chunk first)
-    return pc.unique(pc.drop_null(arr))
+    from hunt_assets.analytics.dns.accel import first_occurrences
+
+    if isinstance(arr, pa.ChunkedArray) and arr.num_chunks == 1:
+        arr = arr.chunk(0)
+    if isinstance(arr, pa.Array) and pa.types.is_dictionary(arr.type):
+        return pc.unique(pc.drop_null(arr))
+    try:
+        idx = first_occurrences(arr)
+    except TypeError:  # not strings or bytes: Arrow's own hash kernel
+        return pc.unique(pc.drop_null(arr))
+    return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).take(np_to_arrow(idx))
 
 
 def score_names(names: Sequence[str] | pd.Series) -> pd.DataFrame:

@@ -1,0 +1,1075 @@
+/*
+ * _native.c - byte-level kernels of hunt_assets.analytics.dns, one pass per name.
+ *
+ * Why: the NumPy implementation (names.parse, features.compute, ngram.label_logprob,
+ * features.entropy_of_rows) makes dozens of full passes over the flat byte buffer of a batch,
+ * each allocating a temporary as large as the batch. Here every name is walked once while its
+ * bytes are in cache. The NumPy code stays the reference and the fallback: every output of this
+ * module is meant to be identical to it, floats bit for bit. Where NumPy's float results depend on
+ * its summation order (np.add.reduceat, ndarray.sum), numpy_pairwise_sum() below replays that
+ * order exactly.
+ *
+ * Interface: plain CPython C API and the buffer protocol; no NumPy C API. The caller (Python)
+ * allocates every output array with np.empty and passes it as a writable buffer, so this file
+ * never owns memory that outlives a call. Every function validates sizes, dtypes (by buffer
+ * format and item size) and every offset it dereferences, and raises ValueError instead of
+ * reading out of bounds. The GIL is released while computing so the scorer's worker threads
+ * run in parallel.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
+#if !PY_LITTLE_ENDIAN
+#error "_native.c assumes a little-endian host (buffer formats are checked as native)"
+#endif
+
+/* ------------------------------------------------------------------------------------------ */
+/* buffer handling                                                                             */
+
+enum kind { K_U8, K_BOOL, K_I32, K_I64, K_U64, K_F32, K_F64 };
+
+static const char *kind_name[] = {"uint8", "bool", "int32", "int64", "uint64", "float32", "float64"};
+
+#define MAX_BUFS 24
+
+typedef struct {
+    Py_buffer views[MAX_BUFS];
+    int n;
+} BufSet;
+
+static void bufs_release(BufSet *s)
+{
+    for (int i = 0; i < s->n; i++)
+        PyBuffer_Release(&s->views[i]);
+    s->n = 0;
+}
+
+/* Does a buffer format string describe one item of `kind`? Formats come from NumPy ("l", "<q",
+ * "?" ...) or from bytes-like objects ("B"). Only native/little-endian byte order is accepted. */
+static int format_ok(const char *fmt, Py_ssize_t itemsize, enum kind kind)
+{
+    if (fmt == NULL)
+        fmt = "B";
+    if (*fmt == '@' || *fmt == '=' || *fmt == '<')
+        fmt++;
+    if (fmt[0] == '\0' || fmt[1] != '\0')
+        return 0;
+    char c = fmt[0];
+    switch (kind) {
+    case K_U8:
+        return itemsize == 1 && c == 'B';
+    case K_BOOL:
+        return itemsize == 1 && (c == '?' || c == 'B');
+    case K_I32:
+        return itemsize == 4 && (c == 'i' || c == 'l');
+    case K_I64:
+        return itemsize == 8 && (c == 'l' || c == 'q');
+    case K_U64:
+        return itemsize == 8 && (c == 'L' || c == 'Q');
+    case K_F32:
+        return itemsize == 4 && c == 'f';
+    case K_F64:
+        return itemsize == 8 && c == 'd';
+    }
+    return 0;
+}
+
+/* Acquire `obj` as a C-contiguous array of `kind`. `count` >= 0 demands exactly that many items;
+ * the item count is stored in *n_out (if given). Returns 0, or -1 with ValueError/TypeError set. */
+static int acquire(BufSet *s, PyObject *obj, enum kind kind, int writable, Py_ssize_t count, void **ptr,
+                   Py_ssize_t *n_out, const char *name)
+{
+    if (s->n >= MAX_BUFS) {
+        PyErr_SetString(PyExc_RuntimeError, "_native: too many buffers");
+        return -1;
+    }
+    Py_buffer *v = &s->views[s->n];
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, v, flags) < 0) {
+        PyErr_Format(PyExc_TypeError, "%s: expected a C-contiguous%s %s buffer", name,
+                     writable ? " writable" : "", kind_name[kind]);
+        return -1;
+    }
+    s->n++;
+    if (!format_ok(v->format, v->itemsize, kind) || v->len % v->itemsize != 0) {
+        PyErr_Format(PyExc_TypeError, "%s: expected %s items, got format '%s'", name, kind_name[kind],
+                     v->format ? v->format : "B");
+        return -1;
+    }
+    Py_ssize_t n = v->len / v->itemsize;
+    if (count >= 0 && n != count) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items, got %zd", name, count, n);
+        return -1;
+    }
+    *ptr = v->buf;
+    if (n_out)
+        *n_out = n;
+    return 0;
+}
+
+#define ACQ(obj, kind, wr, count, ptr, nout, name)                                                \
+    do {                                                                                          \
+        void *p_ = NULL;                                                                          \
+        if (acquire(&bs, (obj), (kind), (wr), (count), &p_, (nout), (name)) < 0)                 \
+            goto fail;                                                                            \
+        (ptr) = p_;                                                                               \
+    } while (0)
+
+/* errors detected while the GIL is released; raised as ValueError afterwards */
+static const char *ERR_ROWS = "offsets must start at 0, increase strictly and end at len(data)";
+static const char *ERR_OFFS = "offsets must be non-decreasing and within the data buffer";
+static const char *ERR_LABELS = "label arrays are inconsistent with the row offsets";
+static const char *ERR_CAPACITY = "label output arrays must have count_labels() items";
+static const char *ERR_NOMEM = "out of memory";
+static const char *ERR_TABLE = "an entropy segment is longer than the x*log2(x) or log2 table";
+
+/* ------------------------------------------------------------------------------------------ */
+/* NumPy's float64 pairwise summation (numpy/_core/src/umath/loops_utils.h.src, PW_BLOCKSIZE 128).
+ * np.add.reduce / reduceat / ndarray.sum over a contiguous float64 axis call it as
+ * `out += pairwise_sum(rest)`, so replaying it gives bit-identical sums. Keep the exact shape:
+ * eight accumulators, their combination order, the remainder loop and the split point. */
+
+static double numpy_pairwise_sum(const double *a, Py_ssize_t n)
+{
+    if (n < 8) {
+        double res = -0.0; /* NumPy starts at -0.0 so that a sum of -0.0 stays -0.0 */
+        for (Py_ssize_t i = 0; i < n; i++)
+            res += a[i];
+        return res;
+    }
+    else if (n <= 128) {
+        double r[8], res;
+        Py_ssize_t i;
+        for (int j = 0; j < 8; j++)
+            r[j] = a[j];
+        for (i = 8; i < n - (n % 8); i += 8) {
+            r[0] += a[i + 0];
+            r[1] += a[i + 1];
+            r[2] += a[i + 2];
+            r[3] += a[i + 3];
+            r[4] += a[i + 4];
+            r[5] += a[i + 5];
+            r[6] += a[i + 6];
+            r[7] += a[i + 7];
+        }
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            res += a[i];
+        return res;
+    }
+    else {
+        Py_ssize_t n2 = n / 2;
+        n2 -= n2 % 8;
+        return numpy_pairwise_sum(a, n2) + numpy_pairwise_sum(a + n2, n - n2);
+    }
+}
+
+/* Validate row offsets; returns the longest row, or -1 when invalid. `strict`: rows non-empty,
+ * offsets[0] == 0 and offsets[n] == nb (parse's contract); otherwise rows may be empty and the
+ * buffer may extend past them. */
+static Py_ssize_t check_rows(const int64_t *offs, Py_ssize_t n, Py_ssize_t nb, int strict)
+{
+    Py_ssize_t longest = 0;
+    if (offs[0] < 0 || offs[n] > nb)
+        return -1;
+    if (strict && (offs[0] != 0 || offs[n] != nb))
+        return -1;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        /* compare before subtracting: every offset is then within [offs[0], offs[n]] and the
+         * difference cannot overflow */
+        if (offs[r + 1] < offs[r] || (strict && offs[r + 1] == offs[r]))
+            return -1;
+        const int64_t len = offs[r + 1] - offs[r];
+        if (len > longest)
+            longest = (Py_ssize_t)len;
+    }
+    return longest;
+}
+
+/* Labels of row r as the parser lays them out: `first`..`first+cnt-1`, starts strictly
+ * increasing inside [s, e), ends inside [start, e]. Returns 0 when consistent. */
+static int check_row_labels(int64_t s, int64_t e, int64_t first, int64_t cnt, Py_ssize_t n_lab,
+                            const int64_t *ls, const int64_t *le)
+{
+    if (cnt < 1 || first < 0 || first > (int64_t)n_lab - cnt)
+        return -1;
+    int64_t prev = s - 1;
+    for (int64_t k = first; k < first + cnt; k++) {
+        if (ls[k] <= prev || ls[k] >= e || le[k] < ls[k] || le[k] > e)
+            return -1;
+        prev = ls[k];
+    }
+    if (ls[first] != s)
+        return -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* count_labels(data, offsets) -> int                                                          */
+
+static PyObject *py_count_labels(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs;
+    BufSet bs = {.n = 0};
+    const uint8_t *data;
+    const int64_t *offs;
+    Py_ssize_t nb, n1, total = 0;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OO:count_labels", &o_data, &o_offs))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
+    if (n1 < 1) {
+        PyErr_SetString(PyExc_ValueError, "offsets: need at least one item");
+        goto fail;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (check_rows(offs, n1 - 1, nb, 1) < 0)
+        err = ERR_ROWS;
+    else {
+        /* a label starts at every row start and after every dot that is not its row's last byte:
+         * count all dots in one branch-free (vectorisable) pass, then take back the row-final ones */
+        total = n1 - 1;
+        for (Py_ssize_t i = 0; i < nb; i++)
+            total += data[i] == '.';
+        for (Py_ssize_t r = 0; r < n1 - 1; r++)
+            total -= data[offs[r + 1] - 1] == '.';
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    return PyLong_FromSsize_t(total);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* parse                                                                                       */
+
+#define GOLDEN 0x9E3779B97F4A7C15ULL
+
+/* names._HashSet.lookup + rule_flags for one hash: linear probing from the multiplicative slot;
+ * 0 is the empty-slot marker, so the hash 0 itself is answered by `zero_flag` (rule_flags does
+ * the same after its look-up). */
+static inline uint8_t rule_lookup(uint64_t g, const uint64_t *keys, const uint8_t *slot_flags, uint64_t mask,
+                                  int shift, uint8_t zero_flag)
+{
+    if (g == 0)
+        return zero_flag;
+    uint64_t slot = (g * GOLDEN) >> shift;
+    for (uint64_t probes = 0; probes <= mask; probes++) {
+        uint64_t k = keys[slot];
+        if (k == g)
+            return slot_flags[slot];
+        if (k == 0)
+            return 0;
+        slot = (slot + 1) & mask;
+    }
+    return 0; /* a full table (never built by _HashSet): not a member */
+}
+
+static PyObject *py_parse(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs, *o_lower_tbl, *o_pw, *o_keys, *o_sflags;
+    int shift, zero_flag_i;
+    PyObject *o_lower, *o_ls, *o_le, *o_lrow, *o_lidx, *o_g, *o_rfl, *o_nlab, *o_sufs, *o_regs, *o_regl, *o_tld;
+    BufSet bs = {.n = 0};
+    const uint8_t *data, *lt, *sflags;
+    const int64_t *offs;
+    const uint64_t *pw, *keys;
+    uint8_t *lower, *tld;
+    int64_t *ls, *le, *rfl, *sufs, *regs, *regl;
+    int32_t *lrow, *lidx, *nlab;
+    uint64_t *g;
+    Py_ssize_t nb, n1, n, n_pow, n_slots, cap;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOiiOOOOOOOOOOOO:parse", &o_data, &o_offs, &o_lower_tbl, &o_pw, &o_keys,
+                          &o_sflags, &shift, &zero_flag_i, &o_lower, &o_ls, &o_le, &o_lrow, &o_lidx, &o_g, &o_rfl,
+                          &o_nlab, &o_sufs, &o_regs, &o_regl, &o_tld))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
+    if (n1 < 1 || n1 - 1 > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "offsets: need 1 to 2**31 items");
+        goto fail;
+    }
+    n = n1 - 1;
+    ACQ(o_lower_tbl, K_U8, 0, 256, lt, NULL, "lower_table");
+    ACQ(o_pw, K_U64, 0, -1, pw, &n_pow, "powers");
+    ACQ(o_keys, K_U64, 0, -1, keys, &n_slots, "keys");
+    ACQ(o_sflags, K_U8, 0, n_slots, sflags, NULL, "slot_flags");
+    /* _HashSet has 2**bits slots, 8 <= bits, shift = 64 - bits; bits <= 40 keeps the shift below defined */
+    if (n_pow < 1 || shift < 24 || shift > 56 || n_slots != ((Py_ssize_t)1 << (64 - shift))) {
+        PyErr_SetString(PyExc_ValueError,
+                        "powers must be non-empty, 24 <= shift <= 56 and len(keys) == 2**(64 - shift)");
+        goto fail;
+    }
+    ACQ(o_lower, K_U8, 1, nb, lower, NULL, "lower");
+    ACQ(o_ls, K_I64, 1, -1, ls, &cap, "label_start");
+    ACQ(o_le, K_I64, 1, cap, le, NULL, "label_end");
+    ACQ(o_lrow, K_I32, 1, cap, lrow, NULL, "label_row");
+    ACQ(o_lidx, K_I32, 1, cap, lidx, NULL, "label_idx");
+    ACQ(o_g, K_U64, 1, cap, g, NULL, "suffix_hash");
+    ACQ(o_rfl, K_I64, 1, n, rfl, NULL, "row_first_label");
+    ACQ(o_nlab, K_I32, 1, n, nlab, NULL, "n_labels");
+    ACQ(o_sufs, K_I64, 1, n, sufs, NULL, "suffix_start");
+    ACQ(o_regs, K_I64, 1, n, regs, NULL, "reg_start");
+    ACQ(o_regl, K_I64, 1, n, regl, NULL, "reg_label");
+    ACQ(o_tld, K_BOOL, 1, n, tld, NULL, "tld_known");
+
+    {
+        const uint64_t mask = (uint64_t)n_slots - 1;
+        const uint8_t zero_flag = (uint8_t)zero_flag_i;
+        const Py_ssize_t max_pow = n_pow - 1;
+        Py_ssize_t L = 0;
+
+        Py_BEGIN_ALLOW_THREADS
+        if (check_rows(offs, n, nb, 1) < 0)
+            err = ERR_ROWS;
+        for (Py_ssize_t r = 0; r < n && !err; r++) {
+            const int64_t s = offs[r], e = offs[r + 1];
+            const Py_ssize_t first = L;
+
+            /* 1. lower-case the row and split it into labels: a label starts at the row start and
+             *    after every dot that is not the row's last byte (so "a." is one label "a." and no
+             *    empty label follows a trailing dot, exactly as the NumPy start mask does) */
+            if (L >= cap) {
+                err = ERR_CAPACITY;
+                break;
+            }
+            ls[L] = s;
+            L++;
+            for (int64_t i = s; i < e; i++) {
+                const uint8_t c = data[i];
+                lower[i] = lt[c];
+                if (c == '.' && i + 1 < e) {
+                    if (L >= cap) {
+                        err = ERR_CAPACITY;
+                        break;
+                    }
+                    le[L - 1] = i; /* the dot ends the previous label */
+                    ls[L] = i + 1;
+                    L++;
+                }
+            }
+            if (err)
+                break;
+            le[L - 1] = e;
+            const Py_ssize_t last = L - 1;
+            if (last - first >= INT32_MAX) {
+                err = ERR_CAPACITY;
+                break;
+            }
+            for (Py_ssize_t k = first; k <= last; k++) {
+                lrow[k] = (int32_t)r;
+                lidx[k] = (int32_t)(k - first);
+            }
+
+            /* 2. suffix hash of every label start, G(p) = sum_{i>=p} lower[i] * B**min(e-1-i, MAX_POW-1)
+             *    modulo 2**64, accumulated from the row end backwards (the NumPy code takes the
+             *    same sums as differences of a wrapping cumulative sum; modular arithmetic makes
+             *    them equal) */
+            {
+                uint64_t acc = 0;
+                Py_ssize_t d = 0;
+                int64_t pos = e;
+                for (Py_ssize_t k = last; k >= first; k--) {
+                    for (int64_t i = pos - 1; i >= ls[k]; i--, d++)
+                        acc += (uint64_t)lower[i] * pw[d < max_pow ? d : max_pow];
+                    g[k] = acc;
+                    pos = ls[k];
+                }
+            }
+
+            /* 3. public suffix: the first label that is a rule (or under a wildcard parent) and not
+             *    an exception, or the parent of an exception, or else the last label (the PSL
+             *    default rule '*'); flags 1 rule, 2 wildcard parent, 4 exception */
+            {
+                Py_ssize_t suffix = -1;
+                uint8_t fl = rule_lookup(g[first], keys, sflags, mask, shift, zero_flag), fl_next = 0;
+                int exc_before = 0;
+                for (Py_ssize_t k = first; k <= last; k++) {
+                    const int same_next = k < last;
+                    fl_next = same_next ? rule_lookup(g[k + 1], keys, sflags, mask, shift, zero_flag) : 0;
+                    const int in_rule = fl & 1, parent_wild = same_next && (fl_next & 2), is_exc = (fl & 4) != 0;
+                    const int is_suffix = ((in_rule || parent_wild) && !is_exc) || !same_next || exc_before;
+                    if (is_suffix && suffix < 0)
+                        suffix = k;
+                    exc_before = is_exc && same_next;
+                    if (!same_next)
+                        tld[r] = (uint8_t)(in_rule != 0);
+                    fl = fl_next;
+                }
+                rfl[r] = first;
+                nlab[r] = (int32_t)(last - first + 1);
+                sufs[r] = ls[suffix];
+                if (suffix > first) {
+                    regl[r] = suffix - 1;
+                    regs[r] = ls[suffix - 1];
+                }
+                else {
+                    regl[r] = -1;
+                    regs[r] = -1;
+                }
+            }
+        }
+        if (!err && L != cap)
+            err = ERR_CAPACITY;
+        Py_END_ALLOW_THREADS
+    }
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* trigram log-likelihood of one row's labels (ngram.label_logprob)                           */
+
+typedef struct {
+    const uint8_t *code; /* byte -> model symbol, '.' -> 0 (boundary) */
+    const float *logp;   /* K**3 table, index a*K*K + b*K + c */
+    int64_t K;
+} Ngram;
+
+/* log2 P of every byte of row [s, e) into lp[0 .. e-s) (float32 values widened to double, as
+ * reduceat's float64 accumulation does): context (a, b) = the two previous symbols of the row,
+ * reset at the row start, with a = 0 after a boundary. */
+static inline void row_byte_logp(const uint8_t *data, int64_t s, int64_t e, const Ngram *m, double *lp)
+{
+    const int64_t K = m->K, KK = K * K;
+    int64_t a = 0, b = 0;
+    for (int64_t i = s; i < e; i++) {
+        const int64_t c = m->code[data[i]];
+        lp[i - s] = (double)m->logp[(b == 0 ? 0 : a) * KK + b * K + c];
+        a = b;
+        b = c;
+    }
+}
+
+/* Per-label (sum, count) of row r, given its byte log-probabilities lp (from row_byte_logp).
+ * Sum: np.add.reduceat over [label start, next label start) - the label's bytes plus its dot -,
+ * i.e. first value + pairwise sum of the rest; the row's last label also gets the end-of-name
+ * prediction. */
+static inline void row_label_logprob(const uint8_t *data, int64_t s, int64_t e, int64_t first, int64_t last,
+                                     const int64_t *ls, const int64_t *le, const Ngram *m, const double *lp,
+                                     double *tot, int64_t *cnt)
+{
+    const int64_t K = m->K;
+    for (int64_t k = first; k <= last; k++) {
+        const int64_t a = ls[k] - s, b = (k < last ? ls[k + 1] : e) - s; /* b > a: checked */
+        double t = lp[a];
+        if (b - a > 1)
+            t += numpy_pairwise_sum(lp + a + 1, b - a - 1);
+        tot[k] = t;
+        cnt[k] = le[k] - ls[k] + 1;
+    }
+    const int64_t c1 = m->code[data[e - 1]];
+    const int64_t c2 = (e - 2 >= s && c1 != 0) ? m->code[data[e - 2]] : 0;
+    tot[last] += (double)m->logp[c2 * K * K + c1 * K + 0];
+}
+
+/* Parse the (code, K, logp) arguments; the code table must map into [0, K). */
+static int ngram_args(BufSet *s_, PyObject *o_code, long long K, PyObject *o_logp, Ngram *m)
+{
+    BufSet *ps = s_;
+    void *p = NULL;
+    if (K < 1 || K > 256) {
+        PyErr_SetString(PyExc_ValueError, "K must be in 1..256");
+        return -1;
+    }
+    if (acquire(ps, o_code, K_U8, 0, 256, &p, NULL, "code") < 0)
+        return -1;
+    m->code = p;
+    for (int i = 0; i < 256; i++)
+        if (m->code[i] >= K) {
+            PyErr_SetString(PyExc_ValueError, "code table maps a byte outside 0..K-1");
+            return -1;
+        }
+    if (acquire(ps, o_logp, K_F32, 0, (Py_ssize_t)(K * K * K), &p, NULL, "logp") < 0)
+        return -1;
+    m->logp = p;
+    m->K = K;
+    return 0;
+}
+
+static PyObject *py_label_logprob(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_code, *o_logp, *o_tot, *o_cnt;
+    long long K;
+    BufSet bs = {.n = 0};
+    const uint8_t *data;
+    const int64_t *offs, *ls, *le, *rfl;
+    const int32_t *nlab;
+    double *tot;
+    int64_t *cnt;
+    Ngram m;
+    Py_ssize_t nb, n1, n, nl;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOOLOOO:label_logprob", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
+                          &o_code, &K, &o_logp, &o_tot, &o_cnt))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
+    if (n1 < 1) {
+        PyErr_SetString(PyExc_ValueError, "offsets: need at least one item");
+        goto fail;
+    }
+    n = n1 - 1;
+    ACQ(o_ls, K_I64, 0, -1, ls, &nl, "label_start");
+    ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
+    ACQ(o_rfl, K_I64, 0, n, rfl, NULL, "row_first_label");
+    ACQ(o_nlab, K_I32, 0, n, nlab, NULL, "n_labels");
+    if (ngram_args(&bs, o_code, K, o_logp, &m) < 0)
+        goto fail;
+    ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
+    ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
+
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t longest = check_rows(offs, n, nb, 1);
+    double *lp = NULL;
+    if (longest < 0)
+        err = ERR_ROWS;
+    else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL)
+        err = ERR_NOMEM;
+    for (Py_ssize_t r = 0; r < n && !err; r++) {
+        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
+        if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
+            err = ERR_LABELS;
+            break;
+        }
+        const int64_t last = first + nlab[r] - 1; /* in range: checked */
+        row_byte_logp(data, s, e, &m, lp);
+        row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
+    }
+    PyMem_RawFree(lp);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* features: the byte-level statistics of features.compute in one pass per row                  */
+
+/* Class counts without a read-modify-write of a counter per byte (which serialises on
+ * store-to-load forwarding): every class has an 8-bit lane in one of two uint64 accumulators, a
+ * byte adds its class's one-hot lane value from a table, and the lanes are flushed into the
+ * int32 counts at least every 255 bytes, before one could overflow. Up to 16 classes. */
+typedef struct {
+    uint64_t lo[256], hi[256];
+} OneHot;
+
+static void onehot_init(OneHot *t, const uint8_t *code)
+{
+    for (int c = 0; c < 256; c++) {
+        const int k = code[c]; /* < 16: checked by the caller */
+        t->lo[c] = k < 8 ? (uint64_t)1 << (8 * k) : 0;
+        t->hi[c] = k >= 8 ? (uint64_t)1 << (8 * (k - 8)) : 0;
+    }
+}
+
+static inline void onehot_count(const uint8_t *p, int64_t len, const OneHot *t, int32_t counts[16])
+{
+    while (len > 0) {
+        const int64_t m = len < 255 ? len : 255;
+        uint64_t lo = 0, hi = 0;
+        for (int64_t i = 0; i < m; i++) {
+            lo += t->lo[p[i]];
+            hi += t->hi[p[i]];
+        }
+        for (int k = 0; k < 8; k++) {
+            counts[k] += (int32_t)((lo >> (8 * k)) & 0xFF);
+            counts[8 + k] += (int32_t)((hi >> (8 * k)) & 0xFF);
+        }
+        p += m;
+        len -= m;
+    }
+}
+
+/* bytes >= 128 in the low half, whitespace/control bytes (<= 32, 127) in the high half */
+static uint64_t BYTE_FLAGS[256];
+
+static void byte_flags_init(void)
+{
+    for (int c = 0; c < 256; c++)
+        BYTE_FLAGS[c] = (uint64_t)(c >= 128) | ((uint64_t)(c <= 32 || c == 127) << 32);
+}
+
+static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_regs, *o_regl, *o_subc, *o_regc, *o_code, *o_logp;
+    PyObject *o_cc, *o_stats, *o_tot, *o_cnt, *o_sublp;
+    int none_code, ncls;
+    long long K;
+    BufSet bs = {.n = 0};
+    const uint8_t *data, *subc, *regc;
+    const int64_t *offs, *ls, *le, *rfl, *regs, *regl;
+    const int32_t *nlab;
+    int32_t *cc;
+    int64_t *stats, *cnt;
+    double *tot, *sublp;
+    Ngram m;
+    Py_ssize_t nb, n1, n, nl;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOiiOLOOOOOO:features", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
+                          &o_regs, &o_regl, &o_subc, &o_regc, &none_code, &ncls, &o_code, &K, &o_logp, &o_cc,
+                          &o_stats, &o_tot, &o_cnt, &o_sublp))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
+    if (n1 < 1) {
+        PyErr_SetString(PyExc_ValueError, "offsets: need at least one item");
+        goto fail;
+    }
+    n = n1 - 1;
+    ACQ(o_ls, K_I64, 0, -1, ls, &nl, "label_start");
+    ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
+    ACQ(o_rfl, K_I64, 0, n, rfl, NULL, "row_first_label");
+    ACQ(o_nlab, K_I32, 0, n, nlab, NULL, "n_labels");
+    ACQ(o_regs, K_I64, 0, n, regs, NULL, "reg_start");
+    ACQ(o_regl, K_I64, 0, n, regl, NULL, "reg_label");
+    ACQ(o_subc, K_U8, 0, 256, subc, NULL, "sub_code");
+    ACQ(o_regc, K_U8, 0, 256, regc, NULL, "reg_code");
+    if (ncls < 1 || ncls > 256 || none_code < 0 || none_code >= ncls) {
+        PyErr_SetString(PyExc_ValueError, "need 0 <= none_code < ncls <= 256");
+        goto fail;
+    }
+    for (int i = 0; i < 256; i++)
+        if (subc[i] >= ncls || regc[i] >= ncls) {
+            PyErr_SetString(PyExc_ValueError, "class tables map a byte outside 0..ncls-1");
+            goto fail;
+        }
+    if (ngram_args(&bs, o_code, K, o_logp, &m) < 0)
+        goto fail;
+    if (ncls > 16) {
+        PyErr_SetString(PyExc_ValueError, "at most 16 classes");
+        goto fail;
+    }
+    ACQ(o_cc, K_I32, 1, n * ncls, cc, NULL, "class_counts");
+    ACQ(o_stats, K_I64, 1, 5 * n, stats, NULL, "stats");
+    ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
+    ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
+    ACQ(o_sublp, K_F64, 1, n, sublp, NULL, "sub_lp");
+
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t longest = check_rows(offs, n, nb, 1);
+    double *lp = NULL;
+    OneHot *onehot = NULL; /* [0] subdomain classes, [1] registered-label classes */
+    int64_t *n_nonascii = stats, *n_ctrl = stats + n, *max_label = stats + 2 * n, *n_empty = stats + 3 * n,
+            *sub_max = stats + 4 * n;
+    if (longest < 0)
+        err = ERR_ROWS;
+    else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL ||
+             (onehot = PyMem_RawMalloc(2 * sizeof(OneHot))) == NULL)
+        err = ERR_NOMEM;
+    else {
+        onehot_init(&onehot[0], subc);
+        onehot_init(&onehot[1], regc);
+    }
+    for (Py_ssize_t r = 0; r < n && !err; r++) {
+        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
+        if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
+            err = ERR_LABELS;
+            break;
+        }
+        const int64_t last = first + nlab[r] - 1; /* in range: checked */
+        /* regions as in features.compute: subdomain [s, sub_end) when non-empty, registered label
+         * [reg_start, reg_end); the dot between them and the public suffix are in neither */
+        const int64_t rs = regs[r], rl = regl[r];
+        const int has_reg = rs >= 0;
+        int64_t sub_end = s, reg_end = -1;
+        if (has_reg) {
+            if (rl < first || rl >= last || rs != ls[rl]) {
+                err = ERR_LABELS;
+                break;
+            }
+            sub_end = rs - 1;
+            reg_end = le[rl];
+        }
+        const int64_t sub_stop = sub_end > s ? sub_end : s; /* empty subdomain region when sub_end <= s */
+        const int64_t reg_a = has_reg ? rs : s, reg_b = has_reg ? reg_end : s;
+        int32_t counts[16] = {0};
+        onehot_count(data + s, sub_stop - s, &onehot[0], counts);
+        onehot_count(data + reg_a, reg_b - reg_a, &onehot[1], counts);
+        /* every other byte (the dot before the registered label, the public suffix) */
+        counts[none_code] += (int32_t)((e - s) - (sub_stop - s) - (reg_b - reg_a));
+        memcpy(cc + r * ncls, counts, sizeof(int32_t) * (size_t)ncls);
+        int64_t nonascii = 0, ctrl = 0;
+        for (int64_t i = s; i < e;) {
+            const int64_t stop = e - i > ((int64_t)1 << 30) ? i + ((int64_t)1 << 30) : e; /* no lane overflow */
+            uint64_t acc = 0;
+            for (; i < stop; i++)
+                acc += BYTE_FLAGS[data[i]];
+            nonascii += (int64_t)(acc & 0xFFFFFFFFu);
+            ctrl += (int64_t)(acc >> 32);
+        }
+        n_nonascii[r] = nonascii;
+        n_ctrl[r] = ctrl;
+
+        row_byte_logp(data, s, e, &m, lp);
+        row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
+
+        /* per-label reductions; a label belongs to the subdomain when it starts before sub_end.
+         * sub_lp adds 0.0 for the other labels, as np.bincount's weighted sum does. */
+        int64_t mx = 0, empties = 0, smx = 0;
+        double acc = 0.0;
+        for (int64_t k = first; k <= last; k++) {
+            const int64_t len = le[k] - ls[k];
+            const int is_sub = ls[k] < sub_end;
+            if (len > mx)
+                mx = len;
+            empties += len == 0;
+            if (is_sub && len > smx)
+                smx = len;
+            acc += is_sub ? tot[k] : 0.0;
+        }
+        max_label[r] = mx;
+        n_empty[r] = empties;
+        sub_max[r] = smx;
+        sublp[r] = acc;
+    }
+    PyMem_RawFree(lp);
+    PyMem_RawFree(onehot);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* entropy of byte segments (features._entropy)                                               */
+
+static PyObject *py_entropy(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_start, *o_stop, *o_code, *o_xlogx, *o_log2, *o_out;
+    int skip_dots;
+    long long K;
+    BufSet bs = {.n = 0};
+    const uint8_t *data, *code;
+    const int64_t *start, *stop;
+    const double *xlogx, *log2t;
+    double *out;
+    Py_ssize_t nb, m, n_x, n_l;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOpOLOOO:entropy", &o_data, &o_start, &o_stop, &skip_dots, &o_code, &K, &o_xlogx,
+                          &o_log2, &o_out))
+        return NULL;
+    if (K < 1 || K > 256) {
+        PyErr_SetString(PyExc_ValueError, "K must be in 1..256");
+        return NULL;
+    }
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_start, K_I64, 0, -1, start, &m, "start");
+    ACQ(o_stop, K_I64, 0, m, stop, NULL, "stop");
+    ACQ(o_code, K_U8, 0, 256, code, NULL, "code");
+    for (int i = 0; i < 256; i++)
+        if (code[i] >= K) {
+            PyErr_SetString(PyExc_ValueError, "code table maps a byte outside 0..K-1");
+            goto fail;
+        }
+    ACQ(o_xlogx, K_F64, 0, -1, xlogx, &n_x, "xlogx");
+    ACQ(o_log2, K_F64, 0, -1, log2t, &n_l, "log2");
+    ACQ(o_out, K_F64, 1, m, out, NULL, "out");
+
+    Py_BEGIN_ALLOW_THREADS
+    int64_t counts[256];
+    double terms[256];
+    for (Py_ssize_t j = 0; j < m && !err; j++) {
+        /* an empty or reversed range is an empty segment (entropy 0), as in entropy_of_rows */
+        const int64_t a = start[j], b = stop[j];
+        if (b <= a) {
+            out[j] = 0.0;
+            continue;
+        }
+        if (a < 0 || b > nb) {
+            err = ERR_OFFS;
+            break;
+        }
+        memset(counts, 0, sizeof(int64_t) * (size_t)K);
+        int64_t total = 0;
+        for (int64_t i = a; i < b; i++) {
+            const uint8_t c = data[i];
+            if (skip_dots && c == '.')
+                continue;
+            counts[code[c]]++;
+            total++;
+        }
+        if (total == 0) {
+            out[j] = 0.0;
+            continue;
+        }
+        if (total >= n_x || total >= n_l) {
+            err = ERR_TABLE;
+            break;
+        }
+        /* sum over the K symbols of count*log2(count), pairwise as ndarray.sum(axis=1) does */
+        for (int64_t k = 0; k < K; k++)
+            terms[k] = xlogx[counts[k]];
+        const double sxl = numpy_pairwise_sum(terms, (Py_ssize_t)K);
+        out[j] = log2t[total] - sxl / (double)total;
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* first_occurrences: exact de-duplication of a binary array, first-appearance order            */
+
+static inline uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+static inline uint64_t hash_bytes(const uint8_t *p, size_t len, uint64_t seed)
+{
+    uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ULL);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8); /* unaligned-safe load */
+        h = (h ^ mix64(w + 0x165667B19E3779F9ULL)) * 0x9FB21C651E98DF25ULL;
+    }
+    if (i < len) {
+        uint64_t w = 0;
+        memcpy(&w, p + i, len - i);
+        h = (h ^ mix64(w + 0x27D4EB2F165667C5ULL)) * 0x9FB21C651E98DF25ULL;
+    }
+    return mix64(h);
+}
+
+static PyObject *py_first_occurrences(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs, *o_out;
+    unsigned long long seed;
+    BufSet bs = {.n = 0};
+    const uint8_t *data;
+    const int64_t *offs;
+    int64_t *out;
+    Py_ssize_t nb, n1, n, k = 0;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOK:first_occurrences", &o_data, &o_offs, &o_out, &seed))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
+    if (n1 < 1 || n1 - 1 >= (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "offsets: need 1 to 2**32-1 items");
+        goto fail;
+    }
+    n = n1 - 1;
+    ACQ(o_out, K_I64, 1, n, out, NULL, "out");
+
+    Py_BEGIN_ALLOW_THREADS
+    /* Open addressing with linear probing, load <= 1/2. A slot is one uint64: the row's hash
+     * tag in the high 32 bits and (row + 1) in the low 32 bits (0 = empty), so most non-matching
+     * probes are rejected without touching the strings. The table is far larger than the CPU
+     * caches, so rows go in blocks: hash the block and prefetch its slots, then probe in order
+     * (first-appearance order is kept because probing stays sequential). */
+    enum { BLOCK = 16 };
+    size_t cap = 16;
+    while (cap < (size_t)n * 2)
+        cap <<= 1;
+    uint64_t *slots = NULL;
+    if (check_rows(offs, n, nb, 0) < 0)
+        err = ERR_OFFS;
+    else if ((slots = PyMem_RawCalloc(cap, sizeof(uint64_t))) == NULL)
+        err = ERR_NOMEM;
+    const size_t mask = cap - 1;
+    uint64_t hashes[BLOCK];
+    for (Py_ssize_t i0 = 0; i0 < n && !err; i0 += BLOCK) {
+        const Py_ssize_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            const int64_t a = offs[i0 + j];
+            hashes[j] = hash_bytes(data + a, (size_t)(offs[i0 + j + 1] - a), (uint64_t)seed);
+            PREFETCH(&slots[hashes[j] & mask]);
+        }
+        for (Py_ssize_t j = 0; j < m; j++) {
+            const Py_ssize_t i = i0 + j;
+            const uint8_t *p = data + offs[i];
+            const size_t len = (size_t)(offs[i + 1] - offs[i]);
+            const uint64_t tag = hashes[j] >> 32;
+            size_t s = (size_t)hashes[j] & mask;
+            int dup = 0;
+            uint64_t v;
+            while ((v = slots[s]) != 0) {
+                if ((v >> 32) == tag) {
+                    const Py_ssize_t r = (Py_ssize_t)(v & 0xFFFFFFFFu) - 1;
+                    const size_t len_r = (size_t)(offs[r + 1] - offs[r]);
+                    if (len_r == len && (len == 0 || memcmp(data + offs[r], p, len) == 0)) {
+                        dup = 1;
+                        break;
+                    }
+                }
+                s = (s + 1) & mask;
+            }
+            if (!dup) {
+                slots[s] = (tag << 32) | (uint64_t)(i + 1);
+                out[k++] = i;
+            }
+        }
+    }
+    PyMem_RawFree(slots);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(err == ERR_NOMEM ? PyExc_MemoryError : PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    return PyLong_FromSsize_t(k);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* factorize_u64: integer codes of 64-bit keys in order of first appearance                     */
+
+static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_vals, *o_codes;
+    unsigned long long seed;
+    BufSet bs = {.n = 0};
+    const uint64_t *vals;
+    int64_t *codes;
+    Py_ssize_t n, k = 0;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOK:factorize_u64", &o_vals, &o_codes, &seed))
+        return NULL;
+    ACQ(o_vals, K_U64, 0, -1, vals, &n, "values");
+    if (n >= (Py_ssize_t)INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "values: need fewer than 2**31-1 items");
+        goto fail;
+    }
+    ACQ(o_codes, K_I64, 1, n, codes, NULL, "codes");
+
+    Py_BEGIN_ALLOW_THREADS
+    /* Open addressing, load <= 1/2. A slot holds (code + 1) in 32 bits (0 = empty) next to its key,
+     * so a probe compares keys without another memory access. Keys are mixed with a per-process
+     * seed before slotting: registered-domain hashes are polynomial hashes of attacker-chosen names,
+     * whose low bits are neither uniform nor secret. */
+    size_t cap = 16;
+    while (cap < (size_t)n * 2)
+        cap <<= 1;
+    uint64_t *keys = NULL;
+    uint32_t *slot_code = NULL;
+    if ((keys = PyMem_RawMalloc(cap * sizeof(uint64_t))) == NULL ||
+        (slot_code = PyMem_RawCalloc(cap, sizeof(uint32_t))) == NULL)
+        err = ERR_NOMEM;
+    const size_t mask = cap - 1;
+    for (Py_ssize_t i = 0; i < n && !err; i++) {
+        const uint64_t v = vals[i];
+        size_t s = (size_t)mix64(v ^ (uint64_t)seed) & mask;
+        uint32_t c;
+        while ((c = slot_code[s]) != 0 && keys[s] != v)
+            s = (s + 1) & mask;
+        if (c == 0) {
+            keys[s] = v;
+            slot_code[s] = (uint32_t)(++k);
+            codes[i] = k - 1;
+        } else {
+            codes[i] = (int64_t)c - 1;
+        }
+    }
+    PyMem_RawFree(keys);
+    PyMem_RawFree(slot_code);
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_MemoryError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    return PyLong_FromSsize_t(k);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+
+static PyMethodDef methods[] = {
+    {"count_labels", py_count_labels, METH_VARARGS,
+     "count_labels(data, offsets) -> number of labels parse() will produce"},
+    {"parse", py_parse, METH_VARARGS,
+     "parse(data, offsets, lower_table, powers, keys, slot_flags, shift, zero_flag, lower, label_start, "
+     "label_end, label_row, label_idx, suffix_hash, row_first_label, n_labels, suffix_start, reg_start, "
+     "reg_label, tld_known): names.parse's label split, suffix hashes and public-suffix look-up; fills the "
+     "output buffers"},
+    {"label_logprob", py_label_logprob, METH_VARARGS,
+     "label_logprob(data, offsets, label_start, label_end, row_first_label, n_labels, code, K, logp, tot, cnt)"},
+    {"features", py_features, METH_VARARGS,
+     "features(data, offsets, label_start, label_end, row_first_label, n_labels, reg_start, reg_label, "
+     "sub_code, reg_code, none_code, ncls, code, K, logp, class_counts, stats, tot, cnt, sub_lp): the "
+     "byte-level statistics of features.compute"},
+    {"entropy", py_entropy, METH_VARARGS,
+     "entropy(data, start, stop, skip_dots, code, K, xlogx, log2, out): Shannon entropy of byte ranges"},
+    {"first_occurrences", py_first_occurrences, METH_VARARGS,
+     "first_occurrences(data, offsets, out, seed) -> k; out[:k] = index of the first occurrence of each "
+     "distinct value, in order of first appearance"},
+    {"factorize_u64", py_factorize_u64, METH_VARARGS,
+     "factorize_u64(values, codes, seed) -> k; codes[i] = number of the distinct value values[i], numbered "
+     "0..k-1 in order of first appearance"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef moduledef = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "_native",
+    .m_doc = "Byte-level kernels of hunt_assets.analytics.dns (see _native.c; NumPy code is the reference).",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC PyInit__native(void)
+{
+    byte_flags_init();
+    return PyModule_Create(&moduledef);
+}

@@ -1,0 +1,102 @@
+"""Optional C kernels for the DNS scorer's byte-level work, and the switch that selects them.
+
+Why: ``names.parse``, ``features.compute``, ``ngram.label_logprob`` and ``features.entropy_of_rows``
+are dozens of whole-buffer NumPy passes, each allocating a temporary as large as the batch; they
+were most of the CPU time of ``score-dns``. ``_native`` (``_native.c``) does the same work in one
+pass per name. The NumPy code stays the reference and the fallback: outputs are identical (floats
+bit for bit; ``hunt_assets_tests/test_dns_native.py`` checks it), and an install without a C
+compiler simply has no ``_native`` and runs NumPy.
+
+``HUNT_DNS_NATIVE=0`` in the environment forces NumPy (debugging, comparing); tests flip
+``ENABLED`` directly. The dispatching functions read ``ENABLED`` on every call.
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+ext: ModuleType | None
+IMPORT_ERROR: ImportError | None
+try:
+    from hunt_assets.analytics.dns import _native as ext
+
+    IMPORT_ERROR = None
+except ImportError as _exc:  # not built (no compiler at install time): NumPy only
+    ext = None
+    IMPORT_ERROR = _exc
+
+ENABLED: bool = ext is not None and os.environ.get("HUNT_DNS_NATIVE", "").strip() != "0"
+
+
+def available() -> bool:
+    """The extension is built and importable (whatever ``ENABLED`` says)."""
+    return ext is not None
+
+
+def _seed() -> int:
+    """Per-process hash seed for ``first_occurrences`` (from Python's randomised ``hash``), so
+    crafted input cannot pick colliding names ahead of time."""
+    return hash(b"hunt_assets.first_occurrences") & ((1 << 64) - 1)
+
+
+def first_occurrences(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Row indices (int64) of the first occurrence of every distinct non-null value, in order of
+    first appearance: exact de-duplication of a string or binary column.
+
+    ``arr.take(first_occurrences(arr))`` equals ``pc.unique(pc.drop_null(arr))``; the indices also
+    let a caller carry other columns of the first row along. The C kernel hashes the bytes once
+    per row (no dictionary of Arrow scalars); without it Arrow's ``pc.unique`` + ``pc.index_in``
+    give the same indices.
+    """
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    typ = arr.type
+    kinds = (pa.types.is_string, pa.types.is_large_string, pa.types.is_binary, pa.types.is_large_binary)
+    if not any(is_kind(typ) for is_kind in kinds):
+        raise TypeError(f"first_occurrences needs a string or binary array, not {typ}")
+    n = len(arr)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    valid = None
+    if arr.null_count:
+        valid = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
+        arr = arr.take(pa.array(valid, pa.int64()))
+        n = len(arr)
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+    if ext is not None and ENABLED:
+        bufs = arr.buffers()
+        wide = pa.types.is_large_string(typ) or pa.types.is_large_binary(typ)
+        width = 8 if wide else 4
+        offs = np.frombuffer(bufs[1], dtype=f"<i{width}", count=n + 1, offset=arr.offset * width)
+        offs = np.ascontiguousarray(offs, dtype=np.int64)
+        data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+        out = np.empty(n, dtype=np.int64)
+        k = ext.first_occurrences(data, offs, out, _seed())
+        idx = out[:k]
+    else:
+        uniq = pc.unique(arr)
+        idx = pc.index_in(uniq, value_set=arr).to_numpy(zero_copy_only=False).astype(np.int64)
+    return valid[idx] if valid is not None else idx
+
+
+def factorize_u64(values: np.ndarray) -> np.ndarray:
+    """Integer codes (int64) of 64-bit keys, numbered in order of first appearance.
+
+    What ``pd.factorize(values)[0]`` gives, without importing pandas (``score-dns`` on plain names
+    never needs it) and a few times faster than Arrow's dictionary encoding of a uint64 array.
+    """
+    values = np.ascontiguousarray(values, dtype=np.uint64)
+    if values.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if ext is not None and ENABLED:
+        codes = np.empty(values.size, dtype=np.int64)
+        ext.factorize_u64(values, codes, _seed())
+        return codes
+    arr = pa.Array.from_buffers(pa.uint64(), values.size, [None, pa.py_buffer(values)])
+    return arr.dictionary_encode().indices.to_numpy().astype(np.int64)

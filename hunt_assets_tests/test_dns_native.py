@@ -1,0 +1,365 @@
+"""The C kernels (``_native``) against the NumPy reference: every parsed field and every feature
+identical, integers and floats alike (floats compared bit for bit), on the fixtures, on hostile
+input and on seeded random bytes; plus the de-duplication helper."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from hunt_assets.analytics.dns import accel, ngram
+from hunt_assets.analytics.dns import features as F
+from hunt_assets.analytics.dns.names import ParsedNames, parse, to_binary_array
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dns"
+
+needs_native = pytest.mark.skipif(
+    not accel.available(), reason=f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})"
+)
+
+
+@contextlib.contextmanager
+def _native(on: bool) -> Iterator[None]:
+    old = accel.ENABLED
+    accel.ENABLED = on
+    try:
+        yield
+    finally:
+        accel.ENABLED = old
+
+
+T = TypeVar("T")
+
+
+def _both(fn: Callable[[], T]) -> tuple[T, T]:
+    """``fn()`` on the NumPy path, then on the C path."""
+    with _native(False):
+        ref = fn()
+    with _native(True):
+        nat = fn()
+    return ref, nat
+
+
+def _same_array(a: np.ndarray, b: np.ndarray, what: str) -> None:
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} != {b.dtype}"
+    assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
+    if a.dtype.kind == "f":  # bit for bit: tells -0.0 from 0.0 and compares NaNs
+        width = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
+        a, b = np.ascontiguousarray(a).view(width), np.ascontiguousarray(b).view(width)
+    bad = np.flatnonzero(a != b)
+    assert bad.size == 0, f"{what}: {bad.size} differences, first at {bad[:5]}: {a[bad[:5]]} vs {b[bad[:5]]}"
+
+
+def _same_parsed(a: ParsedNames, b: ParsedNames) -> None:
+    for fld in dataclasses.fields(ParsedNames):
+        if fld.name.startswith("_"):
+            continue
+        _same_array(getattr(a, fld.name), getattr(b, fld.name), fld.name)
+    _same_array(a.row_of, b.row_of, "row_of")
+
+
+def _same_features(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
+    assert list(a) == list(b)
+    for k in a:
+        _same_array(a[k], b[k], k)
+
+
+def check_equivalent(binary: pa.Array) -> None:
+    """parse, compute (with and without entropy), label_logprob and entropy_of_rows agree."""
+    p_ref, p_nat = _both(lambda: parse(binary))
+    _same_parsed(p_ref, p_nat)
+    for entropy in (True, False):
+        f_ref, f_nat = _both(lambda e=entropy: F.compute(p_ref, entropy=e))
+        _same_features(f_ref, f_nat)
+    lp_ref, lp_nat = _both(lambda: ngram.label_logprob(p_ref))
+    for x, y, what in zip(lp_ref, lp_nat, ("tot", "cnt"), strict=True):
+        _same_array(x, y, what)
+    f = F.compute(p_ref)
+    n = p_ref.n
+    rng = np.random.default_rng(n)
+    for rows in (np.arange(n), rng.permutation(n)[: max(n // 3, 1)] if n else np.zeros(0, np.int64)):
+        for part in ("sub", "reg"):
+            e_ref, e_nat = _both(lambda r=rows, pt=part: F.entropy_of_rows(p_ref, f, r, pt))
+            _same_array(e_ref, e_nat, f"entropy_of_rows {part}")
+            _same_array(e_nat, f[f"{part}_entropy"][rows], f"entropy_of_rows {part} vs compute")
+
+
+def _fixture_names(name: str) -> list[str]:
+    with (FIXTURES / name).open(newline="", encoding="utf-8") as fh:
+        return [row["name"] for row in csv.DictReader(fh)]
+
+
+ADVERSARIAL = [
+    "",
+    ".",
+    "..",
+    "...",
+    "a.",
+    "a..",
+    ".a",
+    "..a..",
+    "a..b.com",
+    "WWW.Example.COM",
+    "Example.COM.",
+    "xn--bcher-kva.de",
+    "www.xn--80ak6aa92e.com",
+    "b\u00fccher.de",
+    "\u4f8b\u3048.\u30c6\u30b9\u30c8",
+    "\\xbc\\xbdab.example.com",
+    "a\\046b.example.com",
+    "\\255\\000\\001.x.org",
+    "\\x00\\xff.\\x2e.com",
+    "with space.example.com",
+    "tab\there.com",
+    "www.ck",
+    "a.www.ck",
+    "foo.ck",
+    "b.foo.ck",
+    "ck",
+    "kawasaki.jp",
+    "city.kawasaki.jp",
+    "a.city.kawasaki.jp",
+    "x.kawasaki.jp",
+    "x.y.kawasaki.jp",
+    "a.b.c.d.blogspot.com",
+    "4.3.2.1.in-addr.arpa",
+    "_dmarc.contoso.com",
+    "abc/def+ghi=.example.org",
+    "localhost",
+    "host.corp.local",
+    "a" * 64 + ".example.com",
+    "b" * 300 + ".com",
+    ".".join(["abcdefgh"] * 40) + ".evil.net",  # 359 bytes > 253
+    "x" * 5000 + ".example.com",  # longer than the 4096 powers: clamped
+    "a." * 2500 + "co.uk",  # 5005 bytes, 2502 labels
+    ".".join("q" * 70 for _ in range(70)) + ".com",  # > 4096 bytes, every label > 63
+    "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0.t.evil-tunnel.com",
+    "deadbeef00112233.t.example.org",
+    "0123456789.0123456789.0123456789.com",
+    "dnscat.1a2b3c4d5e6f",
+]
+
+
+def _raw(values: list[bytes]) -> pa.Array:
+    return pa.array(values, type=pa.large_binary())
+
+
+@needs_native
+@pytest.mark.parametrize("fixture", ["devset_slice.csv", "events_slice.csv"])
+def test_fixtures_equivalent(fixture: str) -> None:
+    check_equivalent(to_binary_array(_fixture_names(fixture)))
+
+
+@needs_native
+def test_adversarial_names_equivalent() -> None:
+    check_equivalent(to_binary_array(ADVERSARIAL))
+    # the same strings as raw bytes, without to_binary_array's trimming (trailing dots, spaces,
+    # empty rows stay as they are), and NUL / 0xFF bytes anywhere
+    raw = [s.encode("utf-8", "surrogateescape") for s in ADVERSARIAL]
+    raw += [b"\x00", b"\xff", b"\x00.\xff", b"a.\x00.com", b"\xff\xff.\xfe.com.", b" ", b"a. .com", b"." * 300]
+    check_equivalent(_raw(raw))
+
+
+@needs_native
+def test_single_and_zero_names_equivalent() -> None:
+    for names in (["www.google.com"], [""], ["."], ["x" * 5000], []):
+        check_equivalent(to_binary_array(names))
+    check_equivalent(_raw([]))
+
+
+@needs_native
+def test_sliced_and_string_arrays_equivalent() -> None:
+    arr = to_binary_array(ADVERSARIAL)
+    check_equivalent(arr.slice(5, 20))  # a non-zero Arrow offset
+    check_equivalent(pa.array(["www.Google.com", "a.b.co.uk"], pa.string()).cast(pa.binary()))
+
+
+@needs_native
+def test_psl_wildcard_and_exception_rules_native() -> None:
+    from hunt_assets.analytics.dns.names import binary_to_str, registered_domains
+
+    names = ["www.ck", "a.www.ck", "b.foo.ck", "city.kawasaki.jp", "a.city.kawasaki.jp", "x.y.kawasaki.jp"]
+    with _native(True):
+        got = binary_to_str(registered_domains(parse(to_binary_array(names)))).to_pylist()
+    assert got == ["www.ck", "www.ck", "b.foo.ck", "city.kawasaki.jp", "city.kawasaki.jp", "x.y.kawasaki.jp"]
+
+
+def _fuzz_names(seed: int, count: int) -> list[bytes]:
+    rng = np.random.default_rng(seed)
+    alphabets = [
+        np.frombuffer(b"abcdefghijklmnopqrstuvwxyz0123456789-._", dtype=np.uint8),
+        np.frombuffer(b"ABCDEFabcdef0123456789.", dtype=np.uint8),
+        np.frombuffer(b"..a-_+/=Z9", dtype=np.uint8),
+        np.arange(256, dtype=np.uint8),
+    ]
+    suffixes = [b"", b".com", b".co.uk", b".ck", b".kawasaki.jp", b".city.kawasaki.jp", b".blogspot.com", b"."]
+    out = []
+    for _ in range(count):
+        alpha = alphabets[rng.integers(len(alphabets))]
+        length = int(rng.choice([rng.integers(0, 12), rng.integers(0, 80), rng.integers(0, 400)]))
+        body = alpha[rng.integers(0, alpha.size, length)].tobytes()
+        out.append(body + suffixes[rng.integers(len(suffixes))])
+    out.append(b"z" * 4200 + b".example.com")
+    return out
+
+
+@needs_native
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_bytes_equivalent(seed: int) -> None:
+    names = _fuzz_names(seed, 2000)
+    check_equivalent(_raw(names))
+    # and the text path: bytes as latin-1 text, with escapes decoded by to_binary_array
+    check_equivalent(to_binary_array([b.decode("latin-1") for b in names[:500]]))
+
+
+@needs_native
+# score._sigmoid overflows harmlessly (to 0.0) on the 5,000-byte names, on either path
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
+def test_scores_identical_on_fixtures() -> None:
+    from hunt_assets.analytics.dns.score import join_reasons_arrow, score_arrays
+
+    names = pa.array(_fixture_names("devset_slice.csv") + ADVERSARIAL, pa.large_string())
+    for lean in (False, True):
+        (_, c_ref, r_ref), (_, c_nat, r_nat) = _both(lambda le=lean: score_arrays(names, lean=le))
+        _same_features(c_ref, c_nat)
+        assert join_reasons_arrow(r_ref, len(names)).equals(join_reasons_arrow(r_nat, len(names)))
+
+
+@needs_native
+def test_native_rejects_inconsistent_input() -> None:
+    ext = accel.ext
+    assert ext is not None
+    data = np.frombuffer(b"abc.com", dtype=np.uint8)
+    with pytest.raises(ValueError, match="offsets"):
+        ext.count_labels(data, np.array([0, 9], dtype=np.int64))  # past the buffer
+    with pytest.raises(ValueError, match="offsets"):
+        ext.count_labels(data, np.array([0, 0, 7], dtype=np.int64))  # an empty row
+    with pytest.raises(TypeError):
+        ext.count_labels(data, np.array([0, 7], dtype=np.int32))  # wrong dtype
+    p = parse(to_binary_array(["abc.com"]))
+    bad = dataclasses.replace(p, label_end=np.array([3, 99], dtype=np.int64))
+    order3 = ngram.NgramModel(logp=np.zeros(ngram.K**3, dtype=np.float32))  # the layout the kernel reads
+    with _native(True), pytest.raises(ValueError, match="label arrays"):
+        ngram.label_logprob(bad, order3)
+
+
+def test_hunt_dns_native_env_forces_numpy() -> None:
+    code = "from hunt_assets.analytics.dns import accel; print(accel.ENABLED)"
+    env = {**os.environ, "HUNT_DNS_NATIVE": "0"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# ---- de-duplication helper ---------------------------------------------------------------------
+
+
+def _dedup_cases() -> list[pa.Array]:
+    rng = np.random.default_rng(11)
+    words = [f"w{int(i)}.example.com" for i in rng.integers(0, 300, 3000)]
+    mixed = ["", "a", "A", "a", "", "b\u00fc", "b\u00fc", "a.", "a"]
+    return [
+        pa.array(words, pa.large_string()),
+        pa.array(words, pa.string()),
+        pa.array([w.encode() for w in words], pa.binary()),
+        pa.array([w.encode() for w in words], pa.large_binary()),
+        pa.array(mixed, pa.large_string()),
+        pa.array(["x", None, "y", None, "x", ""], pa.large_string()),
+        pa.array([None, None], pa.string()),
+        pa.array([], pa.large_string()),
+        pa.array(["only"], pa.string()),
+        pa.array(words, pa.large_string()).slice(100, 1000),
+        pa.array([b"\x00", b"\x00\x00", b"\x00", b"\xff" * 20, b"\xff" * 20], pa.binary()),
+    ]
+
+
+@pytest.mark.parametrize("case", range(len(_dedup_cases())))
+@pytest.mark.parametrize("native", [False, True])
+def test_first_occurrences(case: int, native: bool) -> None:
+    if native and not accel.available():
+        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
+    arr = _dedup_cases()[case]
+    with _native(native):
+        idx = accel.first_occurrences(arr)
+    assert idx.dtype == np.int64
+    expected = pc.unique(pc.drop_null(arr))
+    assert arr.take(pa.array(idx)).equals(expected)
+    # each index is the first occurrence of its value
+    values = arr.to_pylist()
+    assert [values.index(values[i]) for i in idx] == list(idx)
+
+
+@needs_native
+def test_first_occurrences_chunked_and_many_collisions() -> None:
+    arr = pa.chunked_array([pa.array(["a", "b"]), pa.array(["a", "c", "b", "d"])])
+    with _native(True):
+        idx = accel.first_occurrences(arr)
+    assert list(idx) == [0, 1, 3, 5]
+    many = pa.array([f"{i % 50_000}" for i in range(200_000)], pa.large_string())
+    with _native(True):
+        idx = accel.first_occurrences(many)
+    assert list(idx) == list(range(50_000))
+
+
+@needs_native
+def test_float_sums_follow_numpy_order() -> None:
+    """With the shipped model every partial sum of a label's log-probabilities is exact in float64,
+    so any order gives the same bits; a table of wildly different magnitudes makes the order
+    visible and checks that the kernel replays np.add.reduceat's pairwise summation."""
+    rng = np.random.default_rng(5)
+    logp = (rng.standard_normal(ngram.K**3) * 10.0 ** rng.integers(-7, 8, ngram.K**3)).astype(np.float32)
+    model = ngram.NgramModel(logp=logp, n_train_labels=0, source="test")
+    names = [n.decode("latin-1") for n in _fuzz_names(9, 1500)]
+    p = parse(to_binary_array(names))
+    for x, y in zip(*_both(lambda: ngram.label_logprob(p, model)), strict=True):
+        _same_array(x, y, "label_logprob")
+    f_ref, f_nat = _both(lambda: F.compute(p, model))
+    _same_features(f_ref, f_nat)
+    # and the sequential order would have differed somewhere
+    tot = ngram.label_logprob(p, model)[0]
+    seq = np.zeros_like(tot)
+    with _native(False):
+        codes = ngram.CODE[p.data]
+    for k in range(p.label_start.size):
+        a = int(p.label_start[k])
+        b = int(p.label_start[k + 1]) if k + 1 < p.label_start.size else p.data.size
+        s = 0.0
+        for i in range(a, b):
+            ctx_b = codes[i - 1] if i - 1 >= p.offsets[p.label_row[k]] else 0
+            ctx_a = codes[i - 2] if i - 2 >= p.offsets[p.label_row[k]] and ctx_b != 0 else 0
+            s += float(logp[int(ctx_a) * ngram.K * ngram.K + int(ctx_b) * ngram.K + int(codes[i])])
+        seq[k] = s
+    last = p.row_first_label + p.n_labels - 1
+    not_last = np.setdiff1d(np.arange(p.label_start.size), last)
+    assert (seq[not_last] != tot[not_last]).any()
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_factorize_u64_numbers_keys_in_order_of_first_appearance(native: bool, monkeypatch) -> None:
+    import pandas as pd
+
+    if native and not accel.available():
+        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
+    monkeypatch.setattr(accel, "ENABLED", native)
+    rng = np.random.default_rng(7)
+    for values in (
+        rng.integers(0, 50, 10_000).astype(np.uint64),
+        rng.integers(0, 2**63, 5_000, dtype=np.int64).astype(np.uint64) * np.uint64(2),
+        np.array([2**64 - 1, 0, 2**64 - 1, 0, 5], dtype=np.uint64),
+        np.zeros(0, dtype=np.uint64),
+    ):
+        got = accel.factorize_u64(values)
+        assert got.dtype == np.int64
+        assert got.tolist() == pd.factorize(values)[0].tolist()
