@@ -255,6 +255,13 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
             accel.ext.label_logprob(*label_args(p), _CODE_BYTES, K, logp_table(model), tot, cnt)
             return tot, cnt
         return _label_logprob_order3(p, model)
+    if accel.ENABLED and hasattr(accel.ext, "label_logprob4"):  # an extension built before it lacks it
+        assert accel.ext is not None
+        tot = np.empty(p.label_start.size, dtype=np.float64)
+        cnt = np.empty(p.label_start.size, dtype=np.int64)
+        q = np.ascontiguousarray(model.q, dtype=np.uint8)
+        accel.ext.label_logprob4(*label_args(p), _CODE_BYTES, K, q, tot, cnt)
+        return tot, cnt
     c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
     # x1, x2, x3: the symbols one, two and three positions back
     x1 = np.empty_like(c)
