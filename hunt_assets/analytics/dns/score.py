@@ -464,7 +464,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     all_bits = sub_bits + reg_bits
     no_tld = (~p.tld_known) & (p.n_labels >= 2) & ((lens - f["suffix_len"]) >= TUNNEL_MIN_LEN)
     # ... unless it is one random label under an alternative root's word-like TLD (Namecoin ``.bit``,
-    # ``.onion``, ``.bazar``): that is a machine-made *registered* name, judged as a DGA candidate
+    # EmerDNS ``.bazar``): that is a machine-made *registered* name, judged as a DGA candidate
     alt_root = (p.n_labels == 2) & (f["suffix_len"] <= 6) & _last_label_is_letters(p)
     no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name & ~alt_root
     dnscat_prefix = _first_label_is(p, b"dnscat") & (p.n_labels >= 2)
