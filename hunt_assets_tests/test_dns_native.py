@@ -251,8 +251,11 @@ def test_native_rejects_inconsistent_input() -> None:
         ext.count_labels(data, np.array([0, 7], dtype=np.int32))  # wrong dtype
     p = parse(to_binary_array(["abc.com"]))
     bad = dataclasses.replace(p, label_end=np.array([3, 99], dtype=np.int64))
+    order3 = ngram.NgramModel(logp=np.zeros(ngram.K**3, dtype=np.float32))  # the earlier layout
     with _native(True), pytest.raises(ValueError, match="label arrays"):
-        ngram.label_logprob(bad)
+        ngram.label_logprob(bad, order3)
+    with _native(True), pytest.raises(ValueError, match="label arrays"):
+        ngram.label_logprob(bad)  # the shipped order-4 model (label_logprob4)
 
 
 def test_hunt_dns_native_env_forces_numpy() -> None:

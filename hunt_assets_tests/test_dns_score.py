@@ -207,7 +207,8 @@ def test_short_fixed_length_chunks_lift_their_domain_but_numbered_hosts_do_not()
 
 
 def test_chunks_of_encoded_text_are_caught_by_their_shape() -> None:
-    """base32 of plain text is barely less likely than names: the fixed-length chunk rule catches it."""
+    """base32 of plain text is barely less likely than names: batch context catches it (the
+    average-randomness rule or, when that average is too low, the fixed-length chunk rule)."""
     import base64
 
     text = (
@@ -220,7 +221,8 @@ def test_chunks_of_encoded_text_are_caught_by_their_shape() -> None:
     ]
     r = _by_name(chunks)
     assert (r.loc[chunks, "verdict"] == "tunnel").all()
-    assert r.loc[chunks, "reasons"].str.contains("8-character hex or base32 chunks with digits").all()
+    reasons = r.loc[chunks, "reasons"]
+    assert (reasons.str.contains("low-and-slow") | reasons.str.contains("8-character hex or base32 chunks")).all()
 
 
 def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,3 +250,79 @@ def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.Monke
     assert isinstance(lr[0], S.JoinedReasons)
     assert lean_text.combine_chunks().equals(S.join_reasons_arrow(fr, len(uniq)))
     assert S.join_reasons(lr, len(uniq)).tolist() == S.join_reasons(fr, len(uniq)).tolist()
+
+
+def test_vetted_government_and_education_zones_are_never_dga_but_open_tlds_are() -> None:
+    # registration under gov.xx / edu.xx / ac.xx / k12 is vetted; the .ac TLD itself is open to anyone
+    vetted = ["pgdkienxuongtbh.edu.vn", "tnvelaivaaippu.gov.in", "uinjkt.ac.id", "zzqxkvwp.k12.ca.us"]
+    r = _by_name([*vetted, "xkqjvbztrwq.ac", "xkqjvbztrwq.com"])
+    assert (r.loc[vetted, "verdict"] == "benign").all()
+    assert r.loc["pgdkienxuongtbh.edu.vn", "reasons"].startswith("registered under a vetted government")
+    assert r.loc["xkqjvbztrwq.ac", "verdict"] == "dga"
+    assert r.loc["xkqjvbztrwq.com", "verdict"] == "dga"
+
+
+def test_user_pages_on_content_platforms_are_a_benign_family() -> None:
+    r = _by_name(["jiashigrsyt.github.io", "uwagababciagotuje.blogspot.com"])
+    assert (r["verdict"] == "benign").all()
+    assert r["reasons"].str.contains("content-platform zone").all()
+
+
+def test_random_label_under_an_alternative_root_is_a_dga_candidate_not_a_tunnel() -> None:
+    # Necurs also draws from Namecoin's .bit; a hex blob under an unknown "TLD" is still a tunnel server
+    r = _by_name(["elyspvfhyoabqmdbfit.bit", "3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da"])
+    assert r.loc["elyspvfhyoabqmdbfit.bit", "verdict"] == "dga"
+    assert r.loc["3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da", "verdict"] == "tunnel"
+    assert "payload of 0 chars" not in r.loc["3f10011d7c5faae4da7e4eb3ff1ee3aa.7c5faae4da", "reasons"]
+
+
+def test_alternative_root_tlds_used_by_malware_are_suspicious_at_least() -> None:
+    r = _by_name(["qecoonom.bazar", "elyspvfhyoabqmdbfit.bit", "www.example.com"])
+    assert r.loc["qecoonom.bazar", "verdict"] == "suspicious"
+    assert "alternative root" in r.loc["qecoonom.bazar", "reasons"]
+    assert r.loc["elyspvfhyoabqmdbfit.bit", "verdict"] == "dga"
+    assert r.loc["www.example.com", "verdict"] == "benign"
+
+
+def test_free_subdomain_zones_are_suffixes_and_dynamic_dns_hex_labels_are_not_resource_ids() -> None:
+    import random
+
+    rng = random.Random(3)
+    # a DGA registering names under a FreeDNS shared zone: each one is its own registered domain,
+    # so the batch does not see one domain with many random subdomains (a tunnel)
+    dga = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(12)) + ".yi.org" for _ in range(40)]
+    r = _by_name([*dga, "a1b2c3d4e5f6.duckdns.org", "a1b2c3d4e5f6.ngrok.io"])
+    assert (r.loc[dga, "registered_domain"] == r.loc[dga].index).all()
+    assert not (r.loc[dga, "verdict"] == "tunnel").any()
+    assert (r.loc[dga, "verdict"] == "dga").mean() > 0.8
+    assert r.loc["a1b2c3d4e5f6.duckdns.org", "verdict"] == "dga"
+    assert r.loc["a1b2c3d4e5f6.ngrok.io", "verdict"] == "benign"
+
+
+def test_iodine_version_handshake_is_a_signature() -> None:
+    # the version request of a real iodine session (Suricata/Wireshark sample captures) and ours
+    r = _by_name(["vaaaakardli.pirate.sea", "VAAAAKAS4WY.t.example.com", "vaaaakardlix.pirate.sea"])
+    assert (r.loc[["vaaaakardli.pirate.sea", "VAAAAKAS4WY.t.example.com"], "verdict"] == "tunnel").all()
+    assert "iodine's version handshake" in r.loc["vaaaakardli.pirate.sea", "reasons"]
+    assert "payload of" not in r.loc["vaaaakardli.pirate.sea", "reasons"]
+    assert r.loc["vaaaakardlix.pirate.sea", "verdict"] != "tunnel"  # 12 characters: not the handshake
+
+
+def test_dga_shaped_cohort_lifts_borderline_names_but_not_popular_lists() -> None:
+    import random
+
+    from hunt_assets.analytics.dns import ngram
+
+    rng = random.Random(5)
+    # a DGA's day: 60 random 7-letter labels under one TLD; alone many are only borderline
+    dga = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) + ".biz" for _ in range(60)]
+    from hunt_assets.analytics.dns import score as S
+
+    arr, cols, _ = S.score_arrays(S.unique_names(dga))  # per-name verdicts, no batch context
+    per_name = pd.Series(cols["verdict"], index=arr.to_pylist())
+    r = score_names(dga + ngram.load_training_domains()[:3000]).set_index("name")
+    lifted = r.loc[dga, "reasons"].str.contains("the shape of a DGA's daily list")
+    assert lifted.sum() >= 20
+    assert (r.loc[dga, "verdict"] != "benign").mean() > (per_name.loc[dga] != "benign").mean()
+    popular_only = score_names(ngram.load_training_domains())
+    assert not popular_only["reasons"].str.contains("DGA's daily list").any()

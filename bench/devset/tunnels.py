@@ -1,27 +1,42 @@
-"""DNS tunnel query generators, written from the tools' documented wire encodings.
+"""DNS tunnel query generators, written from the tools' sources (our own code, no tool code).
 
 Each generator yields (seconds since session start, query name, qtype) for one session, so the
 development set can be scored both as bare names and as events with per-domain context.
-What is faithful and what is approximated:
+What is faithful and what is approximated (checked against iodine 0.7/0.8 ``client.c`` and
+``doc/proto_00000502.txt``, dnscat2's ``client/tunnel_drivers/driver_dns.c``, ``packet.c`` and
+``encryptor.c``, dns2tcp 0.5 ``client/requests.c``, ``common/dns.c`` and ``packet.h``, and
+DNSExfiltrator's ``dnsExfiltrator.cs``):
 
-* iodine — faithful in form: one command character then encoded data; the upstream encodings
-  use iodine's own alphabets (base32 ``a-z0-5``, base64 with ``-`` and ``+``, base64u with ``_``,
-  base128 with bytes 0xBC-0xFD), data is dotted every 57 characters, pings are ``p`` + base32 of
-  7 bytes, NULL queries by default. Header bytes and handshake contents are simplified.
-* dnscat2 — faithful in form: hex of the packet (2-byte id, type, session id, seq/ack, data),
-  labels of up to 62 characters, either ``dnscat.`` prefixed or under a domain; TXT/CNAME/MX.
-  Empty MSG packets (polls) are 9 bytes = 18 hex characters; encrypted sessions add a 6-byte
-  signature and are approximated as such.
-* dns2tcp — approximation: base64 (with ``+`` and ``/``) of a small header and the data, labels
-  of up to 63 characters, TXT queries.
-* DNSExfiltrator — faithful in form: ``init.<base32(filename|chunks)>.base32.<domain>`` then
-  ``<chunk index>.<data labels>.<domain>`` with base64url or base32 data, TXT queries.
+* iodine — faithful layout: handshake ``v`` (base32 of version 0x00000502 + 2-byte CMC), ``l``
+  (base32 of user id, 16-byte MD5 response, CMC), ``i``/``s``/``o``/``y`` commands with base32
+  user id / codec / option characters and a 3-character CMC, ``z`` upstream codec checks carrying
+  iodine's own mixed-case test patterns, ``r`` fragment-size probes (long, repetitive payload) and
+  ``n``; pings are ``p`` + base32 of 4 bytes (7 characters); upstream data is one hex user-id
+  character, 3 base32 header characters, one data-CMC character (a-z0-9, cycling), then the payload
+  in base32 (``a-z0-5``), base64 (``-`` ``+``), base64u (``_``) or base128 (bytes 0xBC-0xFD), dotted
+  every 57 characters, filling the name up to 255 - len(domain) - 8 when there is enough data.
+  Payload bytes (compressed IP packets) are random, or short ASCII for idle shells.
+* dnscat2 — faithful layout: hex of the packet (2-byte packet id, type, 2-byte session id; SYN with
+  ISN, options and an optional session name; MSG with seq/ack and data; PING; FIN); labels of 60
+  hex characters (the client dots when a label reaches 62 - 2); ``dnscat.`` prefix without a
+  domain; packets capped at ``127 - len(domain) - 6`` bytes. Encrypted sessions: ENC init with a
+  64-byte public key, ENC auth with a 32-byte authenticator, then MSG packets as header + 6-byte
+  signature + 2-byte nonce + encrypted body. TXT/CNAME/MX queries.
+* dns2tcp — faithful layout: base64 (standard alphabet ``+`` ``/``, no padding) of an 8-byte
+  header (session id, ack seq, seq, type, padding) plus data; ``=resource.``, ``=auth.`` and
+  ``=connect.`` requests before the domain (the auth response carries the HMAC-SHA1 in hex, 63
+  base64 characters as in published captures); labels split at 63 characters; at most 200
+  characters of encoded name; TXT (or KEY) queries; empty NOP polls when idle.
+* DNSExfiltrator — faithful layout: ``init.<BASE32(filename|chunks)>.base32|base64.<domain>``, then
+  ``<chunk index>.<data labels>.<domain>`` with base64url or upper-case base32 (no padding) of the
+  RC4-encrypted ZIP; every chunk is the maximum size for the request limit (255 by default) and
+  label size (63 by default, sometimes set lower), except the last of each file; TXT queries.
+* slow_exfil — a generic low-and-slow exfiltration pattern, not a published tool.
 """
 
 from __future__ import annotations
 
 import base64
-import os
 import random
 from collections.abc import Iterator
 
@@ -31,6 +46,13 @@ IODINE_B64U = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789_"
 IODINE_B128 = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "".join(
     chr(c) for c in range(0xBC, 0xFE)
 )
+# upstream codec check patterns sent in 'z' queries (iodine client.c)
+IODINE_PATTERNS = [
+    "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ+0129-",
+    "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ_0129-",
+    "aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ",
+    "aA0123456789" + "".join(chr(c) for c in range(0xBC, 0xC4)),
+]
 
 
 def _encode_bits(data: bytes, alphabet: str, bits: int) -> str:
@@ -60,111 +82,181 @@ def _payload(rng: random.Random, n: int) -> bytes:
 
 
 def iodine(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
-    enc = rng.choice(["b32", "b64", "b64u", "b128"])
+    enc = rng.choice(["b32", "b64", "b64u", "b128", "b128"])
     alpha, bits = {
         "b32": (IODINE_B32, 5),
         "b64": (IODINE_B64, 6),
         "b64u": (IODINE_B64U, 6),
         "b128": (IODINE_B128, 7),
     }[enc]
-    qtype = rng.choice(["NULL", "NULL", "NULL", "TXT", "CNAME", "MX", "SRV", "A"])
+    qtype = rng.choice(["NULL", "NULL", "NULL", "PRIVATE", "TXT", "CNAME", "MX", "SRV", "A"])
     t = 0.0
     uid = rng.randrange(16)
-    # handshake: version, login, ip, codec switch and checks, fragment size probes
+    cmc = rng.getrandbits(16)
+
+    def b32c(v: int) -> str:
+        return IODINE_B32[v & 31]
+
+    def cmc3() -> str:
+        nonlocal cmc
+        cmc = (cmc + 1) & 0xFFFF
+        return b32c(cmc >> 10) + b32c(cmc >> 5) + b32c(cmc)
+
+    def cmc2() -> bytes:
+        nonlocal cmc
+        cmc = (cmc + 1) & 0xFFFF
+        return cmc.to_bytes(2, "big")
+
     hs = [
-        "v" + _encode_bits(bytes([0, 0, 5, 2]) + os.urandom(2), IODINE_B32, 5),
-        "l" + _encode_bits(bytes([uid]) + rng.randbytes(16) + rng.randbytes(2), IODINE_B32, 5),
-        "i" + _encode_bits(bytes([uid]) + rng.randbytes(2), IODINE_B32, 5),
-        "z" + "".join(rng.choice(IODINE_B64) for _ in range(rng.randint(8, 20))),
-        "s" + _encode_bits(bytes([uid, 5]) + rng.randbytes(2), IODINE_B32, 5),
-        "o" + _encode_bits(bytes([uid]) + b"l" + rng.randbytes(2), IODINE_B32, 5),
-        "y" + rng.choice("tsuvr") + _encode_bits(rng.randbytes(3), IODINE_B32, 5),
-        "r" + _encode_bits(bytes([uid]) + rng.randbytes(4), IODINE_B32, 5),
-        "n" + _encode_bits(bytes([uid, 4, 0]) + rng.randbytes(2), IODINE_B32, 5),
+        "v" + _encode_bits(bytes([0, 0, 5, 2]) + cmc2(), IODINE_B32, 5),
+        "l" + _encode_bits(bytes([uid]) + rng.randbytes(16) + cmc2(), IODINE_B32, 5),
+        "i" + b32c(uid) + cmc3(),
     ]
+    hs += ["z" + cmc3() + p for p in IODINE_PATTERNS[: rng.randint(1, 4)]]
+    hs += ["s" + b32c(uid) + b32c({5: 5, 6: 6, 7: 7}[bits] if enc != "b64u" else 26) + cmc3()]
+    hs += ["y" + c + b32c(1) + cmc3() for c in rng.sample("tsuvr", rng.randint(1, 3))]
+    hs += ["o" + b32c(uid) + rng.choice("tsuvr") + cmc3(), "o" + b32c(uid) + "l" + cmc3()]
+    for _ in range(rng.randint(1, 4)):  # fragment size probes: 'r' + 3 base32 + 'd' + filler
+        fill = bytes([max(1, cmc & 0xFF)]) * 200
+        body = _encode_bits(fill, alpha, bits)[: 255 - len(domain) - 10]
+        probe = "r" + b32c(uid << 1) + b32c(rng.getrandbits(5)) + b32c(rng.getrandbits(5)) + "d" + body
+        hs.append(_dotify(probe, 62))
+    hs.append("n" + _encode_bits(bytes([uid]) + rng.randbytes(2) + cmc2(), IODINE_B32, 5))
     for h in hs:
         t += rng.uniform(0.05, 0.4)
         yield t, f"{h}.{domain}", qtype
+    space = 255 - len(domain) - 8
+    space -= space // 57
+    datacmc = rng.randrange(36)
     for _ in range(n):
         t += rng.expovariate(2.0)
         if rng.random() < 0.45:
-            # ping: 'p' + base32 of userid, downstream seq/frag, 2 random bytes (anti-cache)
-            yield t, "p" + _encode_bits(bytes([uid]) + rng.randbytes(6), IODINE_B32, 5) + "." + domain, qtype
-        else:
-            hdr = IODINE_B32[uid] + "".join(rng.choice(IODINE_B32) for _ in range(3))
-            size = rng.randint(8, 140 if enc != "b32" else 110)
-            body = _encode_bits(_payload(rng, size), alpha, bits)
-            name = _dotify(hdr + body, 57) + "." + domain
-            if len(name.encode("utf-8")) > 250:
-                name = name[: 250 - len(domain)].rstrip(".") + "." + domain
-            yield t, name, qtype
+            yield t, "p" + _encode_bits(bytes([uid, rng.getrandbits(7)]) + cmc2(), IODINE_B32, 5) + "." + domain, qtype
+            continue
+        hdr = "0123456789abcdef"[uid] + "".join(b32c(rng.getrandbits(5)) for _ in range(3))
+        hdr += "abcdefghijklmnopqrstuvwxyz0123456789"[datacmc]
+        datacmc = (datacmc + 1) % 36
+        raw_max = space * bits // 8
+        size = raw_max if rng.random() < 0.5 else rng.randint(4, raw_max)
+        body = _encode_bits(_payload(rng, size), alpha, bits)[:space]
+        yield t, hdr + _dotify(body, 57) + "." + domain, qtype
 
 
 def dnscat2(rng: random.Random, domain: str | None, n: int) -> Iterator[tuple[float, str, str]]:
-    encrypted = rng.random() < 0.5
+    encrypted = rng.random() < 0.6  # dnscat2 encrypts by default since 0.04
     session = rng.randbytes(2)
     seq, ack = rng.getrandbits(16), rng.getrandbits(16)
+    max_len = 127 - len(domain or "dnscat") - 1 - 5
     t = 0.0
 
     def wrap(packet: bytes) -> str:
-        h = packet.hex()
-        dotted = _dotify(h, 62)
+        h = packet[:max_len].hex()
+        dotted = ".".join(h[i : i + 60] for i in range(0, len(h), 60))
         return f"dnscat.{dotted}" if domain is None else f"{dotted}.{domain}"
 
     def qt() -> str:
         return rng.choice(["TXT", "CNAME", "MX"])
 
-    syn = rng.randbytes(2) + b"\x00" + session + rng.randbytes(2) + b"\x00\x01"
+    def header(ptype: int) -> bytes:
+        return rng.randbytes(2) + bytes([ptype]) + session
+
+    if encrypted:  # ENC init (subtype 0) with the public key, then ENC auth (subtype 1)
+        yield t, wrap(header(3) + b"\x00\x00" + b"\x00\x00" + rng.randbytes(64)), qt()
+        t += rng.uniform(0.1, 0.5)
+        yield t, wrap(header(3) + b"\x00\x01" + b"\x00\x00" + rng.randbytes(32)), qt()
+        nonce = 0
+    syn = header(0) + seq.to_bytes(2, "big")
+    if rng.random() < 0.5:
+        name = rng.choice([b"command (WORKSTATION7)", b"shell", b"exec (cmd.exe)", b"console"])
+        syn += b"\x00\x01" + name + b"\x00"
+    else:
+        syn += b"\x00\x00"
     if encrypted:
-        syn += rng.randbytes(32 * 2 + 6)  # key exchange in the SYN: public key x and y
+        syn = syn[:5] + rng.randbytes(6) + nonce.to_bytes(2, "big") + rng.randbytes(len(syn) - 5)
+    t += rng.uniform(0.1, 0.5)
     yield t, wrap(syn), qt()
     for _ in range(n):
         t += rng.uniform(0.9, 1.1) if rng.random() < 0.7 else rng.uniform(0.05, 0.3)
-        data = b"" if rng.random() < 0.6 else _payload(rng, rng.randint(1, 100))
-        pkt = rng.randbytes(2) + b"\x01" + session + seq.to_bytes(2, "big") + ack.to_bytes(2, "big")
+        data = b"" if rng.random() < 0.6 else _payload(rng, rng.randint(1, max_len))
+        body = seq.to_bytes(2, "big") + ack.to_bytes(2, "big") + data
         if encrypted:
-            pkt = rng.randbytes(2) + b"\x01" + session + rng.randbytes(6) + rng.randbytes(4) + data
+            nonce += 1
+            pkt = header(1) + rng.randbytes(6) + nonce.to_bytes(2, "big") + rng.randbytes(len(body))
         else:
-            pkt += data
+            pkt = header(1) + body
         seq = (seq + len(data)) & 0xFFFF
+        ack = (ack + rng.choice([0, 0, rng.randint(1, 200)])) & 0xFFFF
         yield t, wrap(pkt), qt()
 
 
 def dns2tcp(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
     t = 0.0
+    qtype = "TXT" if rng.random() < 0.85 else "KEY"
     sid = rng.getrandbits(16)
-    resource = rng.choice(["ssh", "socks", "smtp", "http"])
-    auth = base64.b64encode(b"\x00\x01" + sid.to_bytes(2, "big") + b"\x00\x00auth" + rng.randbytes(12))
-    yield t, auth.decode().rstrip("=") + "." + domain, "TXT"
-    yield t + 0.1, base64.b64encode(b"\x00\x02" + resource.encode()).decode().rstrip("=") + "." + domain, "TXT"
-    seq = 0
+    seq, ack = rng.getrandbits(16), rng.getrandbits(16)
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode().rstrip("=")
+
+    def pkt(ptype: int, data: bytes = b"") -> bytes:
+        return sid.to_bytes(2, "big") + ack.to_bytes(2, "big") + seq.to_bytes(2, "big") + bytes([ptype, 0]) + data
+
+    def name(raw: bytes, sub: str = "") -> str:
+        enc = b64(raw)
+        enc = ".".join(enc[i : i + 63] for i in range(0, len(enc), 63))
+        return f"{enc}.{sub}{domain}"
+
+    yield t, name(pkt(0), "=auth."), qtype
+    t += rng.uniform(0.05, 0.3)
+    yield t, name(pkt(0, rng.randbytes(20).hex().encode()), "=auth."), qtype  # HMAC-SHA1 response, in hex
+    t += rng.uniform(0.05, 0.3)
+    if rng.random() < 0.3:
+        yield t, name(pkt(0), "=resource."), qtype
+    resource = rng.choice([b"ssh", b"socks", b"smtp", b"http", b"rdp"])
+    yield t + 0.1, name(pkt(0, resource), "=connect."), qtype
+    # encoded name at most 200 characters: raw bytes per query
+    room = 200 - len(domain) - 2
+    max_raw = (room - room // 64) * 3 // 4 - 8
     for _ in range(n):
         t += rng.expovariate(3.0)
-        data = b"" if rng.random() < 0.4 else _payload(rng, rng.randint(4, 150))
-        hdr = sid.to_bytes(2, "big") + seq.to_bytes(2, "big") + rng.randbytes(2)
         seq = (seq + 1) & 0xFFFF
-        enc = base64.b64encode(hdr + data).decode().rstrip("=")
-        name = _dotify(enc, 63) + "." + domain
-        yield t, name[:253], "TXT"
+        if rng.random() < 0.4:
+            data = b""
+        else:
+            data = _payload(rng, max_raw if rng.random() < 0.5 else rng.randint(1, max_raw))
+        yield t, name(pkt(1 if not data else 2, data)), qtype
 
 
 def dnsexfiltrator(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
     use_b32 = rng.random() < 0.4
-    fname = rng.choice(["passwords.txt", "backup.zip", "hr_export.csv", "id_rsa", "secret.docx"])
-    label_len = rng.choice([30, 40, 50, 63])
+    label_len = 63 if rng.random() < 0.7 else rng.choice([30, 40, 50])
+    request_max = 255 if rng.random() < 0.8 else rng.choice([150, 200])
     t = 0.0
-    init = base64.b32encode(f"{fname}|{n}".encode()).decode().rstrip("=").lower()
-    yield t, f"init.{init}.base32.{domain}", "TXT"
-    max_data = 240 - len(domain) - 8
-    for i in range(n):
-        t += rng.uniform(0.0, 0.5)
-        raw = _payload(rng, rng.randint(20, 150))
+    bytes_left = request_max - 10 - (len(domain) + 2)
+    full, last = divmod(bytes_left, label_len + 1)
+    chunk_max = full * label_len + last - 1
+    sent = 0
+    while sent < n:
+        fname = rng.choice(["passwords.txt", "backup.zip", "hr_export.csv", "id_rsa", "secret.docx", "ntds.dit"])
+        raw = bytes(rng.getrandbits(8) for _ in range(rng.randint(200, 6000)))  # RC4 of a ZIP: random
         if use_b32:
-            enc = base64.b32encode(raw).decode().rstrip("=").lower()
+            data = base64.b32encode(raw).decode().rstrip("=")
         else:
-            enc = base64.urlsafe_b64encode(raw).decode().rstrip("=")
-        enc = enc[:max_data]
-        yield t, f"{i}.{_dotify(enc, label_len)}.{domain}", "TXT"
+            data = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        chunks = len(data) // chunk_max + 1
+        init = base64.b32encode(f"{fname}|{chunks}".encode()).decode().rstrip("=")
+        yield t, f"init.{init}.{'base32' if use_b32 else 'base64'}.{domain}", "TXT"
+        for i in range(chunks):
+            if sent >= n:
+                return
+            t += rng.uniform(0.0, 0.5)
+            chunk = data[i * chunk_max : (i + 1) * chunk_max]
+            if not chunk:
+                break
+            labels = ".".join(chunk[j : j + label_len] for j in range(0, len(chunk), label_len))
+            yield t, f"{i}.{labels}.{domain}", "TXT"
+            sent += 1
+        t += rng.uniform(5, 60)
 
 
 def slow_exfil(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:

@@ -577,6 +577,107 @@ fail:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* order-4 log-likelihood with the quantised uint8 table (ngram.label_logprob, order 4)          */
+
+/* Per-label (sum, count) of row [s, e): q[((x3*K + x2)*K + x1)*K + c] summed as integers over
+ * [label start, next label start) - the label's bytes plus its dot -, the row's last label also
+ * getting the end-of-name prediction; x1..x3 are the previous three symbols of the row (0 before
+ * its start), x2 = 0 where x1 is a boundary and x3 = 0 where that x2 is. tot = -sum / 16, which
+ * is exact, so the result equals NumPy's bit for bit whatever the summation order. */
+static inline void row_label_logprob4(const uint8_t *data, int64_t s, int64_t e, int64_t first, int64_t last,
+                                      const int64_t *ls, const int64_t *le, const uint8_t *code,
+                                      const uint8_t *q, int64_t K, double *tot, int64_t *cnt)
+{
+    int64_t x1 = 0, x2 = 0, x3 = 0;
+    int64_t i = s;
+    for (int64_t k = first; k <= last; k++) {
+        const int64_t stop = k < last ? ls[k + 1] : e; /* > ls[k]: checked */
+        int64_t sum = 0;
+        for (; i < stop; i++) {
+            const int64_t c = code[data[i]];
+            const int64_t y2 = x1 == 0 ? 0 : x2;
+            const int64_t y3 = y2 == 0 ? 0 : x3;
+            sum += q[((y3 * K + y2) * K + x1) * K + c];
+            x3 = x2;
+            x2 = x1;
+            x1 = c;
+        }
+        if (k == last) {
+            const int64_t e1 = code[data[e - 1]];
+            const int64_t e2 = (e - 2 >= s && e1 != 0) ? code[data[e - 2]] : 0;
+            const int64_t e3 = (e - 3 >= s && e2 != 0) ? code[data[e - 3]] : 0;
+            sum += q[((e3 * K + e2) * K + e1) * K + 0];
+        }
+        tot[k] = (double)sum * -0.0625;
+        cnt[k] = le[k] - ls[k] + 1;
+    }
+}
+
+static PyObject *py_label_logprob4(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_code, *o_q, *o_tot, *o_cnt;
+    long long K;
+    BufSet bs = {.n = 0};
+    const uint8_t *data, *code, *q;
+    const int64_t *offs, *ls, *le, *rfl;
+    const int32_t *nlab;
+    double *tot;
+    int64_t *cnt;
+    Py_ssize_t nb, n1, n, nl;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOOLOOO:label_logprob4", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
+                          &o_code, &K, &o_q, &o_tot, &o_cnt))
+        return NULL;
+    if (K < 1 || K > 64) {
+        PyErr_SetString(PyExc_ValueError, "K must be in 1..64");
+        return NULL;
+    }
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
+    if (n1 < 1) {
+        PyErr_SetString(PyExc_ValueError, "offsets: need at least one item");
+        goto fail;
+    }
+    n = n1 - 1;
+    ACQ(o_ls, K_I64, 0, -1, ls, &nl, "label_start");
+    ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
+    ACQ(o_rfl, K_I64, 0, n, rfl, NULL, "row_first_label");
+    ACQ(o_nlab, K_I32, 0, n, nlab, NULL, "n_labels");
+    ACQ(o_code, K_U8, 0, 256, code, NULL, "code");
+    for (int c = 0; c < 256; c++)
+        if (code[c] >= K) {
+            PyErr_SetString(PyExc_ValueError, "code table maps a byte outside 0..K-1");
+            goto fail;
+        }
+    ACQ(o_q, K_U8, 0, (Py_ssize_t)(K * K * K * K), q, NULL, "q");
+    ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
+    ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
+
+    Py_BEGIN_ALLOW_THREADS
+    if (check_rows(offs, n, nb, 1) < 0)
+        err = ERR_ROWS;
+    for (Py_ssize_t r = 0; r < n && !err; r++) {
+        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
+        if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
+            err = ERR_LABELS;
+            break;
+        }
+        row_label_logprob4(data, s, e, first, first + nlab[r] - 1, ls, le, code, q, K, tot, cnt);
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* features: the byte-level statistics of features.compute in one pass per row                  */
 
 /* Class counts without a read-modify-write of a counter per byte (which serialises on
@@ -1047,6 +1148,8 @@ static PyMethodDef methods[] = {
      "label_end, label_row, label_idx, suffix_hash, row_first_label, n_labels, suffix_start, reg_start, "
      "reg_label, tld_known): names.parse's label split, suffix hashes and public-suffix look-up; fills the "
      "output buffers"},
+    {"label_logprob4", py_label_logprob4, METH_VARARGS,
+     "label_logprob4(data, offsets, label_start, label_end, row_first_label, n_labels, code, K, q, tot, cnt)"},
     {"label_logprob", py_label_logprob, METH_VARARGS,
      "label_logprob(data, offsets, label_start, label_end, row_first_label, n_labels, code, K, logp, tot, cnt)"},
     {"features", py_features, METH_VARARGS,

@@ -35,7 +35,7 @@ CTX_POLL_FRACTION = 0.6
 # low-and-slow exfiltration: short chunks (10-16 characters) that are each too short to condemn,
 # but a registered domain whose many unique subdomains are *on average* clearly less likely than
 # names people choose is being fed data; human-named hosts under one domain average below zero
-CTX_MEAN_BITS = 5.0
+CTX_MEAN_BITS = 3.0  # with the 4-gram model; random 10-char base32 chunks under one domain average ~4
 # ... or, when the chunks are too short for even the average to say much (8 base32 or 10 hex
 # characters), a domain whose unique first labels are *all* fixed-length hex or base32 chunks with
 # digits: one-time encoded names, which no human naming scheme produces
@@ -51,6 +51,13 @@ DGA_BURST = 8  # distinct random-looking registered domains per client per windo
 DGA_BURST_BITS = 3.0  # "random-looking" for a burst: a weaker bar than a per-name DGA verdict
 MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and last 12 characters
 DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains per client per window
+# names-only DGA cohorts: registered domains of one batch sharing public suffix, label length and
+# alphabet, at least COHORT_MIN of them random-looking (DGA_BURST_BITS) and making up at least
+# COHORT_SHARE of all registered domains of that shape in the batch (popular ones included). A
+# DGA's daily list has this shape; popular names of one shape are mostly word-like. Fixed a
+# priori and checked only against benign lists (none of the training list's cohorts qualifies).
+COHORT_MIN = 20
+COHORT_SHARE = 0.5
 
 
 def _domain_codes(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -166,6 +173,7 @@ def apply_batch_context(
         )
     )
     _mutation_clusters(cols, reasons, dcode, first_row)
+    _dga_cohorts(cols, reasons, dcode, first_row)
     return {
         "unique_subdomains": uniq_sub,
         "encoded_subdomains": n_enc,
@@ -260,6 +268,51 @@ def _mutation_clusters(
             _fmt(lambda idx: csize[dcode[idx]]),
             " registered domains in this batch that differ only in their first characters "
             "(seed-mutation DGA, e.g. Banjori)",
+        )
+    )
+
+
+def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray) -> None:
+    """Lift random-looking registered domains that belong to a DGA-shaped cohort of the batch.
+
+    Counted over distinct registered domains. Members that were already ``suspicious`` on their
+    own become ``dga``, benign members become ``suspicious``; tunnels are left alone.
+    """
+    if "cohort_key" not in cols:
+        return
+    key_row = cols["cohort_key"][first_row]
+    shaped = np.flatnonzero(key_row != 0)  # every registered domain of a known shape, popular ones too
+    cand = (key_row[shaped] & np.uint64(1)) == 1
+    hi = cand & (cols["reg_bits"][first_row[shaped]] >= DGA_BURST_BITS)
+    if hi.sum() < COHORT_MIN:
+        return
+    codes = _factorize(key_row[shaped] & ~np.uint64(1))
+    n_hi = np.bincount(codes, weights=hi.astype(np.float64))
+    size = np.bincount(codes).astype(np.float64)
+    fire = (n_hi >= COHORT_MIN) & (n_hi >= COHORT_SHARE * size)
+    if not fire.any():
+        return
+    member = np.zeros(first_row.size, dtype=bool)
+    member[shaped[fire[codes] & hi]] = True
+    n_of = np.zeros(first_row.size, dtype=np.int64)
+    n_of[shaped] = size[codes].astype(np.int64)
+    hi_of = np.zeros(first_row.size, dtype=np.int64)
+    hi_of[shaped] = n_hi[codes].astype(np.int64)
+    mask = member[dcode] & ~_verdict_is(cols, "tunnel") & ~_verdict_is(cols, "invalid")
+    to_dga = mask & _verdict_is(cols, "suspicious")
+    to_susp = mask & _verdict_is(cols, "benign")
+    _set_verdict(cols, to_dga, "dga")
+    _set_verdict(cols, to_susp, "suspicious")
+    cols["score"] = np.where(to_dga, np.maximum(cols["score"], 0.7), cols["score"])
+    cols["score"] = np.where(to_susp, np.maximum(cols["score"], 0.5), cols["score"])
+    reasons.append(
+        _reason(
+            mask,
+            "one of ",
+            _fmt(lambda idx: n_of[dcode[idx]]),
+            " registered domains in this batch with the same public suffix, label length and alphabet, ",
+            _fmt(lambda idx: hi_of[dcode[idx]]),
+            " of them unlike popular names (the shape of a DGA's daily list)",
         )
     )
 

@@ -10,6 +10,8 @@ own second-level domain are visible).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from hunt_assets.analytics.dns import accel, ngram
@@ -367,9 +369,10 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
         f["sub_entropy"] = ent[0::2]
         f["reg_entropy"] = ent[1::2]
 
-    # ---- trigram likelihood ---------------------------------------------------------------------
-    if not native:
+    # ---- n-gram likelihood ----------------------------------------------------------------------
+    if not native or not ngram.native_ok(model):  # the C kernel scores order-3 tables only
         tot, cnt = ngram.label_logprob(p, model)
+        lab_is_sub = p.label_start < sub_end[p.label_row]
         sub_lp = np.bincount(p.label_row, weights=np.where(lab_is_sub, tot, 0.0), minlength=n)
     f["reg_lp"] = np.where(has_reg, tot[reg_lab], 0.0)
     f["reg_lp_n"] = np.where(has_reg, cnt[reg_lab], 0)
@@ -384,6 +387,11 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     f["first_label_len"] = label_len[p.row_first_label] if n else np.zeros(0, np.int64)
     f["lengths_over"] = (lengths > MAX_NAME) | (f["max_label_len"] > MAX_LABEL)
     return f
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_trigram_table() -> np.ndarray:
+    return np.zeros(ngram.K**3, dtype=np.float32)
 
 
 def _native_stats(
@@ -403,6 +411,8 @@ def _native_stats(
     tot = np.empty(n_lab, dtype=np.float64)
     cnt = np.empty(n_lab, dtype=np.int64)
     sub_lp = np.empty(n, dtype=np.float64)
+    # an order-4 model: the kernel still counts classes; its (unused) trigram sums get a dummy table
+    table = ngram.logp_table(model) if ngram.native_ok(model) else _dummy_trigram_table()
     accel.ext.features(
         *ngram.label_args(p),
         np.ascontiguousarray(p.reg_start, dtype=np.int64),
@@ -413,7 +423,7 @@ def _native_stats(
         NCLS,
         _NGRAM_CODE_BYTES,
         ngram.K,
-        ngram.logp_table(model),
+        table,
         cc,
         stats,
         tot,

@@ -173,13 +173,36 @@ def _tldextract_snapshot() -> str:
     return (importlib.resources.files("tldextract") / ".tld_set_snapshot").read_text(encoding="utf-8")
 
 
+# Shared free-subdomain zones that the public suffix list does not carry (FreeDNS's shared
+# domains, the historic free registries co.cc / cz.cc): anyone can create a name under them, so
+# each customer's name is a registered domain of its own, as under the PSL's private section.
+# Without them every customer of, say, mooo.com would count as a subdomain of one domain, and a
+# DGA registering names there would look like one domain with hundreds of random subdomains.
+EXTRA_SUFFIXES = (
+    "mooo.com",
+    "us.to",
+    "uk.to",
+    "chickenkiller.com",
+    "crabdance.com",
+    "strangled.net",
+    "twilightparadox.com",
+    "ignorelist.com",
+    "jumpingcrab.com",
+    "yi.org",
+    "dynserv.com",
+    "co.cc",
+    "cz.cc",
+)
+
+
 @functools.lru_cache(maxsize=2)
 def suffix_rules(include_private: bool = True) -> SuffixRules:
     """Load the public suffix list bundled with tldextract (never fetched at run time).
 
     Private-section suffixes (``blogspot.com``, ``cloudfront.net``, ``azurewebsites.net`` ...) are
-    included by default: customer names under shared hosting suffixes are then distinct registered
-    domains, which keeps per-domain cardinality from lumping thousands of unrelated tenants together.
+    included by default, and so are ``EXTRA_SUFFIXES``: customer names under shared hosting suffixes
+    are then distinct registered domains, which keeps per-domain cardinality from lumping thousands
+    of unrelated tenants together.
     """
     text = _tldextract_snapshot()
     rules: list[bytes] = []
@@ -214,6 +237,8 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
             rules.append(rule.encode())
             if in_private:
                 private.append(rule.encode())
+    if include_private:  # plain rules (not ``private``: no hosting-provider hex-id suppression)
+        rules += [z.encode() for z in EXTRA_SUFFIXES]
     return SuffixRules(
         rules=np.unique(hash_many(rules)),
         wild=np.unique(hash_many(wild)),

@@ -30,6 +30,7 @@ from hunt_assets.analytics.dns import ngram
 from hunt_assets.analytics.dns import suppress as S
 from hunt_assets.analytics.dns.names import (
     LOWER,
+    MAX_LABEL,
     ParsedNames,
     binary_to_str,
     isin_sorted,
@@ -62,17 +63,24 @@ LEAN_COLUMNS = (
     "popular_domain",
     "reg_hash",
     "mutation_key",
+    "cohort_key",
+    "reg_bits",
     "sub_len",
     "sub_bits",
 )
 CHUNK = 1 << 15  # names per chunk: temporaries stay cache-sized and are reused by the allocator
 MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 
-# thresholds in bits of "randomness" = log-likelihood ratio of a uniform a-z0-9 model over the
-# popular-domain trigram model; calibrated on the 10 % hold-out of the training list (see bench/)
-DGA_BITS = 9.0  # registered label; ~0.3 % of held-out popular registered labels (>= 6 chars) exceed it
+# thresholds in bits of "randomness" = log-likelihood ratio of a uniform model (over the label's
+# own alphabet) against the popular-domain character model. The registered-label bars depend on
+# the label length and ship with the model: each is the level that 0.3 % (DGA) / 0.6 % (suspicious)
+# of popular registered labels of about that length reach when scored by a model that never saw
+# them (cross-fitting, bench/devset/train_ngram.py). The constants below are used only by a model
+# file without calibrated bars.
+DGA_BITS = 9.0
 DGA_MIN_LEN = 6  # shorter labels (``3hxc.cn``, ``70yx.com``) are too short to judge by characters
 DGA_SUSPICIOUS_BITS = 7.0
+DGA_SUSPICIOUS_MIN_LEN = 8
 TUNNEL_BITS = 20.0  # subdomain payload
 TUNNEL_MIN_LEN = 20
 SUSP_BITS = 8.0
@@ -103,8 +111,16 @@ def _warm() -> None:
     from hunt_assets.analytics.dns.suppress import _internal_hashes, _private_suffix_hashes, _zone_table
 
     ngram.load_default()
+    _bar_tables()
     _rule_slots(True)
-    for table in (_zone_table()[0], _popular_hashes(), *_internal_hashes(), _private_suffix_hashes()):
+    for table in (
+        _zone_table()[0],
+        _popular_hashes(),
+        *_internal_hashes(),
+        _private_suffix_hashes(),
+        S.vetted_suffix_hashes(),
+        _alt_root_hashes(),
+    ):
         prepare_isin(table)
 
 
@@ -435,15 +451,26 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             | mixed_poll
         )
     )
-    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular
-    dga_name = dga_ok & (reg_bits >= DGA_BITS) & (f["reg_len"] >= DGA_MIN_LEN) & ~tunnel_name
-    dga_susp = dga_ok & ~dga_name & (reg_bits >= DGA_SUSPICIOUS_BITS) & (f["reg_len"] >= 8)
+    vetted = np.zeros(n, dtype=bool)
+    has_reg_lab = np.flatnonzero(p.reg_label >= 0)
+    vetted[has_reg_lab] = isin_sorted(p.suffix_hash[p.reg_label[has_reg_lab] + 1], S.vetted_suffix_hashes())
+    # a label over 63 bytes cannot be registered: such names are judged by the DNS-limit rule
+    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular & ~vetted & (f["reg_len"] <= MAX_LABEL)
+    dga_bar, susp_bar = _dga_bars(f["reg_len"])
+    dga_name = dga_ok & (reg_bits >= dga_bar) & ~tunnel_name
+    dga_susp = dga_ok & ~dga_name & (reg_bits >= susp_bar)
     # no known TLD and random-looking labels throughout: a direct query to the tunnel server
     # (dnscat2 without a domain) or a resolver-search artefact of one
     all_bits = sub_bits + reg_bits
     no_tld = (~p.tld_known) & (p.n_labels >= 2) & ((lens - f["suffix_len"]) >= TUNNEL_MIN_LEN)
-    no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name
+    # ... unless it is one random label under an alternative root's word-like TLD (Namecoin ``.bit``,
+    # EmerDNS ``.bazar``): that is a machine-made *registered* name, judged as a DGA candidate
+    alt_root = (p.n_labels == 2) & (f["suffix_len"] <= 6) & _last_label_is_letters(p)
+    no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name & ~alt_root
     dnscat_prefix = _first_label_is(p, b"dnscat") & (p.n_labels >= 2)
+    iodine_hello = _iodine_version_query(p) & (p.n_labels >= 2)
+    dnscat_prefix |= iodine_hello  # both are tool signatures that condemn the name on their own
+    payload_tunnel = tunnel_name  # the payload itself is the evidence (explained as such below)
     tunnel_name = tunnel_name | no_tld_tunnel | dnscat_prefix
     dga_name &= ~tunnel_name
     dga_susp &= ~tunnel_name
@@ -452,7 +479,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     tunnel_score = np.where(has_sub, _sigmoid((tunnel_bits - TUNNEL_BITS) / 6.0), 0.0)
     tunnel_score = np.where(tunnel_name, np.maximum(tunnel_score, 0.8), tunnel_score)
     has_sub = has_sub | no_tld_tunnel | dnscat_prefix
-    dga_score = np.where(dga_ok, _sigmoid((reg_bits - DGA_BITS) / 3.0), 0.0)
+    dga_score = np.where(dga_ok, _sigmoid((reg_bits - np.minimum(dga_bar, 2 * DGA_BITS)) / 3.0), 0.0)
     dga_score = np.where(dga_name, np.maximum(dga_score, 0.8), dga_score)
     score = np.maximum(tunnel_score, dga_score)
 
@@ -465,11 +492,20 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     over_only = over_limits & (verdict == V["benign"])
     verdict[over_only] = V["suspicious"]
     score = np.where(over_only, np.maximum(score, 0.6), score)
+    # alternative roots that public DNS cannot resolve but malware uses (Namecoin .bit, EmerDNS
+    # .bazar .coin .emc .lib: Necurs, BazarLoader, Smoke Loader): a look-up there is itself notable
+    alt_tld = isin_sorted(p.suffix_hash[p.row_first_label + np.maximum(p.n_labels - 1, 0)], _alt_root_hashes())
+    alt_tld &= (p.n_labels >= 2) & ~invalid
+    alt_only = alt_tld & (verdict == V["benign"])
+    verdict[alt_only] = V["suspicious"]
+    score = np.where(alt_only, np.maximum(score, 0.6), score)
     # suppressions win over name-shape evidence; they are explained
     verdict[suppressed] = V["benign"]
     score = np.where(suppressed, np.minimum(score, 0.1), score)
     verdict[invalid] = V["invalid"]
     score = np.where(invalid, 0.0, score)
+
+    cohort_key = _cohort_key(p, f, (p.reg_label >= 0) & ~invalid & ~suppressed, dga_ok & ~tunnel_name)
 
     # ---- reasons --------------------------------------------------------------------------------
     R: list[Reason] = []
@@ -483,7 +519,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             _Lazy(lambda idx: _SUPPRESSION_TEXTS.take(np_to_arrow(fam_reason[idx].astype(np.int32)))),
         )
     )
-    m = tunnel_name & ~suppressed & ~invalid
+    m = payload_tunnel & ~suppressed & ~invalid
     R.append(
         _reason(
             m,
@@ -498,7 +534,17 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             ")",
         )
     )
-    R.append(_reason(dnscat_prefix & ~invalid, "first label is 'dnscat' (dnscat2 without a domain; Sigma rule)"))
+    R.append(
+        _reason(
+            dnscat_prefix & ~iodine_hello & ~invalid, "first label is 'dnscat' (dnscat2 without a domain; Sigma rule)"
+        )
+    )
+    R.append(
+        _reason(
+            iodine_hello & ~invalid,
+            "first label is iodine's version handshake ('v' + protocol 0x0000040x/0x0000050x in iodine's base32)",
+        )
+    )
     R.append(
         _reason(
             no_tld_tunnel & ~dnscat_prefix & ~invalid,
@@ -549,8 +595,20 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     R.append(_reason(m4, "registered label is somewhat unlike popular domains (", _fmt(reg_bits, 0), " bits)"))
     R.append(
         _reason(
+            alt_tld & ~suppressed,
+            "top-level domain of an alternative root used by malware (Namecoin .bit / EmerDNS .bazar .coin .emc .lib)",
+        )
+    )
+    R.append(
+        _reason(
             popular & ~invalid & ~suppressed & (verdict == V["benign"]),
             "registered domain is in the popular-domain list",
+        )
+    )
+    R.append(
+        _reason(
+            vetted & ~invalid & ~suppressed & (verdict == V["benign"]) & (reg_bits >= susp_bar),
+            "registered under a vetted government / education zone (no DGA can register there)",
         )
     )
 
@@ -563,6 +621,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             "popular_domain": popular,
             "reg_hash": p.suffix_hash[reg_hash_start],
             "mutation_key": _mutation_key(p, f["reg_len"]),
+            "cohort_key": cohort_key,
+            "reg_bits": np.round(reg_bits, 2),
             "sub_len": sub_len,
             "sub_bits": np.round(sub_bits, 2),
         }, R
@@ -577,6 +637,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         "popular_domain": popular,
         "reg_hash": p.suffix_hash[reg_hash_start],
         "mutation_key": _mutation_key(p, f["reg_len"]),
+        "cohort_key": cohort_key,
         "name_len": lens,
         "suffix_len": f["suffix_len"],
         "n_labels": f["n_labels"],
@@ -600,11 +661,51 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     return cols, R
 
 
+@functools.lru_cache(maxsize=1)
+def _bar_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per registered-label length (0..63): the DGA and suspicious bars in bits (inf = no verdict)."""
+    m = ngram.load_default()
+    lengths = np.arange(64)
+    if m.dga_bits is not None and m.susp_bits is not None:
+        dga = np.where(np.isnan(m.dga_bits), np.inf, m.dga_bits)
+        susp = np.where(np.isnan(m.susp_bits), np.inf, m.susp_bits)
+    else:
+        dga = np.where(lengths >= DGA_MIN_LEN, DGA_BITS, np.inf)
+        susp = np.where(lengths >= DGA_SUSPICIOUS_MIN_LEN, DGA_SUSPICIOUS_BITS, np.inf)
+    return dga, np.minimum(susp, dga)
+
+
+def _dga_bars(reg_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    dga, susp = _bar_tables()
+    at = np.minimum(reg_len, 63)
+    return dga[at], susp[at]
+
+
 def _family_names(fam: np.ndarray) -> np.ndarray:
     return np.where(fam >= 0, np.array(S.FAMILY_NAMES, dtype=object)[np.maximum(fam, 0)], "")
 
 
 MUTATION_TAIL = 12
+
+
+def _cohort_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Hash of (public suffix, registered-label length, label alphabet), lowest bit set for DGA
+    candidates (not popular, not vetted, no tunnel verdict); 0 for names without such a label.
+
+    A DGA's output for a day shares its suffix(es), a narrow length range and one alphabet, so in
+    a batch its names fall into a few such cohorts; see ``domain_stats`` for how a cohort is judged.
+    """
+    out = np.zeros(p.n, dtype=np.uint64)
+    # all-digit labels (``195855.com``, common among Chinese popular sites) form no cohort
+    rows = np.flatnonzero(ok & (f["reg_len"] >= DGA_MIN_LEN) & (f["reg_digits"] < f["reg_len"]))
+    if rows.size == 0:
+        return out
+    suffix = p.suffix_hash[p.reg_label[rows] + 1]
+    shape = f["reg_len"][rows].astype(np.uint64) * np.uint64(64) + f["reg_alphabet"][rows].astype(np.uint64)
+    key = (suffix * np.uint64(0x9E3779B97F4A7C15)) ^ (shape * np.uint64(1_000_003))
+    key = (key | np.uint64(2)) & ~np.uint64(1)  # never 0, lowest bit free
+    out[rows] = key | candidate[rows].astype(np.uint64)
+    return out
 
 
 def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
@@ -627,6 +728,52 @@ def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
     key = key ^ (p.suffix_hash[p.reg_label[rows] + 1] * np.uint64(0x9E3779B97F4A7C15))
     out[rows] = key | np.uint64(1)
     return out
+
+
+ALT_ROOT_TLDS = ("bit", "bazar", "coin", "emc", "lib")
+
+
+@functools.lru_cache(maxsize=1)
+def _alt_root_hashes() -> np.ndarray:
+    from hunt_assets.analytics.dns.names import hash_name
+
+    return np.sort(np.array([hash_name(t) for t in ALT_ROOT_TLDS], dtype=np.uint64))
+
+
+_IODINE_B32 = np.zeros(256, dtype=bool)
+_IODINE_B32[np.frombuffer(b"abcdefghijklmnopqrstuvwxyz012345", dtype=np.uint8)] = True
+
+
+def _iodine_version_query(p: ParsedNames) -> np.ndarray:
+    """Rows whose first label is iodine's version request: 'v' + base32 of the 4-byte protocol
+    version (0x00000402 / 0x0000050x encode as ``aaaaia`` / ``aaaaka``) and a 2-byte counter,
+    11 characters in all (``vaaaakardli``). No other name starts that way by chance."""
+    out = np.zeros(p.n, dtype=bool)
+    if p.n == 0:
+        return out
+    first = p.row_first_label
+    rows = np.flatnonzero((p.label_end[first] - p.label_start[first]) == 11)
+    if rows.size == 0:
+        return out
+    chars = p.lower[p.label_start[first[rows]][:, None] + np.arange(11)[None, :]]
+    ok = (chars[:, 0] == ord("v")) & (chars[:, 1:5] == ord("a")).all(axis=1)
+    ok &= ((chars[:, 5] == ord("k")) | (chars[:, 5] == ord("i"))) & (chars[:, 6] == ord("a"))
+    ok &= _IODINE_B32[chars[:, 7:]].all(axis=1)
+    out[rows[ok]] = True
+    return out
+
+
+def _last_label_is_letters(p: ParsedNames) -> np.ndarray:
+    """Rows whose last label is non-empty and all ASCII letters (looks like a TLD, not a payload)."""
+    out = np.zeros(p.n, dtype=bool)
+    if p.n == 0:
+        return out
+    last = p.row_first_label + p.n_labels - 1
+    start, stop = p.label_start[last], p.label_end[last]
+    letter = ((p.lower >= ord("a")) & (p.lower <= ord("z"))).view(np.uint8)
+    csum = np.zeros(p.lower.size + 1, dtype=np.int64)
+    np.cumsum(letter, out=csum[1:])
+    return (stop > start) & ((csum[stop] - csum[start]) == (stop - start))
 
 
 def _first_label_is(p: ParsedNames, word: bytes) -> np.ndarray:
@@ -703,6 +850,6 @@ def to_frame(arr: pa.Array, cols: dict[str, np.ndarray], R: list[Reason]) -> pd.
     df["score"] = cols["score"]
     df["reasons"] = reasons
     for k, v in cols.items():
-        if k not in df.columns and k not in ("reg_hash", "mutation_key"):
+        if k not in df.columns and k not in ("reg_hash", "mutation_key", "cohort_key"):
             df[k] = v
     return df

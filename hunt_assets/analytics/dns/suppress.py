@@ -43,7 +43,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
         ),
     ),
     "cdn_cloud_edge": (
-        "CDN, cloud edge or major-provider zone (opaque identifiers under the operator's own domain)",
+        "CDN, cloud, hosting or content-platform zone (opaque identifiers or user-chosen page names under "
+        "the operator's own domain, answered by the operator's DNS)",
         _words(
             """
             akamaiedge.net akamai.net akamaihd.net akadns.net akamaized.net akamaitechnologies.com
@@ -77,7 +78,11 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             dropbox.com dropboxusercontent.com dropboxstatic.com dropbox-dns.com azurecontainer.io
             azure-api.net azurecr.io azure-devices.net servicebus.windows.net onedrive.com sharepointonline.com
             appspot.com firebaseio.com run.app cloudfunctions.net herokudns.com vercel-dns.com
-            zoom.us slack-edge.com webex.com
+            zoom.us slack-edge.com webex.com elasticbeanstalk.com
+            blogspot.com blogger.com github.io gitlab.io wordpress.com tumblr.com weebly.com wixsite.com
+            livejournal.com substack.com neocities.org netlify.app pages.dev vercel.app firebaseapp.com
+            glitch.me readthedocs.io stackpathcdn.com wpenginepowered.com kinstacdn.com wscdns.com ccgslb.com
+            bdydns.com qiniudns.com sfx.ms msauth.net msftauth.net gfx.ms cloudflare-dns.com nr-data.net
             """
         ),
     ),
@@ -315,15 +320,58 @@ def _internal_hashes() -> tuple[np.ndarray, np.ndarray]:
     return tlds, zones
 
 
+# Dynamic-DNS zones of the PSL's private section: free, instant names are classic malware
+# infrastructure (CoreBot, Symmi and Kraken register DGA names there), so hex labels under them are
+# not taken for a hosting provider's resource ids
+DYNAMIC_DNS_ZONES = _words(
+    """
+    ddns.net duckdns.org dyndns.org dynu.net hopto.org zapto.org sytes.net myftp.org serveftp.com
+    redirectme.net bounceme.net servebeer.com 3utilities.com ddnsking.com noip.me no-ip.org no-ip.biz
+    no-ip.info homeip.net dnsalias.com dnsalias.net dnsalias.org dyndns.info dynalias.com
+    """
+)
+
+
+@functools.lru_cache(maxsize=1)
 def _private_suffix_hashes() -> np.ndarray:
-    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``).
+    """Suffixes of the PSL's private section (hosting providers' zones such as ``ngrok.io``),
+    dynamic-DNS zones left out.
 
     A private rule that is also an ICANN rule (none today) would count as private here; that only
     widens the hex-id suppression to it.
     """
     from hunt_assets.analytics.dns.names import suffix_rules
 
-    return suffix_rules(True).private
+    ddns = np.array([hash_name(z) for z in DYNAMIC_DNS_ZONES], dtype=np.uint64)
+    private = suffix_rules(True).private
+    return np.sort(private[~np.isin(private, ddns)])
+
+
+# Second-level zones whose registrations are vetted (government, military, education, academia):
+# ``gov.in``, ``edu.vn``, ``ac.uk``, ``go.jp``, ``k12.ca.us`` ... and the .gov/.edu/.mil TLDs. No
+# DGA can register names there, so a registered label under them is never called machine-made
+# (tunnel evidence still counts: their owners run their own name servers). ``ac`` counts only as
+# a second-level label: the .ac TLD itself is open to anyone.
+VETTED_LABELS = ("gov", "edu", "mil", "ac", "gob", "gouv", "govt", "go", "gv", "k12", "sch")
+VETTED_TLDS = ("gov", "edu", "mil")
+
+
+@functools.lru_cache(maxsize=1)
+def vetted_suffix_hashes() -> np.ndarray:
+    """Sorted hashes of the public suffixes (ICANN section) that are vetted zones."""
+    from hunt_assets.analytics.dns.names import _tldextract_snapshot, hash_many
+
+    out: list[bytes] = [t.encode() for t in VETTED_TLDS]
+    for raw in _tldextract_snapshot().splitlines():
+        line = raw.strip()
+        if "===BEGIN PRIVATE DOMAINS===" in line:
+            break
+        if not line or line.startswith(("//", "!", "*")) or not line.isascii():
+            continue
+        labels = line.split()[0].lower().split(".")
+        if len(labels) >= 2 and (labels[0] in VETTED_LABELS or any(lab in VETTED_LABELS for lab in labels[:-1])):
+            out.append(".".join(labels).encode())
+    return np.unique(hash_many(out))
 
 
 def _internal_zones(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:

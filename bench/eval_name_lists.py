@@ -1,0 +1,67 @@
+"""Score folders of name lists the dev set never saw: one file per family, one name per line.
+
+    .venv/bin/python bench/eval_name_lists.py DIR [--per-file 1000]
+
+Meant for an out-of-sample check of name-only DGA detection: generate lists with third-party DGA
+reimplementations for families that ``bench/devset/dga.py`` does not implement (run them locally;
+do not commit their code or output), put one ``<family>.txt`` per family in DIR and compare
+branches. Each file's names (at most ``--per-file``, a seeded sample) are scored together with
+the popular hold-out list in one batch, as ``hunt-assets score-dns`` would score a plain list;
+the table gives the flagged share (verdict not ``benign``), the ``dga`` share per file, and the
+hold-out false-positive rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from hunt_assets.analytics.dns.score import score_names  # noqa: E402
+
+
+def read_names(path: Path, limit: int) -> list[str]:
+    names = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        for tok in line.replace("|", " ").replace(",", " ").split():
+            tok = tok.strip().lower().rstrip(".")
+            if "." in tok and all(c.isalnum() or c in ".-_" for c in tok):
+                names.append(tok)
+    names = list(dict.fromkeys(names))
+    random.Random(0).shuffle(names)
+    return names[:limit]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--per-file", type=int, default=1000)
+    args = ap.parse_args(argv)
+    rows = [(n, f.stem) for f in sorted(args.folder.glob("*.txt")) for n in read_names(f, args.per_file)]
+    with gzip.open(ROOT / "bench" / "devset" / "data" / "popular_holdout.txt.gz", "rt", encoding="ascii") as fh:
+        rows += [(line.strip(), "(popular hold-out)") for line in fh if line.strip()]
+    d = pd.DataFrame(rows, columns=["name", "family"]).drop_duplicates("name")
+    r = score_names(d["name"]).set_index("name")
+    d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
+    t = d.groupby("family").agg(
+        n=("verdict", "size"),
+        flagged=("verdict", lambda v: (v != "benign").mean()),
+        dga=("verdict", lambda v: (v == "dga").mean()),
+    )
+    print(t.round(3).to_string())
+    fam = t.drop(index="(popular hold-out)", errors="ignore")
+    if len(fam):
+        weighted = (fam["flagged"] * fam["n"]).sum() / fam["n"].sum()
+        print(f"\nmean flagged over {len(fam)} files {fam['flagged'].mean():.3f}, name-weighted {weighted:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
