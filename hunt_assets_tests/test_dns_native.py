@@ -368,3 +368,59 @@ def test_factorize_u64_numbers_keys_in_order_of_first_appearance(native: bool, m
         codes, first = accel.factorize_u64(values, first=True)
         assert codes.tolist() == got.tolist()
         assert first.tolist() == [int(np.flatnonzero(values == u)[0]) for u in pd.unique(values)]
+
+
+def test_extension_is_built_in_ci() -> None:
+    """CI installs with a compiler: a C source that no longer compiles must fail there, not fall back."""
+    if not os.environ.get("CI"):
+        pytest.skip("only enforced in CI (installs without a compiler fall back to NumPy by design)")
+    assert accel.available(), f"_native did not build: {accel.IMPORT_ERROR}"
+
+
+@needs_native
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"",
+        b"\n\n\r\n",
+        b"a.com\nb.com\na.com\n",
+        b"a.com\r\nb.com\r\n\r\na.com",  # CRLF, a blank line, no final newline
+        b"x.com\ry.com\rx.com\n",  # lone CR ends a line too (as in Arrow's CSV reader)
+        b"  spaced.com \n\tTab.com\nspaced.com\n  spaced.com \n",  # whitespace is part of the line
+        b"nul\x00byte.com\nunit\x1fsep.com\nhigh\xff.com\nnul\x00byte.com\n",
+        b"Case.COM\ncase.com\n",  # exact bytes: case differs, two names
+    ],
+)
+def test_unique_lines_is_reading_then_exact_dedup(text: bytes) -> None:
+    got = accel.unique_lines(text)
+    assert got is not None
+    arr, lines = got
+    expected_lines = [ln for ln in text.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n") if ln]
+    assert lines == len(expected_lines)
+    assert arr.to_pylist() == list(dict.fromkeys(expected_lines))
+
+
+@needs_native
+def test_unique_lines_many_lines_and_duplicates() -> None:
+    rng = np.random.default_rng(3)
+    pool = [f"n{i}.example{rng.integers(0, 50)}.com".encode() for i in range(5_000)]
+    rows = [pool[i] for i in rng.integers(0, len(pool), 40_000)]
+    arr, lines = accel.unique_lines(b"\n".join(rows) + b"\n")
+    assert lines == len(rows)
+    assert arr.to_pylist() == list(dict.fromkeys(rows))
+
+
+def test_plain_lists_read_the_same_with_and_without_the_kernel(monkeypatch) -> None:
+    import io
+
+    from hunt_assets.analytics.dns.cli import input_rows, read_input, score_table
+
+    text = b"b.example.com\r\na.example.com\n\nb.example.com\nxkqjvbztrwqplmnb.net\n"
+    tables = []
+    for native in ([True, False] if accel.available() else [False]):
+        monkeypatch.setattr(accel, "ENABLED", native)
+        tbl = read_input(io.BytesIO(text))
+        assert input_rows(tbl) == 4
+        tables.append(score_table(tbl).to_pylist())
+    assert all(t == tables[0] for t in tables)
+    assert [r["name"] for r in tables[0]] == ["b.example.com", "a.example.com", "xkqjvbztrwqplmnb.net"]

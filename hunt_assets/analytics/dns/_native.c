@@ -1071,6 +1071,146 @@ fail:
     return NULL;
 }
 
+/* unique_lines: the distinct non-empty lines of a text, copied out in order of first appearance  */
+
+static inline const uint8_t *next_break(const uint8_t *p, const uint8_t *end)
+{
+    /* the first '\n' or '\r' at or after p (end if none): memchr for '\n' is vectorised by libc,
+     * and lone '\r' line ends are rare, so look for '\r' only within the line found */
+    const uint8_t *nl = memchr(p, '\n', (size_t)(end - p));
+    if (nl == NULL)
+        nl = end;
+    const uint8_t *cr = memchr(p, '\r', (size_t)(nl - p));
+    return cr != NULL ? cr : nl;
+}
+
+static PyObject *py_count_lines(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    Py_buffer v;
+    if (!PyArg_ParseTuple(args, "y*:count_lines", &v))
+        return NULL;
+    const uint8_t *p = v.buf, *end = (const uint8_t *)v.buf + v.len;
+    Py_ssize_t n = 0;
+    Py_BEGIN_ALLOW_THREADS
+    while (p < end) {
+        const uint8_t *b = next_break(p, end);
+        n += b > p;
+        p = b + 1;
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&v);
+    return PyLong_FromSsize_t(n);
+}
+
+static PyObject *py_unique_lines(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_out, *o_offs, *o_first;
+    unsigned long long seed;
+    Py_buffer v;
+    BufSet bs = {.n = 0};
+    uint8_t *out;
+    int64_t *offs, *first_line;
+    Py_ssize_t n_out, n_offs, k = 0, line_no = 0;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "y*OOOK:unique_lines", &v, &o_out, &o_offs, &o_first, &seed))
+        return NULL;
+    ACQ(o_out, K_U8, 1, -1, out, &n_out, "out");
+    ACQ(o_offs, K_I64, 1, -1, offs, &n_offs, "offsets");
+    ACQ(o_first, K_I64, 1, n_offs - 1, first_line, NULL, "first");
+    if (n_out < v.len || n_offs < 1 || n_offs - 1 >= (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "out must hold the text; offsets need lines + 1 (< 2**32) items");
+        goto fail;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    /* Lines end at '\n', '\r' or "\r\n"; empty lines are not names. First every non-empty line's
+     * start and length are listed; then, as in first_occurrences, lines are hashed a block at a
+     * time with their slots prefetched (the table outgrows the caches) and probed in order, so the
+     * first appearance of each distinct line wins; last, the distinct lines are copied out. A slot
+     * holds the hash tag and (line number + 1). */
+    const size_t max_lines = (size_t)(n_offs - 1);
+    enum { BLOCK = 16 };
+    size_t cap = 16;
+    while (cap < max_lines * 2)
+        cap <<= 1;
+    uint64_t *slots = PyMem_RawCalloc(cap, sizeof(uint64_t));
+    int64_t *starts = PyMem_RawMalloc((max_lines + 1) * sizeof(int64_t));
+    int64_t *lens = PyMem_RawMalloc((max_lines + 1) * sizeof(int64_t));
+    if (slots == NULL || starts == NULL || lens == NULL)
+        err = ERR_NOMEM;
+    const uint8_t *text = v.buf, *end = (const uint8_t *)v.buf + v.len, *p = text;
+    while (!err && p < end) {
+        const uint8_t *b = next_break(p, end);
+        if (b > p) {
+            if ((size_t)line_no >= max_lines) {
+                err = "more lines than counted";
+                break;
+            }
+            starts[line_no] = p - text;
+            lens[line_no] = b - p;
+            line_no++;
+        }
+        p = b + 1;
+    }
+    const size_t mask = cap - 1;
+    uint64_t hashes[BLOCK];
+    for (Py_ssize_t i0 = 0; i0 < line_no && !err; i0 += BLOCK) {
+        const Py_ssize_t m = line_no - i0 < BLOCK ? line_no - i0 : BLOCK;
+        for (Py_ssize_t j = 0; j < m; j++) {
+            hashes[j] = hash_bytes(text + starts[i0 + j], (size_t)lens[i0 + j], (uint64_t)seed);
+            PREFETCH(&slots[hashes[j] & mask]);
+        }
+        for (Py_ssize_t j = 0; j < m; j++) {
+            const Py_ssize_t i = i0 + j;
+            const uint8_t *q = text + starts[i];
+            const size_t len = (size_t)lens[i];
+            const uint64_t tag = hashes[j] >> 32;
+            size_t s = (size_t)hashes[j] & mask;
+            int dup = 0;
+            uint64_t e;
+            while ((e = slots[s]) != 0) {
+                if ((e >> 32) == tag) {
+                    const Py_ssize_t r = (Py_ssize_t)(e & 0xFFFFFFFFu) - 1;
+                    if ((size_t)lens[r] == len && memcmp(text + starts[r], q, len) == 0) {
+                        dup = 1;
+                        break;
+                    }
+                }
+                s = (s + 1) & mask;
+            }
+            if (!dup) {
+                slots[s] = (tag << 32) | (uint64_t)(i + 1);
+                first_line[k++] = i;
+            }
+        }
+    }
+    int64_t pos = 0;
+    offs[0] = 0;
+    for (Py_ssize_t j = 0; j < k && !err; j++) {
+        const int64_t i = first_line[j];
+        memcpy(out + pos, text + starts[i], (size_t)lens[i]);
+        pos += lens[i];
+        offs[j + 1] = pos;
+    }
+    PyMem_RawFree(slots);
+    PyMem_RawFree(starts);
+    PyMem_RawFree(lens);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&v);
+    if (err) {
+        PyErr_SetString(err == ERR_NOMEM ? PyExc_MemoryError : PyExc_ValueError, err);
+        bufs_release(&bs);
+        return NULL;
+    }
+    bufs_release(&bs);
+    return Py_BuildValue("nn", k, line_no);
+fail:
+    PyBuffer_Release(&v);
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* factorize_u64: integer codes of 64-bit keys in order of first appearance                     */
 
 static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
@@ -1161,6 +1301,12 @@ static PyMethodDef methods[] = {
     {"first_occurrences", py_first_occurrences, METH_VARARGS,
      "first_occurrences(data, offsets, out, seed) -> k; out[:k] = index of the first occurrence of each "
      "distinct value, in order of first appearance"},
+    {"count_lines", py_count_lines, METH_VARARGS,
+     "count_lines(text) -> number of non-empty lines ('\\n', '\\r' or '\\r\\n' end a line)"},
+    {"unique_lines", py_unique_lines, METH_VARARGS,
+     "unique_lines(text, out, offsets, first, seed) -> (k, lines); out[offsets[j]:offsets[j+1]] is the "
+     "j-th distinct non-empty line (j < k) in order of first appearance, first[j] the number of the "
+     "line where it first appears; lines = non-empty lines read"},
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
      "factorize_u64(values, codes, seed[, first]) -> k; codes[i] = number of the distinct value values[i], "
      "numbered 0..k-1 in order of first appearance; first[:k] = row of each one's first appearance"},

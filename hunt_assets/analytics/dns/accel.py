@@ -108,3 +108,24 @@ def factorize_u64(values: np.ndarray, *, first: bool = False) -> np.ndarray | tu
     rows = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)
     rows[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
     return codes, rows
+
+
+def unique_lines(text: bytes) -> tuple[pa.LargeBinaryArray, int] | None:
+    """(the distinct non-empty lines of ``text`` in order of first appearance, the number of non-empty
+    lines), or ``None`` without the C kernel. ``\\n``, ``\\r`` and ``\\r\\n`` end a line, as for Arrow's
+    CSV reader; nothing else about a line is interpreted (a plain list of names is not CSV).
+
+    Reading and de-duplicating a plain list are one pass over the text: the lines never become an
+    Arrow column of every row first.
+    """
+    if ext is None or not ENABLED:
+        return None
+    n = ext.count_lines(text)
+    out = np.empty(len(text), dtype=np.uint8)
+    offsets = np.empty(n + 1, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    k, lines = ext.unique_lines(text, out, offsets, first, _seed())
+    arr = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), k, [None, pa.py_buffer(offsets[: k + 1]), pa.py_buffer(out[: int(offsets[k])])]
+    )
+    return arr, lines

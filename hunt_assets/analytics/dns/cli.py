@@ -23,7 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from hunt_assets.analytics.dns.accel import unique_lines
+
 OUT_COLUMNS = ["name", "verdict", "score", "reasons"]
+# schema metadata of a table ``read_input`` already de-duplicated (plain lists read by the C kernel),
+# and how many rows (non-empty lines) the input had
+DISTINCT_KEY = b"hunt_assets.distinct"
+ROWS_KEY = b"hunt_assets.rows"
 LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
 _ALIASES = {
     "queryname": "name",
@@ -140,6 +146,16 @@ def _read_bytes(data: bytes, warn: Callable[[str], None] | None = None) -> pa.Ta
         # the DeviceName/ClientIP pair maps twice to "client": keep the first
         return tbl
     # plain text: one name per line; blank lines are not names
+    native = unique_lines(data)
+    if native is not None:
+        distinct, lines = native
+        as_text = distinct.view(pa.large_string())
+        try:
+            as_text.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
+        meta = {DISTINCT_KEY: b"1", ROWS_KEY: str(lines).encode()}
+        return pa.table({"name": as_text}).replace_schema_metadata(meta)
     tbl = pacsv.read_csv(
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(column_names=["name"], block_size=1 << 24),
@@ -172,6 +188,12 @@ class _Warm:
         self.thread.join()
 
 
+def input_rows(tbl: pa.Table) -> int:
+    """Rows of the input (before any de-duplication ``read_input`` did)."""
+    rows = (tbl.schema.metadata or {}).get(ROWS_KEY)
+    return int(rows) if rows is not None else tbl.num_rows
+
+
 def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None) -> pa.Table:
     """Score an input table; returns the four output columns, one row per distinct name."""
     from hunt_assets.analytics.dns.domain_stats import apply_batch_context
@@ -193,8 +215,9 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | 
         out = flags[OUT_COLUMNS]
         return pa.Table.from_pandas(out, preserve_index=False)
     names = tbl.column("name")
-    progress(f"{len(names):,} rows: de-duplicating")
-    uniq = unique_names(names)
+    progress(f"{input_rows(tbl):,} rows: de-duplicating")
+    meta = tbl.schema.metadata or {}
+    uniq = names.combine_chunks() if meta.get(DISTINCT_KEY) == b"1" else unique_names(names)
     if warm is not None:
         warm.join()
     progress(f"{len(uniq):,} distinct names: scoring")
@@ -294,7 +317,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         warm.join()
         print("score-dns: CSV input needs a 'name' (or 'QueryName') column", file=sys.stderr)
         return 2
-    show = (not args.no_progress) and sys.stderr.isatty() and tbl.num_rows >= LARGE_INPUT
+    show = (not args.no_progress) and sys.stderr.isatty() and input_rows(tbl) >= LARGE_INPUT
     progress = _Progress(show)
     out = score_table(tbl, progress, warm)
     out = out.set_column(2, "score", pc.round(out.column("score"), 4))
