@@ -727,7 +727,8 @@ static void byte_flags_init(void)
 static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
 {
     PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_regs, *o_regl, *o_subc, *o_regc, *o_code, *o_logp;
-    PyObject *o_cc, *o_stats, *o_tot, *o_cnt, *o_sublp;
+    PyObject *o_cc, *o_stats, *o_tot, *o_cnt, *o_sublp, *o_q4 = Py_None;
+    const uint8_t *q4 = NULL;
     int none_code, ncls;
     long long K;
     BufSet bs = {.n = 0};
@@ -741,9 +742,9 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     Py_ssize_t nb, n1, n, nl;
     const char *err = NULL;
 
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOOiiOLOOOOOO:features", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOiiOLOOOOOO|O:features", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
                           &o_regs, &o_regl, &o_subc, &o_regc, &none_code, &ncls, &o_code, &K, &o_logp, &o_cc,
-                          &o_stats, &o_tot, &o_cnt, &o_sublp))
+                          &o_stats, &o_tot, &o_cnt, &o_sublp, &o_q4))
         return NULL;
     ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
     ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
@@ -780,6 +781,9 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
     ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
     ACQ(o_sublp, K_F64, 1, n, sublp, NULL, "sub_lp");
+    /* an order-4 model: its uint8 table q4 gives the label sums (label_logprob4); logp is unused */
+    if (o_q4 != Py_None)
+        ACQ(o_q4, K_U8, 0, (Py_ssize_t)(K * K * K * K), q4, NULL, "q4");
 
     Py_BEGIN_ALLOW_THREADS
     Py_ssize_t longest = check_rows(offs, n, nb, 1);
@@ -836,8 +840,12 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         n_nonascii[r] = nonascii;
         n_ctrl[r] = ctrl;
 
-        row_byte_logp(data, s, e, &m, lp);
-        row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
+        if (q4 != NULL) {
+            row_label_logprob4(data, s, e, first, last, ls, le, m.code, q4, K, tot, cnt);
+        } else {
+            row_byte_logp(data, s, e, &m, lp);
+            row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
+        }
 
         /* per-label reductions; a label belongs to the subdomain when it starts before sub_end.
          * sub_lp adds 0.0 for the other labels, as np.bincount's weighted sum does. */

@@ -370,7 +370,7 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
         f["reg_entropy"] = ent[1::2]
 
     # ---- n-gram likelihood ----------------------------------------------------------------------
-    if not native or not ngram.native_ok(model):  # the C kernel scores order-3 tables only
+    if not native:
         tot, cnt = ngram.label_logprob(p, model)
         lab_is_sub = p.label_start < sub_end[p.label_row]
         sub_lp = np.bincount(p.label_row, weights=np.where(lab_is_sub, tot, 0.0), minlength=n)
@@ -411,8 +411,9 @@ def _native_stats(
     tot = np.empty(n_lab, dtype=np.float64)
     cnt = np.empty(n_lab, dtype=np.int64)
     sub_lp = np.empty(n, dtype=np.float64)
-    # an order-4 model: the kernel still counts classes; its (unused) trigram sums get a dummy table
-    table = ngram.logp_table(model) if ngram.native_ok(model) else _dummy_trigram_table()
+    # an order-4 model is scored from its uint8 table in the same pass (the trigram table is then unused)
+    order4 = model.q is not None
+    table = _dummy_trigram_table() if order4 else ngram.logp_table(model)
     accel.ext.features(
         *ngram.label_args(p),
         np.ascontiguousarray(p.reg_start, dtype=np.int64),
@@ -429,6 +430,7 @@ def _native_stats(
         tot,
         cnt,
         sub_lp,
+        np.ascontiguousarray(model.q, dtype=np.uint8) if order4 else None,
     )
     return cc, stats, tot, cnt, sub_lp
 

@@ -465,8 +465,11 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     no_tld = (~p.tld_known) & (p.n_labels >= 2) & ((lens - f["suffix_len"]) >= TUNNEL_MIN_LEN)
     # ... unless it is one random label under an alternative root's word-like TLD (Namecoin ``.bit``,
     # EmerDNS ``.bazar``): that is a machine-made *registered* name, judged as a DGA candidate
-    alt_root = (p.n_labels == 2) & (f["suffix_len"] <= 6) & _last_label_is_letters(p)
-    no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name & ~alt_root
+    no_tld_tunnel = no_tld & (all_bits >= TUNNEL_BITS) & ~tunnel_name
+    alt_cand = np.flatnonzero(no_tld_tunnel & (p.n_labels == 2) & (f["suffix_len"] <= 6))  # few rows
+    alt_root = np.zeros(n, dtype=bool)
+    alt_root[alt_cand[_last_label_is_letters(p, alt_cand)]] = True
+    no_tld_tunnel &= ~alt_root
     dnscat_prefix = _first_label_is(p, b"dnscat") & (p.n_labels >= 2)
     iodine_hello = _iodine_version_query(p) & (p.n_labels >= 2)
     dnscat_prefix |= iodine_hello  # both are tool signatures that condemn the name on their own
@@ -763,17 +766,21 @@ def _iodine_version_query(p: ParsedNames) -> np.ndarray:
     return out
 
 
-def _last_label_is_letters(p: ParsedNames) -> np.ndarray:
-    """Rows whose last label is non-empty and all ASCII letters (looks like a TLD, not a payload)."""
-    out = np.zeros(p.n, dtype=bool)
-    if p.n == 0:
-        return out
-    last = p.row_first_label + p.n_labels - 1
+def _last_label_is_letters(p: ParsedNames, rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` has a non-empty last label of ASCII letters only (a TLD, not a payload)."""
+    if rows.size == 0:
+        return np.zeros(0, dtype=bool)
+    last = p.row_first_label[rows] + p.n_labels[rows] - 1
     start, stop = p.label_start[last], p.label_end[last]
-    letter = ((p.lower >= ord("a")) & (p.lower <= ord("z"))).view(np.uint8)
-    csum = np.zeros(p.lower.size + 1, dtype=np.int64)
-    np.cumsum(letter, out=csum[1:])
-    return (stop > start) & ((csum[stop] - csum[start]) == (stop - start))
+    lens = stop - start
+    # the bytes of just these labels (a few rows), not a pass over the whole batch
+    offs = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=offs[1:])
+    pos = np.repeat(start - offs[:-1], lens) + np.arange(int(offs[-1]), dtype=np.int64)
+    ch = p.lower[pos]
+    letter = (ch >= ord("a")) & (ch <= ord("z"))
+    per_row = np.bincount(np.repeat(np.arange(rows.size), lens)[letter], minlength=rows.size)
+    return (lens > 0) & (per_row == lens)
 
 
 def _first_label_is(p: ParsedNames, word: bytes) -> np.ndarray:
