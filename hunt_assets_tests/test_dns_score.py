@@ -247,7 +247,7 @@ def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.Monke
     for k in ("score", "tunnel_score", "popular_domain", "reg_hash", "mutation_key", "sub_len"):
         assert np.array_equal(lc[k], fc[k]), k
     lean_text = S.join_reasons_arrow(lr, len(uniq))
-    assert isinstance(lr[0], S.JoinedReasons)
+    assert isinstance(lr[0], S.ChunkReasons)
     assert lean_text.combine_chunks().equals(S.join_reasons_arrow(fr, len(uniq)))
     assert S.join_reasons(lr, len(uniq)).tolist() == S.join_reasons(fr, len(uniq)).tolist()
 

@@ -210,14 +210,15 @@ def _empty_strings(n: int) -> pa.Array:
 
 def join_reasons_arrow(reasons: list[Reason], n: int) -> pa.Array | pa.ChunkedArray:
     """'; '-join all reasons per row, in the order they were produced, as an Arrow string array
-    (chunked when the reasons start with the per-chunk texts of lean scoring).
+    (chunked, and joined on worker threads, when the reasons start with the per-chunk reasons of
+    lean scoring).
 
     Every piece becomes an index into one pool of texts (fixed texts once, per-row texts as built);
     rows with a single reason take their text straight from the pool, and only rows with several
     reasons go through a list join.
     """
-    if reasons and isinstance(reasons[0], JoinedReasons):
-        return _append_reasons(reasons[0].texts, reasons[1:], n)
+    if reasons and isinstance(reasons[0], ChunkReasons):
+        return _join_chunked(reasons[0], reasons[1:], n)
     parts = [(idx, vals) for idx, vals in reasons if idx.size]
     if n == 0 or not parts:
         return _empty_strings(n)
@@ -294,9 +295,10 @@ def score_arrays(
     Split out of ``score_names`` so the CLI can write CSV straight from Arrow without building a
     pandas frame, and ``score_events`` can append context reasons before joining. ``lean=True``
     (the CLI) returns only the columns ``LEAN_COLUMNS`` that batch context and the CSV need,
-    computes entropies only for the rows whose reasons show them, and joins each chunk's reasons
-    on its worker thread (the first reason is then a ``JoinedReasons``); verdicts, scores and
-    the text of ``join_reasons_arrow`` are exactly the same.
+    computes entropies only for the rows whose reasons show them, and keeps each chunk's reasons
+    apart (the first reason is then a ``ChunkReasons``), so ``join_reasons_arrow`` joins them
+    chunk by chunk on worker threads, with any reasons appended since; verdicts, scores and the
+    text of ``join_reasons_arrow`` are exactly the same.
     """
     if _is_series(names):
         names = pa.array(names.astype(object).where(names.notna(), None).tolist(), pa.large_string())
@@ -314,17 +316,19 @@ def score_arrays(
     starts = list(range(0, len(in_arr), CHUNK))
     # NumPy and Arrow release the GIL in their kernels, so chunks scale over a couple of threads
     workers = min(len(starts), MAX_THREADS)
-    run = _score_chunk_joined if lean else _score_chunk
+    def run(st: int) -> tuple[dict[str, np.ndarray], list[Reason]]:
+        return _score_chunk(in_arr.slice(st, CHUNK), lean)
+
     if workers > 1:
         _warm()
         with ThreadPoolExecutor(max_workers=workers) as ex:
-            results = list(ex.map(lambda st: run(in_arr.slice(st, CHUNK)), starts))
+            results = list(ex.map(run, starts))
     else:
-        results = [run(in_arr.slice(st, CHUNK)) for st in starts]
+        results = [run(st) for st in starts]
     if lean:
-        texts = [t for _, t in results]
         parts = [c for c, _ in results]
-        reasons = [JoinedReasons(pa.chunked_array(texts, type=pa.large_string()))]  # type: ignore[list-item]
+        sizes = [min(CHUNK, len(in_arr) - st) for st in starts]
+        reasons = [ChunkReasons(starts, sizes, [r for _, r in results])]  # type: ignore[list-item]
     else:
         for start, (cols_c, r_c) in zip(starts, results, strict=True):
             parts.append(cols_c)
@@ -335,47 +339,47 @@ def score_arrays(
     return in_arr, cols, reasons
 
 
-class JoinedReasons:
-    """Every row's reasons already joined (``""`` where there are none), in row order; leads the
-    reason list of ``score_arrays(..., lean=True)``, later reasons are appended per row."""
+class ChunkReasons:
+    """Each chunk's reasons, not joined yet (positions within the chunk), in chunk order; leads the
+    reason list of ``score_arrays(..., lean=True)``. Reasons appended later (batch context) use
+    positions in the whole batch."""
 
-    __slots__ = ("texts",)
+    __slots__ = ("parts", "sizes", "starts")
 
-    def __init__(self, texts: pa.ChunkedArray) -> None:
-        self.texts = texts
-
-
-def _score_chunk_joined(in_arr: pa.Array) -> tuple[dict[str, np.ndarray], pa.Array]:
-    cols, reasons = _score_chunk(in_arr, lean=True)
-    return cols, join_reasons_arrow(reasons, len(in_arr))
+    def __init__(self, starts: list[int], sizes: list[int], parts: list[list[Reason]]) -> None:
+        self.starts = starts
+        self.sizes = sizes
+        self.parts = parts
 
 
-def _append_reasons(base: pa.ChunkedArray, reasons: list[Reason], n: int) -> pa.ChunkedArray:
-    """'; '-join ``reasons`` after each row's ``base`` text; only the rows they touch change."""
-    parts = [(idx, vals) for idx, vals in reasons if idx.size]
-    if not parts:
-        return base
-    rows = np.unique(np.concatenate([idx for idx, _ in parts]))
-    local = [(np.searchsorted(rows, idx), vals) for idx, vals in parts]
-    extra = join_reasons_arrow(local, rows.size)
-    old = base.take(np_to_arrow(rows.astype(np.int64)))
-    old_len = pc.binary_length(old).to_numpy(zero_copy_only=False)
-    sep = pa.array(np.where(old_len > 0, "; ", ""), pa.large_string())
-    new = pc.binary_join_element_wise(old, sep, extra, pa.scalar("", pa.large_string()))
-    if isinstance(new, pa.ChunkedArray):
-        new = new.combine_chunks()
-    # patch chunk by chunk: untouched chunks are reused as they are
-    bounds = np.concatenate([[0], np.cumsum([len(c) for c in base.chunks])])
-    out = []
-    for ci, chunk in enumerate(base.chunks):
-        a, b = np.searchsorted(rows, [bounds[ci], bounds[ci + 1]])
-        if a == b:
-            out.append(chunk)
+def _join_chunked(chunks: ChunkReasons, extra: list[Reason], n: int) -> pa.ChunkedArray:
+    """Join every chunk's reasons, followed by the later ``extra`` reasons of its rows, on worker
+    threads (Arrow's string kernels release the GIL): one text column, one chunk per chunk."""
+    per_chunk = [list(r) for r in chunks.parts]
+    bounds = np.asarray([*chunks.starts, n], dtype=np.int64)
+    for idx, vals in extra:
+        if idx.size == 0:
             continue
-        mask = np.zeros(len(chunk), dtype=bool)
-        mask[rows[a:b] - bounds[ci]] = True
-        out.append(pc.replace_with_mask(chunk, pa.array(mask), new.slice(a, b - a)))
-    return pa.chunked_array(out, type=base.type)
+        if idx.size > 1 and (idx[1:] < idx[:-1]).any():  # _reason gives ascending rows; keep it so
+            order = np.argsort(idx, kind="stable")
+            idx = idx[order]
+            vals = vals if isinstance(vals, str) else vals.take(np_to_arrow(order.astype(np.int64)))
+        cut = np.searchsorted(idx, bounds)
+        for ci in np.flatnonzero(cut[1:] > cut[:-1]):
+            a, b = int(cut[ci]), int(cut[ci + 1])
+            per_chunk[ci].append((idx[a:b] - bounds[ci], vals if isinstance(vals, str) else vals.slice(a, b - a)))
+    workers = min(len(per_chunk), MAX_THREADS)
+
+    def one(ci: int) -> pa.Array:
+        out = join_reasons_arrow(per_chunk[ci], chunks.sizes[ci])
+        return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            texts = list(ex.map(one, range(len(per_chunk))))
+    else:
+        texts = [one(ci) for ci in range(len(per_chunk))]
+    return pa.chunked_array(texts, type=pa.large_string())
 
 
 def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.ndarray], list[Reason]]:
