@@ -67,10 +67,10 @@ def _domain_codes(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     factorize than a million Python strings; Arrow's hash-based dictionary encoding numbers them in
     order of first appearance (as ``pd.factorize(sort=False)`` would).
     """
-    codes = _factorize(cols["reg_hash"])
-    first = np.full(int(codes.max()) + 1 if codes.size else 0, -1, dtype=np.int64)
-    first[codes[::-1]] = np.arange(codes.size - 1, -1, -1)
-    return codes.astype(np.int64), first
+    from hunt_assets.analytics.dns.accel import factorize_u64
+
+    codes, first = factorize_u64(cols["reg_hash"], first=True)
+    return codes, first
 
 
 def _factorize(values: np.ndarray) -> np.ndarray:
@@ -89,6 +89,13 @@ def _verdict_is(cols: dict[str, np.ndarray], verdict: str) -> np.ndarray:
 def _set_verdict(cols: dict[str, np.ndarray], mask: np.ndarray, verdict: str) -> None:
     v = cols["verdict"]
     v[mask] = verdict if v.dtype == object else VERDICT_CODE[verdict]
+
+
+def _raise_score(cols: dict[str, np.ndarray], mask: np.ndarray, floor: float) -> None:
+    """``score = max(score, floor)`` on the masked rows only (in place: no pass over the batch)."""
+    rows = np.flatnonzero(mask)
+    if rows.size:
+        cols["score"][rows] = np.maximum(cols["score"][rows], floor)
 
 
 def _eligible(cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -139,7 +146,7 @@ def apply_batch_context(
     in_tunnel_dom = elig & has_sub & tunnel_dom[dcode]
     lift = in_tunnel_dom & ~_verdict_is(cols, "tunnel")
     _set_verdict(cols, lift, "tunnel")
-    cols["score"] = np.where(lift, np.maximum(cols["score"], 0.75), cols["score"])
+    _raise_score(cols, lift, 0.75)
     reasons.append(
         _reason(
             in_tunnel_dom & (rule_a | rule_b)[dcode],
@@ -156,9 +163,9 @@ def apply_batch_context(
         _reason(
             elig & has_sub & rule_c[dcode],
             "registered domain has ",
-            _fmt(uniq_sub[dcode]),
+            _fmt(lambda idx: uniq_sub[dcode[idx]]),
             " unique subdomains in this batch, on average ",
-            _fmt(mean_bits[dcode], 1),
+            _fmt(lambda idx: mean_bits[dcode[idx]], 1),
             " bits less likely than popular names (short encoded chunks: low-and-slow exfiltration)",
         )
     )
@@ -166,9 +173,9 @@ def apply_batch_context(
         _reason(
             elig & has_sub & rule_d[dcode],
             "registered domain has ",
-            _fmt(uniq_sub[dcode]),
+            _fmt(lambda idx: uniq_sub[dcode[idx]]),
             " unique subdomains in this batch whose first labels are all ",
-            _fmt(chunk_len[dcode]),
+            _fmt(lambda idx: chunk_len[dcode[idx]]),
             "-character hex or base32 chunks with digits (one-time encoded names)",
         )
     )
@@ -260,7 +267,7 @@ def _mutation_clusters(
     mask = big[dcode] & ~_verdict_is(cols, "tunnel")
     lift = mask & ~_verdict_is(cols, "dga")
     _set_verdict(cols, lift, "dga")
-    cols["score"] = np.where(lift, np.maximum(cols["score"], 0.7), cols["score"])
+    _raise_score(cols, lift, 0.7)
     reasons.append(
         _reason(
             mask,
@@ -303,8 +310,8 @@ def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.n
     to_susp = mask & _verdict_is(cols, "benign")
     _set_verdict(cols, to_dga, "dga")
     _set_verdict(cols, to_susp, "suspicious")
-    cols["score"] = np.where(to_dga, np.maximum(cols["score"], 0.7), cols["score"])
-    cols["score"] = np.where(to_susp, np.maximum(cols["score"], 0.5), cols["score"])
+    _raise_score(cols, to_dga, 0.7)
+    _raise_score(cols, to_susp, 0.5)
     reasons.append(
         _reason(
             mask,
