@@ -150,10 +150,11 @@ def _read_bytes(data: bytes, warn: Callable[[str], None] | None = None) -> pa.Ta
     if native is not None:
         distinct, lines = native
         as_text = distinct.view(pa.large_string())
-        try:
-            as_text.validate(full=True)
-        except pa.ArrowInvalid as exc:
-            raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
+        if not data.isascii():  # ASCII (the usual list of names) is UTF-8 already
+            try:
+                as_text.validate(full=True)
+            except pa.ArrowInvalid as exc:
+                raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
         meta = {DISTINCT_KEY: b"1", ROWS_KEY: str(lines).encode()}
         return pa.table({"name": as_text}).replace_schema_metadata(meta)
     tbl = pacsv.read_csv(
@@ -232,6 +233,34 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | 
             "reasons": join_reasons_arrow(R, len(arr)),
         }
     )
+
+
+_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="needed")
+PARALLEL_WRITE_ROWS = 200_000
+
+
+def write_csv_rows(tbl: pa.Table, sink: BinaryIO) -> None:
+    """Write ``tbl`` as CSV rows (no header) to ``sink``, in row order.
+
+    Formatting a million rows of text is a tenth of a second on one core; large tables are
+    formatted in two halves on two threads (Arrow's writer releases the GIL) and written in order.
+    """
+    if tbl.num_rows < PARALLEL_WRITE_ROWS:
+        pacsv.write_csv(tbl, sink, write_options=_CSV_OPTIONS)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    half = tbl.num_rows // 2
+
+    def text(part: pa.Table) -> bytes:
+        buf = io.BytesIO()
+        pacsv.write_csv(part, buf, write_options=_CSV_OPTIONS)
+        return buf.getvalue()
+
+    with ThreadPoolExecutor(max_workers=1) as ex:
+        second = ex.submit(text, tbl.slice(half))
+        pacsv.write_csv(tbl.slice(0, half), sink, write_options=_CSV_OPTIONS)
+        sink.write(second.result())
 
 
 def keep_freed_memory() -> None:
@@ -323,7 +352,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     out = out.set_column(2, "score", pc.round(out.column("score"), 4))
     sink = sys.stdout.buffer
     sink.write((",".join(OUT_COLUMNS) + "\n").encode())
-    pacsv.write_csv(out, sink, write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+    write_csv_rows(out, sink)
     sink.flush()
     progress(f"{out.num_rows:,} distinct names written")
     progress.done()
