@@ -153,3 +153,18 @@ def test_a_megabyte_name_is_scored_without_warnings(tmp_path: Path) -> None:
     assert [r["verdict"] for r in rows] == ["suspicious", "benign"]
     assert "exceeds DNS limits" in rows[0]["reasons"]
     assert proc.stderr == b""
+
+
+def test_parallel_csv_write_keeps_row_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from hunt_assets.analytics.dns import cli
+
+    tbl = pa.table({"name": [f"n{i}.example.com" for i in range(11)], "reasons": ['a "quoted", text'] * 11})
+    serial = io.BytesIO()
+    pacsv.write_csv(tbl, serial, write_options=cli._CSV_OPTIONS)
+    monkeypatch.setattr(cli, "PARALLEL_WRITE_ROWS", 4)
+    parallel = io.BytesIO()
+    cli.write_csv_rows(tbl, parallel)
+    assert parallel.getvalue() == serial.getvalue()
