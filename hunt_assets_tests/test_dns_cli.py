@@ -165,6 +165,7 @@ def test_parallel_csv_write_keeps_row_order(monkeypatch: pytest.MonkeyPatch) -> 
     serial = io.BytesIO()
     pacsv.write_csv(tbl, serial, write_options=cli._CSV_OPTIONS)
     monkeypatch.setattr(cli, "PARALLEL_WRITE_ROWS", 4)
+    monkeypatch.setattr(cli, "WRITE_PIECE_ROWS", 3)
     parallel = io.BytesIO()
     cli.write_csv_rows(tbl, parallel)
     assert parallel.getvalue() == serial.getvalue()

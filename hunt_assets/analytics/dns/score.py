@@ -335,7 +335,11 @@ def score_arrays(
             reasons += [(idx + start, vals) for idx, vals in r_c]
     if len(parts) == 1:
         return in_arr, parts[0], reasons
-    cols = {k: np.concatenate([c[k] for c in parts]) for k in parts[0]}
+    cols = {}
+    for k in list(parts[0]):
+        cols[k] = np.concatenate([c[k] for c in parts])
+        for c in parts:  # free each chunk's column as soon as it is copied: its memory is reused next
+            del c[k]
     return in_arr, cols, reasons
 
 
