@@ -68,7 +68,9 @@ LEAN_COLUMNS = (
     "sub_len",
     "sub_bits",
 )
-CHUNK = 1 << 15  # names per chunk: temporaries stay cache-sized and are reused by the allocator
+# names per chunk: with the byte-level work in C, fewer chunks mean fewer Python-level NumPy calls;
+# 2^15..2^18 measured on 1M names and 2 cores, 2^17 fastest (2^18 leaves too few chunks to share)
+CHUNK = 1 << 17
 MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 
 # thresholds in bits of "randomness" = log-likelihood ratio of a uniform model (over the label's
