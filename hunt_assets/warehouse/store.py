@@ -86,7 +86,7 @@ def _decode_hashes(hashes: pa.ChunkedArray, groups: pa.Table) -> pa.DictionaryAr
     vals = groups.column("v").combine_chunks().take(pa.array(where, pa.int64()))
     is_null = ~pc.is_valid(vals).to_numpy(zero_copy_only=False)
     if not is_null.any():  # the usual case: the codes are the indices as they are
-        indices = pa.Array.from_buffers(pa.int32(), codes.size, [None, pa.py_buffer(codes.astype(np.int32))])
+        indices = pa.Array.from_buffers(pa.int32(), codes.size, [None, pa.py_buffer(codes)])
         return pa.DictionaryArray.from_arrays(indices, vals)
     # drop the NULL entry from the dictionary: later codes move down by one, its rows become NULL
     shift = np.cumsum(is_null) - is_null

@@ -1223,64 +1223,100 @@ fail:
 
 static PyObject *py_factorize_u64(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *o_vals, *o_codes, *o_first = Py_None;
+    PyObject *o_vals, *o_codes;
     unsigned long long seed;
     BufSet bs = {.n = 0};
     const uint64_t *vals;
-    int64_t *codes, *first = NULL;
+    int32_t *codes;
     Py_ssize_t n, k = 0;
     const char *err = NULL;
 
-    if (!PyArg_ParseTuple(args, "OOK|O:factorize_u64", &o_vals, &o_codes, &seed, &o_first))
+    if (!PyArg_ParseTuple(args, "OOK:factorize_u64", &o_vals, &o_codes, &seed))
         return NULL;
     ACQ(o_vals, K_U64, 0, -1, vals, &n, "values");
     if (n >= (Py_ssize_t)INT32_MAX) {
         PyErr_SetString(PyExc_ValueError, "values: need fewer than 2**31-1 items");
         goto fail;
     }
-    ACQ(o_codes, K_I64, 1, n, codes, NULL, "codes");
-    if (o_first != Py_None)
-        ACQ(o_first, K_I64, 1, n, first, NULL, "first");
+    ACQ(o_codes, K_I32, 1, n, codes, NULL, "codes");
 
+    int64_t *first = NULL;
     Py_BEGIN_ALLOW_THREADS
-    /* Open addressing, load <= 1/2. A slot holds (code + 1) in 32 bits (0 = empty) next to its key,
-     * so a probe compares keys without another memory access. Keys are mixed with a per-process
-     * seed before slotting: registered-domain hashes are polynomial hashes of attacker-chosen names,
-     * whose low bits are neither uniform nor secret. */
-    size_t cap = 16;
-    while (cap < (size_t)n * 2)
-        cap <<= 1;
-    uint64_t *keys = NULL;
-    uint32_t *slot_code = NULL;
-    if ((keys = PyMem_RawMalloc(cap * sizeof(uint64_t))) == NULL ||
-        (slot_code = PyMem_RawCalloc(cap, sizeof(uint32_t))) == NULL)
+    /* Open addressing, load <= 1/2, grown as distinct keys arrive (a day of DNS events has
+     * millions of rows but few distinct devices or query types: the table stays in L1/L2). A slot
+     * holds (code + 1) in 32 bits (0 = empty) next to its key, so a probe compares keys without
+     * another memory access. Keys are mixed with a per-process seed before slotting:
+     * registered-domain hashes are polynomial hashes of attacker-chosen names, whose low bits are
+     * neither uniform nor secret. `first` (row of each code's first appearance) grows likewise. */
+    size_t cap = 64, first_cap = 32;
+    uint64_t *keys = PyMem_RawMalloc(cap * sizeof(uint64_t));
+    uint32_t *slot_code = PyMem_RawCalloc(cap, sizeof(uint32_t));
+    first = PyMem_RawMalloc(first_cap * sizeof(int64_t));
+    if (keys == NULL || slot_code == NULL || first == NULL)
         err = ERR_NOMEM;
-    const size_t mask = cap - 1;
+    size_t mask = cap - 1;
     for (Py_ssize_t i = 0; i < n && !err; i++) {
         const uint64_t v = vals[i];
         size_t s = (size_t)mix64(v ^ (uint64_t)seed) & mask;
         uint32_t c;
         while ((c = slot_code[s]) != 0 && keys[s] != v)
             s = (s + 1) & mask;
-        if (c == 0) {
-            keys[s] = v;
-            if (first != NULL)
-                first[k] = i;
-            slot_code[s] = (uint32_t)(++k);
-            codes[i] = k - 1;
-        } else {
-            codes[i] = (int64_t)c - 1;
+        if (c != 0) {
+            codes[i] = (int32_t)c - 1;
+            continue;
+        }
+        if ((size_t)k == first_cap) {
+            int64_t *grown = PyMem_RawRealloc(first, 2 * first_cap * sizeof(int64_t));
+            if (grown == NULL) {
+                err = ERR_NOMEM;
+                break;
+            }
+            first = grown;
+            first_cap *= 2;
+        }
+        first[k] = i;
+        codes[i] = (int32_t)k;
+        keys[s] = v;
+        slot_code[s] = (uint32_t)(++k);
+        if ((size_t)k * 2 > cap) { /* rehash into a table twice as large */
+            const size_t ncap = cap * 2, nmask = ncap - 1;
+            uint64_t *nkeys = PyMem_RawMalloc(ncap * sizeof(uint64_t));
+            uint32_t *ncode = PyMem_RawCalloc(ncap, sizeof(uint32_t));
+            if (nkeys == NULL || ncode == NULL) {
+                PyMem_RawFree(nkeys);
+                PyMem_RawFree(ncode);
+                err = ERR_NOMEM;
+                break;
+            }
+            for (size_t j = 0; j < cap; j++) {
+                if (slot_code[j] == 0)
+                    continue;
+                size_t t = (size_t)mix64(keys[j] ^ (uint64_t)seed) & nmask;
+                while (ncode[t] != 0)
+                    t = (t + 1) & nmask;
+                nkeys[t] = keys[j];
+                ncode[t] = slot_code[j];
+            }
+            PyMem_RawFree(keys);
+            PyMem_RawFree(slot_code);
+            keys = nkeys;
+            slot_code = ncode;
+            cap = ncap;
+            mask = nmask;
         }
     }
     PyMem_RawFree(keys);
     PyMem_RawFree(slot_code);
     Py_END_ALLOW_THREADS
     if (err) {
+        PyMem_RawFree(first);
         PyErr_SetString(PyExc_MemoryError, err);
         goto fail;
     }
     bufs_release(&bs);
-    return PyLong_FromSsize_t(k);
+    PyObject *rows = PyBytes_FromStringAndSize((const char *)first, (Py_ssize_t)(k * (Py_ssize_t)sizeof(int64_t)));
+    PyMem_RawFree(first);
+    return rows;
 fail:
     bufs_release(&bs);
     return NULL;
@@ -1316,8 +1352,8 @@ static PyMethodDef methods[] = {
      "j-th distinct non-empty line (j < k) in order of first appearance, first[j] the number of the "
      "line where it first appears; lines = non-empty lines read"},
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
-     "factorize_u64(values, codes, seed[, first]) -> k; codes[i] = number of the distinct value values[i], "
-     "numbered 0..k-1 in order of first appearance; first[:k] = row of each one's first appearance"},
+     "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
+     "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},
     {NULL, NULL, 0, NULL},
 };
 

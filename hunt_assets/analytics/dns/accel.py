@@ -86,23 +86,25 @@ def first_occurrences(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def factorize_u64(values: np.ndarray, *, first: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
-    """Integer codes (int64) of 64-bit keys, numbered in order of first appearance; with ``first``,
-    also the row where each distinct key first appears.
+    """Integer codes (int32) of 64-bit keys, numbered in order of first appearance; with ``first``,
+    also the row (int64) where each distinct key first appears.
 
     What ``pd.factorize(values)[0]`` gives, without importing pandas (``score-dns`` on plain names
-    never needs it) and several times faster than Arrow's dictionary encoding or pandas' hash table.
+    never needs it) and several times faster than Arrow's dictionary encoding or pandas' hash table;
+    the codes are int32 because every caller indexes with them (half the memory of int64).
     """
     values = np.ascontiguousarray(values, dtype=np.uint64)
+    if values.size >= 2**31 - 1:
+        raise ValueError("factorize_u64: at most 2**31 - 2 values")
     if ext is not None and ENABLED and values.size:
-        codes = np.empty(values.size, dtype=np.int64)
-        rows = np.empty(values.size, dtype=np.int64) if first else None
-        k = ext.factorize_u64(values, codes, _seed(), rows)
-        return (codes, rows[:k]) if first else codes
+        codes = np.empty(values.size, dtype=np.int32)
+        rows = np.frombuffer(ext.factorize_u64(values, codes, _seed()), dtype=np.int64)
+        return (codes, rows) if first else codes
     if values.size:
         arr = pa.Array.from_buffers(pa.uint64(), values.size, [None, pa.py_buffer(values)])
-        codes = arr.dictionary_encode().indices.to_numpy().astype(np.int64)
+        codes = arr.dictionary_encode().indices.to_numpy().astype(np.int32)
     else:
-        codes = np.zeros(0, dtype=np.int64)
+        codes = np.zeros(0, dtype=np.int32)
     if not first:
         return codes
     rows = np.empty(int(codes.max()) + 1 if codes.size else 0, dtype=np.int64)

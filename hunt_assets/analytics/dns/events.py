@@ -245,7 +245,8 @@ def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFr
             per = sub.groupby(["d", "c", "w"], sort=False)["b"].sum()
             mxb = per.groupby(level=0).max()
             mb[mxb.index.to_numpy()] = mxb.to_numpy()
-            cv = D.interarrival_cv(sub["d"].to_numpy() * nc + sub["c"].to_numpy(), sub["t"].to_numpy())
+            key = sub["d"].to_numpy().astype(np.int64) * nc + sub["c"].to_numpy()  # int64: domains x clients
+            cv = D.interarrival_cv(key, sub["t"].to_numpy())
             if len(cv):
                 best = pd.Series(cv.to_numpy(), index=cv.index.to_numpy() // nc).groupby(level=0).min()
                 cvd[best.index.to_numpy()] = best.to_numpy()
