@@ -424,3 +424,24 @@ def test_plain_lists_read_the_same_with_and_without_the_kernel(monkeypatch) -> N
         tables.append(score_table(tbl).to_pylist())
     assert all(t == tables[0] for t in tables)
     assert [r["name"] for r in tables[0]] == ["b.example.com", "a.example.com", "xkqjvbztrwqplmnb.net"]
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_group_min_max_is_min_and_max_at(native: bool, monkeypatch) -> None:
+    if native and not accel.available():
+        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
+    monkeypatch.setattr(accel, "ENABLED", native)
+    rng = np.random.default_rng(11)
+    groups = rng.integers(0, 40, 20_000).astype(np.int32)
+    values = rng.integers(-(2**62), 2**62, 20_000, dtype=np.int64)
+    mask = rng.random(20_000) < 0.3
+    lo, hi = accel.group_min_max(groups, values, mask, 50)  # groups 40..49 have no rows
+    want_lo = np.full(50, np.iinfo(np.int64).max)
+    want_hi = np.full(50, np.iinfo(np.int64).min)
+    np.minimum.at(want_lo, groups[mask], values[mask])
+    np.maximum.at(want_hi, groups[mask], values[mask])
+    assert lo.tolist() == want_lo.tolist()
+    assert hi.tolist() == want_hi.tolist()
+    if native:
+        with pytest.raises(ValueError, match="outside the outputs"):
+            accel.group_min_max(np.array([60], np.int32), np.array([1]), np.array([True]), 50)

@@ -1322,6 +1322,55 @@ fail:
     return NULL;
 }
 
+/* group_min_max: per-group minimum and maximum of int64 values where a mask holds                  */
+
+static PyObject *py_group_min_max(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_groups, *o_vals, *o_mask, *o_min, *o_max;
+    BufSet bs = {.n = 0};
+    const int32_t *groups;
+    const int64_t *vals;
+    const uint8_t *mask;
+    int64_t *mn, *mx;
+    Py_ssize_t n, ng;
+    int bad = 0;
+
+    if (!PyArg_ParseTuple(args, "OOOOO:group_min_max", &o_groups, &o_vals, &o_mask, &o_min, &o_max))
+        return NULL;
+    ACQ(o_groups, K_I32, 0, -1, groups, &n, "groups");
+    ACQ(o_vals, K_I64, 0, n, vals, NULL, "values");
+    ACQ(o_mask, K_BOOL, 0, n, mask, NULL, "mask");
+    ACQ(o_min, K_I64, 1, -1, mn, &ng, "out_min");
+    ACQ(o_max, K_I64, 1, ng, mx, NULL, "out_max");
+    Py_BEGIN_ALLOW_THREADS
+    /* what np.minimum.at / np.maximum.at do on the masked rows, in one pass; the outputs keep
+     * their initial values for groups without a masked row */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!mask[i])
+            continue;
+        const int32_t g = groups[i];
+        if (g < 0 || g >= ng) {
+            bad = 1;
+            break;
+        }
+        const int64_t v = vals[i];
+        if (v < mn[g])
+            mn[g] = v;
+        if (v > mx[g])
+            mx[g] = v;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "groups: a masked row's group is outside the outputs");
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -1351,6 +1400,9 @@ static PyMethodDef methods[] = {
      "unique_lines(text, out, offsets, first, seed) -> (k, lines); out[offsets[j]:offsets[j+1]] is the "
      "j-th distinct non-empty line (j < k) in order of first appearance, first[j] the number of the "
      "line where it first appears; lines = non-empty lines read"},
+    {"group_min_max", py_group_min_max, METH_VARARGS,
+     "group_min_max(groups, values, mask, out_min, out_max): out_min[g] = min(out_min[g], values[i]) and "
+     "likewise out_max for every i with mask[i] and groups[i] == g"},
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
      "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
      "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},

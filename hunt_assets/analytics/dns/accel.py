@@ -131,3 +131,21 @@ def unique_lines(text: bytes) -> tuple[pa.LargeBinaryArray, int] | None:
         pa.large_binary(), k, [None, pa.py_buffer(offsets[: k + 1]), pa.py_buffer(out[: int(offsets[k])])]
     )
     return arr, lines
+
+
+def group_min_max(
+    groups: np.ndarray, values: np.ndarray, mask: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-group (min, max) of int64 ``values`` over the rows where ``mask`` holds; groups without
+    such a row get int64 max / min. ``np.minimum.at`` and ``np.maximum.at`` in one pass."""
+    lo = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.full(n_groups, np.iinfo(np.int64).min, dtype=np.int64)
+    groups = np.ascontiguousarray(groups, dtype=np.int32)
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    mask = np.ascontiguousarray(mask, dtype=bool)
+    if ext is not None and ENABLED:
+        ext.group_min_max(groups, values, mask, lo, hi)
+    else:
+        np.minimum.at(lo, groups[mask], values[mask])
+        np.maximum.at(hi, groups[mask], values[mask])
+    return lo, hi

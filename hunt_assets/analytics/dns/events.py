@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from hunt_assets.analytics.categorical import distinct_rows, is_categorical, per_value, to_rows
 from hunt_assets.analytics.dns import domain_stats as D
+from hunt_assets.analytics.dns.accel import group_min_max
 from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
 
 HUNT_COLUMNS = {"Timestamp": "timestamp", "DeviceName": "client", "QueryName": "name", "QueryType": "qtype"}
@@ -68,8 +69,9 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if codes.dtype != np.int32:
             codes = codes.astype(np.int32)
         cats = np.asarray(s.cat.categories, dtype=object)
-        has_na = bool(codes.min(initial=0) < 0)
-        used = np.bincount(codes[codes >= 0] if has_na else codes, minlength=cats.size) > 0
+        seen = np.zeros(cats.size + 1, dtype=bool)
+        seen[codes] = True  # code -1 (missing) marks the extra last slot
+        used = seen[:-1]
         if used.all():
             return codes, cats
         remap = np.full(cats.size + 1, -1, dtype=np.int32)  # last slot: code -1 stays -1
@@ -81,7 +83,11 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _pair_unique(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct (a, b) pairs of non-negative codes, via one 64-bit key and a hash-based unique."""
-    key = pd.unique(a.astype(np.int64) * np.int64(nb) + b)
+    from hunt_assets.analytics.dns.accel import factorize_u64
+
+    key = a.astype(np.int64) * np.int64(nb) + b
+    _, first = factorize_u64(key.view(np.uint64), first=True)
+    key = key[first]
     return key // nb, key % nb
 
 
@@ -206,7 +212,9 @@ def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFr
         no_ans = per_value(events["answers"], _no_answer)[ok]
         # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
         if has_qt:
-            addr = np.isin(ev_kind_raw, [i for i, q in enumerate(qup) if q in ("A", "AAAA")])
+            is_addr = np.zeros(len(qup) + 1, dtype=bool)  # last slot: missing qtype (code -1)
+            is_addr[[i for i, q in enumerate(qup) if q in ("A", "AAAA")]] = True
+            addr = is_addr[ev_kind_raw]
         else:
             addr = np.ones(ev_name.size, dtype=bool)
         n_addr = np.bincount(ev_name[addr], minlength=n_names)
@@ -217,11 +225,7 @@ def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFr
     if has_ts:
         ts_ns = _timestamps_ns(events["timestamp"])[ok]
         valid_t = ts_ns != np.iinfo(np.int64).min
-        first = np.full(nd, np.iinfo(np.int64).max, dtype=np.int64)
-        last = np.full(nd, np.iinfo(np.int64).min, dtype=np.int64)
-        vt = valid_t & ev_ctx
-        np.minimum.at(first, ev_dom[vt], ts_ns[vt])
-        np.maximum.at(last, ev_dom[vt], ts_ns[vt])
+        first, last = group_min_max(ev_dom, ts_ns, valid_t & ev_ctx, nd)
         seen = first != np.iinfo(np.int64).max
         ctx["first_seen"] = pd.to_datetime(np.where(seen, first, np.iinfo(np.int64).min), utc=True)
         ctx["last_seen"] = pd.to_datetime(np.where(seen, last, np.iinfo(np.int64).min), utc=True)
