@@ -326,3 +326,23 @@ def test_dga_shaped_cohort_lifts_borderline_names_but_not_popular_lists() -> Non
     assert (r.loc[dga, "verdict"] != "benign").mean() > (per_name.loc[dga] != "benign").mean()
     popular_only = score_names(ngram.load_training_domains())
     assert not popular_only["reasons"].str.contains("DGA's daily list").any()
+
+
+def test_scores_fall_in_their_verdicts_band_also_after_batch_and_event_lifts() -> None:
+    """Sorting by score never puts a weaker verdict above a stronger one (see ``SCORE_BANDS``)."""
+    from hunt_assets.analytics.dns.events import score_events
+    from hunt_assets.analytics.dns.score import SCORE_BANDS
+
+    names = pd.read_csv(FIX / "devset_slice.csv", keep_default_na=False)["name"].tolist()
+    events = pd.read_csv(FIX / "events_slice.csv", keep_default_na=False)
+    iodine_poll = "\\xbc\\xc1\\xe9\\xfd\\xd0\\xbe\\xf1\\xda\\xe0\\xc5\\xd9.t.tun.example.com"  # short, very unlike names
+    frames = [score_names([*names, iodine_poll, "", "a..b.com"]), score_events(events)[0]]
+    assert set(frames[0]["verdict"]) | set(frames[1]["verdict"]) >= {"tunnel", "dga", "benign", "suspicious"}
+    for flags in frames:
+        for verdict, (lo, hi) in SCORE_BANDS.items():
+            s = flags.loc[flags["verdict"] == verdict, "score"]
+            assert s.between(lo, hi).all(), (verdict, s.min(), s.max())
+            if hi < 1.0:
+                assert (s < hi).all(), verdict
+        assert (flags.loc[flags["verdict"] == "invalid", "score"] == 0).all()
+    assert frames[0].set_index("name").loc[iodine_poll, "score"] < 0.7

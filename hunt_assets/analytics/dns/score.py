@@ -516,7 +516,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     verdict[suppressed] = V["benign"]
     score = np.where(suppressed, np.minimum(score, 0.1), score)
     verdict[invalid] = V["invalid"]
-    score = np.where(invalid, 0.0, score)
+    score = banded_score(verdict, score)
 
     cohort_key = _cohort_key(p, f, (p.reg_label >= 0) & ~invalid & ~suppressed, dga_ok & ~tunnel_name)
 
@@ -692,6 +692,31 @@ def _dga_bars(reg_len: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     dga, susp = _bar_tables()
     at = np.minimum(reg_len, 63)
     return dga[at], susp[at]
+
+
+SCORE_BANDS = {"benign": (0.0, 0.4), "suspicious": (0.4, 0.7), "dga": (0.7, 1.0), "tunnel": (0.7, 1.0)}
+
+
+def banded_score(verdict: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """Put each name's evidence strength (0..1) in its verdict's band of ``SCORE_BANDS``.
+
+    Why: hunters sort by score. The raw strengths of tunnel and DGA evidence are separate scales,
+    and a short payload can be very unlike popular names (raw ~1) yet only ``suspicious``; without
+    bands such a name would outrank confirmed tunnels, and a benign name could outrank a suspicious
+    one. Within a band the order of the raw strengths is kept; ``invalid`` is 0. Later lifts (batch
+    and event context) raise a lifted name to at least its new band's floor.
+    """
+    v = np.asarray(verdict)
+    codes = v if v.dtype == np.int8 else np.array([VERDICT_CODE.get(x, VERDICT_CODE["invalid"]) for x in v])
+    raw = np.clip(np.asarray(raw, dtype=np.float64), 0.0, 1.0)
+    out = np.zeros(raw.size, dtype=np.float64)
+    for name, (lo, hi) in SCORE_BANDS.items():
+        m = codes == VERDICT_CODE[name]
+        if name in ("dga", "tunnel"):
+            out[m] = np.maximum(raw[m], lo)  # their evidence already starts at 0.7-0.8
+        else:
+            out[m] = lo + (hi - lo) * 0.999 * raw[m]  # stays below the next band after rounding
+    return out
 
 
 def _family_names(fam: np.ndarray) -> np.ndarray:
