@@ -335,7 +335,8 @@ def test_scores_fall_in_their_verdicts_band_also_after_batch_and_event_lifts() -
 
     names = pd.read_csv(FIX / "devset_slice.csv", keep_default_na=False)["name"].tolist()
     events = pd.read_csv(FIX / "events_slice.csv", keep_default_na=False)
-    iodine_poll = "\\xbc\\xc1\\xe9\\xfd\\xd0\\xbe\\xf1\\xda\\xe0\\xc5\\xd9.t.tun.example.com"  # short, very unlike names
+    # short, and very unlike names people choose
+    iodine_poll = "\\xbc\\xc1\\xe9\\xfd\\xd0\\xbe\\xf1\\xda\\xe0\\xc5\\xd9.t.tun.example.com"
     frames = [score_names([*names, iodine_poll, "", "a..b.com"]), score_events(events)[0]]
     assert set(frames[0]["verdict"]) | set(frames[1]["verdict"]) >= {"tunnel", "dga", "benign", "suspicious"}
     for flags in frames:
