@@ -12,20 +12,56 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 
-def volume_chart(volume: pd.DataFrame, *, title: str, max_series: int = 6) -> bytes:
-    """Queries per time bucket for the top flagged domains: one line each, legend outside the axes."""
+def volume_series(volume: pd.DataFrame, *, max_series: int = 6,
+                  verdict_of: dict[str, str] | None = None) -> dict[str, pd.Series]:
+    """The lines of ``volume_chart``: label -> queries per bucket, every bucket of the span, 0 where
+    nothing was asked (a line between two bursts hours apart must drop to 0, not join them).
+
+    A DGA host resolves a hundred domains a couple of times each: one line per domain would be a
+    flat bundle of identical lines. With ``verdict_of`` (domain -> verdict) and more domains than
+    ``max_series``, each verdict's total over all its domains comes first, and the busiest domains
+    fill the remaining lines.
+    """
+    if volume.empty:
+        return {}
+    buckets = pd.DatetimeIndex(sorted(pd.to_datetime(volume["bucket"]).unique()))
+    step = pd.Series(buckets).diff().min() if len(buckets) > 1 else pd.Timedelta(hours=1)
+    grid = pd.date_range(buckets.min(), buckets.max(), freq=step)
+
+    def filled(frame: pd.DataFrame) -> pd.Series:
+        return frame.groupby(pd.to_datetime(frame["bucket"]))["queries"].sum().reindex(grid, fill_value=0)
+
+    out: dict[str, pd.Series] = {}
+    per_domain = volume.groupby("registered_domain")["queries"].sum()
+    n_lines = max_series
+    if verdict_of and per_domain.size > max_series:
+        verdict = volume["registered_domain"].map(verdict_of).fillna("flagged")
+        for v in sorted(verdict.unique()):
+            mine = volume[verdict == v]
+            out[f"all {mine['registered_domain'].nunique()} {v} domains"] = filled(mine)
+        n_lines = max(max_series - len(out), 1)
+    for dom in per_domain.nlargest(n_lines).index:
+        out[dom if len(dom) <= 32 else dom[:31] + "…"] = filled(volume[volume["registered_domain"] == dom])
+    return out
+
+
+def volume_chart(volume: pd.DataFrame, *, title: str, max_series: int = 6,
+                 verdict_of: dict[str, str] | None = None) -> bytes:
+    """Queries per time bucket to flagged domains (``volume_series``), legend outside the axes; the
+    y axis starts at 0: these are counts."""
     fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=80)
     try:
-        if volume.empty:
+        series = volume_series(volume, max_series=max_series, verdict_of=verdict_of)
+        if not series:
             ax.text(0.5, 0.5, "no flagged domains", ha="center", va="center", transform=ax.transAxes)
             ax.set_axis_off()
         else:
-            top = volume.groupby("registered_domain")["queries"].sum().nlargest(max_series).index
-            for dom in top:
-                series = volume[volume["registered_domain"] == dom].sort_values("bucket")
-                ax.plot(pd.to_datetime(series["bucket"]), series["queries"], marker=".", linewidth=1.2,
-                        label=dom if len(dom) <= 32 else dom[:31] + "…")
+            for label, s in series.items():
+                total = label.startswith("all ")
+                ax.plot(s.index, s.to_numpy(), linewidth=2.4 if total else 1.0, label=label)
             ax.set_ylabel("queries")
+            ax.set_ylim(bottom=0)
+            ax.yaxis.get_major_locator().set_params(integer=True)
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
             ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
             ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

@@ -98,8 +98,9 @@ def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
     wh.replace_partition(DOMAIN_FLAGS, _with_partition(domains, day), PARTITION_COLUMN, day)
     clock.lap("write")
     hot = domains[domains["verdict"].isin(FLAGGED)].sort_values("score", ascending=False)
-    volume = volume_over_time(events, domains, "1h", names=names) if len(events) else pd.DataFrame()
-    chart = volume_chart(volume, title=f"queries per hour to flagged domains, {day.isoformat()}")
+    volume = volume_over_time(events, domains, "1h", top=None, names=names) if len(events) else pd.DataFrame()
+    chart = volume_chart(volume, title=f"queries per hour to flagged domains, {day.isoformat()}",
+                         verdict_of=dict(zip(hot["registered_domain"], hot["verdict"], strict=True)))
     counts = names["verdict"].value_counts().to_dict()
     top = domains[domains["verdict"] != "benign"].sort_values("score", ascending=False)
     clock.lap("chart")
@@ -119,7 +120,8 @@ def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
             [{"domain": r.registered_domain, "verdict": r.verdict, "score": round(float(r.score), 4),
               "resolved": bool(r.resolved)} for r in hot.head(500).itertuples(index=False)]),
         "top_findings": dg.MetadataValue.md(preview_markdown(
-            top[["registered_domain", "verdict", "score", "queries", "clients", "unique_subdomains", "reasons"]],
+            top[["registered_domain", "verdict", "score", "queries", "clients", "unique_subdomains", "reasons"]]
+            .astype({"clients": "Int64"}),  # a count (NaN only for plainly benign domains)
             rows=15, max_cell=160)),
         "query_volume": dg.MetadataValue.md(
             f"![query volume](data:image/png;base64,{base64.b64encode(chart).decode()})"),

@@ -567,9 +567,14 @@ def summarize_hosts(
 
 
 def volume_over_time(
-    events: pd.DataFrame, domain_flags: pd.DataFrame, freq: str = "1h", top: int = 10, names: pd.DataFrame | None = None
+    events: pd.DataFrame,
+    domain_flags: pd.DataFrame,
+    freq: str = "1h",
+    top: int | None = 10,
+    names: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Query counts per time bucket for the top flagged domains (long format, for a small chart).
+    """Query counts per time bucket for the top flagged domains (long format, for a small chart);
+    ``top=None``: every flagged domain.
 
     ``names``: the per-name flags of these events, to reuse their registered domains (see ``mark_resolved``).
     """
@@ -577,7 +582,9 @@ def volume_over_time(
     if "timestamp" not in events.columns or domain_flags.empty:
         return pd.DataFrame(columns=cols)
     flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)]
-    keep = flagged.sort_values("score", ascending=False)["registered_domain"].head(top)
+    keep = flagged.sort_values("score", ascending=False)["registered_domain"]
+    if top is not None:
+        keep = keep.head(top)
     codes, doms = _name_domains(events, names)  # decided per distinct name, not per event
     if doms.size == 0:
         return pd.DataFrame(columns=cols)
