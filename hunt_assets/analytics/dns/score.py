@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -313,13 +314,25 @@ def score_arrays(
         # same columns and dtypes as a real batch, zero rows
         cols0, _ = _score_chunk(pa.array(["example.com"], pa.large_string()), lean)
         return in_arr, {k: v[:0] for k, v in cols0.items()}, []
-    parts: list[dict[str, np.ndarray]] = []
     reasons: list[Reason] = []
-    starts = list(range(0, len(in_arr), CHUNK))
+    n = len(in_arr)
+    starts = list(range(0, n, CHUNK))
     # NumPy and Arrow release the GIL in their kernels, so chunks scale over a couple of threads
     workers = min(len(starts), MAX_THREADS)
-    def run(st: int) -> tuple[dict[str, np.ndarray], list[Reason]]:
-        return _score_chunk(in_arr.slice(st, CHUNK), lean)
+    # every chunk copies its columns into one array per column as soon as it is done, on its own
+    # thread: no concatenation afterwards, and a chunk's arrays are freed (and their memory
+    # reused by the next chunk) while the others are still being scored
+    cols: dict[str, np.ndarray] = {}
+    lock = threading.Lock()
+
+    def run(st: int) -> list[Reason]:
+        part, r = _score_chunk(in_arr.slice(st, CHUNK), lean)
+        with lock:
+            if not cols:
+                cols.update({k: np.empty(n, dtype=v.dtype) for k, v in part.items()})
+        for k, v in part.items():
+            cols[k][st : st + v.size] = v
+        return r
 
     if workers > 1:
         _warm()
@@ -328,20 +341,11 @@ def score_arrays(
     else:
         results = [run(st) for st in starts]
     if lean:
-        parts = [c for c, _ in results]
-        sizes = [min(CHUNK, len(in_arr) - st) for st in starts]
-        reasons = [ChunkReasons(starts, sizes, [r for _, r in results])]  # type: ignore[list-item]
+        sizes = [min(CHUNK, n - st) for st in starts]
+        reasons = [ChunkReasons(starts, sizes, results)]  # type: ignore[list-item]
     else:
-        for start, (cols_c, r_c) in zip(starts, results, strict=True):
-            parts.append(cols_c)
+        for start, r_c in zip(starts, results, strict=True):
             reasons += [(idx + start, vals) for idx, vals in r_c]
-    if len(parts) == 1:
-        return in_arr, parts[0], reasons
-    cols = {}
-    for k in list(parts[0]):
-        cols[k] = np.concatenate([c[k] for c in parts])
-        for c in parts:  # free each chunk's column as soon as it is copied: its memory is reused next
-            del c[k]
     return in_arr, cols, reasons
 
 
