@@ -445,3 +445,29 @@ def test_group_min_max_is_min_and_max_at(native: bool, monkeypatch) -> None:
     if native:
         with pytest.raises(ValueError, match="outside the outputs"):
             accel.group_min_max(np.array([60], np.int32), np.array([1]), np.array([True]), 50)
+
+
+@needs_native
+def test_unique_lines_in_place_compacts_the_text_itself() -> None:
+    text = bytearray(b"b.com\na.com\nb.com\r\n\nc.com\na.com")
+    arr, lines = accel.unique_lines(text, in_place=True)
+    assert (arr.to_pylist(), lines) == ([b"b.com", b"a.com", b"c.com"], 5)
+    assert bytes(text[: len(b"b.coma.comc.com")]) == b"b.coma.comc.com"  # the distinct lines, packed
+
+
+def test_read_all_takes_files_pipes_and_unsized_streams(tmp_path: Path) -> None:
+    import io
+
+    from hunt_assets.analytics.dns.cli import _read_all
+
+    p = tmp_path / "n.txt"
+    p.write_bytes(b"a.com\n" * 1000)
+    with p.open("rb") as f:
+        assert _read_all(f) == bytearray(b"a.com\n" * 1000)
+    assert _read_all(io.BytesIO(b"x.com\ny.com")) == bytearray(b"x.com\ny.com")
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdout.write('p.com\\n' * 50000)"],
+                            stdout=subprocess.PIPE)
+    assert proc.stdout is not None
+    got = _read_all(proc.stdout)
+    proc.wait()
+    assert got == bytearray(b"p.com\n" * 50000)

@@ -1126,8 +1126,9 @@ static PyObject *py_unique_lines(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o_out, K_U8, 1, -1, out, &n_out, "out");
     ACQ(o_offs, K_I64, 1, -1, offs, &n_offs, "offsets");
     ACQ(o_first, K_I64, 1, n_offs - 1, first_line, NULL, "first");
-    if (n_out < v.len || n_offs < 1 || n_offs - 1 >= (Py_ssize_t)UINT32_MAX) {
-        PyErr_SetString(PyExc_ValueError, "out must hold the text; offsets need lines + 1 (< 2**32) items");
+    if (n_out < v.len || n_offs < 1 || n_offs - 1 >= (Py_ssize_t)UINT32_MAX || v.len >= (Py_ssize_t)UINT32_MAX) {
+        PyErr_SetString(PyExc_ValueError,
+                        "out must hold the text, which must be under 4 GiB; offsets need lines + 1 items");
         goto fail;
     }
 
@@ -1135,16 +1136,18 @@ static PyObject *py_unique_lines(PyObject *Py_UNUSED(self), PyObject *args)
     /* Lines end at '\n', '\r' or "\r\n"; empty lines are not names. First every non-empty line's
      * start and length are listed; then, as in first_occurrences, lines are hashed a block at a
      * time with their slots prefetched (the table outgrows the caches) and probed in order, so the
-     * first appearance of each distinct line wins; last, the distinct lines are copied out. A slot
-     * holds the hash tag and (line number + 1). */
+     * first appearance of each distinct line wins; last, the distinct lines are copied out, in
+     * order, with memmove: `out` may be the text's own (writable) buffer, as a line never moves
+     * forward. Starts and lengths are 32-bit (the text is under 4 GiB). A slot holds the hash tag
+     * and (line number + 1). */
     const size_t max_lines = (size_t)(n_offs - 1);
     enum { BLOCK = 16 };
     size_t cap = 16;
     while (cap < max_lines * 2)
         cap <<= 1;
     uint64_t *slots = PyMem_RawCalloc(cap, sizeof(uint64_t));
-    int64_t *starts = PyMem_RawMalloc((max_lines + 1) * sizeof(int64_t));
-    int64_t *lens = PyMem_RawMalloc((max_lines + 1) * sizeof(int64_t));
+    uint32_t *starts = PyMem_RawMalloc((max_lines + 1) * sizeof(uint32_t));
+    uint32_t *lens = PyMem_RawMalloc((max_lines + 1) * sizeof(uint32_t));
     if (slots == NULL || starts == NULL || lens == NULL)
         err = ERR_NOMEM;
     const uint8_t *text = v.buf, *end = (const uint8_t *)v.buf + v.len, *p = text;
@@ -1155,8 +1158,8 @@ static PyObject *py_unique_lines(PyObject *Py_UNUSED(self), PyObject *args)
                 err = "more lines than counted";
                 break;
             }
-            starts[line_no] = p - text;
-            lens[line_no] = b - p;
+            starts[line_no] = (uint32_t)(p - text);
+            lens[line_no] = (uint32_t)(b - p);
             line_no++;
         }
         p = b + 1;
@@ -1197,8 +1200,8 @@ static PyObject *py_unique_lines(PyObject *Py_UNUSED(self), PyObject *args)
     offs[0] = 0;
     for (Py_ssize_t j = 0; j < k && !err; j++) {
         const int64_t i = first_line[j];
-        memcpy(out + pos, text + starts[i], (size_t)lens[i]);
-        pos += lens[i];
+        memmove(out + pos, text + starts[i], (size_t)lens[i]);
+        pos += (int64_t)lens[i];
         offs[j + 1] = pos;
     }
     PyMem_RawFree(slots);

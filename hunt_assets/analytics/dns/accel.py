@@ -112,18 +112,20 @@ def factorize_u64(values: np.ndarray, *, first: bool = False) -> np.ndarray | tu
     return codes, rows
 
 
-def unique_lines(text: bytes) -> tuple[pa.LargeBinaryArray, int] | None:
+def unique_lines(text: bytes | bytearray, *, in_place: bool = False) -> tuple[pa.LargeBinaryArray, int] | None:
     """(the distinct non-empty lines of ``text`` in order of first appearance, the number of non-empty
-    lines), or ``None`` without the C kernel. ``\\n``, ``\\r`` and ``\\r\\n`` end a line, as for Arrow's
-    CSV reader; nothing else about a line is interpreted (a plain list of names is not CSV).
+    lines), or ``None`` without the C kernel (or for a text of 4 GiB or more). ``\\n``, ``\\r`` and
+    ``\\r\\n`` end a line, as for Arrow's CSV reader; nothing else about a line is interpreted (a
+    plain list of names is not CSV).
 
     Reading and de-duplicating a plain list are one pass over the text: the lines never become an
-    Arrow column of every row first.
+    Arrow column of every row first. With ``in_place`` (``text`` a bytearray), the distinct lines are
+    compacted into ``text``'s own memory, which the result then shares: no second copy of the input.
     """
-    if ext is None or not ENABLED:
+    if ext is None or not ENABLED or len(text) >= 2**32 - 1:
         return None
     n = ext.count_lines(text)
-    out = np.empty(len(text), dtype=np.uint8)
+    out = np.frombuffer(text, dtype=np.uint8) if in_place else np.empty(len(text), dtype=np.uint8)
     offsets = np.empty(n + 1, dtype=np.int64)
     first = np.empty(n, dtype=np.int64)
     k, lines = ext.unique_lines(text, out, offsets, first, _seed())

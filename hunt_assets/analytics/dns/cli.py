@@ -74,15 +74,32 @@ def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> p
     an unbalanced quote, are read field by field on their own (see ``_salvage_rows``) and
     ``warn`` is told how many there were.
     """
-    data = stream.read()
+    data = _read_all(stream)
     if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+        del data[:3]
     try:
         return _read_bytes(data, warn)
     except pa.ArrowInvalid as exc:
         if "UTF8" not in str(exc) and "UTF-8" not in str(exc):
             raise
     return _read_bytes(data.decode("utf-8", "backslashreplace").encode("utf-8"), warn)
+
+
+def _read_all(stream: BinaryIO) -> bytearray:
+    """The whole stream in one writable buffer (a plain list is then de-duplicated in place)."""
+    import os
+
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        size = 0
+    buf = bytearray(size)
+    got = stream.readinto(buf) if size else 0  # type: ignore[attr-defined]
+    if got != size:  # the file changed under us: keep what was read, then read on
+        del buf[got or 0 :]
+    while chunk := stream.read(1 << 24):
+        buf += chunk
+    return buf
 
 
 _STRING_COLUMNS = ("name", "QueryName", "client", "qtype")
@@ -112,7 +129,7 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Tab
     return pa.table(arrays, schema=like.schema)
 
 
-def _read_bytes(data: bytes, warn: Callable[[str], None] | None = None) -> pa.Table:
+def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     if _is_csv(data[:4096]):
         rejected: list[str] = []
 
@@ -146,17 +163,16 @@ def _read_bytes(data: bytes, warn: Callable[[str], None] | None = None) -> pa.Ta
         # the DeviceName/ClientIP pair maps twice to "client": keep the first
         return tbl
     # plain text: one name per line; blank lines are not names
-    native = unique_lines(data)
+    if not data.isascii():  # ASCII (the usual list of names) is UTF-8 already
+        try:
+            data.decode("utf-8")  # checked before the text is de-duplicated in place
+        except UnicodeDecodeError as exc:
+            raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
+    native = unique_lines(data, in_place=isinstance(data, bytearray))
     if native is not None:
         distinct, lines = native
-        as_text = distinct.view(pa.large_string())
-        if not data.isascii():  # ASCII (the usual list of names) is UTF-8 already
-            try:
-                as_text.validate(full=True)
-            except pa.ArrowInvalid as exc:
-                raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
         meta = {DISTINCT_KEY: b"1", ROWS_KEY: str(lines).encode()}
-        return pa.table({"name": as_text}).replace_schema_metadata(meta)
+        return pa.table({"name": distinct.view(pa.large_string())}).replace_schema_metadata(meta)
     tbl = pacsv.read_csv(
         io.BytesIO(data),
         read_options=pacsv.ReadOptions(column_names=["name"], block_size=1 << 24),
