@@ -489,94 +489,6 @@ static inline void row_label_logprob(const uint8_t *data, int64_t s, int64_t e, 
     tot[last] += (double)m->logp[c2 * K * K + c1 * K + 0];
 }
 
-/* Parse the (code, K, logp) arguments; the code table must map into [0, K). */
-static int ngram_args(BufSet *s_, PyObject *o_code, long long K, PyObject *o_logp, Ngram *m)
-{
-    BufSet *ps = s_;
-    void *p = NULL;
-    if (K < 1 || K > 256) {
-        PyErr_SetString(PyExc_ValueError, "K must be in 1..256");
-        return -1;
-    }
-    if (acquire(ps, o_code, K_U8, 0, 256, &p, NULL, "code") < 0)
-        return -1;
-    m->code = p;
-    for (int i = 0; i < 256; i++)
-        if (m->code[i] >= K) {
-            PyErr_SetString(PyExc_ValueError, "code table maps a byte outside 0..K-1");
-            return -1;
-        }
-    if (acquire(ps, o_logp, K_F32, 0, (Py_ssize_t)(K * K * K), &p, NULL, "logp") < 0)
-        return -1;
-    m->logp = p;
-    m->K = K;
-    return 0;
-}
-
-static PyObject *py_label_logprob(PyObject *Py_UNUSED(self), PyObject *args)
-{
-    PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_code, *o_logp, *o_tot, *o_cnt;
-    long long K;
-    BufSet bs = {.n = 0};
-    const uint8_t *data;
-    const int64_t *offs, *ls, *le, *rfl;
-    const int32_t *nlab;
-    double *tot;
-    int64_t *cnt;
-    Ngram m;
-    Py_ssize_t nb, n1, n, nl;
-    const char *err = NULL;
-
-    if (!PyArg_ParseTuple(args, "OOOOOOOLOOO:label_logprob", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
-                          &o_code, &K, &o_logp, &o_tot, &o_cnt))
-        return NULL;
-    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
-    ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
-    if (n1 < 1) {
-        PyErr_SetString(PyExc_ValueError, "offsets: need at least one item");
-        goto fail;
-    }
-    n = n1 - 1;
-    ACQ(o_ls, K_I64, 0, -1, ls, &nl, "label_start");
-    ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
-    ACQ(o_rfl, K_I64, 0, n, rfl, NULL, "row_first_label");
-    ACQ(o_nlab, K_I32, 0, n, nlab, NULL, "n_labels");
-    if (ngram_args(&bs, o_code, K, o_logp, &m) < 0)
-        goto fail;
-    ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
-    ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
-
-    Py_BEGIN_ALLOW_THREADS
-    Py_ssize_t longest = check_rows(offs, n, nb, 1);
-    double *lp = NULL;
-    if (longest < 0)
-        err = ERR_ROWS;
-    else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL)
-        err = ERR_NOMEM;
-    for (Py_ssize_t r = 0; r < n && !err; r++) {
-        const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
-        if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
-            err = ERR_LABELS;
-            break;
-        }
-        const int64_t last = first + nlab[r] - 1; /* in range: checked */
-        row_byte_logp(data, s, e, &m, lp);
-        row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
-    }
-    PyMem_RawFree(lp);
-    Py_END_ALLOW_THREADS
-    if (err) {
-        PyErr_SetString(PyExc_ValueError, err);
-        goto fail;
-    }
-    bufs_release(&bs);
-    Py_RETURN_NONE;
-fail:
-    bufs_release(&bs);
-    return NULL;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* order-4 log-likelihood with the quantised uint8 table (ngram.label_logprob, order 4)          */
 
 /* Per-label (sum, count) of row [s, e): q[((x3*K + x2)*K + x1)*K + c] summed as integers over
@@ -613,26 +525,69 @@ static inline void row_label_logprob4(const uint8_t *data, int64_t s, int64_t e,
     }
 }
 
-static PyObject *py_label_logprob4(PyObject *Py_UNUSED(self), PyObject *args)
+/* Parse the (code, K, logp) arguments; the code table must map into [0, K); logp may be None. */
+static int ngram_args(BufSet *s_, PyObject *o_code, long long K, PyObject *o_logp, Ngram *m)
 {
-    PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_code, *o_q, *o_tot, *o_cnt;
+    BufSet *ps = s_;
+    void *p = NULL;
+    if (K < 1 || K > 256) {
+        PyErr_SetString(PyExc_ValueError, "K must be in 1..256");
+        return -1;
+    }
+    if (acquire(ps, o_code, K_U8, 0, 256, &p, NULL, "code") < 0)
+        return -1;
+    m->code = p;
+    for (int i = 0; i < 256; i++)
+        if (m->code[i] >= K) {
+            PyErr_SetString(PyExc_ValueError, "code table maps a byte outside 0..K-1");
+            return -1;
+        }
+    m->K = K;
+    m->logp = NULL;
+    if (o_logp == Py_None) /* order 4: the caller scores with its uint8 table instead */
+        return 0;
+    if (acquire(ps, o_logp, K_F32, 0, (Py_ssize_t)(K * K * K), &p, NULL, "logp") < 0)
+        return -1;
+    m->logp = p;
+    return 0;
+}
+
+/* The optional order-4 table (K**4 uint8 entries of -16 log2 P); without it the order-3 float
+ * table must have been given. */
+static int order4_arg(BufSet *s_, PyObject *o_q4, const Ngram *m, const uint8_t **q4)
+{
+    void *p = NULL;
+    *q4 = NULL;
+    if (o_q4 == Py_None) {
+        if (m->logp == NULL) {
+            PyErr_SetString(PyExc_ValueError, "give the order-3 table logp or the order-4 table q4");
+            return -1;
+        }
+        return 0;
+    }
+    if (acquire(s_, o_q4, K_U8, 0, (Py_ssize_t)(m->K * m->K * m->K * m->K), &p, NULL, "q4") < 0)
+        return -1;
+    *q4 = p;
+    return 0;
+}
+
+static PyObject *py_label_logprob(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_code, *o_logp, *o_tot, *o_cnt, *o_q4 = Py_None;
     long long K;
     BufSet bs = {.n = 0};
-    const uint8_t *data, *code, *q;
+    const uint8_t *data, *q4;
     const int64_t *offs, *ls, *le, *rfl;
     const int32_t *nlab;
     double *tot;
     int64_t *cnt;
+    Ngram m;
     Py_ssize_t nb, n1, n, nl;
     const char *err = NULL;
 
-    if (!PyArg_ParseTuple(args, "OOOOOOOLOOO:label_logprob4", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
-                          &o_code, &K, &o_q, &o_tot, &o_cnt))
+    if (!PyArg_ParseTuple(args, "OOOOOOOLOOO|O:label_logprob", &o_data, &o_offs, &o_ls, &o_le, &o_rfl, &o_nlab,
+                          &o_code, &K, &o_logp, &o_tot, &o_cnt, &o_q4))
         return NULL;
-    if (K < 1 || K > 64) {
-        PyErr_SetString(PyExc_ValueError, "K must be in 1..64");
-        return NULL;
-    }
     ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
     ACQ(o_offs, K_I64, 0, -1, offs, &n1, "offsets");
     if (n1 < 1) {
@@ -644,27 +599,33 @@ static PyObject *py_label_logprob4(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
     ACQ(o_rfl, K_I64, 0, n, rfl, NULL, "row_first_label");
     ACQ(o_nlab, K_I32, 0, n, nlab, NULL, "n_labels");
-    ACQ(o_code, K_U8, 0, 256, code, NULL, "code");
-    for (int c = 0; c < 256; c++)
-        if (code[c] >= K) {
-            PyErr_SetString(PyExc_ValueError, "code table maps a byte outside 0..K-1");
-            goto fail;
-        }
-    ACQ(o_q, K_U8, 0, (Py_ssize_t)(K * K * K * K), q, NULL, "q");
+    if (ngram_args(&bs, o_code, K, o_logp, &m) < 0 || order4_arg(&bs, o_q4, &m, &q4) < 0)
+        goto fail;
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
     ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
 
     Py_BEGIN_ALLOW_THREADS
-    if (check_rows(offs, n, nb, 1) < 0)
+    Py_ssize_t longest = check_rows(offs, n, nb, 1);
+    double *lp = NULL;
+    if (longest < 0)
         err = ERR_ROWS;
+    else if (q4 == NULL && (lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL)
+        err = ERR_NOMEM;
     for (Py_ssize_t r = 0; r < n && !err; r++) {
         const int64_t s = offs[r], e = offs[r + 1], first = rfl[r];
         if (check_row_labels(s, e, first, nlab[r], nl, ls, le) < 0) {
             err = ERR_LABELS;
             break;
         }
-        row_label_logprob4(data, s, e, first, first + nlab[r] - 1, ls, le, code, q, K, tot, cnt);
+        const int64_t last = first + nlab[r] - 1; /* in range: checked */
+        if (q4 != NULL) {
+            row_label_logprob4(data, s, e, first, last, ls, le, m.code, q4, K, tot, cnt);
+        } else {
+            row_byte_logp(data, s, e, &m, lp);
+            row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
+        }
     }
+    PyMem_RawFree(lp);
     Py_END_ALLOW_THREADS
     if (err) {
         PyErr_SetString(PyExc_ValueError, err);
@@ -728,7 +689,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
 {
     PyObject *o_data, *o_offs, *o_ls, *o_le, *o_rfl, *o_nlab, *o_regs, *o_regl, *o_subc, *o_regc, *o_code, *o_logp;
     PyObject *o_cc, *o_stats, *o_tot, *o_cnt, *o_sublp, *o_q4 = Py_None;
-    const uint8_t *q4 = NULL;
+    const uint8_t *q4;
     int none_code, ncls;
     long long K;
     BufSet bs = {.n = 0};
@@ -781,9 +742,8 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
     ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
     ACQ(o_sublp, K_F64, 1, n, sublp, NULL, "sub_lp");
-    /* an order-4 model: its uint8 table q4 gives the label sums (label_logprob4); logp is unused */
-    if (o_q4 != Py_None)
-        ACQ(o_q4, K_U8, 0, (Py_ssize_t)(K * K * K * K), q4, NULL, "q4");
+    if (order4_arg(&bs, o_q4, &m, &q4) < 0) /* an order-4 model's uint8 table gives the label sums */
+        goto fail;
 
     Py_BEGIN_ALLOW_THREADS
     Py_ssize_t longest = check_rows(offs, n, nb, 1);
@@ -1384,14 +1344,14 @@ static PyMethodDef methods[] = {
      "label_end, label_row, label_idx, suffix_hash, row_first_label, n_labels, suffix_start, reg_start, "
      "reg_label, tld_known): names.parse's label split, suffix hashes and public-suffix look-up; fills the "
      "output buffers"},
-    {"label_logprob4", py_label_logprob4, METH_VARARGS,
-     "label_logprob4(data, offsets, label_start, label_end, row_first_label, n_labels, code, K, q, tot, cnt)"},
     {"label_logprob", py_label_logprob, METH_VARARGS,
-     "label_logprob(data, offsets, label_start, label_end, row_first_label, n_labels, code, K, logp, tot, cnt)"},
+     "label_logprob(data, offsets, label_start, label_end, row_first_label, n_labels, code, K, logp, tot, cnt"
+     "[, q4]): per-label (sum, count) with the order-3 float table logp, or with the order-4 uint8 table q4 "
+     "(logp None)"},
     {"features", py_features, METH_VARARGS,
      "features(data, offsets, label_start, label_end, row_first_label, n_labels, reg_start, reg_label, "
-     "sub_code, reg_code, none_code, ncls, code, K, logp, class_counts, stats, tot, cnt, sub_lp): the "
-     "byte-level statistics of features.compute"},
+     "sub_code, reg_code, none_code, ncls, code, K, logp, class_counts, stats, tot, cnt, sub_lp[, q4]): the "
+     "byte-level statistics of features.compute (n-gram sums as label_logprob gives them)"},
     {"entropy", py_entropy, METH_VARARGS,
      "entropy(data, start, stop, skip_dots, code, K, xlogx, log2, out): Shannon entropy of byte ranges"},
     {"first_occurrences", py_first_occurrences, METH_VARARGS,

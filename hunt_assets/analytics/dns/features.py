@@ -10,8 +10,6 @@ own second-level domain are visible).
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from hunt_assets.analytics.dns import accel, ngram
@@ -389,11 +387,6 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     return f
 
 
-@functools.lru_cache(maxsize=1)
-def _dummy_trigram_table() -> np.ndarray:
-    return np.zeros(ngram.K**3, dtype=np.float32)
-
-
 def _native_stats(
     p: ParsedNames, model: ngram.NgramModel | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -411,9 +404,7 @@ def _native_stats(
     tot = np.empty(n_lab, dtype=np.float64)
     cnt = np.empty(n_lab, dtype=np.int64)
     sub_lp = np.empty(n, dtype=np.float64)
-    # an order-4 model is scored from its uint8 table in the same pass (the trigram table is then unused)
-    order4 = model.q is not None
-    table = _dummy_trigram_table() if order4 else ngram.logp_table(model)
+    logp, q4 = ngram.model_tables(model)  # an order-4 model is scored from its uint8 table in the same pass
     accel.ext.features(
         *ngram.label_args(p),
         np.ascontiguousarray(p.reg_start, dtype=np.int64),
@@ -424,13 +415,13 @@ def _native_stats(
         NCLS,
         _NGRAM_CODE_BYTES,
         ngram.K,
-        table,
+        logp,
         cc,
         stats,
         tot,
         cnt,
         sub_lp,
-        np.ascontiguousarray(model.q, dtype=np.uint8) if order4 else None,
+        q4,
     )
     return cc, stats, tot, cnt, sub_lp
 

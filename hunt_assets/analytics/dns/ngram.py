@@ -247,39 +247,18 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     nb = p.data.size
     if nb == 0:
         return np.zeros(p.label_start.size), np.zeros(p.label_start.size, dtype=np.int64)
-    if model.q is None:  # order 3
-        if accel.ENABLED:
-            assert accel.ext is not None
-            tot = np.empty(p.label_start.size, dtype=np.float64)
-            cnt = np.empty(p.label_start.size, dtype=np.int64)
-            accel.ext.label_logprob(*label_args(p), _CODE_BYTES, K, logp_table(model), tot, cnt)
-            return tot, cnt
-        return _label_logprob_order3(p, model)
-    if accel.ENABLED and hasattr(accel.ext, "label_logprob4"):  # an extension built before it lacks it
+    if accel.ENABLED:
         assert accel.ext is not None
         tot = np.empty(p.label_start.size, dtype=np.float64)
         cnt = np.empty(p.label_start.size, dtype=np.int64)
-        q = np.ascontiguousarray(model.q, dtype=np.uint8)
-        accel.ext.label_logprob4(*label_args(p), _CODE_BYTES, K, q, tot, cnt)
+        logp, q4 = model_tables(model)
+        accel.ext.label_logprob(*label_args(p), _CODE_BYTES, K, logp, tot, cnt, q4)
         return tot, cnt
+    if model.q is None:  # order 3
+        return _label_logprob_order3(p, model)
     c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
-    # x1, x2, x3: the symbols one, two and three positions back
-    x1 = np.empty_like(c)
-    x1[0] = 0
-    x1[1:] = c[:-1]
-    x2 = np.empty_like(c)
-    x2[:2] = 0
-    x2[2:] = c[:-2]
-    x3 = np.empty_like(c)
-    x3[:3] = 0
-    x3[3:] = c[:-3]
     starts = p.offsets[:-1]
-    for back, arr in ((1, x1), (2, x2), (3, x3)):  # no context before the start of a row
-        for k in range(back):
-            pos = starts + k
-            arr[pos[pos < nb]] = 0
-    x2 *= (x1 != BOUNDARY).view(np.uint8)  # nothing left of a boundary (cheaper than masked stores)
-    x3 *= (x2 != BOUNDARY).view(np.uint8)
+    x1, x2, x3 = _contexts(c, starts, 3)
     idx = x3.astype(np.uint32)
     idx *= K
     idx += x2
@@ -294,35 +273,45 @@ def label_logprob(p: ParsedNames, model: NgramModel | None = None) -> tuple[np.n
     # except an empty label, whose segment is just its terminating dot: that is what we want
     # add the end-of-row prediction to the last label of each row
     last_lab = p.row_first_label + p.n_labels - 1
-    ends = p.offsets[1:]
-    e1 = c[ends - 1].astype(np.int64)
-    e2 = np.where(ends - 2 >= starts, c[np.maximum(ends - 2, 0)], 0).astype(np.int64)
-    e3 = np.where(ends - 3 >= starts, c[np.maximum(ends - 3, 0)], 0).astype(np.int64)
-    e2 = np.where(e1 == BOUNDARY, 0, e2)
-    e3 = np.where(e2 == BOUNDARY, 0, e3)
+    e1, e2, e3 = _end_contexts(c, starts, p.offsets[1:], 3)
     tot[last_lab] += model.q[((e3 * K + e2) * K + e1) * K + BOUNDARY]
     cnt = (p.label_end - p.label_start + 1).astype(np.int64)
     return tot * (-1.0 / QUANT), cnt
 
 
+def _contexts(c: np.ndarray, starts: np.ndarray, depth: int) -> list[np.ndarray]:
+    """The symbols 1..``depth`` positions back of every byte (uint8), as the model sees them: 0
+    before the start of its row, and 0 beyond a boundary (a symbol further back than a dot is 0)."""
+    nb = c.size
+    out: list[np.ndarray] = []
+    for back in range(1, depth + 1):
+        x = np.zeros_like(c)
+        x[back:] = c[:-back]
+        for k in range(back):  # no context before the start of a row
+            pos = starts + k
+            x[pos[pos < nb]] = 0
+        if out:  # nothing left of a boundary (cheaper than masked stores)
+            x *= (out[-1] != BOUNDARY).view(np.uint8)
+        out.append(x)
+    return out
+
+
+def _end_contexts(c: np.ndarray, starts: np.ndarray, ends: np.ndarray, depth: int) -> list[np.ndarray]:
+    """The last ``depth`` symbols of every row (int64), context of its end-of-name prediction, with
+    the same zeroing as ``_contexts``."""
+    out = [c[ends - 1].astype(np.int64)]
+    for back in range(2, depth + 1):
+        x = np.where(ends - back >= starts, c[np.maximum(ends - back, 0)], 0).astype(np.int64)
+        out.append(np.where(out[-1] == BOUNDARY, 0, x))
+    return out
+
+
 def _label_logprob_order3(p: ParsedNames, model: NgramModel) -> tuple[np.ndarray, np.ndarray]:
     """``label_logprob`` for an order-3 float table (the reference of the C kernel)."""
     assert model.logp is not None
-    nb = p.data.size
     c = byte_map(_CODE_BYTES, p.data)  # uint8, '.' -> 0
-    b = np.empty_like(c)
-    b[0] = 0
-    b[1:] = c[:-1]
-    a = np.empty_like(c)
-    a[:2] = 0
-    a[2:] = c[:-2]
     starts = p.offsets[:-1]
-    b[starts] = 0
-    a[starts] = 0
-    second = starts + 1
-    second = second[second < nb]
-    a[second] = 0
-    a *= (b != BOUNDARY).view(np.uint8)  # a = 0 after a boundary (cheaper than a masked store)
+    b, a = _contexts(c, starts, 2)
     idx = a.astype(np.uint16)  # K**3 = 64000 fits in 16 bits
     idx *= K * K
     idx += b.astype(np.uint16) * np.uint16(K)
@@ -330,10 +319,7 @@ def _label_logprob_order3(p: ParsedNames, model: NgramModel) -> tuple[np.ndarray
     lp = np.take(model.logp, idx)
     tot = np.add.reduceat(lp, p.label_start, dtype=np.float64)
     last_lab = p.row_first_label + p.n_labels - 1
-    ends = p.offsets[1:]
-    c1 = c[ends - 1].astype(np.int32)
-    c2 = np.where(ends - 2 >= starts, c[np.maximum(ends - 2, 0)], 0).astype(np.int32)
-    c2 = np.where(c1 == BOUNDARY, 0, c2)
+    c1, c2 = _end_contexts(c, starts, p.offsets[1:], 2)
     tot[last_lab] += model.logp[c2 * (K * K) + c1 * K + BOUNDARY]
     cnt = (p.label_end - p.label_start + 1).astype(np.int64)
     return tot, cnt
@@ -356,9 +342,10 @@ def logp_table(model: NgramModel) -> np.ndarray:
     return np.ascontiguousarray(model.logp, dtype=np.float32)
 
 
-def native_ok(model: NgramModel | None) -> bool:
-    """Whether the C kernels can score with this model: they implement the order-3 float table
-    only, so an order-4 model (the shipped one) is scored by the NumPy reference until the C
-    ``label_logprob`` / ``features`` kernels learn order 4 (see ``label_logprob`` for the spec)."""
-    m = model or load_default()
-    return m.q is None
+def model_tables(model: NgramModel) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(order-3 float32 table, order-4 uint8 table) as the C kernels take them: one is None."""
+    if model.q is None:
+        return logp_table(model), None
+    return None, np.ascontiguousarray(model.q, dtype=np.uint8)
+
+
