@@ -86,16 +86,18 @@ def _verdict_is(cols: dict[str, np.ndarray], verdict: str) -> np.ndarray:
     return v == (verdict if v.dtype == object else VERDICT_CODE[verdict])
 
 
-def _set_verdict(cols: dict[str, np.ndarray], mask: np.ndarray, verdict: str) -> None:
-    v = cols["verdict"]
-    v[mask] = verdict if v.dtype == object else VERDICT_CODE[verdict]
+def lift(cols: dict[str, np.ndarray], mask: np.ndarray, verdict: str, floor: float) -> None:
+    """Give the masked rows ``verdict`` and a score of at least ``floor`` (its band's floor or above).
 
-
-def _raise_score(cols: dict[str, np.ndarray], mask: np.ndarray, floor: float) -> None:
-    """``score = max(score, floor)`` on the masked rows only (in place: no pass over the batch)."""
+    In place, on the masked rows only: batch and event context lift few names of a large batch.
+    ``cols["verdict"]`` holds strings, or codes (lean columns).
+    """
     rows = np.flatnonzero(mask)
-    if rows.size:
-        cols["score"][rows] = np.maximum(cols["score"][rows], floor)
+    if rows.size == 0:
+        return
+    v = cols["verdict"]
+    v[rows] = verdict if v.dtype == object else VERDICT_CODE[verdict]
+    cols["score"][rows] = np.maximum(cols["score"][rows], floor)
 
 
 def _eligible(cols: dict[str, np.ndarray]) -> np.ndarray:
@@ -144,9 +146,8 @@ def apply_batch_context(
     if extra_tunnel_domains is not None:
         tunnel_dom = tunnel_dom | extra_tunnel_domains
     in_tunnel_dom = elig & has_sub & tunnel_dom[dcode]
-    lift = in_tunnel_dom & ~_verdict_is(cols, "tunnel")
-    _set_verdict(cols, lift, "tunnel")
-    _raise_score(cols, lift, 0.75)
+    to_tunnel = in_tunnel_dom & ~_verdict_is(cols, "tunnel")
+    lift(cols, to_tunnel, "tunnel", 0.75)
     reasons.append(
         _reason(
             in_tunnel_dom & (rule_a | rule_b)[dcode],
@@ -265,9 +266,7 @@ def _mutation_clusters(
     csize = np.zeros(first_row.size, dtype=np.int64)
     csize[np.flatnonzero(ok)] = size[codes]
     mask = big[dcode] & ~_verdict_is(cols, "tunnel")
-    lift = mask & ~_verdict_is(cols, "dga")
-    _set_verdict(cols, lift, "dga")
-    _raise_score(cols, lift, 0.7)
+    lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
     reasons.append(
         _reason(
             mask,
@@ -308,10 +307,8 @@ def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.n
     mask = member[dcode] & ~_verdict_is(cols, "tunnel") & ~_verdict_is(cols, "invalid")
     to_dga = mask & _verdict_is(cols, "suspicious")
     to_susp = mask & _verdict_is(cols, "benign")
-    _set_verdict(cols, to_dga, "dga")
-    _set_verdict(cols, to_susp, "suspicious")
-    _raise_score(cols, to_dga, 0.7)
-    _raise_score(cols, to_susp, 0.5)
+    lift(cols, to_dga, "dga", 0.7)
+    lift(cols, to_susp, "suspicious", 0.5)
     reasons.append(
         _reason(
             mask,

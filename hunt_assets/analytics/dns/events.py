@@ -389,10 +389,8 @@ def _burst(
     k[idx] = best["k"].to_numpy()
     who = np.full(n, "", dtype=object)
     who[idx] = clients[best["c"].to_numpy()]
-    lift = mask & (cols["verdict"] != "dga")
     cols.setdefault("_burst_done", np.zeros(n, dtype=bool))
-    cols["verdict"][lift] = "dga"
-    cols["score"] = np.where(lift, np.maximum(cols["score"], 0.7), cols["score"])
+    D.lift(cols, mask & (cols["verdict"] != "dga"), "dga", 0.7)
     R.append(
         _reason(
             mask & ~cols["_burst_done"],
