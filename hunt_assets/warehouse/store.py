@@ -52,10 +52,6 @@ def split_table(table: str) -> tuple[str, str]:
     return _check_ident(parts[0]), _check_ident(parts[1])
 
 
-def _is_string(t: pa.DataType) -> bool:
-    return pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t)
-
-
 def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 

@@ -189,17 +189,17 @@ class _Warm:
     the main thread reads and de-duplicates the input, which runs in Arrow without the GIL."""
 
     def __init__(self) -> None:
-        self.error: Exception | None = None
         self.thread = threading.Thread(target=self._run, name="score-dns-warm", daemon=True)
         self.thread.start()
 
-    def _run(self) -> None:
+    @staticmethod
+    def _run() -> None:
         try:
             from hunt_assets.analytics.dns.score import _warm
 
             _warm()
-        except Exception as exc:  # scoring loads the same tables again and reports the error itself
-            self.error = exc
+        except Exception:  # noqa: S110 - scoring loads the same tables again and reports the error itself
+            pass
 
     def join(self) -> None:
         self.thread.join()
