@@ -295,23 +295,29 @@ class _HashSet:
     def _slot(self, values: np.ndarray) -> np.ndarray:
         return ((values * _GOLDEN) >> self.bits).astype(np.intp)
 
-    def contains(self, values: np.ndarray) -> np.ndarray:
+    def _probe(self, values: np.ndarray) -> np.ndarray:
+        """The slot holding each value, -1 when absent (linear probing from the value's slot).
+
+        The empty-slot marker itself "matches" an empty slot: the callers answer it themselves.
+        """
         slot = self._slot(values)
         k = self.keys[slot]
-        out = k == values
-        todo = np.flatnonzero(k != self.empty)
-        todo = todo[~out[todo]]
+        hit = k == values
+        out = np.where(hit, slot, -1)
+        todo = np.flatnonzero(~hit & (k != self.empty))
         while todo.size:
             slot_t = (slot[todo] + 1) & self.mask
             k = self.keys[slot_t]
-            hit = k == values[todo]
-            out[todo[hit]] = True
-            more = (k != self.empty) & ~hit
+            found = k == values[todo]
+            out[todo[found]] = slot_t[found]
+            more = (k != self.empty) & ~found
             todo = todo[more]
             slot[todo] = slot_t[more]
-        # the marker itself "matches" empty slots: answer it directly
-        is_marker = values == self.empty
-        out[is_marker] = self.empty_member
+        return out
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        out = self._probe(values) >= 0
+        out[values == self.empty] = self.empty_member
         return out
 
     def slot_values(self, per_key: np.ndarray) -> np.ndarray:
@@ -324,37 +330,13 @@ class _HashSet:
     def lookup(self, values: np.ndarray, slot_values: np.ndarray) -> np.ndarray:
         """``slot_values`` at each value's slot, 0 for values not in the table (the marker value
         0 itself is answered as absent: callers look up hashes of non-empty names)."""
-        slot = self._slot(values)
-        k = self.keys[slot]
-        found = k == values
-        out = slot_values[slot] * found
-        todo = np.flatnonzero(k != self.empty)
-        todo = todo[~found[todo]]
-        while todo.size:
-            slot_t = (slot[todo] + 1) & self.mask
-            k = self.keys[slot_t]
-            hit = k == values[todo]
-            out[todo[hit]] = slot_values[slot_t[hit]]
-            more = (k != self.empty) & ~hit
-            todo = todo[more]
-            slot[todo] = slot_t[more]
-        return out
+        slot = self._probe(values)
+        return np.where(slot >= 0, slot_values[slot], 0).astype(slot_values.dtype)
 
     def find(self, values: np.ndarray) -> np.ndarray:
         """Index of each value in the sorted table, -1 when absent."""
-        slot = self._slot(values)
-        k = self.keys[slot]
-        out = np.where(k == values, self.pos[slot], -1)
-        todo = np.flatnonzero(k != self.empty)
-        todo = todo[out[todo] < 0]
-        while todo.size:
-            slot_t = (slot[todo] + 1) & self.mask
-            k = self.keys[slot_t]
-            hit = k == values[todo]
-            out[todo[hit]] = self.pos[slot_t[hit]]
-            more = (k != self.empty) & ~hit
-            todo = todo[more]
-            slot[todo] = slot_t[more]
+        slot = self._probe(values)
+        out = np.where(slot >= 0, self.pos[slot], -1)
         out[values == self.empty] = 0 if self.empty_member else -1
         return out
 
@@ -415,8 +397,6 @@ def isin_sorted(values: np.ndarray, table: np.ndarray) -> np.ndarray:
         return np.zeros(values.shape, dtype=bool)
     return _hash_set(table).contains(np.asarray(values, dtype=np.uint64))
 
-
-_isin_sorted = isin_sorted
 
 
 def _unescape(name: str) -> bytes:
