@@ -21,7 +21,15 @@ import pytest
 
 from hunt_assets.analytics.dns import accel, ngram
 from hunt_assets.analytics.dns import features as F
-from hunt_assets.analytics.dns.names import ParsedNames, parse, to_binary_array
+from hunt_assets.analytics.dns.names import (
+    ParsedNames,
+    _hash_bytes,
+    _HashSet,
+    hash_lines,
+    hash_spans,
+    parse,
+    to_binary_array,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dns"
 
@@ -474,3 +482,45 @@ def test_read_all_takes_files_pipes_and_unsized_streams(tmp_path: Path) -> None:
     got = _read_all(proc.stdout)
     proc.wait()
     assert got == bytearray(b"p.com\n" * 50000)
+
+
+@needs_native
+def test_hash_spans_matches_python_hash_and_numpy() -> None:
+    # hashes of the lines of a list, of empty spans and of spans longer than the power table
+    # (whose far bytes share the last power): the C pass equals NumPy's, and both equal the
+    # per-name Python hash wherever that one is defined the same way (spans under 4096 bytes)
+    rng = np.random.default_rng(5)
+    words = [b"example.com", b"", b"a", b"xn--caf-dma.fr", bytes(rng.integers(33, 127, 5000, dtype=np.uint8))]
+    data = np.frombuffer(b"".join(words), dtype=np.uint8)
+    lens = np.array([len(w) for w in words], dtype=np.int64)
+    ends = np.cumsum(lens)
+    starts = ends - lens
+    ref, nat = _both(lambda: hash_spans(data, starts, ends))
+    _same_array(ref, nat, "hash_spans")
+    assert nat[:4].tolist() == [_hash_bytes(w) for w in words[:4]]
+    assert nat[1] == 0
+    lines = b"example.com\nb.example.org\n\nexample.com\n"
+    ref, nat = _both(lambda: hash_lines(lines))
+    _same_array(ref, nat, "hash_lines")
+    assert nat.tolist() == [_hash_bytes(b"example.com"), _hash_bytes(b"b.example.org"), _hash_bytes(b"example.com")]
+    past_end = np.array([data.size + 1])
+    with pytest.raises(ValueError, match="within the data"):
+        accel.ext.hash_spans(data, np.array([3]), past_end, np.ones(4, np.uint64), np.empty(1, np.uint64))
+
+
+@needs_native
+def test_hash_set_probe_matches_numpy() -> None:
+    # members, non-members, the empty-slot marker 0 (a member here) and keys crowding one another's
+    # slots: membership, slot and position in the sorted table agree on both paths
+    rng = np.random.default_rng(9)
+    table = np.unique(np.concatenate([[0], rng.integers(1, 2**63, 3000, dtype=np.uint64)]).astype(np.uint64))
+    hs = _HashSet(table)
+    values = np.concatenate([table[::2], rng.integers(0, 2**63, 5000, dtype=np.uint64), [0, 0]]).astype(np.uint64)
+    for what in ("_probe", "contains", "find"):
+        ref, nat = _both(lambda what=what: getattr(hs, what)(values))
+        _same_array(ref, nat, what)
+    with _native(True):
+        assert hs.contains(values).sum() == (table[::2].size + 2 + np.isin(values[table[::2].size : -2], table).sum())
+        assert (table[hs.find(table)] == table).all()
+        with pytest.raises(ValueError, match="slots"):
+            accel.ext.hash_probe(hs.keys, int(hs.bits) + 1, values, np.empty(values.size, np.int64))

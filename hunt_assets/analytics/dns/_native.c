@@ -1334,6 +1334,109 @@ fail:
     return NULL;
 }
 
+/* hash_probe: names._HashSet._probe, the slot of each value in an open-addressing table           */
+
+static PyObject *py_hash_probe(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_keys, *o_vals, *o_out;
+    int shift;
+    BufSet bs = {.n = 0};
+    const uint64_t *keys, *vals;
+    int64_t *out;
+    Py_ssize_t nk, n;
+
+    if (!PyArg_ParseTuple(args, "OiOO:hash_probe", &o_keys, &shift, &o_vals, &o_out))
+        return NULL;
+    ACQ(o_keys, K_U64, 0, -1, keys, &nk, "keys");
+    ACQ(o_vals, K_U64, 0, -1, vals, &n, "values");
+    ACQ(o_out, K_I64, 1, n, out, NULL, "out");
+    if (nk < 1 || (nk & (nk - 1)) != 0 || shift < 1 || shift > 63 || ((uint64_t)1 << (64 - shift)) != (uint64_t)nk) {
+        PyErr_SetString(PyExc_ValueError, "keys must have 2**(64 - shift) slots");
+        goto fail;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const uint64_t mask = (uint64_t)nk - 1;
+    /* as the NumPy reference: the empty-slot marker 0 "matches" an empty slot (callers answer the
+     * value 0 themselves); a value not in a full table (never built) is absent */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const uint64_t g = vals[i];
+        uint64_t slot = (g * GOLDEN) >> shift;
+        int64_t found = -1;
+        for (uint64_t probes = 0; probes <= mask; probes++) {
+            const uint64_t k = keys[slot];
+            if (k == g) {
+                found = (int64_t)slot;
+                break;
+            }
+            if (k == 0)
+                break;
+            slot = (slot + 1) & mask;
+        }
+        out[i] = found;
+    }
+    Py_END_ALLOW_THREADS
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* hash_spans: names.hash_spans's polynomial hash of byte ranges                                   */
+
+static PyObject *py_hash_spans(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_starts, *o_ends, *o_pow, *o_out;
+    BufSet bs = {.n = 0};
+    const uint8_t *data;
+    const int64_t *starts, *ends;
+    const uint64_t *pw;
+    uint64_t *out;
+    Py_ssize_t nb, n, npow;
+    int bad = 0;
+
+    if (!PyArg_ParseTuple(args, "OOOOO:hash_spans", &o_data, &o_starts, &o_ends, &o_pow, &o_out))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_starts, K_I64, 0, -1, starts, &n, "starts");
+    ACQ(o_ends, K_I64, 0, n, ends, NULL, "ends");
+    ACQ(o_pow, K_U64, 0, -1, pw, &npow, "powers");
+    ACQ(o_out, K_U64, 1, n, out, NULL, "out");
+    if (npow < 1) {
+        PyErr_SetString(PyExc_ValueError, "powers must not be empty");
+        goto fail;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* sum of byte * powers[min(distance from the span's last byte, len(powers) - 1)], wrapping
+     * modulo 2**64 as the NumPy reference does; Horner's rule while the distance fits the table */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t s = starts[i], e = ends[i];
+        if (s < 0 || e < s || e > nb) {
+            bad = 1;
+            break;
+        }
+        uint64_t h = 0;
+        int64_t j = s;
+        for (; j < e && e - 1 - j >= npow; j++)
+            h += (uint64_t)data[j] * pw[npow - 1];
+        const uint64_t base = npow > 1 ? pw[1] : 0;
+        uint64_t tail = 0;
+        for (; j < e; j++)
+            tail = tail * base + data[j];
+        out[i] = h + tail;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "spans must lie within the data (0 <= start <= end <= len(data))");
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
@@ -1369,6 +1472,12 @@ static PyMethodDef methods[] = {
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
      "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
      "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},
+    {"hash_probe", py_hash_probe, METH_VARARGS,
+     "hash_probe(keys, shift, values, out): out[i] = slot of values[i] in the linear-probing table keys "
+     "(slot = (value * golden) >> shift; 0 marks an empty slot), -1 when absent"},
+    {"hash_spans", py_hash_spans, METH_VARARGS,
+     "hash_spans(data, starts, ends, powers, out): out[i] = sum of data[j] * powers[min(ends[i] - 1 - j, "
+     "len(powers) - 1)] over starts[i] <= j < ends[i], modulo 2**64 (powers[k] = powers[1]**k)"},
     {NULL, NULL, 0, NULL},
 };
 
