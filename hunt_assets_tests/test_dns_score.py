@@ -238,8 +238,19 @@ def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.Monke
     uniq = S.unique_names(names)
     full = S.score_arrays(uniq)
     lean = S.score_arrays(uniq, lean=True)
-    for arr, cols, reasons in (full, lean):
+    early = S.score_arrays(uniq, lean=True)
+    early[2][0].join_early()  # the CLI: chunks' own reasons joined while batch context runs
+    for arr, cols, reasons in (full, lean, early):
         apply_batch_context(arr, cols, reasons, None)
+    # batch context added reasons, to rows that had some of their own and to rows that had none
+    added = np.unique(np.concatenate([idx for idx, _ in lean[2][1:]]))
+    own = np.zeros(len(uniq), dtype=bool)
+    for start, part in zip(lean[2][0].starts, lean[2][0].parts, strict=True):
+        for idx, _ in part:
+            own[idx + start] = True
+    assert own[added].any()
+    assert not own[added].all()
+    assert S.join_reasons_arrow(early[2], len(uniq)).equals(S.join_reasons_arrow(lean[2], len(uniq)))
     (_, fc, fr), (_, lc, lr) = full, lean
     assert set(lc) == set(S.LEAN_COLUMNS)
     assert S.verdict_array(lc["verdict"]).equals(S.verdict_array(fc["verdict"]))

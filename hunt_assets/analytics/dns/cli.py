@@ -149,8 +149,10 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
             tbl = pa.concat_tables([tbl, _salvage_rows(tbl.column_names, rejected, tbl)])
             if warn is not None:
                 first = rejected[0].splitlines()[0][:80] if rejected[0] else ""
-                warn(f"{len(rejected)} malformed CSV row(s) (wrong number of fields or an unbalanced quote) "
-                     f"read field by field, e.g. {first!r}")
+                warn(
+                    f"{len(rejected)} malformed CSV row(s) (wrong number of fields or an unbalanced quote) "
+                    f"read field by field, e.g. {first!r}"
+                )
         rename = []
         seen: set[str] = set()
         for c in tbl.column_names:
@@ -215,7 +217,13 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | 
     """Score an input table; returns the four output columns, one row per distinct name."""
     from hunt_assets.analytics.dns.domain_stats import apply_batch_context
     from hunt_assets.analytics.dns.names import np_to_arrow
-    from hunt_assets.analytics.dns.score import join_reasons_arrow, score_arrays, unique_names, verdict_array
+    from hunt_assets.analytics.dns.score import (
+        ChunkReasons,
+        join_reasons_arrow,
+        score_arrays,
+        unique_names,
+        verdict_array,
+    )
 
     progress = progress or _Progress(False)
     event_cols = {"client", "timestamp", "qtype"} & set(tbl.column_names)
@@ -239,6 +247,8 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | 
         warm.join()
     progress(f"{len(uniq):,} distinct names: scoring")
     arr, cols, R = score_arrays(uniq, lean=True)
+    if R and isinstance(R[0], ChunkReasons):
+        R[0].join_early()  # on the second core while batch context runs here
     apply_batch_context(arr, cols, R, None)
     progress(f"{len(uniq):,} distinct names: writing")
     return pa.table(
@@ -352,6 +362,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     warm = _Warm()
     try:
+
         def warn(msg: str) -> None:
             print(f"score-dns: {args.file}: {msg}", file=sys.stderr)
 
