@@ -84,12 +84,16 @@ _ARROW_TYPES = {
 
 
 def np_to_arrow(values: np.ndarray) -> pa.Array:
-    """A numeric 1-d NumPy array as an Arrow array without copying or type inference.
+    """A numeric or boolean 1-d NumPy array as an Arrow array without copying (booleans: packed)
+    or type inference.
 
     (``pa.array(ndarray)`` also probes for pandas objects; note that ``pa.scalar`` and compute
     calls with scalars import pandas anyway, so ``score-dns`` still pays that import.)
     """
     values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_ and values.ndim == 1:  # Arrow packs booleans into bits
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), values.size, [None, pa.py_buffer(bits)])
     typ = _ARROW_TYPES.get(values.dtype)
     if typ is None or values.ndim != 1:
         return pa.array(values)
@@ -106,6 +110,18 @@ class SuffixRules:
     version: str
     # plain rules of the PSL's private section (hosting providers' zones such as ``ngrok.io``)
     private: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a 1-d array. Plain ``np.unique`` imports ``numpy.ma`` on first use (to ask
+    whether the input is masked), a hundredth of a second of every ``score-dns`` start-up."""
+    out = np.sort(np.asarray(values).ravel())
+    if out.size > 1:
+        keep = np.empty(out.size, dtype=bool)
+        keep[0] = True
+        np.not_equal(out[1:], out[:-1], out=keep[1:])
+        out = out[keep]
+    return out
 
 
 def hash_many(strings: Sequence[bytes]) -> np.ndarray:
@@ -253,11 +269,11 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
     if include_private:  # plain rules (not ``private``: no hosting-provider hex-id suppression)
         rules += [z.encode() for z in EXTRA_SUFFIXES]
     return SuffixRules(
-        rules=np.unique(hash_many(rules)),
-        wild=np.unique(hash_many(wild)),
-        exceptions=np.unique(hash_many(exc)),
+        rules=sorted_unique(hash_many(rules)),
+        wild=sorted_unique(hash_many(wild)),
+        exceptions=sorted_unique(hash_many(exc)),
         version=version,
-        private=np.unique(hash_many(private)),
+        private=sorted_unique(hash_many(private)),
     )
 
 
@@ -277,7 +293,7 @@ class _HashSet:
     def __init__(self, table: np.ndarray) -> None:
         values = np.asarray(table, dtype=np.uint64)
         if not (values[1:] > values[:-1]).all():  # the cached tables are sorted and distinct already
-            values = np.unique(values)
+            values = sorted_unique(values)
         bits = max(8, int(values.size * 8 - 1).bit_length())
         self.bits = np.uint64(64 - bits)
         self.mask = (1 << bits) - 1

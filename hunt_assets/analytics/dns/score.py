@@ -38,6 +38,7 @@ from hunt_assets.analytics.dns.names import (
     np_to_arrow,
     parse,
     registered_domains,
+    sorted_unique,
     to_binary_array,
 )
 
@@ -396,7 +397,7 @@ class ChunkReasons:
 def _add_reasons(own: pa.Array, has_own: np.ndarray, extra: list[Reason]) -> pa.Array:
     """``own`` (one chunk's joined reasons) with the ``extra`` reasons of its rows '; '-joined
     after them: exactly the text of joining all the pieces together, built for the touched rows only."""
-    rows = np.unique(np.concatenate([idx for idx, _ in extra]))
+    rows = sorted_unique(np.concatenate([idx for idx, _ in extra]))
     local = [(np.searchsorted(rows, idx), vals) for idx, vals in extra]
     ext = join_reasons_arrow(local, rows.size)
     if isinstance(ext, pa.ChunkedArray):
@@ -404,7 +405,7 @@ def _add_reasons(own: pa.Array, has_own: np.ndarray, extra: list[Reason]) -> pa.
     take_rows = np_to_arrow(rows.astype(np.int32))
     both = has_own[rows]
     joined = pc.binary_join_element_wise(own.take(take_rows), ext, pa.scalar("; ", pa.large_string()))
-    patched = pc.if_else(pa.array(both, pa.bool_()), joined, ext)
+    patched = pc.if_else(np_to_arrow(both), joined, ext)
     where = np.arange(len(own), dtype=np.int32)
     where[rows] = len(own) + np.arange(rows.size, dtype=np.int32)
     return pa.concat_arrays([own, patched.cast(pa.large_string())]).take(np_to_arrow(where))

@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 
-from hunt_assets.analytics.dns.names import ParsedNames, hash_name, isin_sorted
+from hunt_assets.analytics.dns.names import ParsedNames, hash_name, isin_sorted, sorted_unique
 
 
 def _words(text: str) -> list[str]:
@@ -371,7 +371,7 @@ def vetted_suffix_hashes() -> np.ndarray:
         labels = line.split()[0].lower().split(".")
         if len(labels) >= 2 and (labels[0] in VETTED_LABELS or any(lab in VETTED_LABELS for lab in labels[:-1])):
             out.append(".".join(labels).encode())
-    return np.unique(hash_many(out))
+    return sorted_unique(hash_many(out))
 
 
 def _internal_zones(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
@@ -417,7 +417,7 @@ def _resource_ids(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
         dash_at = np.zeros(36, dtype=bool)
         dash_at[[8, 13, 18, 23]] = True
         ok = (chars[:, dash_at] == ord("-")).all(axis=1) & _is_hex(chars[:, ~dash_at]).all(axis=1)
-        rows = np.unique(p.label_row[lab[ok]])
+        rows = sorted_unique(p.label_row[lab[ok]])
         fam[rows] = _RESOURCE
         reason[rows] = _R_UUID
     has_reg = (p.reg_label >= 0) & (fam < 0)
