@@ -262,24 +262,33 @@ fail:
 
 #define GOLDEN 0x9E3779B97F4A7C15ULL
 
-/* names._HashSet.lookup + rule_flags for one hash: linear probing from the multiplicative slot;
- * 0 is the empty-slot marker, so the hash 0 itself is answered by `zero_flag` (rule_flags does
- * the same after its look-up). */
+/* names._HashSet._probe for one value: the slot holding g, -1 when absent; linear probing from
+ * the multiplicative slot, 0 marking an empty slot (so g == 0 "matches" the first empty slot, as in
+ * the NumPy reference: callers answer 0 themselves). A full table (never built by _HashSet) holds
+ * no absent value. */
+static inline int64_t probe_slot(uint64_t g, const uint64_t *keys, uint64_t mask, int shift)
+{
+    uint64_t slot = (g * GOLDEN) >> shift;
+    for (uint64_t probes = 0; probes <= mask; probes++) {
+        const uint64_t k = keys[slot];
+        if (k == g)
+            return (int64_t)slot;
+        if (k == 0)
+            return -1;
+        slot = (slot + 1) & mask;
+    }
+    return -1;
+}
+
+/* names._HashSet.lookup + rule_flags for one hash; the hash 0 itself is answered by `zero_flag`
+ * (rule_flags does the same after its look-up). */
 static inline uint8_t rule_lookup(uint64_t g, const uint64_t *keys, const uint8_t *slot_flags, uint64_t mask,
                                   int shift, uint8_t zero_flag)
 {
     if (g == 0)
         return zero_flag;
-    uint64_t slot = (g * GOLDEN) >> shift;
-    for (uint64_t probes = 0; probes <= mask; probes++) {
-        uint64_t k = keys[slot];
-        if (k == g)
-            return slot_flags[slot];
-        if (k == 0)
-            return 0;
-        slot = (slot + 1) & mask;
-    }
-    return 0; /* a full table (never built by _HashSet): not a member */
+    const int64_t slot = probe_slot(g, keys, mask, shift);
+    return slot >= 0 ? slot_flags[slot] : 0;
 }
 
 static PyObject *py_parse(PyObject *Py_UNUSED(self), PyObject *args)
@@ -1358,24 +1367,8 @@ static PyObject *py_hash_probe(PyObject *Py_UNUSED(self), PyObject *args)
     }
     Py_BEGIN_ALLOW_THREADS
     const uint64_t mask = (uint64_t)nk - 1;
-    /* as the NumPy reference: the empty-slot marker 0 "matches" an empty slot (callers answer the
-     * value 0 themselves); a value not in a full table (never built) is absent */
-    for (Py_ssize_t i = 0; i < n; i++) {
-        const uint64_t g = vals[i];
-        uint64_t slot = (g * GOLDEN) >> shift;
-        int64_t found = -1;
-        for (uint64_t probes = 0; probes <= mask; probes++) {
-            const uint64_t k = keys[slot];
-            if (k == g) {
-                found = (int64_t)slot;
-                break;
-            }
-            if (k == 0)
-                break;
-            slot = (slot + 1) & mask;
-        }
-        out[i] = found;
-    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        out[i] = probe_slot(vals[i], keys, mask, shift);
     Py_END_ALLOW_THREADS
     bufs_release(&bs);
     Py_RETURN_NONE;
