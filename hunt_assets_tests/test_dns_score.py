@@ -339,6 +339,30 @@ def test_dga_shaped_cohort_lifts_borderline_names_but_not_popular_lists() -> Non
     assert not popular_only["reasons"].str.contains("DGA's daily list").any()
 
 
+def test_syllable_template_cohort_lifts_pronounceable_dga_names() -> None:
+    import random
+
+    from hunt_assets.analytics.dns import ngram
+    from hunt_assets.analytics.dns import score as S
+
+    rng = random.Random(8)
+    # Simda's shape: consonant, vowel (y included), consonant ... 7 letters, .com; word-like enough
+    # that most pass one by one, and the random-letter cohort (all 7-letter .com names) is mostly benign
+    cons, vow = "qwrtpsdfghjklzxcvbnm", "eyuioa"
+    dga = sorted({"".join(rng.choice(vow if i % 2 else cons) for i in range(7)) + ".com" for _ in range(120)})
+    arr, cols, _ = S.score_arrays(S.unique_names(dga))
+    per_name = pd.Series(cols["verdict"], index=arr.to_pylist())
+    popular = ngram.load_training_domains()[:20000]
+    r = score_names(dga + popular).set_index("name")
+    lifted = r.loc[dga, "reasons"].str.contains("vowel/consonant pattern")
+    assert lifted.sum() >= 20
+    assert (r.loc[dga, "verdict"] != "benign").mean() > (per_name.loc[dga] != "benign").mean() + 0.2
+    assert not r.loc[popular, "reasons"].str.contains("vowel/consonant pattern").any()
+    # labels without vowels share no template: random consonant strings are not lifted by it
+    flat = ["".join(rng.choice(cons) for _ in range(7)) + ".com" for _ in range(60)]
+    assert not score_names(flat + popular)["reasons"].str.contains("vowel/consonant pattern").any()
+
+
 def test_scores_fall_in_their_verdicts_band_also_after_batch_and_event_lifts() -> None:
     """Sorting by score never puts a weaker verdict above a stronger one (see ``SCORE_BANDS``)."""
     from hunt_assets.analytics.dns.events import score_events

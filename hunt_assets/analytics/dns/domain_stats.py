@@ -278,15 +278,30 @@ def _mutation_clusters(
     )
 
 
+_COHORT_TEXT = {
+    "cohort_key": " registered domains in this batch with the same public suffix, label length and alphabet, ",
+    "template_key": " registered domains in this batch with the same public suffix, label length and "
+    "vowel/consonant pattern, ",
+}
+
+
 def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray) -> None:
-    """Lift random-looking registered domains that belong to a DGA-shaped cohort of the batch.
+    """Lift random-looking registered domains that belong to a DGA-shaped cohort of the batch:
+    one of suffix, length and alphabet (random-letter DGAs), or of suffix, length and syllable
+    template (pronounceable DGAs; popular names are left out of those cohorts altogether).
 
     Counted over distinct registered domains. Members that were already ``suspicious`` on their
     own become ``dga``, benign members become ``suspicious``; tunnels are left alone.
     """
-    if "cohort_key" not in cols:
-        return
-    key_row = cols["cohort_key"][first_row]
+    for key in _COHORT_TEXT:
+        if key in cols:
+            _dga_cohort(cols, reasons, dcode, first_row, key)
+
+
+def _dga_cohort(
+    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, key: str
+) -> None:
+    key_row = cols[key][first_row]
     shaped = np.flatnonzero(key_row != 0)  # every registered domain of a known shape, popular ones too
     cand = (key_row[shaped] & np.uint64(1)) == 1
     hi = cand & (cols["reg_bits"][first_row[shaped]] >= DGA_BURST_BITS)
@@ -314,7 +329,7 @@ def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.n
             mask,
             "one of ",
             _fmt(lambda idx: n_of[dcode[idx]]),
-            " registered domains in this batch with the same public suffix, label length and alphabet, ",
+            _COHORT_TEXT[key],
             _fmt(lambda idx: hi_of[dcode[idx]]),
             " of them unlike popular names (the shape of a DGA's daily list)",
         )

@@ -66,6 +66,7 @@ LEAN_COLUMNS = (
     "reg_hash",
     "mutation_key",
     "cohort_key",
+    "template_key",
     "reg_bits",
     "sub_len",
     "sub_bits",
@@ -576,7 +577,9 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     verdict[invalid] = V["invalid"]
     score = banded_score(verdict, score)
 
-    cohort_key = _cohort_key(p, f, (p.reg_label >= 0) & ~invalid & ~suppressed, dga_ok & ~tunnel_name)
+    shaped = (p.reg_label >= 0) & ~invalid & ~suppressed
+    cohort_key = _cohort_key(p, f, shaped, dga_ok & ~tunnel_name)
+    template_key = _template_key(p, f, shaped & ~popular, dga_ok & ~tunnel_name)
 
     # ---- reasons --------------------------------------------------------------------------------
     R: list[Reason] = []
@@ -693,6 +696,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             "reg_hash": p.suffix_hash[reg_hash_start],
             "mutation_key": _mutation_key(p, f["reg_len"]),
             "cohort_key": cohort_key,
+            "template_key": template_key,
             "reg_bits": np.round(reg_bits, 2),
             "sub_len": sub_len,
             "sub_bits": np.round(sub_bits, 2),
@@ -709,6 +713,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         "reg_hash": p.suffix_hash[reg_hash_start],
         "mutation_key": _mutation_key(p, f["reg_len"]),
         "cohort_key": cohort_key,
+        "template_key": template_key,
         "name_len": lens,
         "suffix_len": f["suffix_len"],
         "n_labels": f["n_labels"],
@@ -802,6 +807,46 @@ def _cohort_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candid
     key = (key | np.uint64(2)) & ~np.uint64(1)  # never 0, lowest bit free
     out[rows] = key | candidate[rows].astype(np.uint64)
     return out
+
+
+TEMPLATE_MAX_LEN = 12
+
+
+def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """Hash of (public suffix, registered-label length, vowel/consonant pattern) for letter-only
+    labels of DGA_MIN_LEN..TEMPLATE_MAX_LEN characters (``y`` counts as a vowel), lowest bit set for
+    DGA candidates; 0 for other names.
+
+    Pronounceable DGAs (Simda: consonant-vowel-consonant... from fixed letter sets) fill each slot
+    of a syllable template: a day's names share one pattern exactly, while popular names of one
+    length spread over many patterns. Short labels of such DGAs are too word-like to convict one by
+    one; a batch cohort sharing a template is judged in ``domain_stats``.
+    """
+    out = np.zeros(p.n, dtype=np.uint64)
+    reg_len = f["reg_len"]
+    rows = np.flatnonzero(ok & (reg_len >= DGA_MIN_LEN) & (reg_len <= TEMPLATE_MAX_LEN) & (f["reg_alphabet"] == 26))
+    if rows.size == 0:
+        return out
+    start = p.reg_start[rows]
+    length = reg_len[rows]
+    pattern = np.zeros(rows.size, dtype=np.uint64)
+    last = max(p.data.size - 1, 0)
+    for j in range(TEMPLATE_MAX_LEN):
+        vowel = _VOWELS[p.lower[np.minimum(start + j, last)]] & (j < length)
+        pattern |= vowel.astype(np.uint64) << np.uint64(j)
+    # a label without vowels follows no syllable template (abbreviations, random letters)
+    keep = pattern != 0
+    rows, pattern, length = rows[keep], pattern[keep], length[keep]
+    suffix = p.suffix_hash[p.reg_label[rows] + 1]
+    shape = pattern * np.uint64(64) + length.astype(np.uint64)
+    key = (suffix * np.uint64(0x9E3779B97F4A7C15)) ^ (shape * np.uint64(1_000_003)) ^ np.uint64(0x5A17)
+    key = (key | np.uint64(2)) & ~np.uint64(1)  # never 0, lowest bit free
+    out[rows] = key | candidate[rows].astype(np.uint64)
+    return out
+
+
+_VOWELS = np.zeros(256, dtype=bool)
+_VOWELS[np.frombuffer(b"aeiouy", dtype=np.uint8)] = True
 
 
 def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
@@ -950,6 +995,6 @@ def to_frame(arr: pa.Array, cols: dict[str, np.ndarray], R: list[Reason]) -> pd.
     df["score"] = cols["score"]
     df["reasons"] = reasons
     for k, v in cols.items():
-        if k not in df.columns and k not in ("reg_hash", "mutation_key", "cohort_key"):
+        if k not in df.columns and k not in ("reg_hash", "mutation_key", "cohort_key", "template_key"):
             df[k] = v
     return df
