@@ -505,13 +505,16 @@ static inline void row_label_logprob(const uint8_t *data, int64_t s, int64_t e, 
  * getting the end-of-name prediction; x1..x3 are the previous three symbols of the row (0 before
  * its start), x2 = 0 where x1 is a boundary and x3 = 0 where that x2 is. tot = -sum / 16, which
  * is exact, so the result equals NumPy's bit for bit whatever the summation order. */
-static inline void row_label_logprob4(const uint8_t *data, int64_t s, int64_t e, int64_t first, int64_t last,
-                                      const int64_t *ls, const int64_t *le, const uint8_t *code,
-                                      const uint8_t *q, int64_t K, double *tot, int64_t *cnt)
+/* As row_label_logprob4 for the leading labels first..upto (a label's sum depends only on the bytes
+ * before its end, so these come out the same); the later labels get a sum of 0 and are not read.
+ * features() uses the subdomain and registered labels' sums, never the public suffix's. */
+static inline void row_label_logprob4_upto(const uint8_t *data, int64_t s, int64_t e, int64_t first, int64_t last,
+                                           int64_t upto, const int64_t *ls, const int64_t *le, const uint8_t *code,
+                                           const uint8_t *q, int64_t K, double *tot, int64_t *cnt)
 {
     int64_t x1 = 0, x2 = 0, x3 = 0;
     int64_t i = s;
-    for (int64_t k = first; k <= last; k++) {
+    for (int64_t k = first; k <= upto; k++) {
         const int64_t stop = k < last ? ls[k + 1] : e; /* > ls[k]: checked */
         int64_t sum = 0;
         for (; i < stop; i++) {
@@ -532,6 +535,17 @@ static inline void row_label_logprob4(const uint8_t *data, int64_t s, int64_t e,
         tot[k] = (double)sum * -0.0625;
         cnt[k] = le[k] - ls[k] + 1;
     }
+    for (int64_t k = upto + 1; k <= last; k++) { /* not scored: sums of 0 */
+        tot[k] = 0.0;
+        cnt[k] = le[k] - ls[k] + 1;
+    }
+}
+
+static inline void row_label_logprob4(const uint8_t *data, int64_t s, int64_t e, int64_t first, int64_t last,
+                                      const int64_t *ls, const int64_t *le, const uint8_t *code,
+                                      const uint8_t *q, int64_t K, double *tot, int64_t *cnt)
+{
+    row_label_logprob4_upto(data, s, e, first, last, last, ls, le, code, q, K, tot, cnt);
 }
 
 /* Parse the (code, K, logp) arguments; the code table must map into [0, K); logp may be None. */
@@ -810,7 +824,10 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         n_ctrl[r] = ctrl;
 
         if (q4 != NULL) {
-            row_label_logprob4(data, s, e, first, last, ls, le, m.code, q4, K, tot, cnt);
+            /* only the subdomain and registered labels' sums are used (sub_lp, reg_lp): none for a
+             * name without a registered domain, nor for the public suffix's labels */
+            row_label_logprob4_upto(data, s, e, first, last, has_reg ? rl : first - 1, ls, le, m.code, q4, K, tot,
+                                    cnt);
         } else {
             row_byte_logp(data, s, e, &m, lp);
             row_label_logprob(data, s, e, first, last, ls, le, &m, lp, tot, cnt);
