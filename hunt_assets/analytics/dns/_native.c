@@ -702,10 +702,16 @@ static inline void onehot_count(const uint8_t *p, int64_t len, const OneHot *t, 
 /* bytes >= 128 in the low half, whitespace/control bytes (<= 32, 127) in the high half */
 static uint64_t BYTE_FLAGS[256];
 
+/* a, e, i, o, u, y in either case (features._VOWEL); the mask covers features.VOWEL_MASK_LEN bytes */
+static uint8_t IS_VOWEL[256];
+enum { VOWEL_MASK_LEN = 16 };
+
 static void byte_flags_init(void)
 {
-    for (int c = 0; c < 256; c++)
+    for (int c = 0; c < 256; c++) {
         BYTE_FLAGS[c] = (uint64_t)(c >= 128) | ((uint64_t)(c <= 32 || c == 127) << 32);
+        IS_VOWEL[c] = c < 128 && c != 0 && strchr("aeiouyAEIOUY", c) != NULL;
+    }
 }
 
 static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
@@ -761,7 +767,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         goto fail;
     }
     ACQ(o_cc, K_I32, 1, n * ncls, cc, NULL, "class_counts");
-    ACQ(o_stats, K_I64, 1, 5 * n, stats, NULL, "stats");
+    ACQ(o_stats, K_I64, 1, 6 * n, stats, NULL, "stats");
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
     ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
     ACQ(o_sublp, K_F64, 1, n, sublp, NULL, "sub_lp");
@@ -773,7 +779,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     double *lp = NULL;
     OneHot *onehot = NULL; /* [0] subdomain classes, [1] registered-label classes */
     int64_t *n_nonascii = stats, *n_ctrl = stats + n, *max_label = stats + 2 * n, *n_empty = stats + 3 * n,
-            *sub_max = stats + 4 * n;
+            *sub_max = stats + 4 * n, *reg_vowels = stats + 5 * n;
     if (longest < 0)
         err = ERR_ROWS;
     else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL ||
@@ -811,6 +817,11 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         /* every other byte (the dot before the registered label, the public suffix) */
         counts[none_code] += (int32_t)((e - s) - (sub_stop - s) - (reg_b - reg_a));
         memcpy(cc + r * ncls, counts, sizeof(int32_t) * (size_t)ncls);
+        /* vowel/consonant shape of the registered label: bit j = its byte j is a vowel (j < 16) */
+        int64_t vowels = 0;
+        for (int64_t j = 0; j < reg_b - reg_a && j < VOWEL_MASK_LEN; j++)
+            vowels |= (int64_t)IS_VOWEL[data[reg_a + j]] << j;
+        reg_vowels[r] = vowels;
         int64_t nonascii = 0, ctrl = 0;
         for (int64_t i = s; i < e;) {
             const int64_t stop = e - i > ((int64_t)1 << 30) ? i + ((int64_t)1 << 30) : e; /* no lane overflow */

@@ -286,6 +286,7 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     f["suffix_len"] = p.offsets[1:] - p.suffix_start
     sub_end = np.where(has_reg, p.reg_start - 1, row_start)  # exclusive; the dot before the reg label
     f["n_sub_labels"] = np.where(has_reg, p.reg_label - p.row_first_label, 0)
+    f["reg_vowels"] = stats[5] if native else _vowel_mask(p, has_reg, f["reg_len"])
     if native:
         f["sub_max_label"] = stats[4]
     else:
@@ -387,20 +388,40 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     return f
 
 
+VOWEL_MASK_LEN = 16  # characters of the registered label whose vowel/consonant shape is kept
+
+
+def _vowel_mask(p: ParsedNames, has_reg: np.ndarray, reg_len: np.ndarray) -> np.ndarray:
+    """``reg_vowels``: bit j set when character j (< VOWEL_MASK_LEN) of the registered label is a
+    vowel (``y`` included); 0 without a registered label. The shape pronounceable DGAs share."""
+    out = np.zeros(p.n, dtype=np.int64)
+    rows = np.flatnonzero(has_reg)
+    if rows.size == 0:
+        return out
+    start, length = p.reg_start[rows], reg_len[rows]
+    last = max(p.data.size - 1, 0)
+    mask = np.zeros(rows.size, dtype=np.int64)
+    for j in range(VOWEL_MASK_LEN):
+        vowel = _VOWEL[p.data[np.minimum(start + j, last)]] & (j < length)
+        mask |= vowel.astype(np.int64) << j
+    out[rows] = mask
+    return out
+
+
 def _native_stats(
     p: ParsedNames, model: ngram.NgramModel | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The byte-level part of ``compute`` in one C pass per name.
 
     Returns the class-count table (n x NCLS int32, as ``_class_counts`` builds it), the int64 rows
-    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label`` (5 x n), the per-label
+    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels`` (6 x n), the per-label
     trigram (sum, count) of ``ngram.label_logprob`` and the per-row ``sub_lp``.
     """
     assert accel.ext is not None
     model = model or ngram.load_default()
     n, n_lab = p.n, p.label_start.size
     cc = np.empty((n, NCLS), dtype=np.int32)
-    stats = np.empty((5, n), dtype=np.int64)
+    stats = np.empty((6, n), dtype=np.int64)
     tot = np.empty(n_lab, dtype=np.float64)
     cnt = np.empty(n_lab, dtype=np.int64)
     sub_lp = np.empty(n, dtype=np.float64)

@@ -809,7 +809,7 @@ def _cohort_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candid
     return out
 
 
-TEMPLATE_MAX_LEN = 12
+TEMPLATE_MAX_LEN = 12  # <= features.VOWEL_MASK_LEN
 
 
 def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -827,13 +827,8 @@ def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, cand
     rows = np.flatnonzero(ok & (reg_len >= DGA_MIN_LEN) & (reg_len <= TEMPLATE_MAX_LEN) & (f["reg_alphabet"] == 26))
     if rows.size == 0:
         return out
-    start = p.reg_start[rows]
     length = reg_len[rows]
-    pattern = np.zeros(rows.size, dtype=np.uint64)
-    last = max(p.data.size - 1, 0)
-    for j in range(TEMPLATE_MAX_LEN):
-        vowel = _VOWELS[p.lower[np.minimum(start + j, last)]] & (j < length)
-        pattern |= vowel.astype(np.uint64) << np.uint64(j)
+    pattern = f["reg_vowels"][rows].astype(np.uint64)  # labels of <= TEMPLATE_MAX_LEN: the whole label
     # a label without vowels follows no syllable template (abbreviations, random letters)
     keep = pattern != 0
     rows, pattern, length = rows[keep], pattern[keep], length[keep]
@@ -843,10 +838,6 @@ def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, cand
     key = (key | np.uint64(2)) & ~np.uint64(1)  # never 0, lowest bit free
     out[rows] = key | candidate[rows].astype(np.uint64)
     return out
-
-
-_VOWELS = np.zeros(256, dtype=bool)
-_VOWELS[np.frombuffer(b"aeiouy", dtype=np.uint8)] = True
 
 
 def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
