@@ -704,13 +704,15 @@ static uint64_t BYTE_FLAGS[256];
 
 /* a, e, i, o, u, y in either case (features._VOWEL); the mask covers features.VOWEL_MASK_LEN bytes */
 static uint8_t IS_VOWEL[256];
-enum { VOWEL_MASK_LEN = 16 };
+enum { VOWEL_MASK_LEN = 16, TAIL_LEN = 12 }; /* features.VOWEL_MASK_LEN, features.TAIL_LEN */
+static uint8_t ASCII_LOWER[256];             /* names.LOWER */
 
 static void byte_flags_init(void)
 {
     for (int c = 0; c < 256; c++) {
         BYTE_FLAGS[c] = (uint64_t)(c >= 128) | ((uint64_t)(c <= 32 || c == 127) << 32);
         IS_VOWEL[c] = c < 128 && c != 0 && strchr("aeiouyAEIOUY", c) != NULL;
+        ASCII_LOWER[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
 }
 
@@ -767,7 +769,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         goto fail;
     }
     ACQ(o_cc, K_I32, 1, n * ncls, cc, NULL, "class_counts");
-    ACQ(o_stats, K_I64, 1, 6 * n, stats, NULL, "stats");
+    ACQ(o_stats, K_I64, 1, 7 * n, stats, NULL, "stats");
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
     ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
     ACQ(o_sublp, K_F64, 1, n, sublp, NULL, "sub_lp");
@@ -779,7 +781,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     double *lp = NULL;
     OneHot *onehot = NULL; /* [0] subdomain classes, [1] registered-label classes */
     int64_t *n_nonascii = stats, *n_ctrl = stats + n, *max_label = stats + 2 * n, *n_empty = stats + 3 * n,
-            *sub_max = stats + 4 * n, *reg_vowels = stats + 5 * n;
+            *sub_max = stats + 4 * n, *reg_vowels = stats + 5 * n, *reg_tail = stats + 6 * n;
     if (longest < 0)
         err = ERR_ROWS;
     else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL ||
@@ -822,6 +824,13 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         for (int64_t j = 0; j < reg_b - reg_a && j < VOWEL_MASK_LEN; j++)
             vowels |= (int64_t)IS_VOWEL[data[reg_a + j]] << j;
         reg_vowels[r] = vowels;
+        /* the registered label's last TAIL_LEN characters, lower-cased, folded base 1000003 (labels
+         * of at least TAIL_LEN + 2 characters; 0 otherwise) */
+        uint64_t tail = 0;
+        if (reg_b - reg_a >= TAIL_LEN + 2)
+            for (int64_t j = reg_b - TAIL_LEN; j < reg_b; j++)
+                tail = tail * 1000003u + ASCII_LOWER[data[j]];
+        reg_tail[r] = (int64_t)tail;
         int64_t nonascii = 0, ctrl = 0;
         for (int64_t i = s; i < e;) {
             const int64_t stop = e - i > ((int64_t)1 << 30) ? i + ((int64_t)1 << 30) : e; /* no lane overflow */

@@ -287,6 +287,7 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     sub_end = np.where(has_reg, p.reg_start - 1, row_start)  # exclusive; the dot before the reg label
     f["n_sub_labels"] = np.where(has_reg, p.reg_label - p.row_first_label, 0)
     f["reg_vowels"] = stats[5] if native else _vowel_mask(p, has_reg, f["reg_len"])
+    f["reg_tail"] = stats[6].view(np.uint64) if native else _tail_hash(p, has_reg, f["reg_len"])
     if native:
         f["sub_max_label"] = stats[4]
     else:
@@ -408,20 +409,40 @@ def _vowel_mask(p: ParsedNames, has_reg: np.ndarray, reg_len: np.ndarray) -> np.
     return out
 
 
+TAIL_LEN = 12  # characters at the end of the registered label that ``reg_tail`` folds
+
+
+def _tail_hash(p: ParsedNames, has_reg: np.ndarray, reg_len: np.ndarray) -> np.ndarray:
+    """``reg_tail``: the registered label's last TAIL_LEN characters, lower-cased, folded base
+    1,000,003 (uint64) for labels of at least TAIL_LEN + 2 characters, else 0. Seed-mutation DGAs
+    keep a label's tail and change its head."""
+    out = np.zeros(p.n, dtype=np.uint64)
+    rows = np.flatnonzero(has_reg & (reg_len >= TAIL_LEN + 2))
+    if rows.size == 0:
+        return out
+    end = p.label_end[p.reg_label[rows]]
+    key = np.zeros(rows.size, dtype=np.uint64)
+    for j in range(TAIL_LEN):
+        key = key * np.uint64(1_000_003) + p.lower[end - TAIL_LEN + j].astype(np.uint64)
+    out[rows] = key
+    return out
+
+
 def _native_stats(
     p: ParsedNames, model: ngram.NgramModel | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The byte-level part of ``compute`` in one C pass per name.
 
     Returns the class-count table (n x NCLS int32, as ``_class_counts`` builds it), the int64 rows
-    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels`` (6 x n), the per-label
+    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels, reg_tail`` (7 x n; the last
+    one's bits are a uint64), the per-label
     trigram (sum, count) of ``ngram.label_logprob`` and the per-row ``sub_lp``.
     """
     assert accel.ext is not None
     model = model or ngram.load_default()
     n, n_lab = p.n, p.label_start.size
     cc = np.empty((n, NCLS), dtype=np.int32)
-    stats = np.empty((6, n), dtype=np.int64)
+    stats = np.empty((7, n), dtype=np.int64)
     tot = np.empty(n_lab, dtype=np.float64)
     cnt = np.empty(n_lab, dtype=np.int64)
     sub_lp = np.empty(n, dtype=np.float64)

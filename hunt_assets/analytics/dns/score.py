@@ -694,7 +694,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             "suppressed": fam >= 0,
             "popular_domain": popular,
             "reg_hash": p.suffix_hash[reg_hash_start],
-            "mutation_key": _mutation_key(p, f["reg_len"]),
+            "mutation_key": _mutation_key(p, f),
             "cohort_key": cohort_key,
             "template_key": template_key,
             "reg_bits": np.round(reg_bits, 2),
@@ -711,7 +711,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         "suppressed_family": _family_names(fam),
         "popular_domain": popular,
         "reg_hash": p.suffix_hash[reg_hash_start],
-        "mutation_key": _mutation_key(p, f["reg_len"]),
+        "mutation_key": _mutation_key(p, f),
         "cohort_key": cohort_key,
         "template_key": template_key,
         "name_len": lens,
@@ -786,7 +786,7 @@ def _family_names(fam: np.ndarray) -> np.ndarray:
     return np.where(fam >= 0, np.array(S.FAMILY_NAMES, dtype=object)[np.maximum(fam, 0)], "")
 
 
-MUTATION_TAIL = 12
+MUTATION_TAIL = F.TAIL_LEN
 
 
 def _cohort_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
@@ -840,17 +840,21 @@ def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, cand
     return out
 
 
-def _mutation_key(p: ParsedNames, reg_len: np.ndarray) -> np.ndarray:
+def _mutation_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
     """Hash of (public suffix, label length, last 12 label characters) for long registered labels.
 
     Seed-mutation DGAs such as Banjori keep most of a seed label and change a few leading
     characters, so their candidates share this key; unrelated domains almost never do. 0 = none.
     """
-    n = p.n
-    out = np.zeros(n, dtype=np.uint64)
+    reg_len = f["reg_len"]
+    out = np.zeros(p.n, dtype=np.uint64)
     rows = np.flatnonzero((p.reg_label >= 0) & (reg_len >= MUTATION_TAIL + 2))
     if rows.size == 0:
         return out
+    key = f["reg_tail"][rows] * np.uint64(1_000_003) + reg_len[rows].astype(np.uint64)
+    key = key ^ (p.suffix_hash[p.reg_label[rows] + 1] * np.uint64(0x9E3779B97F4A7C15))
+    out[rows] = key | np.uint64(1)
+    return out
     end = p.label_end[p.reg_label[rows]]
     tail = p.lower[(end - MUTATION_TAIL)[:, None] + np.arange(MUTATION_TAIL)[None, :]].astype(np.uint64)
     key = np.zeros(rows.size, dtype=np.uint64)
