@@ -855,15 +855,6 @@ def _mutation_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
     key = key ^ (p.suffix_hash[p.reg_label[rows] + 1] * np.uint64(0x9E3779B97F4A7C15))
     out[rows] = key | np.uint64(1)
     return out
-    end = p.label_end[p.reg_label[rows]]
-    tail = p.lower[(end - MUTATION_TAIL)[:, None] + np.arange(MUTATION_TAIL)[None, :]].astype(np.uint64)
-    key = np.zeros(rows.size, dtype=np.uint64)
-    for j in range(MUTATION_TAIL):
-        key = key * np.uint64(1_000_003) + tail[:, j]
-    key = key * np.uint64(1_000_003) + reg_len[rows].astype(np.uint64)
-    key = key ^ (p.suffix_hash[p.reg_label[rows] + 1] * np.uint64(0x9E3779B97F4A7C15))
-    out[rows] = key | np.uint64(1)
-    return out
 
 
 ALT_ROOT_TLDS = ("bit", "bazar", "coin", "emc", "lib")
