@@ -434,9 +434,9 @@ def _native_stats(
     """The byte-level part of ``compute`` in one C pass per name.
 
     Returns the class-count table (n x NCLS int32, as ``_class_counts`` builds it), the int64 rows
-    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels, reg_tail`` (7 x n; the last
-    one's bits are a uint64), the per-label
-    trigram (sum, count) of ``ngram.label_logprob`` and the per-row ``sub_lp``.
+    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels, reg_tail`` (7 x n;
+    ``reg_tail`` holds uint64 bits), the per-label n-gram (sum, count) of ``ngram.label_logprob`` for
+    the subdomain and registered labels (0 for the public suffix's) and the per-row ``sub_lp``.
     """
     assert accel.ext is not None
     model = model or ngram.load_default()
