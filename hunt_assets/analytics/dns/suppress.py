@@ -411,7 +411,8 @@ def _is_hex(ch: np.ndarray) -> np.ndarray:
 def _resource_ids(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     """UUID labels anywhere, and hex ids registered under a hosting provider's (private) suffix."""
     ln = p.label_end - p.label_start
-    lab = np.flatnonzero((ln == 36) & (fam[p.label_row] < 0))
+    lab = np.flatnonzero(ln == 36)  # rare: only their rows' families are looked up
+    lab = lab[fam[p.label_row[lab]] < 0]
     if lab.size:
         chars = p.lower[p.label_start[lab][:, None] + np.arange(36)[None, :]]
         dash_at = np.zeros(36, dtype=bool)
