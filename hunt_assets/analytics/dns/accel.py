@@ -18,7 +18,6 @@ from types import ModuleType
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 ext: ModuleType | None
 IMPORT_ERROR: ImportError | None
@@ -63,6 +62,8 @@ def first_occurrences(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     valid = None
+    import pyarrow.compute as pc  # not at import time: see hunt_assets.analytics.dns.cli
+
     if arr.null_count:
         valid = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
         arr = arr.take(pa.array(valid, pa.int64()))

@@ -6,6 +6,10 @@ accepted too), otherwise plain text with one name per line. Output has exactly t
 ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same code
 as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
+
+``pyarrow.compute`` (a twentieth of a second to import) is not imported here: the warm-up thread
+imports it with the scorer while this thread reads and de-duplicates the input, which needs only
+``pyarrow`` and the C kernel.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from hunt_assets.analytics.dns.accel import unique_lines
@@ -110,6 +113,8 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Tab
     split at every comma (the quote is kept as a character of its field), others as CSV; missing
     fields are empty, extra fields dropped. Values that do not convert to a column's type are null."""
     import csv
+
+    import pyarrow.compute as pc
 
     cols: dict[str, list[str | None]] = {h: [] for h in header}
     for text in texts:
@@ -382,6 +387,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     show = (not args.no_progress) and sys.stderr.isatty() and input_rows(tbl) >= LARGE_INPUT
     progress = _Progress(show)
     out = score_table(tbl, progress, warm)
+    import pyarrow.compute as pc  # loaded by the scorer by now; see the module docstring
+
     out = out.set_column(2, "score", pc.round(out.column("score"), 4))
     sink = sys.stdout.buffer
     sink.write((",".join(OUT_COLUMNS) + "\n").encode())
