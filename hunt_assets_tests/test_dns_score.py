@@ -382,3 +382,19 @@ def test_scores_fall_in_their_verdicts_band_also_after_batch_and_event_lifts() -
                 assert (s < hi).all(), verdict
         assert (flags.loc[flags["verdict"] == "invalid", "score"] == 0).all()
     assert frames[0].set_index("name").loc[iodine_poll, "score"] < 0.7
+
+
+def test_shipped_popular_hashes_are_the_training_lists() -> None:
+    """``data/popular_hashes.npy`` is a cache of the list's hashes: it must not drift from the list."""
+    import numpy as np
+
+    from hunt_assets.analytics.dns import ngram
+    from hunt_assets.analytics.dns import score as S
+    from hunt_assets.analytics.dns.names import hash_name
+
+    S._popular_hashes.cache_clear()
+    shipped = S._popular_hashes()
+    assert shipped.dtype == np.uint64
+    assert np.array_equal(shipped, S.popular_hashes_from_list())
+    assert shipped.size == len(set(ngram.load_training_domains()))
+    assert np.isin(np.array([hash_name("google.com"), hash_name("wikipedia.org")], np.uint64), shipped).all()

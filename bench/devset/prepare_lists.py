@@ -7,7 +7,9 @@ into a temporary folder, reads the bundled lists and writes
   (MIT licence), the n-gram model's training list, shipped as package data;
 * ``bench/devset/data/popular_holdout.txt.gz`` — the other 10 %, never trained on;
 * ``bench/devset/data/popular_umbrella.txt.gz`` — domain_stats' ``top1m.import`` (Cisco Umbrella
-  top-1M derived, ~38k registered domains), a *different* list used only for evaluation.
+  top-1M derived, ~38k registered domains), a *different* list used only for evaluation;
+* ``hunt_assets/data/popular_hashes.npy`` — the training list's registered-domain hashes
+  (``write_popular_hashes``, also runnable alone after the list changes).
 
 See hunt_assets/data/README.md for sources and licences.
 """
@@ -69,6 +71,17 @@ def main() -> None:
     _write(ROOT / "hunt_assets/data/popular_domains_train.txt.gz", train)
     _write(ROOT / "bench/devset/data/popular_holdout.txt.gz", holdout)
     _write(ROOT / "bench/devset/data/popular_umbrella.txt.gz", umbrella)
+    write_popular_hashes()
+
+
+def write_popular_hashes() -> None:
+    """``hunt_assets/data/popular_hashes.npy``: the training list's registered-domain hashes, which
+    ``score-dns`` reads instead of hashing the list at every start."""
+    import numpy as np
+
+    from hunt_assets.analytics.dns.score import POPULAR_HASHES_FILE, popular_hashes_from_list
+
+    np.save(ROOT / "hunt_assets/data" / POPULAR_HASHES_FILE, popular_hashes_from_list(), allow_pickle=False)
 
 
 if __name__ == "__main__":

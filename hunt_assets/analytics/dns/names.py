@@ -110,6 +110,9 @@ class SuffixRules:
     version: str
     # plain rules of the PSL's private section (hosting providers' zones such as ``ngrok.io``)
     private: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    # plain ASCII rules of the ICANN section as written (``gov.in``, ``k12.ca.us``): suppress's
+    # vetted zones are picked from them
+    icann_ascii: tuple[str, ...] = ()
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -238,6 +241,7 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
     wild: list[bytes] = []
     exc: list[bytes] = []
     private: list[bytes] = []
+    icann: list[str] = []
     in_private = False
     version = ""
     for raw in text.splitlines():
@@ -253,7 +257,8 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
                 in_private = True
             continue
         rule = line.split()[0].lower()
-        if not rule.isascii():
+        ascii_rule = rule.isascii()
+        if not ascii_rule:
             # the list's IDN rules are lower-case NFC already, so punycode per label is their A-label
             # (equal to Python's IDNA codec on every rule of the snapshot, tested) at a tenth of its cost
             rule = ".".join(lab if lab.isascii() else "xn--" + lab.encode("punycode").decode("ascii")
@@ -266,6 +271,8 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
             rules.append(rule.encode())
             if in_private:
                 private.append(rule.encode())
+            elif ascii_rule:
+                icann.append(rule)
     if include_private:  # plain rules (not ``private``: no hosting-provider hex-id suppression)
         rules += [z.encode() for z in EXTRA_SUFFIXES]
     return SuffixRules(
@@ -274,6 +281,7 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
         exceptions=sorted_unique(hash_many(exc)),
         version=version,
         private=sorted_unique(hash_many(private)),
+        icann_ascii=tuple(icann),
     )
 
 

@@ -92,9 +92,31 @@ SUSP_BITS = 8.0
 SUSP_MIN_LEN = 8
 
 
+POPULAR_HASHES_FILE = "popular_hashes.npy"
+
+
 @functools.lru_cache(maxsize=1)
 def _popular_hashes() -> np.ndarray:
-    """Sorted 64-bit hashes of the popular registered domains (same hash as the batch parser's)."""
+    """Sorted 64-bit hashes of the popular registered domains (same hash as the batch parser's).
+
+    Read from ``hunt_assets/data/popular_hashes.npy``, which ``popular_hashes_from_list`` builds
+    from the shipped list (a test keeps the two equal): hashing the decompressed list at every
+    start cost ``score-dns`` a few hundredths of a second on its warm-up thread. Computed from the
+    list when the file is missing.
+    """
+    import importlib.resources
+
+    res = importlib.resources.files("hunt_assets") / "data" / POPULAR_HASHES_FILE
+    if res.is_file():
+        with res.open("rb") as f:
+            h = np.load(f, allow_pickle=False)
+        if h.dtype == np.uint64 and h.ndim == 1:
+            return h
+    return popular_hashes_from_list()
+
+
+def popular_hashes_from_list() -> np.ndarray:
+    """``_popular_hashes`` computed from ``popular_domains_train.txt.gz`` (sorted, distinct)."""
     from hunt_assets.analytics.dns.names import hash_lines
 
     blob = ngram.load_training_blob()
@@ -104,10 +126,7 @@ def _popular_hashes() -> np.ndarray:
         h = p.suffix_hash[p.row_first_label]
     else:
         h = hash_lines(blob.lower())
-    h = np.sort(h)
-    keep = np.ones(h.size, dtype=bool)
-    keep[1:] = h[1:] != h[:-1]
-    return h[keep]
+    return sorted_unique(h)
 
 
 def _warm() -> None:

@@ -359,18 +359,13 @@ VETTED_TLDS = ("gov", "edu", "mil")
 @functools.lru_cache(maxsize=1)
 def vetted_suffix_hashes() -> np.ndarray:
     """Sorted hashes of the public suffixes (ICANN section) that are vetted zones."""
-    from hunt_assets.analytics.dns.names import _tldextract_snapshot, hash_many
+    from hunt_assets.analytics.dns.names import hash_many, suffix_rules
 
     out: list[bytes] = [t.encode() for t in VETTED_TLDS]
-    for raw in _tldextract_snapshot().splitlines():
-        line = raw.strip()
-        if "===BEGIN PRIVATE DOMAINS===" in line:
-            break
-        if not line or line.startswith(("//", "!", "*")) or not line.isascii():
-            continue
-        labels = line.split()[0].lower().split(".")
+    for rule in suffix_rules(True).icann_ascii:
+        labels = rule.split(".")
         if len(labels) >= 2 and (labels[0] in VETTED_LABELS or any(lab in VETTED_LABELS for lab in labels[:-1])):
-            out.append(".".join(labels).encode())
+            out.append(rule.encode())
     return sorted_unique(hash_many(out))
 
 
