@@ -524,3 +524,26 @@ def test_hash_set_probe_matches_numpy() -> None:
         assert (table[hs.find(table)] == table).all()
         with pytest.raises(ValueError, match="slots"):
             accel.ext.hash_probe(hs.keys, int(hs.bits) + 1, values, np.empty(values.size, np.int64))
+
+
+@needs_native
+def test_hash_set_built_in_c_answers_like_the_numpy_built_one() -> None:
+    # the C builder lays keys out in one sequential pass, NumPy's in rounds: slots may differ, every
+    # answer (membership, position in the sorted table, per-key values) must not
+    rng = np.random.default_rng(12)
+    table = np.unique(np.concatenate([[0], rng.integers(1, 2**63, 20_000, dtype=np.uint64)]).astype(np.uint64))
+    with _native(False):
+        ref = _HashSet(table)
+    with _native(True):
+        nat = _HashSet(table)
+    assert int((nat.keys != 0).sum()) == int((ref.keys != 0).sum()) == table.size - 1
+    values = np.concatenate([table, rng.integers(0, 2**63, 20_000, dtype=np.uint64)]).astype(np.uint64)
+    per_key = np.arange(table.size, dtype=np.int64) * 3 + 1
+    for on in (False, True):
+        with _native(on):
+            assert np.array_equal(nat.contains(values), ref.contains(values))
+            assert np.array_equal(nat.find(values), ref.find(values))
+            got = nat.lookup(values, nat.slot_values(per_key))
+            assert np.array_equal(got, ref.lookup(values, ref.slot_values(per_key)))
+    with pytest.raises(ValueError, match="slots"):
+        accel.ext.hash_build(table, np.zeros(8, np.uint64), np.full(8, -1, np.int32), 61)

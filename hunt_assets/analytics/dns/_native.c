@@ -1382,6 +1382,60 @@ fail:
     return NULL;
 }
 
+/* hash_build: names._HashSet's table: every non-zero value at the first free slot from its own   */
+
+static PyObject *py_hash_build(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_vals, *o_keys, *o_pos;
+    int shift;
+    BufSet bs = {.n = 0};
+    const uint64_t *vals;
+    uint64_t *keys;
+    int32_t *pos;
+    Py_ssize_t n, nk;
+    int full = 0;
+
+    if (!PyArg_ParseTuple(args, "OOOi:hash_build", &o_vals, &o_keys, &o_pos, &shift))
+        return NULL;
+    ACQ(o_vals, K_U64, 0, -1, vals, &n, "values");
+    ACQ(o_keys, K_U64, 1, -1, keys, &nk, "keys");
+    ACQ(o_pos, K_I32, 1, nk, pos, NULL, "pos");
+    if (nk < 1 || (nk & (nk - 1)) != 0 || shift < 1 || shift > 63 || ((uint64_t)1 << (64 - shift)) != (uint64_t)nk ||
+        n >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "keys must have 2**(64 - shift) slots, values fewer than 2**31 - 1 items");
+        goto fail;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    /* keys (all 0 = empty) and pos (all -1) come initialised; values are distinct; 0 is the empty
+     * marker and is not stored (callers answer it themselves) */
+    const uint64_t mask = (uint64_t)nk - 1;
+    Py_ssize_t stored = 0;
+    for (Py_ssize_t i = 0; i < n && !full; i++) {
+        const uint64_t v = vals[i];
+        if (v == 0)
+            continue;
+        if (++stored > nk) {
+            full = 1;
+            break;
+        }
+        uint64_t slot = (v * GOLDEN) >> shift;
+        while (keys[slot] != 0)
+            slot = (slot + 1) & mask;
+        keys[slot] = v;
+        pos[slot] = (int32_t)i;
+    }
+    Py_END_ALLOW_THREADS
+    if (full) {
+        PyErr_SetString(PyExc_ValueError, "more values than slots");
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* hash_probe: names._HashSet._probe, the slot of each value in an open-addressing table           */
 
 static PyObject *py_hash_probe(PyObject *Py_UNUSED(self), PyObject *args)
@@ -1504,6 +1558,9 @@ static PyMethodDef methods[] = {
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
      "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
      "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},
+    {"hash_build", py_hash_build, METH_VARARGS,
+     "hash_build(values, keys, pos, shift): store every non-zero (distinct) values[i] in the linear-probing "
+     "table keys (slot = (value * golden) >> shift, 0 = empty) with pos[slot] = i"},
     {"hash_probe", py_hash_probe, METH_VARARGS,
      "hash_probe(keys, shift, values, out): out[i] = slot of values[i] in the linear-probing table keys "
      "(slot = (value * golden) >> shift; 0 marks an empty slot), -1 when absent"},

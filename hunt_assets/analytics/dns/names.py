@@ -311,6 +311,12 @@ class _HashSet:
         self.size = values.size
         keys = np.full(1 << bits, self.empty, dtype=np.uint64)
         pos = np.full(1 << bits, -1, dtype=np.int32)  # index of the slot's key in the sorted table
+        if accel.ext is not None and accel.ENABLED and values.size < 2**31 - 1:
+            # one sequential pass (a different but equally valid layout: look-ups answer the same)
+            accel.ext.hash_build(np.ascontiguousarray(values), keys, pos, int(self.bits))
+            self.keys = keys
+            self.pos = pos
+            return
         at = np.flatnonzero(values != self.empty)
         pending = values[at]
         slot = self._slot(pending)
