@@ -8,6 +8,7 @@ import contextlib
 import csv
 import dataclasses
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ import pytest
 
 from hunt_assets.analytics.dns import accel, ngram
 from hunt_assets.analytics.dns import features as F
+from hunt_assets.analytics.dns import suppress as S
 from hunt_assets.analytics.dns.names import (
     ParsedNames,
     _hash_bytes,
@@ -86,9 +88,12 @@ def _same_features(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> None:
 
 
 def check_equivalent(binary: pa.Array) -> None:
-    """parse, compute (with and without entropy), label_logprob and entropy_of_rows agree."""
+    """parse, compute (with and without entropy), suppression codes, label_logprob and
+    entropy_of_rows agree."""
     p_ref, p_nat = _both(lambda: parse(binary))
     _same_parsed(p_ref, p_nat)
+    for x, y, what in zip(*_both(lambda: S.suppression_codes(p_ref)), ("family", "reason"), strict=True):
+        _same_array(x, y, f"suppression {what}")
     for entropy in (True, False):
         f_ref, f_nat = _both(lambda e=entropy: F.compute(p_ref, entropy=e))
         _same_features(f_ref, f_nat)
@@ -547,3 +552,39 @@ def test_hash_set_built_in_c_answers_like_the_numpy_built_one() -> None:
             assert np.array_equal(got, ref.lookup(values, ref.slot_values(per_key)))
     with pytest.raises(ValueError, match="slots"):
         accel.ext.hash_build(table, np.zeros(8, np.uint64), np.full(8, -1, np.int32), 61)
+
+
+def _suppression_shaped_names(seed: int, count: int) -> list[str]:
+    """Names built from the pieces the suppressions look for, mutated at random: every family
+    matched, nearly matched and mismatched (lengths, digits vs hex, case, prefixes, zones)."""
+    rng = random.Random(seed)
+    hexd, alnum = "0123456789abcdefABCDEF", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFXYZ-_"
+
+    def some(alphabet: str, lo: int, hi: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(lo, hi)))
+
+    makers = [
+        lambda: ".".join(some("0123456789", 0, 4) for _ in range(rng.randint(1, 6))) + ".in-addr.arpa",
+        lambda: ".".join(some(hexd, 0, 2) for _ in range(rng.randint(1, 35))) + ".ip6.arpa",
+        lambda: ".".join(some("0123456789a", 1, 4) for _ in range(4)) + "." + some(alnum, 1, 8) + ".zen.example.net",
+        lambda: rng.choice(["_dmarc", "_DMARC", "_domainkey", "_tcp", "_sip", "_acme-challenge", "_x", "_"])
+        + "." + rng.choice(["", "s1._domainkey.", "_tcp."]) + some(alnum, 1, 10) + ".com",
+        lambda: rng.choice(["DESKTOP-", "desktop-", "LAPTOP-", "WIN-", "EC2AMAZ-", "DESK-"]) + some(alnum, 5, 9)
+        + "." + rng.choice(["corp.com", "local", "x.org"]),
+        lambda: "-".join(some(hexd, k - 1, k + 1) for k in (8, 4, 4, 4, 12)) + "." + rng.choice(["x.net", "local"]),
+        lambda: some(hexd + "g", 6, 42) + "." + rng.choice(["ngrok.io", "azurecontainer.io", "duckdns.org", "com"]),
+        lambda: some(alnum, 1, 12) + "." + rng.choice(["local", "lan", "home.arpa", "internal", "corp", "arpa"]),
+        lambda: some(alnum, 1, 12) + "." + rng.choice(["akamaiedge.net", "mcafee.com", "a.b.cloudfront.net", "x.y"]),
+        lambda: some(alnum, 1, 15),
+    ]
+    return [rng.choice(makers)() for _ in range(count)]
+
+
+@needs_native
+@pytest.mark.parametrize("seed", [4, 5])
+def test_suppression_shaped_names_equivalent(seed: int) -> None:
+    names = _suppression_shaped_names(seed, 3000)
+    p = parse(to_binary_array(names))
+    fam, _ = S.suppression_codes(p)
+    assert len(set(fam.tolist())) >= 8  # most families matched at least once
+    check_equivalent(to_binary_array(names))

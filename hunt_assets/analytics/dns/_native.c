@@ -35,9 +35,9 @@
 /* ------------------------------------------------------------------------------------------ */
 /* buffer handling                                                                             */
 
-enum kind { K_U8, K_BOOL, K_I32, K_I64, K_U64, K_F32, K_F64 };
+enum kind { K_U8, K_BOOL, K_I32, K_I64, K_U64, K_F32, K_F64, K_I16 };
 
-static const char *kind_name[] = {"uint8", "bool", "int32", "int64", "uint64", "float32", "float64"};
+static const char *kind_name[] = {"uint8", "bool", "int32", "int64", "uint64", "float32", "float64", "int16"};
 
 #define MAX_BUFS 24
 
@@ -79,6 +79,8 @@ static int format_ok(const char *fmt, Py_ssize_t itemsize, enum kind kind)
         return itemsize == 4 && c == 'f';
     case K_F64:
         return itemsize == 8 && c == 'd';
+    case K_I16:
+        return itemsize == 2 && c == 'h';
     }
     return 0;
 }
@@ -1382,6 +1384,238 @@ fail:
     return NULL;
 }
 
+/* suppress: suppress.suppression_codes, one pass per name                                        */
+
+/* hash-set membership as names._HashSet answers it (0 is a member only if the table holds it) */
+static inline int64_t set_slot(uint64_t g, const uint64_t *keys, uint64_t mask, int shift, int zero_member)
+{
+    if (g == 0)
+        return zero_member ? -2 : -1; /* -2: a member without a slot */
+    return probe_slot(g, keys, mask, shift);
+}
+
+static inline int in_list(uint64_t g, const uint64_t *list, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (list[i] == g)
+            return 1;
+    return 0;
+}
+
+static inline int is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+static inline int is_hex_lower(uint8_t c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+
+/* constants of suppress.py, in the order suppress._native_codes passes them */
+enum {
+    C_FAM_REVERSE, C_FAM_SERVICE, C_FAM_DNSBL, C_FAM_SINGLE, C_FAM_INTERNAL, C_FAM_WINHOST, C_FAM_RESOURCE,
+    C_R_REVERSE, C_R_DNSBL, C_R_SINGLE, C_R_INTERNAL, C_R_WINHOST, C_R_UUID, C_R_HEX_ID, C_ZONE_FAM0,
+    C_WIN_LEN, C_SVC_WIDTH, C_N
+};
+
+static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_lower, *o_ls, *o_le, *o_rfl, *o_nlab, *o_regl, *o_g, *o_zkeys, *o_zcode, *o_arpa, *o_svck, *o_svcc;
+    PyObject *o_itld, *o_izone, *o_pkeys, *o_winp, *o_winl, *o_consts, *o_fam, *o_reason;
+    int zshift, zzero_code, pshift, pzero;
+    BufSet bs = {.n = 0};
+    const uint8_t *lower, *svck, *winp;
+    const int64_t *ls, *le, *rfl, *regl, *winl;
+    const int32_t *nlab;
+    const uint64_t *g, *zkeys, *arpa, *itld, *izone, *pkeys;
+    const int16_t *zcode_raw, *svcc, *consts;
+    int16_t *fam, *reason;
+    Py_ssize_t nb, nl, n, nz, n_arpa, nsvc_b, nsvc, n_itld, n_izone, np_, nwin_b, nwin, nconst;
+    const char *err = NULL;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOiiOOOOOOiiOOOOO:suppress", &o_lower, &o_ls, &o_le, &o_rfl, &o_nlab, &o_regl,
+                          &o_g, &o_zkeys, &o_zcode, &zshift, &zzero_code, &o_arpa, &o_svck, &o_svcc, &o_itld, &o_izone,
+                          &o_pkeys, &pshift, &pzero, &o_winp, &o_winl, &o_consts, &o_fam, &o_reason))
+        return NULL;
+    ACQ(o_lower, K_U8, 0, -1, lower, &nb, "lower");
+    ACQ(o_ls, K_I64, 0, -1, ls, &nl, "label_start");
+    ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
+    ACQ(o_g, K_U64, 0, nl, g, NULL, "suffix_hash");
+    ACQ(o_rfl, K_I64, 0, -1, rfl, &n, "row_first_label");
+    ACQ(o_nlab, K_I32, 0, n, nlab, NULL, "n_labels");
+    ACQ(o_regl, K_I64, 0, n, regl, NULL, "reg_label");
+    ACQ(o_zkeys, K_U64, 0, -1, zkeys, &nz, "zone_keys");
+    ACQ(o_zcode, K_I16, 0, nz, zcode_raw, NULL, "zone_codes");
+    ACQ(o_arpa, K_U64, 0, 2, arpa, &n_arpa, "arpa");
+    ACQ(o_svck, K_U8, 0, -1, svck, &nsvc_b, "service_keys");
+    ACQ(o_svcc, K_I16, 0, -1, svcc, &nsvc, "service_codes");
+    ACQ(o_itld, K_U64, 0, -1, itld, &n_itld, "internal_tlds");
+    ACQ(o_izone, K_U64, 0, -1, izone, &n_izone, "internal_zones");
+    ACQ(o_pkeys, K_U64, 0, -1, pkeys, &np_, "private_keys");
+    ACQ(o_winp, K_U8, 0, -1, winp, &nwin_b, "windows_prefixes");
+    ACQ(o_winl, K_I64, 0, -1, winl, &nwin, "windows_prefix_lengths");
+    ACQ(o_consts, K_I16, 0, C_N, consts, &nconst, "constants");
+    ACQ(o_fam, K_I16, 1, n, fam, NULL, "fam");
+    ACQ(o_reason, K_I16, 1, n, reason, NULL, "reason");
+    const Py_ssize_t svc_w = consts[C_SVC_WIDTH], win_len = consts[C_WIN_LEN];
+    Py_ssize_t win_total = 0;
+    for (Py_ssize_t i = 0; i < nwin; i++)
+        win_total += (winl[i] >= 0 && winl[i] <= win_len) ? winl[i] : -1 - nwin_b;
+    if (svc_w < 2 || nsvc * svc_w != nsvc_b || win_total != nwin_b || nb < 1 || nz < 1 || (nz & (nz - 1)) ||
+        np_ < 1 || (np_ & (np_ - 1)) || ((uint64_t)1 << (64 - zshift)) != (uint64_t)nz ||
+        ((uint64_t)1 << (64 - pshift)) != (uint64_t)np_) {
+        PyErr_SetString(PyExc_ValueError, "suppress: inconsistent tables");
+        goto fail;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    const uint64_t zmask = (uint64_t)nz - 1, pmask = (uint64_t)np_ - 1;
+    const int64_t last_byte = nb - 1;
+    for (Py_ssize_t r = 0; r < n && !err; r++) {
+        const int64_t first = rfl[r], cnt = nlab[r], last = first + cnt - 1;
+        if (cnt < 1 || first < 0 || last >= nl) {
+            err = ERR_LABELS;
+            break;
+        }
+        int16_t f = -1, why = -1;
+        /* zones: the last label (the shortest zone) whose suffix hash is a zone's */
+        for (int64_t k = first; k <= last; k++) {
+            const int64_t slot = set_slot(g[k], zkeys, zmask, zshift, zzero_code >= 0);
+            const int code = slot >= 0 ? zcode_raw[slot] : slot == -2 ? zzero_code : -1;
+            if (code >= 0) {
+                f = (int16_t)(code + consts[C_ZONE_FAM0]);
+                why = (int16_t)code;
+            }
+        }
+        /* reverse DNS: <= 4 numeric labels of 1-3 digits under in-addr.arpa, <= 32 single hex nibbles
+         * under ip6.arpa */
+        if (cnt >= 3) {
+            const uint64_t zh = g[first + cnt - 2];
+            const int v4 = zh == arpa[0], v6 = !v4 && zh == arpa[1];
+            if (v4 || v6) {
+                int ok = cnt <= (v4 ? 6 : 34);
+                for (int64_t k = first; ok && k <= first + cnt - 3; k++) {
+                    const int64_t len = le[k] - ls[k];
+                    ok = v4 ? (len >= 1 && len <= 3) : len == 1;
+                    for (int64_t j = 0; ok && j < 3 && j < len; j++) {
+                        const uint8_t c = lower[ls[k] + j < last_byte ? ls[k] + j : last_byte];
+                        ok = v4 ? is_digit(c) : is_hex_lower(c);
+                    }
+                }
+                if (ok) {
+                    f = (int16_t)consts[C_FAM_REVERSE];
+                    why = consts[C_R_REVERSE];
+                }
+            }
+        }
+        /* DNSBL-style look-ups: the first four labels are 1-3 digits each */
+        if (cnt >= 6 && f < 0) {
+            int ok = 1;
+            for (int64_t k = first; ok && k < first + 4; k++) {
+                const int64_t len = le[k] - ls[k];
+                ok = len >= 1 && len <= 3;
+                for (int64_t j = 0; ok && j < len; j++)
+                    ok = is_digit(lower[ls[k] + j < last_byte ? ls[k] + j : last_byte]);
+            }
+            if (ok) {
+                f = (int16_t)consts[C_FAM_DNSBL];
+                why = consts[C_R_DNSBL];
+            }
+        }
+        /* service labels: the first underscore label that is a known one */
+        for (int64_t k = first; k <= last; k++) {
+            if (lower[ls[k] < last_byte ? ls[k] : last_byte] != '_')
+                continue;
+            const int64_t len = le[k] - ls[k];
+            if (len >= svc_w - 1)
+                continue;
+            int16_t code = -1;
+            for (Py_ssize_t i = 0; i < nsvc && code < 0; i++) {
+                const uint8_t *key = svck + i * svc_w;
+                if (key[svc_w - 1] == (uint8_t)len && memcmp(key, lower + ls[k], (size_t)len) == 0)
+                    code = svcc[i];
+            }
+            if (code >= 0) {
+                if (f < 0) {
+                    f = (int16_t)consts[C_FAM_SERVICE];
+                    why = code;
+                }
+                break;
+            }
+        }
+        /* single-label names */
+        if (cnt == 1 && f < 0) {
+            f = (int16_t)consts[C_FAM_SINGLE];
+            why = consts[C_R_SINGLE];
+        }
+        /* internal-only zones */
+        if (f < 0 && (in_list(g[last], itld, n_itld) || (cnt >= 2 && in_list(g[first + cnt - 2], izone, n_izone)))) {
+            f = (int16_t)consts[C_FAM_INTERNAL];
+            why = consts[C_R_INTERNAL];
+        }
+        /* Windows default computer names: first label of WIN_LEN characters, a known prefix, then
+         * letters and digits */
+        if (f < 0 && cnt >= 2 && le[first] - ls[first] == win_len) {
+            const uint8_t *c = lower + ls[first];
+            int ok = 0;
+            for (Py_ssize_t i = 0, off = 0; i < nwin && !ok; off += winl[i], i++) {
+                if (memcmp(c, winp + off, (size_t)winl[i]) != 0)
+                    continue;
+                ok = 1;
+                for (int64_t j = winl[i]; ok && j < win_len; j++)
+                    ok = (c[j] >= 'a' && c[j] <= 'z') || is_digit(c[j]);
+            }
+            if (ok) {
+                f = (int16_t)consts[C_FAM_WINHOST];
+                why = consts[C_R_WINHOST];
+            }
+        }
+        /* UUID labels */
+        if (f < 0) {
+            for (int64_t k = first; k <= last; k++) {
+                if (le[k] - ls[k] != 36)
+                    continue;
+                const uint8_t *c = lower + ls[k];
+                int ok = 1;
+                for (int j = 0; ok && j < 36; j++)
+                    ok = (j == 8 || j == 13 || j == 18 || j == 23) ? c[j] == '-' : is_hex_lower(c[j]);
+                if (ok) {
+                    f = (int16_t)consts[C_FAM_RESOURCE];
+                    why = consts[C_R_UUID];
+                    break;
+                }
+            }
+        }
+        /* hex resource ids registered under a hosting provider's (private) suffix */
+        const int64_t rl = regl[r];
+        if (f < 0 && rl >= 0) {
+            if (rl < first || rl >= last) {
+                err = ERR_LABELS;
+                break;
+            }
+            const int64_t len = le[rl] - ls[rl];
+            if (len >= 8 && len <= 40 && set_slot(g[rl + 1], pkeys, pmask, pshift, pzero) != -1) {
+                const uint8_t *c = lower + ls[rl];
+                int ok = 1, digit = 0;
+                for (int64_t j = 0; ok && j < len; j++) {
+                    ok = is_hex_lower(c[j]);
+                    digit |= is_digit(c[j]);
+                }
+                if (ok && digit) {
+                    f = (int16_t)consts[C_FAM_RESOURCE];
+                    why = consts[C_R_HEX_ID];
+                }
+            }
+        }
+        fam[r] = f;
+        reason[r] = why;
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* hash_build: names._HashSet's table: every non-zero value at the first free slot from its own   */
 
 static PyObject *py_hash_build(PyObject *Py_UNUSED(self), PyObject *args)
@@ -1558,6 +1792,11 @@ static PyMethodDef methods[] = {
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
      "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
      "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},
+    {"suppress", py_suppress, METH_VARARGS,
+     "suppress(lower, label_start, label_end, row_first_label, n_labels, reg_label, suffix_hash, zone_keys, "
+     "zone_codes, zone_shift, zone_zero_code, arpa, service_keys, service_codes, internal_tlds, internal_zones, "
+     "private_keys, private_shift, private_zero, windows_prefixes, windows_prefix_lengths, constants, fam, "
+     "reason): suppress.suppression_codes"},
     {"hash_build", py_hash_build, METH_VARARGS,
      "hash_build(values, keys, pos, shift): store every non-zero (distinct) values[i] in the linear-probing "
      "table keys (slot = (value * golden) >> shift, 0 = empty) with pos[slot] = i"},

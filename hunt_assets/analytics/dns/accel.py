@@ -1,8 +1,9 @@
 """Optional C kernels for the DNS scorer's byte-level work, and the switch that selects them.
 
-Why: ``names.parse``, ``features.compute``, ``ngram.label_logprob`` and ``features.entropy_of_rows``
-are dozens of whole-buffer NumPy passes, each allocating a temporary as large as the batch; they
-were most of the CPU time of ``score-dns``. ``_native`` (``_native.c``) does the same work in one
+Why: ``names.parse``, ``features.compute``, ``ngram.label_logprob``, ``features.entropy_of_rows``,
+``suppress.suppression_codes`` and the hash sets' builds and probes are dozens of whole-buffer
+NumPy passes, each allocating a temporary as large as the batch; they were most of the CPU time of
+``score-dns``. ``_native`` (``_native.c``) does the same work in one
 pass per name. The NumPy code stays the reference and the fallback: outputs are identical (floats
 bit for bit; ``hunt_assets_tests/test_dns_native.py`` checks it), and an install without a C
 compiler simply has no ``_native`` and runs NumPy.
