@@ -18,6 +18,7 @@ import numpy as np
 
 from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.names import ParsedNames, _hash_set, hash_name, isin_sorted, sorted_unique
+from hunt_assets.analytics.dns.ngram import label_args
 
 
 def _words(text: str) -> list[str]:
@@ -490,12 +491,13 @@ def _native_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
      consts) = _native_tables()
     fam = np.empty(p.n, dtype=np.int16)
     reason = np.empty(p.n, dtype=np.int16)
+    _, _, label_start, label_end, row_first_label, n_labels = label_args(p)  # the kernels' label arrays
     accel.ext.suppress(
         np.ascontiguousarray(p.lower, dtype=np.uint8),
-        np.ascontiguousarray(p.label_start, dtype=np.int64),
-        np.ascontiguousarray(p.label_end, dtype=np.int64),
-        np.ascontiguousarray(p.row_first_label, dtype=np.int64),
-        np.ascontiguousarray(p.n_labels, dtype=np.int32),
+        label_start,
+        label_end,
+        row_first_label,
+        n_labels,
         np.ascontiguousarray(p.reg_label, dtype=np.int64),
         np.ascontiguousarray(p.suffix_hash, dtype=np.uint64),
         zkeys, zcodes, zshift, zzero, arpa, svc_keys, svc_codes, tlds, izones, pkeys, pshift, pzero, winp, winl,
