@@ -196,7 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # scoring threads hand the GIL over between NumPy/Arrow/C calls; a longer switch interval
         # (20 ms, not 5) lets each run its Python glue in longer stretches (measured ~4 % less CPU)
         sys.setswitchinterval(0.02)
-        return score_dns_main(argv[1:])
+        try:
+            return score_dns_main(argv[1:])
+        except BrokenPipeError:
+            return _reader_went_away()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -204,8 +207,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
-        return 0
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The reader of stdout closed it early (``| head``): not an error, and nothing more to say.
+
+    stdout is pointed at /dev/null so the interpreter's final flush does not raise again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 0
+
+
+def run() -> None:
+    """Console entry point: ``main`` and then exit.
+
+    ``score-dns`` ends without the interpreter's teardown: once its output is flushed, freeing a
+    million-name batch object by object and unloading every module is ~60 ms (5 % of a 1M-name
+    run) of work whose result the operating system throws away anyway. Only the command's own
+    process does this; ``main`` called as a function returns normally.
+    """
+    argv = sys.argv[1:]
+    rc = main(argv)
+    if argv and argv[0] == "score-dns":
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            rc = _reader_went_away()
+        sys.stderr.flush()
+        os._exit(rc)
+    sys.exit(rc)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

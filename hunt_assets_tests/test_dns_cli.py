@@ -169,3 +169,32 @@ def test_parallel_csv_write_keeps_row_order(monkeypatch: pytest.MonkeyPatch) -> 
     parallel = io.BytesIO()
     cli.write_csv_rows(tbl, parallel)
     assert parallel.getvalue() == serial.getvalue()
+
+
+def test_command_entry_point_flushes_everything_before_its_fast_exit(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # the console entry point skips the interpreter's teardown: all output must be out before
+    p = tmp_path / "names.txt"
+    p.write_text("".join(f"host{i}.xkqjvbztrwq{i % 97}.net\n" for i in range(30_000)), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "hunt_assets.cli", "score-dns", str(p)], capture_output=True,
+                          timeout=120, check=True)
+    assert score_dns_main([str(p)]) == 0
+    assert proc.stdout == capsysbinary.readouterr().out
+    assert len(proc.stdout.splitlines()) == 30_001
+
+
+def test_command_reader_closing_early_is_not_an_error(tmp_path: Path) -> None:
+    # `hunt-assets score-dns big.txt | head`: the pipe closes after a few rows
+    p = tmp_path / "names.txt"
+    p.write_text("".join(f"n{i}.example{i % 50}.com\n" for i in range(300_000)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "hunt_assets.cli", "score-dns", str(p)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    head = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0
+    assert head == b"name,verdict,score,reasons\n"
+    assert err == b""  # no traceback, no message
