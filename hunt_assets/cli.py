@@ -188,6 +188,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # fast path: no argparse tree, no Dagster import. No linear algebra runs here, so OpenBLAS
         # need not start a thread per core while numpy is imported (a tenth of the start-up)
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+        # NumPy asks for transparent huge pages on every large array; where the kernel compacts
+        # memory for them on demand (defrag=madvise) and other processes have fragmented it, the
+        # page faults stall: ~4 % of a 1M-name run right after another big process, nothing gained
+        # on an idle machine (bench notes in the issue-6 log)
+        os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
         from hunt_assets.analytics.dns.cli import defer_pandas, keep_freed_memory, score_dns_main
 
         # process-wide tunings: only in the command's own process
