@@ -7,6 +7,8 @@ it in place, next to ``_native.c``. A setup.py rather than pyproject's ``ext-mod
 which setuptools still calls experimental.
 """
 
+import os
+
 from setuptools import Extension, setup
 
 setup(
@@ -18,6 +20,7 @@ setup(
             # -ffp-contract=off: no fused multiply-adds whatever the target flags, so float results
             # stay bit-identical to NumPy's
             extra_compile_args=["-O3", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra"],
+            libraries=["m"] if os.name == "posix" else [],  # exp() in the verdict kernel
         )
     ]
 )

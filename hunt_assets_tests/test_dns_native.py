@@ -103,11 +103,41 @@ def check_equivalent(binary: pa.Array) -> None:
     f = F.compute(p_ref)
     n = p_ref.n
     rng = np.random.default_rng(n)
+    _same_decisions(binary, p_ref, f, rng)
     for rows in (np.arange(n), rng.permutation(n)[: max(n // 3, 1)] if n else np.zeros(0, np.int64)):
         for part in ("sub", "reg"):
             e_ref, e_nat = _both(lambda r=rows, pt=part: F.entropy_of_rows(p_ref, f, r, pt))
             _same_array(e_ref, e_nat, f"entropy_of_rows {part}")
             _same_array(e_nat, f[f"{part}_entropy"][rows], f"entropy_of_rows {part} vs compute")
+
+
+def _same_decisions(binary: pa.Array, p: ParsedNames, f: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+    """score's verdict kernel against its NumPy reference, with the popular / vetted / alternative
+    root flags drawn at random so every combination of evidence and exemption occurs.
+
+    Verdicts, reason flags and bits are identical; the three scores go through ``exp``, where
+    NumPy's vectorised float64 exp (AVX-512) and the C library's may differ in the last bit, so
+    they are compared to a few ulp, and after the scorer's rounding to 4 decimals exactly.
+    """
+    from hunt_assets.analytics.dns import score as SC
+
+    if p.n == 0 or not accel.available():
+        return
+    raw_len = pc.binary_length(binary).to_numpy(zero_copy_only=False).astype(np.int64)
+    fam, _ = S.suppression_codes(p)
+    flags = [rng.random(p.n) < share for share in (0.2, 0.1, 0.1)]  # popular, vetted, alt_tld
+    ref = SC._decide_numpy(p, f, raw_len, fam, *flags)
+    nat = SC._decide_native(p, f, raw_len, fam, *flags)
+    names = ("verdict", "score", "tunnel_score", "dga_score", "sub_bits", "reg_bits", "why")
+    for x, y, what in zip(ref, nat, names, strict=True):
+        if what in ("score", "tunnel_score", "dga_score"):
+            assert x.dtype == y.dtype
+            np.testing.assert_array_max_ulp(x, y, maxulp=4)
+            _same_array(np.round(x, 4), np.round(y, 4), f"decide {what} (rounded)")
+        else:
+            _same_array(x, y, f"decide {what}")
+    why, verdict = ref[6], ref[0]
+    assert ((why & SC._W["invalid"]) != 0).tolist() == (verdict == SC.VERDICT_CODE["invalid"]).tolist()
 
 
 def _fixture_names(name: str) -> list[str]:
@@ -269,6 +299,26 @@ def test_native_rejects_inconsistent_input() -> None:
         ngram.label_logprob(bad, order3)
     with _native(True), pytest.raises(ValueError, match="label arrays"):
         ngram.label_logprob(bad)  # the shipped order-4 model (label_logprob4)
+
+
+@needs_native
+def test_decide_rejects_inconsistent_input() -> None:
+    from hunt_assets.analytics.dns import score as SC
+
+    binary = to_binary_array(["abc.example.com", "x.y"])
+    p = parse(binary)
+    f = F.compute(p)
+    raw_len = np.array([15, 3], dtype=np.int64)
+    fam = np.full(2, -1, dtype=np.int16)
+    no = np.zeros(2, dtype=bool)
+    SC._decide_native(p, f, raw_len, fam, no, no, no)  # consistent: fine
+    bad_labels = dataclasses.replace(p, row_first_label=np.array([0, 99], dtype=np.int64))
+    with pytest.raises(ValueError, match="label arrays"):
+        SC._decide_native(bad_labels, f, raw_len, fam, no, no, no)
+    with pytest.raises(ValueError, match="alphabet"):
+        SC._decide_native(p, {**f, "reg_alphabet": np.array([26, 64])}, raw_len, fam, no, no, no)
+    with pytest.raises(ValueError, match="fam: expected 2 items, got 1"):
+        SC._decide_native(p, f, raw_len, fam[:1], no, no, no)
 
 
 def test_hunt_dns_native_env_forces_numpy() -> None:

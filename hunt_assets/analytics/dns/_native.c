@@ -7,7 +7,9 @@
  * bytes are in cache. The NumPy code stays the reference and the fallback: every output of this
  * module is meant to be identical to it, floats bit for bit. Where NumPy's float results depend on
  * its summation order (np.add.reduceat, ndarray.sum), numpy_pairwise_sum() below replays that
- * order exactly.
+ * order exactly. One exception: decide()'s three scores go through exp(), and NumPy's vectorised
+ * float64 exp (AVX-512 builds) may differ from the C library's in the last bit; the scorer rounds
+ * them to 4 decimals, where the two agree (tests compare to 4 ulp, and exactly after rounding).
  *
  * Interface: plain CPython C API and the buffer protocol; no NumPy C API. The caller (Python)
  * allocates every output array with np.empty and passes it as a writable buffer, so this file
@@ -19,6 +21,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -35,11 +38,12 @@
 /* ------------------------------------------------------------------------------------------ */
 /* buffer handling                                                                             */
 
-enum kind { K_U8, K_BOOL, K_I32, K_I64, K_U64, K_F32, K_F64, K_I16 };
+enum kind { K_U8, K_BOOL, K_I32, K_I64, K_U64, K_F32, K_F64, K_I16, K_I8, K_U32 };
 
-static const char *kind_name[] = {"uint8", "bool", "int32", "int64", "uint64", "float32", "float64", "int16"};
+static const char *kind_name[] = {"uint8", "bool", "int32", "int64", "uint64", "float32", "float64", "int16", "int8",
+                                   "uint32"};
 
-#define MAX_BUFS 24
+#define MAX_BUFS 48
 
 typedef struct {
     Py_buffer views[MAX_BUFS];
@@ -81,6 +85,10 @@ static int format_ok(const char *fmt, Py_ssize_t itemsize, enum kind kind)
         return itemsize == 8 && c == 'd';
     case K_I16:
         return itemsize == 2 && c == 'h';
+    case K_I8:
+        return itemsize == 1 && c == 'b';
+    case K_U32:
+        return itemsize == 4 && (c == 'I' || c == 'L');
     }
     return 0;
 }
@@ -1758,6 +1766,296 @@ fail:
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* decide: score._decide_numpy (per-name verdict, scores and reason flags) in one pass per name */
+
+/* bits of `why`, in score.WHY order */
+enum {
+    W_EMPTY, W_CTRL, W_EMPTY_LABEL, W_SUPPRESSED, W_PAYLOAD, W_DNSCAT, W_IODINE, W_NO_TLD, W_TUNNEL_SUSP, W_HEX,
+    W_B32, W_B64, W_NONASCII, W_OVER, W_DGA, W_DGA_SUSP, W_ALT_TLD, W_POPULAR, W_VETTED, W_SHAPED, W_CANDIDATE,
+    W_INVALID, W_HAS_SUB, W_N
+};
+
+/* float constants, in score._decide_constants() order */
+enum {
+    D_LOG2_UNIFORM, D_TUNNEL_BITS, D_TUNNEL_MIN_LEN, D_SUSP_BITS, D_SUSP_MIN_LEN, D_DGA_BITS, D_MAX_LABEL,
+    D_V_TUNNEL, D_V_DGA, D_V_SUSPICIOUS, D_V_BENIGN, D_V_INVALID, D_BENIGN_LO, D_BENIGN_HI, D_SUSP_LO, D_SUSP_HI,
+    D_DGA_LO, D_TUNNEL_LO, D_N
+};
+
+/* NumPy's maximum / minimum: a NaN operand wins (the constants here are never NaN) */
+static inline double np_max(double a, double b)
+{
+    return (isnan(a) || a >= b) ? a : b;
+}
+
+static inline double np_min(double a, double b)
+{
+    return (isnan(a) || a <= b) ? a : b;
+}
+
+/* score._sigmoid: 1 / (1 + exp(-clip(x, -700, 700))); np.clip = minimum(maximum(x, lo), hi) */
+static inline double sigmoid_clipped(double x)
+{
+    const double c = np_min(np_max(x, -700.0), 700.0);
+    return 1.0 / (1.0 + exp(-c));
+}
+
+/* first label of the row equals `word` (lower case) */
+static inline int first_label_is(const uint8_t *lower, int64_t start, int64_t stop, const char *word, int64_t len)
+{
+    if (stop - start != len)
+        return 0;
+    return memcmp(lower + start, word, (size_t)len) == 0;
+}
+
+/* score._iodine_version_query on one first label */
+static inline int iodine_version(const uint8_t *c, int64_t len)
+{
+    if (len != 11 || c[0] != 'v' || c[1] != 'a' || c[2] != 'a' || c[3] != 'a' || c[4] != 'a' ||
+        (c[5] != 'k' && c[5] != 'i') || c[6] != 'a')
+        return 0;
+    for (int i = 7; i < 11; i++)
+        if (!((c[i] >= 'a' && c[i] <= 'z') || (c[i] >= '0' && c[i] <= '5')))
+            return 0;
+    return 1;
+}
+
+static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o[43];
+    BufSet bs = {.n = 0};
+    const int64_t *raw_len, *n_ctrl, *n_empty, *sub_len, *sub_lp_n, *reg_lp_n, *reg_alpha, *reg_len, *nonascii;
+    const int64_t *name_len, *suffix_len, *reg_label, *reg_start, *rfl, *ls, *le;
+    const int32_t *b64x, *sub_upper, *sub_lower, *sub_hex, *sub_digits, *sub_b32, *nlab;
+    const int16_t *fam;
+    const uint8_t *over_in, *popular, *vetted, *alt_in, *tld_known, *lower;
+    const double *sub_lp, *reg_lp, *log2_alpha, *dga_tab, *susp_tab, *k;
+    int8_t *verdict;
+    uint32_t *why;
+    double *score, *tunnel_score, *dga_score, *sub_bits_out, *reg_bits_out;
+    Py_ssize_t n, nl, nb, n_alpha;
+    int bad = 0;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOOO:decide", &o[0], &o[1], &o[2], &o[3],
+                          &o[4], &o[5], &o[6], &o[7], &o[8], &o[9], &o[10], &o[11], &o[12], &o[13], &o[14], &o[15],
+                          &o[16], &o[17], &o[18], &o[19], &o[20], &o[21], &o[22], &o[23], &o[24], &o[25], &o[26],
+                          &o[27], &o[28], &o[29], &o[30], &o[31], &o[32], &o[33], &o[34], &o[35], &o[36], &o[37],
+                          &o[38], &o[39], &o[40], &o[41], &o[42]))
+        return NULL;
+    ACQ(o[0], K_I64, 0, -1, raw_len, &n, "raw_len");
+    ACQ(o[1], K_I64, 0, n, n_ctrl, NULL, "n_ctrl");
+    ACQ(o[2], K_I64, 0, n, n_empty, NULL, "n_empty_labels");
+    ACQ(o[3], K_BOOL, 0, n, over_in, NULL, "lengths_over");
+    ACQ(o[4], K_I16, 0, n, fam, NULL, "fam");
+    ACQ(o[5], K_BOOL, 0, n, popular, NULL, "popular");
+    ACQ(o[6], K_BOOL, 0, n, vetted, NULL, "vetted");
+    ACQ(o[7], K_BOOL, 0, n, alt_in, NULL, "alt_tld");
+    ACQ(o[8], K_I64, 0, n, sub_len, NULL, "sub_len");
+    ACQ(o[9], K_F64, 0, n, sub_lp, NULL, "sub_lp");
+    ACQ(o[10], K_I64, 0, n, sub_lp_n, NULL, "sub_lp_n");
+    ACQ(o[11], K_F64, 0, n, reg_lp, NULL, "reg_lp");
+    ACQ(o[12], K_I64, 0, n, reg_lp_n, NULL, "reg_lp_n");
+    ACQ(o[13], K_I64, 0, n, reg_alpha, NULL, "reg_alphabet");
+    ACQ(o[14], K_I64, 0, n, reg_len, NULL, "reg_len");
+    ACQ(o[15], K_I64, 0, n, nonascii, NULL, "n_nonascii");
+    ACQ(o[16], K_I32, 0, n, b64x, NULL, "sub_b64extra");
+    ACQ(o[17], K_I32, 0, n, sub_upper, NULL, "sub_upper");
+    ACQ(o[18], K_I32, 0, n, sub_lower, NULL, "sub_lower");
+    ACQ(o[19], K_I32, 0, n, sub_hex, NULL, "sub_hex");
+    ACQ(o[20], K_I32, 0, n, sub_digits, NULL, "sub_digits");
+    ACQ(o[21], K_I32, 0, n, sub_b32, NULL, "sub_b32");
+    ACQ(o[22], K_I64, 0, n, name_len, NULL, "name_len");
+    ACQ(o[23], K_I64, 0, n, suffix_len, NULL, "suffix_len");
+    ACQ(o[24], K_I64, 0, n, reg_label, NULL, "reg_label");
+    ACQ(o[25], K_I64, 0, n, reg_start, NULL, "reg_start");
+    ACQ(o[26], K_BOOL, 0, n, tld_known, NULL, "tld_known");
+    ACQ(o[27], K_I32, 0, n, nlab, NULL, "n_labels");
+    ACQ(o[28], K_I64, 0, n, rfl, NULL, "row_first_label");
+    ACQ(o[29], K_I64, 0, -1, ls, &nl, "label_start");
+    ACQ(o[30], K_I64, 0, nl, le, NULL, "label_end");
+    ACQ(o[31], K_U8, 0, -1, lower, &nb, "lower");
+    ACQ(o[32], K_F64, 0, -1, log2_alpha, &n_alpha, "log2_alphabet");
+    ACQ(o[33], K_F64, 0, 64, dga_tab, NULL, "dga_bars");
+    ACQ(o[34], K_F64, 0, 64, susp_tab, NULL, "susp_bars");
+    ACQ(o[35], K_F64, 0, D_N, k, NULL, "constants");
+    ACQ(o[36], K_I8, 1, n, verdict, NULL, "verdict");
+    ACQ(o[37], K_U32, 1, n, why, NULL, "why");
+    ACQ(o[38], K_F64, 1, n, score, NULL, "score");
+    ACQ(o[39], K_F64, 1, n, tunnel_score, NULL, "tunnel_score");
+    ACQ(o[40], K_F64, 1, n, dga_score, NULL, "dga_score");
+    ACQ(o[41], K_F64, 1, n, sub_bits_out, NULL, "sub_bits");
+    ACQ(o[42], K_F64, 1, n, reg_bits_out, NULL, "reg_bits");
+
+    Py_BEGIN_ALLOW_THREADS
+    const double LOG2_UNIFORM = k[D_LOG2_UNIFORM], TUNNEL_BITS = k[D_TUNNEL_BITS], SUSP_BITS = k[D_SUSP_BITS];
+    const int64_t TUNNEL_MIN_LEN = (int64_t)k[D_TUNNEL_MIN_LEN], SUSP_MIN_LEN = (int64_t)k[D_SUSP_MIN_LEN];
+    const int64_t MAX_LABEL = (int64_t)k[D_MAX_LABEL];
+    const double DGA_CAP = 2 * k[D_DGA_BITS];
+    const int8_t V_TUNNEL = (int8_t)k[D_V_TUNNEL], V_DGA = (int8_t)k[D_V_DGA], V_SUSP = (int8_t)k[D_V_SUSPICIOUS];
+    const int8_t V_BENIGN = (int8_t)k[D_V_BENIGN], V_INVALID = (int8_t)k[D_V_INVALID];
+    const double BEN_LO = k[D_BENIGN_LO], BEN_W = (k[D_BENIGN_HI] - k[D_BENIGN_LO]) * 0.999;
+    const double SUS_LO = k[D_SUSP_LO], SUS_W = (k[D_SUSP_HI] - k[D_SUSP_LO]) * 0.999;
+    const double DGA_LO = k[D_DGA_LO], TUN_LO = k[D_TUNNEL_LO];
+    for (Py_ssize_t r = 0; r < n; r++) {
+        const int64_t first = rfl[r], cnt = nlab[r];
+        const int64_t slen = sub_len[r], rlen = reg_len[r], na = nonascii[r], b64 = b64x[r];
+        if (first < 0 || cnt < 0 || first + cnt > nl || reg_alpha[r] < 0 || reg_alpha[r] >= n_alpha) {
+            bad = 1;
+            break;
+        }
+        const int empty = raw_len[r] == 0;
+        const int has_ctrl = n_ctrl[r] > 0 && !empty;
+        const int empty_label = n_empty[r] > 0 && !empty;
+        const int invalid = empty || has_ctrl || empty_label;
+        const int suppressed = fam[r] >= 0 && !invalid;
+        const double sub_bits = -(sub_lp[r] + (double)sub_lp_n[r] * LOG2_UNIFORM);
+        const double reg_bits = -(reg_lp[r] + (double)reg_lp_n[r] * log2_alpha[reg_alpha[r]]);
+        int has_sub = slen > 0;
+        int is_idn = 0;
+        const int64_t rs = reg_start[r];
+        if (rs >= 0 && rs + 4 <= nb)
+            is_idn = lower[rs] == 'x' && lower[rs + 1] == 'n' && lower[rs + 2] == '-' && lower[rs + 3] == '-';
+        const int over = over_in[r] && !invalid;
+        const int mixed_case = sub_upper[r] >= 3 && sub_lower[r] >= 3;
+        const double tunnel_bits = sub_bits + (na >= 4 ? (double)na * 2.0 : 0.0);
+        int tunnel_name = has_sub && ((slen >= TUNNEL_MIN_LEN && tunnel_bits >= TUNNEL_BITS) ||
+                                      (slen >= 40 && (mixed_case || b64 > 0 || na >= 4)) || (over && slen >= 40));
+        const int hex_poll = sub_hex[r] == slen && slen >= 16 && sub_digits[r] >= 2 && sub_hex[r] - sub_digits[r] >= 2;
+        const int mixed_poll = slen >= 8 && sub_upper[r] >= 2 && sub_lower[r] >= 2 && sub_digits[r] >= 1;
+        int tunnel_susp = has_sub && !tunnel_name &&
+                          ((slen >= SUSP_MIN_LEN && tunnel_bits >= SUSP_BITS) || b64 > 0 || na >= 4 || hex_poll ||
+                           mixed_poll);
+        const int dga_ok = reg_label[r] >= 0 && !is_idn && !popular[r] && !vetted[r] && rlen <= MAX_LABEL;
+        const int64_t at = rlen < 63 ? rlen : 63;
+        const double dga_bar = dga_tab[at < 0 ? 0 : at], susp_bar = susp_tab[at < 0 ? 0 : at];
+        int dga_name = dga_ok && reg_bits >= dga_bar && !tunnel_name;
+        int dga_susp = dga_ok && !dga_name && reg_bits >= susp_bar;
+        const double all_bits = sub_bits + reg_bits;
+        const int no_tld = !tld_known[r] && cnt >= 2 && (name_len[r] - suffix_len[r]) >= TUNNEL_MIN_LEN;
+        int no_tld_tunnel = no_tld && all_bits >= TUNNEL_BITS && !tunnel_name;
+        if (no_tld_tunnel && cnt == 2 && suffix_len[r] <= 6) {
+            /* one random label under an alternative root's word-like TLD: judged as a DGA candidate */
+            const int64_t a = ls[first + cnt - 1], b = le[first + cnt - 1];
+            if (a < 0 || b < a || b > nb) {
+                bad = 1;
+                break;
+            }
+            int letters = b > a;
+            for (int64_t j = a; j < b && letters; j++)
+                letters = lower[j] >= 'a' && lower[j] <= 'z';
+            if (letters)
+                no_tld_tunnel = 0;
+        }
+        int dnscat = 0, iodine = 0;
+        if (cnt >= 2) {
+            const int64_t a = ls[first], b = le[first];
+            if (a < 0 || b < a || b > nb) {
+                bad = 1;
+                break;
+            }
+            dnscat = first_label_is(lower, a, b, "dnscat", 6);
+            iodine = iodine_version(lower + a, b - a);
+        }
+        dnscat = dnscat || iodine;
+        const int payload = tunnel_name;
+        tunnel_name = tunnel_name || no_tld_tunnel || dnscat;
+        dga_name = dga_name && !tunnel_name;
+        dga_susp = dga_susp && !tunnel_name;
+        tunnel_susp = tunnel_susp && !tunnel_name;
+
+        double ts = has_sub ? sigmoid_clipped((tunnel_bits - TUNNEL_BITS) / 6.0) : 0.0;
+        if (tunnel_name)
+            ts = np_max(ts, 0.8);
+        has_sub = has_sub || no_tld_tunnel || dnscat;
+        double ds = dga_ok ? sigmoid_clipped((reg_bits - np_min(dga_bar, DGA_CAP)) / 3.0) : 0.0;
+        if (dga_name)
+            ds = np_max(ds, 0.8);
+        double sc = np_max(ts, ds);
+        int8_t v = V_BENIGN;
+        if (tunnel_susp || dga_susp)
+            v = V_SUSP;
+        if (dga_name)
+            v = V_DGA;
+        if (tunnel_name)
+            v = V_TUNNEL;
+        if (over && v == V_BENIGN) {
+            v = V_SUSP;
+            sc = np_max(sc, 0.6);
+        }
+        const int alt_tld = alt_in[r] && cnt >= 2 && !invalid;
+        if (alt_tld && v == V_BENIGN) {
+            v = V_SUSP;
+            sc = np_max(sc, 0.6);
+        }
+        if (suppressed) {
+            v = V_BENIGN;
+            sc = np_min(sc, 0.1);
+        }
+        if (invalid)
+            v = V_INVALID;
+        /* score.banded_score */
+        const double raw = np_min(np_max(sc, 0.0), 1.0);
+        double banded = 0.0;
+        if (v == V_DGA)
+            banded = np_max(raw, DGA_LO);
+        else if (v == V_TUNNEL)
+            banded = np_max(raw, TUN_LO);
+        else if (v == V_SUSP)
+            banded = SUS_LO + SUS_W * raw;
+        else if (v == V_BENIGN)
+            banded = BEN_LO + BEN_W * raw;
+
+        const int ok = !suppressed && !invalid;
+        const int flagged = tunnel_name || tunnel_susp;
+        const int hexy = has_sub && sub_hex[r] == slen && slen >= 16 && flagged;
+        const int b32 = has_sub && !hexy && sub_b32[r] == slen && sub_digits[r] > 0 && flagged;
+        const int b64s = has_sub && (mixed_case || b64 > 0) && flagged;
+        const int benign_left = !invalid && !suppressed && v == V_BENIGN;
+        uint32_t w = 0;
+        w |= (uint32_t)empty << W_EMPTY;
+        w |= (uint32_t)has_ctrl << W_CTRL;
+        w |= (uint32_t)(empty_label && !empty) << W_EMPTY_LABEL;
+        w |= (uint32_t)suppressed << W_SUPPRESSED;
+        w |= (uint32_t)(payload && ok) << W_PAYLOAD;
+        w |= (uint32_t)(dnscat && !iodine && !invalid) << W_DNSCAT;
+        w |= (uint32_t)(iodine && !invalid) << W_IODINE;
+        w |= (uint32_t)(no_tld_tunnel && !dnscat && !invalid) << W_NO_TLD;
+        w |= (uint32_t)(tunnel_susp && ok) << W_TUNNEL_SUSP;
+        w |= (uint32_t)(hexy && ok) << W_HEX;
+        w |= (uint32_t)(b32 && ok) << W_B32;
+        w |= (uint32_t)(b64s && ok) << W_B64;
+        w |= (uint32_t)(na > 0 && !invalid) << W_NONASCII;
+        w |= (uint32_t)over << W_OVER;
+        w |= (uint32_t)(dga_name && ok) << W_DGA;
+        w |= (uint32_t)(dga_susp && ok) << W_DGA_SUSP;
+        w |= (uint32_t)(alt_tld && !suppressed) << W_ALT_TLD;
+        w |= (uint32_t)(popular[r] && benign_left) << W_POPULAR;
+        w |= (uint32_t)(vetted[r] && benign_left && reg_bits >= susp_bar) << W_VETTED;
+        w |= (uint32_t)(reg_label[r] >= 0 && ok) << W_SHAPED;
+        w |= (uint32_t)(dga_ok && !tunnel_name) << W_CANDIDATE;
+        w |= (uint32_t)invalid << W_INVALID;
+        w |= (uint32_t)has_sub << W_HAS_SUB;
+        verdict[r] = v;
+        why[r] = w;
+        score[r] = banded;
+        tunnel_score[r] = ts;
+        dga_score[r] = ds;
+        sub_bits_out[r] = sub_bits;
+        reg_bits_out[r] = reg_bits;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "decide: label arrays or alphabet sizes are inconsistent with the rows");
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static PyMethodDef methods[] = {
     {"count_labels", py_count_labels, METH_VARARGS,
@@ -1806,6 +2104,12 @@ static PyMethodDef methods[] = {
     {"hash_spans", py_hash_spans, METH_VARARGS,
      "hash_spans(data, starts, ends, powers, out): out[i] = sum of data[j] * powers[min(ends[i] - 1 - j, "
      "len(powers) - 1)] over starts[i] <= j < ends[i], modulo 2**64 (powers[k] = powers[1]**k)"},
+    {"decide", py_decide, METH_VARARGS,
+     "decide(raw_len, n_ctrl, n_empty_labels, lengths_over, fam, popular, vetted, alt_tld, sub_len, sub_lp, "
+     "sub_lp_n, reg_lp, reg_lp_n, reg_alphabet, reg_len, n_nonascii, sub_b64extra, sub_upper, sub_lower, sub_hex, "
+     "sub_digits, sub_b32, name_len, suffix_len, reg_label, reg_start, tld_known, n_labels, row_first_label, "
+     "label_start, label_end, lower, log2_alphabet, dga_bars, susp_bars, constants, verdict, why, score, "
+     "tunnel_score, dga_score, sub_bits, reg_bits): score._decide_numpy (verdict, banded score, reason flags)"},
     {NULL, NULL, 0, NULL},
 };
 

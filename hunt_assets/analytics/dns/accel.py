@@ -1,7 +1,8 @@
 """Optional C kernels for the DNS scorer's byte-level work, and the switch that selects them.
 
 Why: ``names.parse``, ``features.compute``, ``ngram.label_logprob``, ``features.entropy_of_rows``,
-``suppress.suppression_codes`` and the hash sets' builds and probes are dozens of whole-buffer
+``suppress.suppression_codes``, the scorer's verdict logic (``score._decide_numpy``) and the hash
+sets' builds and probes are dozens of whole-buffer
 NumPy passes, each allocating a temporary as large as the batch; they were most of the CPU time of
 ``score-dns``. ``_native`` (``_native.c``) does the same work in one
 pass per name. The NumPy code stays the reference and the fallback: outputs are identical (floats
