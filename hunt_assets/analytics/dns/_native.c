@@ -2057,6 +2057,134 @@ fail:
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------------------------ */
+/* csv_rows / score_index: score-dns's output rows as Arrow's CSV writer (quoting "needed")   */
+/* formats them: every string quoted with inner quotes doubled, the score unquoted            */
+
+/* copy src[0:len) as a quoted CSV field; returns the bytes written */
+static inline Py_ssize_t put_quoted(uint8_t *dst, const uint8_t *src, Py_ssize_t len)
+{
+    uint8_t *d = dst;
+    *d++ = '"';
+    while (len > 0) {
+        const uint8_t *q = memchr(src, '"', (size_t)len);
+        const Py_ssize_t run = q ? (Py_ssize_t)(q - src) + 1 : len;
+        memcpy(d, src, (size_t)run);
+        d += run;
+        if (q)
+            *d++ = '"';
+        src += run;
+        len -= run;
+    }
+    *d++ = '"';
+    return d - dst;
+}
+
+static PyObject *py_score_index(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_score, *o_vals, *o_out;
+    BufSet bs = {.n = 0};
+    const double *score, *vals;
+    int32_t *out;
+    Py_ssize_t n, nv, missing = 0;
+
+    if (!PyArg_ParseTuple(args, "OOO:score_index", &o_score, &o_vals, &o_out))
+        return NULL;
+    ACQ(o_score, K_F64, 0, -1, score, &n, "score");
+    ACQ(o_vals, K_F64, 0, -1, vals, &nv, "values");
+    ACQ(o_out, K_I32, 1, n, out, NULL, "out");
+    if (nv < 2 || nv > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "score_index: values must hold 2 .. 2**31-1 items");
+        goto fail;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const double steps = (double)(nv - 1);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const double s = score[i];
+        int32_t k = -1;
+        if (s >= 0.0 && s <= 1.0) {  /* false for NaN */
+            const int32_t j = (int32_t)nearbyint(s * steps);
+            if (j >= 0 && j < nv && vals[j] == s)
+                k = j;
+        }
+        missing += k < 0;
+        out[i] = k;
+    }
+    Py_END_ALLOW_THREADS
+    bufs_release(&bs);
+    return PyLong_FromSsize_t(missing);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
+static PyObject *py_csv_rows(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o[10];
+    BufSet bs = {.n = 0};
+    const int64_t *no, *vo, *so, *ro;
+    const uint8_t *nd, *vd, *sd, *rd;
+    const int32_t *si;
+    uint8_t *out;
+    Py_ssize_t n1, nnd, nvd, nso, nsd, nrd, cap, rows;
+    const char *err = NULL;
+    Py_ssize_t w = 0;
+
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOO:csv_rows", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
+                          &o[9]))
+        return NULL;
+    ACQ(o[0], K_I64, 0, -1, no, &n1, "name_offsets");
+    ACQ(o[1], K_U8, 0, -1, nd, &nnd, "name_data");
+    ACQ(o[2], K_I64, 0, n1, vo, NULL, "verdict_offsets");
+    ACQ(o[3], K_U8, 0, -1, vd, &nvd, "verdict_data");
+    ACQ(o[4], K_I32, 0, n1 - 1, si, NULL, "score_index");
+    ACQ(o[5], K_I64, 0, -1, so, &nso, "score_text_offsets");
+    ACQ(o[6], K_U8, 0, -1, sd, &nsd, "score_text_data");
+    ACQ(o[7], K_I64, 0, n1, ro, NULL, "reasons_offsets");
+    ACQ(o[8], K_U8, 0, -1, rd, &nrd, "reasons_data");
+    ACQ(o[9], K_U8, 1, -1, out, &cap, "out");
+    rows = n1 - 1;
+    if (rows < 0 || nso < 1) {
+        PyErr_SetString(PyExc_ValueError, "csv_rows: offsets must hold rows + 1 items");
+        goto fail;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < rows; i++) {
+        const int64_t a0 = no[i], a1 = no[i + 1], b0 = vo[i], b1 = vo[i + 1], c0 = ro[i], c1 = ro[i + 1];
+        const int32_t k = si[i];
+        if (a0 < 0 || a1 < a0 || a1 > nnd || b0 < 0 || b1 < b0 || b1 > nvd || c0 < 0 || c1 < c0 || c1 > nrd ||
+            k < 0 || k >= nso - 1 || so[k] < 0 || so[k + 1] < so[k] || so[k + 1] > nsd) {
+            err = "csv_rows: offsets or score indices out of range";
+            break;
+        }
+        /* worst case: every byte a quote (doubled), plus quotes, commas and the newline */
+        const int64_t need = 2 * ((a1 - a0) + (b1 - b0) + (c1 - c0)) + (so[k + 1] - so[k]) + 10;
+        if (w + need > cap) {
+            err = "csv_rows: output buffer too small";
+            break;
+        }
+        w += put_quoted(out + w, nd + a0, a1 - a0);
+        out[w++] = ',';
+        w += put_quoted(out + w, vd + b0, b1 - b0);
+        out[w++] = ',';
+        memcpy(out + w, sd + so[k], (size_t)(so[k + 1] - so[k]));
+        w += so[k + 1] - so[k];
+        out[w++] = ',';
+        w += put_quoted(out + w, rd + c0, c1 - c0);
+        out[w++] = '\n';
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    return PyLong_FromSsize_t(w);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"count_labels", py_count_labels, METH_VARARGS,
      "count_labels(data, offsets) -> number of labels parse() will produce"},
@@ -2110,6 +2238,13 @@ static PyMethodDef methods[] = {
      "sub_digits, sub_b32, name_len, suffix_len, reg_label, reg_start, tld_known, n_labels, row_first_label, "
      "label_start, label_end, lower, log2_alphabet, dga_bars, susp_bars, constants, verdict, why, score, "
      "tunnel_score, dga_score, sub_bits, reg_bits): score._decide_numpy (verdict, banded score, reason flags)"},
+    {"score_index", py_score_index, METH_VARARGS,
+     "score_index(score, values, out) -> missing; out[i] = k where values[k] == score[i] and k = "
+     "round(score[i] * (len(values) - 1)), else -1 (missing counts those)"},
+    {"csv_rows", py_csv_rows, METH_VARARGS,
+     "csv_rows(name_offsets, name_data, verdict_offsets, verdict_data, score_index, score_text_offsets, "
+     "score_text_data, reasons_offsets, reasons_data, out) -> bytes written: the rows "
+     "'\"name\",\"verdict\",score,\"reasons\"\\n' as Arrow's CSV writer quotes them"},
     {NULL, NULL, 0, NULL},
 };
 
