@@ -2120,18 +2120,18 @@ fail:
 
 static PyObject *py_csv_rows(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *o[10];
+    PyObject *o[13];
     BufSet bs = {.n = 0};
-    const int64_t *no, *vo, *so, *ro;
-    const uint8_t *nd, *vd, *sd, *rd;
+    const int64_t *no, *vo, *so, *ro, *prow, *po;
+    const uint8_t *nd, *vd, *sd, *rd, *pd;
     const int32_t *si;
     uint8_t *out;
-    Py_ssize_t n1, nnd, nvd, nso, nsd, nrd, cap, rows;
+    Py_ssize_t n1, nnd, nvd, nso, nsd, nrd, cap, rows, np_, npd;
     const char *err = NULL;
-    Py_ssize_t w = 0;
+    Py_ssize_t w = 0, pj = 0;
 
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOO:csv_rows", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7], &o[8],
-                          &o[9]))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOOOO:csv_rows", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
+                          &o[8], &o[9], &o[10], &o[11], &o[12]))
         return NULL;
     ACQ(o[0], K_I64, 0, -1, no, &n1, "name_offsets");
     ACQ(o[1], K_U8, 0, -1, nd, &nnd, "name_data");
@@ -2142,7 +2142,10 @@ static PyObject *py_csv_rows(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o[6], K_U8, 0, -1, sd, &nsd, "score_text_data");
     ACQ(o[7], K_I64, 0, n1, ro, NULL, "reasons_offsets");
     ACQ(o[8], K_U8, 0, -1, rd, &nrd, "reasons_data");
-    ACQ(o[9], K_U8, 1, -1, out, &cap, "out");
+    ACQ(o[9], K_I64, 0, -1, prow, &np_, "patch_rows");
+    ACQ(o[10], K_I64, 0, np_ + 1, po, NULL, "patch_offsets");
+    ACQ(o[11], K_U8, 0, -1, pd, &npd, "patch_data");
+    ACQ(o[12], K_U8, 1, -1, out, &cap, "out");
     rows = n1 - 1;
     if (rows < 0 || nso < 1) {
         PyErr_SetString(PyExc_ValueError, "csv_rows: offsets must hold rows + 1 items");
@@ -2150,10 +2153,24 @@ static PyObject *py_csv_rows(PyObject *Py_UNUSED(self), PyObject *args)
     }
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < rows; i++) {
-        const int64_t a0 = no[i], a1 = no[i + 1], b0 = vo[i], b1 = vo[i + 1], c0 = ro[i], c1 = ro[i + 1];
+        const int64_t a0 = no[i], a1 = no[i + 1], b0 = vo[i], b1 = vo[i + 1];
+        int64_t c0 = ro[i], c1 = ro[i + 1];
+        const uint8_t *reasons = rd;
+        Py_ssize_t reasons_len = nrd;
         const int32_t k = si[i];
-        if (a0 < 0 || a1 < a0 || a1 > nnd || b0 < 0 || b1 < b0 || b1 > nvd || c0 < 0 || c1 < c0 || c1 > nrd ||
-            k < 0 || k >= nso - 1 || so[k] < 0 || so[k + 1] < so[k] || so[k + 1] > nsd) {
+        if (pj < np_ && prow[pj] < i) {
+            err = "csv_rows: patch rows must be sorted, distinct and within the rows";
+            break;
+        }
+        if (pj < np_ && prow[pj] == i) { /* a row whose reasons later context extended */
+            c0 = po[pj];
+            c1 = po[pj + 1];
+            reasons = pd;
+            reasons_len = npd;
+            pj++;
+        }
+        if (a0 < 0 || a1 < a0 || a1 > nnd || b0 < 0 || b1 < b0 || b1 > nvd || c0 < 0 || c1 < c0 ||
+            c1 > reasons_len || k < 0 || k >= nso - 1 || so[k] < 0 || so[k + 1] < so[k] || so[k + 1] > nsd) {
             err = "csv_rows: offsets or score indices out of range";
             break;
         }
@@ -2170,9 +2187,11 @@ static PyObject *py_csv_rows(PyObject *Py_UNUSED(self), PyObject *args)
         memcpy(out + w, sd + so[k], (size_t)(so[k + 1] - so[k]));
         w += so[k + 1] - so[k];
         out[w++] = ',';
-        w += put_quoted(out + w, rd + c0, c1 - c0);
+        w += put_quoted(out + w, reasons + c0, c1 - c0);
         out[w++] = '\n';
     }
+    if (!err && pj != np_)
+        err = "csv_rows: patch rows must be sorted, distinct and within the rows";
     Py_END_ALLOW_THREADS
     if (err) {
         PyErr_SetString(PyExc_ValueError, err);
@@ -2243,7 +2262,8 @@ static PyMethodDef methods[] = {
      "round(score[i] * (len(values) - 1)), else -1 (missing counts those)"},
     {"csv_rows", py_csv_rows, METH_VARARGS,
      "csv_rows(name_offsets, name_data, verdict_offsets, verdict_data, score_index, score_text_offsets, "
-     "score_text_data, reasons_offsets, reasons_data, out) -> bytes written: the rows "
+     "score_text_data, reasons_offsets, reasons_data, patch_rows, patch_offsets, patch_data, out) -> bytes "
+     "written: the rows (reasons of the sorted patch_rows from the patch texts) "
      "'\"name\",\"verdict\",score,\"reasons\"\\n' as Arrow's CSV writer quotes them"},
     {NULL, NULL, 0, NULL},
 };

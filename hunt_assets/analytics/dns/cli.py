@@ -20,13 +20,17 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.accel import unique_lines
+
+if TYPE_CHECKING:
+    from hunt_assets.analytics.dns.csv_out import Scored
 
 OUT_COLUMNS = ["name", "verdict", "score", "reasons"]
 P = TypeVar("P")
@@ -221,11 +225,19 @@ def input_rows(tbl: pa.Table) -> int:
 
 def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None) -> pa.Table:
     """Score an input table; returns the four output columns, one row per distinct name."""
+    out = score_output(tbl, progress, warm)
+    return out if isinstance(out, pa.Table) else out.table()
+
+
+def score_output(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None) -> pa.Table | Scored:
+    """``score_table``'s rows; plain names come as ``csv_out.Scored``, whose reasons the CSV writer
+    reads without splicing the later context's text into a copy of all of them."""
+    from hunt_assets.analytics.dns.csv_out import Scored
     from hunt_assets.analytics.dns.domain_stats import apply_batch_context
     from hunt_assets.analytics.dns.names import np_to_arrow
     from hunt_assets.analytics.dns.score import (
         ChunkReasons,
-        join_reasons_arrow,
+        reason_patches,
         score_arrays,
         unique_names,
         verdict_array,
@@ -257,13 +269,11 @@ def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | 
         R[0].join_early()  # on the second core while batch context runs here
     apply_batch_context(arr, cols, R, None)
     progress(f"{len(uniq):,} distinct names: writing")
-    return pa.table(
-        {
-            "name": arr,
-            "verdict": verdict_array(cols["verdict"]),
-            "score": np_to_arrow(np.asarray(cols["score"], dtype=np.float64)),
-            "reasons": join_reasons_arrow(R, len(arr)),
-        }
+    return Scored(
+        arr,
+        verdict_array(cols["verdict"]),
+        np_to_arrow(np.asarray(cols["score"], dtype=np.float64)),
+        reason_patches(R, len(arr)),
     )
 
 
@@ -272,20 +282,24 @@ PARALLEL_WRITE_ROWS = 200_000
 WRITE_PIECE_ROWS = 100_000
 
 
-def write_csv_rows(tbl: pa.Table, sink: BinaryIO) -> None:
+def write_csv_rows(tbl: pa.Table | Scored, sink: BinaryIO) -> None:
     """Write ``tbl`` as CSV rows (no header) to ``sink``, in row order.
 
-    The output table is written by the C kernel (``csv_out``: the same bytes as Arrow's writer at
-    a fraction of the cost), any other table by Arrow's writer. Large tables are formatted in
+    The output columns are written by the C kernel (``csv_out``: the same bytes as Arrow's writer
+    at a fraction of the cost), any other table by Arrow's writer. Large tables are formatted in
     pieces on two threads (both writers release the GIL) and written in order.
     """
     from hunt_assets.analytics.dns import csv_out
 
     parallel = tbl.num_rows >= PARALLEL_WRITE_ROWS
-    if csv_out.fits(tbl):
-        rows = csv_out.Rows(tbl)
+    scored = tbl if isinstance(tbl, csv_out.Scored) else csv_out.from_table(tbl)
+    if scored is not None and accel.ext is not None and accel.ENABLED:
+        rows = csv_out.Rows(scored)
         _write_pieces(list(rows.pieces(WRITE_PIECE_ROWS)), rows.text, sink, parallel)
-    elif not parallel:
+        return
+    if isinstance(tbl, csv_out.Scored):
+        tbl = tbl.table()
+    if not parallel:
         pacsv.write_csv(tbl, sink, write_options=_CSV_OPTIONS)
     else:
 
@@ -403,10 +417,13 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         return 2
     show = (not args.no_progress) and sys.stderr.isatty() and input_rows(tbl) >= LARGE_INPUT
     progress = _Progress(show)
-    out = score_table(tbl, progress, warm)
+    out = score_output(tbl, progress, warm)
     import pyarrow.compute as pc  # loaded by the scorer by now; see the module docstring
 
-    out = out.set_column(2, "score", pc.round(out.column("score"), 4))
+    if isinstance(out, pa.Table):
+        out = out.set_column(2, "score", pc.round(out.column("score"), 4))
+    else:
+        out.score = pc.round(out.score, 4)
     sink = sys.stdout.buffer
     sink.write((",".join(OUT_COLUMNS) + "\n").encode())
     write_csv_rows(out, sink)

@@ -20,7 +20,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -414,7 +414,27 @@ class ChunkReasons:
         return fut.result()
 
 
-def _add_reasons(own: pa.Array, has_own: np.ndarray, extra: list[Reason]) -> pa.Array:
+class ReasonPatch(NamedTuple):
+    """One chunk's reasons: its own joined text, with the rows that later reasons (batch and event
+    context) reached taking ``text`` instead. ``apply`` splices them into one array; the CSV writer
+    reads the two directly and spares that copy of all the text."""
+
+    own: pa.Array  # large_string, one per row of the chunk
+    rows: np.ndarray  # sorted chunk positions (int64) whose text is in ``text``
+    text: pa.Array | None  # large_string, aligned with ``rows``
+
+    def apply(self) -> pa.Array:
+        if self.text is None or self.rows.size == 0:
+            return self.own
+        where = np.arange(len(self.own), dtype=np.int32)
+        where[self.rows] = len(self.own) + np.arange(self.rows.size, dtype=np.int32)
+        return pa.concat_arrays([self.own, self.text]).take(np_to_arrow(where))
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def _patch(own: pa.Array, has_own: np.ndarray, extra: list[Reason]) -> ReasonPatch:
     """``own`` (one chunk's joined reasons) with the ``extra`` reasons of its rows '; '-joined
     after them: exactly the text of joining all the pieces together, built for the touched rows only."""
     rows = sorted_unique(np.concatenate([idx for idx, _ in extra]))
@@ -426,14 +446,13 @@ def _add_reasons(own: pa.Array, has_own: np.ndarray, extra: list[Reason]) -> pa.
     both = has_own[rows]
     joined = pc.binary_join_element_wise(own.take(take_rows), ext, pa.scalar("; ", pa.large_string()))
     patched = pc.if_else(np_to_arrow(both), joined, ext)
-    where = np.arange(len(own), dtype=np.int32)
-    where[rows] = len(own) + np.arange(rows.size, dtype=np.int32)
-    return pa.concat_arrays([own, patched.cast(pa.large_string())]).take(np_to_arrow(where))
+    return ReasonPatch(own, rows.astype(np.int64), patched.cast(pa.large_string()))
 
 
-def _join_chunked(chunks: ChunkReasons, extra: list[Reason], n: int) -> pa.ChunkedArray:
-    """Join every chunk's reasons, followed by the later ``extra`` reasons of its rows, on worker
-    threads (Arrow's string kernels release the GIL): one text column, one chunk per chunk."""
+def _chunk_patches(chunks: ChunkReasons, extra: list[Reason], n: int, apply: bool) -> list:
+    """Every chunk's reasons followed by the later ``extra`` reasons of its rows, built on worker
+    threads (Arrow's string kernels release the GIL): a ``ReasonPatch`` per chunk, or (``apply``)
+    its spliced text."""
     per_chunk: list[list[Reason]] = [[] for _ in chunks.parts]
     bounds = np.asarray([*chunks.starts, n], dtype=np.int64)
     for idx, vals in extra:
@@ -449,21 +468,36 @@ def _join_chunked(chunks: ChunkReasons, extra: list[Reason], n: int) -> pa.Chunk
             per_chunk[ci].append((idx[a:b] - bounds[ci], vals if isinstance(vals, str) else vals.slice(a, b - a)))
     workers = min(len(per_chunk), MAX_THREADS)
 
-    def one(ci: int) -> pa.Array:
+    def one(ci: int) -> ReasonPatch | pa.Array:
         own = chunks.joined_own(ci)
         if not per_chunk[ci]:
-            return own
-        has_own = np.zeros(chunks.sizes[ci], dtype=bool)
-        for idx, _ in chunks.parts[ci]:
-            has_own[idx] = True
-        return _add_reasons(own, has_own, per_chunk[ci])
+            patch = ReasonPatch(own, _NO_ROWS, None)
+        else:
+            has_own = np.zeros(chunks.sizes[ci], dtype=bool)
+            for idx, _ in chunks.parts[ci]:
+                has_own[idx] = True
+            patch = _patch(own, has_own, per_chunk[ci])
+        return patch.apply() if apply else patch
 
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as ex:
-            texts = list(ex.map(one, range(len(per_chunk))))
-    else:
-        texts = [one(ci) for ci in range(len(per_chunk))]
-    return pa.chunked_array(texts, type=pa.large_string())
+            return list(ex.map(one, range(len(per_chunk))))
+    return [one(ci) for ci in range(len(per_chunk))]
+
+
+def _join_chunked(chunks: ChunkReasons, extra: list[Reason], n: int) -> pa.ChunkedArray:
+    """Join every chunk's reasons, followed by the later ``extra`` reasons of its rows: one text
+    column, one chunk per chunk."""
+    return pa.chunked_array(_chunk_patches(chunks, extra, n, apply=True), type=pa.large_string())
+
+
+def reason_patches(reasons: list[Reason], n: int) -> list[ReasonPatch]:
+    """``join_reasons_arrow`` as one ``ReasonPatch`` per chunk, the later reasons not spliced in."""
+    if reasons and isinstance(reasons[0], ChunkReasons):
+        return _chunk_patches(reasons[0], reasons[1:], n, apply=False)
+    joined = join_reasons_arrow(reasons, n)
+    chunks = joined.chunks if isinstance(joined, pa.ChunkedArray) else [joined]
+    return [ReasonPatch(c.cast(pa.large_string()), _NO_ROWS, None) for c in chunks]
 
 
 def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.ndarray], list[Reason]]:
