@@ -341,6 +341,34 @@ def test_dga_shaped_cohort_lifts_borderline_names_but_not_popular_lists() -> Non
     assert not popular_only["reasons"].str.contains("DGA's daily list").any()
 
 
+def test_a_convicted_cohort_takes_in_its_word_like_members_down_to_the_member_bar() -> None:
+    import random
+
+    from hunt_assets.analytics.dns import domain_stats as D
+    from hunt_assets.analytics.dns import ngram
+
+    rng = random.Random(11)
+    # a random-letter DGA's day: its labels that happen to read well are not random-looking on
+    # their own (reg_bits < DGA_BURST_BITS), but they share the cohort that convicted itself
+    dga = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9)) + ".biz" for _ in range(400)})
+    popular = ngram.load_training_domains()[:3000]
+    r = score_names(dga + popular).set_index("name")
+    alone = score_names(dga[:1] + popular).set_index("name")  # no cohort without the rest of the day
+    bits = r.loc[dga, "reg_bits"]
+    in_cohort = r.loc[dga, "reasons"].str.contains("the shape of a DGA's daily list")
+    between = (bits >= D.COHORT_MEMBER_BITS) & (bits < D.DGA_BURST_BITS)
+    below = bits < D.COHORT_MEMBER_BITS
+    # the draw has members on both sides of the bar
+    assert between.sum() >= 5
+    assert below.sum() >= 2
+    assert in_cohort[between].all()
+    assert (r.loc[bits[between].index, "verdict"] != "benign").all()
+    assert not in_cohort[below].any()
+    assert (r.loc[bits[below].index, "verdict"] == "benign").all()
+    assert not alone["reasons"].str.contains("DGA's daily list").any()
+    assert not r.loc[popular, "reasons"].str.contains("DGA's daily list").any()
+
+
 def test_syllable_template_cohort_lifts_pronounceable_dga_names() -> None:
     import random
 
