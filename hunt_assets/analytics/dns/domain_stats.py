@@ -318,16 +318,17 @@ def _dga_cohort(
     key_row = cols[key][first_row]
     shaped = np.flatnonzero(key_row != 0)  # every registered domain of a known shape, popular ones too
     cand = (key_row[shaped] & np.uint64(1)) == 1
-    hi = cand & (cols["reg_bits"][first_row[shaped]] >= DGA_BURST_BITS)
+    bits = cols["reg_bits"][first_row[shaped]]
+    hi = cand & (bits >= DGA_BURST_BITS)
     if hi.sum() < COHORT_MIN:
         return
-    kin = cand & (cols["reg_bits"][first_row[shaped]] >= COHORT_MEMBER_BITS)  # hi is a subset
     codes = _factorize(key_row[shaped] & ~np.uint64(1))
     n_hi = np.bincount(codes, weights=hi.astype(np.float64))
     size = np.bincount(codes).astype(np.float64)
     fire = (n_hi >= COHORT_MIN) & (n_hi >= COHORT_SHARE * size)
     if not fire.any():
         return
+    kin = hi | (cand & (bits >= COHORT_MEMBER_BITS))
     member = np.zeros(first_row.size, dtype=bool)
     member[shaped[fire[codes] & kin]] = True
     n_of = np.zeros(first_row.size, dtype=np.int64)
