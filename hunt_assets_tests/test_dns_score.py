@@ -63,6 +63,25 @@ def test_bad_input_never_crashes_and_keeps_other_rows() -> None:
     assert r.loc[good[1], "verdict"] == "tunnel"
 
 
+def test_encoding_reasons_are_given_only_where_their_own_evidence_holds() -> None:
+    # a 300-byte run of 'a' is a tunnel by the DNS-limit rule alone: neither random nor hex
+    run = "a" * 300 + ".example.com"
+    # short hex polls are suspected for their alphabet; their likelihood under the model is no evidence
+    poll = "0123456789abcdef0123.example.com"
+    b64 = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0.t.evil-tunnel.com"
+    r = _by_name([run, poll, b64])
+    assert r.loc[run, "verdict"] == "tunnel"
+    assert r.loc[run, "reasons"] == "exceeds DNS limits (name of 312 bytes, longest label 300; at most 253 and 63)"
+    assert r.loc[poll, "verdict"] == "suspicious"
+    hex_reason = "subdomain is pure hex (dnscat2-style encoding)"
+    assert r.loc[poll, "reasons"] == "subdomain of 20 chars looks encoded; " + hex_reason
+    assert r.loc[poll, "sub_bits"] < 0
+    assert r.loc[b64, "verdict"] == "tunnel"
+    assert r.loc[b64, "reasons"].startswith("subdomain payload of 49 chars in 2 label(s) is ")
+    assert "bits/char more random than popular names" in r.loc[b64, "reasons"]
+    assert "base64-style encoding" in r.loc[b64, "reasons"]
+
+
 def test_none_and_nan_are_dropped_not_fatal() -> None:
     r = score_names(pd.Series(["www.google.com", None, float("nan")]))
     assert list(r["name"]) == ["www.google.com"]

@@ -2007,7 +2007,8 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
 
         const int ok = !suppressed && !invalid;
         const int flagged = tunnel_name || tunnel_susp;
-        const int hexy = has_sub && sub_hex[r] == slen && slen >= 16 && flagged;
+        /* an encoding reason only where its own evidence holds (score._decide_numpy) */
+        const int hexy = has_sub && hex_poll && flagged;
         const int b32 = has_sub && !hexy && sub_b32[r] == slen && sub_digits[r] > 0 && flagged;
         const int b64s = has_sub && (mixed_case || b64 > 0) && flagged;
         const int benign_left = !invalid && !suppressed && v == V_BENIGN;
@@ -2016,7 +2017,7 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
         w |= (uint32_t)has_ctrl << W_CTRL;
         w |= (uint32_t)(empty_label && !empty) << W_EMPTY_LABEL;
         w |= (uint32_t)suppressed << W_SUPPRESSED;
-        w |= (uint32_t)(payload && ok) << W_PAYLOAD;
+        w |= (uint32_t)(payload && sub_bits >= TUNNEL_BITS && ok) << W_PAYLOAD;
         w |= (uint32_t)(dnscat && !iodine && !invalid) << W_DNSCAT;
         w |= (uint32_t)(iodine && !invalid) << W_IODINE;
         w |= (uint32_t)(no_tld_tunnel && !dnscat && !invalid) << W_NO_TLD;

@@ -583,7 +583,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     )
     R.append(
         _reason(
-            has("tunnel_susp"),
+            has("tunnel_susp") & (sub_bits >= 1),
             "subdomain of ",
             _fmt(sub_len),
             " chars looks encoded (",
@@ -591,6 +591,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             " bits less likely than popular names)",
         )
     )
+    # suspected for its alphabet alone (hex / mixed-case poll, base64 marks): no likelihood to quote
+    R.append(_reason(has("tunnel_susp") & (sub_bits < 1), "subdomain of ", _fmt(sub_len), " chars looks encoded"))
     R.append(_reason(has("hex"), "subdomain is pure hex (dnscat2-style encoding)"))
     R.append(_reason(has("b32"), "subdomain uses only the base32 alphabet"))
     R.append(_reason(has("b64"), "mixed case / '+' '/' '=' in labels: base64-style encoding"))
@@ -599,7 +601,16 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             has("nonascii"), _fmt(f["n_nonascii"]), " non-ASCII or escaped byte(s) (iodine base128 uses 0xBC-0xFD)"
         )
     )
-    R.append(_reason(has("over"), "exceeds DNS limits (name ", _fmt(lens), " > 253 or a label > 63 bytes)"))
+    R.append(
+        _reason(
+            has("over"),
+            "exceeds DNS limits (name of ",
+            _fmt(lens),
+            " bytes, longest label ",
+            _fmt(f["max_label_len"]),
+            "; at most 253 and 63)",
+        )
+    )
     R.append(
         _reason(
             has("dga"),
@@ -817,7 +828,9 @@ def _decide_numpy(
 
     ok = ~suppressed & ~invalid
     flagged = tunnel_name | tunnel_susp
-    hexy = has_sub & (f["sub_hex"] == sub_len) & (sub_len >= 16) & flagged
+    # an encoding reason only where its own evidence holds, not merely because the name is flagged
+    # (a 300-byte run of 'a' is a tunnel by the DNS-limit rule, yet neither random nor hex-encoded)
+    hexy = has_sub & hex_poll & flagged
     b32 = has_sub & ~hexy & (f["sub_b32"] == sub_len) & (f["sub_digits"] > 0) & flagged
     b64 = has_sub & (mixed_case | (b64_marks > 0)) & flagged
     benign_left = ~invalid & ~suppressed & (verdict == V["benign"])
@@ -826,7 +839,7 @@ def _decide_numpy(
         "ctrl": has_ctrl,
         "empty_label": empty_label & ~empty,
         "suppressed": suppressed,
-        "payload": payload_tunnel & ok,
+        "payload": payload_tunnel & (sub_bits >= TUNNEL_BITS) & ok,
         "dnscat": dnscat_prefix & ~iodine_hello & ~invalid,
         "iodine": iodine_hello & ~invalid,
         "no_tld": no_tld_tunnel & ~dnscat_prefix & ~invalid,
