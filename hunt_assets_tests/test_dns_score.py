@@ -381,11 +381,37 @@ def test_a_convicted_cohort_takes_in_its_word_like_members_down_to_the_member_ba
     assert between.sum() >= 5
     assert below.sum() >= 2
     assert in_cohort[between].all()
-    assert (r.loc[bits[between].index, "verdict"] != "benign").all()
+    # a convicted cohort's members are the day's names: dga, not merely suspicious
+    assert (r.loc[bits[between].index, "verdict"] == "dga").all()
+    assert (r.loc[dga, "verdict"][in_cohort] == "dga").all()
     assert not in_cohort[below].any()
     assert (r.loc[bits[below].index, "verdict"] == "benign").all()
     assert not alone["reasons"].str.contains("DGA's daily list").any()
     assert not r.loc[popular, "reasons"].str.contains("DGA's daily list").any()
+
+
+def test_five_letter_labels_are_judged_only_as_a_cohort() -> None:
+    import random
+
+    from hunt_assets.analytics.dns import ngram
+    from hunt_assets.analytics.dns import score as S
+
+    rng = random.Random(3)
+    # m0yv's shape: a day of 5-letter random labels under .biz; one such label alone is too short
+    # to judge by its characters (DGA_MIN_LEN), a batch of them is a cohort (COHORT_MIN_LEN)
+    assert S.COHORT_MIN_LEN == 5 < S.DGA_MIN_LEN
+    dga = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(5)) + ".biz" for _ in range(80)})
+    popular = ngram.load_training_domains()[:3000]
+    alone = score_names(dga[:1] + popular).set_index("name")
+    assert alone.loc[dga[0], "verdict"] == "benign"
+    r = score_names(dga + popular).set_index("name")
+    in_cohort = r.loc[dga, "reasons"].str.contains("the shape of a DGA's daily list")
+    assert in_cohort.mean() > 0.8
+    assert (r.loc[dga, "verdict"][in_cohort] == "dga").all()
+    assert not r.loc[popular, "reasons"].str.contains("DGA's daily list").any()
+    # four letters form no cohort
+    four = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4)) + ".biz" for _ in range(80)})
+    assert not score_names(four + popular)["reasons"].str.contains("DGA's daily list").any()
 
 
 def test_syllable_template_cohort_lifts_pronounceable_dga_names() -> None:

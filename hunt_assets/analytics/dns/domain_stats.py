@@ -304,8 +304,9 @@ def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.n
     popular names are left out of those cohorts altogether). A cohort fires on its random-looking
     members (``DGA_BURST_BITS``); it then takes in the members at or above ``COHORT_MEMBER_BITS``.
 
-    Counted over distinct registered domains. Members that were already ``suspicious`` on their
-    own become ``dga``, benign members become ``suspicious``; tunnels are left alone.
+    Counted over distinct registered domains. Members become ``dga`` whatever their own verdict
+    was (tunnels are left alone), as members of a seed-mutation cluster do: the convicted cohort is
+    the evidence, and a member that reads well on its own is no less one of the day's names.
     """
     for key in _COHORT_TEXT:
         if key in cols:
@@ -336,10 +337,7 @@ def _dga_cohort(
     hi_of = np.zeros(first_row.size, dtype=np.int64)
     hi_of[shaped] = n_hi[codes].astype(np.int64)
     mask = member[dcode] & ~_verdict_is(cols, "tunnel") & ~_verdict_is(cols, "invalid")
-    to_dga = mask & _verdict_is(cols, "suspicious")
-    to_susp = mask & _verdict_is(cols, "benign")
-    lift(cols, to_dga, "dga", 0.7)
-    lift(cols, to_susp, "suspicious", 0.5)
+    lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
     reasons.append(
         _reason(
             mask,

@@ -84,6 +84,9 @@ MAX_THREADS = max(1, min(4, os.cpu_count() or 1))
 # file without calibrated bars.
 DGA_BITS = 9.0
 DGA_MIN_LEN = 6  # shorter labels (``3hxc.cn``, ``70yx.com``) are too short to judge by characters
+# a cohort's members may be a character shorter than a name judged alone: the batch is the evidence
+# (5-letter labels: m0yv's .biz day; at 4 the popular hold-out's FPR rose from 0.36 to 0.60 %)
+COHORT_MIN_LEN = 5
 DGA_SUSPICIOUS_BITS = 7.0
 DGA_SUSPICIOUS_MIN_LEN = 8
 TUNNEL_BITS = 20.0  # subdomain payload
@@ -982,7 +985,7 @@ def _cohort_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, candid
     """
     out = np.zeros(p.n, dtype=np.uint64)
     # all-digit labels (``195855.com``, common among Chinese popular sites) form no cohort
-    rows = np.flatnonzero(ok & (f["reg_len"] >= DGA_MIN_LEN) & (f["reg_digits"] < f["reg_len"]))
+    rows = np.flatnonzero(ok & (f["reg_len"] >= COHORT_MIN_LEN) & (f["reg_digits"] < f["reg_len"]))
     if rows.size == 0:
         return out
     suffix = p.suffix_hash[p.reg_label[rows] + 1]
