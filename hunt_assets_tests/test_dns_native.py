@@ -625,6 +625,12 @@ def _suppression_shaped_names(seed: int, count: int) -> list[str]:
         lambda: some(hexd + "g", 6, 42) + "." + rng.choice(["ngrok.io", "azurecontainer.io", "duckdns.org", "com"]),
         lambda: some(alnum, 1, 12) + "." + rng.choice(["local", "lan", "home.arpa", "internal", "corp", "arpa"]),
         lambda: some(alnum, 1, 12) + "." + rng.choice(["akamaiedge.net", "mcafee.com", "a.b.cloudfront.net", "x.y"]),
+        lambda: rng.choice(["", "c-", "pool-", "ip", "cpe-", "Host-", "abcdefghijklm-", "-"])
+        + "-".join(some("0123456789", 0, 4) for _ in range(rng.choice([3, 4, 4, 4, 5])))
+        + rng.choice(["", "", "-static", "-", "-abcdefghijklm", "-x_"])
+        + "".join("." + some(alnum, 1, 13) for _ in range(rng.randint(0, 4)))
+        + "."
+        + rng.choice(["comcast.net", "rr.com", "co.uk", "com"]),
         lambda: some(alnum, 1, 15),
     ]
     return [rng.choice(makers)() for _ in range(count)]

@@ -112,6 +112,13 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2f.queue.example-saas.io", "resource_id"),
         ("5c2a3b4d9e1f.ngrok.io", "resource_id"),
         ("08173443.herokuapp.com", "resource_id"),
+        ("c-73-12-34-56.hsd1.ca.comcast.net", "address_host"),
+        ("pool-71-105-12-34.nycmny.fios.verizon.net", "address_host"),
+        ("ip68-100-12-34.ph.ph.cox.net", "address_host"),
+        ("cpe-24-93-118-3.rochester.res.rr.com", "address_host"),
+        ("n2t3qhfktcnujfpwz6dtqlbz299pg3gi.lambda-url.us-east-1.on.aws", "cdn_cloud_edge"),
+        ("quiet-xjtvwu.ojnsmyna.workers.dev", "cdn_cloud_edge"),
+        ("ucuowjun-my.sharepoint.com", "cdn_cloud_edge"),
         ("uc4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4.dl.dropboxusercontent.com", "cdn_cloud_edge"),
     ],
 )
@@ -135,6 +142,36 @@ def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:
 def test_enterprise_suppressions_need_the_exact_shape(name: str) -> None:
     r = _by_name([name])
     assert r.loc[name, "suppressed_family"] not in {"internal_zone", "windows_hostname", "resource_id"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1-2-3-256.hsd1.ca.comcast.net",  # not an address
+        "c-73-12-34.hsd1.ca.comcast.net",  # three octets
+        "1-2-3-4.k5j3h2g1f0a9s8d7f6g5.evil.com",  # a label too long to be a place name after it
+        "1-2-3-4.aaaa.bbbb.cccc.dddd.evil.com",  # too many labels after it
+        "x1-2-3-4y.k5j3.evil.com",  # no '-' before the suffix word
+    ],
+)
+def test_address_host_names_need_the_exact_shape(name: str) -> None:
+    assert _by_name([name]).loc[name, "suppressed_family"] != "address_host"
+
+
+def test_a_day_of_isp_customer_names_is_not_a_tunnel() -> None:
+    import random
+
+    rng = random.Random(2)
+    # hundreds of unique, digit-heavy subdomains under one registered domain: the batch rules' shape,
+    # but each is a customer address named by the ISP
+    names = [
+        f"c-{rng.randint(1, 254)}-{rng.randint(0, 255)}-{rng.randint(0, 255)}-{rng.randint(1, 254)}"
+        f".hsd1.{rng.choice(['ca', 'ma', 'il', 'wa'])}.comcast.net"
+        for _ in range(300)
+    ]
+    r = score_names(names)
+    assert (r["verdict"] == "benign").all()
+    assert (r["suppressed_family"] == "address_host").all()
 
 
 def test_hex_dga_under_public_suffix_still_flagged() -> None:

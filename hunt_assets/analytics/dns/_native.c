@@ -1417,8 +1417,48 @@ static inline int is_hex_lower(uint8_t c) { return is_digit(c) || (c >= 'a' && c
 enum {
     C_FAM_REVERSE, C_FAM_SERVICE, C_FAM_DNSBL, C_FAM_SINGLE, C_FAM_INTERNAL, C_FAM_WINHOST, C_FAM_RESOURCE,
     C_R_REVERSE, C_R_DNSBL, C_R_SINGLE, C_R_INTERNAL, C_R_WINHOST, C_R_UUID, C_R_HEX_ID, C_ZONE_FAM0,
-    C_WIN_LEN, C_SVC_WIDTH, C_N
+    C_WIN_LEN, C_SVC_WIDTH, C_FAM_ADDR, C_R_ADDR, C_ADDR_PREFIX, C_ADDR_SUFFIX, C_ADDR_REST_N, C_ADDR_REST_LABEL,
+    C_ADDR_REST_TOTAL, C_N
 };
+
+/* suppress.ADDRESS_LABEL_RE on one label: [a-z]{1,P}-? then four decimal octets <= 255 joined by
+ * '-', then an optional '-' and 1..S letters or digits */
+static int address_label(const uint8_t *c, int64_t len, int64_t max_prefix, int64_t max_suffix)
+{
+    int64_t i = 0;
+    while (i < len && c[i] >= 'a' && c[i] <= 'z')
+        i++;
+    if (i > max_prefix)
+        return 0;
+    if (i > 0 && i < len && c[i] == '-')
+        i++;
+    for (int oct = 0; oct < 4; oct++) {
+        if (oct > 0) {
+            if (i >= len || c[i] != '-')
+                return 0;
+            i++;
+        }
+        int64_t nd = 0, v = 0;
+        while (i < len && nd < 3 && is_digit(c[i])) {
+            v = v * 10 + (c[i] - '0');
+            i++;
+            nd++;
+        }
+        if (nd == 0 || v > 255)
+            return 0;
+    }
+    if (i == len)
+        return 1;
+    if (c[i] != '-')
+        return 0;
+    const int64_t rest = len - i - 1;
+    if (rest < 1 || rest > max_suffix)
+        return 0;
+    for (int64_t j = i + 1; j < len; j++)
+        if (!((c[j] >= 'a' && c[j] <= 'z') || is_digit(c[j])))
+            return 0;
+    return 1;
+}
 
 static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -1607,6 +1647,21 @@ static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
                     f = (int16_t)consts[C_FAM_RESOURCE];
                     why = consts[C_R_HEX_ID];
                 }
+            }
+        }
+        /* host names made of an IPv4 address, with a few short labels before the registered domain */
+        if (f < 0 && rl > first) {
+            const int64_t len = le[first] - ls[first], n_rest = rl - first - 1;
+            int ok = len >= 7 && len <= 48 && n_rest <= consts[C_ADDR_REST_N];
+            int64_t total = 0;
+            for (int64_t k = first + 1; ok && k < rl; k++) {
+                const int64_t lk = le[k] - ls[k];
+                total += lk;
+                ok = lk <= consts[C_ADDR_REST_LABEL] && total <= consts[C_ADDR_REST_TOTAL];
+            }
+            if (ok && address_label(lower + ls[first], len, consts[C_ADDR_PREFIX], consts[C_ADDR_SUFFIX])) {
+                f = (int16_t)consts[C_FAM_ADDR];
+                why = consts[C_R_ADDR];
             }
         }
         fam[r] = f;

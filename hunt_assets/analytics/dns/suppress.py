@@ -85,6 +85,22 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             livejournal.com substack.com neocities.org netlify.app pages.dev vercel.app firebaseapp.com
             glitch.me readthedocs.io stackpathcdn.com wpenginepowered.com kinstacdn.com wscdns.com ccgslb.com
             bdydns.com qiniudns.com sfx.ms msauth.net msftauth.net gfx.ms cloudflare-dns.com nr-data.net
+            lxdns.com jomodns.com gtimg.cn jsdelivr.net footprint.net yahoodns.net sucuri.net cachefly.net
+            netdna-cdn.com netdna-ssl.com rackcdn.com cloudflareinsights.com cloudflarestream.com
+            videodelivery.net imagedelivery.net r2.dev workers.dev web.app onrender.com fly.dev
+            railway.app digitaloceanspaces.com linodeobjects.com linodeusercontent.com vultrobjects.com
+            oraclecloud.com on.aws azurestaticapps.net azureedge.us office365.us windowsazure.com
+            visualstudio.com vsassets.io sharepoint.com onmicrosoft.com lync.com outlook.com bing.com
+            microsoftonline-p.com wpengine.com pantheonsite.io myshopify.com squarespace.com zendesk.com
+            hubspot.net hs-sites.com mktoweb.com domaincontrol.com registrar-servers.com nsone.net dynect.net
+            ultradns.net entrust.net letsencrypt.org usertrust.com comodoca.com datadoghq.com datadoghq.eu
+            newrelic.com segment.io mixpanel.com amplitude.com hotjar.com intercom.io fullstory.com
+            launchdarkly.com optimizely.com braze.com onesignal.com pusher.com pubnub.com twilio.com
+            amazon-adsystem.com appsflyer.com branch.io adjust.com doubleverify.com adsafeprotected.com
+            iasds01.com sendgrid.net mcusercontent.com list-manage.com mandrillapp.com sparkpostmail.com
+            mailgun.org amazonses.com gotomeeting.com logmein.com teamviewer.com boxcdn.net atlassian.net
+            slack.com discordapp.com spotify.com twimg.com licdn.com pinimg.com redditmedia.com sc-cdn.net
+            yimg.com ebaystatic.com paypalobjects.com stripe.network
             """
         ),
     ),
@@ -146,10 +162,13 @@ REASON_TEXTS: list[str] = [
     "Windows default computer name (DESKTOP-/LAPTOP-/WIN-/EC2AMAZ- + random suffix)",
     "label is a UUID (a resource identifier, not an encoding or a DGA)",
     "hex resource id under a hosting provider's suffix (PSL private section), not a registered domain",
+    "host named after its IPv4 address (an ISP's or hosting provider's name for a customer address, "
+    "e.g. c-73-12-34-56.hsd1.ca.comcast.net)",
 ]
 _R_REVERSE_DNS, _R_DNSBL, _R_SINGLE = len(ZONES), len(ZONES) + 1, len(ZONES) + 2
 _R_INTERNAL = len(ZONES) + 3 + len(SERVICE_LABELS)
 _R_WINHOST, _R_UUID, _R_HEX_ID = _R_INTERNAL + 1, _R_INTERNAL + 2, _R_INTERNAL + 3
+_R_ADDRESS = _R_INTERNAL + 4
 # bytes compared per underscore label: the label zero-padded, its length in the last byte (so a
 # label with NUL bytes cannot match a shorter key); every SERVICE_LABELS key is much shorter
 _SERVICE_WIDTH = 24
@@ -290,6 +309,7 @@ def suppression_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
         _internal_zones(p, fam, reason)
         _windows_hostnames(p, fam, reason)
         _resource_ids(p, fam, reason)
+        _address_hosts(p, fam, reason)
     return fam, reason
 
 
@@ -302,8 +322,9 @@ FAMILY_NAMES = [
     "internal_zone",
     "windows_hostname",
     "resource_id",
+    "address_host",
 ]
-_INTERNAL, _WINHOST, _RESOURCE = 5, 6, 7
+_INTERNAL, _WINHOST, _RESOURCE, _ADDRESS = 5, 6, 7, 8
 
 # zones that are never delegated on the public internet (RFC 6762 .local, RFC 8375 home.arpa,
 # ICANN's reserved .internal, and the unofficial .lan/.corp/.home/.localdomain/.intranet): a query
@@ -446,6 +467,66 @@ def _resource_ids(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     reason[rows] = _R_HEX_ID
 
 
+# ISPs and hosting providers name customer addresses after the address: c-73-12-34-56.hsd1.ca.
+# comcast.net, pool-71-105-12-34.nycmny.fios.verizon.net, ip68-100-12-34.ph.ph.cox.net,
+# 1-2-3-4-static.hfc.example.net. The first label is the address (four decimal octets <= 255 joined
+# by '-', after an optional letter prefix and before an optional '-word'); the labels between it
+# and the registered domain are a few short location / product words. Those are bounded so that
+# the shape cannot carry a payload worth the name: at most ADDRESS_REST_LABELS labels of at most
+# ADDRESS_REST_LABEL characters, ADDRESS_REST_TOTAL in all (an address label itself carries 4 bytes).
+ADDRESS_PREFIX_MAX = 12
+ADDRESS_SUFFIX_MAX = 12
+ADDRESS_REST_LABELS = 3
+ADDRESS_REST_LABEL = 12
+ADDRESS_REST_TOTAL = 24
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[0-9]?[0-9])"
+ADDRESS_LABEL_RE = (
+    rf"^(?:[a-z]{{1,{ADDRESS_PREFIX_MAX}}}-?)?(?:{_OCTET}-){{3}}{_OCTET}(?:-[a-z0-9]{{1,{ADDRESS_SUFFIX_MAX}}})?$"
+)
+
+
+def _address_hosts(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
+    """Host names made of an IPv4 address (see ADDRESS_LABEL_RE); only rows no family has claimed,
+    whose first label is a subdomain label with at least three '-' (the rest never reach the regex)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = p.row_first_label
+    reg = p.reg_label
+    ln = p.label_end - p.label_start
+    cand = np.flatnonzero((fam < 0) & (reg > first) & (ln[first] >= 7) & (ln[first] <= 48))
+    if cand.size == 0:
+        return
+    # the labels between the address and the registered label: few and short
+    n_rest = reg[cand] - first[cand] - 1
+    ok = n_rest <= ADDRESS_REST_LABELS
+    cand, n_rest = cand[ok], n_rest[ok]
+    if cand.size == 0:
+        return
+    total = np.zeros(cand.size, dtype=np.int64)
+    longest = np.zeros(cand.size, dtype=np.int64)
+    for j in range(1, ADDRESS_REST_LABELS + 1):
+        has = n_rest >= j
+        lj = np.where(has, ln[np.where(has, first[cand] + j, 0)], 0)
+        total += lj
+        longest = np.maximum(longest, lj)
+    ok = (total <= ADDRESS_REST_TOTAL) & (longest <= ADDRESS_REST_LABEL)
+    cand = cand[ok]
+    if cand.size == 0:
+        return
+    # the first labels of the candidates, gathered into one Arrow array for the regex
+    starts, lens = p.label_start[first[cand]], ln[first[cand]]
+    offsets = np.zeros(cand.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    idx = np.repeat(starts - offsets[:-1], lens) + np.arange(int(offsets[-1]))
+    data = np.ascontiguousarray(p.lower[idx], dtype=np.uint8)
+    labels = pa.Array.from_buffers(pa.large_binary(), cand.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    hit = pc.match_substring_regex(labels, ADDRESS_LABEL_RE).to_numpy(zero_copy_only=False)
+    rows = cand[hit]
+    fam[rows] = _ADDRESS
+    reason[rows] = _R_ADDRESS
+
+
 @functools.lru_cache(maxsize=1)
 def _native_tables() -> tuple:
     """The tables of ``suppression_codes`` as the C kernel takes them (built once)."""
@@ -462,7 +543,8 @@ def _native_tables() -> tuple:
         private_keys, private_shift, private_zero = private.keys, int(private.bits), int(private.empty_member)
     consts = np.array(
         [0, 1, 2, 4, _INTERNAL, _WINHOST, _RESOURCE, _R_REVERSE_DNS, _R_DNSBL, _R_SINGLE, _R_INTERNAL, _R_WINHOST,
-         _R_UUID, _R_HEX_ID, 2, WINDOWS_NAME_LEN, _SERVICE_WIDTH],
+         _R_UUID, _R_HEX_ID, 2, WINDOWS_NAME_LEN, _SERVICE_WIDTH, _ADDRESS, _R_ADDRESS, ADDRESS_PREFIX_MAX,
+         ADDRESS_SUFFIX_MAX, ADDRESS_REST_LABELS, ADDRESS_REST_LABEL, ADDRESS_REST_TOTAL],
         dtype=np.int16,
     )
     return (
