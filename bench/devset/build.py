@@ -1,7 +1,8 @@
 """Build the labelled development set: names with (label, family) and an events view of them.
 
-label is ``tunnel`` / ``dga`` / ``benign``; group is ``tunnel``, ``dga``, ``popular`` or
-``lookalike``. Everything is generated from a seed, except the two real popular-domain lists.
+label is ``tunnel`` / ``dga`` / ``benign``; group is ``tunnel``, ``dga``, ``popular``,
+``lookalike`` or ``wild_dga`` (Umbrella-list names that Necurs generated, see ``umbrella_dga.py``).
+Everything is generated from a seed, except the two real popular-domain lists.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ def popular(name: str, rng: random.Random, limit: int | None = None) -> list[str
     if limit:
         doms = rng.sample(doms, min(limit, len(doms)))
     return [f"{rng.choice(COMMON_SUBS)}.{d}" if rng.random() < 0.35 else d for d in doms]
+
+
+def umbrella_necurs() -> set[str]:
+    """The Umbrella-list names that Necurs generated (``umbrella_dga.py`` finds them)."""
+    with (DATA / "umbrella_necurs.txt").open(encoding="ascii") as f:
+        return {line.split()[0] for line in f if line.strip() and not line.startswith("#")}
 
 
 def tunnel_domain(rng: random.Random) -> str:
@@ -90,11 +97,16 @@ def build(
     from hunt_assets.analytics.dns.ngram import load_training_domains
 
     trained = set(load_training_domains())
+    necurs = umbrella_necurs()
     for fam, fname in (("popular_holdout", "popular_holdout.txt.gz"), ("popular_umbrella", "popular_umbrella.txt.gz")):
         for n in popular(fname, rng, popular_limit):
             if (fam == "popular_umbrella" and n.split(".", 1)[-1] in trained) or n in trained:
                 continue
-            rows.append((n, "benign", fam, "popular"))
+            if fam == "popular_umbrella" and (n in necurs or n.split(".", 1)[-1] in necurs):
+                # a sinkholed Necurs name that ranks by DNS volume: a DGA name, not a popular one
+                rows.append((n, "dga", "umbrella_necurs", "wild_dga"))
+            else:
+                rows.append((n, "benign", fam, "popular"))
             events.append(
                 (rng.uniform(0, 86400), f"ws-{rng.randrange(300)}", n, rng.choice(["A", "AAAA", "A", "HTTPS"]))
             )

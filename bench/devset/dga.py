@@ -271,32 +271,39 @@ NECURS_TLDS = _words(
 )
 
 
+NECURS_PER_PERIOD = 2048  # sequence numbers per four-day period
+
+
+def _necurs_mix(v: int) -> int:
+    for i in range((v & 0x7F) + 21):
+        v = (v + (((v * 7) ^ (v << 15)) + 8 * i - (v >> 5))) & M64
+    return v
+
+
+def necurs_name(seq: int, magic: int, d: dt.date) -> str:
+    """Necurs' name number ``seq`` of the four-day period holding ``d``, for botnet ``magic``."""
+    mix = _necurs_mix
+    v = mix(d.year)
+    v = mix(v + d.month + 43690)
+    v = mix(v + (d.day >> 2))
+    v = mix(v + seq)
+    v = mix(v + magic)
+    length = v % 15 + 7
+    s = []
+    for i in range(length):
+        v = mix(v + i)
+        s.append(chr(v % 25 + 97))
+        v = mix(v + 0xABBEDF)
+    return "".join(s) + "." + NECURS_TLDS[v % 43]
+
+
 def necurs(n: int, rng: random.Random) -> list[str]:
     """Faithful: Necurs' 64-bit mixing PRNG seeded by year, month, day/4, sequence number and a
     magic number; 7-21 letters a-y over 43 TLDs."""
 
-    def mix(v: int) -> int:
-        for i in range((v & 0x7F) + 21):
-            v = (v + (((v * 7) ^ (v << 15)) + 8 * i - (v >> 5))) & M64
-        return v
-
-    def one(seq: int, magic: int, d: dt.date) -> str:
-        v = mix(d.year)
-        v = mix(v + d.month + 43690)
-        v = mix(v + (d.day >> 2))
-        v = mix(v + seq)
-        v = mix(v + magic)
-        length = v % 15 + 7
-        s = []
-        for i in range(length):
-            v = mix(v + i)
-            s.append(chr(v % 25 + 97))
-            v = mix(v + 0xABBEDF)
-        return "".join(s) + "." + NECURS_TLDS[v % 43]
-
     def batch(rng: random.Random) -> list[str]:
         d, magic = _date(rng), rng.choice([9, 9, 3, 5, 7])
-        return [one(seq, magic, d) for seq in rng.sample(range(2048), 60)]
+        return [necurs_name(seq, magic, d) for seq in rng.sample(range(NECURS_PER_PERIOD), 60)]
 
     return _take(n, rng, batch)
 
