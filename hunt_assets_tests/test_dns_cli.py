@@ -68,7 +68,58 @@ def test_missing_file_and_missing_column(tmp_path: Path, capsys: pytest.CaptureF
     assert score_dns_main([str(p)]) == 0  # header only: zero rows, not a crash
     p2 = tmp_path / "other.csv"
     p2.write_text("host,client\nx.com,pc1\n", encoding="utf-8")
-    assert score_dns_main([str(p2)]) == 0  # no 'name' header: read as plain text lines
+    assert score_dns_main([str(p2)]) == 2  # a CSV header without a query-name column: a clear error
+    err = capsys.readouterr().err
+    assert "no column holds query names" in err
+    assert "'host,client'" in err
+    # a first line with a comma that holds a domain name is a (bad) name, not a header: plain text
+    p3 = tmp_path / "plain.txt"
+    p3.write_text("a,b.example.com\nwww.google.com\n", encoding="utf-8")
+    assert score_dns_main([str(p3)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("header", "client"),
+    [
+        ("domain,label", None),
+        ("Domain,Label", None),
+        ("ts,id.orig_h,query,qtype_name", "id.orig_h"),
+        ("Timestamp,DeviceName,ClientIP,QueryName,QueryType", "DeviceName"),
+        ("domain,name,client", "client"),  # 'name' is preferred over 'domain'
+    ],
+)
+def test_csv_query_name_column_aliases(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], header: str, client: str | None
+) -> None:
+    cols = header.split(",")
+    values = {
+        "domain": "qwkjhzxcvbnmasd.com",
+        "query": "qwkjhzxcvbnmasd.com",
+        "queryname": "qwkjhzxcvbnmasd.com",
+        "name": "qwkjhzxcvbnmasd.com",
+        "label": "dga",
+        "ts": "1700000000.5",
+        "timestamp": "2026-11-16T10:00:00Z",
+        "id.orig_h": "10.0.0.5",
+        "devicename": "ws-1",
+        "clientip": "10.0.0.5",
+        "client": "ws-1",
+        "qtype_name": "A",
+        "querytype": "A",
+    }
+    row = ",".join("12345" if c.lower() == "domain" and "name" in header else values[c.lower()] for c in cols)
+    p = tmp_path / "in.csv"
+    p.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    rows = _run(p, capsysbinary)
+    assert [r["name"] for r in rows] == ["qwkjhzxcvbnmasd.com"]
+    assert rows[0]["verdict"] == "dga"
+    from hunt_assets.analytics.dns.cli import read_input
+
+    with p.open("rb") as f:
+        tbl = read_input(f)
+    assert tbl.column("name").to_pylist() == ["qwkjhzxcvbnmasd.com"]
+    assert ("client" in tbl.column_names) == (client is not None)
+    assert len(set(tbl.column_names)) == len(tbl.column_names)
 
 
 def _command(args: list[str], probe: str = "") -> subprocess.CompletedProcess[str]:

@@ -1,8 +1,10 @@
 """``hunt-assets score-dns FILE``: score DNS names from CSV or plain text, CSV on stdout.
 
-Input is CSV when its first line is a header containing a ``name`` column (optional ``client``,
-``timestamp``, ``qtype``; the hunt's ``QueryName``/``DeviceName``/``Timestamp``/``QueryType`` are
-accepted too), otherwise plain text with one name per line. Output has exactly the columns
+Input is CSV when its first line is a header containing a query-name column (``name``, or one of
+``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA list's ``domain``;
+optional ``client``, ``timestamp``, ``qtype``, also under Defender's and Zeek's names), otherwise
+plain text with one name per line; a header that names no query-name column is an error rather
+than a line of names. Output has exactly the columns
 ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same code
 as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 import threading
 import time
@@ -39,16 +42,22 @@ P = TypeVar("P")
 DISTINCT_KEY = b"hunt_assets.distinct"
 ROWS_KEY = b"hunt_assets.rows"
 LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
+# header names (any case) that hold the query name, in order of preference: our own, Defender's
+# DeviceEvents, Zeek's dns.log, common DGA / domain lists
+NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn")
+# the optional columns, by the names Defender, Sentinel and Zeek give them; the first one wins
 _ALIASES = {
-    "queryname": "name",
-    "devicename": "client",
-    "timestamp": "timestamp",
-    "querytype": "qtype",
-    "clientip": "client",
-    "name": "name",
     "client": "client",
+    "devicename": "client",
+    "clientip": "client",
+    "id.orig_h": "client",
+    "timestamp": "timestamp",
+    "ts": "timestamp",
     "qtype": "qtype",
+    "querytype": "qtype",
+    "qtype_name": "qtype",
 }
+_HEADER_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_ .\-]{0,63}")
 
 
 class _Progress:
@@ -67,10 +76,43 @@ class _Progress:
             print(file=sys.stderr, flush=True)
 
 
+def _first_line(head: bytes) -> str:
+    return head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+
+
+def _header_fields(head: bytes) -> list[str]:
+    return [c.strip().strip('"') for c in _first_line(head).split(",")]
+
+
 def _is_csv(head: bytes) -> bool:
-    first = head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    cols = [c.strip().strip('"').lower() for c in first.split(",")]
-    return len(cols) >= 1 and ("name" in cols or "queryname" in cols) and ("," in first or cols == ["name"])
+    first = _first_line(head)
+    cols = [c.lower() for c in _header_fields(head)]
+    return any(c in NAME_COLUMNS for c in cols) and ("," in first or cols == ["name"])
+
+
+def _header_without_names(head: bytes) -> bool:
+    """A first line of comma-separated column names none of which holds query names (a CSV we
+    cannot read), rather than a name: no field looks like a domain name."""
+    fields = _header_fields(head)
+    return (
+        "," in _first_line(head)
+        and all(_HEADER_FIELD.fullmatch(f) for f in fields)
+        and not any("." in f and f.lower() not in _ALIASES for f in fields)
+    )
+
+
+def _csv_column_names(columns: list[str]) -> list[str]:
+    """``name`` for the preferred query-name column, ``client`` / ``timestamp`` / ``qtype`` for the
+    first of their aliases; other columns keep their names (made unique)."""
+    lower = [c.strip().lower() for c in columns]
+    name_at = next(lower.index(a) for a in NAME_COLUMNS if a in lower)
+    out: list[str] = []
+    for i, c in enumerate(columns):
+        a = "name" if i == name_at else _ALIASES.get(lower[i], c)
+        if a in out or (a == "name" and i != name_at):
+            a = c if c not in out and c != "name" else f"{c}_{i}"
+        out.append(a)
+    return out
 
 
 def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> pa.Table:
@@ -110,7 +152,14 @@ def _read_all(stream: BinaryIO) -> bytearray:
     return buf
 
 
-_STRING_COLUMNS = ("name", "QueryName", "client", "qtype")
+def _string_columns(head: bytes) -> list[str]:
+    """Header names read as strings whatever they hold (a column of numbers-only names stays text)."""
+    out = []
+    for raw in _first_line(head).split(","):
+        c = raw.strip('"')
+        if c.strip().lower() in NAME_COLUMNS or _ALIASES.get(c.strip().lower()) in ("client", "qtype"):
+            out += [c, c.strip()]
+    return out
 
 
 def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Table:
@@ -151,7 +200,7 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
             io.BytesIO(data),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.large_string() for c in _STRING_COLUMNS},
+                column_types={c: pa.large_string() for c in _string_columns(data[:4096])},
                 strings_can_be_null=False,
             ),
         )
@@ -163,17 +212,12 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
                     f"{len(rejected)} malformed CSV row(s) (wrong number of fields or an unbalanced quote) "
                     f"read field by field, e.g. {first!r}"
                 )
-        rename = []
-        seen: set[str] = set()
-        for c in tbl.column_names:
-            a = _ALIASES.get(c.strip().lower(), c)
-            if a in seen:
-                a = c
-            seen.add(a)
-            rename.append(a)
-        tbl = tbl.rename_columns(rename)
-        # the DeviceName/ClientIP pair maps twice to "client": keep the first
-        return tbl
+        return tbl.rename_columns(_csv_column_names(tbl.column_names))
+    if _header_without_names(data[:4096]):
+        raise pa.ArrowInvalid(
+            f"the first line looks like a CSV header ({_first_line(data[:4096])[:120]!r}) but no column holds "
+            f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
+        )
     # plain text: one name per line; blank lines are not names
     if not data.isascii():  # ASCII (the usual list of names) is UTF-8 already
         try:
@@ -393,7 +437,11 @@ def allow_pandas() -> None:
 def score_dns_main(argv: list[str] | None = None) -> int:
     """Entry point logic for ``hunt-assets score-dns``; returns the process exit code."""
     ap = argparse.ArgumentParser(prog="hunt-assets score-dns", description=__doc__.split("\n\n")[0])
-    ap.add_argument("file", help="CSV with a 'name' column, or plain text with one name per line; '-' = stdin")
+    ap.add_argument(
+        "file",
+        help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, or plain text with one name per line; "
+        "'-' = stdin",
+    )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     args = ap.parse_args(argv)
     warm = _Warm()
@@ -413,7 +461,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         return 2
     if "name" not in tbl.column_names:
         warm.join()
-        print("score-dns: CSV input needs a 'name' (or 'QueryName') column", file=sys.stderr)
+        print(f"score-dns: CSV input needs a query-name column (one of: {', '.join(NAME_COLUMNS)})", file=sys.stderr)
         return 2
     show = (not args.no_progress) and sys.stderr.isatty() and input_rows(tbl) >= LARGE_INPUT
     progress = _Progress(show)
