@@ -78,6 +78,17 @@ def test_missing_file_and_missing_column(tmp_path: Path, capsys: pytest.CaptureF
     assert score_dns_main([str(p3)]) == 0
 
 
+def test_tab_separated_input_is_read_like_csv(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "in.tsv"
+    p.write_text("domain\tlabel\nqwkjhzxcvbnmasd.com\tdga\nwww.google.com\tbenign\nbad\tname.com\textra\n")
+    rows = _run(p, capsysbinary)
+    assert {r["name"]: r["verdict"] for r in rows} == {
+        "qwkjhzxcvbnmasd.com": "dga",
+        "www.google.com": "benign",
+        "bad": "benign",  # a row with an extra field is read field by field, not dropped
+    }
+
+
 @pytest.mark.parametrize(
     ("header", "client"),
     [

@@ -1,6 +1,6 @@
 """``hunt-assets score-dns FILE``: score DNS names from CSV or plain text, CSV on stdout.
 
-Input is CSV when its first line is a header containing a query-name column (``name``, or one of
+Input is CSV (or tab-separated) when its first line is a header containing a query-name column (``name``, or one of
 ``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA list's ``domain``;
 optional ``client``, ``timestamp``, ``qtype``, also under Defender's and Zeek's names), otherwise
 plain text with one name per line; a header that names no query-name column is an error rather
@@ -80,22 +80,28 @@ def _first_line(head: bytes) -> str:
     return head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
 
 
+def _delimiter(head: bytes) -> str:
+    """Tab when the first line is tab-separated (a TSV export), else comma."""
+    first = _first_line(head)
+    return "\t" if "\t" in first and "," not in first else ","
+
+
 def _header_fields(head: bytes) -> list[str]:
-    return [c.strip().strip('"') for c in _first_line(head).split(",")]
+    return [c.strip().strip('"') for c in _first_line(head).split(_delimiter(head))]
 
 
 def _is_csv(head: bytes) -> bool:
     first = _first_line(head)
     cols = [c.lower() for c in _header_fields(head)]
-    return any(c in NAME_COLUMNS for c in cols) and ("," in first or cols == ["name"])
+    return any(c in NAME_COLUMNS for c in cols) and (_delimiter(head) in first or cols == ["name"])
 
 
 def _header_without_names(head: bytes) -> bool:
-    """A first line of comma-separated column names none of which holds query names (a CSV we
-    cannot read), rather than a name: no field looks like a domain name."""
+    """A first line of comma- or tab-separated column names none of which holds query names (a
+    CSV we cannot read), rather than a name: no field looks like a domain name."""
     fields = _header_fields(head)
     return (
-        "," in _first_line(head)
+        _delimiter(head) in _first_line(head)
         and all(_HEADER_FIELD.fullmatch(f) for f in fields)
         and not any("." in f and f.lower() not in _ALIASES for f in fields)
     )
@@ -155,17 +161,18 @@ def _read_all(stream: BinaryIO) -> bytearray:
 def _string_columns(head: bytes) -> list[str]:
     """Header names read as strings whatever they hold (a column of numbers-only names stays text)."""
     out = []
-    for raw in _first_line(head).split(","):
+    for raw in _first_line(head).split(_delimiter(head)):
         c = raw.strip('"')
         if c.strip().lower() in NAME_COLUMNS or _ALIASES.get(c.strip().lower()) in ("client", "qtype"):
             out += [c, c.strip()]
     return out
 
 
-def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Table:
+def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter: str = ",") -> pa.Table:
     """Rows the CSV reader rejected, read one line at a time: a line with an unbalanced quote is
-    split at every comma (the quote is kept as a character of its field), others as CSV; missing
-    fields are empty, extra fields dropped. Values that do not convert to a column's type are null."""
+    split at every delimiter (the quote is kept as a character of its field), others as CSV;
+    missing fields are empty, extra fields dropped. Values that do not convert to a column's type
+    are null."""
     import csv
 
     import pyarrow.compute as pc
@@ -175,7 +182,7 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Tab
         for line in text.splitlines():
             if not line.strip():
                 continue
-            fields = line.split(",") if line.count('"') % 2 else next(csv.reader([line]))
+            fields = line.split(delimiter) if line.count('"') % 2 else next(csv.reader([line], delimiter=delimiter))
             for i, h in enumerate(header):
                 cols[h].append(fields[i] if i < len(fields) else "")
     arrays = []
@@ -191,6 +198,7 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table) -> pa.Tab
 def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     if _is_csv(data[:4096]):
         rejected: list[str] = []
+        delimiter = _delimiter(data[:4096])
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
             rejected.append(row.text)
@@ -198,14 +206,14 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
 
         tbl = pacsv.read_csv(
             io.BytesIO(data),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
                 column_types={c: pa.large_string() for c in _string_columns(data[:4096])},
                 strings_can_be_null=False,
             ),
         )
         if rejected:
-            tbl = pa.concat_tables([tbl, _salvage_rows(tbl.column_names, rejected, tbl)])
+            tbl = pa.concat_tables([tbl, _salvage_rows(tbl.column_names, rejected, tbl, delimiter)])
             if warn is not None:
                 first = rejected[0].splitlines()[0][:80] if rejected[0] else ""
                 warn(
