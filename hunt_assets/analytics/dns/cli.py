@@ -1,10 +1,10 @@
 """``hunt-assets score-dns FILE``: score DNS names from CSV or plain text, CSV on stdout.
 
-Input is CSV (or tab-separated) when its first line is a header containing a query-name column (``name``, or one of
-``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA list's ``domain``;
-optional ``client``, ``timestamp``, ``qtype``, also under Defender's and Zeek's names), otherwise
-plain text with one name per line; a header that names no query-name column is an error rather
-than a line of names. Output has exactly the columns
+Input is CSV (or tab-separated) when its first line is a header containing a query-name column
+(``name``, or one of ``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA
+list's ``domain``; optional ``client``, ``timestamp``, ``qtype``, also under Defender's and Zeek's
+names), otherwise plain text with one name per line; a header that names no query-name column is
+an error rather than a line of names. Output has exactly the columns
 ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same code
 as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
@@ -196,9 +196,10 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
 
 
 def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
-    if _is_csv(data[:4096]):
+    head = bytes(data[:4096])  # the header checks read the first line only
+    if _is_csv(head):
         rejected: list[str] = []
-        delimiter = _delimiter(data[:4096])
+        delimiter = _delimiter(head)
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
             rejected.append(row.text)
@@ -208,7 +209,7 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
             io.BytesIO(data),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(
-                column_types={c: pa.large_string() for c in _string_columns(data[:4096])},
+                column_types={c: pa.large_string() for c in _string_columns(head)},
                 strings_can_be_null=False,
             ),
         )
@@ -221,9 +222,9 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
                     f"read field by field, e.g. {first!r}"
                 )
         return tbl.rename_columns(_csv_column_names(tbl.column_names))
-    if _header_without_names(data[:4096]):
+    if _header_without_names(head):
         raise pa.ArrowInvalid(
-            f"the first line looks like a CSV header ({_first_line(data[:4096])[:120]!r}) but no column holds "
+            f"the first line looks like a CSV header ({_first_line(head)[:120]!r}) but no column holds "
             f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
         )
     # plain text: one name per line; blank lines are not names
