@@ -100,9 +100,10 @@ def build(
     necurs = umbrella_necurs()
     for fam, fname in (("popular_holdout", "popular_holdout.txt.gz"), ("popular_umbrella", "popular_umbrella.txt.gz")):
         for n in popular(fname, rng, popular_limit):
-            if (fam == "popular_umbrella" and n.split(".", 1)[-1] in trained) or n in trained:
+            tail = n.split(".", 1)[-1]  # the listed domain when a host label was put in front
+            if (fam == "popular_umbrella" and tail in trained) or n in trained:
                 continue
-            if fam == "popular_umbrella" and (n in necurs or n.split(".", 1)[-1] in necurs):
+            if fam == "popular_umbrella" and (n in necurs or tail in necurs):
                 # a sinkholed Necurs name that ranks by DNS volume: a DGA name, not a popular one
                 rows.append((n, "dga", "umbrella_necurs", "wild_dga"))
             else:

@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -76,34 +76,34 @@ class _Progress:
             print(file=sys.stderr, flush=True)
 
 
-def _first_line(head: bytes) -> str:
-    return head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+class _Header(NamedTuple):
+    """The input's first line, parsed once for the format checks."""
+
+    line: str
+    delimiter: str  # tab when the line is tab-separated (a TSV export) and has no comma, else comma
+    raw: list[str]  # the fields with their quotes removed, spaces kept (as Arrow names the columns)
+    fields: list[str]  # the fields stripped of spaces, then quotes
+
+    @classmethod
+    def of(cls, head: bytes) -> _Header:
+        line = head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
+        delimiter = "\t" if "\t" in line and "," not in line else ","
+        parts = line.split(delimiter)
+        return cls(line, delimiter, [c.strip('"') for c in parts], [c.strip().strip('"') for c in parts])
 
 
-def _delimiter(head: bytes) -> str:
-    """Tab when the first line is tab-separated (a TSV export), else comma."""
-    first = _first_line(head)
-    return "\t" if "\t" in first and "," not in first else ","
+def _is_csv(h: _Header) -> bool:
+    cols = [c.lower() for c in h.fields]
+    return any(c in NAME_COLUMNS for c in cols) and (h.delimiter in h.line or cols == ["name"])
 
 
-def _header_fields(head: bytes) -> list[str]:
-    return [c.strip().strip('"') for c in _first_line(head).split(_delimiter(head))]
-
-
-def _is_csv(head: bytes) -> bool:
-    first = _first_line(head)
-    cols = [c.lower() for c in _header_fields(head)]
-    return any(c in NAME_COLUMNS for c in cols) and (_delimiter(head) in first or cols == ["name"])
-
-
-def _header_without_names(head: bytes) -> bool:
+def _header_without_names(h: _Header) -> bool:
     """A first line of comma- or tab-separated column names none of which holds query names (a
     CSV we cannot read), rather than a name: no field looks like a domain name."""
-    fields = _header_fields(head)
     return (
-        _delimiter(head) in _first_line(head)
-        and all(_HEADER_FIELD.fullmatch(f) for f in fields)
-        and not any("." in f and f.lower() not in _ALIASES for f in fields)
+        h.delimiter in h.line
+        and all(_HEADER_FIELD.fullmatch(f) for f in h.fields)
+        and not any("." in f and f.lower() not in _ALIASES for f in h.fields)
     )
 
 
@@ -158,11 +158,10 @@ def _read_all(stream: BinaryIO) -> bytearray:
     return buf
 
 
-def _string_columns(head: bytes) -> list[str]:
+def _string_columns(h: _Header) -> list[str]:
     """Header names read as strings whatever they hold (a column of numbers-only names stays text)."""
     out = []
-    for raw in _first_line(head).split(_delimiter(head)):
-        c = raw.strip('"')
+    for c in h.raw:
         if c.strip().lower() in NAME_COLUMNS or _ALIASES.get(c.strip().lower()) in ("client", "qtype"):
             out += [c, c.strip()]
     return out
@@ -196,10 +195,10 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
 
 
 def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
-    head = bytes(data[:4096])  # the header checks read the first line only
+    head = _Header.of(bytes(data[:4096]))  # the format checks read the first line only
     if _is_csv(head):
         rejected: list[str] = []
-        delimiter = _delimiter(head)
+        delimiter = head.delimiter
 
         def on_invalid(row: pacsv.InvalidRow) -> str:
             rejected.append(row.text)
@@ -224,7 +223,7 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
         return tbl.rename_columns(_csv_column_names(tbl.column_names))
     if _header_without_names(head):
         raise pa.ArrowInvalid(
-            f"the first line looks like a CSV header ({_first_line(head)[:120]!r}) but no column holds "
+            f"the first line looks like a CSV header ({head.line[:120]!r}) but no column holds "
             f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
         )
     # plain text: one name per line; blank lines are not names
