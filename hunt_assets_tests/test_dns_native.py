@@ -631,6 +631,12 @@ def _suppression_shaped_names(seed: int, count: int) -> list[str]:
         + "".join("." + some(alnum, 1, 13) for _ in range(rng.randint(0, 4)))
         + "."
         + rng.choice(["comcast.net", "rr.com", "co.uk", "com"]),
+        lambda: "".join(some(alnum, 1, 13) + "." for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 4])))
+        + rng.choice(["ip-", "ip-", "ip", "abcdefghijklm-", "Ns-", "x", "", "-"])
+        + "-".join(some("0123456789", *rng.choice([(1, 3), (1, 3), (0, 4)])) for _ in range(rng.choice([2, 3, 4, 5])))
+        + rng.choice(["", "", "-", "x"])
+        + "."
+        + rng.choice(["net", "eu", "co.uk", "com"]),
         lambda: some(alnum, 1, 15),
     ]
     return [rng.choice(makers)() for _ in range(count)]

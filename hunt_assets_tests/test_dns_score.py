@@ -116,10 +116,15 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("pool-71-105-12-34.nycmny.fios.verizon.net", "address_host"),
         ("ip68-100-12-34.ph.ph.cox.net", "address_host"),
         ("cpe-24-93-118-3.rochester.res.rr.com", "address_host"),
+        ("ip-144-217-85.net", "address_host"),
+        ("ns5012345.ip-144-217-85.net", "address_host"),
+        ("vps-3f2a.ip-51-77-3.eu", "address_host"),
         ("n2t3qhfktcnujfpwz6dtqlbz299pg3gi.lambda-url.us-east-1.on.aws", "cdn_cloud_edge"),
         ("quiet-xjtvwu.ojnsmyna.workers.dev", "cdn_cloud_edge"),
         ("ucuowjun-my.sharepoint.com", "cdn_cloud_edge"),
         ("uc4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4.dl.dropboxusercontent.com", "cdn_cloud_edge"),
+        ("3f1c9a7e2b8d4e6f9a0b1c2d3e4f5a6b.us-east-1.aws.found.io", "cdn_cloud_edge"),
+        ("8f14e45fceea167a5a36dedd4bea2543.r2.cloudflarestorage.com", "cdn_cloud_edge"),
     ],
 )
 def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:
@@ -152,6 +157,12 @@ def test_enterprise_suppressions_need_the_exact_shape(name: str) -> None:
         "1-2-3-4.k5j3h2g1f0a9s8d7f6g5.evil.com",  # a label too long to be a place name after it
         "1-2-3-4.aaaa.bbbb.cccc.dddd.evil.com",  # too many labels after it
         "x1-2-3-4y.k5j3.evil.com",  # no '-' before the suffix word
+        "1-2-3.net",  # a network domain needs its letter prefix
+        "ip-1-2-3-4-5.net",  # five octets
+        "ip-1-2-256.net",  # not an address
+        "ip-1-2-3x.net",  # something after the octets
+        "k9x2m4q7w1z8c3v6b5n0.ip-144-217-85.net",  # a host label too long to be a host name
+        "a.b.c.d.ip-144-217-85.net",  # too many host labels
     ],
 )
 def test_address_host_names_need_the_exact_shape(name: str) -> None:
@@ -172,6 +183,15 @@ def test_a_day_of_isp_customer_names_is_not_a_tunnel() -> None:
     r = score_names(names)
     assert (r["verdict"] == "benign").all()
     assert (r["suppressed_family"] == "address_host").all()
+
+
+def test_all_digit_registered_labels_are_numbers_not_generated_names() -> None:
+    # numeric domains are common among popular Chinese sites; hex and alphanumeric labels stay judged
+    names = ["227237.com", "912482.com", "www.693836.com", "5c2a3b4d9e1f7a8b6c5d.com"]
+    r = _by_name(names)
+    assert (r.loc[names[:3], "verdict"] == "benign").all()
+    assert (r.loc[names[:3], "dga_score"] == 0).all()
+    assert r.loc["5c2a3b4d9e1f7a8b6c5d.com", "verdict"] == "dga"
 
 
 def test_hex_dga_under_public_suffix_still_flagged() -> None:

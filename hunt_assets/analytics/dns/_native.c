@@ -1418,8 +1418,38 @@ enum {
     C_FAM_REVERSE, C_FAM_SERVICE, C_FAM_DNSBL, C_FAM_SINGLE, C_FAM_INTERNAL, C_FAM_WINHOST, C_FAM_RESOURCE,
     C_R_REVERSE, C_R_DNSBL, C_R_SINGLE, C_R_INTERNAL, C_R_WINHOST, C_R_UUID, C_R_HEX_ID, C_ZONE_FAM0,
     C_WIN_LEN, C_SVC_WIDTH, C_FAM_ADDR, C_R_ADDR, C_ADDR_PREFIX, C_ADDR_SUFFIX, C_ADDR_REST_N, C_ADDR_REST_LABEL,
-    C_ADDR_REST_TOTAL, C_N
+    C_ADDR_REST_TOTAL, C_R_ADDR_NET, C_N
 };
+
+/* suppress.NETWORK_LABEL_RE on a registered label: [a-z]{1,P}-? then three or four decimal octets
+ * <= 255 joined by '-', nothing after them */
+static int network_label(const uint8_t *c, int64_t len, int64_t max_prefix)
+{
+    int64_t i = 0;
+    while (i < len && c[i] >= 'a' && c[i] <= 'z')
+        i++;
+    if (i == 0 || i > max_prefix)
+        return 0;
+    if (i < len && c[i] == '-')
+        i++;
+    int oct = 0;
+    for (;;) {
+        int64_t nd = 0, v = 0;
+        while (i < len && nd < 3 && is_digit(c[i])) {
+            v = v * 10 + (c[i] - '0');
+            i++;
+            nd++;
+        }
+        if (nd == 0 || v > 255)
+            return 0;
+        oct++;
+        if (i == len)
+            return oct >= 3;
+        if (c[i] != '-' || oct == 4)
+            return 0;
+        i++;
+    }
+}
 
 /* suppress.ADDRESS_LABEL_RE on one label: [a-z]{1,P}-? then four decimal octets <= 255 joined by
  * '-', then an optional '-' and 1..S letters or digits */
@@ -1662,6 +1692,22 @@ static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
             if (ok && address_label(lower + ls[first], len, consts[C_ADDR_PREFIX], consts[C_ADDR_SUFFIX])) {
                 f = (int16_t)consts[C_FAM_ADDR];
                 why = consts[C_R_ADDR];
+            }
+        }
+        /* registered domains named after an IPv4 network (ip-144-217-85.net), with a few short host
+         * labels before them */
+        if (f < 0 && rl >= 0 && rl >= first) {
+            const int64_t len = le[rl] - ls[rl], n_before = rl - first;
+            int ok = len >= 6 && len <= consts[C_ADDR_PREFIX] + 16 && n_before <= consts[C_ADDR_REST_N];
+            int64_t total = 0;
+            for (int64_t k = first; ok && k < rl; k++) {
+                const int64_t lk = le[k] - ls[k];
+                total += lk;
+                ok = lk <= consts[C_ADDR_REST_LABEL] && total <= consts[C_ADDR_REST_TOTAL];
+            }
+            if (ok && network_label(lower + ls[rl], len, consts[C_ADDR_PREFIX])) {
+                f = (int16_t)consts[C_FAM_ADDR];
+                why = consts[C_R_ADDR_NET];
             }
         }
         fam[r] = f;
@@ -1980,7 +2026,9 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
         int tunnel_susp = has_sub && !tunnel_name &&
                           ((slen >= SUSP_MIN_LEN && tunnel_bits >= SUSP_BITS) || b64 > 0 || na >= 4 || hex_poll ||
                            mixed_poll);
-        const int dga_ok = reg_label[r] >= 0 && !is_idn && !popular[r] && !vetted[r] && rlen <= MAX_LABEL;
+        /* an all-digit registered label (alphabet 10: 227237.com) is a number, not a generated name */
+        const int dga_ok =
+            reg_label[r] >= 0 && !is_idn && !popular[r] && !vetted[r] && rlen <= MAX_LABEL && reg_alpha[r] != 10;
         const int64_t at = rlen < 63 ? rlen : 63;
         const double dga_bar = dga_tab[at < 0 ? 0 : at], susp_bar = susp_tab[at < 0 ? 0 : at];
         int dga_name = dga_ok && reg_bits >= dga_bar && !tunnel_name;

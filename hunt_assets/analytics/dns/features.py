@@ -338,9 +338,11 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     reg_digits = cc[:, _C_REG_DIGIT]
     reg_hex = cc[:, _C_REG_HEX] + reg_digits
     f["reg_digits"] = reg_digits
+    # (digits first: an all-digit label is also all hex, but a random one is drawn from 10 symbols)
+    all_digits = (reg_digits == f["reg_len"]) & (reg_digits > 0)
     f["reg_alphabet"] = np.select(
-        [(reg_hex == f["reg_len"]) & (reg_digits > 0), reg_letters == f["reg_len"], reg_digits == f["reg_len"]],
-        [16, 26, 10],
+        [all_digits, (reg_hex == f["reg_len"]) & (reg_digits > 0), reg_letters == f["reg_len"]],
+        [10, 16, 26],
         default=37,
     )
 

@@ -777,7 +777,8 @@ def _decide_numpy(
         )
     )
     # a label over 63 bytes cannot be registered: such names are judged by the DNS-limit rule
-    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular & ~vetted & (f["reg_len"] <= MAX_LABEL)
+    # an all-digit registered label (alphabet 10: ``227237.com``) is a number, not a generated name
+    dga_ok = (p.reg_label >= 0) & ~is_idn & ~popular & ~vetted & (f["reg_len"] <= MAX_LABEL) & (f["reg_alphabet"] != 10)
     dga_bar, susp_bar = _dga_bars(f["reg_len"])
     dga_name = dga_ok & (reg_bits >= dga_bar) & ~tunnel_name
     dga_susp = dga_ok & ~dga_name & (reg_bits >= susp_bar)

@@ -14,12 +14,16 @@ attacker cannot host a tunnel under) or by *structure* (``_service._proto`` labe
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.names import ParsedNames, _hash_set, hash_name, isin_sorted, sorted_unique
 from hunt_assets.analytics.dns.ngram import label_args
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def _words(text: str) -> list[str]:
@@ -101,7 +105,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             iasds01.com sendgrid.net mcusercontent.com list-manage.com mandrillapp.com sparkpostmail.com
             mailgun.org amazonses.com gotomeeting.com logmein.com teamviewer.com boxcdn.net atlassian.net
             slack.com discordapp.com spotify.com twimg.com licdn.com pinimg.com redditmedia.com sc-cdn.net
-            yimg.com ebaystatic.com paypalobjects.com stripe.network
+            yimg.com ebaystatic.com paypalobjects.com stripe.network found.io elastic-cloud.com
+            cloudflarestorage.com splunkcloud.com bcebos.com awstrack.me
             """
         ),
     ),
@@ -165,11 +170,13 @@ REASON_TEXTS: list[str] = [
     "hex resource id under a hosting provider's suffix (PSL private section), not a registered domain",
     "host named after its IPv4 address (an ISP's or hosting provider's name for a customer address, "
     "e.g. c-73-12-34-56.hsd1.ca.comcast.net)",
+    "domain named after an IPv4 network (a hosting provider's domain for a block of customer addresses, "
+    "e.g. ip-144-217-85.net)",
 ]
 _R_REVERSE_DNS, _R_DNSBL, _R_SINGLE = len(ZONES), len(ZONES) + 1, len(ZONES) + 2
 _R_INTERNAL = len(ZONES) + 3 + len(SERVICE_LABELS)
 _R_WINHOST, _R_UUID, _R_HEX_ID = _R_INTERNAL + 1, _R_INTERNAL + 2, _R_INTERNAL + 3
-_R_ADDRESS = _R_INTERNAL + 4
+_R_ADDRESS, _R_ADDRESS_NET = _R_INTERNAL + 4, _R_INTERNAL + 5
 # bytes compared per underscore label: the label zero-padded, its length in the last byte (so a
 # label with NUL bytes cannot match a shorter key); every SERVICE_LABELS key is much shorter
 _SERVICE_WIDTH = 24
@@ -311,6 +318,7 @@ def suppression_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
         _windows_hostnames(p, fam, reason)
         _resource_ids(p, fam, reason)
         _address_hosts(p, fam, reason)
+        _address_networks(p, fam, reason)
     return fam, reason
 
 
@@ -492,7 +500,6 @@ def _address_hosts(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     The reference for the C kernel's check: the label-length bounds are cheap and go first, and
     only the first labels of the rows that pass them are gathered for one Arrow regex call.
     """
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     first = p.row_first_label
@@ -519,16 +526,63 @@ def _address_hosts(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     if cand.size == 0:
         return
     # the first labels of the candidates, gathered into one Arrow array for the regex
-    starts, lens = p.label_start[first[cand]], ln[first[cand]]
-    offsets = np.zeros(cand.size + 1, dtype=np.int64)
-    np.cumsum(lens, out=offsets[1:])
-    idx = np.repeat(starts - offsets[:-1], lens) + np.arange(int(offsets[-1]))
-    data = np.ascontiguousarray(p.lower[idx], dtype=np.uint8)
-    labels = pa.Array.from_buffers(pa.large_binary(), cand.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    hit = pc.match_substring_regex(labels, ADDRESS_LABEL_RE).to_numpy(zero_copy_only=False)
+    hit = pc.match_substring_regex(_gather_labels(p, first[cand]), ADDRESS_LABEL_RE).to_numpy(zero_copy_only=False)
     rows = cand[hit]
     fam[rows] = _ADDRESS
     reason[rows] = _R_ADDRESS
+
+
+# Hosting providers also register a domain per block of customer addresses and name the hosts
+# under it (OVH: ns5012345.ip-144-217-85.net). The registered label is a letter prefix and three or
+# four octets; the host labels in front of it are bounded as above. A registered name cannot
+# change per query, so the shape carries nothing.
+NETWORK_LABEL_RE = rf"^[a-z]{{1,{ADDRESS_PREFIX_MAX}}}-?(?:{_OCTET}-){{2,3}}{_OCTET}$"
+
+
+def _gather_labels(p: ParsedNames, labels: np.ndarray) -> pa.Array:
+    """The given labels (indices into the label arrays) as one Arrow binary array, for a regex call."""
+    import pyarrow as pa
+
+    ln = p.label_end - p.label_start
+    starts, lens = p.label_start[labels], ln[labels]
+    offsets = np.zeros(labels.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    idx = np.repeat(starts - offsets[:-1], lens) + np.arange(int(offsets[-1]))
+    data = np.ascontiguousarray(p.lower[idx], dtype=np.uint8)
+    return pa.Array.from_buffers(pa.large_binary(), labels.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _address_networks(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
+    """Registered domains named after an IPv4 network (see NETWORK_LABEL_RE) and the few short
+    host names under them, among rows no family has claimed; the reference for the C kernel."""
+    import pyarrow.compute as pc
+
+    first = p.row_first_label
+    reg = p.reg_label
+    ln = p.label_end - p.label_start
+    safe_reg = np.maximum(reg, 0)
+    reg_len = ln[safe_reg]
+    cand = np.flatnonzero(
+        (fam < 0) & (reg >= 0) & (reg >= first) & (reg_len >= 6) & (reg_len <= ADDRESS_PREFIX_MAX + 16)
+    )
+    n_before = reg[cand] - first[cand]
+    cand, n_before = cand[n_before <= ADDRESS_REST_LABELS], n_before[n_before <= ADDRESS_REST_LABELS]
+    if cand.size == 0:
+        return
+    total = np.zeros(cand.size, dtype=np.int64)
+    longest = np.zeros(cand.size, dtype=np.int64)
+    for j in range(ADDRESS_REST_LABELS):
+        has = n_before > j
+        lj = np.where(has, ln[np.where(has, first[cand] + j, 0)], 0)
+        total += lj
+        longest = np.maximum(longest, lj)
+    cand = cand[(total <= ADDRESS_REST_TOTAL) & (longest <= ADDRESS_REST_LABEL)]
+    if cand.size == 0:
+        return
+    hit = pc.match_substring_regex(_gather_labels(p, reg[cand]), NETWORK_LABEL_RE).to_numpy(zero_copy_only=False)
+    rows = cand[hit]
+    fam[rows] = _ADDRESS
+    reason[rows] = _R_ADDRESS_NET
 
 
 @functools.lru_cache(maxsize=1)
@@ -548,7 +602,7 @@ def _native_tables() -> tuple:
     consts = np.array(
         [0, 1, 2, 4, _INTERNAL, _WINHOST, _RESOURCE, _R_REVERSE_DNS, _R_DNSBL, _R_SINGLE, _R_INTERNAL, _R_WINHOST,
          _R_UUID, _R_HEX_ID, 2, WINDOWS_NAME_LEN, _SERVICE_WIDTH, _ADDRESS, _R_ADDRESS, ADDRESS_PREFIX_MAX,
-         ADDRESS_SUFFIX_MAX, ADDRESS_REST_LABELS, ADDRESS_REST_LABEL, ADDRESS_REST_TOTAL],
+         ADDRESS_SUFFIX_MAX, ADDRESS_REST_LABELS, ADDRESS_REST_LABEL, ADDRESS_REST_TOTAL, _R_ADDRESS_NET],
         dtype=np.int16,
     )
     return (
