@@ -193,6 +193,18 @@ ADVERSARIAL = [
     "deadbeef00112233.t.example.org",
     "0123456789.0123456789.0123456789.com",
     "dnscat.1a2b3c4d5e6f",
+    "init.NFSF64TTMF6DENY.base64.main-discuss.com",
+    "init.nfsf64ttmf6demy.base32.d.knowserve.info",
+    "init.NFSF64TTMF6DO.base64.com",
+    "init.NFSF64TTMF6D1.base64.x.com",
+    "init.abcdefg.base32.x.com",
+    "init.abcdefgh.base64",
+    "init.abcdefgh",
+    "INIT.ABCDEFGH.BASE64.X.ORG",
+    "Galaxy-S21.contoso.com",
+    "DC01.corp.contoso.com",
+    "SEP3C22FB9A1E5D.corp.contoso.com",
+    "aGVsbG8x9QzR.t.evil-tunnel.com",
 ]
 
 

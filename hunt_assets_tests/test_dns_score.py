@@ -530,3 +530,88 @@ def test_shipped_popular_hashes_are_the_training_lists() -> None:
     assert np.array_equal(shipped, S.popular_hashes_from_list())
     assert shipped.size == len(set(ngram.load_training_domains()))
     assert np.isin(np.array([hash_name("google.com"), hash_name("wikipedia.org")], np.uint64), shipped).all()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "DC01.corp.contoso.com",
+        "SRV-SQL01.corp.contoso.com",
+        "NYC-FS02.corp.contoso.com",
+        "Galaxy-S21.contoso.com",
+        "MacBook-Pro-3.contoso.com",
+        "iPad-Pro-2.corp.contoso.com",
+        "SurfaceLaptop4.corp.contoso.com",
+        "ThinkPad-X1-Carbon.corp.contoso.com",
+        "Lenovo-T14s-Gen3.corp.contoso.com",
+    ],
+)
+def test_host_names_cased_like_words_are_not_a_case_mix(name: str) -> None:
+    # Windows and DHCP-registered names keep their case in DNS logs; base64 mixes case at random
+    r = _by_name([name])
+    assert r.loc[name, "verdict"] == "benign", r.loc[name, "reasons"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aGVsbG8x9QzR.t.evil-tunnel.com",  # a short base64 poll as sent on the wire
+        "x7KqP2mZ.t.evil-tunnel.com",
+        "SEP3C22FB9A1E5D.corp.contoso.com",  # word-cased, but reads worse than a random string
+        "H3Xhe23WAQA.ns.music-example.info",  # dns2tcp: word-cased runs, reads badly
+    ],
+)
+def test_case_mixed_at_random_keeps_its_evidence(name: str) -> None:
+    assert _by_name([name]).loc[name, "verdict"] != "benign"
+
+
+def test_word_cased_matches_its_definition() -> None:
+    import random
+    import re
+
+    import numpy as np
+
+    from hunt_assets.analytics.dns.features import word_cased
+
+    word = re.compile(r"[a-z]*(?:[A-Z][a-z]{2,})+")
+
+    def reference(s: str) -> bool:
+        return all(r.islower() or r.isupper() or word.fullmatch(r) for r in re.findall(r"[A-Za-z]+", s))
+
+    rng = random.Random(7)
+    spans = ["".join(rng.choice("aAbBcdXYz09-._+/") for _ in range(rng.randint(0, 14))) for _ in range(5000)]
+    spans += ["MacBook-Pro-3", "iPhone", "DC01.corp", "Ab", "aBC", "HTTPServer", ""]
+    data = np.frombuffer("".join(spans).encode(), dtype=np.uint8)
+    lens = np.array([len(x) for x in spans])
+    start = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    got = word_cased(data, start, start + lens)
+    assert got.tolist() == [reference(x) for x in spans]
+    assert got[-7:].tolist() == [True, True, True, False, False, False, True]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "init.NFSF64TTMF6DENY.base64.main-discuss.com",
+        "init.nfsf64ttmf6demy.base32.d.knowserve.info",  # folded to lower case by the sensor
+        "INIT.ABCDEFGHIJ.BASE32.x.org",
+    ],
+)
+def test_dnsexfiltrator_init_request_is_a_tunnel_on_its_own(name: str) -> None:
+    r = _by_name([name])
+    assert r.loc[name, "verdict"] == "tunnel"
+    assert "DNSExfiltrator's init request" in r.loc[name, "reasons"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "init.NFSF64TTMF6DO.base64.com",  # base64.com is the registered domain, not the tool's label
+        "init.short.base64.x.com",  # too short for base32 of 'file|chunks'
+        "init.NFSF64TTMF6D1.base64.x.com",  # '1' is not base32
+        "www.init.abcdefghij.base64.x.com",  # not the first label
+        "init.abcdefghij.base16.x.com",
+    ],
+)
+def test_dnsexfiltrator_init_needs_the_exact_layout(name: str) -> None:
+    assert "DNSExfiltrator" not in _by_name([name]).loc[name, "reasons"]

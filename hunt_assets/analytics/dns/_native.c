@@ -1873,7 +1873,7 @@ fail:
 enum {
     W_EMPTY, W_CTRL, W_EMPTY_LABEL, W_SUPPRESSED, W_PAYLOAD, W_DNSCAT, W_IODINE, W_NO_TLD, W_TUNNEL_SUSP, W_HEX,
     W_B32, W_B64, W_NONASCII, W_OVER, W_DGA, W_DGA_SUSP, W_ALT_TLD, W_POPULAR, W_VETTED, W_SHAPED, W_CANDIDATE,
-    W_INVALID, W_HAS_SUB, W_N
+    W_INVALID, W_HAS_SUB, W_EXFIL_INIT, W_N
 };
 
 /* float constants, in score._decide_constants() order */
@@ -1919,6 +1919,23 @@ static inline int iodine_version(const uint8_t *c, int64_t len)
         if (!((c[i] >= 'a' && c[i] <= 'z') || (c[i] >= '0' && c[i] <= '5')))
             return 0;
     return 1;
+}
+
+/* score._dnsexfiltrator_init on one name: labels init.<base32, >= 8>.base32|base64. ahead of the
+ * registered label (cnt: the name's labels from `first`; rl: its registered label or -1) */
+static int exfil_init(const uint8_t *lower, const int64_t *ls, const int64_t *le, int64_t first, int64_t cnt,
+                      int64_t rl)
+{
+    if (cnt < 4 || (rl >= 0 && rl <= first + 2) || !first_label_is(lower, ls[first], le[first], "init", 4))
+        return 0;
+    const int64_t a = ls[first + 1], b = le[first + 1];
+    if (b - a < 8)
+        return 0;
+    for (int64_t j = a; j < b; j++)
+        if (!((lower[j] >= 'a' && lower[j] <= 'z') || (lower[j] >= '2' && lower[j] <= '7')))
+            return 0;
+    return first_label_is(lower, ls[first + 2], le[first + 2], "base32", 6) ||
+           first_label_is(lower, ls[first + 2], le[first + 2], "base64", 6);
 }
 
 static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
@@ -2049,7 +2066,7 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
             if (letters)
                 no_tld_tunnel = 0;
         }
-        int dnscat = 0, iodine = 0;
+        int dnscat = 0, iodine = 0, exfil = 0;
         if (cnt >= 2) {
             const int64_t a = ls[first], b = le[first];
             if (a < 0 || b < a || b > nb) {
@@ -2058,8 +2075,16 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
             }
             dnscat = first_label_is(lower, a, b, "dnscat", 6);
             iodine = iodine_version(lower + a, b - a);
+            for (int64_t k = first + 1; k < first + cnt && k <= first + 2; k++)
+                if (ls[k] < 0 || le[k] < ls[k] || le[k] > nb) {
+                    bad = 1;
+                    break;
+                }
+            if (bad)
+                break;
+            exfil = exfil_init(lower, ls, le, first, cnt, reg_label[r]);
         }
-        dnscat = dnscat || iodine;
+        dnscat = dnscat || iodine || exfil;
         const int payload = tunnel_name;
         tunnel_name = tunnel_name || no_tld_tunnel || dnscat;
         dga_name = dga_name && !tunnel_name;
@@ -2121,7 +2146,7 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
         w |= (uint32_t)(empty_label && !empty) << W_EMPTY_LABEL;
         w |= (uint32_t)suppressed << W_SUPPRESSED;
         w |= (uint32_t)(payload && sub_bits >= TUNNEL_BITS && ok) << W_PAYLOAD;
-        w |= (uint32_t)(dnscat && !iodine && !invalid) << W_DNSCAT;
+        w |= (uint32_t)(dnscat && !iodine && !exfil && !invalid) << W_DNSCAT;
         w |= (uint32_t)(iodine && !invalid) << W_IODINE;
         w |= (uint32_t)(no_tld_tunnel && !dnscat && !invalid) << W_NO_TLD;
         w |= (uint32_t)(tunnel_susp && ok) << W_TUNNEL_SUSP;
@@ -2139,6 +2164,7 @@ static PyObject *py_decide(PyObject *Py_UNUSED(self), PyObject *args)
         w |= (uint32_t)(dga_ok && !tunnel_name) << W_CANDIDATE;
         w |= (uint32_t)invalid << W_INVALID;
         w |= (uint32_t)has_sub << W_HAS_SUB;
+        w |= (uint32_t)(exfil && !invalid) << W_EXFIL_INIT;
         verdict[r] = v;
         why[r] = w;
         score[r] = banded;

@@ -572,6 +572,12 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     R.append(_reason(has("dnscat"), "first label is 'dnscat' (dnscat2 without a domain; Sigma rule)"))
     R.append(
         _reason(
+            has("exfil_init"),
+            "first labels are DNSExfiltrator's init request ('init.<base32 file name|chunks>.base32|base64.')",
+        )
+    )
+    R.append(
+        _reason(
             has("iodine"),
             "first label is iodine's version handshake ('v' + protocol 0x0000040x/0x0000050x in iodine's base32)",
         )
@@ -702,7 +708,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
 WHY = (
     "empty", "ctrl", "empty_label", "suppressed", "payload", "dnscat", "iodine", "no_tld", "tunnel_susp", "hex",
     "b32", "b64", "nonascii", "over", "dga", "dga_susp", "alt_tld", "popular", "vetted", "shaped", "candidate",
-    "invalid", "has_sub",
+    "invalid", "has_sub", "exfil_init",
 )
 _W = {name: np.uint32(1 << i) for i, name in enumerate(WHY)}
 
@@ -751,7 +757,8 @@ def _decide_numpy(
     over_limits = f["lengths_over"] & ~invalid
     nonascii = f["n_nonascii"]
     b64_marks = f["sub_b64extra"]
-    mixed_case = (f["sub_upper"] >= 3) & (f["sub_lower"] >= 3)
+    # case mixed at random, as base64 is (word-cased host names such as ``MacBook-Pro-3`` are not)
+    mixed_case = (f["sub_upper_mixed"] >= 3) & (f["sub_lower"] >= 3)
 
     tunnel_bits = sub_bits + np.where(nonascii >= 4, nonascii * 2.0, 0.0)
     tunnel_name = has_sub & (
@@ -764,7 +771,7 @@ def _decide_numpy(
     hex_poll = (
         (f["sub_hex"] == sub_len) & (sub_len >= 16) & (f["sub_digits"] >= 2) & (f["sub_hex"] - f["sub_digits"] >= 2)
     )
-    mixed_poll = (sub_len >= 8) & (f["sub_upper"] >= 2) & (f["sub_lower"] >= 2) & (f["sub_digits"] >= 1)
+    mixed_poll = (sub_len >= 8) & (f["sub_upper_mixed"] >= 2) & (f["sub_lower"] >= 2) & (f["sub_digits"] >= 1)
     tunnel_susp = (
         has_sub
         & ~tunnel_name
@@ -795,7 +802,8 @@ def _decide_numpy(
     no_tld_tunnel &= ~alt_root
     dnscat_prefix = _first_label_is(p, b"dnscat") & (p.n_labels >= 2)
     iodine_hello = _iodine_version_query(p) & (p.n_labels >= 2)
-    dnscat_prefix |= iodine_hello  # both are tool signatures that condemn the name on their own
+    exfil_init = _dnsexfiltrator_init(p)
+    dnscat_prefix |= iodine_hello | exfil_init  # tool signatures that condemn the name on their own
     payload_tunnel = tunnel_name  # the payload itself is the evidence (explained as such below)
     tunnel_name = tunnel_name | no_tld_tunnel | dnscat_prefix
     dga_name &= ~tunnel_name
@@ -844,7 +852,7 @@ def _decide_numpy(
         "empty_label": empty_label & ~empty,
         "suppressed": suppressed,
         "payload": payload_tunnel & (sub_bits >= TUNNEL_BITS) & ok,
-        "dnscat": dnscat_prefix & ~iodine_hello & ~invalid,
+        "dnscat": dnscat_prefix & ~iodine_hello & ~exfil_init & ~invalid,
         "iodine": iodine_hello & ~invalid,
         "no_tld": no_tld_tunnel & ~dnscat_prefix & ~invalid,
         "tunnel_susp": tunnel_susp & ok,
@@ -862,6 +870,7 @@ def _decide_numpy(
         "candidate": dga_ok & ~tunnel_name,
         "invalid": invalid,
         "has_sub": has_sub,
+        "exfil_init": exfil_init & ~invalid,
     }
     why = np.zeros(n, dtype=np.uint32)
     for name, mask in flags.items():
@@ -916,7 +925,7 @@ def _decide_native(
         c(fam, np.int16), c(popular, bool), c(vetted, bool), c(alt_tld, bool),
         c(f["sub_len"], i64), c(f["sub_lp"], np.float64), c(f["sub_lp_n"], i64), c(f["reg_lp"], np.float64),
         c(f["reg_lp_n"], i64), c(f["reg_alphabet"], i64), c(f["reg_len"], i64), c(f["n_nonascii"], i64),
-        c(f["sub_b64extra"], i32), c(f["sub_upper"], i32), c(f["sub_lower"], i32), c(f["sub_hex"], i32),
+        c(f["sub_b64extra"], i32), c(f["sub_upper_mixed"], i32), c(f["sub_lower"], i32), c(f["sub_hex"], i32),
         c(f["sub_digits"], i32), c(f["sub_b32"], i32), c(f["name_len"], i64), c(f["suffix_len"], i64),
         c(p.reg_label, i64), c(p.reg_start, i64), c(p.tld_known, bool), n_labels, row_first_label,
         label_start, label_end, c(p.lower, np.uint8), log2_alpha, c(dga_tab, np.float64), c(susp_tab, np.float64),
@@ -1075,6 +1084,45 @@ def _iodine_version_query(p: ParsedNames) -> np.ndarray:
     ok &= ((chars[:, 5] == ord("k")) | (chars[:, 5] == ord("i"))) & (chars[:, 6] == ord("a"))
     ok &= _IODINE_B32[chars[:, 7:]].all(axis=1)
     out[rows[ok]] = True
+    return out
+
+
+_B32_LOWER = np.zeros(256, dtype=bool)
+_B32_LOWER[ord("a") : ord("z") + 1] = True
+_B32_LOWER[ord("2") : ord("7") + 1] = True
+
+
+def _dnsexfiltrator_init(p: ParsedNames) -> np.ndarray:
+    """Rows that start with DNSExfiltrator's init request: ``init.<BASE32(file name|chunks)>.`` then
+    ``base32.`` or ``base64.`` (the encoding of the chunks to come), all ahead of the registered label.
+    The tool sends it once per transfer; no other name is laid out that way by chance."""
+    out = np.zeros(p.n, dtype=bool)
+    if p.n == 0:
+        return out
+    first = p.row_first_label
+    rows = np.flatnonzero(
+        _first_label_is(p, b"init") & (p.n_labels >= 4) & ((p.reg_label < 0) | (p.reg_label > first + 2))
+    )
+    if rows.size == 0:
+        return out
+    second, third = first[rows] + 1, first[rows] + 2
+    ln = p.label_end - p.label_start
+    rows, second, third = (x[ln[second] >= 8] for x in (rows, second, third))
+    if rows.size == 0:
+        return out
+    span = np.repeat(np.arange(rows.size), ln[second])
+    offs = np.zeros(rows.size + 1, dtype=np.int64)
+    np.cumsum(ln[second], out=offs[1:])
+    pos = np.repeat(p.label_start[second] - offs[:-1], ln[second]) + np.arange(int(offs[-1]))
+    not_b32 = np.bincount(span[~_B32_LOWER[p.lower[pos]]], minlength=rows.size) > 0
+    word = np.zeros(rows.size, dtype=bool)
+    six = ln[third] == 6
+    if six.any():
+        chars = p.lower[p.label_start[third[six]][:, None] + np.arange(6)[None, :]]
+        word[six] = (chars == np.frombuffer(b"base32", np.uint8)).all(axis=1) | (
+            chars == np.frombuffer(b"base64", np.uint8)
+        ).all(axis=1)
+    out[rows[word & ~not_b32]] = True
     return out
 
 
