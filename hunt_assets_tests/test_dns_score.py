@@ -544,6 +544,8 @@ def test_shipped_popular_hashes_are_the_training_lists() -> None:
         "SurfaceLaptop4.corp.contoso.com",
         "ThinkPad-X1-Carbon.corp.contoso.com",
         "Lenovo-T14s-Gen3.corp.contoso.com",
+        "DAL-ADFS07.ad.badwhatever.org",
+        "SEP3C22FB9A1E5D.corp.contoso.com",  # as its lower-case form: case alone is no evidence here
     ],
 )
 def test_host_names_cased_like_words_are_not_a_case_mix(name: str) -> None:
@@ -557,7 +559,6 @@ def test_host_names_cased_like_words_are_not_a_case_mix(name: str) -> None:
     [
         "aGVsbG8x9QzR.t.evil-tunnel.com",  # a short base64 poll as sent on the wire
         "x7KqP2mZ.t.evil-tunnel.com",
-        "SEP3C22FB9A1E5D.corp.contoso.com",  # word-cased, but reads worse than a random string
         "H3Xhe23WAQA.ns.music-example.info",  # dns2tcp: word-cased runs, reads badly
     ],
 )
@@ -584,9 +585,12 @@ def test_word_cased_matches_its_definition() -> None:
     data = np.frombuffer("".join(spans).encode(), dtype=np.uint8)
     lens = np.array([len(x) for x in spans])
     start = np.concatenate(([0], np.cumsum(lens)[:-1]))
-    got = word_cased(data, start, start + lens)
+    got, label_mix = word_cased(data, start, start + lens)
     assert got.tolist() == [reference(x) for x in spans]
     assert got[-7:].tolist() == [True, True, True, False, False, False, True]
+    mixes = [any(lab != lab.lower() and lab != lab.upper() for lab in x.split(".")) for x in spans]
+    assert label_mix.tolist() == mixes
+    assert label_mix[-7:].tolist() == [True, True, False, True, True, True, False]
 
 
 @pytest.mark.parametrize(

@@ -166,6 +166,33 @@ def enterprise_internal(rng: random.Random) -> str:
     return f"uc{_r(rng, ALNUM, 40)}.dl.dropboxusercontent.com"
 
 
+_SITES = ["NYC", "LON", "FRA", "SIN", "HQ", "DAL", "PAR", "TOR"]
+_ROLES = ["DC", "FS", "SQL", "EXCH", "PRN", "APP", "WEB", "PS", "CA", "SCCM", "ADFS", "VDI"]
+_PEOPLE = ["Johns", "Marias", "Alexs", "Priyas", "Wei", "Sams", "Fatimas", "Lukas", "Noahs", "Emmas"]
+_DEVICES = [
+    "MacBook-Pro", "MacBook-Air", "iPhone", "iPad", "iPad-Pro", "iMac", "Galaxy-S21", "Galaxy-Tab-S8", "Pixel-7a",
+    "SurfaceLaptop4", "Surface-Pro-9", "ThinkPad-X1-Carbon", "Lenovo-T14s-Gen3", "Latitude-7420", "EliteBook-840",
+]
+
+
+def named_host(rng: random.Random) -> str:
+    """Host names people and admins choose, with the case they were typed in: AD servers
+    (``NYC-FS02``), NetBIOS-style PCs (``FINANCE-PC07``) and DHCP-registered devices
+    (``Johns-MacBook-Pro``, ``Galaxy-S21``) in the corporate zone. Windows clients log look-ups with
+    that case; one in four is folded to lower case, as by sensors that fold query names."""
+    kind = rng.randrange(3)
+    if kind == 0:
+        host = f"{rng.choice(_SITES)}-{rng.choice(_ROLES)}{rng.randint(1, 12):02d}"
+    elif kind == 1:
+        host = f"{rng.choice(WORDS).upper()}-{rng.choice(['PC', 'LT', 'WS', 'KIOSK'])}{rng.randint(1, 99):02d}"
+    else:
+        device = rng.choice(_DEVICES)
+        host = rng.choice([f"{rng.choice(_PEOPLE)}-{device}", device, f"{device}-{rng.randint(2, 9)}"])
+    zone = rng.choice(["corp." + _corp(rng), "ad." + _corp(rng), _corp(rng)])
+    name = f"{host}.{zone}"
+    return name.lower() if rng.random() < 0.25 else name
+
+
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "ptr_ipv4": ptr_v4,
     "ptr_ipv6": ptr_v6,

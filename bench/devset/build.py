@@ -93,6 +93,13 @@ def build(
                 )
             )
             answered.append(rng.random() < 0.7)  # DNSBL misses and TXT/PTR answers carry no address
+    # added later, from their own random stream so that the rest of the set stays as it was
+    rng_named = random.Random(seed + 1_000)
+    for _ in range(per_lookalike):
+        n = benign.named_host(rng_named)
+        rows.append((n, "benign", "enterprise_named_hosts", "lookalike"))
+        events.append((rng_named.uniform(0, 86400), f"ws-{rng_named.randrange(300)}", n, "A"))
+        answered.append(rng_named.random() < 0.9)
     # the Umbrella list is a different list; names also in the training list are left out of it
     from hunt_assets.analytics.dns.ngram import load_training_domains
 

@@ -389,16 +389,16 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     f["first_label_len"] = label_len[p.row_first_label] if n else np.zeros(0, np.int64)
     f["lengths_over"] = (lengths > MAX_NAME) | (f["max_label_len"] > MAX_LABEL)
     # upper-case letters that count as a case mix: none where the subdomain is cased like words and
-    # reads no worse than a random string (``sub_bits`` <= 0 in ``score``): word-cased base32 and
-    # base64 chunks (``init.NFSF64TTMF6DO.base64``, ``H3Xhe23WAQA``) read worse and keep the evidence
-    reads_well = -(sub_lp + f["sub_lp_n"] * LOG2_UNIFORM) <= 0
-    mixed = np.flatnonzero(
-        (f["sub_upper"] >= 2) & (f["sub_lower"] >= 2) & (f["n_nonascii"] == 0) & reads_well & (f["sub_len"] > 0)
-    )
+    # either no label mixes case (``NYC-FS02.ad``: an upper-case host in a lower-case zone) or it
+    # reads no worse than a random string (``sub_bits`` <= 0 in ``score``; ``MacBook-Pro-3``).
+    # Word-cased base64 chunks such as dns2tcp's ``H3Xhe23WAQA`` mix case inside a label and read
+    # worse, so they keep the evidence
+    mixed = np.flatnonzero((f["sub_upper"] >= 2) & (f["sub_lower"] >= 2) & (f["n_nonascii"] == 0) & with_sub)
     upper_mixed = f["sub_upper"].copy()
     if mixed.size:
-        worded = mixed[word_cased(data, row_start[mixed], sub_end[mixed])]
-        upper_mixed[worded] = 0
+        worded, label_mix = word_cased(data, row_start[mixed], sub_end[mixed])
+        reads_well = -(sub_lp[mixed] + f["sub_lp_n"][mixed] * LOG2_UNIFORM) <= 0
+        upper_mixed[mixed[worded & (~label_mix | reads_well)]] = 0
     f["sub_upper_mixed"] = upper_mixed
     return f
 
@@ -409,8 +409,9 @@ _IS_LOWER = np.zeros(256, bool)
 _IS_LOWER[ord("a") : ord("z") + 1] = True
 
 
-def word_cased(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Per span ``data[start:end]``: True when every run of letters in it is cased like words.
+def word_cased(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per span ``data[start:end]``: whether every run of letters in it is cased like words, and
+    whether some label (between dots) holds both upper- and lower-case letters.
 
     Host names people choose mix case by word (``Galaxy-S21``, ``MacBook-Pro-3``, ``DC01.corp``,
     ``NYC-FS02``): each run of letters is all lower case, all upper case, or lower-case letters
@@ -419,10 +420,11 @@ def word_cased(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarr
     strings have a run that is not, so the case-mix rules keep their evidence on encodings.
     """
     out = np.ones(start.size, dtype=bool)
+    label_mix = np.zeros(start.size, dtype=bool)
     lens = np.maximum(end - start, 0)
     total = int(lens.sum())
     if total == 0:
-        return out
+        return out, label_mix
     offsets = np.zeros(start.size + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
     span = np.repeat(np.arange(start.size), lens)
@@ -444,7 +446,18 @@ def word_cased(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarr
     low2 = np.concatenate((low[2:], [False, False])) & same2
     bad = up & mixed_run[np.where(letter, run, 0)] & ~(low1 & low2)
     out[np.unique(span[bad])] = False
-    return out
+    # labels: a new one at each span's first byte and after each dot
+    dot = b == ord(".")
+    label_start = first | np.concatenate(([False], dot[:-1]))
+    label = np.cumsum(label_start) - 1
+    n_labels = int(label_start.sum())
+    lab_up = np.bincount(label[up], minlength=n_labels) > 0
+    lab_low = np.bincount(label[low], minlength=n_labels) > 0
+    both = np.flatnonzero(lab_up & lab_low)
+    if both.size:
+        label_span = span[np.flatnonzero(label_start)]
+        label_mix[label_span[both]] = True
+    return out, label_mix
 
 
 VOWEL_MASK_LEN = 16  # characters of the registered label whose vowel/consonant shape is kept
