@@ -125,6 +125,8 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("uc4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4.dl.dropboxusercontent.com", "cdn_cloud_edge"),
         ("3f1c9a7e2b8d4e6f9a0b1c2d3e4f5a6b.us-east-1.aws.found.io", "cdn_cloud_edge"),
         ("8f14e45fceea167a5a36dedd4bea2543.r2.cloudflarestorage.com", "cdn_cloud_edge"),
+        ("ocsp-certum.com", "cdn_cloud_edge"),
+        ("7a6b5c4d3e2f1a0b.query.avira.com", "av_reputation"),
     ],
 )
 def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:

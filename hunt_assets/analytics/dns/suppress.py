@@ -45,7 +45,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             webrootcloudav.com f-secure.com fsapi.com carbonblack.io crowdstrike.com cloudsink.net
             sentinelone.net opendns.com umbrella.com paloaltonetworks.com fortinet.net fortiguard.com
             checkpoint.com pphosted.com mimecast.com spamrats.com ff.avast.com trendmicro.co.jp
-            wdcp.microsoft.com smartscreen.microsoft.com
+            wdcp.microsoft.com smartscreen.microsoft.com avira.com pandasecurity.com comodo.com emsisoft.com
+            drweb.com ahnlab.com 360safe.com 360.cn k7computing.com quickheal.com zonealarm.com
             """
         ),
     ),
@@ -106,7 +107,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             mailgun.org amazonses.com gotomeeting.com logmein.com teamviewer.com boxcdn.net atlassian.net
             slack.com discordapp.com spotify.com twimg.com licdn.com pinimg.com redditmedia.com sc-cdn.net
             yimg.com ebaystatic.com paypalobjects.com stripe.network found.io elastic-cloud.com
-            cloudflarestorage.com splunkcloud.com bcebos.com awstrack.me
+            cloudflarestorage.com splunkcloud.com bcebos.com awstrack.me ocsp-certum.com certum.pl certum.eu
+            identrust.com quovadisglobal.com ssl.com buypass.no telesec.de harica.gr
             """
         ),
     ),
