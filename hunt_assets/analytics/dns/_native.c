@@ -1421,6 +1421,18 @@ enum {
     C_ADDR_REST_TOTAL, C_R_ADDR_NET, C_N
 };
 
+/* one decimal octet (1-3 digits, <= 255) at c[*i], *i moved past it; 0 if there is none */
+static int read_octet(const uint8_t *c, int64_t len, int64_t *i)
+{
+    int64_t nd = 0, v = 0;
+    while (*i < len && nd < 3 && is_digit(c[*i])) {
+        v = v * 10 + (c[*i] - '0');
+        (*i)++;
+        nd++;
+    }
+    return nd > 0 && v <= 255;
+}
+
 /* suppress.NETWORK_LABEL_RE on a registered label: [a-z]{1,P}-? then three or four decimal octets
  * <= 255 joined by '-', nothing after them */
 static int network_label(const uint8_t *c, int64_t len, int64_t max_prefix)
@@ -1432,17 +1444,9 @@ static int network_label(const uint8_t *c, int64_t len, int64_t max_prefix)
         return 0;
     if (i < len && c[i] == '-')
         i++;
-    int oct = 0;
-    for (;;) {
-        int64_t nd = 0, v = 0;
-        while (i < len && nd < 3 && is_digit(c[i])) {
-            v = v * 10 + (c[i] - '0');
-            i++;
-            nd++;
-        }
-        if (nd == 0 || v > 255)
+    for (int oct = 1;; oct++) {
+        if (!read_octet(c, len, &i))
             return 0;
-        oct++;
         if (i == len)
             return oct >= 3;
         if (c[i] != '-' || oct == 4)
@@ -1468,13 +1472,7 @@ static int address_label(const uint8_t *c, int64_t len, int64_t max_prefix, int6
                 return 0;
             i++;
         }
-        int64_t nd = 0, v = 0;
-        while (i < len && nd < 3 && is_digit(c[i])) {
-            v = v * 10 + (c[i] - '0');
-            i++;
-            nd++;
-        }
-        if (nd == 0 || v > 255)
+        if (!read_octet(c, len, &i))
             return 0;
     }
     if (i == len)
