@@ -662,3 +662,20 @@ def test_suppression_shaped_names_equivalent(seed: int) -> None:
     fam, _ = S.suppression_codes(p)
     assert len(set(fam.tolist())) >= 8  # most families matched at least once
     check_equivalent(to_binary_array(names))
+
+
+@needs_native
+def test_case_shape_matches_the_numpy_word_cased() -> None:
+    from hunt_assets.analytics.dns.features import word_cased
+
+    rng = random.Random(11)
+    spans = ["".join(rng.choice("aAbBzZyY09.-_+/\xe9") for _ in range(rng.randint(0, 24))) for _ in range(20000)]
+    spans += ["MacBook-Pro-3", "iPhone", "DC01.corp", "Ab", "aBC", "HTTPServer", "", "x.Yab", "NYC-FS02.ad"]
+    data = np.frombuffer("".join(spans).encode("latin-1"), dtype=np.uint8)
+    lens = np.array([len(s) for s in spans], dtype=np.int64)
+    start = np.concatenate(([0], np.cumsum(lens)[:-1])).astype(np.int64)
+    (w_ref, m_ref), (w_nat, m_nat) = _both(lambda: word_cased(data, start, start + lens))
+    _same_array(w_ref, w_nat, "worded")
+    _same_array(m_ref, m_nat, "label_mix")
+    with pytest.raises(ValueError, match="outside"):
+        accel.ext.case_shape(data, np.array([0]), np.array([data.size + 1]), np.zeros(1, bool), np.zeros(1, bool))

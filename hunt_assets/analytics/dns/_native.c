@@ -1811,6 +1811,70 @@ fail:
 
 /* hash_spans: names.hash_spans's polynomial hash of byte ranges                                   */
 
+/* case_shape: features.word_cased's NumPy code, one pass per span */
+static PyObject *py_case_shape(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_starts, *o_ends, *o_worded, *o_mix;
+    BufSet bs = {.n = 0};
+    const uint8_t *data;
+    const int64_t *starts, *ends;
+    uint8_t *worded, *mix;
+    Py_ssize_t nb, n;
+    int bad = 0;
+
+    if (!PyArg_ParseTuple(args, "OOOOO:case_shape", &o_data, &o_starts, &o_ends, &o_worded, &o_mix))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, data, &nb, "data");
+    ACQ(o_starts, K_I64, 0, -1, starts, &n, "starts");
+    ACQ(o_ends, K_I64, 0, n, ends, NULL, "ends");
+    ACQ(o_worded, K_BOOL, 1, n, worded, NULL, "out_worded");
+    ACQ(o_mix, K_BOOL, 1, n, mix, NULL, "out_label_mix");
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int64_t s = starts[i], e = ends[i];
+        if (s < 0 || e > nb) {
+            bad = 1;
+            break;
+        }
+        int ok = 1, mixed = 0;
+        int run_up = 0, run_low = 0, run_bad = 0, lab_up = 0, lab_low = 0;
+        for (int64_t j = s; j <= e; j++) {
+            const uint8_t c = j < e ? data[j] : '.';
+            const int up = c >= 'A' && c <= 'Z', low = c >= 'a' && c <= 'z';
+            if (up || low) {
+                run_up |= up;
+                run_low |= low;
+                lab_up |= up;
+                lab_low |= low;
+                /* a capital starts a word of at least three letters: two lower-case letters follow */
+                if (up && !(j + 2 < e && data[j + 1] >= 'a' && data[j + 1] <= 'z' && data[j + 2] >= 'a' &&
+                            data[j + 2] <= 'z'))
+                    run_bad = 1;
+                continue;
+            }
+            if (run_up && run_low && run_bad)
+                ok = 0;
+            run_up = run_low = run_bad = 0;
+            if (c == '.') {
+                mixed |= lab_up && lab_low;
+                lab_up = lab_low = 0;
+            }
+        }
+        worded[i] = (uint8_t)ok;
+        mix[i] = (uint8_t)mixed;
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "case_shape: a span lies outside the data");
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 static PyObject *py_hash_spans(PyObject *Py_UNUSED(self), PyObject *args)
 {
     PyObject *o_data, *o_starts, *o_ends, *o_pow, *o_out;
@@ -2376,6 +2440,8 @@ static PyMethodDef methods[] = {
     {"hash_probe", py_hash_probe, METH_VARARGS,
      "hash_probe(keys, shift, values, out): out[i] = slot of values[i] in the linear-probing table keys "
      "(slot = (value * golden) >> shift; 0 marks an empty slot), -1 when absent"},
+    {"case_shape", py_case_shape, METH_VARARGS,
+     "case_shape(data, starts, ends, out_worded, out_label_mix): features.word_cased per span"},
     {"hash_spans", py_hash_spans, METH_VARARGS,
      "hash_spans(data, starts, ends, powers, out): out[i] = sum of data[j] * powers[min(ends[i] - 1 - j, "
      "len(powers) - 1)] over starts[i] <= j < ends[i], modulo 2**64 (powers[k] = powers[1]**k)"},

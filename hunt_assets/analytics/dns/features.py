@@ -421,6 +421,12 @@ def word_cased(data: np.ndarray, start: np.ndarray, end: np.ndarray) -> tuple[np
     """
     out = np.ones(start.size, dtype=bool)
     label_mix = np.zeros(start.size, dtype=bool)
+    if accel.ENABLED and start.size:
+        end = np.maximum(end, start)
+        accel.ext.case_shape(
+            data, np.ascontiguousarray(start, np.int64), np.ascontiguousarray(end, np.int64), out, label_mix
+        )
+        return out, label_mix
     lens = np.maximum(end - start, 0)
     total = int(lens.sum())
     if total == 0:
