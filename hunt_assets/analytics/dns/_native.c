@@ -1421,6 +1421,22 @@ enum {
     C_ADDR_REST_TOTAL, C_R_ADDR_NET, C_N
 };
 
+/* suppress._few_short_labels on labels [from, to): at most ADDRESS_REST_LABELS of them, each at most
+ * ADDRESS_REST_LABEL characters and ADDRESS_REST_TOTAL in all */
+static int few_short_labels(const int64_t *ls, const int64_t *le, int64_t from, int64_t to, const int16_t *consts)
+{
+    if (to - from > consts[C_ADDR_REST_N])
+        return 0;
+    int64_t total = 0;
+    for (int64_t k = from; k < to; k++) {
+        const int64_t lk = le[k] - ls[k];
+        total += lk;
+        if (lk > consts[C_ADDR_REST_LABEL] || total > consts[C_ADDR_REST_TOTAL])
+            return 0;
+    }
+    return 1;
+}
+
 /* one decimal octet (1-3 digits, <= 255) at c[*i], *i moved past it; 0 if there is none */
 static int read_octet(const uint8_t *c, int64_t len, int64_t *i)
 {
@@ -1679,14 +1695,8 @@ static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
         }
         /* host names made of an IPv4 address, with a few short labels before the registered domain */
         if (f < 0 && rl > first) {
-            const int64_t len = le[first] - ls[first], n_rest = rl - first - 1;
-            int ok = len >= 7 && len <= 48 && n_rest <= consts[C_ADDR_REST_N];
-            int64_t total = 0;
-            for (int64_t k = first + 1; ok && k < rl; k++) {
-                const int64_t lk = le[k] - ls[k];
-                total += lk;
-                ok = lk <= consts[C_ADDR_REST_LABEL] && total <= consts[C_ADDR_REST_TOTAL];
-            }
+            const int64_t len = le[first] - ls[first];
+            const int ok = len >= 7 && len <= 48 && few_short_labels(ls, le, first + 1, rl, consts);
             if (ok && address_label(lower + ls[first], len, consts[C_ADDR_PREFIX], consts[C_ADDR_SUFFIX])) {
                 f = (int16_t)consts[C_FAM_ADDR];
                 why = consts[C_R_ADDR];
@@ -1695,14 +1705,8 @@ static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
         /* registered domains named after an IPv4 network (ip-144-217-85.net), with a few short host
          * labels before them */
         if (f < 0 && rl >= 0 && rl >= first) {
-            const int64_t len = le[rl] - ls[rl], n_before = rl - first;
-            int ok = len >= 6 && len <= consts[C_ADDR_PREFIX] + 16 && n_before <= consts[C_ADDR_REST_N];
-            int64_t total = 0;
-            for (int64_t k = first; ok && k < rl; k++) {
-                const int64_t lk = le[k] - ls[k];
-                total += lk;
-                ok = lk <= consts[C_ADDR_REST_LABEL] && total <= consts[C_ADDR_REST_TOTAL];
-            }
+            const int64_t len = le[rl] - ls[rl];
+            const int ok = len >= 6 && len <= consts[C_ADDR_PREFIX] + 16 && few_short_labels(ls, le, first, rl, consts);
             if (ok && network_label(lower + ls[rl], len, consts[C_ADDR_PREFIX])) {
                 f = (int16_t)consts[C_FAM_ADDR];
                 why = consts[C_R_ADDR_NET];

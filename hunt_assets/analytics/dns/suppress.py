@@ -496,6 +496,20 @@ ADDRESS_LABEL_RE = (
 )
 
 
+def _few_short_labels(ln: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Whether each run of ``count`` labels from label ``start`` is at most ADDRESS_REST_LABELS
+    labels of at most ADDRESS_REST_LABEL characters, ADDRESS_REST_TOTAL in all: place and product
+    words beside an address, too small for a payload."""
+    total = np.zeros(start.size, dtype=np.int64)
+    longest = np.zeros(start.size, dtype=np.int64)
+    for j in range(ADDRESS_REST_LABELS):
+        has = count > j
+        lj = np.where(has, ln[np.where(has, start + j, 0)], 0)
+        total += lj
+        longest = np.maximum(longest, lj)
+    return (count <= ADDRESS_REST_LABELS) & (total <= ADDRESS_REST_TOTAL) & (longest <= ADDRESS_REST_LABEL)
+
+
 def _address_hosts(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     """Host names made of an IPv4 address (see ADDRESS_LABEL_RE), among rows no family has claimed.
 
@@ -508,23 +522,8 @@ def _address_hosts(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> None:
     reg = p.reg_label
     ln = p.label_end - p.label_start
     cand = np.flatnonzero((fam < 0) & (reg > first) & (ln[first] >= 7) & (ln[first] <= 48))
-    if cand.size == 0:
-        return
     # the labels between the address and the registered label: few and short
-    n_rest = reg[cand] - first[cand] - 1
-    ok = n_rest <= ADDRESS_REST_LABELS
-    cand, n_rest = cand[ok], n_rest[ok]
-    if cand.size == 0:
-        return
-    total = np.zeros(cand.size, dtype=np.int64)
-    longest = np.zeros(cand.size, dtype=np.int64)
-    for j in range(1, ADDRESS_REST_LABELS + 1):
-        has = n_rest >= j
-        lj = np.where(has, ln[np.where(has, first[cand] + j, 0)], 0)
-        total += lj
-        longest = np.maximum(longest, lj)
-    ok = (total <= ADDRESS_REST_TOTAL) & (longest <= ADDRESS_REST_LABEL)
-    cand = cand[ok]
+    cand = cand[_few_short_labels(ln, first[cand] + 1, reg[cand] - first[cand] - 1)]
     if cand.size == 0:
         return
     # the first labels of the candidates, gathered into one Arrow array for the regex
@@ -567,18 +566,7 @@ def _address_networks(p: ParsedNames, fam: np.ndarray, reason: np.ndarray) -> No
     cand = np.flatnonzero(
         (fam < 0) & (reg >= 0) & (reg >= first) & (reg_len >= 6) & (reg_len <= ADDRESS_PREFIX_MAX + 16)
     )
-    n_before = reg[cand] - first[cand]
-    cand, n_before = cand[n_before <= ADDRESS_REST_LABELS], n_before[n_before <= ADDRESS_REST_LABELS]
-    if cand.size == 0:
-        return
-    total = np.zeros(cand.size, dtype=np.int64)
-    longest = np.zeros(cand.size, dtype=np.int64)
-    for j in range(ADDRESS_REST_LABELS):
-        has = n_before > j
-        lj = np.where(has, ln[np.where(has, first[cand] + j, 0)], 0)
-        total += lj
-        longest = np.maximum(longest, lj)
-    cand = cand[(total <= ADDRESS_REST_TOTAL) & (longest <= ADDRESS_REST_LABEL)]
+    cand = cand[_few_short_labels(ln, first[cand], reg[cand] - first[cand])]
     if cand.size == 0:
         return
     hit = pc.match_substring_regex(_gather_labels(p, reg[cand]), NETWORK_LABEL_RE).to_numpy(zero_copy_only=False)
