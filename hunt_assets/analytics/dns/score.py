@@ -1110,11 +1110,8 @@ def _dnsexfiltrator_init(p: ParsedNames) -> np.ndarray:
     rows, second, third = (x[ln[second] >= 8] for x in (rows, second, third))
     if rows.size == 0:
         return out
-    span = np.repeat(np.arange(rows.size), ln[second])
-    offs = np.zeros(rows.size + 1, dtype=np.int64)
-    np.cumsum(ln[second], out=offs[1:])
-    pos = np.repeat(p.label_start[second] - offs[:-1], ln[second]) + np.arange(int(offs[-1]))
-    not_b32 = np.bincount(span[~_B32_LOWER[p.lower[pos]]], minlength=rows.size) > 0
+    span, chars = _label_bytes(p, second)
+    not_b32 = np.bincount(span[~_B32_LOWER[chars]], minlength=rows.size) > 0
     word = np.zeros(rows.size, dtype=bool)
     six = ln[third] == 6
     if six.any():
@@ -1131,16 +1128,21 @@ def _last_label_is_letters(p: ParsedNames, rows: np.ndarray) -> np.ndarray:
     if rows.size == 0:
         return np.zeros(0, dtype=bool)
     last = p.row_first_label[rows] + p.n_labels[rows] - 1
-    start, stop = p.label_start[last], p.label_end[last]
-    lens = stop - start
-    # the bytes of just these labels (a few rows), not a pass over the whole batch
-    offs = np.zeros(rows.size + 1, dtype=np.int64)
-    np.cumsum(lens, out=offs[1:])
-    pos = np.repeat(start - offs[:-1], lens) + np.arange(int(offs[-1]), dtype=np.int64)
-    ch = p.lower[pos]
+    lens = p.label_end[last] - p.label_start[last]
+    span, ch = _label_bytes(p, last)
     letter = (ch >= ord("a")) & (ch <= ord("z"))
-    per_row = np.bincount(np.repeat(np.arange(rows.size), lens)[letter], minlength=rows.size)
+    per_row = np.bincount(span[letter], minlength=rows.size)
     return (lens > 0) & (per_row == lens)
+
+
+def _label_bytes(p: ParsedNames, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower-cased bytes of just the given labels (a few rows, not a pass over the whole
+    batch), with the position in ``labels`` each byte belongs to."""
+    lens = p.label_end[labels] - p.label_start[labels]
+    offs = np.zeros(labels.size + 1, dtype=np.int64)
+    np.cumsum(lens, out=offs[1:])
+    pos = np.repeat(p.label_start[labels] - offs[:-1], lens) + np.arange(int(offs[-1]), dtype=np.int64)
+    return np.repeat(np.arange(labels.size), lens), p.lower[pos]
 
 
 def _first_label_is(p: ParsedNames, word: bytes) -> np.ndarray:
