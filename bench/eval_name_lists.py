@@ -39,15 +39,27 @@ def read_names(path: Path, limit: int) -> list[str]:
     return names[:limit]
 
 
+HOLDOUT = "(popular hold-out)"
+
+
+def load_batch(folder: Path, per_file: int) -> pd.DataFrame:
+    """Every ``<family>.txt`` list of ``folder`` plus the popular hold-out, one distinct name per row.
+
+    Scored as one batch, as ``hunt-assets score-dns`` would score a plain list: the hold-out gives
+    the false-positive rate and dilutes the DGA lists' cohorts as real traffic would.
+    """
+    rows = [(n, f.stem) for f in sorted(folder.glob("*.txt")) for n in read_names(f, per_file)]
+    with gzip.open(ROOT / "bench" / "devset" / "data" / "popular_holdout.txt.gz", "rt", encoding="ascii") as fh:
+        rows += [(line.strip(), HOLDOUT) for line in fh if line.strip()]
+    return pd.DataFrame(rows, columns=["name", "family"]).drop_duplicates("name").reset_index(drop=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", type=Path)
     ap.add_argument("--per-file", type=int, default=1000)
     args = ap.parse_args(argv)
-    rows = [(n, f.stem) for f in sorted(args.folder.glob("*.txt")) for n in read_names(f, args.per_file)]
-    with gzip.open(ROOT / "bench" / "devset" / "data" / "popular_holdout.txt.gz", "rt", encoding="ascii") as fh:
-        rows += [(line.strip(), "(popular hold-out)") for line in fh if line.strip()]
-    d = pd.DataFrame(rows, columns=["name", "family"]).drop_duplicates("name")
+    d = load_batch(args.folder, args.per_file)
     r = score_names(d["name"]).set_index("name")
     d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
     t = d.groupby("family").agg(
@@ -56,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         dga=("verdict", lambda v: (v == "dga").mean()),
     )
     print(t.round(3).to_string())
-    fam = t.drop(index="(popular hold-out)", errors="ignore")
+    fam = t.drop(index=HOLDOUT, errors="ignore")
     if len(fam):
         weighted = (fam["flagged"] * fam["n"]).sum() / fam["n"].sum()
         print(f"\nmean flagged over {len(fam)} files {fam['flagged'].mean():.3f}, name-weighted {weighted:.3f}")

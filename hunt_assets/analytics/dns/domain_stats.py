@@ -313,6 +313,15 @@ def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.n
             _dga_cohort(cols, reasons, dcode, first_row, key)
 
 
+def _cohort_size(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
+    """Registered domains per cohort, popular and word-like ones included (``bits``, each member's
+    ``reg_bits``, is not used): they are what keeps a common shape's share of random-looking names
+    low. One function so that ``bench/experiments/cohort_denominator.py`` can measure other sizes
+    against the real rule rather than a copy of it.
+    """
+    return np.bincount(codes).astype(np.float64)
+
+
 def _dga_cohort(
     cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, key: str
 ) -> None:
@@ -325,7 +334,7 @@ def _dga_cohort(
         return
     codes = _factorize(key_row[shaped] & ~np.uint64(1))
     n_hi = np.bincount(codes, weights=hi.astype(np.float64))
-    size = np.bincount(codes).astype(np.float64)
+    size = _cohort_size(codes, bits)
     fire = (n_hi >= COHORT_MIN) & (n_hi >= COHORT_SHARE * size)
     if not fire.any():
         return
