@@ -193,6 +193,66 @@ def named_host(rng: random.Random) -> str:
     return name.lower() if rng.random() < 0.25 else name
 
 
+_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "ap-northeast-1"]
+_AZ_REGIONS = ["eastus", "eastus2", "westeurope", "northeurope", "uksouth", "southeastasia", "centralus"]
+_ADJ = ["fancy", "polar", "silent", "brave", "lucky", "misty", "quiet", "rapid", "sunny", "wild", "bold", "cool"]
+_NOUN = ["river", "forest", "falcon", "meadow", "harbor", "cloud", "pine", "lake", "ridge", "dawn", "otter"]
+
+
+def platform_id(rng: random.Random) -> str:
+    """Cloud and SaaS tenant / resource names the platform assigns (project refs, app ids, account
+    locators, cluster ids), under zones that ``suppress.ZONES`` did not list when this family was
+    written: an out-of-sample check of how the scorer treats a platform's opaque ids. Shapes from
+    each provider's documentation of its endpoint names."""
+    kind = rng.randrange(16)
+    region = rng.choice(_REGIONS)
+    words = f"{rng.choice(_ADJ)}-{rng.choice(_NOUN)}"
+    if kind == 0:  # Supabase project ref: 20 lower-case letters
+        return f"{_r(rng, string.ascii_lowercase, 20)}.supabase.co"
+    if kind == 1:  # AWS Amplify Hosting: branch.<app id: d + 13>.amplifyapp.com
+        return f"{rng.choice(['main', 'dev', 'staging', 'master'])}.d{_r(rng, ALNUM, 13)}.amplifyapp.com"
+    if kind == 2:  # Azure Databricks workspace URL
+        return f"adb-{_r(rng, string.digits, 16)}.{rng.randint(1, 19)}.azuredatabricks.net"
+    if kind == 3:  # Snowflake account locator (legacy) or org-account
+        if rng.random() < 0.5:
+            return f"{_r(rng, string.ascii_lowercase, 2)}{_r(rng, string.digits, 5)}.{region}.snowflakecomputing.com"
+        org, account = _r(rng, string.ascii_lowercase, 7), _r(rng, ALNUM, 7)
+        return f"{org}-{account}.snowflakecomputing.com"
+    if kind == 4:  # AKS API server FQDN
+        return f"{rng.choice(WORDS)}-aks-dns-{_r(rng, '0123456789abcdef', 8)}.hcp.{rng.choice(_AZ_REGIONS)}.azmk8s.io"
+    if kind == 5:  # MongoDB Atlas cluster hosts
+        cluster = f"cluster{rng.randint(0, 3)}"
+        host = rng.choice([cluster, f"{cluster}-shard-00-0{rng.randint(0, 2)}"])
+        return f"{host}.{_r(rng, string.ascii_lowercase + string.digits, 5)}.mongodb.net"
+    if kind == 6:  # Dynatrace SaaS environment id
+        return f"{_r(rng, string.ascii_lowercase, 3)}{_r(rng, string.digits, 5)}.live.dynatrace.com"
+    if kind == 7:  # Heroku app URL with its 12-hex suffix
+        return f"{words}-{rng.randint(10000, 99999)}-{_r(rng, '0123456789abcdef', 12)}.herokuapp.com"
+    if kind == 8:  # ngrok free endpoints
+        if rng.random() < 0.5:
+            a = _ip(rng)
+            return f"{_r(rng, '0123456789abcdef', 4)}-{a[0]}-{a[1]}-{a[2]}-{a[3]}.ngrok-free.app"
+        return f"{_r(rng, string.ascii_lowercase + string.digits, 12)}.ngrok.app"
+    if kind == 9:  # Marketo munchkin id
+        return f"{rng.randint(100, 999)}-{_r(rng, string.ascii_uppercase, 3)}-{rng.randint(100, 999)}.mktoresp.com"
+    if kind == 10:  # Azure Container Apps environment
+        app = rng.choice(WORDS)
+        env = f"{words}-{_r(rng, '0123456789abcdef', 8)}"
+        return f"{app}-api.{env}.{rng.choice(_AZ_REGIONS)}.azurecontainerapps.io"
+    if kind == 11:  # Algolia application id (10 upper-case alphanumerics)
+        app = _r(rng, string.ascii_uppercase + string.digits, 10)
+        return rng.choice([f"{app}-dsn.algolia.net", f"{app}-{rng.randint(1, 3)}.algolianet.com", f"{app}.algolia.net"])
+    if kind == 12:  # Confluent Cloud bootstrap / cluster endpoints
+        return f"pkc-{_r(rng, string.ascii_lowercase + string.digits, 5)}.{region}.aws.confluent.cloud"
+    if kind == 13:  # Neon Postgres endpoints
+        return f"ep-{words}-{_r(rng, string.ascii_lowercase + string.digits, 8)}.{region}.aws.neon.tech"
+    if kind == 14:  # Upstash databases
+        return f"{words}-{rng.randint(10000, 99999)}.upstash.io"
+    # Replit dev URLs: a UUID-ish repl id and a cluster name
+    repl = f"{uuid.UUID(int=rng.getrandbits(128))}-00-{_r(rng, ALNUM, 13)}"
+    return f"{repl}.{rng.choice(['picard', 'janeway', 'kirk', 'riker'])}.replit.dev"
+
+
 FAMILIES: dict[str, Callable[[random.Random], str]] = {
     "ptr_ipv4": ptr_v4,
     "ptr_ipv6": ptr_v6,

@@ -100,6 +100,14 @@ def build(
         rows.append((n, "benign", "enterprise_named_hosts", "lookalike"))
         events.append((rng_named.uniform(0, 86400), f"ws-{rng_named.randrange(300)}", n, "A"))
         answered.append(rng_named.random() < 0.9)
+    rng_platform = random.Random(seed + 2_000)
+    for _ in range(per_lookalike):
+        n = benign.platform_id(rng_platform)
+        rows.append((n, "benign", "platform_ids", "lookalike"))
+        events.append(
+            (rng_platform.uniform(0, 86400), f"ws-{rng_platform.randrange(300)}", n, rng_platform.choice(["A", "AAAA"]))
+        )
+        answered.append(rng_platform.random() < 0.95)
     # the Umbrella list is a different list; names also in the training list are left out of it
     from hunt_assets.analytics.dns.ngram import load_training_domains
 
