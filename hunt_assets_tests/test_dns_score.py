@@ -110,8 +110,16 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("WIN-8QJ2K4L1M9P.contoso.com", "windows_hostname"),
         ("laptop-7h3kq9zx.ad.example.org", "windows_hostname"),
         ("f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2f.queue.example-saas.io", "resource_id"),
-        ("5c2a3b4d9e1f.ngrok.io", "resource_id"),
-        ("08173443.herokuapp.com", "resource_id"),
+        # hex ids under private suffixes that are not a hosting platform's own zone (Replit's and
+        # CodeSandbox's PSL entries include short names, which read as open registration)
+        ("5c2a3b4d9e1f.repl.co", "resource_id"),
+        ("08173443.csb.app", "resource_id"),
+        # hosting platforms' zones of the PSL private section: project refs, app ids, tunnel ids
+        ("kemubcrdlsbqgbcnnchc.supabase.co", "cdn_cloud_edge"),
+        ("main.d4q1rj9p6f6c7i.amplifyapp.com", "cdn_cloud_edge"),
+        ("22a6-227-9-35-157.ngrok-free.app", "cdn_cloud_edge"),
+        ("5c2a3b4d9e1f.ngrok.io", "cdn_cloud_edge"),
+        ("brave-meadow-38547-e0dbd73e6afa.herokuapp.com", "cdn_cloud_edge"),
         ("c-73-12-34-56.hsd1.ca.comcast.net", "address_host"),
         ("pool-71-105-12-34.nycmny.fios.verizon.net", "address_host"),
         ("ip68-100-12-34.ph.ph.cox.net", "address_host"),
@@ -357,6 +365,32 @@ def test_user_pages_on_content_platforms_are_a_benign_family() -> None:
     r = _by_name(["jiashigrsyt.github.io", "uwagababciagotuje.blogspot.com"])
     assert (r["verdict"] == "benign").all()
     assert r["reasons"].str.contains("content-platform zone").all()
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # dynamic DNS, free subdomains and second-level registries of the PSL private section: anyone
+    # picks the name there, so a DGA can use them and a platform-zone suppression must not hide it
+    ["duckdns.org", "dedyn.io", "spdns.de", "synology.me", "us.kg", "pp.ua", "us.com", "za.net", "is-a.dev"],
+)
+def test_random_labels_under_open_private_zones_keep_dga_detection(zone: str) -> None:
+    name = f"xjqzkvwpbtrmhgfdyc.{zone}"
+    r = _by_name([name])
+    assert r.loc[name, "suppressed_family"] == ""
+    assert r.loc[name, "verdict"] == "dga", r.loc[name, "reasons"]
+
+
+def test_private_section_providers_are_open_by_their_own_lines_not_the_submitter_address() -> None:
+    from hunt_assets.analytics.dns.names import _open_registration, suffix_rules
+
+    heroku = ["// Heroku : https://www.heroku.com/", "// Submitted by Shumon Huque <public-dns@salesforce.com>"]
+    assert not _open_registration(heroku, ["herokuapp.com"])
+    assert _open_registration(["// DuckDNS : http://www.duckdns.org/"], ["duckdns.org"])
+    assert _open_registration(["// Service Online LLC : http://drs.ua/"], ["biz.ua", "co.ua", "pp.ua"])
+    assert _open_registration(["// Some Host : https://example.net"], ["myhost-dyn.example"])
+    platform = set(suffix_rules(True).platform)
+    assert {"supabase.co", "herokuapp.com", "ngrok-free.app", "amplifyapp.com"} <= platform
+    assert not {"duckdns.org", "us.kg", "pp.ua", "us.com", "dedyn.io", "synology.me"} & platform
 
 
 def test_random_label_under_an_alternative_root_is_a_dga_candidate_not_a_tunnel() -> None:

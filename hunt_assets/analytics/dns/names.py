@@ -113,6 +113,10 @@ class SuffixRules:
     # plain ASCII rules of the ICANN section as written (``gov.in``, ``k12.ca.us``): suppress's
     # vetted zones are picked from them
     icann_ascii: tuple[str, ...] = ()
+    # private rules (plain, and the parents of wildcards) of hosting platforms that name their
+    # customers' projects themselves: every private-section provider except those where anyone can
+    # pick a name (dynamic DNS, free subdomains, second-level registries); see ``_open_registration``
+    platform: tuple[str, ...] = ()
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -227,6 +231,31 @@ EXTRA_SUFFIXES = (
 )
 
 
+# A private-section provider (its ``// Name : url`` comment block and the rules under it) where
+# anyone can choose a name: dynamic DNS (DynDNS, No-IP, DuckDNS, deSEC, Securepoint ...), free
+# subdomains (DigitalPlat's us.kg, is-a.dev, nyc.mn), NAS / router remote-access names that users
+# pick (Synology, QNAP, FRITZ!), second-level registries (CentralNic's us.com, pp.ua, co.dk, net.ru,
+# the .KRD and .pl ones). A DGA can place names there, so they keep DGA detection. Matched on the
+# provider's comment lines (not the submitter's e-mail address, often dns@ or noc@) or on any of its
+# rules, erring towards "open": a false match only keeps detection on. A rule of two labels whose
+# first is at most four characters (``co.dk``, ``pp.ua``, ``4u.com``, ``dy.fi``) reads as a registry.
+OPEN_PROVIDER = re.compile(
+    r"dyn|dns|no-?ip|duck|afraid|nsupdate|selfhost|myip|fritz|synology|qnap|asustor|\bnas|nas\b|vpn|"
+    r"remote|homeip|homelinux|free|centralnic|digitalplat|registr|domain|\bnic\b|\btld\b|is-a",
+    re.IGNORECASE,
+)
+OPEN_RULE = re.compile(
+    r"dyn|ddns|dns|no-?ip|nsupdate|selfhost|myip|fritz|vpn|homeip|homelinux|^[a-z0-9-]{1,4}\.[a-z]+$"
+)
+
+
+def _open_registration(comments: list[str], rules: list[str]) -> bool:
+    """Whether anyone can pick a name under this private-section provider's rules."""
+    return any(OPEN_PROVIDER.search(c) for c in comments if not c.startswith("// Submitted by")) or any(
+        OPEN_RULE.search(r) for r in rules
+    )
+
+
 @functools.lru_cache(maxsize=2)
 def suffix_rules(include_private: bool = True) -> SuffixRules:
     """Load the public suffix list bundled with tldextract (never fetched at run time).
@@ -244,9 +273,13 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
     icann: list[str] = []
     in_private = False
     version = ""
+    # private-section provider blocks: (comment lines, rules)
+    blocks: list[tuple[list[str], list[str]]] = []
+    block_open = False  # the current block has taken rules: the next comment starts another
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
+            block_open = True
             continue
         if line.startswith("//"):
             if line.startswith("// VERSION:"):
@@ -255,8 +288,20 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
                 if not include_private:
                     break
                 in_private = True
+                block_open = True
+                continue
+            if in_private:
+                if block_open or not blocks:
+                    blocks.append(([], []))
+                    block_open = False
+                blocks[-1][0].append(line)
             continue
         rule = line.split()[0].lower()
+        if in_private:
+            if not blocks:
+                blocks.append(([], []))
+            if not rule.startswith("!"):
+                blocks[-1][1].append(rule.removeprefix("*."))
         ascii_rule = rule.isascii()
         if not ascii_rule:
             # the list's IDN rules are lower-case NFC already, so punycode per label is their A-label
@@ -275,6 +320,10 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
                 icann.append(rule)
     if include_private:  # plain rules (not ``private``: no hosting-provider hex-id suppression)
         rules += [z.encode() for z in EXTRA_SUFFIXES]
+    platform = tuple(
+        r for comments, block_rules in blocks if not _open_registration(comments, block_rules)
+        for r in block_rules if r.isascii()
+    )
     return SuffixRules(
         rules=sorted_unique(hash_many(rules)),
         wild=sorted_unique(hash_many(wild)),
@@ -282,6 +331,7 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
         version=version,
         private=sorted_unique(hash_many(private)),
         icann_ascii=tuple(icann),
+        platform=platform,
     )
 
 

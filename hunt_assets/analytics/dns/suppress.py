@@ -109,6 +109,11 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             yimg.com ebaystatic.com paypalobjects.com stripe.network found.io elastic-cloud.com
             cloudflarestorage.com splunkcloud.com bcebos.com awstrack.me ocsp-certum.com certum.pl certum.eu
             identrust.com quovadisglobal.com ssl.com buypass.no telesec.de harica.gr
+            algolia.net algolianet.com azuredatabricks.net cloud.databricks.com snowflakecomputing.com
+            confluent.cloud azmk8s.io mongodb.net dynatrace.com neon.tech upstash.io azurecontainerapps.io
+            mktoresp.com cas.ms mcas.ms awsapps.com cloudflareaccess.com msappproxy.net jfrog.io grafana.net
+            pkg.dev appdomain.cloud auth0.com hsforms.com hs-analytics.net hubspotusercontent-na1.net
+            replit.dev
             """
         ),
     ),
@@ -139,16 +144,30 @@ SERVICE_LABELS = {
 
 @functools.lru_cache(maxsize=1)
 def _zone_table() -> tuple[np.ndarray, np.ndarray, list[str]]:
-    hashes: list[int] = []
-    fam_idx: list[int] = []
+    """Zone hashes (sorted, distinct) and the ``ZONES`` family index of each.
+
+    Besides the listed zones, ``cdn_cloud_edge`` takes every hosting platform's zone of the PSL's
+    private section (``names.SuffixRules.platform``: supabase.co, amplifyapp.com, herokuapp.com,
+    ngrok-free.app ... about 1,500): the platform names its customers' projects, often with opaque
+    ids, and answers for them itself, so a name there can be neither a DGA's registration nor a
+    tunnel's delegated zone. Dynamic-DNS and free-subdomain providers are not among them.
+    """
+    from hunt_assets.analytics.dns.names import suffix_rules
+
+    fam_of: dict[int, int] = {}
     fams = list(ZONES)
     for i, fam in enumerate(fams):
         for z in ZONES[fam][1]:
-            hashes.append(hash_name(z))
-            fam_idx.append(i)
-    h = np.array(hashes, dtype=np.uint64)
+            fam_of.setdefault(hash_name(z), i)
+    cdn = fams.index("cdn_cloud_edge")
+    ddns = set(DYNAMIC_DNS_ZONES)
+    for z in suffix_rules(True).platform:
+        if z not in ddns:
+            fam_of.setdefault(hash_name(z), cdn)
+    h = np.fromiter(fam_of.keys(), dtype=np.uint64, count=len(fam_of))
+    f = np.fromiter(fam_of.values(), dtype=np.int16, count=len(fam_of))
     order = np.argsort(h)
-    return h[order], np.array(fam_idx, dtype=np.int16)[order], fams
+    return h[order], f[order], fams
 
 
 @functools.lru_cache(maxsize=1)
