@@ -6,7 +6,8 @@ entropy-based method flags them. So do the names an enterprise resolver sees mos
 computer names (``DESKTOP-4F7K2JQ``), names under internal-only zones (``.local``, Kubernetes'
 ``svc.cluster.local``, ``home.arpa``) and resource identifiers (UUIDs, hex ids under a hosting
 provider's suffix such as ``azurecontainer.io``). They are recognised by *zone* (the operator's own domain, which an
-attacker cannot host a tunnel under) or by *structure* (``_service._proto`` labels, well-formed
+attacker cannot host a tunnel under; besides the listed zones, every hosting platform's zone of the public suffix
+list's private section) or by *structure* (``_service._proto`` labels, well-formed
 ``in-addr.arpa`` / ``ip6.arpa`` names, host names an ISP made of a customer's address such as
 ``c-73-12-34-56.hsd1.ca.comcast.net``), and each suppression says which family matched and why.
 """
