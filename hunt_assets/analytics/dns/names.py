@@ -245,15 +245,15 @@ OPEN_PROVIDER = re.compile(
     re.IGNORECASE,
 )
 OPEN_RULE = re.compile(
-    r"dyn|ddns|dns|no-?ip|nsupdate|selfhost|myip|fritz|vpn|homeip|homelinux|^[a-z0-9-]{1,4}\.[a-z]+$"
+    r"dyn|ddns|dns|no-?ip|nsupdate|selfhost|myip|fritz|vpn|homeip|homelinux|^[a-z0-9-]{1,4}\.[a-z]+$",
+    re.MULTILINE,
 )
 
 
 def _open_registration(comments: list[str], rules: list[str]) -> bool:
     """Whether anyone can pick a name under this private-section provider's rules."""
-    return any(OPEN_PROVIDER.search(c) for c in comments if not c.startswith("// Submitted by")) or any(
-        OPEN_RULE.search(r) for r in rules
-    )
+    own = "\n".join(c for c in comments if not c.startswith("// Submitted by"))
+    return bool(OPEN_PROVIDER.search(own) or OPEN_RULE.search("\n".join(rules)))
 
 
 @functools.lru_cache(maxsize=2)

@@ -20,7 +20,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hunt_assets.analytics.dns import accel
-from hunt_assets.analytics.dns.names import ParsedNames, _hash_set, hash_name, isin_sorted, sorted_unique
+from hunt_assets.analytics.dns.names import (
+    ParsedNames,
+    _hash_set,
+    hash_many,
+    hash_name,
+    isin_sorted,
+    sorted_unique,
+)
 from hunt_assets.analytics.dns.ngram import label_args
 
 if TYPE_CHECKING:
@@ -162,9 +169,9 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray, list[str]]:
             fam_of.setdefault(hash_name(z), i)
     cdn = fams.index("cdn_cloud_edge")
     ddns = set(DYNAMIC_DNS_ZONES)
-    for z in suffix_rules(True).platform:
-        if z not in ddns:
-            fam_of.setdefault(hash_name(z), cdn)
+    platform = [z.encode() for z in suffix_rules(True).platform if z not in ddns]
+    for h in hash_many(platform).tolist():
+        fam_of.setdefault(h, cdn)
     h = np.fromiter(fam_of.keys(), dtype=np.uint64, count=len(fam_of))
     f = np.fromiter(fam_of.values(), dtype=np.int16, count=len(fam_of))
     order = np.argsort(h)
