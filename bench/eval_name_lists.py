@@ -1,6 +1,7 @@
 """Score folders of name lists the dev set never saw: one file per family, one name per line.
 
     .venv/bin/python bench/eval_name_lists.py DIR [--per-file 1000]
+    .venv/bin/python bench/eval_name_lists.py --popular tranco_top.csv   # FPR on another popular list
 
 Meant for an out-of-sample check of name-only DGA detection: generate lists with third-party DGA
 reimplementations for families that ``bench/devset/dga.py`` does not implement (run them locally;
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from hunt_assets.analytics.dns.score import score_names  # noqa: E402
 
 
-def read_names(path: Path, limit: int) -> list[str]:
+def read_names(path: Path, limit: int, shuffle: bool = True) -> list[str]:
     names = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         for tok in line.replace("|", " ").replace(",", " ").split():
@@ -35,7 +36,8 @@ def read_names(path: Path, limit: int) -> list[str]:
             if "." in tok and all(c.isalnum() or c in ".-_" for c in tok):
                 names.append(tok)
     names = list(dict.fromkeys(names))
-    random.Random(0).shuffle(names)
+    if shuffle:
+        random.Random(0).shuffle(names)
     return names[:limit]
 
 
@@ -54,11 +56,42 @@ def load_batch(folder: Path, per_file: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "family"]).drop_duplicates("name").reset_index(drop=True)
 
 
+def popular_fpr(path: Path) -> list[str]:
+    """False-positive rate on another popular-domain list (one name per line, or ``rank,name``
+    lines as Tranco / Umbrella publish them, in rank order), names in the training list left out.
+
+    Scored alone, as a benign-only batch, and reported by the list's own rank: a ranking built
+    from other sources than ours shows how far the shipped list and model carry.
+    """
+    from hunt_assets.analytics.dns.ngram import load_training_domains
+
+    trained = set(load_training_domains())
+    ranked = read_names(path, 10**9, shuffle=False)
+    fresh = [(i, n) for i, n in enumerate(ranked) if n not in trained]
+    d = pd.DataFrame(fresh, columns=["rank", "name"])
+    r = score_names(d["name"]).set_index("name")
+    d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
+    flagged = d["verdict"] != "benign"
+    out = [f"{path.name}: {len(ranked):,} names, {len(d):,} not in the training list"]
+    for top in [t for t in (1_000, 10_000, 100_000) if t < len(ranked)] + [len(ranked)]:
+        sel = d["rank"] < top
+        n_flagged, dga = int(flagged[sel].sum()), (d.loc[sel, "verdict"] == "dga").mean()
+        rate = flagged[sel].mean()
+        out.append(f"  top {top:>9,}: FPR {rate:.4f} ({n_flagged:,} of {int(sel.sum()):,}; dga {dga:.4f})")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("folder", type=Path)
+    ap.add_argument("folder", type=Path, nargs="?")
     ap.add_argument("--per-file", type=int, default=1000)
+    ap.add_argument("--popular", type=Path, action="append", default=[],
+                    help="another popular-domain list to report the false-positive rate on (repeatable)")
     args = ap.parse_args(argv)
+    for path in args.popular:
+        print("\n".join(popular_fpr(path)))
+    if args.folder is None:
+        return 0
     d = load_batch(args.folder, args.per_file)
     r = score_names(d["name"]).set_index("name")
     d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
