@@ -60,24 +60,26 @@ def popular_fpr(path: Path) -> list[str]:
     """False-positive rate on another popular-domain list (one name per line, or ``rank,name``
     lines as Tranco / Umbrella publish them, in rank order), names in the training list left out.
 
-    Scored alone, as a benign-only batch, and reported by the list's own rank: a ranking built
-    from other sources than ours shows how far the shipped list and model carry.
+    Scored alone, as a benign-only batch, and reported by the list's own rank, for the names our
+    list does not hold (the model's share) and for the whole list (what a user of the list sees):
+    a ranking built from other sources than ours shows how far the shipped list and model carry.
     """
     from hunt_assets.analytics.dns.ngram import load_training_domains
 
     trained = set(load_training_domains())
     ranked = read_names(path, 10**9, shuffle=False)
-    fresh = [(i, n) for i, n in enumerate(ranked) if n not in trained]
-    d = pd.DataFrame(fresh, columns=["rank", "name"])
-    r = score_names(d["name"]).set_index("name")
-    d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
-    flagged = d["verdict"] != "benign"
-    out = [f"{path.name}: {len(ranked):,} names, {len(d):,} not in the training list"]
-    for top in [t for t in (1_000, 10_000, 100_000) if t < len(ranked)] + [len(ranked)]:
-        sel = d["rank"] < top
-        n_flagged, dga = int(flagged[sel].sum()), (d.loc[sel, "verdict"] == "dga").mean()
-        rate = flagged[sel].mean()
-        out.append(f"  top {top:>9,}: FPR {rate:.4f} ({n_flagged:,} of {int(sel.sum()):,}; dga {dga:.4f})")
+    every = pd.DataFrame({"rank": range(len(ranked)), "name": ranked})
+    r = score_names(every["name"]).set_index("name")
+    every["verdict"] = r.loc[every["name"], "verdict"].to_numpy()
+    every["fresh"] = ~every["name"].isin(trained)
+    out = [f"{path.name}: {len(ranked):,} names, {int(every['fresh'].sum()):,} not in the training list"]
+    for label, d in (("not in the training list", every[every["fresh"]]), ("whole list", every)):
+        flagged = d["verdict"] != "benign"
+        for top in [t for t in (1_000, 10_000, 100_000) if t < len(ranked)] + [len(ranked)]:
+            sel = d["rank"] < top
+            n_flagged, dga = int(flagged[sel].sum()), (d.loc[sel, "verdict"] == "dga").mean()
+            rate = flagged[sel].mean()
+            out.append(f"  {label}, top {top:>7,}: FPR {rate:.4f} ({n_flagged:,} of {int(sel.sum()):,}; dga {dga:.4f})")
     return out
 
 
