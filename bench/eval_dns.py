@@ -36,12 +36,9 @@ def umbrella_by_rank(d: pd.DataFrame) -> str:
     Umbrella ranks by DNS query volume, so malware and tracker names rank high too: a rate that
     stays flat from the top 1,000 down says the flags are not a tail-of-the-list effect.
     """
-    import gzip
+    from bench.devset.build import read_list
 
-    from bench.devset.build import DATA
-
-    with gzip.open(DATA / "popular_umbrella.txt.gz", "rt", encoding="ascii") as f:
-        rank = {line.strip(): i for i, line in enumerate(f) if line.strip()}
+    rank = {n: i for i, n in enumerate(read_list("popular_umbrella.txt.gz"))}
     u = d[d["family"] == "popular_umbrella"]
     # a host label may have been put in front of the listed domain
     r = u["name"].map(lambda n: rank.get(n, rank.get(n.split(".", 1)[-1], -1))).to_numpy()

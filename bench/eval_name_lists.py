@@ -15,7 +15,6 @@ hold-out false-positive rate.
 from __future__ import annotations
 
 import argparse
-import gzip
 import random
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.devset.build import read_list  # noqa: E402
 from hunt_assets.analytics.dns.score import score_names  # noqa: E402
 
 
@@ -51,8 +51,7 @@ def load_batch(folder: Path, per_file: int) -> pd.DataFrame:
     the false-positive rate and dilutes the DGA lists' cohorts as real traffic would.
     """
     rows = [(n, f.stem) for f in sorted(folder.glob("*.txt")) for n in read_names(f, per_file)]
-    with gzip.open(ROOT / "bench" / "devset" / "data" / "popular_holdout.txt.gz", "rt", encoding="ascii") as fh:
-        rows += [(line.strip(), HOLDOUT) for line in fh if line.strip()]
+    rows += [(n, HOLDOUT) for n in read_list("popular_holdout.txt.gz")]
     return pd.DataFrame(rows, columns=["name", "family"]).drop_duplicates("name").reset_index(drop=True)
 
 

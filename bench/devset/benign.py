@@ -223,7 +223,7 @@ def platform_id(rng: random.Random) -> str:
     if kind == 5:  # MongoDB Atlas cluster hosts
         cluster = f"cluster{rng.randint(0, 3)}"
         host = rng.choice([cluster, f"{cluster}-shard-00-0{rng.randint(0, 2)}"])
-        return f"{host}.{_r(rng, string.ascii_lowercase + string.digits, 5)}.mongodb.net"
+        return f"{host}.{_r(rng, ALNUM, 5)}.mongodb.net"
     if kind == 6:  # Dynatrace SaaS environment id
         return f"{_r(rng, string.ascii_lowercase, 3)}{_r(rng, string.digits, 5)}.live.dynatrace.com"
     if kind == 7:  # Heroku app URL with its 12-hex suffix
@@ -232,7 +232,7 @@ def platform_id(rng: random.Random) -> str:
         if rng.random() < 0.5:
             a = _ip(rng)
             return f"{_r(rng, '0123456789abcdef', 4)}-{a[0]}-{a[1]}-{a[2]}-{a[3]}.ngrok-free.app"
-        return f"{_r(rng, string.ascii_lowercase + string.digits, 12)}.ngrok.app"
+        return f"{_r(rng, ALNUM, 12)}.ngrok.app"
     if kind == 9:  # Marketo munchkin id
         return f"{rng.randint(100, 999)}-{_r(rng, string.ascii_uppercase, 3)}-{rng.randint(100, 999)}.mktoresp.com"
     if kind == 10:  # Azure Container Apps environment
@@ -243,9 +243,9 @@ def platform_id(rng: random.Random) -> str:
         app = _r(rng, string.ascii_uppercase + string.digits, 10)
         return rng.choice([f"{app}-dsn.algolia.net", f"{app}-{rng.randint(1, 3)}.algolianet.com", f"{app}.algolia.net"])
     if kind == 12:  # Confluent Cloud bootstrap / cluster endpoints
-        return f"pkc-{_r(rng, string.ascii_lowercase + string.digits, 5)}.{region}.aws.confluent.cloud"
+        return f"pkc-{_r(rng, ALNUM, 5)}.{region}.aws.confluent.cloud"
     if kind == 13:  # Neon Postgres endpoints
-        return f"ep-{words}-{_r(rng, string.ascii_lowercase + string.digits, 8)}.{region}.aws.neon.tech"
+        return f"ep-{words}-{_r(rng, ALNUM, 8)}.{region}.aws.neon.tech"
     if kind == 14:  # Upstash databases
         return f"{words}-{rng.randint(10000, 99999)}.upstash.io"
     # Replit dev URLs: a UUID-ish repl id and a cluster name

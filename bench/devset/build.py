@@ -21,9 +21,15 @@ DATA = Path(__file__).resolve().parent / "data"
 COMMON_SUBS = ["www", "mail", "api", "cdn", "static", "m", "login", "img", "app", "blog", "shop", "news"]
 
 
-def popular(name: str, rng: random.Random, limit: int | None = None) -> list[str]:
+def read_list(name: str) -> list[str]:
+    """The names of one of the gzipped lists under ``data/``, in file order (the Umbrella list's
+    order is its rank)."""
     with gzip.open(DATA / name, "rt", encoding="ascii") as f:
-        doms = [line.strip() for line in f if line.strip()]
+        return [line.strip() for line in f if line.strip()]
+
+
+def popular(name: str, rng: random.Random, limit: int | None = None) -> list[str]:
+    doms = read_list(name)
     if limit:
         doms = rng.sample(doms, min(limit, len(doms)))
     return [f"{rng.choice(COMMON_SUBS)}.{d}" if rng.random() < 0.35 else d for d in doms]

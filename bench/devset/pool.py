@@ -7,7 +7,6 @@ The mix is benign-heavy like real traffic: 75 % popular-domain host names, 8 % b
 
 from __future__ import annotations
 
-import gzip
 import random
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bench.devset import benign, dga, tunnels
-from bench.devset.build import DATA, tunnel_domain
+from bench.devset.build import read_list, tunnel_domain
 
 HOSTS = ["www", "mail", "api", "cdn", "static", "img", "m", "app", "login", "assets", "media", "news", "shop"]
 
@@ -23,8 +22,7 @@ HOSTS = ["www", "mail", "api", "cdn", "static", "img", "m", "app", "login", "ass
 def _popular() -> list[str]:
     out: list[str] = []
     for f in ("popular_holdout.txt.gz", "popular_umbrella.txt.gz"):
-        with gzip.open(DATA / f, "rt", encoding="ascii") as fh:
-            out += [line.strip() for line in fh if line.strip()]
+        out += read_list(f)
     from hunt_assets.analytics.dns.ngram import load_training_domains
 
     return out + load_training_domains()

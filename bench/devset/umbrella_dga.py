@@ -17,12 +17,12 @@ popular list, counted as false positives.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from bench.devset.build import read_list
 from bench.devset.dga import NECURS_PER_PERIOD, necurs_name
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -32,8 +32,7 @@ PERIOD_STARTS = tuple(dt.date(2020, 11, d) for d in (1, 4, 8, 12, 16, 20, 24, 28
 
 
 def find() -> list[tuple[str, int, dt.date, int]]:
-    with gzip.open(DATA / "popular_umbrella.txt.gz", "rt", encoding="ascii") as fh:
-        listed = {line.strip() for line in fh if line.strip()}
+    listed = set(read_list("popular_umbrella.txt.gz"))
     hits = []
     for magic in MAGICS:
         for start in PERIOD_STARTS:

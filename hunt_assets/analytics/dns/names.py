@@ -288,20 +288,17 @@ def suffix_rules(include_private: bool = True) -> SuffixRules:
                 if not include_private:
                     break
                 in_private = True
-                block_open = True
+                blocks.append(([], []))
                 continue
             if in_private:
-                if block_open or not blocks:
+                if block_open:
                     blocks.append(([], []))
                     block_open = False
                 blocks[-1][0].append(line)
             continue
         rule = line.split()[0].lower()
-        if in_private:
-            if not blocks:
-                blocks.append(([], []))
-            if not rule.startswith("!"):
-                blocks[-1][1].append(rule.removeprefix("*."))
+        if in_private and not rule.startswith("!"):
+            blocks[-1][1].append(rule.removeprefix("*."))
         ascii_rule = rule.isascii()
         if not ascii_rule:
             # the list's IDN rules are lower-case NFC already, so punycode per label is their A-label
