@@ -1,6 +1,6 @@
 """Evaluate the DNS scorer and the notebook baseline on the labelled development set.
 
-    .venv/bin/python bench/eval_dns.py [--quick] [--markdown]
+    .venv/bin/python bench/eval_dns.py [--quick] [--markdown] [--allow FILE]
 
 Per family / tool: recall (positives) or false-positive rate (benign families), for
 * ``names``  — score_names on the bare distinct names (batch context only, no clients or times);
@@ -8,6 +8,8 @@ Per family / tool: recall (positives) or false-positive rate (benign families), 
 * ``nb``     — the notebook method, charitable reading; ``nb-lit`` — literal reading.
 "flagged" means verdict tunnel, dga or suspicious (for the notebook: any rule fired); precision
 per class is computed over the whole set (tunnel verdicts that are tunnels, etc.).
+``--allow FILE`` scores with a user allowlist (``HUNT_DNS_ALLOWLIST``; e.g. a downloaded Tranco
+list), to measure what it spares and whether it hides any labelled DGA or tunnel.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.devset.build import build
+from hunt_assets.analytics.dns.allowlist import load as load_allowlist
 from hunt_assets.analytics.dns.baseline import notebook_flags
 from hunt_assets.analytics.dns.events import score_events
 from hunt_assets.analytics.dns.score import score_names
@@ -53,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller set (popular lists sampled)")
     ap.add_argument("--markdown", action="store_true")
+    ap.add_argument("--allow", action="append", metavar="FILE", help="score with this allowlist (repeatable)")
     args = ap.parse_args(argv)
+    allow = load_allowlist(args.allow) if args.allow else None
+    if allow is not None:
+        print(f"allowlist: {allow.summary()}", file=sys.stderr)
     if args.quick:
         names, events = build(per_dga=300, sessions=4, per_session=150, per_lookalike=500, popular_limit=5000)
     else:
@@ -61,10 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev set: {len(names)} distinct names, {len(events)} events", file=sys.stderr)
 
     t = time.perf_counter()
-    by_name = score_names(names["name"]).set_index("name")
+    by_name = score_names(names["name"], allow=allow).set_index("name")
     t_names = time.perf_counter() - t
     t = time.perf_counter()
-    ev_flags, _ = score_events(events)
+    ev_flags, _ = score_events(events, allow=allow)
     ev_flags = ev_flags.set_index("name")
     t_events = time.perf_counter() - t
     t = time.perf_counter()

@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
+from hunt_assets.analytics.dns.allowlist import Allowlist
 from hunt_assets.backends import SampleLakeBackend
 from hunt_assets.hunts.execute import HuntBackend
 from hunt_assets.warehouse.store import Warehouse
@@ -95,3 +96,21 @@ class HuntingResource(dg.ConfigurableResource):
         from hunt_assets.clients.factory import make_alerts_source
 
         return make_alerts_source(self.backend, **self.connection_settings())
+
+
+class DnsScoringResource(dg.ConfigurableResource):
+    """How DNS names are scored: the user's allowlist files (``HUNT_DNS_ALLOWLIST``, ``:``-separated).
+
+    Why a resource: the allowlist is an organisation's own (its partners, a popular list it
+    downloads), so it is configuration, switched on by the environment rather than by code.
+    """
+
+    allowlist: str = ""
+
+    def load_allowlist(self) -> Allowlist:
+        from hunt_assets.analytics.dns.allowlist import AllowlistError, load
+
+        try:
+            return load(self.allowlist or None)
+        except AllowlistError as exc:
+            raise dg.Failure(description=f"HUNT_DNS_ALLOWLIST: {exc}") from None

@@ -14,7 +14,7 @@ from typing import Any
 
 import dagster as dg
 
-from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
+from hunt_assets.resources import DnsScoringResource, HuntingResource, HuntSettings, WarehouseResource
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,6 +68,7 @@ def build_resources() -> dict[str, Any]:
         ),
         "ti_providers": ti_providers_from_env(),
         "warehouse": WarehouseResource(path=_env("HUNT_WAREHOUSE", str(warehouse_path()))),
+        "dns_scoring": DnsScoringResource(allowlist=_env("HUNT_DNS_ALLOWLIST", "")),
         "settings": HuntSettings(
             backend=_env("HUNT_BACKEND", "sample"),
             data_dir=_env("HUNT_DATA_DIR", str(data_dir())),

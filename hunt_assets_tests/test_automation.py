@@ -68,12 +68,13 @@ def test_alert_sensor_rejects_hostile_entities(lake, caplog):
 def test_flagged_domain_sensor_opens_tunnel_and_resolving_dga(sample_lake, tmp_path):
     from hunt_assets.assets.detections import dns_flags
     from hunt_assets.assets.hunts import build_hunt_assets
-    from hunt_assets.resources import WarehouseResource
+    from hunt_assets.resources import DnsScoringResource, WarehouseResource
 
     instance = dg.DagsterInstance.ephemeral()
     hunts = [a for a in build_hunt_assets() if a.key.path[-1] in ("dns_events", "device_ips")]
     resources = {"warehouse": WarehouseResource(path=str(tmp_path / "hunt_warehouse.duckdb")),
-                 "hunting": HuntingResource(backend="sample", lake_path=str(sample_lake))}
+                 "hunting": HuntingResource(backend="sample", lake_path=str(sample_lake)),
+                 "dns_scoring": DnsScoringResource()}
     for day in ("2026-11-16", "2026-11-17"):
         result = dg.materialize([*hunts, dns_flags], partition_key=day, instance=instance, resources=resources)
         assert result.success

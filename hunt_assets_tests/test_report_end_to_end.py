@@ -8,7 +8,7 @@ from hunt_assets.assets.investigations import PassiveDnsResource, add_investigat
 from hunt_assets.definitions import all_assets
 from hunt_assets.partitions import daily_partitions, investigated_domains
 from hunt_assets.reports.render import SECTIONS
-from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
+from hunt_assets.resources import DnsScoringResource, HuntingResource, HuntSettings, WarehouseResource
 
 TUNNEL = "cdn-telemetry-sync.com"
 DAYS = ("2026-11-16", "2026-11-17")
@@ -23,6 +23,7 @@ def investigated(sample_lake, tmp_path_factory):
         "hunting": HuntingResource(backend="sample", lake_path=str(sample_lake)),
         "pdns": PassiveDnsResource(),
         "ti_providers": TIProvidersResource(),
+        "dns_scoring": DnsScoringResource(),
     }
     instance = dg.DagsterInstance.ephemeral()
     daily = [a for a in all_assets if a.partitions_def == daily_partitions and a.key.path[0] in ("hunts", "analytics")]

@@ -20,7 +20,7 @@ from hunt_assets.analytics.dns.events import (
 from hunt_assets.analytics.hosts import ip_map_from_inventory
 from hunt_assets.assets.hunts import PARTITION_COLUMN, preview_markdown
 from hunt_assets.partitions import daily_partitions
-from hunt_assets.resources import WarehouseResource
+from hunt_assets.resources import DnsScoringResource, WarehouseResource
 from hunt_assets.warehouse.store import Warehouse
 
 DNS_HUNT = "hunts.dns_events"
@@ -84,13 +84,18 @@ def load_dns_events(wh: Warehouse, day: date) -> pd.DataFrame:
                 "lifted by per-domain context (unique subdomains, query types, bytes per client, regularity). "
                 "Writes analytics.dns_flags (non-benign names) and analytics.dns_domain_flags (every domain).",
 )
-def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def dns_flags(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, dns_scoring: DnsScoringResource
+) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key)
     wh = warehouse.get()
     clock = _Clock()
+    allow = dns_scoring.load_allowlist()
+    if allow.sources:
+        context.log.info("dns_flags allowlist: %s", allow.summary())
     events = load_dns_events(wh, day)
     clock.lap("read")
-    names, domains = score_events(events)
+    names, domains = score_events(events, allow=allow)
     domains = mark_resolved(domains, events, names)
     clock.lap("score")
     flagged_names = names[names["verdict"] != "benign"][[c for c in NAME_COLUMNS if c in names.columns]]
@@ -111,6 +116,10 @@ def dns_flags(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
         "events": len(events),
         "distinct_names": len(names),
         "seconds": dg.MetadataValue.json(clock.seconds),
+        # what the user's allowlist (HUNT_DNS_ALLOWLIST) covered: it stops DGA verdicts, not tunnel ones
+        "allowlist": dg.MetadataValue.json({
+            "files": list(allow.sources), "registered_domains": allow.domains, "rejected_lines": allow.rejected,
+            "names_under_allowlisted_domains": int(names["allowlisted"].sum()) if "allowlisted" in names else 0}),
         "verdicts": dg.MetadataValue.json({k: int(v) for k, v in counts.items()}),
         # what the look-alike suppressions hid, so a hunter can audit them (names per family)
         "suppressed_families": dg.MetadataValue.json(

@@ -33,6 +33,7 @@ from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.accel import unique_lines
 
 if TYPE_CHECKING:
+    from hunt_assets.analytics.dns.allowlist import Allowlist
     from hunt_assets.analytics.dns.csv_out import Scored
 
 OUT_COLUMNS = ["name", "verdict", "score", "reasons"]
@@ -275,13 +276,17 @@ def input_rows(tbl: pa.Table) -> int:
     return int(rows) if rows is not None else tbl.num_rows
 
 
-def score_table(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None) -> pa.Table:
+def score_table(
+    tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None, allow: Allowlist | None = None
+) -> pa.Table:
     """Score an input table; returns the four output columns, one row per distinct name."""
-    out = score_output(tbl, progress, warm)
+    out = score_output(tbl, progress, warm, allow)
     return out if isinstance(out, pa.Table) else out.table()
 
 
-def score_output(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None) -> pa.Table | Scored:
+def score_output(
+    tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None, allow: Allowlist | None = None
+) -> pa.Table | Scored:
     """``score_table``'s rows; plain names come as ``csv_out.Scored``, whose reasons the CSV writer
     reads without splicing the later context's text into a copy of all of them."""
     from hunt_assets.analytics.dns.csv_out import Scored
@@ -306,7 +311,7 @@ def score_output(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm |
         keep = ["name", *sorted(event_cols)]
         df = tbl.select(keep).to_pandas()
         progress(f"{len(df):,} events: scoring")
-        flags, _ = score_events(df)
+        flags, _ = score_events(df, allow=allow)
         out = flags[OUT_COLUMNS]
         return pa.Table.from_pandas(out, preserve_index=False)
     names = tbl.column("name")
@@ -316,7 +321,7 @@ def score_output(tbl: pa.Table, progress: _Progress | None = None, warm: _Warm |
     if warm is not None:
         warm.join()
     progress(f"{len(uniq):,} distinct names: scoring")
-    arr, cols, R = score_arrays(uniq, lean=True)
+    arr, cols, R = score_arrays(uniq, lean=True, allow=allow)
     if R and isinstance(R[0], ChunkReasons):
         R[0].join_early()  # on the second core while batch context runs here
     apply_batch_context(arr, cols, R, None)
@@ -451,8 +456,25 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "'-' = stdin",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
+    ap.add_argument(
+        "--allow",
+        action="append",
+        metavar="FILE",
+        help="allowlist of registered domains that get no DGA verdict (one name, or a 'rank,name' / CSV record, "
+        "per line; repeatable; default: the files in $HUNT_DNS_ALLOWLIST, separated by ':')",
+    )
     args = ap.parse_args(argv)
     warm = _Warm()
+    from hunt_assets.analytics.dns import allowlist as A
+
+    try:
+        allow = A.load(args.allow) if args.allow else A.from_env()
+    except A.AllowlistError as exc:
+        warm.join()
+        print(f"score-dns: {exc}", file=sys.stderr)
+        return 2
+    if allow.rejected or allow.suffixes or (allow.sources and sys.stderr.isatty() and not args.no_progress):
+        print(f"score-dns: allowlist: {allow.summary()}", file=sys.stderr)
     try:
 
         def warn(msg: str) -> None:
@@ -473,7 +495,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         return 2
     show = (not args.no_progress) and sys.stderr.isatty() and input_rows(tbl) >= LARGE_INPUT
     progress = _Progress(show)
-    out = score_output(tbl, progress, warm)
+    out = score_output(tbl, progress, warm, allow)
     import pyarrow.compute as pc  # loaded by the scorer by now; see the module docstring
 
     if isinstance(out, pa.Table):

@@ -17,6 +17,7 @@ import pyarrow as pa
 from hunt_assets.analytics.categorical import distinct_rows, is_categorical, per_value, to_rows
 from hunt_assets.analytics.dns import domain_stats as D
 from hunt_assets.analytics.dns.accel import group_min_max
+from hunt_assets.analytics.dns.allowlist import Allowlist
 from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
 
 HUNT_COLUMNS = {"Timestamp": "timestamp", "DeviceName": "client", "QueryName": "name", "QueryType": "qtype"}
@@ -111,7 +112,9 @@ def _window_ns(window: str) -> int:
     return int(pd.Timedelta(window).value)
 
 
-def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFrame, pd.DataFrame]:
+def score_events(
+    events: pd.DataFrame, *, window: str = "1h", allow: Allowlist | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-name flags, per-registered-domain flags) for a frame of DNS events.
 
     ``events`` needs a ``name`` column; ``client``, ``timestamp``, ``qtype`` are used when present.
@@ -119,13 +122,14 @@ def score_events(events: pd.DataFrame, *, window: str = "1h") -> tuple[pd.DataFr
     statistics (unique subdomains, volume, distinct clients, query-type mix, question bytes per
     client per window, inter-arrival regularity) and a verdict with reasons. The costly timing
     statistics are computed only for candidate domains (any non-benign name, or many unique
-    subdomains), which are few.
+    subdomains), which are few. ``allow``: the user's allowlist (``allowlist.load``), whose
+    registered domains count as popular (no DGA verdict, no DGA lift; tunnels are still judged).
     """
     if "name" not in events.columns:
         raise ValueError("events need a 'name' column")
     ncode, uniq = _codes(events["name"])
     arr = pa.array(list(uniq), pa.large_string()) if uniq.size else pa.array([], pa.large_string())
-    arr, cols, R = score_arrays(arr)
+    arr, cols, R = score_arrays(arr, allow=allow)
     n_names = len(arr)
     ok = ncode >= 0
     ev_name = ncode[ok] if not ok.all() else ncode

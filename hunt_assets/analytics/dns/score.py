@@ -37,6 +37,7 @@ from hunt_assets.analytics.dns.names import (
     isin_sorted,
     np_to_arrow,
     parse,
+    prepare_isin,
     registered_domains,
     sorted_unique,
     to_binary_array,
@@ -44,6 +45,8 @@ from hunt_assets.analytics.dns.names import (
 
 if TYPE_CHECKING:  # pandas is imported only where a frame is built: the CLI never needs it
     import pandas as pd
+
+    from hunt_assets.analytics.dns.allowlist import Allowlist
 
 
 def _is_series(x: object) -> bool:
@@ -134,7 +137,7 @@ def popular_hashes_from_list() -> np.ndarray:
 
 def _warm() -> None:
     """Load the lazily built tables once, before worker threads race to build them."""
-    from hunt_assets.analytics.dns.names import _rule_slots, prepare_isin
+    from hunt_assets.analytics.dns.names import _rule_slots
     from hunt_assets.analytics.dns.suppress import _internal_hashes, _private_suffix_hashes, _zone_table
 
     ngram.load_default()
@@ -315,7 +318,7 @@ def join_reasons(reasons: list[Reason], n: int) -> np.ndarray:
 
 
 def score_arrays(
-    names: Sequence[str] | pd.Series | pa.Array, lean: bool = False
+    names: Sequence[str] | pd.Series | pa.Array, lean: bool = False, allow: Allowlist | None = None
 ) -> tuple[pa.Array, dict[str, np.ndarray], list[Reason]]:
     """Core per-name scoring over *unique* names; returns (name strings, columns, reason arrays).
 
@@ -325,7 +328,8 @@ def score_arrays(
     computes entropies only for the rows whose reasons show them, and keeps each chunk's reasons
     apart (the first reason is then a ``ChunkReasons``), so ``join_reasons_arrow`` joins them
     chunk by chunk on worker threads, with any reasons appended since; verdicts, scores and the
-    text of ``join_reasons_arrow`` are exactly the same.
+    text of ``join_reasons_arrow`` are exactly the same. ``allow``: the user's allowlist
+    (``allowlist.load``), whose registered domains count as popular.
     """
     if _is_series(names):
         names = pa.array(names.astype(object).where(names.notna(), None).tolist(), pa.large_string())
@@ -334,12 +338,15 @@ def score_arrays(
         in_arr = pc.cast(in_arr, pa.large_string())
     if isinstance(in_arr, pa.ChunkedArray):
         in_arr = in_arr.combine_chunks()
+    allow_h = allow.hashes if allow is not None and allow.domains else None
     if len(in_arr) == 0:
         # same columns and dtypes as a real batch, zero rows
-        cols0, _ = _score_chunk(pa.array(["example.com"], pa.large_string()), lean)
+        cols0, _ = _score_chunk(pa.array(["example.com"], pa.large_string()), lean, allow_h)
         return in_arr, {k: v[:0] for k, v in cols0.items()}, []
     reasons: list[Reason] = []
     n = len(in_arr)
+    if allow_h is not None:
+        prepare_isin(allow_h)  # once, before the worker threads look names up in it
     # NumPy and Arrow release the GIL in their kernels, so chunks scale over a couple of threads.
     # Chunks of at most CHUNK names, as many as a multiple of the workers and of equal size, so no
     # thread idles at the end while another scores a last full chunk (8 x 125,000 for a million
@@ -356,7 +363,7 @@ def score_arrays(
     lock = threading.Lock()
 
     def run(st: int) -> list[Reason]:
-        part, r = _score_chunk(in_arr.slice(st, size), lean)
+        part, r = _score_chunk(in_arr.slice(st, size), lean, allow_h)
         with lock:
             if not cols:
                 cols.update({k: np.empty(n, dtype=v.dtype) for k, v in part.items()})
@@ -503,8 +510,14 @@ def reason_patches(reasons: list[Reason], n: int) -> list[ReasonPatch]:
     return [ReasonPatch(c.cast(pa.large_string()), _NO_ROWS, None) for c in chunks]
 
 
-def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.ndarray], list[Reason]]:
-    """Per-name scoring of one chunk; chunks keep every temporary array small and reused."""
+def _score_chunk(
+    in_arr: pa.Array, lean: bool = False, allow: np.ndarray | None = None
+) -> tuple[dict[str, np.ndarray], list[Reason]]:
+    """Per-name scoring of one chunk; chunks keep every temporary array small and reused.
+
+    ``allow``: the hashes of the user's allowlist; its domains are popular as far as the decision
+    goes, and explained as allowlisted.
+    """
     binary = to_binary_array(in_arr)
     p = parse(binary)
     f = F.compute(p, entropy=not lean)
@@ -519,7 +532,12 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
     raw_len = pc.binary_length(binary).to_numpy(zero_copy_only=False)
     fam, fam_reason = S.suppression_codes(p)
     reg_hash_start = np.where(p.reg_label >= 0, p.reg_label, p.row_first_label)
-    popular = isin_sorted(p.suffix_hash[reg_hash_start], _popular_hashes()) & (p.reg_label >= 0)
+    reg_hash = p.suffix_hash[reg_hash_start]
+    popular = isin_sorted(reg_hash, _popular_hashes()) & (p.reg_label >= 0)
+    allowlisted = np.zeros(n, dtype=bool) if allow is None else isin_sorted(reg_hash, allow) & (p.reg_label >= 0)
+    listed = popular  # the shipped list, for the reason text
+    if allow is not None:
+        popular = popular | allowlisted
 
     # ---- per-name evidence and verdict -----------------------------------------------------------
     vetted = np.zeros(n, dtype=bool)
@@ -643,7 +661,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             "top-level domain of an alternative root used by malware (Namecoin .bit / EmerDNS .bazar .coin .emc .lib)",
         )
     )
-    R.append(_reason(has("popular"), "registered domain is in the popular-domain list"))
+    R.append(_reason(has("popular") & listed, "registered domain is in the popular-domain list"))
+    R.append(_reason(has("popular") & ~listed, "registered domain is on the allowlist"))
     R.append(
         _reason(
             has("vetted"),
@@ -658,7 +677,7 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
             "tunnel_score": np.round(tunnel_score, 4),
             "suppressed": fam >= 0,
             "popular_domain": popular,
-            "reg_hash": p.suffix_hash[reg_hash_start],
+            "reg_hash": reg_hash,
             "mutation_key": _mutation_key(p, f),
             "cohort_key": cohort_key,
             "template_key": template_key,
@@ -677,7 +696,8 @@ def _score_chunk(in_arr: pa.Array, lean: bool = False) -> tuple[dict[str, np.nda
         "dga_score": np.round(dga_score, 4),
         "suppressed_family": _family_names(fam),
         "popular_domain": popular,
-        "reg_hash": p.suffix_hash[reg_hash_start],
+        "allowlisted": allowlisted,
+        "reg_hash": reg_hash,
         "mutation_key": _mutation_key(p, f),
         "cohort_key": cohort_key,
         "template_key": template_key,
@@ -1194,16 +1214,16 @@ def unique_names(names: Sequence[str] | pd.Series | pa.Array) -> pa.Array:
     return (arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr).take(np_to_arrow(idx))
 
 
-def score_names(names: Sequence[str] | pd.Series) -> pd.DataFrame:
+def score_names(names: Sequence[str] | pd.Series, allow: Allowlist | None = None) -> pd.DataFrame:
     """Score each distinct name once; batch context (unique subdomains per domain) is applied.
 
     Returns one row per distinct input name with ``name, registered_domain, verdict, score,
-    reasons`` and the feature columns.
+    reasons`` and the feature columns. ``allow``: see ``score_arrays``.
     """
     from hunt_assets.analytics.dns.domain_stats import apply_batch_context
 
     uniq = unique_names(names)
-    arr, cols, R = score_arrays(uniq)
+    arr, cols, R = score_arrays(uniq, allow=allow)
     apply_batch_context(arr, cols, R, None)
     return to_frame(arr, cols, R)
 
