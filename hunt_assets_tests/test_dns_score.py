@@ -264,6 +264,32 @@ def test_seed_mutation_cluster_lifts_banjori_style_names() -> None:
     assert r.loc["www.google.com", "verdict"] == "benign"
 
 
+def test_stem_key_is_shared_by_names_that_differ_only_in_their_last_letter() -> None:
+    from hunt_assets.analytics.dns.score import score_arrays
+
+    names = ["koohoavab.net", "KOOHOAVAC.net.", "www.koohoavad.net", "koohoavab.com", "koohoavxb.net",
+             "koohoava7.net", "kooha.net", "net"]
+    _, cols, _ = score_arrays(names)
+    key = dict(zip(names, cols["stem_key"].tolist(), strict=True))
+    assert key["koohoavab.net"] == key["KOOHOAVAC.net."] == key["www.koohoavad.net"] != 0
+    assert len({key["koohoavab.net"], key["koohoavab.com"], key["koohoavxb.net"]}) == 3
+    # a digit at the end (numbered hosts: awsdns-41), a label under 6 characters, no registered label
+    assert key["koohoava7.net"] == key["kooha.net"] == key["net"] == 0
+
+
+def test_enumerated_last_letter_cluster_lifts_pitou_style_names() -> None:
+    # Pitou keeps a day's stem and runs the last letter through the consonants
+    day = [f"koohoava{c}.net" for c in "bcdfghjklmnpqrstvwxz"]
+    numbered = [f"awsdns-{i}.net" for i in range(40, 50)]  # Route 53's name servers: numbered, benign
+    short = [f"iit{c}.ac.in" for c in "bdgkmr"]  # institutes' abbreviations: short labels
+    few = [f"wiasoala{c}.info" for c in "bcdfghj"]  # 7 of a stem: under the bar
+    r = _by_name(day + numbered + short + few)
+    assert (r.loc[day, "verdict"] == "dga").all()
+    assert "differ only in their last letter" in r.loc[day[0], "reasons"]
+    assert "one of 20 registered domains" in r.loc[day[0], "reasons"]
+    assert not r.loc[numbered + short + few, "verdict"].isin(FLAGGED).any()
+
+
 def test_low_and_slow_chunks_lift_their_domain_but_human_host_names_do_not() -> None:
     import base64
     import random
@@ -343,7 +369,7 @@ def test_lean_scoring_matches_full_columns_and_reasons(monkeypatch: pytest.Monke
     assert set(lc) == set(S.LEAN_COLUMNS)
     assert S.verdict_array(lc["verdict"]).equals(S.verdict_array(fc["verdict"]))
     assert np.array_equal(lc["suppressed"], fc["suppressed_family"] != "")
-    for k in ("score", "tunnel_score", "popular_domain", "reg_hash", "mutation_key", "sub_len"):
+    for k in ("score", "tunnel_score", "popular_domain", "reg_hash", "mutation_key", "stem_key", "sub_len"):
         assert np.array_equal(lc[k], fc[k]), k
     lean_text = S.join_reasons_arrow(lr, len(uniq))
     assert isinstance(lr[0], S.ChunkReasons)

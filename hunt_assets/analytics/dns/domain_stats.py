@@ -50,6 +50,9 @@ BYTES_PER_WINDOW = 4000  # question bytes from one client to one registered doma
 DGA_BURST = 8  # distinct random-looking registered domains per client per window
 DGA_BURST_BITS = 3.0  # "random-looking" for a burst: a weaker bar than a per-name DGA verdict
 MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and last 12 characters
+# distinct registered domains sharing suffix and all but a last letter (``score._stem_key``): an
+# enumerating DGA's day (Pitou: 21 per stem). No popular list measured has a cluster of even 5.
+STEM_CLUSTER = 8
 DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains per client per window
 # names-only DGA cohorts: registered domains of one batch sharing public suffix, label length and
 # alphabet, at least COHORT_MIN of them random-looking (DGA_BURST_BITS) and making up at least
@@ -258,22 +261,44 @@ def _chunk_domains(
     return out, length
 
 
+_CLUSTER_TEXT = {
+    "mutation_key": " registered domains in this batch that differ only in their first characters "
+    "(seed-mutation DGA, e.g. Banjori)",
+    "stem_key": " registered domains in this batch that differ only in their last letter "
+    "(enumerating DGA, e.g. Pitou)",
+}
+
+
 def _mutation_clusters(
     cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray
 ) -> None:
-    """Lift registered domains that are near-copies of each other (seed-mutation DGAs).
+    """Lift registered domains that are near-copies of each other: seed-mutation DGAs (the same
+    suffix, label length and last 12 characters, at least ``MUTATION_CLUSTER`` of them) and
+    enumerating DGAs (the same suffix and label but for a last letter, at least ``STEM_CLUSTER``).
 
-    Counted over distinct, unfamiliar registered domains in the batch: at least
-    ``MUTATION_CLUSTER`` of them with the same suffix, label length and last 12 characters.
+    Counted over distinct, unfamiliar registered domains in the batch.
     """
-    key_row = cols["mutation_key"][first_row]
+    for key, least in (("mutation_key", MUTATION_CLUSTER), ("stem_key", STEM_CLUSTER)):
+        if key in cols:
+            _near_copies(cols, reasons, dcode, first_row, key, least)
+
+
+def _near_copies(
+    cols: dict[str, np.ndarray],
+    reasons: list[Reason],
+    dcode: np.ndarray,
+    first_row: np.ndarray,
+    key: str,
+    least: int,
+) -> None:
+    key_row = cols[key][first_row]
     ok = (key_row != 0) & _eligible_dga(cols)[first_row]
-    if ok.sum() < MUTATION_CLUSTER:
+    if ok.sum() < least:
         return
     codes = _factorize(key_row[ok])
     size = np.bincount(codes)
     big = np.zeros(first_row.size, dtype=bool)
-    big[np.flatnonzero(ok)[size[codes] >= MUTATION_CLUSTER]] = True
+    big[np.flatnonzero(ok)[size[codes] >= least]] = True
     if not big.any():
         return
     csize = np.zeros(first_row.size, dtype=np.int64)
@@ -285,8 +310,7 @@ def _mutation_clusters(
             mask,
             "one of ",
             _fmt(lambda idx: csize[dcode[idx]]),
-            " registered domains in this batch that differ only in their first characters "
-            "(seed-mutation DGA, e.g. Banjori)",
+            _CLUSTER_TEXT[key],
         )
     )
 
