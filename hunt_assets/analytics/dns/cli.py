@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import sys
 import threading
@@ -465,16 +466,18 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     warm = _Warm()
-    from hunt_assets.analytics.dns import allowlist as A
+    allow = None
+    if args.allow or os.environ.get("HUNT_DNS_ALLOWLIST"):  # the module is not imported otherwise
+        from hunt_assets.analytics.dns import allowlist as A
 
-    try:
-        allow = A.load(args.allow) if args.allow else A.from_env()
-    except A.AllowlistError as exc:
-        warm.join()
-        print(f"score-dns: {exc}", file=sys.stderr)
-        return 2
-    if allow.rejected or allow.suffixes or (allow.sources and sys.stderr.isatty() and not args.no_progress):
-        print(f"score-dns: allowlist: {allow.summary()}", file=sys.stderr)
+        try:
+            allow = A.load(args.allow) if args.allow else A.from_env()
+        except A.AllowlistError as exc:
+            warm.join()
+            print(f"score-dns: {exc}", file=sys.stderr)
+            return 2
+        if allow.rejected or allow.suffixes or (sys.stderr.isatty() and not args.no_progress):
+            print(f"score-dns: allowlist: {allow.summary()}", file=sys.stderr)
     try:
 
         def warn(msg: str) -> None:

@@ -9,6 +9,7 @@ a few integer columns, and each distinct name is parsed and scored exactly once.
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,8 +18,10 @@ import pyarrow as pa
 from hunt_assets.analytics.categorical import distinct_rows, is_categorical, per_value, to_rows
 from hunt_assets.analytics.dns import domain_stats as D
 from hunt_assets.analytics.dns.accel import group_min_max
-from hunt_assets.analytics.dns.allowlist import Allowlist
 from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
+
+if TYPE_CHECKING:
+    from hunt_assets.analytics.dns.allowlist import Allowlist
 
 HUNT_COLUMNS = {"Timestamp": "timestamp", "DeviceName": "client", "QueryName": "name", "QueryType": "qtype"}
 
