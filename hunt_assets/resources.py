@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
-from hunt_assets.analytics.dns.allowlist import Allowlist
+from hunt_assets.analytics.dns.allowlist import Allowlist, AllowlistError, load
 from hunt_assets.backends import SampleLakeBackend
 from hunt_assets.hunts.execute import HuntBackend
 from hunt_assets.warehouse.store import Warehouse
@@ -108,8 +108,6 @@ class DnsScoringResource(dg.ConfigurableResource):
     allowlist: str = ""
 
     def load_allowlist(self) -> Allowlist:
-        from hunt_assets.analytics.dns.allowlist import AllowlistError, load
-
         try:
             return load(self.allowlist or None)
         except AllowlistError as exc:

@@ -119,7 +119,7 @@ def dns_flags(
         # what the user's allowlist (HUNT_DNS_ALLOWLIST) covered: it stops DGA verdicts, not tunnel ones
         "allowlist": dg.MetadataValue.json({
             "files": list(allow.sources), "registered_domains": allow.domains, "rejected_lines": allow.rejected,
-            "names_under_allowlisted_domains": int(names["allowlisted"].sum()) if "allowlisted" in names else 0}),
+            "names_under_allowlisted_domains": int(names["allowlisted"].sum())}),
         "verdicts": dg.MetadataValue.json({k: int(v) for k, v in counts.items()}),
         # what the look-alike suppressions hid, so a hunter can audit them (names per family)
         "suppressed_families": dg.MetadataValue.json(

@@ -33,15 +33,16 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from hunt_assets.entities import MAX_NAME, InvalidEntity, normalize_domain
+
 ENV_VAR = "HUNT_DNS_ALLOWLIST"
-MAX_NAME = 253
-MAX_LABEL = 63
 MAX_EXAMPLES = 5
 _FIELD_SPLIT = re.compile(r"[,;\s]+")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
-# the common case, matched in one go: 'name' or 'rank,name' with a valid lower-case host name
-_SIMPLE = re.compile(r"(?:\d+,)?([a-z0-9_\-]{1,63}(?:\.[a-z0-9_\-]{1,63})*\.[a-z0-9\-]*[a-z][a-z0-9\-]*)\.?")
-_NAME = re.compile(r"^[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)+$")
+# the common case, matched in one go: 'name' or 'rank,name' whose labels all pass
+# ``entities.normalize_domain`` as they are (its label rule), the last one holding a letter
+_LABEL = r"[a-z0-9_](?:[a-z0-9_\-]{0,61}[a-z0-9_])?"
+_SIMPLE = re.compile(rf"(?:\d+,)?((?:{_LABEL}\.)+(?=[a-z0-9_\-]*[a-z]){_LABEL})\.?")
 
 
 class AllowlistError(ValueError):
@@ -108,27 +109,6 @@ def _candidate(line: str) -> tuple[str | None, str]:
     return None, "no domain name in the line"
 
 
-def _to_ascii(name: str) -> tuple[str | None, str]:
-    """IDNA (punycode) form of a name, or the reason it has none."""
-    if name.isascii():
-        return name, ""
-    try:
-        return name.encode("idna").decode("ascii"), ""
-    except UnicodeError:
-        return None, "not a valid internationalised domain name"
-
-
-def _check(name: str) -> str:
-    """Why ``name`` (lower-case ASCII) is not a host name; empty when it is one."""
-    if len(name) > MAX_NAME:
-        return f"longer than {MAX_NAME} characters"
-    if not _NAME.match(name):
-        return "not a host name (letters, digits, '-', '_' and dots only)"
-    if any(len(label) > MAX_LABEL for label in name.split(".")):
-        return f"a label longer than {MAX_LABEL} characters"
-    return ""
-
-
 def parse_lines(lines: Iterable[str], source: str = "<allowlist>") -> tuple[list[str], list[Rejected], int]:
     """(host names, rejected lines, count of rejected lines) of an allowlist's text.
 
@@ -154,10 +134,11 @@ def parse_lines(lines: Iterable[str], source: str = "<allowlist>") -> tuple[list
             continue  # a header such as 'rank,domain' or 'origin,rank'
         first = False
         if name is not None:
-            name, why = _to_ascii(name)
-        if name is not None:
-            why = _check(name)
-        if why:
+            try:  # the project's one gate for host names: IDNA, lengths, label characters
+                name = normalize_domain(name, require_registered=False)
+            except InvalidEntity as exc:
+                name, why = None, exc.reason
+        if name is None:
             n_rejected += 1
             if len(rejected) < MAX_EXAMPLES:
                 rejected.append(Rejected(source, no, raw.strip()[:80], why))
@@ -180,10 +161,6 @@ def registered_hashes(names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def from_lines(lines: Iterable[str], source: str = "<allowlist>") -> Allowlist:
     """An allowlist from text lines (see the module docstring for the accepted formats)."""
-    return _combine([_one(lines, source)])
-
-
-def _one(lines: Iterable[str], source: str) -> Allowlist:
     from hunt_assets.analytics.dns.names import sorted_unique
 
     names, rejected, n_rejected = parse_lines(lines, source)
@@ -201,8 +178,8 @@ def _one(lines: Iterable[str], source: str) -> Allowlist:
 def _combine(parts: Sequence[Allowlist]) -> Allowlist:
     from hunt_assets.analytics.dns.names import sorted_unique
 
-    if not parts:
-        return EMPTY
+    if len(parts) <= 1:  # one file: already sorted and distinct
+        return parts[0] if parts else EMPTY
     return Allowlist(
         hashes=sorted_unique(np.concatenate([p.hashes for p in parts])),
         sources=tuple(s for p in parts for s in p.sources),
@@ -237,7 +214,7 @@ def load(paths: str | Path | Sequence[str | Path] | None) -> Allowlist:
         items = [s for s in str(paths).split(os.pathsep) if s.strip()]
     else:
         items = [str(p) for p in paths if str(p).strip()]
-    return _combine([_one(_read_text(Path(s.strip())).splitlines(), s.strip()) for s in items])
+    return _combine([from_lines(_read_text(Path(s.strip())).splitlines(), s.strip()) for s in items])
 
 
 def from_env() -> Allowlist:

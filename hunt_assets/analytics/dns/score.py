@@ -534,11 +534,9 @@ def _score_chunk(
     fam, fam_reason = S.suppression_codes(p)
     reg_hash_start = np.where(p.reg_label >= 0, p.reg_label, p.row_first_label)
     reg_hash = p.suffix_hash[reg_hash_start]
-    popular = isin_sorted(reg_hash, _popular_hashes()) & (p.reg_label >= 0)
+    listed = isin_sorted(reg_hash, _popular_hashes()) & (p.reg_label >= 0)  # the shipped list
     allowlisted = np.zeros(n, dtype=bool) if allow is None else isin_sorted(reg_hash, allow) & (p.reg_label >= 0)
-    listed = popular  # the shipped list, for the reason text
-    if allow is not None:
-        popular = popular | allowlisted
+    popular = listed | allowlisted
 
     # ---- per-name evidence and verdict -----------------------------------------------------------
     vetted = np.zeros(n, dtype=bool)
