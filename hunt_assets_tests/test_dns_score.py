@@ -393,6 +393,25 @@ def test_user_pages_on_content_platforms_are_a_benign_family() -> None:
     assert r["reasons"].str.contains("content-platform zone").all()
 
 
+def test_platform_zones_from_the_public_suffix_list_say_where_they_come_from() -> None:
+    from hunt_assets.analytics.dns import accel
+
+    platform_only = ["kemubcrdlsbqgbcnnchc.supabase.co", "q9z8x7w6k.herokuapp.com", "supabase.co"]
+    # listed zones keep their text, and so do PSL zones under a listed one (windows.net is listed)
+    listed = ["d1234abcdef.cloudfront.net", "x7k2p9qz.blogspot.com", "a8f3k2.web.core.windows.net"]
+    for enabled in (True, False):
+        prev, accel.ENABLED = accel.ENABLED, enabled
+        try:
+            r = _by_name(platform_only + listed)
+        finally:
+            accel.ENABLED = prev
+        assert (r["verdict"] == "benign").all()
+        assert (r["suppressed_family"] == "cdn_cloud_edge").all()
+        assert r.loc[platform_only, "reasons"].str.contains("public suffix list, private section").all()
+        assert r.loc[listed, "reasons"].str.contains("content-platform zone").all()
+        assert not r.loc[listed, "reasons"].str.contains("public suffix list").any()
+
+
 @pytest.mark.parametrize(
     "zone",
     # dynamic DNS, free subdomains and second-level registries of the PSL private section: anyone

@@ -179,6 +179,42 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _platform_only_hashes() -> np.ndarray:
+    """Hashes of the PSL platform zones that neither ``ZONES`` nor an ancestor of theirs in it lists.
+
+    Names under them are suppressed as ``cdn_cloud_edge`` like the listed zones, but the hunter
+    reading ``abc123.supabase.co`` should see why a zone nobody wrote down counts: it comes from the
+    public suffix list's hosting providers. A zone under a listed one (``web.core.windows.net``
+    under ``windows.net``) keeps the listed zone's text.
+    """
+    from hunt_assets.analytics.dns.names import suffix_rules
+
+    listed = {z for _, zones in ZONES.values() for z in zones} | set(DYNAMIC_DNS_ZONES)
+    keep = []
+    for zone in suffix_rules(True).platform:
+        parts = zone.split(".")
+        if not any(".".join(parts[i:]) in listed for i in range(len(parts))):
+            keep.append(zone.encode())
+    return sorted_unique(hash_many(keep)) if keep else np.zeros(0, dtype=np.uint64)
+
+
+def _platform_reasons(p: ParsedNames, reason: np.ndarray) -> None:
+    """Give ``cdn_cloud_edge`` rows whose public suffix is a platform-only zone the platform text.
+
+    A post-step over the (few) CDN rows rather than a third zone code, so the C kernel's zone
+    family mapping stays one family per listed group. The zone the kernel matched is the shortest
+    one; under a platform-only suffix no listed zone is shorter (see ``_platform_only_hashes``).
+    """
+    rows = np.flatnonzero(reason == _R_CDN)
+    plat = _platform_only_hashes()
+    if rows.size == 0 or plat.size == 0:
+        return
+    reg = p.reg_label[rows]
+    suffix_label = np.where(reg >= 0, reg + 1, p.row_first_label[rows])
+    reason[rows[isin_sorted(p.suffix_hash[suffix_label], plat)]] = _R_PLATFORM
+
+
+@functools.lru_cache(maxsize=1)
 def _arpa_hashes() -> tuple[np.uint64, np.uint64]:
     return np.uint64(hash_name("in-addr.arpa")), np.uint64(hash_name("ip6.arpa"))
 
@@ -201,11 +237,15 @@ REASON_TEXTS: list[str] = [
     "e.g. c-73-12-34-56.hsd1.ca.comcast.net)",
     "domain named after an IPv4 network (a hosting provider's domain for a block of customer addresses, "
     "e.g. ip-144-217-85.net)",
+    "hosting platform's zone (public suffix list, private section: the platform names its customers' "
+    "projects and resources, often with opaque ids, and answers for them itself)",
 ]
 _R_REVERSE_DNS, _R_DNSBL, _R_SINGLE = len(ZONES), len(ZONES) + 1, len(ZONES) + 2
 _R_INTERNAL = len(ZONES) + 3 + len(SERVICE_LABELS)
 _R_WINHOST, _R_UUID, _R_HEX_ID = _R_INTERNAL + 1, _R_INTERNAL + 2, _R_INTERNAL + 3
 _R_ADDRESS, _R_ADDRESS_NET = _R_INTERNAL + 4, _R_INTERNAL + 5
+_R_PLATFORM = _R_INTERNAL + 6
+_R_CDN = list(ZONES).index("cdn_cloud_edge")
 # bytes compared per underscore label: the label zero-padded, its length in the last byte (so a
 # label with NUL bytes cannot match a shorter key); every SERVICE_LABELS key is much shorter
 _SERVICE_WIDTH = 24
@@ -258,9 +298,17 @@ def suppression_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
     per label. Structural checks look only at the rare rows that need them (names under
     ``.arpa``, six labels or more, or with an underscore label).
     """
+    if accel.ext is not None and accel.ENABLED and p.n and p.lower.size:
+        fam, reason = _native_codes(p)
+    else:
+        fam, reason = _numpy_codes(p)
+    _platform_reasons(p, reason)
+    return fam, reason
+
+
+def _numpy_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
+    """``suppression_codes`` in NumPy: the reference the C kernel is tested against."""
     n = p.n
-    if accel.ext is not None and accel.ENABLED and n and p.lower.size:
-        return _native_codes(p)
     fam = np.full(n, -1, dtype=np.int16)
     reason = np.full(n, -1, dtype=np.int16)
     table, fam_of, _ = _zone_table()
