@@ -56,8 +56,9 @@ def load_batch(folder: Path, per_file: int) -> pd.DataFrame:
 
 
 def popular_fpr(path: Path) -> list[str]:
-    """False-positive rate on another popular-domain list (one name per line, or ``rank,name``
-    lines as Tranco / Umbrella publish them, in rank order), names in the training list left out.
+    """False-positive rate on another popular-domain list (one name per line, ``rank,name`` lines
+    as Tranco / Umbrella publish them, or Majestic's CSV; in rank order), names in the training
+    list left out.
 
     Scored alone, as a benign-only batch, and reported by the list's own rank, for the names our
     list does not hold (the model's share) and for the whole list (what a user of the list sees):
@@ -71,7 +72,14 @@ def popular_fpr(path: Path) -> list[str]:
     r = score_names(every["name"]).set_index("name")
     every["verdict"] = r.loc[every["name"], "verdict"].to_numpy()
     every["fresh"] = ~every["name"].isin(trained)
+    # rows that are not host names at all (Majestic's CSV has a few bare-TLD rows such as ``.com``)
+    # are scored ``invalid``: counted and shown, but not taken for false positives on popular names
+    bad = every[every["verdict"] == "invalid"]
+    every = every[every["verdict"] != "invalid"]
     out = [f"{path.name}: {len(ranked):,} names, {int(every['fresh'].sum()):,} not in the training list"]
+    if len(bad):
+        shown = ", ".join(f"{n!r} (position {r + 1:,})" for n, r in zip(bad["name"][:5], bad["rank"][:5], strict=True))
+        out.append(f"  {len(bad):,} entries are not host names and are left out: {shown}")
     for label, d in (("not in the training list", every[every["fresh"]]), ("whole list", every)):
         flagged = d["verdict"] != "benign"
         for top in [t for t in (1_000, 10_000, 100_000) if t < len(ranked)] + [len(ranked)]:
