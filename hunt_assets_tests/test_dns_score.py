@@ -396,7 +396,13 @@ def test_user_pages_on_content_platforms_are_a_benign_family() -> None:
 def test_platform_zones_from_the_public_suffix_list_say_where_they_come_from() -> None:
     from hunt_assets.analytics.dns import accel
 
-    platform_only = ["kemubcrdlsbqgbcnnchc.supabase.co", "q9z8x7w6k.herokuapp.com", "supabase.co"]
+    # on-acorn.io is a wildcard rule's parent (*.on-acorn.io): the public suffix is one label longer
+    platform_only = [
+        "kemubcrdlsbqgbcnnchc.supabase.co",
+        "q9z8x7w6k.herokuapp.com",
+        "supabase.co",
+        "abc123xyz.foo.on-acorn.io",
+    ]
     # listed zones keep their text, and so do PSL zones under a listed one (windows.net is listed)
     listed = ["d1234abcdef.cloudfront.net", "x7k2p9qz.blogspot.com", "a8f3k2.web.core.windows.net"]
     for enabled in (True, False):

@@ -160,17 +160,13 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray, list[str]]:
     ids, and answers for them itself, so a name there can be neither a DGA's registration nor a
     tunnel's delegated zone. Dynamic-DNS and free-subdomain providers are not among them.
     """
-    from hunt_assets.analytics.dns.names import suffix_rules
-
     fam_of: dict[int, int] = {}
     fams = list(ZONES)
     for i, fam in enumerate(fams):
         for z in ZONES[fam][1]:
             fam_of.setdefault(hash_name(z), i)
     cdn = fams.index("cdn_cloud_edge")
-    ddns = set(DYNAMIC_DNS_ZONES)
-    platform = [z.encode() for z in suffix_rules(True).platform if z not in ddns]
-    for h in hash_many(platform).tolist():
+    for h in hash_many([z.encode() for z in _platform_zones()]).tolist():
         fam_of.setdefault(h, cdn)
     h = np.fromiter(fam_of.keys(), dtype=np.uint64, count=len(fam_of))
     f = np.fromiter(fam_of.values(), dtype=np.int16, count=len(fam_of))
@@ -179,19 +175,27 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 
 @functools.lru_cache(maxsize=1)
+def _platform_zones() -> tuple[str, ...]:
+    """The PSL's hosting-platform zones that ``cdn_cloud_edge`` takes in: dynamic-DNS zones left out."""
+    from hunt_assets.analytics.dns.names import suffix_rules
+
+    ddns = set(DYNAMIC_DNS_ZONES)
+    return tuple(z for z in suffix_rules(True).platform if z not in ddns)
+
+
+@functools.lru_cache(maxsize=1)
 def _platform_only_hashes() -> np.ndarray:
-    """Hashes of the PSL platform zones that neither ``ZONES`` nor an ancestor of theirs in it lists.
+    """Hashes of the platform zones (``_platform_zones``) that neither ``ZONES`` nor an ancestor of
+    theirs in it lists.
 
     Names under them are suppressed as ``cdn_cloud_edge`` like the listed zones, but the hunter
     reading ``abc123.supabase.co`` should see why a zone nobody wrote down counts: it comes from the
     public suffix list's hosting providers. A zone under a listed one (``web.core.windows.net``
     under ``windows.net``) keeps the listed zone's text.
     """
-    from hunt_assets.analytics.dns.names import suffix_rules
-
-    listed = {z for _, zones in ZONES.values() for z in zones} | set(DYNAMIC_DNS_ZONES)
+    listed = {z for _, zones in ZONES.values() for z in zones}
     keep = []
-    for zone in suffix_rules(True).platform:
+    for zone in _platform_zones():
         parts = zone.split(".")
         if not any(".".join(parts[i:]) in listed for i in range(len(parts))):
             keep.append(zone.encode())
@@ -199,19 +203,24 @@ def _platform_only_hashes() -> np.ndarray:
 
 
 def _platform_reasons(p: ParsedNames, reason: np.ndarray) -> None:
-    """Give ``cdn_cloud_edge`` rows whose public suffix is a platform-only zone the platform text.
+    """Give ``cdn_cloud_edge`` rows under a platform-only zone the platform text.
 
     A post-step over the (few) CDN rows rather than a third zone code, so the C kernel's zone
-    family mapping stays one family per listed group. The zone the kernel matched is the shortest
-    one; under a platform-only suffix no listed zone is shorter (see ``_platform_only_hashes``).
+    family mapping stays one family per listed group. Any of the row's labels may carry the zone
+    (the public suffix, or a wildcard rule's parent such as ``on-acorn.io`` above it); the zone the
+    kernel matched is the shortest one, and no listed zone is an ancestor of a platform-only one
+    (see ``_platform_only_hashes``), so a platform-only hit anywhere in the row decides the text.
     """
     rows = np.flatnonzero(reason == _R_CDN)
     plat = _platform_only_hashes()
     if rows.size == 0 or plat.size == 0:
         return
-    reg = p.reg_label[rows]
-    suffix_label = np.where(reg >= 0, reg + 1, p.row_first_label[rows])
-    reason[rows[isin_sorted(p.suffix_hash[suffix_label], plat)]] = _R_PLATFORM
+    cnt = p.n_labels[rows].astype(np.int64)
+    first = np.repeat(p.row_first_label[rows], cnt)
+    offset = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    hit = isin_sorted(p.suffix_hash[first + offset], plat)
+    under = np.bincount(np.repeat(np.arange(rows.size), cnt)[hit], minlength=rows.size) > 0
+    reason[rows[under]] = _R_PLATFORM
 
 
 @functools.lru_cache(maxsize=1)
