@@ -254,6 +254,27 @@ def test_fixture_benign_not_flagged(devset: pd.DataFrame) -> None:
     assert not (pop["verdict"] == "tunnel").any()
 
 
+def test_a_cobalt_strike_dns_beacon_session_is_a_tunnel_down_to_its_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
+    # out of sample: Beacon's layouts were added to the dev set after every rule was written. Its
+    # uploads are long hex; its task fetches and decimal-id heartbeats are short, and are convicted
+    # by the registered domain's many encoded-looking subdomains, which the reason says
+    import random
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from bench.devset.tunnels import cobalt_strike_dns
+
+    queries = [q for _, q, _ in cobalt_strike_dns(random.Random(3), "ns1.update-check.net", 150)]
+    r = score_names([*queries, "www.microsoft.com", "login.live.com"]).set_index("name")
+    beacon = r.loc[list(dict.fromkeys(queries))]
+    assert (beacon["verdict"] == "tunnel").all(), beacon[beacon["verdict"] != "tunnel"]
+    heartbeat = next(q for q in beacon.index if q.split(".", 1)[0].isdigit())
+    assert "unique subdomains in this batch" in beacon.loc[heartbeat, "reasons"]
+    assert "payload" in beacon.loc[next(q for q in beacon.index if q.startswith("post.")), "reasons"]
+    assert (r.loc[["www.microsoft.com", "login.live.com"], "verdict"] == "benign").all()
+    # alone, a heartbeat is just a number under a domain: no verdict without its context
+    assert score_names([heartbeat])["verdict"].iloc[0] == "benign"
+
+
 def test_seed_mutation_cluster_lifts_banjori_style_names() -> None:
     # Banjori mutates the first four letters of a seed domain: a batch full of near-copies
     seeds = ["kwto", "rvcx", "abqe", "zzmo", "pqrs", "hgfd", "mnbv", "lkjh", "tyui", "qazx", "wsxe"]

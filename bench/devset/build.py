@@ -114,6 +114,17 @@ def build(
             (rng_platform.uniform(0, 86400), f"ws-{rng_platform.randrange(300)}", n, rng_platform.choice(["A", "AAAA"]))
         )
         answered.append(rng_platform.random() < 0.95)
+    for k, (tool, gen) in enumerate(tunnels.LATER_TOOLS.items()):
+        rng_tool = random.Random(seed + 3_000 + k)
+        for s in range(sessions):
+            dom = tunnel_domain(rng_tool)
+            start = rng_tool.uniform(0, 3600 * 20)
+            fold = s % 4 == 3
+            for t, n, qt in gen(rng_tool, dom, per_session):
+                n = n.lower() if fold else n
+                rows.append((n, "tunnel", tool, "tunnel"))
+                events.append((start + t, f"tun-{tool}-{s}", n, qt))
+                answered.append(qt == "A")
     # the Umbrella list is a different list; names also in the training list are left out of it
     from hunt_assets.analytics.dns.ngram import load_training_domains
 

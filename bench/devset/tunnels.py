@@ -32,6 +32,18 @@ DNSExfiltrator's ``dnsExfiltrator.cs``):
   RC4-encrypted ZIP; every chunk is the maximum size for the request limit (255 by default) and
   label size (63 by default, sometimes set lower), except the last of each file; TXT queries.
 * slow_exfil — a generic low-and-slow exfiltration pattern, not a published tool.
+* Cobalt Strike DNS Beacon (``cobalt_strike_dns``, added later and not used in any design choice:
+  an out-of-sample tool) — the query layouts are the format strings in ``beacon.dll`` (as quoted in
+  published default profiles' ``stage { string ... }`` blocks) with the default ``dns-beacon``
+  prefixes: task fetches ``api.%x%x.<domain>`` (TXT, the default ``mode dnstxt``),
+  ``cdn.%x%x.<domain>`` (A, ``mode dns``) or ``www6.%x%x.<domain>`` (AAAA, ``mode dns6``), where
+  ``%x%x`` is a random nonce and the beacon id in unpadded hex; uploads ``www.`` (metadata, once
+  per session: 128 bytes of RSA-encrypted metadata) and ``post.`` (task output, AES-encrypted, so
+  random hex) as ``<prefix>.<count><hex>[.<hex>...].%x%x.<domain>`` with the label sizes of the
+  format strings (``4``: 40 + 3 x 56 hex characters, ``3``: 3 x 56, ``2``: 2 x 56/48/40, ``1``: 8..56
+  in steps of 8, the last bytes as ``1%x``); idle heartbeats ``%d.<domain>`` (the beacon id in
+  decimal; our reading of the ``%d.%s`` string) every ``sleeptime`` (60 s default, with up to 20 %
+  jitter). Approximated: how often tasks arrive and how large their output is.
 """
 
 from __future__ import annotations
@@ -274,10 +286,81 @@ def slow_exfil(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float,
         yield t, f"{enc}.{i}.{prefix}{domain}", "A"
 
 
+CS_GET = {"dnstxt": ("api", "TXT"), "dns": ("cdn", "A"), "dns6": ("www6", "AAAA")}
+
+
+# data-label layouts of an upload query, largest first (the ``%s.4...``, ``%s.3...``, ``%s.2...`` and
+# ``%s.1...`` format strings: groups of 8 hex characters)
+CS_LAYOUTS = ([40, 56, 56, 56], [56, 56, 56], [56, 56], [48, 48], [40, 40], [56], [48], [40], [32], [24], [16], [8])
+
+
+def _cs_labels(hexs: str, room: int) -> tuple[list[str], str]:
+    """(data labels of one Beacon upload query, the hex left): the largest layout the data fills
+    that fits in ``room`` characters of the name (the count digit and dots included); a last
+    piece under 8 characters goes as one short label (``%s.1%x``)."""
+    for sizes in CS_LAYOUTS:
+        if sum(sizes) <= len(hexs) and sum(sizes) + len(sizes) <= room:
+            break
+    else:
+        sizes = [min(len(hexs), 7)]
+    labels, at = [], 0
+    for k in sizes:
+        labels.append(hexs[at : at + k])
+        at += k
+    return labels, hexs[at:]
+
+
+def cobalt_strike_dns(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
+    """One Cobalt Strike DNS Beacon session (see the module docstring for the layouts)."""
+    beacon_id = rng.randrange(1 << 20, 1 << 31) & ~1
+    prefix, qtype = CS_GET[rng.choice(["dnstxt", "dnstxt", "dns", "dns6"])]
+    sleep = rng.choice([60.0, 60.0, 30.0, 300.0])
+    jitter = rng.choice([0.0, 0.1, 0.2])
+
+    def tag() -> str:
+        return f"{rng.getrandbits(32):x}{beacon_id:x}"
+
+    def upload(kind: str, size: int) -> Iterator[str]:
+        hexs = rng.randbytes(size).hex()  # RSA-encrypted metadata, AES-encrypted output
+        while hexs:
+            label = tag()
+            room = 253 - len(kind) - len(label) - len(domain) - 3  # the name stays within DNS's limit
+            data, hexs = _cs_labels(hexs, room)
+            yield f"{kind}.{len(data)}{'.'.join(data)}.{label}.{domain}"
+
+    t, sent = 0.0, 0
+    for q in upload("www", 128):
+        if sent >= n:
+            return
+        yield t, q, "A"
+        t, sent = t + rng.uniform(0.02, 0.2), sent + 1
+    while sent < n:
+        t += sleep * (1 - jitter * rng.random())
+        yield t, f"{beacon_id}.{domain}", "A"
+        sent += 1
+        if rng.random() < 0.08:  # a task is waiting: fetch it, run it, send its output back
+            for _ in range(rng.randrange(1, 5)):
+                if sent >= n:
+                    return
+                t += rng.uniform(0.02, 0.2)
+                yield t, f"{prefix}.{tag()}.{domain}", qtype
+                sent += 1
+            for q in upload("post", rng.choice([16, 48, 200, 800, 2000])):
+                if sent >= n:
+                    return
+                t += rng.uniform(0.02, 0.2)
+                yield t, q, "A"
+                sent += 1
+
+
 TOOLS = {
     "iodine": iodine,
     "dnscat2": dnscat2,
     "dns2tcp": dns2tcp,
     "dnsexfiltrator": dnsexfiltrator,
     "slow_exfil": slow_exfil,
+}
+# tools added after the set was first built, each generated from its own random stream (see build.py)
+LATER_TOOLS = {
+    "cobalt_strike_dns": cobalt_strike_dns,
 }
