@@ -179,3 +179,64 @@ def test_categorical_hunt_rows_attributed_and_mapped_like_plain_ones() -> None:
             fused = events_from_hunt(frame, ip_map=mapping or {})
             pd.testing.assert_series_equal(fused["client"], (cat_ev if frame is cat else plain_ev)["client"])
     assert plain_ev["client"].tolist() == ["pc1", "pc9", "pc2", "10.0.0.9", "pc3", "pc1", "10.0.0.4"]
+
+
+def _lookups(names: list[str], qtypes: list[str], clients: list[str], step_s: float = 1.0) -> pd.DataFrame:
+    t0 = pd.Timestamp("2024-06-01 10:00", tz="UTC")
+    return pd.DataFrame(
+        {
+            "name": names,
+            "qtype": qtypes,
+            "client": clients,
+            "timestamp": [t0 + pd.Timedelta(seconds=i * step_s) for i in range(len(names))],
+        }
+    )
+
+
+def test_a_payload_staged_through_numbered_aaaa_records_is_a_tunnel() -> None:
+    # DNSStager: one process resolves cloud-srv-0, cloud-srv-1 ... and reads the payload from the
+    # AAAA answers; no single name is odd, the walk is the evidence
+    staged = [f"cloud-srv-{i}.test.mydnsserver.live" for i in range(120)]
+    ev = _lookups([*staged, "www.bing.com", "www.bing.com"], ["AAAA"] * 120 + ["A", "AAAA"], ["ws-7"] * 122)
+    flags, doms = score_events(ev)
+    f = flags.set_index("name")
+    assert (f.loc[staged, "verdict"] == "tunnel").all()
+    why = f.loc[staged[5], "reasons"]
+    assert "120 names under this domain that differ only in a counter" in why
+    assert "'cloud-srv-0' .. 'cloud-srv-119'" in why
+    assert "100% of the domain's look-ups AAAA/TXT" in why
+    assert f.loc["www.bing.com", "verdict"] == "benign"
+    assert doms.set_index("registered_domain").loc["mydnsserver.live", "verdict"] == "tunnel"
+
+
+def test_cobalt_strike_stager_letter_counter_over_txt_is_a_tunnel() -> None:
+    # the stager's TXT walk (aaa.stage.<n>.<domain>, baa..., as published detection rules show it)
+    import itertools
+    import string
+
+    counters = ["".join(reversed(p)) for p in itertools.product(string.ascii_lowercase[:4], repeat=3)][:40]
+    staged = [f"{c}.stage.123456.cdn-static-files.com" for c in counters]
+    flags, _ = score_events(_lookups(staged, ["TXT"] * 40, ["srv-3"] * 40, 0.2))
+    assert (flags.set_index("name").loc[staged, "verdict"] == "tunnel").all()
+
+
+@pytest.mark.parametrize(
+    ("qtypes", "clients", "why"),
+    [
+        (["A"] * 120, ["admin-1"] * 120, "an administrator's sweep asks A"),
+        (["A", "AAAA"] * 60, ["ws-7"] * 120, "clients ask A and AAAA in pairs"),
+        (["AAAA"] * 120, [f"ws-{i % 40}" for i in range(120)], "many clients, each its own few hosts"),
+    ],
+)
+def test_numbered_hosts_are_not_staging(qtypes: list[str], clients: list[str], why: str) -> None:
+    names = [f"ws-sales-{i // 2 if len(set(qtypes)) == 2 else i:03d}.corp.contoso.com" for i in range(120)]
+    flags, _ = score_events(_lookups(names, qtypes, clients))
+    assert not (flags["verdict"] == "tunnel").any(), why
+
+
+def test_a_sparse_or_short_counter_run_is_not_staging() -> None:
+    sparse = [f"img{i * 7}.photos-cdn-host.net" for i in range(60)]  # density 1/7
+    short = [f"img{i}.other-cdn-host.net" for i in range(20)]  # too few to be a payload
+    names = sparse + short
+    flags, _ = score_events(_lookups(names, ["AAAA"] * len(names), ["ws-1"] * len(names)))
+    assert not (flags["verdict"] == "tunnel").any()

@@ -114,7 +114,7 @@ def build(
             (rng_platform.uniform(0, 86400), f"ws-{rng_platform.randrange(300)}", n, rng_platform.choice(["A", "AAAA"]))
         )
         answered.append(rng_platform.random() < 0.95)
-    for k, (tool, gen) in enumerate(tunnels.LATER_TOOLS.items()):
+    for k, (tool, (gen, group)) in enumerate(tunnels.LATER_TOOLS.items()):
         rng_tool = random.Random(seed + 3_000 + k)
         for s in range(sessions):
             dom = tunnel_domain(rng_tool)
@@ -122,7 +122,7 @@ def build(
             fold = s % 4 == 3
             for t, n, qt in gen(rng_tool, dom, per_session):
                 n = n.lower() if fold else n
-                rows.append((n, "tunnel", tool, "tunnel"))
+                rows.append((n, "tunnel", tool, group))
                 events.append((start + t, f"tun-{tool}-{s}", n, qt))
                 answered.append(qt == "A")
     # the Umbrella list is a different list; names also in the training list are left out of it

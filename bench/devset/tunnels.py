@@ -44,6 +44,12 @@ DNSExfiltrator's ``dnsExfiltrator.cs``):
   in steps of 8, the last bytes as ``1%x``); idle heartbeats ``%d.<domain>`` (the beacon id in
   decimal; our reading of the ``%d.%s`` string) every ``sleeptime`` (60 s default, with up to 20 %
   jitter). Approximated: how often tasks arrive and how large their output is.
+* DNSStager (``dnsstager``, added later, out of sample, reported as its own group ``staging``:
+  it downloads a payload, it is not a two-way tunnel) — faithful to ``core/functions.py`` and the
+  agent templates (``client-ipv6-generic.c``, ``client-txt-generic.go``): the payload is split
+  into one record per name ``<prefix><i>.<domain>``, i = 0, 1, 2 ..., 16 bytes per AAAA or 200
+  base64 characters per TXT record, and the agent resolves them in order, ``--sleep`` seconds
+  apart. The prefix is the operator's choice (the README's examples ``cdn`` and ``cloud-srv-``).
 """
 
 from __future__ import annotations
@@ -353,6 +359,22 @@ def cobalt_strike_dns(rng: random.Random, domain: str, n: int) -> Iterator[tuple
                 sent += 1
 
 
+DNSSTAGER_PREFIXES = ("cdn", "cloud-srv-", "img", "api-", "static")
+
+
+def dnsstager(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
+    """A DNSStager agent reading a payload: ``<prefix><i>.<domain>`` for i = 0, 1, 2 ... one query
+    per chunk (16 bytes per AAAA record, 200 base64 characters per TXT record), ``--sleep`` seconds
+    apart, from one process (see the module docstring)."""
+    prefix = rng.choice(DNSSTAGER_PREFIXES)
+    qtype = rng.choice(["AAAA", "AAAA", "TXT"])
+    sleep = rng.choice([0.0, 1.0, 2.0])
+    t = 0.0
+    for i in range(n):
+        yield t, f"{prefix}{i}.{domain}", qtype
+        t += sleep + rng.uniform(0.005, 0.05)
+
+
 TOOLS = {
     "iodine": iodine,
     "dnscat2": dnscat2,
@@ -360,7 +382,9 @@ TOOLS = {
     "dnsexfiltrator": dnsexfiltrator,
     "slow_exfil": slow_exfil,
 }
-# tools added after the set was first built, each generated from its own random stream (see build.py)
+# tools added after the set was first built, each generated from its own random stream (see
+# build.py), with the dev-set group they are reported in
 LATER_TOOLS = {
-    "cobalt_strike_dns": cobalt_strike_dns,
+    "cobalt_strike_dns": (cobalt_strike_dns, "tunnel"),
+    "dnsstager": (dnsstager, "staging"),
 }

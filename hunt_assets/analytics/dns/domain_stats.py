@@ -54,6 +54,17 @@ MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and 
 # enumerating DGA's day (Pitou: 21 per stem). No popular list measured has a cluster of even 5.
 STEM_CLUSTER = 8
 DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains per client per window
+# payload staging (DNSStager, Cobalt Strike's DNS stager): one client walks a counter through the
+# first label of one zone's names (``cdn0``, ``cdn1`` ... or ``aaa``, ``baa`` ...) and reads the
+# payload from the answers, so every look-up is AAAA or TXT. Browsers and resolvers ask A and AAAA
+# in pairs, and a host-name sweep by an administrator asks A: the query type is what separates them
+# from a fleet of numbered hosts (``ws-001`` .. ``ws-150``), which no name alone can.
+STAGE_MIN_NAMES = 30  # distinct names that differ only in the counter
+STAGE_QTYPE_SHARE = 0.9  # of the domain's look-ups that are AAAA or TXT
+STAGE_CLIENT_SHARE = 0.9  # of those names' look-ups made by one client
+STAGE_NAME_SHARE = 0.9  # of the domain's unique subdomains that belong to the counter run
+STAGE_DENSITY = 0.8  # distinct counter values / (highest - lowest + 1)
+STAGE_QTYPES = ("AAAA", "TXT")
 # names-only DGA cohorts: registered domains of one batch sharing public suffix, label length and
 # alphabet, at least COHORT_MIN of them random-looking (DGA_BURST_BITS) and making up at least
 # COHORT_SHARE of all registered domains of that shape in the batch (popular ones included). A

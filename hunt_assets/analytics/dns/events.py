@@ -266,7 +266,17 @@ def score_events(
         big = mb >= D.BYTES_PER_WINDOW
 
     extra = (rule_q & (enc_frac >= 0.3)) | (big & (enc_frac >= 0.3) & (uniq_sub >= D.QTYPE_MIN_UNIQUE))
+    staged = np.zeros(nd, dtype=bool)
+    if has_qt and has_client:
+        stage_q = np.isin(qup, D.STAGE_QTYPES)
+        stage_q = np.append(stage_q, False)[ev_kind_raw]  # last slot: missing qtype (code -1)
+        staged, stage_text = _staged_payload(
+            arr, cols, dom_code, ev_name, ev_client, ev_dom, stage_q, queries_per_dom, uniq_sub, extra
+        )
+        extra = extra | staged
     batch = D.apply_batch_context(arr, cols, R, extra)
+    if staged.any():
+        R.append(_reason(elig & (cols["sub_len"] > 0) & staged[dom_code], stage_text[dom_code]))
     name_dom = dom_code
     if has_qt:
         R.append(
@@ -318,6 +328,78 @@ def score_events(
     flags["clients"] = clients_per_name
     dom_flags = _domain_flags(flags, ctx, batch, dom_code)
     return flags, dom_flags
+
+
+def _staged_payload(
+    arr: pa.Array,
+    cols: dict[str, np.ndarray],
+    dom_code: np.ndarray,
+    ev_name: np.ndarray,
+    ev_client: np.ndarray,
+    ev_dom: np.ndarray,
+    stage_q: np.ndarray,
+    queries_per_dom: np.ndarray,
+    uniq_sub: np.ndarray,
+    decided: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(per domain: a payload is being staged through it, the reason text) — see ``D.STAGE_*``.
+
+    A run is a set of names under one domain that are equal but for their first label, whose
+    first labels are one prefix plus a dense decimal counter (DNSStager: ``<prefix><i>``), or all
+    letters of one length of at most four (Cobalt Strike's stager: ``aaa``, ``baa`` ...). Only
+    domains with enough unique subdomains and nearly only AAAA/TXT look-ups, not already judged a
+    tunnel by the other event rules (``decided``), are read, so an ordinary day pays two
+    ``bincount`` calls; runs are counted with group-bys, and only runs long enough are looked at.
+    """
+    nd = uniq_sub.size
+    out = np.zeros(nd, dtype=bool)
+    text = np.full(nd, "", dtype=object)
+    qt_share = np.bincount(ev_dom[stage_q], minlength=nd) / np.maximum(queries_per_dom, 1)
+    cand = (uniq_sub >= D.STAGE_MIN_NAMES) & (qt_share >= D.STAGE_QTYPE_SHARE) & ~decided
+    if not cand.any():
+        return out, text
+    rows = np.flatnonzero(D._eligible(cols) & (cols["sub_len"] > 0) & cand[dom_code])
+    if rows.size == 0:
+        return out, text
+    names = pd.Series(arr.take(pa.array(rows)).to_pylist(), dtype=object).str.lower().str.rstrip(".")
+    first_rest = names.str.split(".", n=1, expand=True)
+    df = pd.DataFrame({"dom": dom_code[rows], "row": rows, "first": first_rest[0], "rest": first_rest[1]})
+    counter = df["first"].str.extract(r"^(.{0,40}?)(\d{1,9})$")
+    df["prefix"] = counter[0]
+    df["num"] = pd.to_numeric(counter[1])
+    df["letters"] = df["first"].str.fullmatch(r"[a-z]{1,4}")
+    df["flen"] = df["first"].str.len()
+    runs: list[tuple[int, np.ndarray, str]] = []
+    dec = df.dropna(subset=["num"])
+    keys = ["dom", "rest", "prefix"]
+    size = dec.groupby(keys, sort=False)["num"].transform("size")
+    for (dom, _rest, prefix), g in dec[size >= D.STAGE_MIN_NAMES].groupby(keys, sort=False):
+        nums = np.unique(g["num"].to_numpy(dtype=np.int64))
+        lo, hi = int(nums[0]), int(nums[-1])
+        if nums.size >= D.STAGE_MIN_NAMES and nums.size / (hi - lo + 1) >= D.STAGE_DENSITY:
+            runs.append((int(dom), g["row"].to_numpy(), f"'{prefix}{lo}' .. '{prefix}{hi}'"))
+    let = df[df["letters"]]
+    keys = ["dom", "rest", "flen"]
+    size = let.groupby(keys, sort=False)["row"].transform("size")
+    for (dom, _rest, _flen), g in let[size >= D.STAGE_MIN_NAMES].groupby(keys, sort=False):
+        labels = sorted(g["first"])
+        runs.append((int(dom), g["row"].to_numpy(), f"'{labels[0]}' .. '{labels[-1]}'"))
+    for dom, run_rows, span in runs:
+        if out[dom] or run_rows.size < D.STAGE_NAME_SHARE * uniq_sub[dom]:
+            continue
+        in_run = np.zeros(cols["sub_len"].size, dtype=bool)
+        in_run[run_rows] = True
+        ev = in_run[ev_name] & (ev_client >= 0)
+        per_client = np.bincount(ev_client[ev])
+        if per_client.size == 0 or per_client.max() < D.STAGE_CLIENT_SHARE * ev.sum():
+            continue
+        out[dom] = True
+        text[dom] = (
+            f"one client resolved {run_rows.size:,} names under this domain that differ only in a counter in "
+            f"their first label ({span}), {100 * qt_share[dom]:.0f}% of the domain's look-ups AAAA/TXT: "
+            "a payload read in chunks from DNS answers (staging, as DNSStager and Cobalt Strike's DNS stager do)"
+        )
+    return out, text
 
 
 def _client_dga_burst(
