@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,32 @@ def tunnel_domain(rng: random.Random) -> str:
     return rng.choice(["t.", "ns.", "d.", "x1.", ""]) + base
 
 
+def _tunnel_sessions(
+    rows: list,
+    events: list,
+    answered: list,
+    rng: random.Random,
+    tool: str,
+    gen: Callable[..., Iterator[tuple[float, str, str]]],
+    group: str,
+    sessions: int,
+    per_session: int,
+    bare_every_fourth: bool = False,
+) -> None:
+    """Append ``sessions`` sessions of one tunnel tool, one client each, to the set's lists."""
+    for s in range(sessions):
+        dom = tunnel_domain(rng)
+        it = gen(rng, None if (bare_every_fourth and s % 4 == 0) else dom, per_session)
+        start = rng.uniform(0, 3600 * 20)
+        # some sensors and log pipelines fold query names to lower case (base64 loses its case)
+        fold = s % 4 == 3
+        for t, n, qt in it:
+            n = n.lower() if fold else n
+            rows.append((n, "tunnel", tool, group))
+            events.append((start + t, f"tun-{tool}-{s}", n, qt))
+            answered.append(qt == "A")
+
+
 def build(
     seed: int = 1,
     per_dga: int = 1000,
@@ -73,17 +100,8 @@ def build(
             events.append((t0 + i * rng.uniform(0.2, 2.0), f"dga-{fam}-{i // 200}", n, "A"))
             answered.append(rng.random() < 0.03)  # the odd registered candidate resolves
     for tool, gen in tunnels.TOOLS.items():
-        for s in range(sessions):
-            dom = tunnel_domain(rng)
-            it = gen(rng, None if (tool == "dnscat2" and s % 4 == 0) else dom, per_session)  # type: ignore[operator]
-            start = rng.uniform(0, 3600 * 20)
-            # some sensors and log pipelines fold query names to lower case (base64 loses its case)
-            fold = s % 4 == 3
-            for t, n, qt in it:
-                n = n.lower() if fold else n
-                rows.append((n, "tunnel", tool, "tunnel"))
-                events.append((start + t, f"tun-{tool}-{s}", n, qt))
-                answered.append(qt == "A")
+        # dnscat2 also runs without a domain (direct queries to its server) in every fourth session
+        _tunnel_sessions(rows, events, answered, rng, tool, gen, "tunnel", sessions, per_session, tool == "dnscat2")
     for fam, fn in benign.FAMILIES.items():
         for _ in range(per_lookalike):
             n = fn(rng)
@@ -116,15 +134,7 @@ def build(
         answered.append(rng_platform.random() < 0.95)
     for k, (tool, (gen, group)) in enumerate(tunnels.LATER_TOOLS.items()):
         rng_tool = random.Random(seed + 3_000 + k)
-        for s in range(sessions):
-            dom = tunnel_domain(rng_tool)
-            start = rng_tool.uniform(0, 3600 * 20)
-            fold = s % 4 == 3
-            for t, n, qt in gen(rng_tool, dom, per_session):
-                n = n.lower() if fold else n
-                rows.append((n, "tunnel", tool, group))
-                events.append((start + t, f"tun-{tool}-{s}", n, qt))
-                answered.append(qt == "A")
+        _tunnel_sessions(rows, events, answered, rng_tool, tool, gen, group, sessions, per_session)
     # the Umbrella list is a different list; names also in the training list are left out of it
     from hunt_assets.analytics.dns.ngram import load_training_domains
 
