@@ -727,3 +727,20 @@ def test_dnsexfiltrator_init_request_is_a_tunnel_on_its_own(name: str) -> None:
 )
 def test_dnsexfiltrator_init_needs_the_exact_layout(name: str) -> None:
     assert "DNSExfiltrator" not in _by_name([name]).loc[name, "reasons"]
+
+
+def test_a_sliver_dns_session_is_a_tunnel_from_its_first_query(monkeypatch: pytest.MonkeyPatch) -> None:
+    # out of sample: Sliver's DNS C2 was added to the dev set after every rule was written. Its polls
+    # are 24 characters of its own base32 and its session opens with a 4-character TOTP request; the
+    # uploads are near the 253-byte limit
+    import random
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from bench.devset.tunnels import sliver_dns
+
+    queries = [q for _, q, _ in sliver_dns(random.Random(4), "c2.cdn-metrics.net", 120)]
+    r = score_names([*queries, "www.microsoft.com", "outlook.office365.com"]).set_index("name")
+    session = r.loc[list(dict.fromkeys(queries))]
+    assert (session["verdict"] == "tunnel").all(), session[session["verdict"] != "tunnel"]
+    assert "unique subdomains in this batch" in session.loc[queries[0], "reasons"]
+    assert (r.loc[["www.microsoft.com", "outlook.office365.com"], "verdict"] == "benign").all()

@@ -50,6 +50,17 @@ DNSExfiltrator's ``dnsExfiltrator.cs``):
   into one record per name ``<prefix><i>.<domain>``, i = 0, 1, 2 ..., 16 bytes per AAAA or 200
   base64 characters per TXT record, and the agent resolves them in order, ``--sleep`` seconds
   apart. The prefix is the operator's choice (the README's examples ``cdn`` and ``cloud-srv-``).
+* Sliver's DNS C2 (``sliver_dns``, added later, out of sample like Beacon) — faithful to the
+  implant's ``transports/dnsclient/dnsclient.go``, ``encoders/base32.go`` and ``protobuf/dnspb``
+  (read, not copied): every query is a protobuf ``DNSMessage`` (type, an 8-bit message id over the
+  24-bit DNS session id, start/stop/size, data) in Sliver's own base32 alphabet
+  (``ab1c2d3e4f5g6h7j8k9m0npqrtuvwxyz``, no padding), split into 63-character labels in front of the
+  parent zone, within ``254 - len(parent)`` characters. A session: the TOTP request (A), four
+  fingerprint NOPs with 8 random bytes (A), INIT with the age key exchange (~250 bytes, TXT),
+  then POLLs with an 8-byte nonce (TXT) every interval; a waiting envelope is read as
+  DATA_TO_IMPLANT requests for 182-byte slices (TXT) and acknowledged with a CLEAR (A), and the
+  reply goes back as DATA_FROM_IMPLANT chunks cut by ``SplitBuffer``'s own loop (A).
+  Approximated: envelope sizes and how often the operator sends a task.
 """
 
 from __future__ import annotations
@@ -375,6 +386,98 @@ def dnsstager(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, 
         t += sleep + rng.uniform(0.005, 0.05)
 
 
+SLIVER_B32 = "ab1c2d3e4f5g6h7j8k9m0npqrtuvwxyz"  # encoders/base32.go: no s, i, l, o
+# dnspb.DNSMessageType
+SLIVER_NOP, SLIVER_TOTP, SLIVER_INIT, SLIVER_POLL = 0, 1, 2, 3
+SLIVER_TO_IMPLANT, SLIVER_FROM_IMPLANT, SLIVER_CLEAR = 7, 8, 9
+SLIVER_BYTES_PER_TXT = 182  # parallelRecv: 189 with base64, -6 metadata, -1 margin
+
+
+def _varint(v: int) -> bytes:
+    out = bytearray()
+    while True:
+        b, v = v & 0x7F, v >> 7
+        if not v:
+            out.append(b)
+            return bytes(out)
+        out.append(b | 0x80)
+
+
+def _sliver_msg(kind: int, msg_id: int = 0, start: int = 0, stop: int = 0, size: int = 0, data: bytes = b"") -> bytes:
+    """A ``dnspb.DNSMessage`` in protobuf's wire format (proto3: zero fields are left out)."""
+    out = b""
+    for field, value in ((1, kind), (2, msg_id), (3, start), (4, stop), (5, size)):
+        if value:
+            out += bytes([field << 3]) + _varint(value)
+    if data:
+        out += bytes([6 << 3 | 2]) + _varint(len(data)) + data
+    return out
+
+
+def _sliver_b32(data: bytes) -> str:
+    return _encode_bits(data, SLIVER_B32, 5)
+
+
+def sliver_dns(rng: random.Random, domain: str, n: int) -> Iterator[tuple[float, str, str]]:
+    """One Sliver implant's DNS session (see the module docstring)."""
+    parent = "." + domain + "."
+    space = 254 - len(parent) - (1 + (254 - len(parent)) // 64)  # NewDNSClient's subdataSpace
+    session_id = rng.randrange(1, 1 << 24)
+    count = 0
+
+    def join(sub: str) -> str:
+        return ".".join(sub[i : i + 63] for i in range(0, len(sub), 63)) + "." + domain
+
+    def next_id() -> int:
+        nonlocal count
+        count += 1
+        return (count % 255) << 24 | session_id
+
+    def split(kind: int, data: bytes) -> list[str]:
+        """``SplitBuffer``: grow each chunk a byte at a time until its encoding fills the space."""
+        msg_id, out, start, stop, last = next_id(), [], 0, 0, 0
+        while stop < len(data):
+            stop += space // 2 - 1 if last == 0 else last - 4
+            stop = min(stop, len(data) - 1)
+            enc = ""
+            while len(enc) < space - 1 and stop < len(data):
+                stop += 1
+                enc = _sliver_b32(_sliver_msg(kind, msg_id, start, 0, len(data), data[start:stop]))
+            while len(enc) > space:  # joinSubdataToParent would refuse it: give the last bytes back
+                stop -= 1
+                enc = _sliver_b32(_sliver_msg(kind, msg_id, start, 0, len(data), data[start:stop]))
+            last = stop - start
+            out.append(join(enc))
+            start = stop
+        return out
+
+    interval = rng.choice([1.0, 5.0, 30.0, 60.0])  # session polling, or a beacon's interval
+    jitter = rng.choice([0.0, 0.3])
+    t = 0.0
+    queries: list[tuple[str, str]] = [(join(_sliver_b32(_sliver_msg(SLIVER_TOTP))), "A")]
+    queries += [(join(_sliver_b32(_sliver_msg(SLIVER_NOP, session_id, data=rng.randbytes(8)))), "A") for _ in range(4)]
+    queries += [(q, "TXT") for q in split(SLIVER_INIT, rng.randbytes(rng.randrange(230, 270)))]
+    sent = 0
+    while sent < n:
+        for q, qtype in queries:
+            if sent >= n:
+                return
+            yield t, q, qtype
+            t += rng.uniform(0.01, 0.1)
+            sent += 1
+        t += interval * (1 + jitter * rng.random())
+        queries = [(join(_sliver_b32(_sliver_msg(SLIVER_POLL, session_id, data=rng.randbytes(8)))), "TXT")]
+        if rng.random() < 0.1:  # an envelope is waiting: read it, clear it, send the reply
+            msg_id = next_id()
+            size = rng.choice([64, 150, 400, 1200])
+            for at in range(0, size, SLIVER_BYTES_PER_TXT):
+                stop = min(size, at + SLIVER_BYTES_PER_TXT)
+                queries.append((join(_sliver_b32(_sliver_msg(SLIVER_TO_IMPLANT, msg_id, at, stop))), "TXT"))
+            queries.append((join(_sliver_b32(_sliver_msg(SLIVER_CLEAR, msg_id, data=rng.randbytes(8)))), "A"))
+            reply = rng.randbytes(rng.choice([48, 120, 600, 3000]))  # encrypted, so random bytes
+            queries += [(q, "A") for q in split(SLIVER_FROM_IMPLANT, reply)]
+
+
 TOOLS = {
     "iodine": iodine,
     "dnscat2": dnscat2,
@@ -387,4 +490,5 @@ TOOLS = {
 LATER_TOOLS = {
     "cobalt_strike_dns": (cobalt_strike_dns, "tunnel"),
     "dnsstager": (dnsstager, "staging"),
+    "sliver_dns": (sliver_dns, "tunnel"),
 }
