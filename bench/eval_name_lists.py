@@ -1,6 +1,7 @@
 """Score folders of name lists the dev set never saw: one file per family, one name per line.
 
     .venv/bin/python bench/eval_name_lists.py DIR [--per-file 1000]
+    .venv/bin/python bench/eval_name_lists.py DIR --events    # also as a day of DNS events
     .venv/bin/python bench/eval_name_lists.py --popular tranco_top.csv   # FPR on another popular list
 
 Meant for an out-of-sample check of name-only DGA detection: generate lists with third-party DGA
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.devset.build import read_list  # noqa: E402
+from hunt_assets.analytics.dns.events import score_events  # noqa: E402
 from hunt_assets.analytics.dns.score import score_names  # noqa: E402
 
 
@@ -53,6 +55,25 @@ def load_batch(folder: Path, per_file: int) -> pd.DataFrame:
     rows = [(n, f.stem) for f in sorted(folder.glob("*.txt")) for n in read_names(f, per_file)]
     rows += [(n, HOLDOUT) for n in read_list("popular_holdout.txt.gz")]
     return pd.DataFrame(rows, columns=["name", "family"]).drop_duplicates("name").reset_index(drop=True)
+
+
+def event_view(d: pd.DataFrame, seed: int = 1) -> pd.DataFrame:
+    """DNS events for a batch from ``load_batch``, as ``bench/devset/build.py`` lays out its own:
+    each family's names resolved by one host per 200 names in a burst (3 % answered: the odd
+    candidate that is registered), the hold-out's by 300 workstations over a day (97 % answered)."""
+    rng = random.Random(seed)
+    rows = []
+    for fam, names in d.groupby("family", sort=True)["name"]:
+        for i, n in enumerate(names):
+            if fam == HOLDOUT:
+                rows.append((rng.uniform(0, 86400), f"ws-{rng.randrange(300)}", n, rng.choice(["A", "AAAA", "HTTPS"]),
+                             rng.random() < 0.97))
+            else:
+                rows.append((i * rng.uniform(0.2, 2.0), f"dga-{fam}-{i // 200}", n, "A", rng.random() < 0.03))
+    ev = pd.DataFrame(rows, columns=["t", "client", "name", "qtype", "answered"])
+    ev["answers"] = ev.pop("answered").map({True: "192.0.2.10", False: ""})
+    ev["timestamp"] = pd.Timestamp("2024-06-01", tz="UTC") + pd.to_timedelta(ev.pop("t"), unit="s")
+    return ev.sort_values("timestamp").reset_index(drop=True)
 
 
 def popular_fpr(path: Path) -> list[str]:
@@ -94,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", type=Path, nargs="?")
     ap.add_argument("--per-file", type=int, default=1000)
+    ap.add_argument("--events", action="store_true", help="also score the lists as a day of DNS events")
     ap.add_argument("--popular", type=Path, action="append", default=[],
                     help="another popular-domain list to report the false-positive rate on (repeatable)")
     args = ap.parse_args(argv)
@@ -104,16 +126,23 @@ def main(argv: list[str] | None = None) -> int:
     d = load_batch(args.folder, args.per_file)
     r = score_names(d["name"]).set_index("name")
     d["verdict"] = r.loc[d["name"], "verdict"].to_numpy()
-    t = d.groupby("family").agg(
-        n=("verdict", "size"),
-        flagged=("verdict", lambda v: (v != "benign").mean()),
-        dga=("verdict", lambda v: (v == "dga").mean()),
-    )
+    aggs = {
+        "n": ("verdict", "size"),
+        "flagged": ("verdict", lambda v: (v != "benign").mean()),
+        "dga": ("verdict", lambda v: (v == "dga").mean()),
+    }
+    if args.events:
+        flags, _ = score_events(event_view(d))
+        d["ev_verdict"] = flags.set_index("name").loc[d["name"], "verdict"].to_numpy()
+        aggs["events"] = ("ev_verdict", lambda v: (v != "benign").mean())
+    t = d.groupby("family").agg(**aggs)
     print(t.round(3).to_string())
     fam = t.drop(index=HOLDOUT, errors="ignore")
     if len(fam):
-        weighted = (fam["flagged"] * fam["n"]).sum() / fam["n"].sum()
-        print(f"\nmean flagged over {len(fam)} files {fam['flagged'].mean():.3f}, name-weighted {weighted:.3f}")
+        for col in [c for c in ("flagged", "events") if c in fam]:
+            weighted = (fam[col] * fam["n"]).sum() / fam["n"].sum()
+            print(f"\nmean {col} over {len(fam)} files {fam[col].mean():.3f}, name-weighted {weighted:.3f}", end="")
+        print()
     return 0
 
 
