@@ -125,6 +125,49 @@ def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
     assert not flags["reasons"].str.contains("DGA burst").any()
 
 
+
+def _short_dga(n: int, seed: int = 5) -> list[str]:
+    """QSnatch-shaped names: 3-5 characters over many ccTLDs, each label too short to condemn."""
+    import random
+
+    rng = random.Random(seed)
+    tlds = ["kr", "lv", "sg", "bt", "hk", "biz", "mo", "fm", "to", "ee", "gl", "jp", "cc", "la", "mu"]
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    names = {
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(3, 5))) + "." + rng.choice(tlds) for _ in range(4 * n)
+    }
+    return sorted(names)[:n]
+
+
+def test_a_burst_of_short_unanswered_unfamiliar_domains_is_a_dga() -> None:
+    names = _short_dga(60)
+    alone, _ = score_events(_burst_events(names, "ws-qsnap", "A", "192.0.2.7"))
+    assert (alone["verdict"] == "benign").mean() > 0.5  # answered, the names alone say little
+    flags, _ = score_events(_burst_events(names, "ws-qsnap", "A", ""))
+    assert (flags["verdict"] == "dga").all(), flags[flags["verdict"] != "dga"]
+    assert flags["reasons"].str.contains("(DGA burst)", regex=False).all()
+    # the random-looking burst (a weaker bar on the name) speaks first for the few it can convict
+    text = "looked up 60 distinct unanswered, unfamiliar (not in the popular list) short"
+    short = flags["reasons"].str.contains(text, regex=False)
+    assert short.mean() > 0.6
+
+
+@pytest.mark.parametrize(
+    ("n", "clients", "why"),
+    [
+        (30, 1, "fewer than SHORT_BURST short names in the window"),
+        (60, 20, "the same names spread over twenty clients, three each"),
+    ],
+)
+def test_short_unanswered_names_need_one_client_and_the_count(n: int, clients: int, why: str) -> None:
+    names = _short_dga(n, seed=8)
+    ev = pd.concat(
+        [_burst_events(names[k::clients], f"ws-{k}", "A", "") for k in range(clients)], ignore_index=True
+    )
+    flags, _ = score_events(ev)
+    assert not flags["reasons"].str.contains("short registered domains").any(), why
+
+
 def _as_categoricals(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """What the warehouse's dictionary-encoded read gives: categories in order of first appearance."""
     out = df.copy()

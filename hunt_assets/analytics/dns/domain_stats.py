@@ -54,6 +54,9 @@ MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and 
 # enumerating DGA's day (Pitou: 21 per stem). No popular list measured has a cluster of even 5.
 STEM_CLUSTER = 8
 DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains per client per window
+# ... and for labels of 8 characters or fewer, which word-like and random strings share (QSnatch's
+# `wkuqy.bt`, `h45.kr` over a hundred TLDs), twice as many: short names need the count to speak
+SHORT_BURST = 40
 # payload staging (DNSStager, Cobalt Strike's DNS stager): one client walks a counter through the
 # first label of one zone's names (``cdn0``, ``cdn1`` ... or ``aaa``, ``baa`` ...) and reads the
 # payload from the answers, so every look-up is AAAA or TXT. Browsers and resolvers ask A and AAAA

@@ -151,9 +151,32 @@ def score_events(
     # per-domain context is computed exactly for the domains it can matter for: any non-benign
     # name, many unique subdomains, or a bare unfamiliar name a DGA burst could include; other
     # (plainly benign) domains get NaN for the costly distinct-client and first/last-seen columns
+    if has_qt:
+        qcode, qvals = _codes(
+            events["qtype"].astype(object)
+            if not isinstance(events["qtype"].dtype, pd.CategoricalDtype)
+            else events["qtype"]
+        )
+        qup = np.array([str(q).upper() for q in qvals], dtype=object)
+        ev_kind_raw = qcode[ok]
+    unanswered = None
+    if "answers" in events.columns:
+        no_ans = per_value(events["answers"], _no_answer)[ok]
+        # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
+        if has_qt:
+            is_addr = np.zeros(len(qup) + 1, dtype=bool)  # last slot: missing qtype (code -1)
+            is_addr[[i for i, q in enumerate(qup) if q in ("A", "AAAA")]] = True
+            addr = is_addr[ev_kind_raw]
+        else:
+            addr = np.ones(ev_name.size, dtype=bool)
+        n_addr = np.bincount(ev_name[addr], minlength=n_names)
+        unanswered = np.bincount(ev_name[no_ans & addr], minlength=n_names) / np.maximum(n_addr, 1)
+
     uniq_sub = np.bincount(dom_code[cols["sub_len"] > 0], minlength=nd)
     elig_dga = D._eligible_dga(cols) & (cols["sub_len"] == 0)
     burstable = elig_dga & ((cols["reg_bits"] >= D.DGA_BURST_BITS) | (cols["name_len"] - cols["suffix_len"] > 8))
+    if unanswered is not None:  # short unanswered names count towards a burst too (SHORT_BURST)
+        burstable |= elig_dga & (unanswered >= 0.5)
     ctx_dom = (np.bincount(dom_code[(cols["verdict"] != "benign") | burstable], minlength=nd) > 0) | (
         uniq_sub >= D.QTYPE_MIN_UNIQUE
     )
@@ -189,18 +212,11 @@ def score_events(
     share_tq = np.zeros(nd)
     share_null = np.zeros(nd)
     if has_qt:
-        qcode, qvals = _codes(
-            events["qtype"].astype(object)
-            if not isinstance(events["qtype"].dtype, pd.CategoricalDtype)
-            else events["qtype"]
-        )
-        qup = np.array([str(q).upper() for q in qvals], dtype=object)
         # one small code per event: 0 other, 1 NULL, 2 TXT, 3 CNAME, 4 MX, 5 other tunnel qtypes
         kind_of = np.zeros(len(qup) + 1, dtype=np.int8)
         for i, q in enumerate(qup):
             kind_of[i] = {"NULL": 1, "TXT": 2, "CNAME": 3, "MX": 4}.get(q, 5 if q in D.TUNNEL_QTYPES else 0)
         kind_of[-1] = 0  # missing qtype (code -1)
-        ev_kind_raw = qcode[ok]
         ev_kind = kind_of[ev_kind_raw]
         per_kind = np.bincount(ev_dom.astype(np.int64) * 6 + ev_kind, minlength=nd * 6).reshape(nd, 6)
         denom = np.maximum(queries_per_dom, 1)
@@ -213,19 +229,6 @@ def score_events(
         rule_q = ((share_null >= 0.5) & (uniq_sub >= D.QTYPE_MIN_UNIQUE)) | (
             (share_tq >= 0.5) & (uniq_sub >= D.CTX_POLL_UNIQUE)
         )
-
-    unanswered = None
-    if "answers" in events.columns:
-        no_ans = per_value(events["answers"], _no_answer)[ok]
-        # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
-        if has_qt:
-            is_addr = np.zeros(len(qup) + 1, dtype=bool)  # last slot: missing qtype (code -1)
-            is_addr[[i for i, q in enumerate(qup) if q in ("A", "AAAA")]] = True
-            addr = is_addr[ev_kind_raw]
-        else:
-            addr = np.ones(ev_name.size, dtype=bool)
-        n_addr = np.bincount(ev_name[addr], minlength=n_names)
-        unanswered = np.bincount(ev_name[no_ans & addr], minlength=n_names) / np.maximum(n_addr, 1)
 
     big = np.zeros(nd, dtype=bool)
     ts_ns = None
@@ -434,19 +437,12 @@ def _client_dga_burst(
     randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (cols["name_len"] - cols["suffix_len"] > 5)
     _burst(cols, R, ev_name, ev_client, win, clients, window, randomish, D.DGA_BURST, "random-looking")
     if unanswered is not None:
-        wordy = base & (cols["name_len"] - cols["suffix_len"] > 8)
-        _burst(
-            cols,
-            R,
-            ev_name,
-            ev_client,
-            win,
-            clients,
-            window,
-            wordy,
-            D.DICT_BURST,
-            "unanswered, unfamiliar (not in the popular list)",
-        )
+        long_label = cols["name_len"] - cols["suffix_len"] > 8
+        for names, least, what in (
+            (base & long_label, D.DICT_BURST, "unanswered, unfamiliar (not in the popular list)"),
+            (base & ~long_label, D.SHORT_BURST, "unanswered, unfamiliar (not in the popular list) short"),
+        ):
+            _burst(cols, R, ev_name, ev_client, win, clients, window, names, least, what)
 
 
 def _burst(
