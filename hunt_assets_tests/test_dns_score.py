@@ -254,23 +254,35 @@ def test_fixture_benign_not_flagged(devset: pd.DataFrame) -> None:
     assert not (pop["verdict"] == "tunnel").any()
 
 
+POPULAR_IN_BATCH = ("www.microsoft.com", "login.live.com", "outlook.office365.com")
+
+
+def _one_session_batch(
+    monkeypatch: pytest.MonkeyPatch, tool: str, seed: int, domain: str, n: int
+) -> tuple[list[str], pd.DataFrame, pd.DataFrame]:
+    """(queries, their rows, every row) of one dev-set tunnel session scored as one batch with a
+    few popular names, as ``score-dns`` would score a day's list."""
+    import random
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from bench.devset import tunnels
+
+    gen = tunnels.LATER_TOOLS[tool][0]
+    queries = [q for _, q, _ in gen(random.Random(seed), domain, n)]
+    r = score_names([*queries, *POPULAR_IN_BATCH]).set_index("name")
+    return queries, r.loc[list(dict.fromkeys(queries))], r
+
+
 def test_a_cobalt_strike_dns_beacon_session_is_a_tunnel_down_to_its_heartbeats(monkeypatch: pytest.MonkeyPatch) -> None:
     # out of sample: Beacon's layouts were added to the dev set after every rule was written. Its
     # uploads are long hex; its task fetches and decimal-id heartbeats are short, and are convicted
     # by the registered domain's many encoded-looking subdomains, which the reason says
-    import random
-
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
-    from bench.devset.tunnels import cobalt_strike_dns
-
-    queries = [q for _, q, _ in cobalt_strike_dns(random.Random(3), "ns1.update-check.net", 150)]
-    r = score_names([*queries, "www.microsoft.com", "login.live.com"]).set_index("name")
-    beacon = r.loc[list(dict.fromkeys(queries))]
+    _, beacon, r = _one_session_batch(monkeypatch, "cobalt_strike_dns", 3, "ns1.update-check.net", 150)
     assert (beacon["verdict"] == "tunnel").all(), beacon[beacon["verdict"] != "tunnel"]
     heartbeat = next(q for q in beacon.index if q.split(".", 1)[0].isdigit())
     assert "unique subdomains in this batch" in beacon.loc[heartbeat, "reasons"]
     assert "payload" in beacon.loc[next(q for q in beacon.index if q.startswith("post.")), "reasons"]
-    assert (r.loc[["www.microsoft.com", "login.live.com"], "verdict"] == "benign").all()
+    assert (r.loc[list(POPULAR_IN_BATCH), "verdict"] == "benign").all()
     # alone, a heartbeat is just a number under a domain: no verdict without its context
     assert score_names([heartbeat])["verdict"].iloc[0] == "benign"
 
@@ -733,14 +745,7 @@ def test_a_sliver_dns_session_is_a_tunnel_from_its_first_query(monkeypatch: pyte
     # out of sample: Sliver's DNS C2 was added to the dev set after every rule was written. Its polls
     # are 24 characters of its own base32 and its session opens with a 4-character TOTP request; the
     # uploads are near the 253-byte limit
-    import random
-
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
-    from bench.devset.tunnels import sliver_dns
-
-    queries = [q for _, q, _ in sliver_dns(random.Random(4), "c2.cdn-metrics.net", 120)]
-    r = score_names([*queries, "www.microsoft.com", "outlook.office365.com"]).set_index("name")
-    session = r.loc[list(dict.fromkeys(queries))]
+    queries, session, r = _one_session_batch(monkeypatch, "sliver_dns", 4, "c2.cdn-metrics.net", 120)
     assert (session["verdict"] == "tunnel").all(), session[session["verdict"] != "tunnel"]
     assert "unique subdomains in this batch" in session.loc[queries[0], "reasons"]
-    assert (r.loc[["www.microsoft.com", "outlook.office365.com"], "verdict"] == "benign").all()
+    assert (r.loc[list(POPULAR_IN_BATCH), "verdict"] == "benign").all()
