@@ -749,3 +749,22 @@ def test_a_sliver_dns_session_is_a_tunnel_from_its_first_query(monkeypatch: pyte
     assert (session["verdict"] == "tunnel").all(), session[session["verdict"] != "tunnel"]
     assert "unique subdomains in this batch" in session.loc[queries[0], "reasons"]
     assert (r.loc[list(POPULAR_IN_BATCH), "verdict"] == "benign").all()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link",
+        "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4.ipfs.cf-ipfs.com",
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.4everland.io",
+    ],
+)
+def test_ipfs_subdomain_gateway_names_are_content_hashes_under_the_gateway(name: str) -> None:
+    # a subdomain gateway puts the content id (CIDv1, base32: 59 random-looking characters) in front
+    # of its own zone and answers for it itself: no DGA registered it, no tunnel can be delegated there
+    r = _by_name([name])
+    assert r.loc[name, "verdict"] == "benign"
+    assert r.loc[name, "suppressed_family"] == "cdn_cloud_edge"
+    # the same label under a zone nobody lists is a 59-character base32 payload
+    other = name.split(".ipfs.")[0] + ".ipfs.cdn-gw-assets.net"
+    assert _by_name([other]).loc[other, "verdict"] == "tunnel"

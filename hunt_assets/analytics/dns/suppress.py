@@ -122,6 +122,7 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             mktoresp.com cas.ms mcas.ms awsapps.com cloudflareaccess.com msappproxy.net jfrog.io grafana.net
             pkg.dev appdomain.cloud auth0.com hsforms.com hs-analytics.net hubspotusercontent-na1.net
             replit.dev
+            dweb.link inbrowser.dev cf-ipfs.com cloudflare-ipfs.com 4everland.io flk-ipfs.xyz
             """
         ),
     ),
