@@ -148,9 +148,6 @@ def score_events(
     queries_per_dom = np.bincount(ev_dom, minlength=nd)
     ctx = pd.DataFrame({"registered_domain": np.asarray(doms, dtype=object), "queries": queries_per_dom})
 
-    # per-domain context is computed exactly for the domains it can matter for: any non-benign
-    # name, many unique subdomains, or a bare unfamiliar name a DGA burst could include; other
-    # (plainly benign) domains get NaN for the costly distinct-client and first/last-seen columns
     if has_qt:
         qcode, qvals = _codes(
             events["qtype"].astype(object)
@@ -172,6 +169,9 @@ def score_events(
         n_addr = np.bincount(ev_name[addr], minlength=n_names)
         unanswered = np.bincount(ev_name[no_ans & addr], minlength=n_names) / np.maximum(n_addr, 1)
 
+    # per-domain context is computed exactly for the domains it can matter for: any non-benign
+    # name, many unique subdomains, or a bare unfamiliar name a DGA burst could include; other
+    # (plainly benign) domains get NaN for the costly distinct-client and first/last-seen columns
     uniq_sub = np.bincount(dom_code[cols["sub_len"] > 0], minlength=nd)
     elig_dga = D._eligible_dga(cols) & (cols["sub_len"] == 0)
     burstable = elig_dga & ((cols["reg_bits"] >= D.DGA_BURST_BITS) | (cols["name_len"] - cols["suffix_len"] > 8))
@@ -420,10 +420,13 @@ def _client_dga_burst(
 
     A host running a DGA resolves dozens of distinct never-seen registered domains per hour, almost
     all of which fail, and nobody else looks them up. So a name only counts towards a burst when
-    it is a bare registered domain that at most two clients resolved, that (when answers are
-    known) mostly got no answer, and that is at least mildly random-looking. Word-like dictionary
-    DGA names (Suppobox, Matsnu, Banjori) need the answers: a mail gateway or proxy resolving many
-    unfamiliar partner domains gets answers, an implant cycling through its list does not.
+    it is a bare, unfamiliar registered domain that at most two clients resolved and that (when
+    answers are known) mostly got no answer. Then ``DGA_BURST`` at least mildly random-looking
+    labels make a burst; without the look, only the answers speak: ``DICT_BURST`` labels of 9+
+    characters (word-like dictionary DGAs: Suppobox, Matsnu) or ``SHORT_BURST`` shorter ones
+    (QSnatch's 3-5 characters, too short for the character model). A mail gateway or proxy
+    resolving many unfamiliar partner domains gets answers, an implant cycling through its list
+    does not.
     """
     dom_code, _ = D._domain_codes(cols)
     base = (
