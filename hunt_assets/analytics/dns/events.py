@@ -161,9 +161,7 @@ def score_events(
         no_ans = per_value(events["answers"], _no_answer)[ok]
         # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
         if has_qt:
-            is_addr = np.zeros(len(qup) + 1, dtype=bool)  # last slot: missing qtype (code -1)
-            is_addr[[i for i, q in enumerate(qup) if q in ("A", "AAAA")]] = True
-            addr = is_addr[ev_kind_raw]
+            addr = _qtype_in(qup, ev_kind_raw, ("A", "AAAA"))
         else:
             addr = np.ones(ev_name.size, dtype=bool)
         n_addr = np.bincount(ev_name[addr], minlength=n_names)
@@ -271,8 +269,7 @@ def score_events(
     extra = (rule_q & (enc_frac >= 0.3)) | (big & (enc_frac >= 0.3) & (uniq_sub >= D.QTYPE_MIN_UNIQUE))
     staged = np.zeros(nd, dtype=bool)
     if has_qt and has_client:
-        stage_q = np.isin(qup, D.STAGE_QTYPES)
-        stage_q = np.append(stage_q, False)[ev_kind_raw]  # last slot: missing qtype (code -1)
+        stage_q = _qtype_in(qup, ev_kind_raw, D.STAGE_QTYPES)
         staged, stage_text = _staged_payload(
             arr, cols, dom_code, ev_name, ev_client, ev_dom, stage_q, queries_per_dom, uniq_sub, extra
         )
@@ -323,6 +320,7 @@ def score_events(
                 window,
                 ctx["clients"].to_numpy(),
                 unanswered,
+                dom_code,
             )
 
     cols.pop("_burst_done", None)
@@ -331,6 +329,13 @@ def score_events(
     flags["clients"] = clients_per_name
     dom_flags = _domain_flags(flags, ctx, batch, dom_code)
     return flags, dom_flags
+
+
+def _qtype_in(qup: np.ndarray, ev_qcode: np.ndarray, qtypes: tuple[str, ...]) -> np.ndarray:
+    """Per event: its query type is one of ``qtypes``. ``qup`` holds the distinct query types in
+    upper case and ``ev_qcode`` each event's index into it (-1, the table's last slot: no qtype)."""
+    table = np.append(np.isin(qup, qtypes), False)
+    return table[ev_qcode]
 
 
 def _staged_payload(
@@ -415,6 +420,7 @@ def _client_dga_burst(
     window: str,
     clients_per_domain: np.ndarray,
     unanswered: np.ndarray | None,
+    dom_code: np.ndarray,
 ) -> None:
     """Lift borderline registered labels looked up in bursts by one client.
 
@@ -428,7 +434,6 @@ def _client_dga_burst(
     resolving many unfamiliar partner domains gets answers, an implant cycling through its list
     does not.
     """
-    dom_code, _ = D._domain_codes(cols)
     base = (
         D._eligible_dga(cols)
         & (cols["sub_len"] == 0)

@@ -60,17 +60,15 @@ _VERDICT_OBJECTS = np.array(VERDICTS, dtype=object)
 _SUPPRESSION_TEXTS = pa.array(S.REASON_TEXTS, pa.large_string())
 # the columns ``score_arrays(..., lean=True)`` returns; there ``verdict`` holds ``VERDICT_CODE``
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
+# the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
+BATCH_KEYS = ("reg_hash", "mutation_key", "stem_key", "cohort_key", "template_key")
 LEAN_COLUMNS = (
     "verdict",
     "score",
     "tunnel_score",
     "suppressed",
     "popular_domain",
-    "reg_hash",
-    "mutation_key",
-    "stem_key",
-    "cohort_key",
-    "template_key",
+    *BATCH_KEYS,
     "reg_bits",
     "sub_len",
     "sub_bits",
@@ -669,6 +667,13 @@ def _score_chunk(
         )
     )
 
+    keys = dict(
+        zip(
+            BATCH_KEYS,
+            (reg_hash, _mutation_key(p, f), _stem_key(p, f), cohort_key, template_key),
+            strict=True,
+        )
+    )
     if lean:
         return {
             "verdict": verdict,
@@ -676,11 +681,7 @@ def _score_chunk(
             "tunnel_score": np.round(tunnel_score, 4),
             "suppressed": fam >= 0,
             "popular_domain": popular,
-            "reg_hash": reg_hash,
-            "mutation_key": _mutation_key(p, f),
-            "stem_key": _stem_key(p, f),
-            "cohort_key": cohort_key,
-            "template_key": template_key,
+            **keys,
             "reg_bits": np.round(reg_bits, 2),
             "sub_len": sub_len,
             "sub_bits": np.round(sub_bits, 2),
@@ -697,11 +698,7 @@ def _score_chunk(
         "suppressed_family": _family_names(fam),
         "popular_domain": popular,
         "allowlisted": allowlisted,
-        "reg_hash": reg_hash,
-        "mutation_key": _mutation_key(p, f),
-        "stem_key": _stem_key(p, f),
-        "cohort_key": cohort_key,
-        "template_key": template_key,
+        **keys,
         "name_len": lens,
         "suffix_len": f["suffix_len"],
         "n_labels": f["n_labels"],
@@ -1267,6 +1264,6 @@ def to_frame(arr: pa.Array, cols: dict[str, np.ndarray], R: list[Reason]) -> pd.
     df["score"] = cols["score"]
     df["reasons"] = reasons
     for k, v in cols.items():
-        if k not in df.columns and k not in ("reg_hash", "mutation_key", "stem_key", "cohort_key", "template_key"):
+        if k not in df.columns and k not in BATCH_KEYS:
             df[k] = v
     return df
