@@ -25,7 +25,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.devset.build import read_list  # noqa: E402
+from bench.devset.build import dga_lookups, popular_lookup, read_list  # noqa: E402
 from hunt_assets.analytics.dns.events import score_events  # noqa: E402
 from hunt_assets.analytics.dns.score import score_names  # noqa: E402
 
@@ -64,12 +64,10 @@ def event_view(d: pd.DataFrame, seed: int = 1) -> pd.DataFrame:
     rng = random.Random(seed)
     rows = []
     for fam, names in d.groupby("family", sort=True)["name"]:
-        for i, n in enumerate(names):
-            if fam == HOLDOUT:
-                rows.append((rng.uniform(0, 86400), f"ws-{rng.randrange(300)}", n, rng.choice(["A", "AAAA", "HTTPS"]),
-                             rng.random() < 0.97))
-            else:
-                rows.append((i * rng.uniform(0.2, 2.0), f"dga-{fam}-{i // 200}", n, "A", rng.random() < 0.03))
+        if fam == HOLDOUT:
+            rows += [popular_lookup(rng, n) for n in names]
+        else:
+            rows += list(dga_lookups(rng, str(fam), names.tolist()))
     ev = pd.DataFrame(rows, columns=["t", "client", "name", "qtype", "answered"])
     ev["answers"] = ev.pop("answered").map({True: "192.0.2.10", False: ""})
     ev["timestamp"] = pd.Timestamp("2024-06-01", tz="UTC") + pd.to_timedelta(ev.pop("t"), unit="s")
