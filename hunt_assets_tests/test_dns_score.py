@@ -757,6 +757,7 @@ def test_a_sliver_dns_session_is_a_tunnel_from_its_first_query(monkeypatch: pyte
         "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.dweb.link",
         "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4.ipfs.cf-ipfs.com",
         "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.4everland.io",
+        "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi.ipfs.inbrowser.link",
     ],
 )
 def test_ipfs_subdomain_gateway_names_are_content_hashes_under_the_gateway(name: str) -> None:

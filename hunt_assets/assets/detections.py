@@ -121,9 +121,11 @@ def dns_flags(
             "files": list(allow.sources), "registered_domains": allow.domains, "rejected_lines": allow.rejected,
             "names_under_allowlisted_domains": int(names["allowlisted"].sum())}),
         "verdicts": dg.MetadataValue.json({k: int(v) for k, v in counts.items()}),
-        # what the look-alike suppressions hid, so a hunter can audit them (names per family)
+        # what the look-alike suppressions hid, so a hunter can audit them (names per family; the
+        # anonymity networks' names also set shape evidence aside, but are flagged, not hidden)
         "suppressed_families": dg.MetadataValue.json(
-            {k: int(v) for k, v in names.loc[names["suppressed_family"] != "", "suppressed_family"]
+            {k: int(v) for k, v in names.loc[(names["suppressed_family"] != "") & (names["verdict"] == "benign"),
+                                             "suppressed_family"]
              .value_counts().items()} if "suppressed_family" in names.columns else {}),
         "flagged_domains": dg.MetadataValue.json(
             [{"domain": r.registered_domain, "verdict": r.verdict, "score": round(float(r.score), 4),

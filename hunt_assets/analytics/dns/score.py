@@ -29,6 +29,9 @@ import pyarrow.compute as pc
 from hunt_assets.analytics.dns import accel, ngram
 from hunt_assets.analytics.dns import features as F
 from hunt_assets.analytics.dns import suppress as S
+from hunt_assets.analytics.dns.anonymity import KIND_TEXTS as ANONYMITY_KINDS
+from hunt_assets.analytics.dns.anonymity import REASON as ANONYMITY_REASON
+from hunt_assets.analytics.dns.anonymity import anonymity_kinds
 from hunt_assets.analytics.dns.names import (
     LOWER,
     MAX_LABEL,
@@ -58,6 +61,10 @@ VERDICTS = ("tunnel", "dga", "suspicious", "benign", "invalid")
 VERDICT_CODE = {v: np.int8(i) for i, v in enumerate(VERDICTS)}  # lean columns hold these codes
 _VERDICT_OBJECTS = np.array(VERDICTS, dtype=object)
 _SUPPRESSION_TEXTS = pa.array(S.REASON_TEXTS, pa.large_string())
+_ANONYMITY_TEXTS = pa.array([ANONYMITY_REASON.format(kind=k) for k in ANONYMITY_KINDS], pa.large_string())
+# the raw strength of an anonymity network's name, put in the suspicious band (above the alternative
+# roots' 0.6: such a name cannot be a typo of a real domain)
+ANONYMITY_STRENGTH = 0.7
 # the columns ``score_arrays(..., lean=True)`` returns; there ``verdict`` holds ``VERDICT_CODE``
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
 # the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
@@ -530,6 +537,12 @@ def _score_chunk(
     lens = f["name_len"]
     raw_len = pc.binary_length(binary).to_numpy(zero_copy_only=False)
     fam, fam_reason = S.suppression_codes(p)
+    # anonymity networks' names (.onion ...) set name-shape evidence aside like a look-alike family,
+    # so neither the decision nor batch / event context reads their labels; they are then flagged
+    # below with a reason of their own
+    anon_kind = anonymity_kinds(p)
+    anon = (anon_kind >= 0) & (fam < 0)
+    fam[anon] = S.ANONYMITY
     reg_hash_start = np.where(p.reg_label >= 0, p.reg_label, p.row_first_label)
     reg_hash = p.suffix_hash[reg_hash_start]
     listed = isin_sorted(reg_hash, _popular_hashes()) & (p.reg_label >= 0)  # the shipped list
@@ -547,6 +560,11 @@ def _score_chunk(
     verdict, score, tunnel_score, dga_score, sub_bits, reg_bits, why = decide(
         p, f, raw_len, fam, popular, vetted, alt_tld
     )
+    anon &= verdict != VERDICT_CODE["invalid"]
+    if anon.any():
+        verdict[anon] = VERDICT_CODE["suspicious"]
+        score[anon] = banded_score(verdict[anon], np.full(int(anon.sum()), ANONYMITY_STRENGTH))
+        why[anon] = (why[anon] & ~_W["suppressed"]) | _W["anonymity"]
     sub_len = f["sub_len"]
     suppressed = (why & _W["suppressed"]) != 0
 
@@ -658,6 +676,8 @@ def _score_chunk(
             "top-level domain of an alternative root used by malware (Namecoin .bit / EmerDNS .bazar .coin .emc .lib)",
         )
     )
+    anon_text = _Lazy(lambda idx: _ANONYMITY_TEXTS.take(np_to_arrow(anon_kind[idx].astype(np.int32))))
+    R.append(_reason(has("anonymity"), anon_text))
     R.append(_reason(has("popular") & listed, "registered domain is in the popular-domain list"))
     R.append(_reason(has("popular") & ~listed, "registered domain is on the allowlist"))
     R.append(
@@ -727,6 +747,7 @@ WHY = (
     "empty", "ctrl", "empty_label", "suppressed", "payload", "dnscat", "iodine", "no_tld", "tunnel_susp", "hex",
     "b32", "b64", "nonascii", "over", "dga", "dga_susp", "alt_tld", "popular", "vetted", "shaped", "candidate",
     "invalid", "has_sub", "exfil_init",
+    "anonymity",  # set after the decision, in Python (anonymity networks' names), not by the C kernel
 )
 _W = {name: np.uint32(1 << i) for i, name in enumerate(WHY)}
 

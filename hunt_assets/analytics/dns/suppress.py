@@ -122,7 +122,7 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             mktoresp.com cas.ms mcas.ms awsapps.com cloudflareaccess.com msappproxy.net jfrog.io grafana.net
             pkg.dev appdomain.cloud auth0.com hsforms.com hs-analytics.net hubspotusercontent-na1.net
             replit.dev
-            dweb.link inbrowser.dev cf-ipfs.com cloudflare-ipfs.com 4everland.io flk-ipfs.xyz
+            dweb.link inbrowser.dev inbrowser.link cf-ipfs.com cloudflare-ipfs.com 4everland.io flk-ipfs.xyz
             """
         ),
     ),
@@ -419,13 +419,17 @@ FAMILY_NAMES = [
     "windows_hostname",
     "resource_id",
     "address_host",
+    "anonymity_network",
 ]
 _INTERNAL, _WINHOST, _RESOURCE, _ADDRESS = 5, 6, 7, 8
+# set by the scorer, not here: its names are flagged, not cleared (``anonymity.py``)
+ANONYMITY = FAMILY_NAMES.index("anonymity_network")
 
 # zones that are never delegated on the public internet (RFC 6762 .local, RFC 8375 home.arpa,
-# ICANN's reserved .internal, and the unofficial .lan/.corp/.home/.localdomain/.intranet): a query
-# for them cannot reach an attacker's authoritative server, so it can be neither a tunnel nor a DGA
-INTERNAL_TLDS = ("local", "lan", "internal", "intranet", "corp", "home", "localdomain", "localhost")
+# ICANN's reserved .internal, RFC 6761's .invalid and .localhost, and the unofficial
+# .lan/.corp/.home/.localdomain/.intranet): a query for them cannot reach an attacker's
+# authoritative server, so it can be neither a tunnel nor a DGA
+INTERNAL_TLDS = ("local", "lan", "internal", "intranet", "corp", "home", "localdomain", "localhost", "invalid")
 INTERNAL_ZONES = ("home.arpa",)
 
 # Windows' generated computer names: 15 characters (the NetBIOS limit), a fixed prefix and random
