@@ -25,7 +25,7 @@ ANONYMITY_TLDS = ("onion", "exit", "i2p")
 KIND_TEXTS = (
     "Tor onion service, v3 address with a valid checksum",
     "Tor onion service, v2 address (a format Tor retired in 2021)",
-    ".onion name that is no valid v2 or v3 onion address",
+    ".onion name that is not a valid v2 or v3 onion address",
     "Tor exit-node notation (.exit)",
     "I2P name (.i2p)",
 )
