@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from hunt_assets.intel.context.asn import FakeRdapIp, lookup_asn
 from hunt_assets.intel.context.dns_live import FakeResolver, resolve_all
 from hunt_assets.intel.context.domain import ACTIVE_OFF, ContextLookups, build_context
 from hunt_assets.intel.context.rdap import FakeRegistry, RdapClient, load_bootstrap, rdap_domain_document
 from hunt_assets.intel.context.tls import fetch_certificate, sample_certificate
+from hunt_assets.special_names import never_delegated
 
 CREATED = datetime(2026, 11, 14, tzinfo=UTC)
 
@@ -132,3 +134,37 @@ def test_active_context_adds_live_dns_and_certificate():
     assert "203.0.113.9" in ctx.ips
     assert len(ctx.cert_sha1) == 40
     assert not df[df["source"].isin(["dns-live", "tls-live"])]["passive"].any()
+
+
+@pytest.mark.parametrize(
+    ("host", "why"),
+    [
+        ("duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion", "anonymity network's name (.onion)"),
+        ("nas.home.arpa", "internal-only zone (.home.arpa)"),
+        ("build-07.corp", "internal-only zone (.corp)"),
+    ],
+)
+def test_names_outside_the_public_dns_are_never_looked_up(host: str, why: str) -> None:
+    # an onion address from alert evidence, or an internal name: even with active look-ups on, no
+    # registry, resolver or TLS handshake is asked; what our own passive DNS saw is kept
+    lookups, touched = _lookups(active=True)
+    lookups.registration = lambda h: (touched.append(("rdap", h)), pytest.fail("registry asked"))[1]
+    ctx = build_context(host, lookups, passive_ips=["203.0.113.7"], now=CREATED)
+    df = ctx.frame()
+    assert touched == []
+    scope = df[df["facet"] == "scope"]
+    assert len(scope) == 1
+    assert why in scope["value"].iloc[0]
+    assert set(df["source"]) == {"policy", "pdns", "rdap-ip"}
+    assert ctx.ips == ["203.0.113.7"]
+    assert ctx.cert_sha1 == ""
+
+
+def test_public_names_that_merely_mention_onion_are_looked_up() -> None:
+    lookups, touched = _lookups(active=True)
+    build_context("update.example-c2.xyz", lookups, now=CREATED)
+    assert touched  # the ordinary path still runs (the list above is not a blanket skip)
+    assert never_delegated("onion.example-c2.xyz") == ""
+    assert never_delegated("tor.onion.ly") == ""
+    assert never_delegated("arpa") == ""
+    assert never_delegated("1.0.0.127.in-addr.arpa") == ""

@@ -17,9 +17,10 @@ import hashlib
 
 import numpy as np
 
+from hunt_assets import special_names
 from hunt_assets.analytics.dns.names import ParsedNames, hash_name
 
-ANONYMITY_TLDS = ("onion", "exit", "i2p")
+ANONYMITY_TLDS = special_names.ANONYMITY_TLDS  # in this order: .onion, .exit, .i2p
 
 # what each kind code of ``anonymity_kinds`` means, as the reason quotes it
 KIND_TEXTS = (

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from hunt_assets import special_names
 from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.names import (
     ParsedNames,
@@ -425,12 +426,9 @@ _INTERNAL, _WINHOST, _RESOURCE, _ADDRESS = 5, 6, 7, 8
 # set by the scorer, not here: its names are flagged, not cleared (``anonymity.py``)
 ANONYMITY = FAMILY_NAMES.index("anonymity_network")
 
-# zones that are never delegated on the public internet (RFC 6762 .local, RFC 8375 home.arpa,
-# ICANN's reserved .internal, RFC 6761's .invalid and .localhost, and the unofficial
-# .lan/.corp/.home/.localdomain/.intranet): a query for them cannot reach an attacker's
-# authoritative server, so it can be neither a tunnel nor a DGA
-INTERNAL_TLDS = ("local", "lan", "internal", "intranet", "corp", "home", "localdomain", "localhost", "invalid")
-INTERNAL_ZONES = ("home.arpa",)
+# zones that are never delegated on the public internet (``hunt_assets.special_names``): a query
+# for them cannot reach an attacker's authoritative server, so it can be neither a tunnel nor a DGA
+INTERNAL_TLDS, INTERNAL_ZONES = special_names.INTERNAL_TLDS, special_names.INTERNAL_ZONES
 
 # Windows' generated computer names: 15 characters (the NetBIOS limit), a fixed prefix and random
 # upper-case letters and digits (DESKTOP-4F7K2JQ, LAPTOP-7H3KQ9ZX, WIN-8QJ2K4L1M9P, EC2AMAZ-1A2B3C4)

@@ -18,6 +18,7 @@ from hunt_assets.intel.context.asn import AsnInfo
 from hunt_assets.intel.context.dns_live import DnsContext
 from hunt_assets.intel.context.rdap import Registration
 from hunt_assets.intel.context.tls import CertInfo
+from hunt_assets.special_names import NOT_LOOKED_UP, never_delegated
 
 CONTEXT_COLUMNS = ["facet", "attribute", "value", "source", "passive"]
 ACTIVE_OFF = "skipped: active look-ups are off (set HUNT_ACTIVE_LOOKUPS=1)"
@@ -69,8 +70,16 @@ def build_context(
 ) -> DomainContext:
     now = now or datetime.now(UTC)
     ctx = DomainContext(host)
+    outside = "" if _is_ip(host) else never_delegated(host)
     if _is_ip(host):
         ctx.ips = [host]
+    elif outside:
+        # an onion address from an alert, or an internal name: what our own passive DNS saw is kept,
+        # nothing is asked of a registry, a resolver or the host itself
+        ctx.add("scope", "outside the public DNS", NOT_LOOKED_UP.format(why=outside), "policy", True)
+        for ip in passive_ips:
+            ctx.add("dns", "A/AAAA (passive DNS)", ip, "pdns", True)
+        ctx.ips = sorted(set(passive_ips))
     else:
         reg = lookups.registration(host)
         if reg.error:
@@ -103,7 +112,7 @@ def build_context(
             ctx.add(
                 "asn", ip, f"AS{info.asn} {info.asn_description} ({info.country}) {info.cidr}".strip(), "rdap-ip", True
             )
-    if _is_ip(host):
+    if _is_ip(host) or outside:
         return ctx
     if lookups.active:
         cert = lookups.tls(host)
