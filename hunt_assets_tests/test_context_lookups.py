@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import httpx
+import pandas as pd
 import pytest
 
 from hunt_assets.intel.context.asn import FakeRdapIp, lookup_asn
@@ -168,3 +169,20 @@ def test_public_names_that_merely_mention_onion_are_looked_up() -> None:
     assert never_delegated("tor.onion.ly") == ""
     assert never_delegated("arpa") == ""
     assert never_delegated("1.0.0.127.in-addr.arpa") == ""
+
+
+def test_the_report_says_why_an_onion_address_has_no_registration(tmp_path) -> None:
+    from hunt_assets.reports.gather import gather
+    from hunt_assets.reports.render import render_markdown
+    from hunt_assets.warehouse.store import Warehouse
+
+    host = "duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion"
+    lookups, _ = _lookups(active=True)
+    df = build_context(host, lookups, now=CREATED).frame()
+    df.insert(0, "investigation", host)
+    df["collected_at"] = pd.Timestamp(CREATED)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    wh.replace_partition("intel.domain_context", df, "investigation", host)
+    data = gather(wh, host, now=CREATED)
+    assert "never resolves in the DNS" in data.registration["outside the public DNS"]
+    assert "not looked up" in render_markdown(data)

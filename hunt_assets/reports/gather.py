@@ -136,7 +136,8 @@ def gather(wh: Warehouse, key: str, *, heatmap_file: str | Path | None = None,
     data = ReportData(key=key, kind="ip" if ip else "domain", generated_at=now or datetime.now(UTC))
     data.ti = ti
     if not ctx.empty:
-        reg = ctx[ctx["facet"] == "registration"]
+        # a name outside the public DNS has no registration: its "scope" row says why none was looked up
+        reg = ctx[ctx["facet"].isin(["scope", "registration"])]
         data.registration = dict(zip(reg["attribute"], reg["value"].astype(str), strict=False))
         tls = ctx[ctx["facet"] == "tls"]
         data.certificate = dict(zip(tls["attribute"], tls["value"].astype(str), strict=False))
