@@ -63,18 +63,18 @@ def onion_v3_valid(label: str) -> bool:
     return hashlib.sha3_256(b".onion checksum" + key + version).digest()[:2] == checksum
 
 
-def anonymity_kinds(p: ParsedNames) -> np.ndarray:
+def anonymity_kinds(p: ParsedNames, tld_hash: np.ndarray) -> np.ndarray:
     """Per row: an index into ``KIND_TEXTS``, or -1 for names outside the anonymity networks.
 
-    Only names with at least one label in front of the TLD count (a bare ``onion`` is a single
-    label, judged as such). The checksum test runs once per distinct v3-length address; every
-    other step is whole-batch NumPy.
+    ``tld_hash``: each row's last-label hash (``p.suffix_hash`` at its last label), which the
+    scorer computes once for this and the alternative-root rule. Only names with at least one label
+    in front of the TLD count (a bare ``onion`` is a single label, judged as such). The checksum
+    test runs once per distinct v3-length address; every other step is whole-batch NumPy.
     """
     kinds = np.full(p.n, -1, dtype=np.int8)
     if p.n == 0:
         return kinds
     nl = p.n_labels.astype(np.int64)
-    tld_hash = p.suffix_hash[p.row_first_label + np.maximum(nl - 1, 0)]
     onion, exit_, i2p = (np.uint64(h) for h in _tld_hashes())
     two = nl >= 2
     kinds[two & (tld_hash == exit_)] = _EXIT

@@ -537,10 +537,12 @@ def _score_chunk(
     lens = f["name_len"]
     raw_len = pc.binary_length(binary).to_numpy(zero_copy_only=False)
     fam, fam_reason = S.suppression_codes(p)
+    # each name's last label (its TLD), hashed: the anonymity and alternative-root rules key on it
+    tld_hash = p.suffix_hash[p.row_first_label + np.maximum(p.n_labels.astype(np.int64) - 1, 0)]
     # anonymity networks' names (.onion ...) set name-shape evidence aside like a look-alike family,
     # so neither the decision nor batch / event context reads their labels; they are then flagged
     # below with a reason of their own
-    anon_kind = anonymity_kinds(p)
+    anon_kind = anonymity_kinds(p, tld_hash)
     anon = (anon_kind >= 0) & (fam < 0)
     fam[anon] = S.ANONYMITY
     reg_hash_start = np.where(p.reg_label >= 0, p.reg_label, p.row_first_label)
@@ -555,7 +557,7 @@ def _score_chunk(
     vetted[has_reg_lab] = isin_sorted(p.suffix_hash[p.reg_label[has_reg_lab] + 1], S.vetted_suffix_hashes())
     # alternative roots that public DNS cannot resolve but malware uses (Namecoin .bit, EmerDNS
     # .bazar .coin .emc .lib: Necurs, BazarLoader, Smoke Loader): a look-up there is itself notable
-    alt_tld = isin_sorted(p.suffix_hash[p.row_first_label + np.maximum(p.n_labels - 1, 0)], _alt_root_hashes())
+    alt_tld = isin_sorted(tld_hash, _alt_root_hashes())
     decide = _decide_native if accel.ext is not None and accel.ENABLED and n else _decide_numpy
     verdict, score, tunnel_score, dga_score, sub_bits, reg_bits, why = decide(
         p, f, raw_len, fam, popular, vetted, alt_tld
