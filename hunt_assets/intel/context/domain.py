@@ -65,6 +65,19 @@ def _is_ip(value: str) -> bool:
     return True
 
 
+def _add_registration(ctx: DomainContext, reg: Registration, now: datetime) -> None:
+    if reg.error:
+        ctx.add("registration", "error", reg.error, "rdap", True)
+        return
+    ctx.add("registration", "registered_domain", reg.domain, "rdap", True)
+    ctx.add("registration", "registrar", reg.registrar, "rdap", True)
+    ctx.add("registration", "created", reg.created.isoformat() if reg.created else "", "rdap", True)
+    ctx.add("registration", "age_days", reg.age_days(now), "rdap", True)
+    ctx.add("registration", "expires", reg.expires.isoformat() if reg.expires else "", "rdap", True)
+    ctx.add("registration", "nameservers", ", ".join(reg.nameservers), "rdap", True)
+    ctx.add("registration", "status", ", ".join(reg.status), "rdap", True)
+
+
 def build_context(
     host: str, lookups: ContextLookups, *, passive_ips: Sequence[str] = (), now: datetime | None = None
 ) -> DomainContext:
@@ -73,36 +86,24 @@ def build_context(
     outside = "" if _is_ip(host) else never_delegated(host)
     if _is_ip(host):
         ctx.ips = [host]
-    elif outside:
-        # an onion address from an alert, or an internal name: what our own passive DNS saw is kept,
-        # nothing is asked of a registry, a resolver or the host itself
-        ctx.add("scope", "outside the public DNS", NOT_LOOKED_UP.format(why=outside), "policy", True)
-        for ip in passive_ips:
-            ctx.add("dns", "A/AAAA (passive DNS)", ip, "pdns", True)
-        ctx.ips = sorted(set(passive_ips))
     else:
-        reg = lookups.registration(host)
-        if reg.error:
-            ctx.add("registration", "error", reg.error, "rdap", True)
+        if outside:
+            # an onion address from an alert, or an internal name: what our own passive DNS saw is
+            # kept, nothing is asked of a registry, a resolver or the host itself
+            ctx.add("scope", "outside the public DNS", NOT_LOOKED_UP.format(why=outside), "policy", True)
         else:
-            ctx.add("registration", "registered_domain", reg.domain, "rdap", True)
-            ctx.add("registration", "registrar", reg.registrar, "rdap", True)
-            ctx.add("registration", "created", reg.created.isoformat() if reg.created else "", "rdap", True)
-            ctx.add("registration", "age_days", reg.age_days(now), "rdap", True)
-            ctx.add("registration", "expires", reg.expires.isoformat() if reg.expires else "", "rdap", True)
-            ctx.add("registration", "nameservers", ", ".join(reg.nameservers), "rdap", True)
-            ctx.add("registration", "status", ", ".join(reg.status), "rdap", True)
+            _add_registration(ctx, lookups.registration(host), now)
         for ip in passive_ips:
             ctx.add("dns", "A/AAAA (passive DNS)", ip, "pdns", True)
         ctx.ips = sorted(set(passive_ips))
-        if lookups.active:
+        if not outside and lookups.active:
             dns = lookups.dns(host)
             for rdtype, values in sorted(dns.records.items()):
                 ctx.add("dns", rdtype, ", ".join(values) if values else "(no records)", "dns-live", False)
             for rdtype, err in sorted(dns.errors.items()):
                 ctx.add("dns", f"{rdtype} error", err, "dns-live", False)
             ctx.ips = sorted(set(ctx.ips) | set(dns.records.get("A", [])) | set(dns.records.get("AAAA", [])))
-        else:
+        elif not outside:
             ctx.add("dns", "live DNS", ACTIVE_OFF, "dns-live", False)
     for ip in ctx.ips[:10]:
         info = lookups.asn(ip)
