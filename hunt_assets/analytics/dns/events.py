@@ -271,7 +271,7 @@ def score_events(
     if has_qt and has_client:
         stage_q = _qtype_in(qup, ev_kind_raw, D.STAGE_QTYPES)
         staged, stage_text = _staged_payload(
-            arr, cols, dom_code, ev_name, ev_client, ev_dom, stage_q, queries_per_dom, uniq_sub, extra
+            arr, cols, elig, dom_code, ev_name, ev_client, ev_dom, stage_q, queries_per_dom, uniq_sub, extra
         )
         extra = extra | staged
     batch = D.apply_batch_context(arr, cols, R, extra)
@@ -341,6 +341,7 @@ def _qtype_in(qup: np.ndarray, ev_qcode: np.ndarray, qtypes: tuple[str, ...]) ->
 def _staged_payload(
     arr: pa.Array,
     cols: dict[str, np.ndarray],
+    elig: np.ndarray,
     dom_code: np.ndarray,
     ev_name: np.ndarray,
     ev_client: np.ndarray,
@@ -356,7 +357,8 @@ def _staged_payload(
     first labels are one prefix plus a dense decimal counter (DNSStager: ``<prefix><i>``), or all
     letters of one length of at most four (Cobalt Strike's stager: ``aaa``, ``baa`` ...). Only
     domains with enough unique subdomains and nearly only AAAA/TXT look-ups, not already judged a
-    tunnel by the other event rules (``decided``), are read, so an ordinary day pays two
+    tunnel by the other event rules (``decided``), are read (``elig``: the names context may lift,
+    ``domain_stats._eligible``), so an ordinary day pays two
     ``bincount`` calls; runs are counted with group-bys, and only runs long enough are looked at.
     """
     nd = uniq_sub.size
@@ -366,7 +368,7 @@ def _staged_payload(
     cand = (uniq_sub >= D.STAGE_MIN_NAMES) & (qt_share >= D.STAGE_QTYPE_SHARE) & ~decided
     if not cand.any():
         return out, text
-    rows = np.flatnonzero(D._eligible(cols) & (cols["sub_len"] > 0) & cand[dom_code])
+    rows = np.flatnonzero(elig & (cols["sub_len"] > 0) & cand[dom_code])
     if rows.size == 0:
         return out, text
     names = pd.Series(arr.take(pa.array(rows)).to_pylist(), dtype=object).str.lower().str.rstrip(".")
