@@ -333,9 +333,11 @@ def domain_context(
     )
 
 
-def investigation_indicators(host: str, wh: Warehouse) -> list[Indicator]:
-    """The host, its registered domain, the IPs and the certificate that domain_context found."""
+def investigation_indicators(host: str, wh: Warehouse) -> tuple[list[Indicator], dict[str, str]]:
+    """The host, its registered domain, the IPs and the certificate that domain_context found, and the
+    candidates not sent with why (``nas.home.arpa`` or a private IP must not reach any provider)."""
     found: list[Indicator] = []
+    not_sent: dict[str, str] = {}
     candidates: list[tuple[str, str | None]] = [(host, None)]
     reg = split_registered(host)[1]
     if reg and reg != host:
@@ -350,9 +352,11 @@ def investigation_indicators(host: str, wh: Warehouse) -> list[Indicator]:
     for value, kind in candidates:
         try:
             found.append(parse_indicator(value, kind))
-        except (InvalidEntity, ValueError):
-            continue
-    return sorted(set(found))
+        except InvalidEntity as exc:
+            not_sent[value] = exc.reason
+        except ValueError as exc:
+            not_sent[value] = str(exc)
+    return sorted(set(found)), not_sent
 
 
 @dg.asset(
@@ -374,12 +378,15 @@ def ti_verdicts(
 ) -> dg.MaterializeResult:
     host = context.partition_key
     wh = warehouse.get()
-    indicators = investigation_indicators(host, wh)
+    indicators, not_sent = investigation_indicators(host, wh)
+    for value, why in not_sent.items():
+        context.log.info(f"not sent to threat-intel providers: {value} ({why})")
     engine = build_engine(ti_providers, settings, hunting, wh, context.log)
     report = engine.enrich(indicators)
     scope = f"investigation:{host}"
     wh.replace_partition(VERDICTS_TABLE, _verdict_frame(report, scope), "scope", scope)
     meta = _report_metadata(report, combine(report.frame()))
+    meta["not_sent"] = dg.MetadataValue.json(not_sent)
     meta["table"] = VERDICTS_TABLE
     return dg.MaterializeResult(metadata=meta)
 

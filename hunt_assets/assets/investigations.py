@@ -165,7 +165,7 @@ def providers_markdown(results: Sequence[LookupResult]) -> str:
         "records": [f"{len(r.records):,}" for r in results],
         "truncated": ["yes" if r.truncated else "no" for r in results],
         "skipped": [r.skipped for r in results],
-        "error / warnings": [redact(r.error or "; ".join(r.warnings[:3]) or "-") for r in results],
+        "error / warnings": [redact(r.error or r.not_asked or "; ".join(r.warnings[:3]) or "-") for r in results],
     })
     return md_table(rows, cell_limit=200)
 

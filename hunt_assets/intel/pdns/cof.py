@@ -209,6 +209,8 @@ class CofConfig:
 class CofProvider:
     """A COF server as a passive-DNS provider: names go forward, IPs go to rdata (reverse) look-ups."""
 
+    external = True
+
     def __init__(
         self,
         config: CofConfig,

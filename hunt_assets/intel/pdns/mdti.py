@@ -121,6 +121,7 @@ class MdtiProvider:
     """MDTI passive DNS: domains forward (``/passiveDns``), IPs reverse (``/passiveDnsReverse``)."""
 
     name = SOURCE
+    external = True
 
     def __init__(self, graph: GraphClient, *, max_records: int = 200_000, page_size: int | None = None) -> None:
         self.graph = graph

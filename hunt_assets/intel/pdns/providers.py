@@ -7,6 +7,7 @@ the others returned -- the failure is reported, the rest is still merged.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from typing import Protocol, runtime_checkable
 from hunt_assets.clients.http import ApiError, redact
 from hunt_assets.entities import Entity
 from hunt_assets.intel.pdns.model import PassiveDnsRecord, RecordError
+from hunt_assets.intel.ti.model import DOCUMENTATION_NETS
+from hunt_assets.special_names import never_delegated
 
 log = logging.getLogger("hunt_assets.pdns")
 
@@ -34,24 +37,52 @@ class LookupResult:
     skipped: int = 0  # records dropped as malformed (each named in warnings, up to a few)
     error: str | None = None  # the provider failed outright; records may still hold earlier pages
     retryable: bool = False  # the failure may pass (throttling, 5xx, network), so a later retry can help
+    not_asked: str = ""  # why this provider was deliberately not asked (the entity must not leave the network)
 
 
 @runtime_checkable
 class PassiveDnsProvider(Protocol):
-    """A source of passive-DNS history. Domains get forward look-ups, IPs reverse look-ups."""
+    """A source of passive-DNS history. Domains get forward look-ups, IPs reverse look-ups.
+
+    A provider that keeps ``external = False`` reads only our own data (the sample lake); any other
+    is a third party and is never sent internal names or private addresses (see ``not_asked``).
+    """
 
     name: str
 
     def lookup(self, entity: Entity) -> LookupResult: ...
 
 
+def not_asked(entity: Entity) -> str:
+    """Why no third-party provider may see ``entity``, or "".
+
+    An internal-only name or a private address is unknown outside the network, and asking about it
+    leaks it; an anonymity network's name never resolves in the DNS, so no sensor ever saw it.
+    Documentation ranges (RFC 5737/3849) are asked, as the threat-intel model does.
+    """
+    if entity.kind == "ip":
+        address = ipaddress.ip_address(entity.host)
+        if not address.is_global and not any(address in net for net in DOCUMENTATION_NETS):
+            return "a private, loopback, link-local or reserved address"
+        return ""
+    return never_delegated(entity.host)
+
+
 def collect(providers: Sequence[PassiveDnsProvider], entity: Entity) -> list[LookupResult]:
     """Ask every provider; an ApiError, RecordError or ProviderUnavailable becomes that provider's ``error``.
 
     The caller decides whether "all providers failed" fails the asset (it should: nothing was learned).
+    A third-party provider is not asked about an entity that ``not_asked`` names; its result says so
+    and is not an error.
     """
     results = []
+    outside = not_asked(entity)
     for provider in providers:
+        if outside and getattr(provider, "external", True):
+            why = f"not asked: {outside}"
+            log.info("passive DNS provider %s not asked about %s: %s", provider.name, entity.host, outside)
+            results.append(LookupResult(source=provider.name, not_asked=why))
+            continue
         try:
             result = provider.lookup(entity)
         except (ApiError, RecordError, ProviderUnavailable) as exc:

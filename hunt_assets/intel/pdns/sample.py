@@ -39,6 +39,7 @@ class SampleProvider:
     """Passive DNS from the sample lake: names forward (rrname), IPs reverse (rdata contains the IP)."""
 
     name = SOURCE
+    external = False  # our own lake: internal names and private addresses are asked too
 
     def __init__(self, lake_path: str | os.PathLike[str], *, lock_timeout: float = 30.0) -> None:
         self.lake_path = Path(lake_path)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Literal
 
 from hunt_assets.entities import InvalidEntity, parse_entity
+from hunt_assets.special_names import internal_only
 
 IndicatorType = Literal["domain", "ip", "url", "hash", "cert_sha1"]
 INDICATOR_TYPES: tuple[str, ...] = ("domain", "ip", "url", "hash", "cert_sha1")
@@ -114,8 +115,9 @@ class Indicator:
 def parse_indicator(value: str, kind: str | None = None) -> Indicator:
     """Normalize one indicator or raise ``InvalidEntity`` with a reason a hunter can act on.
 
-    Private, loopback, link-local and reserved addresses are rejected: no external provider knows them,
-    and sending them out leaks internal topology.
+    Private, loopback, link-local and reserved addresses are rejected, and so are names under
+    internal-only zones (``nas.home.arpa``): no external provider knows them, and sending them out
+    leaks internal topology. Anonymity networks' names (``.onion``) are accepted: providers index them.
     """
     if not isinstance(value, str):
         raise InvalidEntity(repr(value), "not a string")
@@ -139,6 +141,10 @@ def parse_indicator(value: str, kind: str | None = None) -> Indicator:
             )
     if entity.kind == "url" and entity.is_private_ip:
         raise InvalidEntity(value, "a URL on a private address; external providers cannot know it")
+    if entity.kind in {"domain", "url"}:
+        internal = internal_only(entity.host)
+        if internal:
+            raise InvalidEntity(value, f"{internal}; external providers cannot know it, and asking leaks the name")
     return Indicator(entity.kind, entity.value)
 
 
