@@ -128,6 +128,14 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("ns5012345.ip-144-217-85.net", "address_host"),
         ("vps-3f2a.ip-51-77-3.eu", "address_host"),
         ("n2t3qhfktcnujfpwz6dtqlbz299pg3gi.lambda-url.us-east-1.on.aws", "cdn_cloud_edge"),
+        # cloud dev environments and tunnels: HTTP through the operator's edge, its DNS answers
+        ("fnop6dpe-8080.usw2.devtunnels.ms", "cdn_cloud_edge"),
+        ("meadow-lima-z1u80yjyy0jap6-8080.app.github.dev", "cdn_cloud_edge"),
+        ("8080-sand-tango-ywuav4vo.ws-eu100.gitpod.io", "cdn_cloud_edge"),
+        # DNS-leak tests: random probes under the tester's zone, which only reports resolver addresses
+        ("4148d3eddac8164b6b1bb59d6a38fda9.test.dnsleaktest.com", "cdn_cloud_edge"),
+        ("qgcqn6iktnwof17gxssj06rdseidsx1hu9sgy9h2.ipleak.net", "cdn_cloud_edge"),
+        ("1hjhur0zd7odu8cv.test.nextdns.io", "cdn_cloud_edge"),
         ("quiet-xjtvwu.ojnsmyna.workers.dev", "cdn_cloud_edge"),
         ("ucuowjun-my.sharepoint.com", "cdn_cloud_edge"),
         ("uc4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4.dl.dropboxusercontent.com", "cdn_cloud_edge"),

@@ -124,6 +124,8 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             pkg.dev appdomain.cloud auth0.com hsforms.com hs-analytics.net hubspotusercontent-na1.net
             replit.dev
             dweb.link inbrowser.dev inbrowser.link cf-ipfs.com cloudflare-ipfs.com 4everland.io flk-ipfs.xyz
+            devtunnels.ms app.github.dev gitpod.io dynamic-m.com
+            test.dnsleaktest.com ipleak.net test.nextdns.io dnsleak.am.i.mullvad.net
             """
         ),
     ),
