@@ -34,3 +34,14 @@ def defender_schema() -> dict[str, list[str]]:
 @pytest.fixture
 def warehouse_path(tmp_path) -> Path:
     return tmp_path / "hunt_warehouse.duckdb"
+
+
+@pytest.fixture(params=[False, True], ids=["numpy", "native"])
+def scoring_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Run a DNS-scoring test on the NumPy reference decision and on the C kernel (True)."""
+    from hunt_assets.analytics.dns import accel
+
+    if request.param and not accel.available():
+        pytest.skip("C extension not built")
+    monkeypatch.setattr(accel, "ENABLED", request.param)
+    return request.param

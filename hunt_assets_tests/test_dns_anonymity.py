@@ -8,9 +8,7 @@ import hashlib
 import random
 
 import pandas as pd
-import pytest
 
-from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.anonymity import onion_v3_valid
 from hunt_assets.analytics.dns.events import score_events
 from hunt_assets.analytics.dns.score import score_names
@@ -30,14 +28,6 @@ def _random_b32(rng: random.Random, n: int) -> str:
     return "".join(rng.choice(B32) for _ in range(n))
 
 
-@pytest.fixture(params=[False, True], ids=["numpy", "native"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    if request.param and not accel.available():
-        pytest.skip("C extension not built")
-    monkeypatch.setattr(accel, "ENABLED", request.param)
-    return request.param
-
-
 def test_onion_v3_checksum() -> None:
     rng = random.Random(7)
     assert onion_v3_valid(DDG_V3)
@@ -51,7 +41,7 @@ def test_onion_v3_checksum() -> None:
     assert not onion_v3_valid(DDG_V3 + "a")
 
 
-def test_anonymity_network_names_are_suspicious_with_their_own_reason(path: bool) -> None:
+def test_anonymity_network_names_are_suspicious_with_their_own_reason(scoring_path: bool) -> None:
     rng = random.Random(11)
     bad_v3 = _random_b32(rng, 56)  # v3-shaped, checksum wrong (1 in 65,536 would pass)
     assert not onion_v3_valid(bad_v3)
@@ -78,7 +68,7 @@ def test_anonymity_network_names_are_suspicious_with_their_own_reason(path: bool
         assert 0.4 <= row["score"] < 0.7
 
 
-def test_anonymity_checks_keep_invalid_names_invalid_and_single_labels_alone(path: bool) -> None:
+def test_anonymity_checks_keep_invalid_names_invalid_and_single_labels_alone(scoring_path: bool) -> None:
     r = score_names(["a..onion", "x" * 64 + ".onion", "onion", f"{DDG_V3}.onion.example.com"]).set_index("name")
     assert r.loc["a..onion", "verdict"] == "invalid"
     # a 64-character label breaks the DNS limits: still flagged, by the anonymity rule, not erased
@@ -88,7 +78,7 @@ def test_anonymity_checks_keep_invalid_names_invalid_and_single_labels_alone(pat
     assert r.loc[f"{DDG_V3}.onion.example.com", "suppressed_family"] == ""
 
 
-def test_no_batch_context_lifts_onion_names(path: bool) -> None:
+def test_no_batch_context_lifts_onion_names(scoring_path: bool) -> None:
     rng = random.Random(5)
     subs = [f"{_random_b32(rng, 40)}.{DDG_V3}.onion" for _ in range(60)]
     addresses = [f"{_v3_address(rng.randbytes(32))}.onion" for _ in range(200)]
@@ -120,7 +110,7 @@ def test_no_event_context_lifts_onion_names() -> None:
     assert (domains["verdict"] == "suspicious").all()
 
 
-def test_invalid_tld_is_an_internal_only_zone(path: bool) -> None:
+def test_invalid_tld_is_an_internal_only_zone(scoring_path: bool) -> None:
     r = score_names(["x7f3k9q2.invalid"]).set_index("name")
     assert r.loc["x7f3k9q2.invalid", "verdict"] == "benign"
     assert r.loc["x7f3k9q2.invalid", "suppressed_family"] == "internal_zone"

@@ -10,20 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.cli import score_dns_main
 from hunt_assets.analytics.dns.events import score_events
 from hunt_assets.analytics.dns.oast import ZONES
 from hunt_assets.analytics.dns.score import score_names
-
-
-@pytest.fixture(params=[False, True], ids=["numpy", "native"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    if request.param and not accel.available():
-        pytest.skip("C extension not built")
-    monkeypatch.setattr(accel, "ENABLED", request.param)
-    return request.param
-
 
 # what exploitation leaves in DNS logs: a Log4Shell string resolving the user name under a DNSLog
 # id, an interactsh correlation id (20 + 13 characters), a Burp Collaborator payload with a host name
@@ -38,13 +28,13 @@ CALLBACKS = {
 }
 
 
-def test_every_zone_is_a_registrable_domain_of_the_public_suffix_list(path: bool) -> None:
+def test_every_zone_is_a_registrable_domain_of_the_public_suffix_list(scoring_path: bool) -> None:
     r = score_names([f"probe.{z}" for z in ZONES]).set_index("name")
     assert list(r["registered_domain"]) == list(ZONES)
     assert (r["verdict"] == "tunnel").all(), r["verdict"].value_counts()
 
 
-def test_a_single_callback_is_a_tunnel_that_names_the_service(path: bool) -> None:
+def test_a_single_callback_is_a_tunnel_that_names_the_service(scoring_path: bool) -> None:
     r = score_names(list(CALLBACKS))
     assert len(r) == len(CALLBACKS)
     for (name, service), (_, row) in zip(CALLBACKS.items(), r.iterrows(), strict=True):
@@ -55,7 +45,7 @@ def test_a_single_callback_is_a_tunnel_that_names_the_service(path: bool) -> Non
         assert row["suppressed_family"] == ""
 
 
-def test_front_ends_bare_zones_and_look_alikes_are_left_to_the_other_rules(path: bool) -> None:
+def test_front_ends_bare_zones_and_look_alikes_are_left_to_the_other_rules(scoring_path: bool) -> None:
     names = ["dnslog.cn", "www.dnslog.cn", "app.interact.sh", "oast.fun", "dnslog.cn.example.com", "notdnslog.cn"]
     r = score_names(names).set_index("name")
     assert (r["verdict"] == "benign").all(), r[["verdict", "reasons"]]
@@ -64,7 +54,7 @@ def test_front_ends_bare_zones_and_look_alikes_are_left_to_the_other_rules(path:
     assert score_names(["www.k3j2h1.oastify.com"]).loc[0, "verdict"] == "tunnel"
 
 
-def test_invalid_names_stay_invalid(path: bool) -> None:
+def test_invalid_names_stay_invalid(scoring_path: bool) -> None:
     r = score_names(["a..dnslog.cn", "x\x01y.dnslog.cn"]).set_index("name")
     assert (r["verdict"] == "invalid").all()
 
