@@ -136,6 +136,9 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("4148d3eddac8164b6b1bb59d6a38fda9.test.dnsleaktest.com", "cdn_cloud_edge"),
         ("qgcqn6iktnwof17gxssj06rdseidsx1hu9sgy9h2.ipleak.net", "cdn_cloud_edge"),
         ("1hjhur0zd7odu8cv.test.nextdns.io", "cdn_cloud_edge"),
+        # Microsoft 365 / Front Door edge domains: each is its own registered domain under .net
+        ("fdv2-t-msedge.net", "cdn_cloud_edge"),
+        ("afdxtest.z01.dual-s-dc-msedge.net", "cdn_cloud_edge"),
         ("quiet-xjtvwu.ojnsmyna.workers.dev", "cdn_cloud_edge"),
         ("ucuowjun-my.sharepoint.com", "cdn_cloud_edge"),
         ("uc4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4.dl.dropboxusercontent.com", "cdn_cloud_edge"),
@@ -777,3 +780,10 @@ def test_ipfs_subdomain_gateway_names_are_content_hashes_under_the_gateway(name:
     # the same label under a zone nobody lists is a 59-character base32 payload
     other = name.split(".ipfs.")[0] + ".ipfs.cdn-gw-assets.net"
     assert _by_name([other]).loc[other, "verdict"] == "tunnel"
+
+
+def test_microsoft_edge_domains_are_listed_exactly_not_by_pattern() -> None:
+    """Anyone can register ``<anything>-msedge.net``: only Microsoft's own edge domains are cleared."""
+    r = score_names(["x7kq2v9d4m1c8z3b.t-msedge.net", "x7kq2v9d4m1c8z3b.tunnel-msedge.net"]).set_index("name")
+    assert r.loc["x7kq2v9d4m1c8z3b.t-msedge.net", "suppressed_family"] == "cdn_cloud_edge"
+    assert r.loc["x7kq2v9d4m1c8z3b.tunnel-msedge.net", "suppressed_family"] == ""

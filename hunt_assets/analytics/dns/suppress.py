@@ -126,6 +126,15 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             dweb.link inbrowser.dev inbrowser.link cf-ipfs.com cloudflare-ipfs.com 4everland.io flk-ipfs.xyz
             devtunnels.ms app.github.dev gitpod.io dynamic-m.com
             test.dnsleaktest.com ipleak.net test.nextdns.io dnsleak.am.i.mullvad.net
+            a-msedge.net a-dc-msedge.net arc-msedge.net arc-dc-msedge.net arm-msedge.net arm-dc-msedge.net
+            au-msedge.net ax-msedge.net ax-dc-msedge.net b-msedge.net b-dc-msedge.net bx-msedge.net
+            bx-dc-msedge.net c-msedge.net c-dc-msedge.net dc-msedge.net dual-s-msedge.net
+            dual-s-dc-msedge.net e-msedge.net e-dc-msedge.net ev2-msedge.net ev2-dc-msedge.net exo-msedge.net
+            f-msedge.net fb-t-msedge.net fbs1-e-msedge.net fbs1-t-msedge.net fdv2-t-msedge.net k-msedge.net
+            l-msedge.net l-dc-msedge.net ln-msedge.net ln-dc-msedge.net m1-msedge.net mcr-msedge.net
+            mcr-dc-msedge.net o-msedge.net p-msedge.net p-dc-msedge.net q-msedge.net q-t-msedge.net
+            s-msedge.net s-dc-msedge.net segment4-s-msedge.net spo-msedge.net spo-dc-msedge.net spov-msedge.net
+            spov-dc-msedge.net t-msedge.net teams-msedge.net teams-dc-msedge.net wac-msedge.net wac-dc-msedge.net
             """
         ),
     ),
