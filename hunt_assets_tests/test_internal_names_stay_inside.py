@@ -147,6 +147,13 @@ def test_third_party_passive_dns_is_not_asked_but_our_lake_is(tmp_path, value):
         assert [r.rdata for r in lake_result.records] == [("192.168.1.20",)]
 
 
+def test_a_url_on_a_private_address_is_not_asked_either():
+    """The address rule keys on the host, not on the entity kind: a URL's host counts like an IP."""
+    url = Entity("url", "http://10.1.2.3/admin", "10.1.2.3", "", True)
+    assert not_asked(url) == "a private, loopback, link-local or reserved address"
+    assert not_asked(parse_entity("http://203.0.113.7/gate")) == ""
+
+
 @pytest.mark.parametrize("value", ["evil-c2.example.net", "203.0.113.7"])
 def test_public_names_and_documentation_addresses_are_still_asked(value):
     fake, cof = _cof()

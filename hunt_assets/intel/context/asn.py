@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hunt_assets.clients.http import Limit, RateLimiter, redact, shared_limiter
-from hunt_assets.intel.ti.model import DOCUMENTATION_NETS
+from hunt_assets.intel.ti.model import is_public_address
 
 RdapLookup = Callable[[str], Mapping[str, Any]]
 IPWHOIS_LIMITS = (Limit(1, 1.0),)  # ARIN and RIPE throttle bursts; one query a second is their polite rate
@@ -44,7 +44,7 @@ def lookup_asn(ip: str, *, rdap: RdapLookup | None = None, limiter: RateLimiter 
         address = ipaddress.ip_address(ip)
     except ValueError:
         return AsnInfo(ip, error="not an IP address")
-    if not address.is_global and not any(address in net for net in DOCUMENTATION_NETS):
+    if not is_public_address(address):
         return AsnInfo(ip, error="private or reserved address: no public RDAP record")
     if rdap is None:
         rdap = ipwhois_lookup

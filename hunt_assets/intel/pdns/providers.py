@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from hunt_assets.clients.http import ApiError, redact
-from hunt_assets.entities import Entity
+from hunt_assets.entities import Entity, is_ip
 from hunt_assets.intel.pdns.model import PassiveDnsRecord, RecordError
-from hunt_assets.intel.ti.model import DOCUMENTATION_NETS
+from hunt_assets.intel.ti.model import PRIVATE_ADDRESS, is_public_address
 from hunt_assets.special_names import never_delegated
 
 log = logging.getLogger("hunt_assets.pdns")
@@ -60,11 +60,8 @@ def not_asked(entity: Entity) -> str:
     leaks it; an anonymity network's name never resolves in the DNS, so no sensor ever saw it.
     Documentation ranges (RFC 5737/3849) are asked, as the threat-intel model does.
     """
-    if entity.kind == "ip":
-        address = ipaddress.ip_address(entity.host)
-        if not address.is_global and not any(address in net for net in DOCUMENTATION_NETS):
-            return "a private, loopback, link-local or reserved address"
-        return ""
+    if is_ip(entity.host):  # an IP investigation, or a URL on an address
+        return "" if is_public_address(ipaddress.ip_address(entity.host.strip("[]"))) else PRIVATE_ADDRESS
     return never_delegated(entity.host)
 
 

@@ -32,6 +32,15 @@ HASH_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256"}
 DOCUMENTATION_NETS = tuple(
     ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
 )
+PRIVATE_ADDRESS = "a private, loopback, link-local or reserved address"
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a third party may be asked about ``address``: globally routable, or a documentation range.
+
+    One rule for threat intel, passive DNS and RIR look-ups, so no path sends a private address out.
+    """
+    return address.is_global or any(address in net for net in DOCUMENTATION_NETS)
 
 
 class Severity(enum.IntEnum):
@@ -132,13 +141,8 @@ def parse_indicator(value: str, kind: str | None = None) -> Indicator:
         return Indicator(kind or "hash", text.lower())
     entity_kind = kind if kind in {"domain", "ip", "url"} else None
     entity = parse_entity(text, entity_kind)  # type: ignore[arg-type]
-    if entity.kind == "ip":
-        address = ipaddress.ip_address(entity.value)
-        if not address.is_global and not any(address in net for net in DOCUMENTATION_NETS):
-            raise InvalidEntity(
-                value,
-                "a private, loopback, link-local or reserved address; external providers cannot know it",
-            )
+    if entity.kind == "ip" and not is_public_address(ipaddress.ip_address(entity.value)):
+        raise InvalidEntity(value, f"{PRIVATE_ADDRESS}; external providers cannot know it")
     if entity.kind == "url" and entity.is_private_ip:
         raise InvalidEntity(value, "a URL on a private address; external providers cannot know it")
     if entity.kind in {"domain", "url"}:
