@@ -17,7 +17,7 @@ import functools
 
 import numpy as np
 
-from hunt_assets.analytics.dns.names import ParsedNames, hash_name
+from hunt_assets.analytics.dns.names import ParsedNames, hash_name, isin_sorted
 
 # the public servers' zones (interactsh's default list, PortSwigger's public Collaborator, and the
 # DNS-log services Chinese-language exploit kits default to); a self-hosted server is a domain like
@@ -46,38 +46,32 @@ REASON = (
 
 
 @functools.lru_cache(maxsize=1)
-def _tables() -> tuple[np.ndarray, np.ndarray]:
-    """Sorted zone hashes and the service index of each."""
+def _tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted zone hashes, the service index of each, and the sorted hashes of the front ends'
+    whole names (``www.dnslog.cn`` ...)."""
     hashes = np.array([hash_name(z) for z in ZONES], dtype=np.uint64)
     service = np.array([SERVICES.index(s) for s in ZONES.values()], dtype=np.int8)
     order = np.argsort(hashes)
-    return hashes[order], service[order]
+    fronts = np.sort(np.array([hash_name(f"{f}.{z}") for z in ZONES for f in FRONT_LABELS], dtype=np.uint64))
+    return hashes[order], service[order], fronts
 
 
 def oast_services(p: ParsedNames, reg_hash: np.ndarray) -> np.ndarray:
     """Per row: an index into ``SERVICES``, or -1.
 
     ``reg_hash``: each row's registered-domain hash (as the scorer computes it). A row counts when
-    its registered domain is one of ``ZONES`` and it has a subdomain, unless the subdomain is just
-    one of the services' front-end labels (``www.dnslog.cn``). Whole-batch NumPy.
+    its registered domain is one of ``ZONES`` and it has a subdomain, unless the whole name is one
+    of the services' front ends (``www.dnslog.cn``). Whole-batch NumPy.
     """
     out = np.full(p.n, -1, dtype=np.int8)
     if p.n == 0:
         return out
-    zones, service = _tables()
+    zones, service, fronts = _tables()
     pos = np.clip(np.searchsorted(zones, reg_hash), 0, zones.size - 1)
     hit = (zones[pos] == reg_hash) & (p.reg_label > p.row_first_label)
     rows = np.flatnonzero(hit)
     if rows.size == 0:
         return out
-    # one label in front of the zone: is it a front end? (few rows: a Python look at each)
-    one_sub = p.reg_label[rows] - p.row_first_label[rows] == 1
-    first = p.row_first_label[rows]
-    start, end = p.label_start[first], p.label_end[first]
-    front = np.zeros(rows.size, dtype=bool)
-    for i in np.flatnonzero(one_sub):
-        label = p.lower[start[i] : end[i]].tobytes().decode("ascii", "replace")
-        front[i] = label in FRONT_LABELS
-    keep = rows[~front]
+    keep = rows[~isin_sorted(p.suffix_hash[p.row_first_label[rows]], fronts)]
     out[keep] = service[pos[keep]]
     return out
