@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from hunt_assets.analytics.dns.score import score_names
-from hunt_assets.assets.intel import TIProvidersResource, domain_context, investigation_indicators, ti_verdicts
+from hunt_assets.assets.intel import domain_context, investigation_indicators, ti_verdicts
 from hunt_assets.assets.investigations import PassiveDnsResource, passive_dns
 from hunt_assets.entities import Entity, InvalidEntity, parse_entity
 from hunt_assets.intel.extract import extract_indicators
@@ -25,10 +25,11 @@ from hunt_assets.intel.pdns.providers import collect, not_asked
 from hunt_assets.intel.pdns.sample import SampleProvider
 from hunt_assets.intel.pdns.store import load_history
 from hunt_assets.intel.ti.model import Indicator, parse_indicator
-from hunt_assets.resources import HuntingResource, HuntSettings, WarehouseResource
 from hunt_assets.special_names import anonymity_network, internal_only, never_delegated
 from hunt_assets.warehouse.store import Warehouse
+from hunt_assets_tests.test_investigations import resources as pdns_resources
 from hunt_assets_tests.test_pdns_sample import ROWS, make_lake
+from hunt_assets_tests.test_ti_assets import _resources as ti_resources
 
 ONION = "duckduckgogg42xjoc72x3sjasowoarfbgcmvfimaftt6twagswzczad.onion"
 INTERNAL_ROWS = [
@@ -94,12 +95,7 @@ def test_investigation_indicators_say_what_was_not_sent(tmp_path):
 
 def test_ti_verdicts_of_an_internal_investigation_call_no_provider(tmp_path):
     lake = make_lake(tmp_path / "lake.duckdb", INTERNAL_ROWS)
-    res = {
-        "warehouse": WarehouseResource(path=str(tmp_path / "hunt_warehouse.duckdb")),
-        "settings": HuntSettings(backend="sample", lake_path=str(lake), active_lookups=True, data_dir=str(tmp_path)),
-        "ti_providers": TIProvidersResource(),
-        "hunting": HuntingResource(lake_path=str(lake)),
-    }
+    res = ti_resources(tmp_path, lake, active=True)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("investigated_domains", ["nas.home.arpa"])
     result = dg.materialize([domain_context, ti_verdicts], resources=res, partition_key="nas.home.arpa",
@@ -171,12 +167,7 @@ def test_passive_dns_asset_reads_our_lake_and_reports_the_provider_not_asked(tmp
                         lambda self, settings, hunting: [cof, SampleProvider(lake_path)])
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("investigated_domains", ["nas.home.arpa"])
-    res = {
-        "warehouse": WarehouseResource(path=str(tmp_path / "hunt_warehouse.duckdb")),
-        "settings": HuntSettings(backend="sample", data_dir=str(tmp_path / "data"), lake_path=str(lake_path)),
-        "hunting": HuntingResource(backend="sample", lake_path=str(lake_path)),
-        "pdns": PassiveDnsResource(),
-    }
+    res = pdns_resources(tmp_path, lake_path)
     result = dg.materialize([passive_dns], partition_key="nas.home.arpa", instance=instance, resources=res)
     assert result.success
     assert fake.requests == []
