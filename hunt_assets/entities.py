@@ -50,6 +50,22 @@ class InvalidEntity(ValueError):
         super().__init__(f"{shown!r}: {reason}")
 
 
+# RFC 5737 / RFC 3849 documentation ranges: never internal, never leak anything, and the sample tenant's
+# planted infrastructure lives there -- so they are sent to providers like public addresses
+DOCUMENTATION_NETS = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+PRIVATE_ADDRESS = "a private, loopback, link-local or reserved address"
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether a third party may be asked about ``address``: globally routable, or a documentation range.
+
+    One rule for threat intel, passive DNS and RIR look-ups, so no path sends a private address out.
+    """
+    return address.is_global or any(address in net for net in DOCUMENTATION_NETS)
+
+
 @dataclass(frozen=True)
 class Entity:
     """A validated entity. ``host`` is what investigations key on: the domain, or the IP."""
@@ -58,7 +74,7 @@ class Entity:
     value: str  # normalized full value (the URL for urls)
     host: str  # normalized host name or IP
     registered_domain: str = ""  # e.g. example.co.uk for www.example.co.uk; "" for IPs
-    is_private_ip: bool = False
+    is_private_ip: bool = False  # not is_public_address: never sent to a third party
 
 
 @lru_cache(maxsize=1)
@@ -202,13 +218,13 @@ def parse_entity(value: str, kind: EntityKind | None = None) -> Entity:
             kind = "domain"
     if kind == "ip":
         ip = normalize_ip(raw)
-        return Entity("ip", ip, ip, "", ipaddress.ip_address(ip).is_private)
+        return Entity("ip", ip, ip, "", not is_public_address(ipaddress.ip_address(ip)))
     if kind == "url":
         if "/" in raw and not _SCHEME.match(raw) and is_ip(raw.split("/")[0]):
             normalize_ip(raw)  # raises: a CIDR range, not a URL
         url, host = host_of_url(raw)
         if is_ip(host):
-            return Entity("url", url, host, "", ipaddress.ip_address(host).is_private)
+            return Entity("url", url, host, "", not is_public_address(ipaddress.ip_address(host)))
         return Entity("url", url, host, split_registered(host)[1])
     host = normalize_domain(raw)
     return Entity("domain", host, host, split_registered(host)[1])

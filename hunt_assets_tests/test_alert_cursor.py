@@ -83,6 +83,18 @@ def test_hostile_entities_are_rejected_with_reasons():
         assert fragment in reasons
 
 
+def test_addresses_follow_the_one_rule_for_what_may_be_looked_up_outside():
+    """The sensor used Python's ``is_private``: it dropped documentation-range C2 addresses (the sample
+    tenant's planted infrastructure), which threat intel does ask about, and let carrier-grade NAT
+    (100.64.0.0/10) through, which threat intel refuses. Both now follow ``is_public_address``."""
+    a = alert("a7", 0, ("ip", "198.51.100.53"), ("ip", "100.64.3.4"), ("url", "http://[fe80::1]/x"),
+              ("ip", "2001:db8::7"), ("ip", "1.1.1.1"))
+    p = plan([a], AlertCursor())
+    assert [r.partition_key for r in p.requests] == ["198.51.100.53", "2001:db8::7", "1.1.1.1"]
+    assert [r.value for r in p.rejections] == ["100.64.3.4", "http://[fe80::1]/x"]
+    assert {r.reason for r in p.rejections} == {"private address: nothing to look up outside"}
+
+
 def test_cursor_round_trips_and_prunes_old_keys():
     alerts = [alert(f"a{i}", i * 10, ("dns", f"d{i}.example.com")) for i in range(10)]
     p = plan(alerts, AlertCursor())

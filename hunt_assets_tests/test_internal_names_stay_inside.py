@@ -176,3 +176,30 @@ def test_passive_dns_asset_reads_our_lake_and_reports_the_provider_not_asked(tmp
     assert meta["new_rows"].value == 1
     history = load_history(Warehouse(tmp_path / "hunt_warehouse.duckdb"), "nas.home.arpa")
     assert set(history["source"]) == {"sample"}
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        ("http://10.1.2.3/admin", False),
+        ("http://100.64.0.9/gate", False),  # carrier-grade NAT: not "private" to Python, not global either
+        ("http://[fe80::1]/x", False),
+        ("http://203.0.113.7/gate", True),  # documentation range: sent, as for a bare IP
+        ("http://[2001:db8::7]/gate", True),
+    ],
+)
+def test_a_urls_address_follows_the_same_rule_as_a_bare_address(value, sent):
+    """parse_indicator used Python's ``is_private`` for URLs but ``is_public_address`` for IPs: a
+    CGNAT URL went out, and a documentation-range URL was refused while the same bare IP was asked."""
+    host = parse_entity(value).host
+    try:
+        bare = parse_indicator(host)
+    except InvalidEntity:
+        bare = None
+    if sent:
+        assert parse_indicator(value).type == "url"
+        assert bare is not None
+    else:
+        with pytest.raises(InvalidEntity, match="private, loopback, link-local or reserved"):
+            parse_indicator(value)
+        assert bare is None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hunt_assets.clients.http import Limit, RateLimiter, redact, shared_limiter
-from hunt_assets.intel.ti.model import is_public_address
+from hunt_assets.entities import is_public_address
 
 RdapLookup = Callable[[str], Mapping[str, Any]]
 IPWHOIS_LIMITS = (Limit(1, 1.0),)  # ARIN and RIPE throttle bursts; one query a second is their polite rate

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from hunt_assets.clients.http import ApiError, redact
-from hunt_assets.entities import Entity, is_ip
+from hunt_assets.entities import PRIVATE_ADDRESS, Entity, is_ip, is_public_address
 from hunt_assets.intel.pdns.model import PassiveDnsRecord, RecordError
-from hunt_assets.intel.ti.model import PRIVATE_ADDRESS, is_public_address
 from hunt_assets.special_names import never_delegated
 
 log = logging.getLogger("hunt_assets.pdns")

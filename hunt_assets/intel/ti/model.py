@@ -9,13 +9,12 @@ severity of an indicator is the worst level any provider reported, with the prov
 from __future__ import annotations
 
 import enum
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from hunt_assets.entities import InvalidEntity, parse_entity
+from hunt_assets.entities import PRIVATE_ADDRESS, InvalidEntity, parse_entity
 from hunt_assets.special_names import internal_only
 
 IndicatorType = Literal["domain", "ip", "url", "hash", "cert_sha1"]
@@ -27,20 +26,6 @@ VERDICT_STATUSES = frozenset({"ok", "not_found"})
 
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 HASH_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256"}
-# RFC 5737 / RFC 3849 documentation ranges: never internal, never leak anything, and the sample tenant's
-# planted infrastructure lives there -- so they are sent to providers like public addresses
-DOCUMENTATION_NETS = tuple(
-    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
-)
-PRIVATE_ADDRESS = "a private, loopback, link-local or reserved address"
-
-
-def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether a third party may be asked about ``address``: globally routable, or a documentation range.
-
-    One rule for threat intel, passive DNS and RIR look-ups, so no path sends a private address out.
-    """
-    return address.is_global or any(address in net for net in DOCUMENTATION_NETS)
 
 
 class Severity(enum.IntEnum):
@@ -141,10 +126,10 @@ def parse_indicator(value: str, kind: str | None = None) -> Indicator:
         return Indicator(kind or "hash", text.lower())
     entity_kind = kind if kind in {"domain", "ip", "url"} else None
     entity = parse_entity(text, entity_kind)  # type: ignore[arg-type]
-    if entity.kind == "ip" and not is_public_address(ipaddress.ip_address(entity.value)):
+    if entity.kind == "ip" and entity.is_private_ip:
         raise InvalidEntity(value, f"{PRIVATE_ADDRESS}; external providers cannot know it")
     if entity.kind == "url" and entity.is_private_ip:
-        raise InvalidEntity(value, "a URL on a private address; external providers cannot know it")
+        raise InvalidEntity(value, f"a URL on {PRIVATE_ADDRESS}; external providers cannot know it")
     if entity.kind in {"domain", "url"}:
         internal = internal_only(entity.host)
         if internal:
