@@ -45,6 +45,28 @@ def test_a_single_callback_is_a_tunnel_that_names_the_service(scoring_path: bool
         assert row["suppressed_family"] == ""
 
 
+# a DNS canary token, and a Windows-folder token with the reader's user, host and domain in front
+CANARIES = [
+    "wum4tq19yd0qhzmg4p3brkqn5.canarytokens.com",
+    "alice.WS-FIN-007.CORP.INI.wum4tq19yd0qhzmg4p3brkqn5.canarytokens.com",
+    "x.canarytokens.net",
+]
+
+
+def test_a_canary_token_firing_is_a_tunnel_that_says_a_tripwire_fired(scoring_path: bool) -> None:
+    r = score_names([*CANARIES, "root.abc123.dnslog.cn"])
+    canary, oast = r.iloc[:3], r.iloc[3]
+    assert (canary["verdict"] == "tunnel").all(), canary[["name", "reasons"]]
+    assert (canary["score"] >= 0.9).all()
+    assert canary["reasons"].str.contains(r"honeytoken service \(Thinkst Canarytokens\): a canary token fired").all()
+    assert not canary["reasons"].str.contains("Log4Shell|out-of-band interaction").any()
+    assert "honeytoken" not in oast["reasons"]
+    assert "out-of-band interaction service (DNSLog)" in oast["reasons"]
+    site = score_names(["canarytokens.com", "www.canarytokens.com"])
+    assert (site["verdict"] == "benign").all()
+    assert not site["reasons"].str.contains("honeytoken").any()
+
+
 def test_front_ends_bare_zones_and_look_alikes_are_left_to_the_other_rules(scoring_path: bool) -> None:
     names = ["dnslog.cn", "www.dnslog.cn", "app.interact.sh", "oast.fun", "dnslog.cn.example.com", "notdnslog.cn"]
     r = score_names(names).set_index("name")

@@ -1,5 +1,5 @@
 """Look-ups under public out-of-band interaction (OAST) services: interactsh, Burp Collaborator,
-DNSLog, CEYE, AcuMonitor.
+DNSLog, CEYE, AcuMonitor; and under the public honeytoken service, Thinkst Canarytokens.
 
 Why a rule of its own: these services hand every name queried under a subdomain to whoever holds
 that subdomain. That is how blind injection is proven and exploited (a Log4Shell string such as
@@ -9,6 +9,12 @@ attacker's own. Scored by shape, ``root.abc123.dnslog.cn`` reads as an ordinary 
 are short and word-like. A single look-up is enough here, so the name becomes a ``tunnel`` with a
 reason that names the service, whatever its shape or its batch. A company's own penetration tests
 use the same services; the reason says what it is, and the hunter knows whether a test was running.
+
+Canarytokens works the same way in the other direction: a defender plants a token (a host name in a
+config file, a document, a folder's ``desktop.ini``) and the look-up of ``<token>.canarytokens.com``
+is the tripwire. Some tokens put the reader's user and host name in front of the token, so it is
+DNS exfiltration to a third party too. Either way a single look-up matters: something on the host
+read bait that nothing legitimate reads. Its reason says that, not "blind injection".
 """
 
 from __future__ import annotations
@@ -35,13 +41,26 @@ ZONES = {
     "dnslog.cn": "DNSLog",
     "ceye.io": "CEYE",
     "bxss.me": "Acunetix AcuMonitor",
+    "canarytokens.com": "Thinkst Canarytokens",
+    "canarytokens.net": "Thinkst Canarytokens",
 }
+# services whose callbacks are tripwires planted by defenders, not attackers' probes
+HONEYTOKEN_SERVICES = frozenset({"Thinkst Canarytokens"})
 SERVICES = tuple(sorted(set(ZONES.values())))
 # the services' own web front ends: a hunter's or tester's browser, not a callback
 FRONT_LABELS = ("www", "api", "app")
 REASON = (
     "out-of-band interaction service ({service}): every name looked up under it is handed to whoever "
     "holds the subdomain (blind-injection callbacks such as Log4Shell or SSRF, or DNS exfiltration)"
+)
+HONEYTOKEN_REASON = (
+    "honeytoken service ({service}): a canary token fired -- something on this host read a planted "
+    "token (a host name in a file, a document or a folder) and resolved it; any user or host name in "
+    "front of the token went to the service"
+)
+# one reason text per entry of SERVICES
+REASONS = tuple(
+    (HONEYTOKEN_REASON if s in HONEYTOKEN_SERVICES else REASON).format(service=s) for s in SERVICES
 )
 
 

@@ -45,8 +45,7 @@ from hunt_assets.analytics.dns.names import (
     sorted_unique,
     to_binary_array,
 )
-from hunt_assets.analytics.dns.oast import REASON as OAST_REASON
-from hunt_assets.analytics.dns.oast import SERVICES as OAST_SERVICES
+from hunt_assets.analytics.dns.oast import REASONS as OAST_REASONS
 from hunt_assets.analytics.dns.oast import oast_services
 
 if TYPE_CHECKING:  # pandas is imported only where a frame is built: the CLI never needs it
@@ -68,7 +67,7 @@ _ANONYMITY_TEXTS = pa.array([ANONYMITY_REASON.format(kind=k) for k in ANONYMITY_
 # the raw strength of an anonymity network's name, put in the suspicious band (above the alternative
 # roots' 0.6: such a name cannot be a typo of a real domain)
 ANONYMITY_STRENGTH = 0.7
-_OAST_TEXTS = pa.array([OAST_REASON.format(service=s) for s in OAST_SERVICES], pa.large_string())
+_OAST_TEXTS = pa.array(list(OAST_REASONS), pa.large_string())
 # a look-up under a public out-of-band interaction service is a tunnel by what the service does, not
 # by its shape: strong evidence, in the upper half of the tunnel band
 OAST_STRENGTH = 0.9
