@@ -61,7 +61,8 @@ PRIVATE_ADDRESS = "a private, loopback, link-local or reserved address"
 def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Whether a third party may be asked about ``address``: globally routable, or a documentation range.
 
-    One rule for threat intel, passive DNS and RIR look-ups, so no path sends a private address out.
+    One rule for threat intel, passive DNS, RIR look-ups and the alert sensor (``Entity.is_private_ip``),
+    so no path sends a private address out and none drops an address the others would ask about.
     """
     return address.is_global or any(address in net for net in DOCUMENTATION_NETS)
 
