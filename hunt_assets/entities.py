@@ -75,7 +75,15 @@ class Entity:
     value: str  # normalized full value (the URL for urls)
     host: str  # normalized host name or IP
     registered_domain: str = ""  # e.g. example.co.uk for www.example.co.uk; "" for IPs
-    is_private_ip: bool = False  # not is_public_address: never sent to a third party
+
+    @property
+    def is_private_ip(self) -> bool:
+        """The host is an address no third party may be asked about (``is_public_address``).
+
+        Derived from ``host``, not stored: every caller (threat intel, passive DNS, the alert
+        sensor) reads the same answer, however the entity was built.
+        """
+        return is_ip(self.host) and not is_public_address(ipaddress.ip_address(self.host.strip("[]")))
 
 
 @lru_cache(maxsize=1)
@@ -219,13 +227,13 @@ def parse_entity(value: str, kind: EntityKind | None = None) -> Entity:
             kind = "domain"
     if kind == "ip":
         ip = normalize_ip(raw)
-        return Entity("ip", ip, ip, "", not is_public_address(ipaddress.ip_address(ip)))
+        return Entity("ip", ip, ip)
     if kind == "url":
         if "/" in raw and not _SCHEME.match(raw) and is_ip(raw.split("/")[0]):
             normalize_ip(raw)  # raises: a CIDR range, not a URL
         url, host = host_of_url(raw)
         if is_ip(host):
-            return Entity("url", url, host, "", not is_public_address(ipaddress.ip_address(host)))
+            return Entity("url", url, host)
         return Entity("url", url, host, split_registered(host)[1])
     host = normalize_domain(raw)
     return Entity("domain", host, host, split_registered(host)[1])

@@ -145,7 +145,7 @@ def test_third_party_passive_dns_is_not_asked_but_our_lake_is(tmp_path, value):
 
 def test_a_url_on_a_private_address_is_not_asked_either():
     """The address rule keys on the host, not on the entity kind: a URL's host counts like an IP."""
-    url = Entity("url", "http://10.1.2.3/admin", "10.1.2.3", "", True)
+    url = Entity("url", "http://10.1.2.3/admin", "10.1.2.3", "")
     assert not_asked(url) == "a private, loopback, link-local or reserved address"
     assert not_asked(parse_entity("http://203.0.113.7/gate")) == ""
 

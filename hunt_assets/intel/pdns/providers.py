@@ -7,14 +7,13 @@ the others returned -- the failure is reported, the rest is still merged.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from hunt_assets.clients.http import ApiError, redact
-from hunt_assets.entities import PRIVATE_ADDRESS, Entity, is_ip, is_public_address
+from hunt_assets.entities import PRIVATE_ADDRESS, Entity, is_ip
 from hunt_assets.intel.pdns.model import PassiveDnsRecord, RecordError
 from hunt_assets.special_names import never_delegated
 
@@ -60,7 +59,7 @@ def not_asked(entity: Entity) -> str:
     Documentation ranges (RFC 5737/3849) are asked, as the threat-intel model does.
     """
     if is_ip(entity.host):  # an IP investigation, or a URL on an address
-        return "" if is_public_address(ipaddress.ip_address(entity.host.strip("[]"))) else PRIVATE_ADDRESS
+        return PRIVATE_ADDRESS if entity.is_private_ip else ""
     return never_delegated(entity.host)
 
 
