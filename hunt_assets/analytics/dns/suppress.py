@@ -215,6 +215,13 @@ def _platform_only_hashes() -> np.ndarray:
     return sorted_unique(hash_many(keep)) if keep else np.zeros(0, dtype=np.uint64)
 
 
+def _leading_labels(p: ParsedNames, rows: np.ndarray, cnt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``cnt[i]`` labels of each row ``rows[i]`` (label indices, row by row) and, for each,
+    its position in ``rows``: a few rows' labels without a pass over the whole batch."""
+    lrow = np.repeat(np.arange(rows.size), cnt)
+    return p.row_first_label[rows][lrow] + np.arange(lrow.size) - np.repeat(np.cumsum(cnt) - cnt, cnt), lrow
+
+
 def _platform_reasons(p: ParsedNames, reason: np.ndarray) -> None:
     """Give ``cdn_cloud_edge`` rows under a platform-only zone the platform text.
 
@@ -228,11 +235,9 @@ def _platform_reasons(p: ParsedNames, reason: np.ndarray) -> None:
     plat = _platform_only_hashes()
     if rows.size == 0 or plat.size == 0:
         return
-    cnt = p.n_labels[rows].astype(np.int64)
-    first = np.repeat(p.row_first_label[rows], cnt)
-    offset = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    hit = isin_sorted(p.suffix_hash[first + offset], plat)
-    under = np.bincount(np.repeat(np.arange(rows.size), cnt)[hit], minlength=rows.size) > 0
+    lab, lrow = _leading_labels(p, rows, p.n_labels[rows].astype(np.int64))
+    hit = isin_sorted(p.suffix_hash[lab], plat)
+    under = np.bincount(lrow[hit], minlength=rows.size) > 0
     reason[rows[under]] = _R_PLATFORM
 
 
@@ -356,11 +361,7 @@ def _numpy_codes(p: ParsedNames) -> tuple[np.ndarray, np.ndarray]:
         rows = np.flatnonzero(v4 | v6)
         if rows.size:
             # check only the labels of these rows, byte by byte (labels of 1-3 characters)
-            cnt = (nl[rows] - 2).clip(min=0)
-            lab = np.repeat(p.row_first_label[rows], cnt) + (
-                np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-            )
-            lrow = np.repeat(np.arange(rows.size), cnt)
+            lab, lrow = _leading_labels(p, rows, (nl[rows] - 2).clip(min=0))
             ln = p.label_end[lab] - p.label_start[lab]
             is4 = v4[rows][lrow]
             ok = np.where(is4, (ln >= 1) & (ln <= 3), ln == 1)
