@@ -69,7 +69,8 @@ def anonymity_kinds(p: ParsedNames, tld_hash: np.ndarray) -> np.ndarray:
     ``tld_hash``: each row's last-label hash (``p.suffix_hash`` at its last label), which the
     scorer computes once for this and the alternative-root rule. Only names with at least one label
     in front of the TLD count (a bare ``onion`` is a single label, judged as such). The checksum
-    test runs once per distinct v3-length address; every other step is whole-batch NumPy.
+    test runs once per name whose address label has v3 length and alphabet (a batch holds each name
+    once; two subdomains of one address are two tests); every other step is whole-batch NumPy.
     """
     kinds = np.full(p.n, -1, dtype=np.int8)
     if p.n == 0:
