@@ -232,9 +232,7 @@ def parse_entity(value: str, kind: EntityKind | None = None) -> Entity:
         if "/" in raw and not _SCHEME.match(raw) and is_ip(raw.split("/")[0]):
             normalize_ip(raw)  # raises: a CIDR range, not a URL
         url, host = host_of_url(raw)
-        if is_ip(host):
-            return Entity("url", url, host)
-        return Entity("url", url, host, split_registered(host)[1])
+        return Entity("url", url, host, "" if is_ip(host) else split_registered(host)[1])
     host = normalize_domain(raw)
     return Entity("domain", host, host, split_registered(host)[1])
 
