@@ -145,6 +145,13 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("3f1c9a7e2b8d4e6f9a0b1c2d3e4f5a6b.us-east-1.aws.found.io", "cdn_cloud_edge"),
         ("8f14e45fceea167a5a36dedd4bea2543.r2.cloudflarestorage.com", "cdn_cloud_edge"),
         ("ocsp-certum.com", "cdn_cloud_edge"),
+        # home media and router remote access: names the operator assigns and its own DNS answers
+        ("192-168-1-20.a86a4abcce7a96f1ca91e6ec7755ad92.plex.direct", "cdn_cloud_edge"),
+        ("2a02-8070-1234-0-0-0-0-5.a86a4abcce7a96f1ca91e6ec7755ad92.plex.direct", "cdn_cloud_edge"),
+        ("a86a4abcce7a96f1ca91e6ec7755ad92.plex.direct", "cdn_cloud_edge"),
+        ("hyg6zkbn2mykr1go.myfritz.net", "cdn_cloud_edge"),
+        ("raspberrypi.hyg6zkbn2mykr1go.myfritz.net", "cdn_cloud_edge"),
+        ("grafana.10.0.0.5.nip.io", "cdn_cloud_edge"),
         ("7a6b5c4d3e2f1a0b.query.avira.com", "av_reputation"),
     ],
 )
@@ -486,6 +493,43 @@ def test_private_section_providers_are_open_by_their_own_lines_not_the_submitter
     platform = set(suffix_rules(True).platform)
     assert {"supabase.co", "herokuapp.com", "ngrok-free.app", "amplifyapp.com"} <= platform
     assert not {"duckdns.org", "us.kg", "pp.ua", "us.com", "dedyn.io", "synology.me"} & platform
+
+
+def test_operator_assigned_home_access_names_stay_benign_in_a_batch() -> None:
+    import random
+
+    rng = random.Random(8)
+    hexd, alnum = "0123456789abcdef", "abcdefghijklmnopqrstuvwxyz0123456789"
+
+    def some(alphabet: str, n: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    # Plex: <address with dashes>.<server certificate hash>.plex.direct, IPv4 and IPv6, ten servers;
+    # MyFRITZ!: AVM's 16 random characters per router, with or without a device name in front
+    servers = [some(hexd, 32) for _ in range(10)]
+    plex = [
+        f"{rng.randint(1, 254)}-{rng.randint(0, 254)}-{rng.randint(0, 254)}-{rng.randint(1, 254)}.{s}.plex.direct"
+        for s in servers for _ in range(2)
+    ] + [f"2a02-{some(hexd, 4)}-{some(hexd, 3)}-0-0-0-0-{some(hexd, 2)}.{s}.plex.direct" for s in servers]
+    fritz = [f"{some(alnum, 16)}.myfritz.net" for _ in range(20)]
+    fritz += [f"nas.{some(alnum, 16)}.myfritz.net" for _ in range(10)]
+    # the same labels under a zone of their own are not cleared: a look-alike zone is judged
+    fake = [f"{some(hexd, 32)}.plex.direct.example-cdn.net" for _ in range(30)]
+    r = _by_name(plex + fritz + fake)
+    assert (r.loc[plex + fritz, "verdict"] == "benign").all(), r.loc[plex + fritz].query("verdict != 'benign'")
+    assert (r.loc[plex + fritz, "suppressed_family"] == "cdn_cloud_edge").all()
+    assert (r.loc[fake, "verdict"] == "tunnel").all()
+
+
+def test_myfritz_is_a_platform_zone_and_user_picked_nas_names_stay_open() -> None:
+    from hunt_assets.analytics.dns.names import _open_registration, suffix_rules
+
+    avm = ["// AVM : https://avm.de", "// Submitted by Andreas Weise <a.weise@avm.de>"]
+    assert not _open_registration(avm, ["myfritz.link", "myfritz.net"])
+    assert _open_registration(["// Synology, Inc. : https://www.synology.com/"], ["synology.me", "myds.me"])
+    platform = set(suffix_rules(True).platform)
+    assert {"myfritz.net", "myfritz.link"} <= platform
+    assert "synology.me" not in platform
 
 
 def test_random_label_under_an_alternative_root_is_a_dga_candidate_not_a_tunnel() -> None:

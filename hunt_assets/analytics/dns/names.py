@@ -234,18 +234,20 @@ EXTRA_SUFFIXES = (
 # A private-section provider (its ``// Name : url`` comment block and the rules under it) where
 # anyone can choose a name: dynamic DNS (DynDNS, No-IP, DuckDNS, deSEC, Securepoint ...), free
 # subdomains (DigitalPlat's us.kg, is-a.dev, nyc.mn), NAS / router remote-access names that users
-# pick (Synology, QNAP, FRITZ!), second-level registries (CentralNic's us.com, pp.ua, co.dk, net.ru,
-# the .KRD and .pl ones). A DGA can place names there, so they keep DGA detection. Matched on the
+# pick (Synology, QNAP), second-level registries (CentralNic's us.com, pp.ua, co.dk, net.ru,
+# the .KRD and .pl ones). A DGA can place names there, so they keep DGA detection. AVM's MyFRITZ!
+# is not among them: AVM assigns every FRITZ!Box 16 random characters (``hyg6zkbn2mykr1go.myfritz.net``),
+# nobody picks them, and as an open zone every home router's address read as a DGA name. Matched on the
 # provider's comment lines (not the submitter's e-mail address, often dns@ or noc@) or on any of its
 # rules, erring towards "open": a false match only keeps detection on. A rule of two labels whose
 # first is at most four characters (``co.dk``, ``pp.ua``, ``4u.com``, ``dy.fi``) reads as a registry.
 OPEN_PROVIDER = re.compile(
-    r"dyn|dns|no-?ip|duck|afraid|nsupdate|selfhost|myip|fritz|synology|qnap|asustor|\bnas|nas\b|vpn|"
+    r"dyn|dns|no-?ip|duck|afraid|nsupdate|selfhost|myip|synology|qnap|asustor|\bnas|nas\b|vpn|"
     r"remote|homeip|homelinux|free|centralnic|digitalplat|registr|domain|\bnic\b|\btld\b|is-a",
     re.IGNORECASE,
 )
 OPEN_RULE = re.compile(
-    r"dyn|ddns|dns|no-?ip|nsupdate|selfhost|myip|fritz|vpn|homeip|homelinux|^[a-z0-9-]{1,4}\.[a-z]+$",
+    r"dyn|ddns|dns|no-?ip|nsupdate|selfhost|myip|vpn|homeip|homelinux|^[a-z0-9-]{1,4}\.[a-z]+$",
     re.MULTILINE,
 )
 
