@@ -110,10 +110,9 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("WIN-8QJ2K4L1M9P.contoso.com", "windows_hostname"),
         ("laptop-7h3kq9zx.ad.example.org", "windows_hostname"),
         ("f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2f.queue.example-saas.io", "resource_id"),
-        # hex ids under private suffixes that are not a hosting platform's own zone (Replit's and
-        # CodeSandbox's PSL entries include short names, which read as open registration)
+        # hex ids under private suffixes that are not a hosting platform's own zone (Replit's PSL
+        # entries include short names, which read as open registration)
         ("5c2a3b4d9e1f.repl.co", "resource_id"),
-        ("08173443.csb.app", "resource_id"),
         # hosting platforms' zones of the PSL private section: project refs, app ids, tunnel ids
         ("kemubcrdlsbqgbcnnchc.supabase.co", "cdn_cloud_edge"),
         ("main.d4q1rj9p6f6c7i.amplifyapp.com", "cdn_cloud_edge"),
@@ -152,6 +151,13 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("hyg6zkbn2mykr1go.myfritz.net", "cdn_cloud_edge"),
         ("raspberrypi.hyg6zkbn2mykr1go.myfritz.net", "cdn_cloud_edge"),
         ("grafana.10.0.0.5.nip.io", "cdn_cloud_edge"),
+        # hosting platforms that assign random ids, under a short brand zone that reads as a registry
+        ("q7m2kz-5173.csb.app", "cdn_cloud_edge"),
+        ("08173443.csb.app", "cdn_cloud_edge"),
+        ("main-bvxea6i-k3r8uyw2zqpla.eu-3.platformsh.site", "cdn_cloud_edge"),
+        ("shop-api--x8k2mq4zpt.expo.app", "cdn_cloud_edge"),
+        ("todo-api-w3k8z2q9m1xr.deno.dev", "cdn_cloud_edge"),
+        ("nas.tail4f2a9.ts.net", "cdn_cloud_edge"),
         ("7a6b5c4d3e2f1a0b.query.avira.com", "av_reputation"),
     ],
 )
