@@ -109,6 +109,10 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("kq7xz2vbnm4p.home.arpa", "internal_zone"),
         ("WIN-8QJ2K4L1M9P.contoso.com", "windows_hostname"),
         ("laptop-7h3kq9zx.ad.example.org", "windows_hostname"),
+        ("WSAMZN-8K2J4QX1.corp.example.org", "windows_hostname"),
+        ("BRW3C2AF41A2B3C.contoso.com", "windows_hostname"),
+        ("brn30055c9f8e7d.ad.example.org", "windows_hostname"),
+        ("SEP00562B1A2B3C.voice.contoso.com", "windows_hostname"),
         ("f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2f.queue.example-saas.io", "resource_id"),
         # hex ids under private suffixes that are not a hosting platform's own zone (Replit's PSL
         # entries include short names, which read as open registration)

@@ -258,7 +258,9 @@ REASON_TEXTS: list[str] = [
     _SINGLE,
     *SERVICE_LABELS.values(),
     "internal-only zone (.local, .lan, .internal, home.arpa ...): never resolved on the internet",
-    "Windows default computer name (DESKTOP-/LAPTOP-/WIN-/EC2AMAZ- + random suffix)",
+    "default computer or device name: a fixed prefix and a random or hardware-address suffix (Windows "
+    "DESKTOP-/LAPTOP-/WIN-/EC2AMAZ-, Amazon WorkSpaces WSAMZN-, Brother printers BRN/BRW and Cisco IP "
+    "phones SEP + MAC address)",
     "label is a UUID (a resource identifier, not an encoding or a DGA)",
     "hex resource id under a hosting provider's suffix (PSL private section), not a registered domain",
     "host named after its IPv4 address (an ISP's or hosting provider's name for a customer address, "
@@ -443,9 +445,11 @@ ANONYMITY = FAMILY_NAMES.index("anonymity_network")
 # for them cannot reach an attacker's authoritative server, so it can be neither a tunnel nor a DGA
 INTERNAL_TLDS, INTERNAL_ZONES = special_names.INTERNAL_TLDS, special_names.INTERNAL_ZONES
 
-# Windows' generated computer names: 15 characters (the NetBIOS limit), a fixed prefix and random
-# upper-case letters and digits (DESKTOP-4F7K2JQ, LAPTOP-7H3KQ9ZX, WIN-8QJ2K4L1M9P, EC2AMAZ-1A2B3C4)
-WINDOWS_NAME_PREFIXES = (b"desktop-", b"laptop-", b"win-", b"ec2amaz-")
+# Generated computer and device names: 15 characters (the NetBIOS limit), a fixed prefix and random
+# upper-case letters and digits (Windows' DESKTOP-4F7K2JQ, LAPTOP-7H3KQ9ZX, WIN-8QJ2K4L1M9P, EC2AMAZ-1A2B3C4;
+# Amazon WorkSpaces' WSAMZN-8N4B89TF) or the device's MAC address (Brother printers' BRN/BRW3C2AF41A2B3C,
+# Cisco IP phones' SEP00562B1A2B3C). Printers and phones are looked up by every client that uses them.
+WINDOWS_NAME_PREFIXES = (b"desktop-", b"laptop-", b"win-", b"ec2amaz-", b"wsamzn-", b"brn", b"brw", b"sep")
 WINDOWS_NAME_LEN = 15
 
 
