@@ -162,6 +162,10 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("shop-api--x8k2mq4zpt.expo.app", "cdn_cloud_edge"),
         ("todo-api-w3k8z2q9m1xr.deno.dev", "cdn_cloud_edge"),
         ("nas.tail4f2a9.ts.net", "cdn_cloud_edge"),
+        # encrypted-DNS services' per-customer endpoints, resolved in the clear to bootstrap DoH / DoT
+        ("k7q2xw9m4p.cloudflare-gateway.com", "cdn_cloud_edge"),
+        ("3f9a2c71.d.adguard-dns.com", "cdn_cloud_edge"),
+        ("x4k9q2m7zt1.dns.controld.com", "cdn_cloud_edge"),
         ("7a6b5c4d3e2f1a0b.query.avira.com", "av_reputation"),
     ],
 )

@@ -127,6 +127,7 @@ ZONES: dict[str, tuple[str, list[str]]] = {
             devtunnels.ms app.github.dev gitpod.io dynamic-m.com
             test.dnsleaktest.com ipleak.net test.nextdns.io dnsleak.am.i.mullvad.net
             plex.direct nip.io sslip.io csb.app platformsh.site expo.app deno.dev ts.net
+            cloudflare-gateway.com d.adguard-dns.com dns.controld.com dns.nextdns.io
             a-msedge.net a-dc-msedge.net arc-msedge.net arc-dc-msedge.net arm-msedge.net arm-dc-msedge.net
             au-msedge.net ax-msedge.net ax-dc-msedge.net b-msedge.net b-dc-msedge.net bx-msedge.net
             bx-dc-msedge.net c-msedge.net c-dc-msedge.net dc-msedge.net dual-s-msedge.net
