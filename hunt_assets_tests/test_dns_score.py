@@ -152,8 +152,8 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("192-168-1-20.a86a4abcce7a96f1ca91e6ec7755ad92.plex.direct", "cdn_cloud_edge"),
         ("2a02-8070-1234-0-0-0-0-5.a86a4abcce7a96f1ca91e6ec7755ad92.plex.direct", "cdn_cloud_edge"),
         ("a86a4abcce7a96f1ca91e6ec7755ad92.plex.direct", "cdn_cloud_edge"),
-        ("hyg6zkbn2mykr1go.myfritz.net", "cdn_cloud_edge"),
-        ("raspberrypi.hyg6zkbn2mykr1go.myfritz.net", "cdn_cloud_edge"),
+        ("k3q9x2m7p4w8z1tb.myfritz.net", "cdn_cloud_edge"),
+        ("raspberrypi.k3q9x2m7p4w8z1tb.myfritz.net", "cdn_cloud_edge"),
         ("grafana.10.0.0.5.nip.io", "cdn_cloud_edge"),
         # hosting platforms that assign random ids, under a short brand zone that reads as a registry
         ("q7m2kz-5173.csb.app", "cdn_cloud_edge"),

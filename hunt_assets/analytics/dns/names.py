@@ -236,7 +236,7 @@ EXTRA_SUFFIXES = (
 # subdomains (DigitalPlat's us.kg, is-a.dev, nyc.mn), NAS / router remote-access names that users
 # pick (Synology, QNAP), second-level registries (CentralNic's us.com, pp.ua, co.dk, net.ru,
 # the .KRD and .pl ones). A DGA can place names there, so they keep DGA detection. AVM's MyFRITZ!
-# is not among them: AVM assigns every FRITZ!Box 16 random characters (``hyg6zkbn2mykr1go.myfritz.net``),
+# is not among them: AVM assigns every FRITZ!Box 16 random characters (``k3q9x2m7p4w8z1tb.myfritz.net``),
 # nobody picks them, and as an open zone every home router's address read as a DGA name. Matched on the
 # provider's comment lines (not the submitter's e-mail address, often dns@ or noc@) or on any of its
 # rules, erring towards "open": a false match only keeps detection on. A rule of two labels whose

@@ -448,7 +448,7 @@ INTERNAL_TLDS, INTERNAL_ZONES = special_names.INTERNAL_TLDS, special_names.INTER
 
 # Generated computer and device names: 15 characters (the NetBIOS limit), a fixed prefix and random
 # upper-case letters and digits (Windows' DESKTOP-4F7K2JQ, LAPTOP-7H3KQ9ZX, WIN-8QJ2K4L1M9P, EC2AMAZ-1A2B3C4;
-# Amazon WorkSpaces' WSAMZN-8N4B89TF) or the device's MAC address (Brother printers' BRN/BRW3C2AF41A2B3C,
+# Amazon WorkSpaces' WSAMZN-8K2J4QX1) or the device's MAC address (Brother printers' BRN/BRW3C2AF41A2B3C,
 # Cisco IP phones' SEP00562B1A2B3C). Printers and phones are looked up by every client that uses them.
 WINDOWS_NAME_PREFIXES = (b"desktop-", b"laptop-", b"win-", b"ec2amaz-", b"wsamzn-", b"brn", b"brw", b"sep")
 WINDOWS_NAME_LEN = 15
