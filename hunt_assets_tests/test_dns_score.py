@@ -504,8 +504,14 @@ def test_private_section_providers_are_open_by_their_own_lines_not_the_submitter
     assert _open_registration(["// DuckDNS : http://www.duckdns.org/"], ["duckdns.org"])
     assert _open_registration(["// Service Online LLC : http://drs.ua/"], ["biz.ua", "co.ua", "pp.ua"])
     assert _open_registration(["// Some Host : https://example.net"], ["myhost-dyn.example"])
+    # NAS names are picked by their users (open); AVM assigns MyFRITZ! names itself (a platform)
+    assert _open_registration(["// Synology, Inc. : https://www.synology.com/"], ["synology.me", "myds.me"])
+    avm = ["// AVM : https://avm.de", "// Submitted by Andreas Weise <a.weise@avm.de>"]
+    assert not _open_registration(avm, ["myfritz.link", "myfritz.net"])
     platform = set(suffix_rules(True).platform)
-    assert {"supabase.co", "herokuapp.com", "ngrok-free.app", "amplifyapp.com"} <= platform
+    assert {"supabase.co", "herokuapp.com", "ngrok-free.app", "amplifyapp.com", "myfritz.net", "myfritz.link"} <= (
+        platform
+    )
     assert not {"duckdns.org", "us.kg", "pp.ua", "us.com", "dedyn.io", "synology.me"} & platform
 
 
@@ -533,17 +539,6 @@ def test_operator_assigned_home_access_names_stay_benign_in_a_batch() -> None:
     assert (r.loc[plex + fritz, "verdict"] == "benign").all(), r.loc[plex + fritz].query("verdict != 'benign'")
     assert (r.loc[plex + fritz, "suppressed_family"] == "cdn_cloud_edge").all()
     assert (r.loc[fake, "verdict"] == "tunnel").all()
-
-
-def test_myfritz_is_a_platform_zone_and_user_picked_nas_names_stay_open() -> None:
-    from hunt_assets.analytics.dns.names import _open_registration, suffix_rules
-
-    avm = ["// AVM : https://avm.de", "// Submitted by Andreas Weise <a.weise@avm.de>"]
-    assert not _open_registration(avm, ["myfritz.link", "myfritz.net"])
-    assert _open_registration(["// Synology, Inc. : https://www.synology.com/"], ["synology.me", "myds.me"])
-    platform = set(suffix_rules(True).platform)
-    assert {"myfritz.net", "myfritz.link"} <= platform
-    assert "synology.me" not in platform
 
 
 def test_random_label_under_an_alternative_root_is_a_dga_candidate_not_a_tunnel() -> None:
