@@ -650,6 +650,14 @@ def _suppression_shaped_names(seed: int, count: int) -> list[str]:
         + "."
         + rng.choice(["net", "eu", "co.uk", "com"]),
         lambda: some(alnum, 1, 15),
+        # site/type codes and an asset tag: token counts, code lengths, digits, case and lengths around the rule
+        lambda: "-".join(
+            some(rng.choice(["ABCXYZ", "abcxyz", "ABCXYZ", "abcxyz", "aBcX", "AB1"]), 0, 7)
+            for _ in range(rng.choice([1, 1, 2, 2, 3, 4]))
+        )
+        + rng.choice(["-", "-", "-", "--", ""])
+        + some(rng.choice(["ABC0123XYZ", "abc0123xyz", "ABC0123XYZ", "aB0", "AB_0"]), 3, 13)
+        + rng.choice([".corp.com", ".x.org", ".x.org", ".com", ""]),
     ]
     return [rng.choice(makers)() for _ in range(count)]
 
@@ -657,10 +665,17 @@ def _suppression_shaped_names(seed: int, count: int) -> list[str]:
 @needs_native
 @pytest.mark.parametrize("seed", [4, 5])
 def test_suppression_shaped_names_equivalent(seed: int) -> None:
-    names = _suppression_shaped_names(seed, 3000)
+    names = [
+        *_suppression_shaped_names(seed, 3000),
+        # the asset-tag rule's edges, each side of every bound
+        *("LT-5CG7844SYPQA.x.org", "L-5CG7844SYPQAB.x.org", "NYC-7K2J.x.org", "NYC-7K2.x.org"),
+        *("ABCDEF-7K2J9.x.org", "ABCDEFG-7K2J9.x.org", "A-B-C-7K2J9.x.org", "A-B-C-D-7K2J9.x.org"),
+        *("CPC-jdoe-AB12C.x.org", "CPC-jDoe-AB12C.x.org", "nyc-lt-7k2j9qx.com", "NYC-LT-7K2J9QXAB.x.org"),
+    ]
     p = parse(to_binary_array(names))
-    fam, _ = S.suppression_codes(p)
+    fam, reason = S.suppression_codes(p)
     assert len(set(fam.tolist())) >= 8  # most families matched at least once
+    assert (reason == S._R_ASSET_TAG).sum() >= 10  # the asset-tag rule, whose tokens the makers vary
     check_equivalent(to_binary_array(names))
 
 

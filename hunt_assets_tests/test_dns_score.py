@@ -113,6 +113,13 @@ def test_none_and_nan_are_dropped_not_fatal() -> None:
         ("BRW3C2AF41A2B3C.contoso.com", "windows_hostname"),
         ("brn30055c9f8e7d.ad.example.org", "windows_hostname"),
         ("SEP00562B1A2B3C.voice.contoso.com", "windows_hostname"),
+        # organisations' naming conventions: site/type codes and a serial number or asset tag
+        ("NYC-LT-7K2J9QX.corp.contoso.com", "windows_hostname"),
+        ("LT-5CG7844SYP.ad.example.org", "windows_hostname"),
+        ("LT-5CG7844SYPQA.ad.example.org", "windows_hostname"),  # a 12-character tag
+        ("hqd-4k7q2zp.example.org", "windows_hostname"),
+        ("CPC-jdoe-AB12C.contoso.com", "windows_hostname"),
+        ("NYC-FIN-LT-8F3K.corp.contoso.com", "windows_hostname"),
         ("f7d2e9c1-3b4a-4c5d-8e6f-7a8b9c0d1e2f.queue.example-saas.io", "resource_id"),
         # hex ids under private suffixes that are not a hosting platform's own zone (Replit's PSL
         # entries include short names, which read as open registration)
@@ -189,6 +196,51 @@ def test_suppressions_are_benign_with_reason(name: str, family: str) -> None:
 def test_enterprise_suppressions_need_the_exact_shape(name: str) -> None:
     r = _by_name([name])
     assert r.loc[name, "suppressed_family"] not in {"internal_zone", "windows_hostname", "resource_id"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "nyc-lt-7k2j9qx.com",  # the registered label is not a host name
+        "NYC-LT-7K2J9QXAB.contoso.com",  # 16 characters, over the NetBIOS limit
+        "NY1-LT-7K2J9QX.contoso.com",  # a digit in a site code
+        "NYC-Lt-7K2J9QX.contoso.com",  # a token mixing upper and lower case
+        "NYC-LT-7k2J9QX.contoso.com",  # so is the tag
+        "aGVsbG8-d29ybGQ.evil.com",  # base64 with a hyphen in it
+        "NYC--7K2J9QX.contoso.com",  # an empty code
+        "-NYC-7K2J9QX.contoso.com",  # a leading hyphen
+        "NYC-LT-.contoso.com",  # no tag
+        "NYC-7K2.contoso.com",  # a tag too short to be one
+        "L-5CG7844SYPQAB.contoso.com",  # a 13-character tag
+        "A-B-C-D-7K2J9.contoso.com",  # five tokens
+        "LONGSITE-7K2J9.contoso.com",  # a code over six letters
+        "NYC-LT-7K2_9QX.contoso.com",  # not letters and digits
+        "7K2J9QX-NYC.contoso.com",  # the tag first
+    ],
+)
+def test_asset_tag_host_names_need_the_exact_shape(name: str) -> None:
+    r = _by_name([name])
+    assert "asset-tag" not in r.loc[name, "reasons"]
+    assert r.loc[name, "suppressed_family"] != "windows_hostname"
+
+
+def test_a_fleet_named_by_convention_is_not_a_tunnel() -> None:
+    import random
+
+    rng = random.Random(3)
+    tag = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
+    # 1,800 laptops named site-type-serial under one corporate zone, and its servers: the shape of
+    # the low-and-slow and unique-subdomain rules, but every name is a computer the organisation owns
+    laptops = {
+        f"{rng.choice(['NYC', 'LON', 'SIN', 'FRA'])}-{rng.choice(['LT', 'WS', 'VDI'])}-"
+        + "".join(rng.choice(tag) for _ in range(7))
+        + ".corp.contoso.com"
+        for _ in range(1800)
+    }
+    servers = [f"nyc-{kind}{i:02d}.corp.contoso.com" for kind in ("dc", "fs", "sql", "exch") for i in range(1, 50)]
+    r = _by_name(sorted(laptops) + servers)
+    assert (r.loc[sorted(laptops), "suppressed_family"] == "windows_hostname").all()
+    assert (r["verdict"] == "benign").all(), r[r["verdict"] != "benign"].head()
 
 
 @pytest.mark.parametrize(

@@ -1418,8 +1418,42 @@ enum {
     C_FAM_REVERSE, C_FAM_SERVICE, C_FAM_DNSBL, C_FAM_SINGLE, C_FAM_INTERNAL, C_FAM_WINHOST, C_FAM_RESOURCE,
     C_R_REVERSE, C_R_DNSBL, C_R_SINGLE, C_R_INTERNAL, C_R_WINHOST, C_R_UUID, C_R_HEX_ID, C_ZONE_FAM0,
     C_WIN_LEN, C_SVC_WIDTH, C_FAM_ADDR, C_R_ADDR, C_ADDR_PREFIX, C_ADDR_SUFFIX, C_ADDR_REST_N, C_ADDR_REST_LABEL,
-    C_ADDR_REST_TOTAL, C_R_ADDR_NET, C_N
+    C_ADDR_REST_TOTAL, C_R_ADDR_NET, C_R_ASSET, C_ASSET_CODE_MAX, C_ASSET_TAG_MIN, C_ASSET_TAG_MAX, C_ASSET_TOKENS,
+    C_N
 };
+
+/* suppress._asset_tag_hosts on one host label (lower-cased and original bytes): 2..C_ASSET_TOKENS
+ * hyphen-separated tokens, all but the last of 1..C_ASSET_CODE_MAX letters, the last of
+ * C_ASSET_TAG_MIN..C_ASSET_TAG_MAX letters and digits, no token mixing upper- and lower-case letters */
+static int asset_tag_label(const uint8_t *low, const uint8_t *orig, int64_t len, const int16_t *consts)
+{
+    int64_t tokens = 1, tok_len = 0;
+    int up = 0, lo = 0, digit = 0;
+    for (int64_t j = 0; j < len; j++) {
+        const uint8_t c = low[j];
+        if (c == '-') {
+            if (digit || tok_len < 1 || tok_len > consts[C_ASSET_CODE_MAX] || ++tokens > consts[C_ASSET_TOKENS])
+                return 0;
+            tok_len = 0;
+            up = lo = digit = 0;
+            continue;
+        }
+        if (c >= 'a' && c <= 'z') {
+            if (orig[j] != c)
+                up = 1;
+            else
+                lo = 1;
+            if (up && lo)
+                return 0;
+        } else if (is_digit(c)) {
+            digit = 1;
+        } else {
+            return 0;
+        }
+        tok_len++;
+    }
+    return tokens >= 2 && tok_len >= consts[C_ASSET_TAG_MIN] && tok_len <= consts[C_ASSET_TAG_MAX];
+}
 
 /* suppress._few_short_labels on labels [from, to): at most ADDRESS_REST_LABELS of them, each at most
  * ADDRESS_REST_LABEL characters and ADDRESS_REST_TOTAL in all */
@@ -1506,11 +1540,12 @@ static int address_label(const uint8_t *c, int64_t len, int64_t max_prefix, int6
 
 static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *o_lower, *o_ls, *o_le, *o_rfl, *o_nlab, *o_regl, *o_g, *o_zkeys, *o_zcode, *o_arpa, *o_svck, *o_svcc;
+    PyObject *o_data, *o_lower, *o_ls, *o_le, *o_rfl, *o_nlab, *o_regl, *o_g, *o_zkeys, *o_zcode, *o_arpa, *o_svck,
+        *o_svcc;
     PyObject *o_itld, *o_izone, *o_pkeys, *o_winp, *o_winl, *o_consts, *o_fam, *o_reason;
     int zshift, zzero_code, pshift, pzero;
     BufSet bs = {.n = 0};
-    const uint8_t *lower, *svck, *winp;
+    const uint8_t *data, *lower, *svck, *winp;
     const int64_t *ls, *le, *rfl, *regl, *winl;
     const int32_t *nlab;
     const uint64_t *g, *zkeys, *arpa, *itld, *izone, *pkeys;
@@ -1519,11 +1554,12 @@ static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
     Py_ssize_t nb, nl, n, nz, n_arpa, nsvc_b, nsvc, n_itld, n_izone, np_, nwin_b, nwin, nconst;
     const char *err = NULL;
 
-    if (!PyArg_ParseTuple(args, "OOOOOOOOOiiOOOOOOiiOOOOO:suppress", &o_lower, &o_ls, &o_le, &o_rfl, &o_nlab, &o_regl,
-                          &o_g, &o_zkeys, &o_zcode, &zshift, &zzero_code, &o_arpa, &o_svck, &o_svcc, &o_itld, &o_izone,
-                          &o_pkeys, &pshift, &pzero, &o_winp, &o_winl, &o_consts, &o_fam, &o_reason))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOiiOOOOOOiiOOOOO:suppress", &o_data, &o_lower, &o_ls, &o_le, &o_rfl, &o_nlab,
+                          &o_regl, &o_g, &o_zkeys, &o_zcode, &zshift, &zzero_code, &o_arpa, &o_svck, &o_svcc, &o_itld,
+                          &o_izone, &o_pkeys, &pshift, &pzero, &o_winp, &o_winl, &o_consts, &o_fam, &o_reason))
         return NULL;
     ACQ(o_lower, K_U8, 0, -1, lower, &nb, "lower");
+    ACQ(o_data, K_U8, 0, nb, data, NULL, "data");
     ACQ(o_ls, K_I64, 0, -1, ls, &nl, "label_start");
     ACQ(o_le, K_I64, 0, nl, le, NULL, "label_end");
     ACQ(o_g, K_U64, 0, nl, g, NULL, "suffix_hash");
@@ -1710,6 +1746,15 @@ static PyObject *py_suppress(PyObject *Py_UNUSED(self), PyObject *args)
             if (ok && network_label(lower + ls[rl], len, consts[C_ADDR_PREFIX])) {
                 f = (int16_t)consts[C_FAM_ADDR];
                 why = consts[C_R_ADDR_NET];
+            }
+        }
+        /* computer names in a site/type/asset-tag convention: the host label of a longer name */
+        if (f < 0 && rl > first) {
+            const int64_t len = le[first] - ls[first];
+            if (len >= consts[C_ASSET_TAG_MIN] + 2 && len <= win_len &&
+                asset_tag_label(lower + ls[first], data + ls[first], len, consts)) {
+                f = (int16_t)consts[C_FAM_WINHOST];
+                why = consts[C_R_ASSET];
             }
         }
         fam[r] = f;
@@ -2434,7 +2479,7 @@ static PyMethodDef methods[] = {
      "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
      "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},
     {"suppress", py_suppress, METH_VARARGS,
-     "suppress(lower, label_start, label_end, row_first_label, n_labels, reg_label, suffix_hash, zone_keys, "
+     "suppress(data, lower, label_start, label_end, row_first_label, n_labels, reg_label, suffix_hash, zone_keys, "
      "zone_codes, zone_shift, zone_zero_code, arpa, service_keys, service_codes, internal_tlds, internal_zones, "
      "private_keys, private_shift, private_zero, windows_prefixes, windows_prefix_lengths, constants, fam, "
      "reason): suppress.suppression_codes"},
