@@ -66,6 +66,30 @@ def test_short_polls_lifted_by_domain_context() -> None:
     assert flags["reasons"].str.contains("unique subdomains|TXT", regex=True).all()
 
 
+def test_a_domain_is_measured_whatever_name_of_it_comes_first() -> None:
+    """Volume and timing are measured for domains with many subdomains; whether the domain
+    qualifies must not hang on its first name in the batch (here a suppressed ``_dmarc`` look-up)."""
+    hosts = ["mail", "portal", "intranet", "wiki", "jira", "build", "docs"]
+    names = [f"{h}.example-corp.com" for h in hosts]
+    measured = []
+    for first in (["_dmarc.example-corp.com"], []):
+        batch = first + names * 30 + (["_dmarc.example-corp.com"] if not first else [])
+        ev = pd.DataFrame(
+            {
+                "name": batch,
+                "client": "host-a",
+                "qtype": "A",
+                "timestamp": pd.date_range("2024-06-01", periods=len(batch), freq="2s", tz="UTC"),
+            }
+        )
+        flags, doms = score_events(ev)
+        assert (flags["verdict"] == "benign").all()
+        row = doms.set_index("registered_domain").loc["example-corp.com"]
+        measured.append((row["max_bytes_client_window"], row["interarrival_cv"]))
+    assert measured[0][0] > 0
+    assert measured[0] == pytest.approx(measured[1], nan_ok=True)
+
+
 def test_host_summary_and_volume(scored: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]) -> None:
     ev, _, doms = scored
     alerts = pd.DataFrame({"DeviceName": ["tun-iodine-0", "tun-iodine-0"]})

@@ -524,6 +524,29 @@ def test_group_min_max_is_min_and_max_at(native: bool, monkeypatch) -> None:
             accel.group_min_max(np.array([60], np.int32), np.array([1]), np.array([True]), 50)
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_group_max_u64_is_unsigned_maximum_at(native: bool, monkeypatch) -> None:
+    if native and not accel.available():
+        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
+    monkeypatch.setattr(accel, "ENABLED", native)
+    rng = np.random.default_rng(13)
+    groups = rng.integers(0, 40, 20_000).astype(np.int32)
+    # the top bit set on half the values: a signed maximum would rank those lowest
+    values = rng.integers(0, 2**63, 20_000, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    values[rng.random(20_000) < 0.2] = 0
+    got = accel.group_max_u64(groups, values, 50)  # groups 40..49 have no rows
+    want = np.zeros(50, dtype=np.uint64)
+    for g, v in zip(groups.tolist(), values.tolist(), strict=True):
+        want[g] = max(int(want[g]), v)
+    assert got.dtype == np.uint64
+    assert got.tolist() == want.tolist()
+    assert (got[:40] >= np.uint64(2**63)).all()
+    assert (got[40:] == 0).all()
+    if native:
+        with pytest.raises(ValueError, match="outside the output"):
+            accel.group_max_u64(np.array([60], np.int32), np.array([1], np.uint64), 50)
+
+
 @needs_native
 def test_unique_lines_in_place_compacts_the_text_itself() -> None:
     text = bytearray(b"b.com\na.com\nb.com\r\n\nc.com\na.com")

@@ -381,6 +381,38 @@ def test_seed_mutation_cluster_lifts_banjori_style_names() -> None:
     assert r.loc["www.google.com", "verdict"] == "benign"
 
 
+def test_batch_rules_judge_a_domain_by_all_its_rows_whatever_the_order() -> None:
+    """A registered domain's batch evidence is the domain's, not its first row's: a suppressed or
+    invalid name under it must neither take it out of a cluster or cohort (when it comes first)
+    nor be lifted with it (when it comes after)."""
+    import random
+
+    seeds = ["kwto", "rvcx", "abqe", "zzmo", "pqrs", "hgfd", "mnbv", "lkjh", "tyui", "qazx"]
+    banjori = [f"{s}estnessbiophysicalohax.com" for s in seeds]  # exactly MUTATION_CLUSTER of them
+    rng = random.Random(11)
+    cohort = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(10)) + ".net" for _ in range(20)]
+    left_out = {  # the name, its verdict in every order
+        f"a b.{banjori[0]}": "invalid",
+        f"x..{banjori[0]}": "invalid",
+        f"_dmarc.{banjori[1]}": "benign",
+        f"_dmarc.{cohort[0]}": "benign",
+    }
+    names = [*banjori, *cohort, f"www.{cohort[0]}"]
+    verdicts = []
+    for order in range(4):
+        batch = list(left_out) + names if order % 2 == 0 else names + list(left_out)
+        if order >= 2:
+            rng.shuffle(batch)
+        r = _by_name(batch)
+        verdicts.append(r.loc[list(left_out) + names, "verdict"].tolist())
+        for name, verdict in left_out.items():
+            assert r.loc[name, "verdict"] == verdict, (order, name)
+        assert (r.loc[banjori, "verdict"] == "dga").all(), order
+        assert (r.loc[[*cohort, f"www.{cohort[0]}"], "verdict"] == "dga").all(), order
+        assert r.loc[f"_dmarc.{cohort[0]}", "suppressed_family"] == "service_record"
+    assert all(v == verdicts[0] for v in verdicts)
+
+
 def test_stem_key_is_shared_by_names_that_differ_only_in_their_last_letter() -> None:
     from hunt_assets.analytics.dns.score import score_arrays
 

@@ -1392,6 +1392,46 @@ fail:
     return NULL;
 }
 
+/* group_max_u64: per-group maximum of uint64 values                                              */
+
+static PyObject *py_group_max_u64(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_groups, *o_vals, *o_max;
+    BufSet bs = {.n = 0};
+    const int32_t *groups;
+    const uint64_t *vals;
+    uint64_t *mx;
+    Py_ssize_t n, ng;
+    int bad = 0;
+
+    if (!PyArg_ParseTuple(args, "OOO:group_max_u64", &o_groups, &o_vals, &o_max))
+        return NULL;
+    ACQ(o_groups, K_I32, 0, -1, groups, &n, "groups");
+    ACQ(o_vals, K_U64, 0, n, vals, NULL, "values");
+    ACQ(o_max, K_U64, 1, -1, mx, &ng, "out_max");
+    Py_BEGIN_ALLOW_THREADS
+    /* what np.maximum.at does, unsigned; groups keep their initial value unless a row exceeds it */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const int32_t g = groups[i];
+        if (g < 0 || g >= ng) {
+            bad = 1;
+            break;
+        }
+        if (vals[i] > mx[g])
+            mx[g] = vals[i];
+    }
+    Py_END_ALLOW_THREADS
+    if (bad) {
+        PyErr_SetString(PyExc_ValueError, "groups: a row's group is outside the output");
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 /* suppress: suppress.suppression_codes, one pass per name                                        */
 
 /* hash-set membership as names._HashSet answers it (0 is a member only if the table holds it) */
@@ -2475,6 +2515,9 @@ static PyMethodDef methods[] = {
     {"group_min_max", py_group_min_max, METH_VARARGS,
      "group_min_max(groups, values, mask, out_min, out_max): out_min[g] = min(out_min[g], values[i]) and "
      "likewise out_max for every i with mask[i] and groups[i] == g"},
+    {"group_max_u64", py_group_max_u64, METH_VARARGS,
+     "group_max_u64(groups, values, out_max): out_max[g] = max(out_max[g], values[i]) (uint64) for every i "
+     "with groups[i] == g"},
     {"factorize_u64", py_factorize_u64, METH_VARARGS,
      "factorize_u64(values, codes, seed) -> first; codes[i] (int32) = number of the distinct value "
      "values[i], numbered 0..k-1 in order of first appearance; first = bytes of k int64 rows where each first appears"},

@@ -292,9 +292,25 @@ def _mutation_clusters(
 
     Counted over distinct, unfamiliar registered domains in the batch.
     """
+    elig = _eligible(cols)  # lifts to dga change no row's eligibility: once for both keys
     for key, least in (("mutation_key", MUTATION_CLUSTER), ("stem_key", STEM_CLUSTER)):
         if key in cols:
-            _near_copies(cols, reasons, dcode, first_row, key, least)
+            _near_copies(cols, reasons, dcode, first_row, key, least, elig)
+
+
+def _domain_keys(key: np.ndarray, dcode: np.ndarray, nd: int) -> np.ndarray:
+    """Per registered domain: the key its rows carry, with the lowest (candidate) bit set if any
+    row has it; 0 if every row's key is 0.
+
+    A domain's rows share one key except where a row is left out (0: suppressed, invalid) or is not
+    a candidate itself (a tunnel-shaped name under it). Reading the domain's first row instead made
+    the verdicts depend on the batch's order: ``_dmarc.<dga>.net`` before ``www.<dga>.net`` took
+    the domain out of its cohort, after it the cohort lifted the suppressed name too.
+    """
+    from hunt_assets.analytics.dns.accel import group_max_u64
+
+    # a domain's non-zero keys differ at most in the lowest bit: their maximum has it if any has
+    return group_max_u64(dcode, key, nd)
 
 
 def _near_copies(
@@ -304,9 +320,11 @@ def _near_copies(
     first_row: np.ndarray,
     key: str,
     least: int,
+    elig: np.ndarray,
 ) -> None:
-    key_row = cols[key][first_row]
-    ok = (key_row != 0) & _eligible_dga(cols)[first_row]
+    elig_dga = elig & ~cols["popular_domain"]  # as _eligible_dga
+    key_row = _domain_keys(np.where(elig_dga, cols[key], np.uint64(0)), dcode, first_row.size)
+    ok = key_row != 0
     if ok.sum() < least:
         return
     codes = _factorize(key_row[ok])
@@ -317,7 +335,7 @@ def _near_copies(
         return
     csize = np.zeros(first_row.size, dtype=np.int64)
     csize[np.flatnonzero(ok)] = size[codes]
-    mask = big[dcode] & ~_verdict_is(cols, "tunnel")
+    mask = big[dcode] & elig & ~_verdict_is(cols, "tunnel")
     lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
     reasons.append(
         _reason(
@@ -363,10 +381,10 @@ def _cohort_size(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
 def _dga_cohort(
     cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, key: str
 ) -> None:
-    key_row = cols[key][first_row]
+    key_row = _domain_keys(cols[key], dcode, first_row.size)
     shaped = np.flatnonzero(key_row != 0)  # every registered domain of a known shape, popular ones too
     cand = (key_row[shaped] & np.uint64(1)) == 1
-    bits = cols["reg_bits"][first_row[shaped]]
+    bits = cols["reg_bits"][first_row[shaped]]  # the registered label's: the same on every row
     hi = cand & (bits >= DGA_BURST_BITS)
     if hi.sum() < COHORT_MIN:
         return
@@ -383,7 +401,7 @@ def _dga_cohort(
     n_of[shaped] = size[codes].astype(np.int64)
     hi_of = np.zeros(first_row.size, dtype=np.int64)
     hi_of[shaped] = n_hi[codes].astype(np.int64)
-    mask = member[dcode] & ~_verdict_is(cols, "tunnel") & ~_verdict_is(cols, "invalid")
+    mask = member[dcode] & _eligible(cols) & ~_verdict_is(cols, "tunnel")
     lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
     reasons.append(
         _reason(

@@ -239,7 +239,9 @@ def score_events(
         ctx["last_seen"] = pd.to_datetime(np.where(seen, last, np.iinfo(np.int64).min), utc=True)
         # timing and volume only for candidate domains
         nonbenign = np.bincount(dom_code[elig & (cols["verdict"] != "benign")], minlength=nd) > 0
-        cand = nonbenign | (elig[first_row] & (uniq_sub >= D.QTYPE_MIN_UNIQUE))
+        # any of the domain's names may be the eligible one, not only its first in the batch
+        elig_dom = np.bincount(dom_code[elig], minlength=nd) > 0
+        cand = nonbenign | (elig_dom & (uniq_sub >= D.QTYPE_MIN_UNIQUE))
         mb = np.zeros(nd, dtype=np.int64)
         cvd = np.full(nd, np.nan)
         cm = cand[ev_dom] & valid_t
