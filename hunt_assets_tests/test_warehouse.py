@@ -1,7 +1,10 @@
 """The warehouse on real DuckDB files: transactional partition writes, upserts, locks, bad files."""
 
 import multiprocessing as mp
+import time
+import traceback
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -88,20 +91,34 @@ def test_sql_identifiers_are_validated(warehouse_path):
                              date(2026, 1, 1))
 
 
-def _writer(path: str, day: str, n: int) -> None:
-    d = date.fromisoformat(day)
-    Warehouse(path).replace_partition("hunts.par", _frame(d, n), "partition_date", d)
+def _writer(path: str, day: str, n: int, report: str) -> None:
+    """Writes one day; on failure leaves its traceback in ``report`` for the test to show."""
+    try:
+        d = date.fromisoformat(day)
+        Warehouse(path).replace_partition("hunts.par", _frame(d, n), "partition_date", d)
+    except BaseException:
+        Path(report).write_text(traceback.format_exc())
+        raise
 
 
-def test_parallel_writers_from_processes_lose_nothing(warehouse_path):
+def test_parallel_writers_from_processes_lose_nothing(warehouse_path, tmp_path):
     days = [f"2026-11-{d:02d}" for d in range(10, 18)]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(warehouse_path), day, 500 + i)) for i, day in enumerate(days)]
+    reports = [tmp_path / f"writer-{day}.txt" for day in days]
+    procs = [
+        ctx.Process(target=_writer, args=(str(warehouse_path), day, 500 + i, str(reports[i])))
+        for i, day in enumerate(days)
+    ]
     for p in procs:
         p.start()
+    # one deadline for all: under a loaded full suite eight spawned interpreters start slowly, and a
+    # writer still running must read as such, not as a failed exit (exitcode None)
+    deadline = time.monotonic() + 300
     for p in procs:
-        p.join(120)
-        assert p.exitcode == 0
+        p.join(max(deadline - time.monotonic(), 0))
+    for day, p, report in zip(days, procs, reports, strict=True):
+        why = report.read_text() if report.exists() else "(no traceback: killed, or still running)"
+        assert p.exitcode == 0, f"writer of {day}: exit code {p.exitcode}\n{why}"
     got = Warehouse(warehouse_path).query("SELECT count(*) n, count(DISTINCT partition_date) d FROM hunts.par")
     assert got["d"].iloc[0] == len(days)
     assert got["n"].iloc[0] == sum(500 + i for i in range(len(days)))
