@@ -307,3 +307,76 @@ def test_a_sparse_or_short_counter_run_is_not_staging() -> None:
     names = sparse + short
     flags, _ = score_events(_lookups(names, ["AAAA"] * len(names), ["ws-1"] * len(names)))
     assert not (flags["verdict"] == "tunnel").any()
+
+
+def _tags(rng, n: int, zone: str, prefix: str = "") -> list[str]:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: what an encoder would send
+    return sorted({
+        (prefix or f"{rng.choice(['NYC', 'LON'])}-LT-") + "".join(rng.choice(alphabet) for _ in range(7)) + f".{zone}"
+        for _ in range(n)
+    })
+
+
+def _resolved_by(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": [n for n, _ in pairs],
+            "client": [c for _, c in pairs],
+            "qtype": "A",
+            "timestamp": pd.date_range("2024-06-01", periods=len(pairs), freq="3s", tz="UTC"),
+        }
+    )
+
+
+@pytest.mark.parametrize("prefix", ["", "DESKTOP-"])  # asset tags, Windows' default names
+def test_a_tunnel_dressed_as_computer_names_is_caught_by_its_events(prefix: str) -> None:
+    """Names cleared as computer names under one zone, each resolved once by one client, none of
+    them a device of the telemetry: data, not a fleet."""
+    import random
+
+    rng = random.Random(4)
+    exfil = _tags(rng, 200, "cdn-sync-metrics.com", prefix)
+    fleet = [f"ws-{i:03d}.corp.contoso.com" for i in range(5)]
+    ev = _resolved_by(
+        [(n, "ws-fin-007.corp.contoso.com") for n in exfil] + [(n, f"ws-{i:03d}") for i, n in enumerate(fleet)]
+    )
+    names_only = score_events(ev[["name"]])[0].set_index("name")
+    assert (names_only.loc[exfil, "suppressed_family"] == "windows_hostname").all()  # alone: host names
+    flags, doms = score_events(ev)
+    f = flags.set_index("name")
+    assert (f.loc[exfil, "verdict"] == "tunnel").all()
+    assert (f.loc[exfil, "suppressed_family"] == "").all()
+    why = f.loc[exfil[0], "reasons"]
+    assert why.startswith("200 names under this domain are shaped like computer names, resolved by 1 client(s)")
+    assert "benign family" not in why
+    assert doms.set_index("registered_domain").loc["cdn-sync-metrics.com", "verdict"] == "tunnel"
+    assert (f.loc[fleet, "verdict"] == "benign").all()
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "devices",  # the laptops are clients of the telemetry themselves
+        "often",  # a management server resolves each machine again and again
+        "clients",  # many clients resolve them
+        "few",  # under the count: a short tunnel passes (documented)
+    ],
+)
+def test_a_real_fleet_named_by_asset_tag_stays_benign(case: str) -> None:
+    import random
+
+    rng = random.Random(5)
+    tags = _tags(rng, 20 if case == "few" else 200, "corp.contoso.com")
+    sccm = "nyc-sccm01.corp.contoso.com"
+    pairs = [(n, sccm) for n in tags]
+    if case == "devices":
+        # a fifth of the fleet is onboarded and shows up as clients (resolving something)
+        pairs += [("www.microsoft.com", n.split(".")[0].lower() + ".corp.contoso.com") for n in tags[::5]]
+    elif case == "often":
+        pairs = pairs * 3
+    elif case == "clients":
+        pairs = [(n, f"helpdesk-{i % 3}.corp.contoso.com") for i, n in enumerate(tags)]
+    flags, _ = score_events(_resolved_by(pairs))
+    f = flags.set_index("name")
+    assert (f.loc[tags, "verdict"] == "benign").all()
+    assert (f.loc[tags, "suppressed_family"] == "windows_hostname").all()

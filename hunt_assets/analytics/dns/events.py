@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hunt_assets.analytics.categorical import distinct_rows, is_categorical, per_value, to_rows
 from hunt_assets.analytics.dns import domain_stats as D
 from hunt_assets.analytics.dns.accel import group_min_max
+from hunt_assets.analytics.dns.names import np_to_arrow
 from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
 
 if TYPE_CHECKING:
@@ -325,6 +327,9 @@ def score_events(
                 dom_code,
             )
 
+    if has_client:
+        _host_names_not_devices(arr, cols, R, ev_name, ev_client, clients, queries_per_name, dom_code, nd)
+
     cols.pop("_burst_done", None)
     flags = to_frame(arr, cols, R)
     flags["queries"] = queries_per_name
@@ -412,6 +417,71 @@ def _staged_payload(
             "a payload read in chunks from DNS answers (staging, as DNSStager and Cobalt Strike's DNS stager do)"
         )
     return out, text
+
+
+def _host_names_not_devices(
+    arr: pa.Array,
+    cols: dict[str, np.ndarray],
+    R: list,
+    ev_name: np.ndarray,
+    ev_client: np.ndarray,
+    clients: np.ndarray,
+    queries_per_name: np.ndarray,
+    dom_code: np.ndarray,
+    nd: int,
+) -> None:
+    """Lift names cleared as computer names to ``tunnel`` where their zone reads as a tunnel
+    dressed as a fleet (``domain_stats.HOSTNAME_TUNNEL_*``): many such names, one or two clients,
+    each name resolved once or twice, and not one of them the host label of a client in these events.
+
+    The suppression is what lets such a tunnel pass; the events are what a name alone lacks. Its
+    "benign family" reason is taken off the lifted names, whose verdict now says the opposite.
+    """
+    host = (cols["suppressed_family"] == "windows_hostname") & (cols["sub_len"] > 0)
+    n_host = np.bincount(dom_code[host], minlength=nd)
+    cand = n_host >= D.HOSTNAME_TUNNEL_MIN
+    if not cand.any():
+        return
+    rows = np.flatnonzero(host & cand[dom_code])
+    d_rows = dom_code[rows]
+    first_labels = pc.list_element(pc.split_pattern(arr.take(np_to_arrow(rows)), ".", max_splits=1), 0)
+    labels = pc.utf8_lower(first_labels)
+    devices = {str(c).lower().split(".", 1)[0] for c in clients}
+    known = np.fromiter((lab in devices for lab in labels.to_pylist()), dtype=bool, count=rows.size)
+    n_known = np.bincount(d_rows[known], minlength=nd)
+    n_once = np.bincount(d_rows[queries_per_name[rows] <= 2], minlength=nd)
+    of_rows = np.zeros(len(arr), dtype=bool)
+    of_rows[rows] = True
+    ev = of_rows[ev_name] & (ev_client >= 0)
+    d_u, _ = _pair_unique(dom_code[ev_name[ev]], ev_client[ev], max(len(clients), 1))
+    n_clients = np.bincount(d_u, minlength=nd)
+    fire = (
+        cand
+        & (n_known == 0)
+        & (n_clients >= 1)
+        & (n_clients <= D.HOSTNAME_TUNNEL_CLIENTS)
+        & (n_once >= D.HOSTNAME_TUNNEL_ONCE * n_host)
+    )
+    if not fire.any():
+        return
+    lifted = host & fire[dom_code]
+    D.lift(cols, lifted, "tunnel", 0.75)
+    cols["suppressed_family"][lifted] = ""
+    for i, (idx, text) in enumerate(R):
+        first = text if isinstance(text, str) else (text[0].as_py() if len(text) else "")
+        if first.startswith("benign family: ") and idx.size:
+            keep = ~lifted[idx]
+            R[i] = (idx[keep], text if isinstance(text, str) else text.filter(np_to_arrow(keep)))
+    R.append(
+        _reason(
+            lifted,
+            "",
+            _fmt(n_host[dom_code]),
+            " names under this domain are shaped like computer names, resolved by ",
+            _fmt(n_clients[dom_code]),
+            " client(s), each once or twice, and none is a device in these events (data dressed as host names)",
+        )
+    )
 
 
 def _client_dga_burst(
