@@ -337,8 +337,11 @@ def test_a_tunnel_dressed_as_computer_names_is_caught_by_its_events(prefix: str)
     rng = random.Random(4)
     exfil = _tags(rng, 200, "cdn-sync-metrics.com", prefix)
     fleet = [f"ws-{i:03d}.corp.contoso.com" for i in range(5)]
+    # the tunnelling machine sends its own name once among its data: a decoy a client's label matches
+    me = "nyc-lt-7k2j9qx.corp.contoso.com"
+    exfil.append("NYC-LT-7K2J9QX.cdn-sync-metrics.com")
     ev = _resolved_by(
-        [(n, "ws-fin-007.corp.contoso.com") for n in exfil] + [(n, f"ws-{i:03d}") for i, n in enumerate(fleet)]
+        [(n, me) for n in exfil] + [(n, f"ws-{i:03d}") for i, n in enumerate(fleet)]
     )
     names_only = score_events(ev[["name"]])[0].set_index("name")
     assert (names_only.loc[exfil, "suppressed_family"] == "windows_hostname").all()  # alone: host names
@@ -347,7 +350,10 @@ def test_a_tunnel_dressed_as_computer_names_is_caught_by_its_events(prefix: str)
     assert (f.loc[exfil, "verdict"] == "tunnel").all()
     assert (f.loc[exfil, "suppressed_family"] == "").all()
     why = f.loc[exfil[0], "reasons"]
-    assert why.startswith("200 names under this domain are shaped like computer names, resolved by 1 client(s)")
+    assert why.startswith(
+        "201 names under this domain are shaped like computer names, resolved by 1 client(s), each once or "
+        "twice, and 1 of them a device in these events"
+    )
     assert "benign family" not in why
     assert doms.set_index("registered_domain").loc["cdn-sync-metrics.com", "verdict"] == "tunnel"
     assert (f.loc[fleet, "verdict"] == "benign").all()

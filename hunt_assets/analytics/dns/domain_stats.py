@@ -71,12 +71,15 @@ STAGE_QTYPES = ("AAAA", "TXT")
 # host names that are not hosts: the suppressions clear computer names under a zone (``DESKTOP-
 # 7K2J9QX``, asset tags such as ``NYC-LT-5CG7844SYP``) because fleets are named so; a tunnel can
 # shape its look-ups the same way (about 9 bytes each). Where the events name their clients, a
-# zone with many such names, all resolved by one or two clients, each once or twice, none of them
-# a client of the events, holds data dressed as host names: a real fleet's machines are the
+# zone with many such names, all resolved by one or two clients, each once or twice, (almost) none
+# of them a client of the events, holds data dressed as host names: a real fleet's machines are the
 # telemetry's own devices, and a management server resolves them again and again.
 HOSTNAME_TUNNEL_MIN = 30  # distinct host-name-shaped names under one registered domain
 HOSTNAME_TUNNEL_CLIENTS = 2  # resolved by at most this many clients
 HOSTNAME_TUNNEL_ONCE = 0.9  # share of those names looked up at most twice
+# share of those names that may be clients' host labels: not none, or a tunnel would hide by
+# sending its own machine's name once; a fleet's onboarded share is far above it
+HOSTNAME_TUNNEL_KNOWN = 0.05
 # names-only DGA cohorts: registered domains of one batch sharing public suffix, label length and
 # alphabet, at least COHORT_MIN of them random-looking (DGA_BURST_BITS) and making up at least
 # COHORT_SHARE of all registered domains of that shape in the batch (popular ones included). A

@@ -432,7 +432,7 @@ def _host_names_not_devices(
 ) -> None:
     """Lift names cleared as computer names to ``tunnel`` where their zone reads as a tunnel
     dressed as a fleet (``domain_stats.HOSTNAME_TUNNEL_*``): many such names, one or two clients,
-    each name resolved once or twice, and not one of them the host label of a client in these events.
+    each name resolved once or twice, and (almost) none of them the host label of a client in these events.
 
     The suppression is what lets such a tunnel pass; the events are what a name alone lacks. Its
     "benign family" reason is taken off the lifted names, whose verdict now says the opposite.
@@ -457,7 +457,7 @@ def _host_names_not_devices(
     n_clients = np.bincount(d_u, minlength=nd)
     fire = (
         cand
-        & (n_known == 0)
+        & (n_known <= D.HOSTNAME_TUNNEL_KNOWN * n_host)
         & (n_clients >= 1)
         & (n_clients <= D.HOSTNAME_TUNNEL_CLIENTS)
         & (n_once >= D.HOSTNAME_TUNNEL_ONCE * n_host)
@@ -479,7 +479,9 @@ def _host_names_not_devices(
             _fmt(n_host[dom_code]),
             " names under this domain are shaped like computer names, resolved by ",
             _fmt(n_clients[dom_code]),
-            " client(s), each once or twice, and none is a device in these events (data dressed as host names)",
+            " client(s), each once or twice, and ",
+            _fmt(n_known[dom_code]),
+            " of them a device in these events (data dressed as host names)",
         )
     )
 
