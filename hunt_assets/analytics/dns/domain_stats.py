@@ -152,9 +152,10 @@ def _eligible(cols: dict[str, np.ndarray]) -> np.ndarray:
     return ~_verdict_is(cols, "invalid") & ~suppressed
 
 
-def _eligible_dga(cols: dict[str, np.ndarray]) -> np.ndarray:
-    """Names that DGA context may lift: additionally not a popular registered domain."""
-    return _eligible(cols) & ~cols["popular_domain"]
+def _eligible_dga(cols: dict[str, np.ndarray], elig: np.ndarray | None = None) -> np.ndarray:
+    """Names that DGA context may lift: additionally not a popular registered domain. ``elig``:
+    ``_eligible(cols)`` if the caller has it already."""
+    return (_eligible(cols) if elig is None else elig) & ~cols["popular_domain"]
 
 
 def apply_batch_context(
@@ -222,8 +223,9 @@ def apply_batch_context(
             "-character hex or base32 chunks with digits (one-time encoded names)",
         )
     )
-    _mutation_clusters(cols, reasons, dcode, first_row)
-    _dga_cohorts(cols, reasons, dcode, first_row)
+    # the lifts (tunnel, dga) change no row's eligibility: one mask serves every rule below
+    _mutation_clusters(cols, reasons, dcode, first_row, elig)
+    _dga_cohorts(cols, reasons, dcode, first_row, elig)
     return {
         "unique_subdomains": uniq_sub,
         "encoded_subdomains": n_enc,
@@ -296,7 +298,7 @@ _CLUSTER_TEXT = {
 
 
 def _mutation_clusters(
-    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray
+    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, elig: np.ndarray
 ) -> None:
     """Lift registered domains that are near-copies of each other: seed-mutation DGAs (the same
     suffix, label length and last 12 characters, at least ``MUTATION_CLUSTER`` of them) and
@@ -304,7 +306,6 @@ def _mutation_clusters(
 
     Counted over distinct, unfamiliar registered domains in the batch.
     """
-    elig = _eligible(cols)  # lifts to dga change no row's eligibility: once for both keys
     for key, least in (("mutation_key", MUTATION_CLUSTER), ("stem_key", STEM_CLUSTER)):
         if key in cols:
             _near_copies(cols, reasons, dcode, first_row, key, least, elig)
@@ -334,8 +335,7 @@ def _near_copies(
     least: int,
     elig: np.ndarray,
 ) -> None:
-    elig_dga = elig & ~cols["popular_domain"]  # as _eligible_dga
-    key_row = _domain_keys(np.where(elig_dga, cols[key], np.uint64(0)), dcode, first_row.size)
+    key_row = _domain_keys(np.where(_eligible_dga(cols, elig), cols[key], np.uint64(0)), dcode, first_row.size)
     ok = key_row != 0
     if ok.sum() < least:
         return
@@ -366,7 +366,9 @@ _COHORT_TEXT = {
 }
 
 
-def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray) -> None:
+def _dga_cohorts(
+    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, elig: np.ndarray
+) -> None:
     """Lift the non-popular members of a DGA-shaped cohort of the batch: one of suffix, length and
     alphabet (random-letter DGAs), or of suffix, length and syllable template (pronounceable DGAs;
     popular names are left out of those cohorts altogether). A cohort fires on its random-looking
@@ -378,7 +380,7 @@ def _dga_cohorts(cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.n
     """
     for key in _COHORT_TEXT:
         if key in cols:
-            _dga_cohort(cols, reasons, dcode, first_row, key)
+            _dga_cohort(cols, reasons, dcode, first_row, key, elig)
 
 
 def _cohort_size(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -391,7 +393,12 @@ def _cohort_size(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
 
 
 def _dga_cohort(
-    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, key: str
+    cols: dict[str, np.ndarray],
+    reasons: list[Reason],
+    dcode: np.ndarray,
+    first_row: np.ndarray,
+    key: str,
+    elig: np.ndarray,
 ) -> None:
     key_row = _domain_keys(cols[key], dcode, first_row.size)
     shaped = np.flatnonzero(key_row != 0)  # every registered domain of a known shape, popular ones too
@@ -413,7 +420,7 @@ def _dga_cohort(
     n_of[shaped] = size[codes].astype(np.int64)
     hi_of = np.zeros(first_row.size, dtype=np.int64)
     hi_of[shaped] = n_hi[codes].astype(np.int64)
-    mask = member[dcode] & _eligible(cols) & ~_verdict_is(cols, "tunnel")
+    mask = member[dcode] & elig & ~_verdict_is(cols, "tunnel")
     lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
     reasons.append(
         _reason(

@@ -20,7 +20,7 @@ from hunt_assets.analytics.categorical import distinct_rows, is_categorical, per
 from hunt_assets.analytics.dns import domain_stats as D
 from hunt_assets.analytics.dns.accel import group_min_max
 from hunt_assets.analytics.dns.names import np_to_arrow
-from hunt_assets.analytics.dns.score import _fmt, _reason, score_arrays, to_frame
+from hunt_assets.analytics.dns.score import SUPPRESSED_REASON, _fmt, _reason, score_arrays, to_frame
 
 if TYPE_CHECKING:
     from hunt_assets.analytics.dns.allowlist import Allowlist
@@ -469,7 +469,7 @@ def _host_names_not_devices(
     cols["suppressed_family"][lifted] = ""
     for i, (idx, text) in enumerate(R):
         first = text if isinstance(text, str) else (text[0].as_py() if len(text) else "")
-        if first.startswith("benign family: ") and idx.size:
+        if first.startswith(SUPPRESSED_REASON) and idx.size:
             keep = ~lifted[idx]
             R[i] = (idx[keep], text if isinstance(text, str) else text.filter(np_to_arrow(keep)))
     R.append(

@@ -75,6 +75,9 @@ OAST_STRENGTH = 0.9
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
 # the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
 BATCH_KEYS = ("reg_hash", "mutation_key", "stem_key", "cohort_key", "template_key")
+# how the reason of a suppressed name begins: event context that overrules a suppression
+# (``events._host_names_not_devices``) finds and removes it by this
+SUPPRESSED_REASON = "benign family: "
 LEAN_COLUMNS = (
     "verdict",
     "score",
@@ -602,7 +605,7 @@ def _score_chunk(
     R.append(
         _reason(
             suppressed,
-            "benign family: ",
+            SUPPRESSED_REASON,
             _Lazy(lambda idx: _SUPPRESSION_TEXTS.take(np_to_arrow(fam_reason[idx].astype(np.int32)))),
         )
     )
