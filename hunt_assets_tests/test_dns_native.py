@@ -50,6 +50,15 @@ def _native(on: bool) -> Iterator[None]:
         accel.ENABLED = old
 
 
+@pytest.fixture(params=[True, False], ids=["native", "numpy"])
+def native(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Runs a test with the C kernels on and with them off (NumPy); on is skipped where not built."""
+    if request.param and not accel.available():
+        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
+    monkeypatch.setattr(accel, "ENABLED", request.param)
+    return request.param
+
+
 T = TypeVar("T")
 
 
@@ -363,13 +372,9 @@ def _dedup_cases() -> list[pa.Array]:
 
 
 @pytest.mark.parametrize("case", range(len(_dedup_cases())))
-@pytest.mark.parametrize("native", [False, True])
 def test_first_occurrences(case: int, native: bool) -> None:
-    if native and not accel.available():
-        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
     arr = _dedup_cases()[case]
-    with _native(native):
-        idx = accel.first_occurrences(arr)
+    idx = accel.first_occurrences(arr)
     assert idx.dtype == np.int64
     expected = pc.unique(pc.drop_null(arr))
     assert arr.take(pa.array(idx)).equals(expected)
@@ -423,13 +428,9 @@ def test_float_sums_follow_numpy_order() -> None:
     assert (seq[not_last] != tot[not_last]).any()
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_factorize_u64_numbers_keys_in_order_of_first_appearance(native: bool, monkeypatch) -> None:
+def test_factorize_u64_numbers_keys_in_order_of_first_appearance(native: bool) -> None:
     import pandas as pd
 
-    if native and not accel.available():
-        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
-    monkeypatch.setattr(accel, "ENABLED", native)
     rng = np.random.default_rng(7)
     for values in (
         rng.integers(0, 50, 10_000).astype(np.uint64),
@@ -503,11 +504,7 @@ def test_plain_lists_read_the_same_with_and_without_the_kernel(monkeypatch) -> N
     assert [r["name"] for r in tables[0]] == ["b.example.com", "a.example.com", "xkqjvbztrwqplmnb.net"]
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_group_min_max_is_min_and_max_at(native: bool, monkeypatch) -> None:
-    if native and not accel.available():
-        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
-    monkeypatch.setattr(accel, "ENABLED", native)
+def test_group_min_max_is_min_and_max_at(native: bool) -> None:
     rng = np.random.default_rng(11)
     groups = rng.integers(0, 40, 20_000).astype(np.int32)
     values = rng.integers(-(2**62), 2**62, 20_000, dtype=np.int64)
@@ -524,11 +521,7 @@ def test_group_min_max_is_min_and_max_at(native: bool, monkeypatch) -> None:
             accel.group_min_max(np.array([60], np.int32), np.array([1]), np.array([True]), 50)
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_group_max_u64_is_unsigned_maximum_at(native: bool, monkeypatch) -> None:
-    if native and not accel.available():
-        pytest.skip(f"_native not built: {accel.IMPORT_ERROR}")
-    monkeypatch.setattr(accel, "ENABLED", native)
+def test_group_max_u64_is_unsigned_maximum_at(native: bool) -> None:
     rng = np.random.default_rng(13)
     groups = rng.integers(0, 40, 20_000).astype(np.int32)
     # the top bit set on half the values: a signed maximum would rank those lowest
