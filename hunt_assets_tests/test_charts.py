@@ -36,3 +36,18 @@ def test_few_domains_are_drawn_one_by_one_and_empty_volume_draws_a_note() -> Non
     png = volume_chart(_volume([]), title="nothing flagged")
     assert png.startswith(b"\x89PNG")
     assert len(png) < 60_000
+
+
+def test_a_domain_seen_in_one_bucket_is_a_spike_that_draws() -> None:
+    """One hour of look-ups is one point: a line through it alone is invisible, and matplotlib
+    cannot place date ticks on a zero-width range."""
+    import warnings
+
+    lines = volume_series(_volume([("2026-11-18 09:00", "tun.example.com", 40)]))
+    spike = lines["tun.example.com"]
+    assert spike.tolist() == [0, 40, 0]
+    assert list(spike.index.hour) == [8, 9, 10]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the zero-range locator warning would fail here
+        png = volume_chart(_volume([("2026-11-18 09:00", "tun.example.com", 40)]), title="one hour")
+    assert png.startswith(b"\x89PNG")

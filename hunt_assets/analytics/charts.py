@@ -17,6 +17,9 @@ def volume_series(volume: pd.DataFrame, *, max_series: int = 6,
     """The lines of ``volume_chart``: label -> queries per bucket, every bucket of the span, 0 where
     nothing was asked (a line between two bursts hours apart must drop to 0, not join them).
 
+    All look-ups in one bucket (a domain seen within one hour) are drawn as a spike between two zero
+    buckets: a single point would draw no line at all, and leave the axis without a range.
+
     A DGA host resolves a hundred domains a couple of times each: one line per domain would be a
     flat bundle of identical lines. With ``verdict_of`` (domain -> verdict) and more domains than
     ``max_series``, each verdict's total over all its domains comes first, and the busiest domains
@@ -27,6 +30,8 @@ def volume_series(volume: pd.DataFrame, *, max_series: int = 6,
     buckets = pd.DatetimeIndex(sorted(pd.to_datetime(volume["bucket"]).unique()))
     step = pd.Series(buckets).diff().min() if len(buckets) > 1 else pd.Timedelta(hours=1)
     grid = pd.date_range(buckets.min(), buckets.max(), freq=step)
+    if len(grid) == 1:  # one bucket is one point, which a line does not draw: show it as a spike from 0
+        grid = pd.date_range(buckets.min() - step, buckets.min() + step, freq=step)
 
     def filled(frame: pd.DataFrame) -> pd.Series:
         return frame.groupby(pd.to_datetime(frame["bucket"]))["queries"].sum().reindex(grid, fill_value=0)
