@@ -149,7 +149,8 @@ def dns_flags(
     pool="warehouse",
     automation_condition=dg.AutomationCondition.eager(),
     description="Per device: look-ups of flagged domains, distinct flagged domains, alerts, first/last seen and a "
-                "priority score -- the hosts to look at first.",
+                "priority score -- the hosts to look at first; and the devices that looked up an encrypted-DNS "
+                "resolver, whose later look-ups this log may not see.",
 )
 def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key)
@@ -164,7 +165,11 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(summary),
         "top_hosts": dg.MetadataValue.md(preview_markdown(summary, rows=10)),
-        "flagged_hosts": json.dumps(summary["client"].head(20).tolist()),
+        "flagged_hosts": json.dumps(summary.loc[summary["lookups_flagged"] > 0, "client"].head(20).tolist()),
+        # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
+        "encrypted_dns_hosts": dg.MetadataValue.json(
+            summary.loc[summary["encrypted_dns_lookups"] > 0, ["client", "encrypted_dns"]]
+            .head(50).to_dict(orient="records")),
     })
 
 

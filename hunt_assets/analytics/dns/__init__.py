@@ -10,7 +10,9 @@ Public entry points:
   timing and per-client DGA-burst context.
 * ``events_from_hunt(df)`` — maps the normalized DNS hunt columns onto that frame.
 * ``summarize_hosts(events, domain_flags, alerts)`` and ``volume_over_time(events, domain_flags)``
-  — the host table and chart data behind the ``host_summary`` asset.
+  — the host table and chart data behind the ``host_summary`` asset; the host table also lists
+  hosts that looked up an encrypted-DNS resolver (``encrypted_dns_by_client``, ``resolvers``), whose
+  later look-ups this log may not see.
 * ``score_dns_main(argv)`` — the ``hunt-assets score-dns FILE`` command.
 
 Verdicts are ``tunnel``, ``dga``, ``suspicious``, ``benign`` and ``invalid`` (not a DNS name at
@@ -21,6 +23,7 @@ from typing import Any
 
 __all__ = [
     "VERDICTS",
+    "encrypted_dns_by_client",
     "events_from_hunt",
     "score_dns_main",
     "score_events",
@@ -33,6 +36,7 @@ _WHERE = {
     "VERDICTS": "score",
     "score_names": "score",
     "events_from_hunt": "events",
+    "encrypted_dns_by_client": "events",
     "score_events": "events",
     "summarize_hosts": "events",
     "volume_over_time": "events",

@@ -620,18 +620,27 @@ def _name_domains(events: pd.DataFrame, names: pd.DataFrame | None = None) -> tu
     ``names``: the per-name flags ``score_events`` returned for these events; their
     ``registered_domain`` is reused instead of parsing every distinct name again.
     """
+    codes, _uniq, doms = _names_and_domains(events, names)
+    return codes, doms
+
+
+def _names_and_domains(
+    events: pd.DataFrame, names: pd.DataFrame | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_name_domains`` with the distinct names themselves in the middle."""
     from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
 
     name = events["name"]
     codes, uniq = _codes(name if is_categorical(name) else name.where(name.notna(), None))
     if uniq.size == 0:
-        return codes, np.array([], dtype=object)
+        return codes, uniq, np.array([], dtype=object)
     if names is not None and {"name", "registered_domain"} <= set(names.columns):
         known = pd.Index(names["name"]).get_indexer(uniq)
         if (known >= 0).all():
-            return codes, names["registered_domain"].to_numpy(dtype=object)[known]
+            return codes, uniq, names["registered_domain"].to_numpy(dtype=object)[known]
     p = parse(to_binary_array(pa.array(list(uniq), pa.large_string())))
-    return codes, np.asarray(binary_to_str(registered_domains(p)).to_numpy(zero_copy_only=False), dtype=object)
+    doms = np.asarray(binary_to_str(registered_domains(p)).to_numpy(zero_copy_only=False), dtype=object)
+    return codes, uniq, doms
 
 
 def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -662,6 +671,49 @@ def event_domains(events: pd.DataFrame) -> pd.Series:
     return pd.Series(out, index=events.index, dtype=object)
 
 
+def encrypted_dns_by_client(events: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per client: look-ups of encrypted-DNS resolvers and their canaries (``resolvers``): the hosts whose
+    later look-ups this log may not see. The endpoints are named, busiest first (at most three).
+
+    ``names``: the per-name flags of these events, to reuse their registered domains.
+    """
+    cols = ["client", "encrypted_dns_lookups", "encrypted_dns", "first_seen", "last_seen"]
+    if "client" not in events.columns or "name" not in events.columns or len(events) == 0:
+        return pd.DataFrame(columns=cols)
+    return _encrypted_dns(events, *_names_and_domains(events, names))
+
+
+def _encrypted_dns(events: pd.DataFrame, codes: np.ndarray, uniq: np.ndarray, doms: np.ndarray) -> pd.DataFrame:
+    from hunt_assets.analytics.dns.resolvers import endpoint_labels
+
+    cols = ["client", "encrypted_dns_lookups", "encrypted_dns", "first_seen", "last_seen"]
+    labels = endpoint_labels(uniq, doms)
+    hit = np.append(labels != "", False)[codes]  # code -1 (missing name) reads the False slot
+    if not hit.any():
+        return pd.DataFrame(columns=cols)
+    client = events["client"].to_numpy(dtype=object)[hit]
+    ev = pd.DataFrame({"client": client, "endpoint": labels[codes[hit]]})
+    if "timestamp" in events.columns:
+        ev["timestamp"] = pd.to_datetime(events["timestamp"].to_numpy()[hit], utc=True, errors="coerce")
+    else:
+        ev["timestamp"] = pd.NaT
+    ev = ev[pd.notna(ev["client"]) & (ev["client"].astype(str) != "")]
+    if ev.empty:
+        return pd.DataFrame(columns=cols)
+    g = ev.groupby("client", sort=False)
+    per = ev.groupby(["client", "endpoint"], sort=False).size().rename("n").reset_index()
+    per = per.sort_values(["n", "endpoint"], ascending=[False, True])
+    out = pd.DataFrame(
+        {
+            "encrypted_dns_lookups": g.size(),
+            "encrypted_dns": per.groupby("client", sort=False)["endpoint"].apply(lambda s: ", ".join(s.head(3))),
+            "first_seen": g["timestamp"].min(),
+            "last_seen": g["timestamp"].max(),
+        }
+    )
+    return out.reset_index(names="client")[cols]
+
+
 def summarize_hosts(
     events: pd.DataFrame, domain_flags: pd.DataFrame, alerts: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -670,6 +722,9 @@ def summarize_hosts(
     The notebook listed "hosts observed communicating" with flagged domains; here each host gets
     a priority so the planted tunnel and DGA hosts sort first: sum over its flagged domains of
     verdict weight x domain score, plus log volume, plus a bonus for alerts on the same device.
+    Hosts that looked up an encrypted-DNS resolver are listed too (``encrypted_dns``), flagged or
+    not, with a small bonus (``BYPASS_PRIORITY``): their later look-ups may not be in this log, so
+    a clean verdict says less about them. First and last seen span the look-ups that list the host.
     """
     cols = [
         "client",
@@ -681,15 +736,64 @@ def summarize_hosts(
         "last_seen",
         "alerts",
         "top_domains",
+        "encrypted_dns_lookups",
+        "encrypted_dns",
         "priority",
     ]
-    if "client" not in events.columns or domain_flags.empty:
+    if "client" not in events.columns:
         return pd.DataFrame(columns=cols)
+    if "name" not in events.columns:
+        return pd.DataFrame(columns=cols)
+    codes, uniq, doms = _names_and_domains(events)  # every distinct name parsed once, for both parts
+    reg = pd.Series(np.where(codes >= 0, doms[np.maximum(codes, 0)], None) if doms.size else None,
+                    index=events.index, dtype=object)
+    out = _flagged_by_client(events, reg, domain_flags)
+    bypass = _encrypted_dns(events, codes, uniq, doms).set_index("client")
+    if out.empty and bypass.empty:
+        return pd.DataFrame(columns=cols)
+    both = out.index.union(bypass.index, sort=False)
+    out = out.reindex(both)
+    for c in ("first_seen", "last_seen"):  # NaT-safe: the earliest / latest of either kind of look-up
+        pair = pd.concat([out[c], bypass[c].reindex(both)], axis=1)
+        out[c] = pair.min(axis=1) if c == "first_seen" else pair.max(axis=1)
+    out["encrypted_dns_lookups"] = bypass["encrypted_dns_lookups"].reindex(both).fillna(0).astype(np.int64)
+    out["encrypted_dns"] = bypass["encrypted_dns"].reindex(both).fillna("")
+    counts = ["lookups_flagged", "distinct_flagged_domains", "tunnel_domains", "dga_domains"]
+    out[counts] = out[counts].fillna(0).astype(np.int64)
+    out["top_domains"] = out["top_domains"].fillna("")
+    out["alerts"] = 0
+    if alerts is not None and not alerts.empty:
+        key = next((c for c in ("DeviceName", "client", "device") if c in alerts.columns), None)
+        if key is not None:
+            out["alerts"] = alerts.groupby(key).size().reindex(out.index).fillna(0).astype(np.int64)
+    out["priority"] = (
+        3.0 * out["capped"].fillna(0)
+        + np.log1p(out["lookups_flagged"])
+        + 2.0 * np.log1p(out["alerts"])
+        + BYPASS_PRIORITY * (out["encrypted_dns_lookups"] > 0)
+    ).round(3)
+    out = out.reset_index(names="client").sort_values("priority", ascending=False, kind="stable")
+    return out.reset_index(drop=True)[cols]
+
+
+# a host that may resolve past this log ranks above hosts with nothing, below one flagged domain
+# (a single DGA domain at score 0.7 adds 3 * log1p(1.4) + log1p(1) = 3.3)
+BYPASS_PRIORITY = 1.0
+
+
+def _flagged_by_client(events: pd.DataFrame, reg: pd.Series, domain_flags: pd.DataFrame) -> pd.DataFrame:
+    """Per client (index): look-ups of flagged domains, distinct ones per verdict, first/last seen,
+    the top three, and ``capped``: the log-capped sum of verdict weight x score per verdict."""
+    cols = ["lookups_flagged", "distinct_flagged_domains", "tunnel_domains", "dga_domains", "first_seen",
+            "last_seen", "top_domains", "capped"]
+    empty = pd.DataFrame(columns=cols, index=pd.Index([], dtype=object, name="client"))
+    if domain_flags.empty:
+        return empty
     flagged = domain_flags[domain_flags["verdict"].isin(FLAGGED)][["registered_domain", "verdict", "score"]]
     client = events["client"]
     if is_categorical(client):  # plain values: grouped and written as before
         client = client.astype(client.cat.categories.dtype)
-    ev = pd.DataFrame({"client": client, "registered_domain": event_domains(events)})
+    ev = pd.DataFrame({"client": client, "registered_domain": reg})
     if "timestamp" in events.columns:
         ev["timestamp"] = pd.to_datetime(events["timestamp"], utc=True, errors="coerce")
     else:
@@ -697,7 +801,7 @@ def summarize_hosts(
     ev = ev.merge(flagged, on="registered_domain", how="inner")
     ev = ev[ev["client"].notna()]
     if ev.empty:
-        return pd.DataFrame(columns=cols)
+        return empty
     g = ev.groupby("client", sort=False)
     out = pd.DataFrame(
         {
@@ -711,25 +815,15 @@ def summarize_hosts(
     per_dom["w"] = per_dom["verdict"].map(VERDICT_WEIGHT) * per_dom["score"]
     out["tunnel_domains"] = per_dom[per_dom["verdict"] == "tunnel"].groupby("client").size()
     out["dga_domains"] = per_dom[per_dom["verdict"] == "dga"].groupby("client").size()
-    top = (
+    out["top_domains"] = (
         per_dom.sort_values("w", ascending=False)
         .groupby("client")["registered_domain"]
         .apply(lambda s: ", ".join(s.head(3)))
     )
-    out["top_domains"] = top
     # diminishing returns on many domains of the same kind (one DGA host resolves hundreds)
     weight = per_dom.groupby(["client", "verdict"])["w"].sum()
-    capped = np.log1p(weight).groupby(level=0).sum()
-    out["alerts"] = 0
-    if alerts is not None and not alerts.empty:
-        key = next((c for c in ("DeviceName", "client", "device") if c in alerts.columns), None)
-        if key is not None:
-            out["alerts"] = alerts.groupby(key).size().reindex(out.index).fillna(0).astype(np.int64)
-    out[["tunnel_domains", "dga_domains"]] = out[["tunnel_domains", "dga_domains"]].fillna(0).astype(np.int64)
-    out["priority"] = (
-        3.0 * capped.reindex(out.index).fillna(0) + np.log1p(out["lookups_flagged"]) + 2.0 * np.log1p(out["alerts"])
-    ).round(3)
-    out = out.reset_index(names="client").sort_values("priority", ascending=False).reset_index(drop=True)
+    out["capped"] = np.log1p(weight).groupby(level=0).sum().reindex(out.index)
+    out.index.name = "client"
     return out[cols]
 
 

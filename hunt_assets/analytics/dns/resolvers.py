@@ -1,0 +1,130 @@
+"""Encrypted-DNS resolvers (DoH / DoT / DoQ) and the canaries that decide whether they are used.
+
+Why: every verdict here is computed from the DNS log the tenant keeps (Defender's DnsQueryResponse
+events, the DNS server's log). A host that looks up a public encrypted-DNS resolver and then resolves
+over HTTPS or TLS sends its later look-ups past that log: a tunnel or a DGA on that host is invisible
+to ``dns_flags``, and a DoH tunnel (godoh, DoHC2) needs no other trace. The look-up of the resolver's
+own name is the one thing the log still shows, so it is reported per host (``host_summary``) as a
+blind spot to hunt in the host's network and process events, not as a verdict: the names are benign,
+and browsers do it by default.
+
+Canaries are names a client asks before switching: Firefox disables its default DoH when
+``use-application-dns.net`` does not resolve, Apple's iCloud Private Relay is turned off for a network
+that blocks ``mask.icloud.com``. A look-up says the host has the feature and is deciding whether to
+use it.
+
+Matching is on exact names (``dns.quad9.net``) and on zones whose every name is an endpoint of one
+service (``*.dns.nextdns.io`` carries a customer's configuration id, ``*.cloudflare-gateway.com`` a
+Zero Trust account's). Candidates are picked by registered domain first, so only the few names under
+these providers' domains are looked at one by one.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+RESOLVER = "resolver"
+CANARY = "canary"
+
+# provider -> (exact endpoint names, zones of which every name is an endpoint of that provider)
+_RESOLVERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Google Public DNS": (("dns.google", "dns64.dns.google", "8888.google"), ()),
+    "Cloudflare 1.1.1.1": (("one.one.one.one",), ("cloudflare-dns.com",)),
+    "Cloudflare Zero Trust": ((), ("cloudflare-gateway.com",)),
+    "Quad9": (("dns.quad9.net", "dns9.quad9.net", "dns10.quad9.net", "dns11.quad9.net", "dns12.quad9.net"), ()),
+    "Cisco OpenDNS / Umbrella": (
+        ("doh.opendns.com", "doh.familyshield.opendns.com", "doh.sandbox.opendns.com", "doh.umbrella.com",
+         "dns.umbrella.com"),
+        (),
+    ),
+    "NextDNS": ((), ("dns.nextdns.io",)),
+    "AdGuard DNS": (
+        ("dns.adguard-dns.com", "unfiltered.adguard-dns.com", "family.adguard-dns.com", "dns.adguard.com",
+         "dns-unfiltered.adguard.com", "dns-family.adguard.com"),
+        ("d.adguard-dns.com",),
+    ),
+    "Control D": (("freedns.controld.com",), ("dns.controld.com",)),
+    "CleanBrowsing": (
+        ("doh.cleanbrowsing.org", "family-filter-dns.cleanbrowsing.org", "adult-filter-dns.cleanbrowsing.org",
+         "security-filter-dns.cleanbrowsing.org"),
+        (),
+    ),
+    "Mullvad DNS": (("doh.mullvad.net",), ("dns.mullvad.net",)),
+    "dns0.eu": (("dns0.eu", "open.dns0.eu", "kids.dns0.eu", "zero.dns0.eu"), ()),
+    "DNS.SB": (("doh.dns.sb", "dot.sb", "doh.sb"), ()),
+    "AliDNS": (("dns.alidns.com",), ()),
+    "DNSPod": (("doh.pub", "dot.pub", "sm2.doh.pub"), ()),
+    "360 Secure DNS": (("doh.360.cn", "dot.360.cn"), ()),
+    "Comcast Xfinity": (("doh.xfinity.com",), ()),
+    "Quad101 (TWNIC)": (("dns.twnic.tw",), ()),
+    "SWITCH": (("dns.switch.ch",), ()),
+    "Digitale Gesellschaft": (("dns.digitale-gesellschaft.ch",), ()),
+    "LibreDNS": (("doh.libredns.gr",), ()),
+    "Applied Privacy": (("doh.applied-privacy.net",), ()),
+    "Hurricane Electric": (("ordns.he.net",), ()),
+}
+
+_CANARIES: dict[str, str] = {
+    "use-application-dns.net": "Firefox DoH canary",
+    "mask.icloud.com": "iCloud Private Relay canary",
+    "mask-h2.icloud.com": "iCloud Private Relay canary",
+}
+
+
+def _clean(name: object) -> str:
+    return str(name).strip().rstrip(".").lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    exact: dict[str, tuple[str, str]] = {n: (p, RESOLVER) for p, (names, _) in _RESOLVERS.items() for n in names}
+    exact.update({n: (what, CANARY) for n, what in _CANARIES.items()})
+    zones = {z: (p, RESOLVER) for p, (_, zs) in _RESOLVERS.items() for z in zs}
+    return exact, zones
+
+
+@functools.lru_cache(maxsize=1)
+def registered_domains_of_endpoints() -> frozenset[str]:
+    """The registered domains (public suffix list, as the scorer parses names) of every endpoint and zone:
+    a name outside these cannot be an endpoint, which keeps the per-name check to a handful of names."""
+    import pyarrow as pa
+
+    from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
+
+    exact, zones = _tables()
+    listed = sorted(set(exact) | set(zones))
+    p = parse(to_binary_array(pa.array(listed, pa.large_string())))
+    return frozenset(str(d) for d in binary_to_str(registered_domains(p)).to_pylist() if d)
+
+
+def endpoint_of(name: object) -> tuple[str, str] | None:
+    """(provider or canary, ``resolver`` / ``canary``) for an encrypted-DNS endpoint's name, else None."""
+    n = _clean(name)
+    exact, zones = _tables()
+    if n in exact:
+        return exact[n]
+    labels = n.split(".")
+    for i in range(len(labels) - 1):
+        hit = zones.get(".".join(labels[i:]))
+        if hit is not None:
+            return hit
+    return None
+
+
+def endpoint_labels(names: Sequence[object], registered: Sequence[object]) -> np.ndarray:
+    """Per name: ``"<name> (<provider>)"`` if it is an encrypted-DNS endpoint or canary, else ``""``.
+
+    ``registered``: each name's registered domain as the scorer parsed it (pre-filter; see module text).
+    """
+    out = np.full(len(names), "", dtype=object)
+    known = registered_domains_of_endpoints()
+    cand = np.flatnonzero(pd.Series(registered, dtype=object).isin(known).to_numpy())  # hashed in C
+    for i in cand:
+        hit = endpoint_of(names[i])
+        if hit is not None:
+            out[i] = f"{_clean(names[i])} ({hit[0]})"
+    return out

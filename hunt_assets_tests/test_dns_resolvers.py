@@ -1,0 +1,194 @@
+"""Encrypted-DNS resolvers in the host summary: the hosts whose later look-ups the log may not see."""
+
+from datetime import date
+
+import dagster as dg
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from hunt_assets.analytics.dns.events import (
+    BYPASS_PRIORITY,
+    encrypted_dns_by_client,
+    score_events,
+    summarize_hosts,
+)
+from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
+from hunt_assets.analytics.dns.resolvers import endpoint_labels, endpoint_of
+
+
+@pytest.mark.parametrize(
+    ("name", "provider", "kind"),
+    [
+        ("dns.google", "Google Public DNS", "resolver"),
+        ("DNS.Google.", "Google Public DNS", "resolver"),  # as a sensor may log it
+        ("mozilla.cloudflare-dns.com", "Cloudflare 1.1.1.1", "resolver"),
+        ("cloudflare-dns.com", "Cloudflare 1.1.1.1", "resolver"),
+        ("one.one.one.one", "Cloudflare 1.1.1.1", "resolver"),
+        ("dns.quad9.net", "Quad9", "resolver"),
+        ("45bd7c.dns.nextdns.io", "NextDNS", "resolver"),  # a customer's configuration id
+        ("c3a9f1e2.d.adguard-dns.com", "AdGuard DNS", "resolver"),
+        ("abcd1234.cloudflare-gateway.com", "Cloudflare Zero Trust", "resolver"),
+        ("doh.opendns.com", "Cisco OpenDNS / Umbrella", "resolver"),
+        ("use-application-dns.net", "Firefox DoH canary", "canary"),
+        ("mask.icloud.com", "iCloud Private Relay canary", "canary"),
+    ],
+)
+def test_endpoints_and_canaries_are_recognised(name: str, provider: str, kind: str) -> None:
+    assert endpoint_of(name) == (provider, kind)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "www.quad9.net",  # the provider's web site, not its resolver
+        "quad9.net",
+        "nextdns.io",
+        "test.nextdns.io",  # NextDNS's own leak test
+        "google.com",
+        "evil-cloudflare-dns.com",  # a look-alike, not under the zone
+        "cloudflare-dns.com.evil.net",
+        "dns.google.evil.net",
+        "icloud.com",
+        "",
+        "a..b",
+    ],
+)
+def test_names_that_only_resemble_them_are_not(name: str) -> None:
+    assert endpoint_of(name) is None
+
+
+def _registered(names: list[str]) -> list[str]:
+    p = parse(to_binary_array(pa.array(names, pa.large_string())))
+    return binary_to_str(registered_domains(p)).to_pylist()
+
+
+def test_labels_name_the_endpoint_and_provider_and_leave_the_rest_blank() -> None:
+    names = ["www.example.com", "Dns.Google.", "x1.dns.nextdns.io", "www.quad9.net", "use-application-dns.net"]
+    labels = endpoint_labels(names, _registered(names))
+    assert list(labels) == [
+        "",
+        "dns.google (Google Public DNS)",
+        "x1.dns.nextdns.io (NextDNS)",
+        "",
+        "use-application-dns.net (Firefox DoH canary)",
+    ]
+
+
+def _events(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """(client, name, time) rows as scoring events."""
+    return pd.DataFrame(
+        {
+            "client": [c for c, _, _ in rows],
+            "name": [n for _, n, _ in rows],
+            "qtype": "A",
+            "timestamp": pd.to_datetime([t for _, _, t in rows], utc=True),
+        }
+    )
+
+
+def _day() -> pd.DataFrame:
+    dga = [f"{w}.com" for w in ("xkqzvbwtrplmhd", "qwpzmxkvbtrhjl", "zvkxqwbmtrplhd", "mqzxkvwbtrhpld")]
+    rows = [("ws-1", n, f"2024-06-01T09:{i:02d}:00Z") for i, n in enumerate(dga * 3)]
+    rows += [
+        ("ws-2", "mozilla.cloudflare-dns.com", "2024-06-01T08:00:00Z"),
+        ("ws-2", "mozilla.cloudflare-dns.com", "2024-06-01T12:00:00Z"),
+        ("ws-2", "use-application-dns.net", "2024-06-01T07:59:59Z"),
+        ("ws-2", "www.example.com", "2024-06-01T06:00:00Z"),
+        ("ws-3", "www.example.com", "2024-06-01T10:00:00Z"),
+        ("ws-4", "45bd7c.dns.nextdns.io", "2024-06-01T11:00:00Z"),
+        ("", "dns.google", "2024-06-01T11:00:00Z"),  # no client: cannot be listed
+    ]
+    rows += [("ws-1", "dns.quad9.net", "2024-06-01T10:30:00Z")]
+    return _events(rows)
+
+
+def test_per_client_counts_endpoints_busiest_first_and_the_time_span() -> None:
+    by = encrypted_dns_by_client(_day()).set_index("client")
+    assert set(by.index) == {"ws-1", "ws-2", "ws-4"}
+    ws2 = by.loc["ws-2"]
+    assert ws2["encrypted_dns_lookups"] == 3
+    assert ws2["encrypted_dns"] == (
+        "mozilla.cloudflare-dns.com (Cloudflare 1.1.1.1), use-application-dns.net (Firefox DoH canary)"
+    )
+    assert ws2["first_seen"] == pd.Timestamp("2024-06-01T07:59:59Z")
+    assert ws2["last_seen"] == pd.Timestamp("2024-06-01T12:00:00Z")
+
+
+def test_host_summary_lists_bypass_hosts_below_flagged_ones() -> None:
+    ev = _day()
+    _, doms = score_events(ev)
+    assert set(doms.loc[doms["verdict"] == "dga", "registered_domain"]) >= {"xkqzvbwtrplmhd.com"}
+    hosts = summarize_hosts(ev, doms).set_index("client")
+    assert list(hosts.index[:1]) == ["ws-1"]  # a DGA host first, whatever else it resolved
+    assert "ws-3" not in hosts.index  # nothing flagged, nothing bypassed
+    ws1, ws2, ws4 = hosts.loc["ws-1"], hosts.loc["ws-2"], hosts.loc["ws-4"]
+    assert ws1["dga_domains"] >= 1
+    assert ws1["encrypted_dns"] == "dns.quad9.net (Quad9)"
+    assert ws1["priority"] > ws2["priority"]
+    assert ws2["lookups_flagged"] == 0
+    assert ws2["top_domains"] == ""
+    assert ws2["priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert ws4["encrypted_dns_lookups"] == 1
+    assert ws4["priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert ws2["first_seen"] == pd.Timestamp("2024-06-01T07:59:59Z")  # its bypass look-ups' span
+    # a host in both parts spans both: its first DGA look-up at 09:00, its resolver at 10:30
+    assert ws1["first_seen"] == pd.Timestamp("2024-06-01T09:00:00Z")
+    assert ws1["last_seen"] == pd.Timestamp("2024-06-01T10:30:00Z")
+
+
+def test_host_summary_is_the_same_from_categorical_events() -> None:
+    ev = _day()
+    _, doms = score_events(ev)
+    cat = ev.astype({"client": "category", "name": "category"})
+    pd.testing.assert_frame_equal(summarize_hosts(ev, doms), summarize_hosts(cat, doms))
+
+
+def test_a_day_with_only_bypass_hosts_and_no_flags_still_lists_them() -> None:
+    ev = _events([("ws-9", "dns.google", "2024-06-01T01:00:00Z"), ("ws-8", "www.example.com", "2024-06-01T01:00:00Z")])
+    _, doms = score_events(ev)
+    hosts = summarize_hosts(ev, doms)
+    assert list(hosts["client"]) == ["ws-9"]
+    assert hosts["encrypted_dns"].iloc[0] == "dns.google (Google Public DNS)"
+    assert summarize_hosts(ev, doms.iloc[0:0])["client"].tolist() == ["ws-9"]  # no domain flags at all
+
+
+def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
+    """Through the assets and a real DuckDB file: the hunt's rows in, the summary's columns out."""
+    from hunt_assets.assets.detections import DNS_HUNT, HOST_SUMMARY, dns_flags, host_summary
+    from hunt_assets.assets.hunts import PARTITION_COLUMN
+    from hunt_assets.resources import DnsScoringResource, WarehouseResource
+    from hunt_assets.warehouse.store import Warehouse
+
+    day = date(2026, 11, 20)  # a partition of the daily definition
+    ev = _day()
+    ev["timestamp"] += pd.Timestamp("2026-11-20", tz="UTC") - pd.Timestamp("2024-06-01", tz="UTC")
+    hunt = pd.DataFrame(
+        {
+            PARTITION_COLUMN: pd.Series([day] * len(ev), dtype=pd.ArrowDtype(pa.date32())),
+            "Timestamp": ev["timestamp"],
+            "DeviceName": ev["client"],
+            "ClientIP": "",
+            "QueryName": ev["name"],
+            "QueryType": "A",
+            "Answers": "[]",
+        }
+    )
+    path = tmp_path / "wh.duckdb"
+    wh = Warehouse(path)
+    wh.replace_partition(DNS_HUNT, hunt, PARTITION_COLUMN, day)
+    result = dg.materialize(
+        [dns_flags, host_summary],
+        partition_key=day.isoformat(),
+        resources={"warehouse": WarehouseResource(path=str(path)), "dns_scoring": DnsScoringResource()},
+    )
+    assert result.success
+    meta = next(m.materialization.metadata for m in result.get_asset_materialization_events()
+                if m.asset_key == dg.AssetKey(["analytics", "host_summary"]))
+    assert {"client": "ws-4", "encrypted_dns": "45bd7c.dns.nextdns.io (NextDNS)"} in meta["encrypted_dns_hosts"].value
+    assert "ws-2" not in meta["flagged_hosts"].value  # it resolved nothing flagged
+    hosts = wh.read_partition(HOST_SUMMARY, PARTITION_COLUMN, day).set_index("client")
+    assert hosts.loc["ws-2", "encrypted_dns"].startswith("mozilla.cloudflare-dns.com (Cloudflare 1.1.1.1)")
+    assert hosts.loc["ws-2", "encrypted_dns_lookups"] == 3
+    assert hosts.loc["ws-4", "encrypted_dns"] == "45bd7c.dns.nextdns.io (NextDNS)"
+    assert hosts.loc["ws-1", "dga_domains"] >= 1
