@@ -177,6 +177,14 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
     path = tmp_path / "wh.duckdb"
     wh = Warehouse(path)
     wh.replace_partition(DNS_HUNT, hunt, PARTITION_COLUMN, day)
+    # the connections hunt: a process that reaches a resolver by address (DoT), no look-up at all
+    conns = pd.DataFrame({
+        PARTITION_COLUMN: pd.Series([day] * 3, dtype=pd.ArrowDtype(pa.date32())),
+        "DeviceName": ["ws-5", "ws-5", "ws-2"], "FileName": ["svc-update.exe", "svc-update.exe", "firefox.exe"],
+        "RemoteIP": ["1.1.1.1", "1.0.0.1", "162.159.61.4"], "RemotePort": [853, 853, 443],
+        "Connections": [40, 2, 7], "Timestamp": pd.Timestamp("2026-11-20T10:00:00Z"),
+    })
+    wh.replace_partition("hunts.encrypted_dns_connections", conns, PARTITION_COLUMN, day)
     result = dg.materialize(
         [dns_flags, host_summary],
         partition_key=day.isoformat(),
@@ -185,10 +193,35 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
     assert result.success
     meta = next(m.materialization.metadata for m in result.get_asset_materialization_events()
                 if m.asset_key == dg.AssetKey(["analytics", "host_summary"]))
-    assert {"client": "ws-4", "encrypted_dns": "45bd7c.dns.nextdns.io (NextDNS)"} in meta["encrypted_dns_hosts"].value
+    listed = {r["client"]: r for r in meta["encrypted_dns_hosts"].value}
+    assert listed["ws-4"]["encrypted_dns"] == "45bd7c.dns.nextdns.io (NextDNS)"
+    assert listed["ws-5"] == {"client": "ws-5", "encrypted_dns": "", "encrypted_dns_processes": "svc-update.exe (42)"}
     assert "ws-2" not in meta["flagged_hosts"].value  # it resolved nothing flagged
     hosts = wh.read_partition(HOST_SUMMARY, PARTITION_COLUMN, day).set_index("client")
     assert hosts.loc["ws-2", "encrypted_dns"].startswith("mozilla.cloudflare-dns.com (Cloudflare 1.1.1.1)")
     assert hosts.loc["ws-2", "encrypted_dns_lookups"] == 3
     assert hosts.loc["ws-4", "encrypted_dns"] == "45bd7c.dns.nextdns.io (NextDNS)"
     assert hosts.loc["ws-1", "dga_domains"] >= 1
+    assert hosts.loc["ws-5", "encrypted_dns_connections"] == 42
+    assert hosts.loc["ws-5", "priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert hosts.loc["ws-2", "encrypted_dns_processes"] == "firefox.exe (7)"
+    assert hosts.loc["ws-2", "priority"] == pytest.approx(BYPASS_PRIORITY)  # look-ups and connections: one bonus
+
+
+def test_connections_without_a_look_up_list_the_host_and_bad_rows_are_skipped() -> None:
+    ev = _events([("ws-8", "www.example.com", "2024-06-01T01:00:00Z")])
+    _, doms = score_events(ev)
+    conns = pd.DataFrame({
+        "DeviceName": ["ws-7", "ws-7", "", None, "ws-7"],
+        "FileName": ["python.exe", None, "x.exe", "y.exe", "python.exe"],
+        "Connections": [5, 1, 9, 9, 2],
+    })
+    hosts = summarize_hosts(ev, doms, None, conns)
+    assert hosts["client"].tolist() == ["ws-7"]  # rows without a device cannot be listed
+    row = hosts.iloc[0]
+    assert row["encrypted_dns_connections"] == 8
+    assert row["encrypted_dns_processes"] == "python.exe (7), unknown process (1)"
+    assert row["encrypted_dns"] == ""
+    assert row["priority"] == pytest.approx(BYPASS_PRIORITY)
+    # a hunt table of another shape (an older warehouse) is ignored, not a crash
+    assert summarize_hosts(ev, doms, None, pd.DataFrame({"DeviceName": ["ws-7"]})).empty

@@ -127,3 +127,16 @@ def test_missing_lake_names_path_and_rebuild_command(tmp_path):
             "warehouse": WarehouseResource(path=str(tmp_path / "hunt_warehouse.duckdb")),
             "hunting": HuntingResource(backend="sample", lake_path=str(missing))})
     assert str(missing) in str(err.value)
+
+
+def test_encrypted_dns_hunt_finds_the_browser_that_resolves_over_https(hunted, sample_lake):
+    """Only the planted host: no benign device of the tenant talks DoH or DoT."""
+    (device, endpoint), = truth(sample_lake, "encrypted_dns", "doh_endpoint")
+    (_, planted), = truth(sample_lake, "encrypted_dns", "doh_connections")
+    rows = hunted.query("SELECT DeviceName, FileName, RemotePort, RemoteUrl, sum(Connections) n "
+                        "FROM hunts.encrypted_dns_connections GROUP BY ALL")
+    assert rows["DeviceName"].unique().tolist() == [device]
+    assert set(rows["FileName"]) == {"chrome.exe"}
+    assert set(rows["RemotePort"]) == {443}
+    assert set(rows["RemoteUrl"]) == {endpoint}
+    assert int(rows["n"].sum()) == int(planted)  # every connection of the day, none twice

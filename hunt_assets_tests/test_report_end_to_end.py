@@ -82,3 +82,12 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     hosts = wh.read_partition(HOST_SUMMARY, "partition_date", day)
     top_two = set(hosts.sort_values("priority", ascending=False)["client"].head(2))
     assert {TUNNEL_HOST, DGA_HOST} <= {h.split(".")[0] for h in top_two}
+    # the browser that resolves over HTTPS: listed for its one look-up in the clear and its connections
+    from hunt_assets.sample_tenant.plan import DOH_ENDPOINT, DOH_HOST
+
+    doh = hosts[hosts["client"].str.split(".").str[0] == DOH_HOST]
+    assert len(doh) == 1
+    assert doh["encrypted_dns"].iloc[0].startswith(f"{DOH_ENDPOINT} (Cloudflare 1.1.1.1)")
+    assert doh["encrypted_dns_processes"].iloc[0].startswith("chrome.exe (")
+    assert doh["encrypted_dns_connections"].iloc[0] > 50
+    assert doh["lookups_flagged"].iloc[0] == 0

@@ -26,6 +26,7 @@ from hunt_assets.warehouse.store import Warehouse
 DNS_HUNT = "hunts.dns_events"
 DEVICE_IPS_HUNT = "hunts.device_ips"
 ALERTS_HUNT = "hunts.alerts_with_evidence"
+ENCRYPTED_DNS_HUNT = "hunts.encrypted_dns_connections"
 NAME_FLAGS = "analytics.dns_flags"
 DOMAIN_FLAGS = "analytics.dns_domain_flags"
 HOST_SUMMARY = "analytics.host_summary"
@@ -142,7 +143,8 @@ def dns_flags(
 @dg.asset(
     key=["analytics", "host_summary"],
     partitions_def=daily_partitions,
-    deps=[dg.AssetKey(["analytics", "dns_flags"]), dg.AssetKey(["hunts", "alerts_with_evidence"])],
+    deps=[dg.AssetKey(["analytics", "dns_flags"]), dg.AssetKey(["hunts", "alerts_with_evidence"]),
+          dg.AssetKey(["hunts", "encrypted_dns_connections"])],
     group_name="detections",
     kinds={"duckdb", "python"},
     owners=["team:threat-hunting"],
@@ -160,7 +162,8 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     alerts = wh.read_partition(ALERTS_HUNT, PARTITION_COLUMN, day)
     if not alerts.empty:
         alerts = alerts[alerts["DeviceName"].astype(str) != ""].drop_duplicates(["AlertId", "DeviceName"])
-    summary = summarize_hosts(events, domains, alerts if not alerts.empty else None)
+    connections = wh.read_partition(ENCRYPTED_DNS_HUNT, PARTITION_COLUMN, day)
+    summary = summarize_hosts(events, domains, alerts if not alerts.empty else None, connections)
     wh.replace_partition(HOST_SUMMARY, _with_partition(summary, day), PARTITION_COLUMN, day)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(summary),
@@ -168,7 +171,8 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         "flagged_hosts": json.dumps(summary.loc[summary["lookups_flagged"] > 0, "client"].head(20).tolist()),
         # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
         "encrypted_dns_hosts": dg.MetadataValue.json(
-            summary.loc[summary["encrypted_dns_lookups"] > 0, ["client", "encrypted_dns"]]
+            summary.loc[(summary["encrypted_dns_lookups"] > 0) | (summary["encrypted_dns_connections"] > 0),
+                        ["client", "encrypted_dns", "encrypted_dns_processes"]]
             .head(50).to_dict(orient="records")),
     })
 

