@@ -204,6 +204,7 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
     assert hosts.loc["ws-1", "dga_domains"] >= 1
     assert hosts.loc["ws-5", "encrypted_dns_connections"] == 42
     assert hosts.loc["ws-5", "priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert hosts.loc["ws-5", "first_seen"] == pd.Timestamp("2026-11-20T10:00:00Z")  # the hunt's hour
     assert hosts.loc["ws-2", "encrypted_dns_processes"] == "firefox.exe (7)"
     assert hosts.loc["ws-2", "priority"] == pytest.approx(BYPASS_PRIORITY)  # look-ups and connections: one bonus
 

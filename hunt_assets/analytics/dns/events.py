@@ -727,7 +727,7 @@ def summarize_hosts(
     verdict weight x domain score, plus log volume, plus a bonus for alerts on the same device.
     Hosts that looked up an encrypted-DNS resolver are listed too (``encrypted_dns``), flagged or
     not, with a small bonus (``BYPASS_PRIORITY``): their later look-ups may not be in this log, so
-    a clean verdict says less about them. First and last seen span the look-ups that list the host.
+    a clean verdict says less about them. First and last seen span everything that lists the host.
 
     ``encrypted_connections``: rows of the ``encrypted_dns_connections`` hunt (``DeviceName``,
     ``FileName``, ``Connections``): the resolvers reached without a look-up (by address, or DoT on 853)
@@ -763,8 +763,8 @@ def summarize_hosts(
         return pd.DataFrame(columns=cols)
     both = out.index.union(bypass.index, sort=False).union(conns.index, sort=False)
     out = out.reindex(both)
-    for c in ("first_seen", "last_seen"):  # NaT-safe: the earliest / latest of either kind of look-up
-        pair = pd.concat([out[c], bypass[c].reindex(both)], axis=1)
+    for c in ("first_seen", "last_seen"):  # NaT-safe: the earliest / latest of any kind of evidence
+        pair = pd.concat([out[c], bypass[c].reindex(both), conns[c].reindex(both)], axis=1)
         out[c] = pair.min(axis=1) if c == "first_seen" else pair.max(axis=1)
     out["encrypted_dns_lookups"] = bypass["encrypted_dns_lookups"].reindex(both).fillna(0).astype(np.int64)
     out["encrypted_dns"] = bypass["encrypted_dns"].reindex(both).fillna("")
@@ -794,9 +794,11 @@ BYPASS_PRIORITY = 1.0
 
 
 def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
-    """Per device (index): connections to encrypted-DNS resolvers, and the processes that made them
-    (``chrome.exe (27)``, busiest first, at most three)."""
-    empty = pd.DataFrame(columns=["connections", "processes"], index=pd.Index([], dtype=object, name="client"))
+    """Per device (index): connections to encrypted-DNS resolvers, the processes that made them
+    (``chrome.exe (27)``, busiest first, at most three), and the first and last hour they were seen
+    (the hunt counts per hour: ``Timestamp`` is the hour's start)."""
+    empty = pd.DataFrame(columns=["connections", "processes", "first_seen", "last_seen"],
+                         index=pd.Index([], dtype=object, name="client"))
     need = {"DeviceName", "FileName", "Connections"}
     if hunt is None or hunt.empty or not need <= set(hunt.columns):
         return empty
@@ -810,6 +812,11 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     g = per.groupby("DeviceName", sort=False)
     out = pd.DataFrame({"connections": g["n"].sum().astype(np.int64),
                         "processes": g["text"].apply(lambda s: ", ".join(s.head(3)))})
+    when = (pd.to_datetime(h["Timestamp"], utc=True, errors="coerce") if "Timestamp" in h.columns
+            else pd.Series(pd.NaT, index=h.index, dtype="datetime64[ns, UTC]"))
+    hours = when.groupby(h["DeviceName"])
+    out["first_seen"] = hours.min().reindex(out.index)
+    out["last_seen"] = hours.max().reindex(out.index)
     out.index = out.index.astype(object)
     out.index.name = "client"
     return out
