@@ -64,3 +64,35 @@ def test_hashes_and_frames_count_occurrences():
     assert set(out[out["accepted"]]["indicator_type"]) == {"hash", "url"}
     assert list(out[~out["accepted"]]["raw"]) == ["192.168.1.4"]
     assert (out["source_table"] == "hunts.t").all()
+
+
+def test_a_hunt_with_nothing_that_day_leaves_accepted_boolean(tmp_path):
+    """Found by the demo when a new hunt had rows on one day only: the day's empty frame made the
+    concatenated ``accepted`` column objects, and ``~accepted`` selected columns -1 / -2."""
+    from datetime import date
+
+    import dagster as dg
+    import pyarrow as pa
+
+    from hunt_assets.assets.intel import extract_day, hunt_indicators
+    from hunt_assets.resources import WarehouseResource
+    from hunt_assets.warehouse.store import Warehouse
+
+    assert extract_from_frame(pd.DataFrame(), [])["accepted"].dtype == bool
+    day, other = date(2026, 11, 17), date(2026, 11, 16)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+
+    def part(d: date, urls: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({"partition_date": pd.Series([d] * len(urls), dtype=pd.ArrowDtype(pa.date32())),
+                             "RemoteUrl": urls})
+
+    wh.replace_partition("hunts.busy", part(day, ["http://evil-example.net/a", "\\\\10.0.0.5\\share"]),
+                         "partition_date", day)
+    wh.replace_partition("hunts.quiet", part(other, ["http://other-example.org/"]), "partition_date", other)
+    df = extract_day(wh, day)
+    assert df["accepted"].dtype == bool
+    assert "http://evil-example.net/a" in set(df.loc[df["accepted"], "indicator"])
+    assert "10.0.0.5" in set(df.loc[~df["accepted"], "raw"])
+    result = dg.materialize([hunt_indicators], partition_key=day.isoformat(),
+                            resources={"warehouse": WarehouseResource(path=str(tmp_path / "wh.duckdb"))})
+    assert result.success

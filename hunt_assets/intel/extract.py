@@ -259,7 +259,9 @@ def extract_from_frame(df: pd.DataFrame, columns: Sequence[str], *, source_table
                 )
                 counts[key] = counts.get(key, 0) + 1
     rows = [dict(zip(EXTRACT_COLUMNS, (*k, n), strict=True)) for k, n in counts.items()]
-    out = pd.DataFrame(rows, columns=EXTRACT_COLUMNS)
+    # typed even when empty: a day on which one hunt found nothing must not turn the day's concatenated
+    # ``accepted`` into objects, where ``~`` is integer negation (-1 / -2), not "rejected"
+    out = pd.DataFrame(rows, columns=EXTRACT_COLUMNS).astype({"accepted": bool, "occurrences": "int64"})
     return (
         out.sort_values(
             ["accepted", "indicator_type", "indicator", "raw"],
