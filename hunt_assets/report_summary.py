@@ -32,6 +32,14 @@ def summary_lines(warehouse_path: Path, data_dir: Path) -> list[str]:
         out.append("  hosts to look at first (host_summary):")
         out += [f"    {r.priority:6.1f}  {r.client}  (tunnel domains {r.tunnel}, DGA domains {r.dga})"
                 for r in hosts.itertuples()]
+        if "encrypted_dns_connections" in {c for c, _ in wh.columns("analytics.host_summary")}:
+            bypass = wh.query("SELECT client, sum(encrypted_dns_lookups) AS lookups, "
+                              "sum(encrypted_dns_connections) AS conns FROM analytics.host_summary "
+                              "WHERE encrypted_dns_lookups > 0 OR encrypted_dns_connections > 0 "
+                              "GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1 LIMIT 5")
+            out.append("  resolving past the DNS log (encrypted DNS): " + (", ".join(
+                f"{r.client} ({int(r.lookups)} look-up(s), {int(r.conns)} connection(s))"
+                for r in bypass.itertuples()) or "none"))
     if wh.table_exists("hunts.ldap_recon_burst"):
         burst = wh.query("SELECT DISTINCT DeviceName FROM hunts.ldap_recon_burst")["DeviceName"].tolist()
         out.append("  LDAP reconnaissance bursts from: " + (", ".join(burst) or "none"))

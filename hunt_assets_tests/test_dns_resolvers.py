@@ -226,3 +226,22 @@ def test_connections_without_a_look_up_list_the_host_and_bad_rows_are_skipped() 
     assert row["priority"] == pytest.approx(BYPASS_PRIORITY)
     # a hunt table of another shape (an older warehouse) is ignored, not a crash
     assert summarize_hosts(ev, doms, None, pd.DataFrame({"DeviceName": ["ws-7"]})).empty
+
+
+def test_the_demo_summary_names_the_hosts_resolving_past_the_log(tmp_path) -> None:
+    from hunt_assets.report_summary import summary_lines
+    from hunt_assets.warehouse.store import Warehouse
+
+    day = date(2026, 11, 16)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    old = pd.DataFrame({"partition_date": pd.Series([day], dtype=pd.ArrowDtype(pa.date32())), "client": ["ws-1"],
+                        "priority": [5.0], "tunnel_domains": [0], "dga_domains": [3]})
+    wh.replace_partition("analytics.host_summary", old, "partition_date", day)
+    lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
+    assert not [x for x in lines if "encrypted DNS" in x]  # a warehouse from before the columns: no line
+    new = old.assign(encrypted_dns_lookups=[0], encrypted_dns_connections=[0])
+    new = pd.concat([new, new.assign(client="ws-ops-009", priority=1.0, dga_domains=0, encrypted_dns_lookups=2,
+                                     encrypted_dns_connections=120)])
+    wh.replace_partition("analytics.host_summary", new, "partition_date", day)
+    lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
+    assert "  resolving past the DNS log (encrypted DNS): ws-ops-009 (2 look-up(s), 120 connection(s))" in lines
