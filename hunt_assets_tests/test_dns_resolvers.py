@@ -183,6 +183,8 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
         "DeviceName": ["ws-5", "ws-5", "ws-2"], "FileName": ["svc-update.exe", "svc-update.exe", "firefox.exe"],
         "RemoteIP": ["1.1.1.1", "1.0.0.1", "162.159.61.4"], "RemotePort": [853, 853, 443],
         "Connections": [40, 2, 7], "Timestamp": pd.Timestamp("2026-11-20T10:00:00Z"),
+        "FirstSeen": pd.to_datetime(["2026-11-20T10:07:00Z", "2026-11-20T10:31:00Z", "2026-11-20T10:02:00Z"]),
+        "LastSeen": pd.to_datetime(["2026-11-20T10:50:00Z", "2026-11-20T10:32:00Z", "2026-11-20T10:40:00Z"]),
     })
     wh.replace_partition("hunts.encrypted_dns_connections", conns, PARTITION_COLUMN, day)
     result = dg.materialize(
@@ -204,7 +206,8 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
     assert hosts.loc["ws-1", "dga_domains"] >= 1
     assert hosts.loc["ws-5", "encrypted_dns_connections"] == 42
     assert hosts.loc["ws-5", "priority"] == pytest.approx(BYPASS_PRIORITY)
-    assert hosts.loc["ws-5", "first_seen"] == pd.Timestamp("2026-11-20T10:00:00Z")  # the hunt's hour
+    assert hosts.loc["ws-5", "first_seen"] == pd.Timestamp("2026-11-20T10:07:00Z")  # the hunt's own times
+    assert hosts.loc["ws-5", "last_seen"] == pd.Timestamp("2026-11-20T10:50:00Z")
     assert hosts.loc["ws-2", "encrypted_dns_processes"] == "firefox.exe (7)"
     assert hosts.loc["ws-2", "priority"] == pytest.approx(BYPASS_PRIORITY)  # look-ups and connections: one bonus
 

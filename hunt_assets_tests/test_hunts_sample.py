@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import pytest
 
 from hunt_assets.assets.hunts import build_hunt_assets
@@ -35,6 +36,12 @@ def truth(lake: Path, incident: str, kind: str) -> list[tuple[str, str]]:
     with duckdb.connect(str(lake), read_only=True) as con:
         return con.execute("SELECT device_name, entity FROM HuntGroundTruth WHERE incident = ? AND kind = ?",
                            [incident, kind]).fetchall()
+
+
+def truth_span(lake: Path, incident: str, kind: str) -> list[tuple]:
+    with duckdb.connect(str(lake), read_only=True) as con:
+        return con.execute("SELECT device_name, entity, first_seen, last_seen FROM HuntGroundTruth "
+                           "WHERE incident = ? AND kind = ?", [incident, kind]).fetchall()
 
 
 def test_ldap_hunts_name_the_recon_device(hunted, sample_lake):
@@ -140,3 +147,9 @@ def test_encrypted_dns_hunt_finds_the_browser_that_resolves_over_https(hunted, s
     assert set(rows["RemotePort"]) == {443}
     assert set(rows["RemoteUrl"]) == {endpoint}
     assert int(rows["n"].sum()) == int(planted)  # every connection of the day, none twice
+    span = hunted.query("SELECT min(FirstSeen) f, max(LastSeen) l FROM hunts.encrypted_dns_connections")
+    first, last = (pd.Timestamp(x, tz="UTC") if pd.Timestamp(x).tzinfo is None else pd.Timestamp(x)
+                   for x in span.iloc[0])
+    (_, _, t_first, t_last), = truth_span(sample_lake, "encrypted_dns", "doh_connections")
+    assert first > pd.Timestamp(t_first, tz="UTC")  # the one look-up in the clear came just before
+    assert last == pd.Timestamp(t_last, tz="UTC")

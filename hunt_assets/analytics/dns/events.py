@@ -795,8 +795,8 @@ BYPASS_PRIORITY = 1.0
 
 def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     """Per device (index): connections to encrypted-DNS resolvers, the processes that made them
-    (``chrome.exe (27)``, busiest first, at most three), and the first and last hour they were seen
-    (the hunt counts per hour: ``Timestamp`` is the hour's start)."""
+    (``chrome.exe (27)``, busiest first, at most three), and when they were first and last seen (the
+    hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
     empty = pd.DataFrame(columns=["connections", "processes", "first_seen", "last_seen"],
                          index=pd.Index([], dtype=object, name="client"))
     need = {"DeviceName", "FileName", "Connections"}
@@ -812,11 +812,11 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     g = per.groupby("DeviceName", sort=False)
     out = pd.DataFrame({"connections": g["n"].sum().astype(np.int64),
                         "processes": g["text"].apply(lambda s: ", ".join(s.head(3)))})
-    when = (pd.to_datetime(h["Timestamp"], utc=True, errors="coerce") if "Timestamp" in h.columns
-            else pd.Series(pd.NaT, index=h.index, dtype="datetime64[ns, UTC]"))
-    hours = when.groupby(h["DeviceName"])
-    out["first_seen"] = hours.min().reindex(out.index)
-    out["last_seen"] = hours.max().reindex(out.index)
+    for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):
+        src = fallback if fallback in h.columns else "Timestamp" if "Timestamp" in h.columns else None
+        when = (pd.to_datetime(h[src], utc=True, errors="coerce") if src is not None
+                else pd.Series(pd.NaT, index=h.index, dtype="datetime64[ns, UTC]"))
+        out[col] = when.groupby(h["DeviceName"]).agg(how).reindex(out.index)
     out.index = out.index.astype(object)
     out.index.name = "client"
     return out
