@@ -662,13 +662,19 @@ def mark_resolved(domains: pd.DataFrame, events: pd.DataFrame, names: pd.DataFra
     return out
 
 
-def event_domains(events: pd.DataFrame) -> pd.Series:
-    """Registered domain per event row (each distinct name parsed once)."""
-    codes, doms = _name_domains(events)
+def event_domains(events: pd.DataFrame, parsed: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
+    """Registered domain per event row (each distinct name parsed once).
+
+    ``parsed``: ``(codes, domains)`` as ``_name_domains`` returns them, when the caller has them.
+    """
+    codes, doms = _name_domains(events) if parsed is None else parsed
     if doms.size == 0:
         return pd.Series([None] * len(events), index=events.index, dtype=object)
     out = np.where(codes >= 0, doms[np.maximum(codes, 0)], None)
     return pd.Series(out, index=events.index, dtype=object)
+
+
+_BYPASS_COLUMNS = ["client", "encrypted_dns_lookups", "encrypted_dns", "first_seen", "last_seen"]
 
 
 def encrypted_dns_by_client(events: pd.DataFrame, names: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -677,16 +683,15 @@ def encrypted_dns_by_client(events: pd.DataFrame, names: pd.DataFrame | None = N
 
     ``names``: the per-name flags of these events, to reuse their registered domains.
     """
-    cols = ["client", "encrypted_dns_lookups", "encrypted_dns", "first_seen", "last_seen"]
     if "client" not in events.columns or "name" not in events.columns or len(events) == 0:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=_BYPASS_COLUMNS)
     return _encrypted_dns(events, *_names_and_domains(events, names))
 
 
 def _encrypted_dns(events: pd.DataFrame, codes: np.ndarray, uniq: np.ndarray, doms: np.ndarray) -> pd.DataFrame:
     from hunt_assets.analytics.dns.resolvers import endpoint_labels
 
-    cols = ["client", "encrypted_dns_lookups", "encrypted_dns", "first_seen", "last_seen"]
+    cols = _BYPASS_COLUMNS
     labels = endpoint_labels(uniq, doms)
     hit = np.append(labels != "", False)[codes]  # code -1 (missing name) reads the False slot
     if not hit.any():
@@ -749,14 +754,10 @@ def summarize_hosts(
         "encrypted_dns_processes",
         "priority",
     ]
-    if "client" not in events.columns:
-        return pd.DataFrame(columns=cols)
-    if "name" not in events.columns:
+    if "client" not in events.columns or "name" not in events.columns:
         return pd.DataFrame(columns=cols)
     codes, uniq, doms = _names_and_domains(events)  # every distinct name parsed once, for both parts
-    reg = pd.Series(np.where(codes >= 0, doms[np.maximum(codes, 0)], None) if doms.size else None,
-                    index=events.index, dtype=object)
-    out = _flagged_by_client(events, reg, domain_flags)
+    out = _flagged_by_client(events, event_domains(events, (codes, doms)), domain_flags)
     bypass = _encrypted_dns(events, codes, uniq, doms).set_index("client")
     conns = _encrypted_connections(encrypted_connections)
     if out.empty and bypass.empty and conns.empty:
