@@ -9,12 +9,20 @@ import pytest
 
 from hunt_assets.analytics.dns.events import (
     BYPASS_PRIORITY,
+    OTHER_PROCESS_PRIORITY,
     encrypted_dns_by_client,
     score_events,
     summarize_hosts,
 )
 from hunt_assets.analytics.dns.names import binary_to_str, parse, registered_domains, to_binary_array
-from hunt_assets.analytics.dns.resolvers import endpoint_labels, endpoint_of
+from hunt_assets.analytics.dns.resolvers import (
+    BROWSER,
+    DNS_SOFTWARE,
+    OTHER_PROCESS,
+    endpoint_labels,
+    endpoint_of,
+    process_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +205,8 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
                 if m.asset_key == dg.AssetKey(["analytics", "host_summary"]))
     listed = {r["client"]: r for r in meta["encrypted_dns_hosts"].value}
     assert listed["ws-4"]["encrypted_dns"] == "45bd7c.dns.nextdns.io (NextDNS)"
-    assert listed["ws-5"] == {"client": "ws-5", "encrypted_dns": "", "encrypted_dns_processes": "svc-update.exe (42)"}
+    assert listed["ws-5"] == {"client": "ws-5", "encrypted_dns": "", "encrypted_dns_processes": "svc-update.exe (42)",
+                              "encrypted_dns_other_processes": "svc-update.exe (42)"}
     assert "ws-2" not in meta["flagged_hosts"].value  # it resolved nothing flagged
     hosts = wh.read_partition(HOST_SUMMARY, PARTITION_COLUMN, day).set_index("client")
     assert hosts.loc["ws-2", "encrypted_dns"].startswith("mozilla.cloudflare-dns.com (Cloudflare 1.1.1.1)")
@@ -205,7 +214,7 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
     assert hosts.loc["ws-4", "encrypted_dns"] == "45bd7c.dns.nextdns.io (NextDNS)"
     assert hosts.loc["ws-1", "dga_domains"] >= 1
     assert hosts.loc["ws-5", "encrypted_dns_connections"] == 42
-    assert hosts.loc["ws-5", "priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert hosts.loc["ws-5", "priority"] == pytest.approx(BYPASS_PRIORITY + OTHER_PROCESS_PRIORITY)
     assert hosts.loc["ws-5", "first_seen"] == pd.Timestamp("2026-11-20T10:07:00Z")  # the hunt's own times
     assert hosts.loc["ws-5", "last_seen"] == pd.Timestamp("2026-11-20T10:50:00Z")
     assert hosts.loc["ws-2", "encrypted_dns_processes"] == "firefox.exe (7)"
@@ -226,7 +235,8 @@ def test_connections_without_a_look_up_list_the_host_and_bad_rows_are_skipped() 
     assert row["encrypted_dns_connections"] == 8
     assert row["encrypted_dns_processes"] == "python.exe (7), unknown process (1)"
     assert row["encrypted_dns"] == ""
-    assert row["priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert row["encrypted_dns_other_processes"] == "python.exe (7), unknown process (1)"
+    assert row["priority"] == pytest.approx(BYPASS_PRIORITY + OTHER_PROCESS_PRIORITY)
     # a hunt table of another shape (an older warehouse) is ignored, not a crash
     assert summarize_hosts(ev, doms, None, pd.DataFrame({"DeviceName": ["ws-7"]})).empty
 
@@ -248,3 +258,52 @@ def test_the_demo_summary_names_the_hosts_resolving_past_the_log(tmp_path) -> No
     wh.replace_partition("analytics.host_summary", new, "partition_date", day)
     lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
     assert "  resolving past the DNS log (encrypted DNS): ws-ops-009 (2 look-up(s), 120 connection(s))" in lines
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("chrome.exe", BROWSER),
+        ("MSEDGE.EXE", BROWSER),
+        ("Google Chrome Helper (Renderer)", BROWSER),  # macOS helper processes are the browser's
+        ("firefox", BROWSER),
+        (r"C:\Program Files\Mozilla Firefox\firefox.exe", BROWSER),
+        ("svchost.exe", DNS_SOFTWARE),  # Windows' DNS client when the OS itself is set to DoH
+        ("mDNSResponder", DNS_SOFTWARE),
+        ("systemd-resolved", DNS_SOFTWARE),
+        ("cloudflared", DNS_SOFTWARE),
+        ("dnscrypt-proxy.exe", DNS_SOFTWARE),
+        ("rundll32.exe", OTHER_PROCESS),
+        ("powershell.exe", OTHER_PROCESS),
+        ("chrome_update.exe", OTHER_PROCESS),  # near a browser's name is not a browser
+        ("chromehelper.exe", OTHER_PROCESS),
+        ("", OTHER_PROCESS),
+        (None, OTHER_PROCESS),
+        (float("nan"), OTHER_PROCESS),
+    ],
+)
+def test_process_kind(name: object, kind: str) -> None:
+    assert process_kind(name) == kind
+
+
+def test_a_process_resolving_by_itself_ranks_above_browsers_and_below_a_dga_host() -> None:
+    """A non-browser process on DoH is the shape of a tunnel: above a browser's secure DNS and DNS software,
+    below a host with a flagged DGA day; only that process is named as 'other'."""
+    ev = _day()
+    _, doms = score_events(ev)
+    conns = pd.DataFrame({
+        "DeviceName": ["ws-7", "ws-7", "ws-8", "ws-9", "ws-9"],
+        "FileName": ["SearchIndexerHelper.exe", "chrome.exe", "msedge.exe", "svchost.exe", "cloudflared.exe"],
+        "RemoteIP": ["8.8.8.8", "1.1.1.1", "1.1.1.1", "9.9.9.9", "1.1.1.1"],
+        "RemotePort": [443, 443, 443, 853, 443],
+        "Connections": [300, 12, 40, 5, 9],
+    })
+    hosts = summarize_hosts(ev, doms, None, conns).set_index("client")
+    assert hosts.loc["ws-7", "encrypted_dns_other_processes"] == "SearchIndexerHelper.exe (300)"
+    assert hosts.loc["ws-7", "encrypted_dns_processes"] == "SearchIndexerHelper.exe (300), chrome.exe (12)"
+    assert hosts.loc["ws-8", "encrypted_dns_other_processes"] == ""
+    assert hosts.loc["ws-9", "encrypted_dns_other_processes"] == ""
+    assert hosts.loc["ws-7", "priority"] == pytest.approx(BYPASS_PRIORITY + OTHER_PROCESS_PRIORITY)
+    assert hosts.loc["ws-8", "priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert hosts.loc["ws-9", "priority"] == pytest.approx(BYPASS_PRIORITY)
+    assert hosts.loc["ws-1", "priority"] > hosts.loc["ws-7", "priority"] > hosts.loc["ws-8", "priority"]

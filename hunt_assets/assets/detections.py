@@ -152,7 +152,8 @@ def dns_flags(
     automation_condition=dg.AutomationCondition.eager(),
     description="Per device: look-ups of flagged domains, distinct flagged domains, alerts, first/last seen and a "
                 "priority score -- the hosts to look at first; and the devices that looked up an encrypted-DNS "
-                "resolver, whose later look-ups this log may not see.",
+                "resolver, whose later look-ups this log may not see (higher when the process is neither a "
+                "browser nor DNS software: the shape of a DoH tunnel).",
 )
 def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     day = date.fromisoformat(context.partition_key)
@@ -172,7 +173,7 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
         "encrypted_dns_hosts": dg.MetadataValue.json(
             summary.loc[(summary["encrypted_dns_lookups"] > 0) | (summary["encrypted_dns_connections"] > 0),
-                        ["client", "encrypted_dns", "encrypted_dns_processes"]]
+                        ["client", "encrypted_dns", "encrypted_dns_processes", "encrypted_dns_other_processes"]]
             .head(50).to_dict(orient="records")),
     })
 

@@ -736,7 +736,9 @@ def summarize_hosts(
 
     ``encrypted_connections``: rows of the ``encrypted_dns_connections`` hunt (``DeviceName``,
     ``FileName``, ``Connections``): the resolvers reached without a look-up (by address, or DoT on 853)
-    list a host too, with the processes that made them.
+    list a host too, with the processes that made them. Processes that are neither browsers nor DNS
+    software (``resolvers.process_kind``) are listed again in ``encrypted_dns_other_processes`` and add
+    ``OTHER_PROCESS_PRIORITY``: a program resolving over HTTPS by itself is how a DoH tunnel looks.
     """
     cols = [
         "client",
@@ -752,6 +754,7 @@ def summarize_hosts(
         "encrypted_dns",
         "encrypted_dns_connections",
         "encrypted_dns_processes",
+        "encrypted_dns_other_processes",
         "priority",
     ]
     if "client" not in events.columns or "name" not in events.columns:
@@ -771,6 +774,7 @@ def summarize_hosts(
     out["encrypted_dns"] = bypass["encrypted_dns"].reindex(both).fillna("")
     out["encrypted_dns_connections"] = conns["connections"].reindex(both).fillna(0).astype(np.int64)
     out["encrypted_dns_processes"] = conns["processes"].reindex(both).fillna("")
+    out["encrypted_dns_other_processes"] = conns["other_processes"].reindex(both).fillna("")
     counts = ["lookups_flagged", "distinct_flagged_domains", "tunnel_domains", "dga_domains"]
     out[counts] = out[counts].fillna(0).astype(np.int64)
     out["top_domains"] = out["top_domains"].fillna("")
@@ -784,6 +788,7 @@ def summarize_hosts(
         + np.log1p(out["lookups_flagged"])
         + 2.0 * np.log1p(out["alerts"])
         + BYPASS_PRIORITY * ((out["encrypted_dns_lookups"] > 0) | (out["encrypted_dns_connections"] > 0))
+        + OTHER_PROCESS_PRIORITY * (out["encrypted_dns_other_processes"] != "")
     ).round(3)
     out = out.reset_index(names="client").sort_values("priority", ascending=False, kind="stable")
     return out.reset_index(drop=True)[cols]
@@ -792,13 +797,19 @@ def summarize_hosts(
 # a host that may resolve past this log ranks above hosts with nothing, below one flagged domain
 # (a single DGA domain at score 0.7 adds 3 * log1p(1.4) + log1p(1) = 3.3)
 BYPASS_PRIORITY = 1.0
+# a process that is neither a browser nor DNS software resolving over HTTPS/TLS by itself is the shape of a
+# DoH tunnel or C2: with the bypass bonus it ranks like one flagged DGA domain (3.3), below a host with a
+# tunnel or a DGA day, above every host whose only finding is a browser's secure DNS
+OTHER_PROCESS_PRIORITY = 2.5
 
 
 def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     """Per device (index): connections to encrypted-DNS resolvers, the processes that made them
     (``chrome.exe (27)``, busiest first, at most three), and when they were first and last seen (the
     hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
-    empty = pd.DataFrame(columns=["connections", "processes", "first_seen", "last_seen"],
+    from hunt_assets.analytics.dns.resolvers import OTHER_PROCESS, process_kind
+
+    empty = pd.DataFrame(columns=["connections", "processes", "other_processes", "first_seen", "last_seen"],
                          index=pd.Index([], dtype=object, name="client"))
     need = {"DeviceName", "FileName", "Connections"}
     if hunt is None or hunt.empty or not need <= set(hunt.columns):
@@ -813,6 +824,9 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     g = per.groupby("DeviceName", sort=False)
     out = pd.DataFrame({"connections": g["n"].sum().astype(np.int64),
                         "processes": g["text"].apply(lambda s: ", ".join(s.head(3)))})
+    other = per[[process_kind(f) == OTHER_PROCESS for f in per["FileName"]]]  # one call per device x process
+    out["other_processes"] = (other.groupby("DeviceName", sort=False)["text"].apply(lambda s: ", ".join(s.head(3)))
+                              .reindex(out.index).fillna(""))
     for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):
         src = fallback if fallback in h.columns else "Timestamp" if "Timestamp" in h.columns else None
         when = (pd.to_datetime(h[src], utc=True, errors="coerce") if src is not None

@@ -128,3 +128,59 @@ def endpoint_labels(names: Sequence[object], registered: Sequence[object]) -> np
         if hit is not None:
             out[i] = f"{_clean(names[i])} ({hit[0]})"
     return out
+
+
+# Processes that send DNS over HTTPS/TLS by design. A browser with secure DNS switched on is the common,
+# benign case; the OS resolver (Windows' DNS client in svchost, macOS mDNSResponder, systemd-resolved)
+# does it when the OS is configured to; DNS proxies and VPN clients are installed to. Anything else talking
+# to a public resolver is resolving for itself, which is what a DoH tunnel or C2 (godoh, DoHC2, Sliver's
+# DoH) looks like, so the host summary ranks it higher. Names as Defender reports them on Windows, macOS
+# and Linux, compared case-folded without ``.exe`` and without a macOS ``Helper (...)`` suffix. A name is
+# only a name: a tunnel saved as ``chrome.exe`` passes as a browser, so the list ranks hosts, it clears
+# nothing.
+BROWSER = "browser"
+DNS_SOFTWARE = "dns software"
+OTHER_PROCESS = "other"
+
+_BROWSERS = frozenset(
+    {
+        "chrome", "google chrome", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
+        "msedge", "microsoft edge", "msedgewebview2", "firefox", "firefox-esr", "firefox-bin", "librewolf",
+        "waterfox", "floorp", "zen", "brave", "brave browser", "brave-browser", "opera", "opera gx",
+        "vivaldi", "vivaldi-bin", "arc", "browser", "whale", "thorium", "yandex", "safari", "tor browser",
+        "com.apple.webkit.networking", "duckduckgo", "seamonkey", "palemoon", "iexplore",
+    }
+)
+_DNS_SOFTWARE = frozenset(
+    {
+        "svchost", "dns", "mdnsresponder", "systemd-resolved", "dnsmasq", "unbound", "named", "kresd",
+        "cloudflared", "warp-svc", "cloudflare warp", "dnscrypt-proxy", "stubby", "nextdns", "adguardhome",
+        "adguard", "adguardsvc", "ctrld", "blocky", "coredns", "dnsdist", "pihole-ftl", "simplednscrypt",
+        "yogadns", "technitium.dns.server", "dnsproxy", "openvpn", "wireguard", "tailscaled", "nordvpn",
+        "expressvpn", "protonvpn", "mullvad-daemon", "zscaler", "zsatunnel", "netskope", "stagent",
+        "umbrella", "acumbrellaagent", "dnscryptproxy",
+    }
+)
+
+
+def _process_key(name: object) -> str:
+    n = str(name).strip().lower()
+    n = n.rsplit("\\", 1)[-1].rsplit("/", 1)[-1]  # a path, if a table gives one
+    if n.endswith(".exe"):
+        n = n[:-4]
+    if " helper" in n:  # macOS: "Google Chrome Helper (Renderer)" is Chrome
+        n = n.split(" helper", 1)[0]
+    return n.strip()
+
+
+def process_kind(name: object) -> str:
+    """``browser``, ``dns software`` (OS resolver, DNS proxy, VPN) or ``other`` for a process that talked
+    to an encrypted-DNS resolver; an empty or missing name is ``other`` (nothing vouches for it)."""
+    if name is None or (isinstance(name, float) and name != name):
+        return OTHER_PROCESS
+    key = _process_key(name)
+    if key in _BROWSERS:
+        return BROWSER
+    if key in _DNS_SOFTWARE:
+        return DNS_SOFTWARE
+    return OTHER_PROCESS
