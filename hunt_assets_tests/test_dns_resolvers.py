@@ -258,6 +258,14 @@ def test_the_demo_summary_names_the_hosts_resolving_past_the_log(tmp_path) -> No
     wh.replace_partition("analytics.host_summary", new, "partition_date", day)
     lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
     assert "  resolving past the DNS log (encrypted DNS): ws-ops-009 (2 look-up(s), 120 connection(s))" in lines
+    # with the process column: a non-browser process is named, and its host comes first
+    newer = pd.concat([new.assign(encrypted_dns_other_processes=""),
+                       new.iloc[:1].assign(client="ws-legal-003", encrypted_dns_connections=40,
+                                           encrypted_dns_other_processes="OneDriveSync.exe (40)")])
+    wh.replace_partition("analytics.host_summary", newer, "partition_date", day)
+    lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
+    assert ("  resolving past the DNS log (encrypted DNS): ws-legal-003 (0 look-up(s), 40 connection(s); "
+            "not a browser: OneDriveSync.exe (40)), ws-ops-009 (2 look-up(s), 120 connection(s))") in lines
 
 
 @pytest.mark.parametrize(

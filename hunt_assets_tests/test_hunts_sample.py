@@ -137,19 +137,44 @@ def test_missing_lake_names_path_and_rebuild_command(tmp_path):
 
 
 def test_encrypted_dns_hunt_finds_the_browser_that_resolves_over_https(hunted, sample_lake):
-    """Only the planted host: no benign device of the tenant talks DoH or DoT."""
+    """Only the planted hosts: no benign device of the tenant talks DoH or DoT."""
     (device, endpoint), = truth(sample_lake, "encrypted_dns", "doh_endpoint")
     (_, planted), = truth(sample_lake, "encrypted_dns", "doh_connections")
+    (c2_device, _), = truth(sample_lake, "doh_c2", "doh_c2_connections")
+    everyone = hunted.query("SELECT DISTINCT DeviceName FROM hunts.encrypted_dns_connections")
+    assert sorted(everyone["DeviceName"]) == sorted([device, c2_device])
     rows = hunted.query("SELECT DeviceName, FileName, RemotePort, RemoteUrl, sum(Connections) n "
-                        "FROM hunts.encrypted_dns_connections GROUP BY ALL")
-    assert rows["DeviceName"].unique().tolist() == [device]
+                        f"FROM hunts.encrypted_dns_connections WHERE DeviceName = '{device}' GROUP BY ALL")
     assert set(rows["FileName"]) == {"chrome.exe"}
     assert set(rows["RemotePort"]) == {443}
     assert set(rows["RemoteUrl"]) == {endpoint}
     assert int(rows["n"].sum()) == int(planted)  # every connection of the day, none twice
-    span = hunted.query("SELECT min(FirstSeen) f, max(LastSeen) l FROM hunts.encrypted_dns_connections")
+    span = hunted.query("SELECT min(FirstSeen) f, max(LastSeen) l FROM hunts.encrypted_dns_connections "
+                        f"WHERE DeviceName = '{device}'")
     first, last = (pd.Timestamp(x, tz="UTC") if pd.Timestamp(x).tzinfo is None else pd.Timestamp(x)
                    for x in span.iloc[0])
     (_, _, t_first, t_last), = truth_span(sample_lake, "encrypted_dns", "doh_connections")
     assert first > pd.Timestamp(t_first, tz="UTC")  # the one look-up in the clear came just before
     assert last == pd.Timestamp(t_last, tz="UTC")
+
+
+def test_encrypted_dns_hunt_finds_the_implant_that_resolves_by_address(hunted, sample_lake):
+    """A DoH implant asks nothing of the DNS log: the hunt finds it by the resolver's address alone, names
+    the process, and counts every connection once, from the first to the last."""
+    from hunt_assets.sample_tenant.plan import DOH_C2_IPS, DOH_C2_PROCESS
+
+    (device, planted), = truth(sample_lake, "doh_c2", "doh_c2_connections")
+    rows = hunted.query("SELECT FileName, RemoteIP, RemotePort, RemoteUrl, Connections, FirstSeen, LastSeen "
+                        f"FROM hunts.encrypted_dns_connections WHERE DeviceName = '{device}'")
+    assert set(rows["FileName"]) == {DOH_C2_PROCESS}
+    assert set(rows["RemoteIP"]) == set(DOH_C2_IPS)
+    assert set(rows["RemotePort"]) == {443}
+    assert set(rows["RemoteUrl"].fillna("")) == {""}  # no name to match: the address did it
+    assert int(rows["Connections"].sum()) == int(planted)
+    dns = hunted.query(f"SELECT count(*) n FROM hunts.dns_events WHERE DeviceName = '{device}' "
+                       "AND QueryName IN ('dns.google', 'dns.google.com')")
+    assert int(dns["n"].iloc[0]) == 0  # nothing of it in the DNS log
+    (_, _, t_first, t_last), = truth_span(sample_lake, "doh_c2", "doh_c2_connections")
+    utc = [pd.Timestamp(x, tz="UTC") if pd.Timestamp(x).tzinfo is None else pd.Timestamp(x)
+           for x in (rows["FirstSeen"].min(), rows["LastSeen"].max())]
+    assert utc == [pd.Timestamp(t_first, tz="UTC"), pd.Timestamp(t_last, tz="UTC")]

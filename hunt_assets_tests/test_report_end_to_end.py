@@ -91,3 +91,14 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     assert doh["encrypted_dns_processes"].iloc[0].startswith("chrome.exe (")
     assert doh["encrypted_dns_connections"].iloc[0] > 50
     assert doh["lookups_flagged"].iloc[0] == 0
+    assert doh["encrypted_dns_other_processes"].iloc[0] == ""  # a browser: the small bonus only
+    # the implant on DoH: no look-up at all, its process named, ranked third after the tunnel and DGA hosts
+    from hunt_assets.sample_tenant.plan import DOH_C2_HOST, DOH_C2_PROCESS
+
+    ranked = hosts.sort_values("priority", ascending=False)["client"].str.split(".").str[0].tolist()
+    assert ranked[2] == DOH_C2_HOST
+    c2 = hosts[hosts["client"].str.split(".").str[0] == DOH_C2_HOST].iloc[0]
+    assert c2["encrypted_dns"] == ""
+    assert c2["encrypted_dns_lookups"] == 0
+    assert c2["encrypted_dns_other_processes"].startswith(f"{DOH_C2_PROCESS} (")
+    assert c2["priority"] > doh["priority"].iloc[0]

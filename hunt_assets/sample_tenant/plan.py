@@ -42,6 +42,12 @@ DOH_HOST = workstation_short(6)  # ws-ops-009
 DOH_ENDPOINT = "chrome.cloudflare-dns.com"
 DOH_IPS = ("162.159.61.3", "172.64.41.3")
 
+# an implant that runs its C2 over DNS-over-HTTPS: it sends its queries to Google's resolver by address,
+# so nothing of it reaches the DNS log; only the connections show, from a process that is not a browser
+DOH_C2_HOST = workstation_short(7)  # ws-legal-003
+DOH_C2_IPS = ("8.8.8.8", "8.8.4.4")
+DOH_C2_PROCESS = "OneDriveSync.exe"
+
 ZAP_URL = "https://docs-share-portal.com/view/Q4-bonus-review.html"
 
 

@@ -493,6 +493,18 @@ CATALOG: tuple[Proc, ...] = (
         r"C:\Users\{user}\AppData\Local\Temp\tools\AdFind.exe",
         signer="Unknown",
     ),
+    _p(
+        "doh_implant",
+        "OneDriveSync.exe",
+        r"C:\Users\{user}\AppData\Local\Microsoft\OneDriveSync",
+        "",
+        "",
+        "",
+        "",
+        "explorer",
+        r'"C:\Users\{user}\AppData\Local\Microsoft\OneDriveSync\OneDriveSync.exe" /background',
+        signer="Unknown",
+    ),
 )
 INDEX: dict[str, int] = {p.key: i for i, p in enumerate(CATALOG)}
 _PARENT = np.array([INDEX[p.parent] for p in CATALOG], dtype=np.int32)
