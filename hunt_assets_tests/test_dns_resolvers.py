@@ -315,3 +315,52 @@ def test_a_process_resolving_by_itself_ranks_above_browsers_and_below_a_dga_host
     assert hosts.loc["ws-8", "priority"] == pytest.approx(BYPASS_PRIORITY)
     assert hosts.loc["ws-9", "priority"] == pytest.approx(BYPASS_PRIORITY)
     assert hosts.loc["ws-1", "priority"] > hosts.loc["ws-7", "priority"] > hosts.loc["ws-8", "priority"]
+
+
+_CHROME = r"C:\Program Files\Google\Chrome\Application\chrome.exe"
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "company", "kind"),
+    [
+        ("chrome.exe", _CHROME, "Google LLC", BROWSER),
+        ("chrome.exe", r"C:\Users\ann\AppData\Local\Temp\chrome.exe", "", OTHER_PROCESS),  # no version info
+        ("chrome.exe", _CHROME, "Contoso Ltd", OTHER_PROCESS),  # a well-known name from the wrong vendor
+        ("msedge.exe", r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe", "Microsoft Corporation",
+         BROWSER),
+        ("svchost.exe", r"C:\Windows\System32\svchost.exe", "Microsoft Corporation", DNS_SOFTWARE),
+        ("svchost.exe", r"C:\Users\Public\svchost.exe", "Microsoft Corporation", OTHER_PROCESS),  # not System32
+        ("cloudflared.exe", r"C:\Program Files (x86)\cloudflared\cloudflared.exe", "Cloudflare, Inc.", DNS_SOFTWARE),
+        ("firefox", "/usr/lib/firefox/firefox", "", BROWSER),  # no version info off Windows: the name decides
+        ("Google Chrome Helper", "/Applications/Google Chrome.app/Contents/Frameworks/x/Google Chrome Helper", None,
+         BROWSER),
+        ("chrome.exe", None, None, BROWSER),  # a table without the columns: the name decides
+        ("rundll32.exe", r"C:\Windows\System32\rundll32.exe", "Microsoft Corporation", OTHER_PROCESS),
+    ],
+)
+def test_process_kind_checks_path_and_company_when_given(name: str, path: object, company: object,
+                                                         kind: str) -> None:
+    assert process_kind(name, path, company) == kind
+
+
+def test_a_browser_name_from_the_wrong_place_is_listed_by_its_path() -> None:
+    """One device, two chrome.exe images: Google's stays a browser, the unsigned copy in Temp is named by
+    its path and ranks the host; a hunt table without the columns still judges by name."""
+    ev = _events([("ws-8", "www.example.com", "2024-06-01T01:00:00Z")])
+    _, doms = score_events(ev)
+    fake = r"C:\Users\ann\AppData\Local\Temp\chrome.exe"
+    conns = pd.DataFrame({
+        "DeviceName": ["ws-7", "ws-7", "ws-6"],
+        "FileName": ["chrome.exe", "chrome.exe", "chrome.exe"],
+        "FolderPath": [_CHROME, fake, _CHROME],
+        "Company": ["Google LLC", None, "Google LLC"],
+        "Connections": [12, 300, 5],
+    })
+    hosts = summarize_hosts(ev, doms, None, conns).set_index("client")
+    assert hosts.loc["ws-7", "encrypted_dns_processes"] == "chrome.exe (312)"
+    assert hosts.loc["ws-7", "encrypted_dns_other_processes"] == f"{fake} (300)"
+    assert hosts.loc["ws-7", "priority"] == pytest.approx(BYPASS_PRIORITY + OTHER_PROCESS_PRIORITY)
+    assert hosts.loc["ws-6", "encrypted_dns_other_processes"] == ""
+    assert hosts.loc["ws-6", "priority"] == pytest.approx(BYPASS_PRIORITY)
+    by_name = summarize_hosts(ev, doms, None, conns.drop(columns=["FolderPath", "Company"])).set_index("client")
+    assert by_name.loc["ws-7", "encrypted_dns_other_processes"] == ""

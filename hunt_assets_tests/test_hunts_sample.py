@@ -146,6 +146,9 @@ def test_encrypted_dns_hunt_finds_the_browser_that_resolves_over_https(hunted, s
     rows = hunted.query("SELECT DeviceName, FileName, RemotePort, RemoteUrl, sum(Connections) n "
                         f"FROM hunts.encrypted_dns_connections WHERE DeviceName = '{device}' GROUP BY ALL")
     assert set(rows["FileName"]) == {"chrome.exe"}
+    images = hunted.query("SELECT DISTINCT FolderPath, Company FROM hunts.encrypted_dns_connections "
+                          f"WHERE DeviceName = '{device}'")
+    assert images.values.tolist() == [[r"C:\Program Files\Google\Chrome\Application\chrome.exe", "Google LLC"]]
     assert set(rows["RemotePort"]) == {443}
     assert set(rows["RemoteUrl"]) == {endpoint}
     assert int(rows["n"].sum()) == int(planted)  # every connection of the day, none twice
@@ -164,9 +167,12 @@ def test_encrypted_dns_hunt_finds_the_implant_that_resolves_by_address(hunted, s
     from hunt_assets.sample_tenant.plan import DOH_C2_IPS, DOH_C2_PROCESS
 
     (device, planted), = truth(sample_lake, "doh_c2", "doh_c2_connections")
-    rows = hunted.query("SELECT FileName, RemoteIP, RemotePort, RemoteUrl, Connections, FirstSeen, LastSeen "
-                        f"FROM hunts.encrypted_dns_connections WHERE DeviceName = '{device}'")
+    rows = hunted.query("SELECT FileName, FolderPath, Company, RemoteIP, RemotePort, RemoteUrl, Connections, "
+                        f"FirstSeen, LastSeen FROM hunts.encrypted_dns_connections WHERE DeviceName = '{device}'")
     assert set(rows["FileName"]) == {DOH_C2_PROCESS}
+    (path,) = set(rows["FolderPath"])
+    assert path.endswith(f"\\AppData\\Local\\Microsoft\\OneDriveSync\\{DOH_C2_PROCESS}")
+    assert set(rows["Company"].fillna("")) == {""}  # no version info
     assert set(rows["RemoteIP"]) == set(DOH_C2_IPS)
     assert set(rows["RemotePort"]) == {443}
     assert set(rows["RemoteUrl"].fillna("")) == {""}  # no name to match: the address did it

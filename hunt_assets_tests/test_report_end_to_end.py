@@ -100,5 +100,6 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     c2 = hosts[hosts["client"].str.split(".").str[0] == DOH_C2_HOST].iloc[0]
     assert c2["encrypted_dns"] == ""
     assert c2["encrypted_dns_lookups"] == 0
-    assert c2["encrypted_dns_other_processes"].startswith(f"{DOH_C2_PROCESS} (")
+    assert c2["encrypted_dns_other_processes"].startswith("C:\\Users\\")  # named by its image's path
+    assert f"\\{DOH_C2_PROCESS} (" in c2["encrypted_dns_other_processes"]
     assert c2["priority"] > doh["priority"].iloc[0]

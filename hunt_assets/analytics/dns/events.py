@@ -807,8 +807,6 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     """Per device (index): connections to encrypted-DNS resolvers, the processes that made them
     (``chrome.exe (27)``, busiest first, at most three), and when they were first and last seen (the
     hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
-    from hunt_assets.analytics.dns.resolvers import OTHER_PROCESS, process_kind
-
     empty = pd.DataFrame(columns=["connections", "processes", "other_processes", "first_seen", "last_seen"],
                          index=pd.Index([], dtype=object, name="client"))
     need = {"DeviceName", "FileName", "Connections"}
@@ -824,9 +822,7 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     g = per.groupby("DeviceName", sort=False)
     out = pd.DataFrame({"connections": g["n"].sum().astype(np.int64),
                         "processes": g["text"].apply(lambda s: ", ".join(s.head(3)))})
-    other = per[[process_kind(f) == OTHER_PROCESS for f in per["FileName"]]]  # one call per device x process
-    out["other_processes"] = (other.groupby("DeviceName", sort=False)["text"].apply(lambda s: ", ".join(s.head(3)))
-                              .reindex(out.index).fillna(""))
+    out["other_processes"] = _other_processes(h).reindex(out.index).fillna("")
     for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):
         src = fallback if fallback in h.columns else "Timestamp" if "Timestamp" in h.columns else None
         when = (pd.to_datetime(h[src], utc=True, errors="coerce") if src is not None
@@ -835,6 +831,27 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     out.index = out.index.astype(object)
     out.index.name = "client"
     return out
+
+
+def _other_processes(h: pd.DataFrame) -> pd.Series:
+    """Per device: the processes on encrypted DNS that are neither browsers nor DNS software
+    (``resolvers.process_kind``, judged per image path and company when the hunt gives them), as
+    ``<path or name> (<connections>)``, busiest first, at most three."""
+    from hunt_assets.analytics.dns.resolvers import OTHER_PROCESS, process_kind
+
+    keys = ["DeviceName", "FileName"] + [c for c in ("FolderPath", "Company") if c in h.columns]
+    g = (h.assign(**{c: h[c].fillna("").astype(str) for c in keys[1:]})
+         .groupby(keys)["Connections"].sum().rename("n").reset_index())
+    path, company = (g[c] if c in g.columns else pd.Series("", index=g.index) for c in ("FolderPath", "Company"))
+    kinds = [process_kind(f, p, c) for f, p, c in zip(g["FileName"], path, company, strict=True)]  # per image
+    g = g[np.array(kinds, dtype=object) == OTHER_PROCESS]
+    if g.empty:
+        return pd.Series(dtype=object)
+    label = path[g.index].where(path[g.index] != "", g["FileName"]).replace("", "unknown process")
+    g = g.assign(label=label).groupby(["DeviceName", "label"])["n"].sum().reset_index()
+    g = g.sort_values(["n", "label"], ascending=[False, True])
+    g["text"] = g["label"] + " (" + g["n"].astype(int).astype(str) + ")"
+    return g.groupby("DeviceName", sort=False)["text"].apply(lambda s: ", ".join(s.head(3)))
 
 
 def _flagged_by_client(events: pd.DataFrame, reg: pd.Series, domain_flags: pd.DataFrame) -> pd.DataFrame:

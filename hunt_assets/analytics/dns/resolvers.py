@@ -173,14 +173,47 @@ def _process_key(name: object) -> str:
     return n.strip()
 
 
-def process_kind(name: object) -> str:
+# Windows binaries carry version info; the vendor a well-known name must show there (case-folded substring).
+# Defender reports it as InitiatingProcessVersionInfoCompanyName; on macOS and Linux it is empty.
+_VENDOR = {
+    "chrome": "google", "msedge": "microsoft", "msedgewebview2": "microsoft", "iexplore": "microsoft",
+    "firefox": "mozilla", "brave": "brave", "opera": "opera", "vivaldi": "vivaldi", "svchost": "microsoft",
+    "dns": "microsoft",
+}
+# where a Windows system binary lives: an svchost.exe anywhere else is a classic masquerade
+_SYSTEM_DIRS = ("c:\\windows\\system32\\", "c:\\windows\\syswow64\\")
+_SYSTEM_BINARIES = frozenset({"svchost", "dns"})
+
+
+def _missing(x: object) -> bool:
+    return x is None or (isinstance(x, float) and x != x) or str(x).strip() == ""
+
+
+def process_kind(name: object, path: object = None, company: object = None) -> str:
     """``browser``, ``dns software`` (OS resolver, DNS proxy, VPN) or ``other`` for a process that talked
-    to an encrypted-DNS resolver; an empty or missing name is ``other`` (nothing vouches for it)."""
-    if name is None or (isinstance(name, float) and name != name):
+    to an encrypted-DNS resolver; an empty or missing name is ``other`` (nothing vouches for it).
+
+    ``path`` (Defender's ``InitiatingProcessFolderPath``, the image's full path) and ``company`` (its
+    version info's company) catch the cheap masquerades when the table has them: a Windows image under a
+    well-known name must show its vendor (``chrome.exe`` from Google, ``svchost.exe`` from Microsoft), any
+    Windows image of a listed name must have version info at all, and ``svchost.exe`` must run from
+    System32 / SysWOW64. Without them (older rows, macOS, Linux) the name decides.
+    """
+    if _missing(name):
         return OTHER_PROCESS
     key = _process_key(name)
-    if key in _BROWSERS:
-        return BROWSER
-    if key in _DNS_SOFTWARE:
-        return DNS_SOFTWARE
-    return OTHER_PROCESS
+    kind = BROWSER if key in _BROWSERS else DNS_SOFTWARE if key in _DNS_SOFTWARE else OTHER_PROCESS
+    if kind == OTHER_PROCESS or _missing(path):
+        return kind
+    where = str(path).strip().lower().replace("/", "\\")
+    windows = (len(where) > 2 and where[1] == ":") or where.startswith("\\\\")  # C:\... or \\server\...
+    if not windows:
+        return kind
+    if _missing(company):
+        return OTHER_PROCESS  # a Windows browser or DNS program without version info
+    vendor = _VENDOR.get(key)
+    if vendor is not None and vendor not in str(company).lower():
+        return OTHER_PROCESS
+    if key in _SYSTEM_BINARIES and not where.startswith(_SYSTEM_DIRS):
+        return OTHER_PROCESS
+    return kind
