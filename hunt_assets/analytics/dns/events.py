@@ -805,7 +805,8 @@ OTHER_PROCESS_PRIORITY = 2.5
 
 def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     """Per device (index): connections to encrypted-DNS resolvers, the processes that made them
-    (``chrome.exe (27)``, busiest first, at most three), and when they were first and last seen (the
+    (``chrome.exe (27)``, busiest first, at most three), those of them that are neither browsers nor DNS
+    software (``other_processes``, see ``_other_processes``), and when they were first and last seen (the
     hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
     empty = pd.DataFrame(columns=["connections", "processes", "other_processes", "first_seen", "last_seen"],
                          index=pd.Index([], dtype=object, name="client"))
