@@ -208,6 +208,9 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
     assert listed["ws-5"] == {"client": "ws-5", "encrypted_dns": "", "encrypted_dns_processes": "svc-update.exe (42)",
                               "encrypted_dns_other_processes": "svc-update.exe (42)"}
     assert "ws-2" not in meta["flagged_hosts"].value  # it resolved nothing flagged
+    header = meta["top_hosts"].value.splitlines()[0]  # the UI shows the first columns: rank and reasons
+    assert [c.strip().replace("\\_", "_") for c in header.strip("|").split("|")][:7] == [
+        "client", "priority", "tunnel_domains", "dga_domains", "alerts", "top_domains", "encrypted_dns_other_processes"]
     hosts = wh.read_partition(HOST_SUMMARY, PARTITION_COLUMN, day).set_index("client")
     assert hosts.loc["ws-2", "encrypted_dns"].startswith("mozilla.cloudflare-dns.com (Cloudflare 1.1.1.1)")
     assert hosts.loc["ws-2", "encrypted_dns_lookups"] == 3

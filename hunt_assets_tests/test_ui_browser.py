@@ -356,6 +356,25 @@ def test_domain_report_partition_shows_markdown_report(webserver, page, domain, 
     assert not page.blocked, f"the UI tried to reach outside 127.0.0.1: {page.blocked}"
 
 
+def test_host_summary_partition_ranks_the_hosts_and_names_the_doh_process(webserver, page):
+    """The hunter's entry point: the first day's host table in the partition's metadata, the tunnel and DGA
+    hosts first, then the implant that resolves over HTTPS, named by its image's path."""
+    from playwright.sync_api import expect
+
+    from hunt_assets.sample_tenant.plan import DGA_HOST, DOH_C2_HOST, DOH_C2_PROCESS
+
+    page.goto(f"{webserver}/assets/analytics/host_summary?view=partitions&partition=2026-11-16")
+    expect(page.get_by_text("encrypted_dns_hosts").first).to_be_visible()
+    page.get_by_text("Show Markdown").first.click()
+    dialog = page.get_by_role("dialog")
+    rows = dialog.locator("table tbody tr")
+    expect(rows.first).to_contain_text(DGA_HOST)
+    expect(rows.nth(2)).to_contain_text(DOH_C2_HOST)
+    expect(rows.nth(2)).to_contain_text(DOH_C2_PROCESS)
+    _shot(page, "06-host-summary-2026-11-16", fit_element=dialog)
+    assert not page.blocked, f"the UI tried to reach outside 127.0.0.1: {page.blocked}"
+
+
 def test_standalone_html_report_renders_offline(demo_env, browser):
     """data/reports/<domain>.html opens from disk with the network off: every section, the inlined heatmap."""
     from playwright.sync_api import expect

@@ -168,7 +168,7 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     wh.replace_partition(HOST_SUMMARY, _with_partition(summary, day), PARTITION_COLUMN, day)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(summary),
-        "top_hosts": dg.MetadataValue.md(preview_markdown(summary, rows=10)),
+        "top_hosts": dg.MetadataValue.md(preview_markdown(_preview_order(summary), rows=10)),
         "flagged_hosts": json.dumps(summary.loc[summary["lookups_flagged"] > 0, "client"].head(20).tolist()),
         # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
         "encrypted_dns_hosts": dg.MetadataValue.json(
@@ -176,6 +176,17 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                         ["client", "encrypted_dns", "encrypted_dns_processes", "encrypted_dns_other_processes"]]
             .head(50).to_dict(orient="records")),
     })
+
+
+# the UI's dialog shows a wide table's first columns: the rank and what earned it come first there, the
+# counts and times after (the warehouse keeps summarize_hosts' order)
+_PREVIEW_FIRST = ["client", "priority", "tunnel_domains", "dga_domains", "alerts", "top_domains",
+                  "encrypted_dns_other_processes", "encrypted_dns", "encrypted_dns_processes"]
+
+
+def _preview_order(summary: pd.DataFrame) -> pd.DataFrame:
+    first = [c for c in _PREVIEW_FIRST if c in summary.columns]
+    return summary[first + [c for c in summary.columns if c not in first]]
 
 
 DETECTION_ASSETS = [dns_flags, host_summary]
