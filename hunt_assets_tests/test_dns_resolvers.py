@@ -367,3 +367,31 @@ def test_a_browser_name_from_the_wrong_place_is_listed_by_its_path() -> None:
     assert hosts.loc["ws-6", "priority"] == pytest.approx(BYPASS_PRIORITY)
     by_name = summarize_hosts(ev, doms, None, conns.drop(columns=["FolderPath", "Company"])).set_index("client")
     assert by_name.loc["ws-7", "encrypted_dns_other_processes"] == ""
+
+
+def _hourly(device: str, name: str, counts: list[int], start: str = "2024-06-01T08:00:00Z") -> pd.DataFrame:
+    hours = pd.date_range(start, periods=len(counts), freq="h")
+    return pd.DataFrame({"DeviceName": device, "FileName": name, "Connections": counts, "Timestamp": hours})
+
+
+def test_a_process_polling_at_a_steady_rate_is_called_steady() -> None:
+    """An implant's timer shows as the same count every whole hour; a user's bursts do not. The first and
+    last hours are cut by the start and the end and do not count; an empty hour between breaks the rate."""
+    ev = _events([("ws-8", "www.example.com", "2024-06-01T01:00:00Z")])
+    _, doms = score_events(ev)
+    conns = pd.concat([
+        _hourly("ws-1", "implant.exe", [17, 60, 58, 63, 61, 59, 23]),  # 60/h between a late start and an early stop
+        _hourly("ws-2", "updater.exe", [40, 5, 80, 3, 40]),  # bursts
+        _hourly("ws-3", "poller.exe", [30, 30, 0, 30, 30]),  # a pause: not steady
+        _hourly("ws-4", "slow.exe", [4, 4, 4, 4, 4]),  # steady but too few to call a beacon
+        _hourly("ws-5", "short.exe", [60, 60, 60]),  # three hours are not enough
+    ])
+    other = summarize_hosts(ev, doms, None, conns).set_index("client")["encrypted_dns_other_processes"]
+    assert other["ws-1"] == "implant.exe (341; steady ~60/h over 7 h)"
+    assert other["ws-2"] == "updater.exe (168)"
+    assert other["ws-3"] == "poller.exe (120)"
+    assert other["ws-4"] == "slow.exe (20)"
+    assert other["ws-5"] == "short.exe (180)"
+    # the hunt's hourly rows without their hour: counted, never called steady
+    assert summarize_hosts(ev, doms, None, conns.drop(columns=["Timestamp"])).set_index("client").loc[
+        "ws-1", "encrypted_dns_other_processes"] == "implant.exe (341)"

@@ -102,4 +102,5 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     assert c2["encrypted_dns_lookups"] == 0
     assert c2["encrypted_dns_other_processes"].startswith("C:\\Users\\")  # named by its image's path
     assert f"\\{DOH_C2_PROCESS} (" in c2["encrypted_dns_other_processes"]
+    assert c2["encrypted_dns_other_processes"].endswith("; steady ~60/h over 7 h)")  # its one-minute timer
     assert c2["priority"] > doh["priority"].iloc[0]

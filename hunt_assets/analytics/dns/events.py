@@ -849,10 +849,41 @@ def _other_processes(h: pd.DataFrame) -> pd.Series:
     if g.empty:
         return pd.Series(dtype=object)
     label = path[g.index].where(path[g.index] != "", g["FileName"]).replace("", "unknown process")
+    steady = _steady_rate(h, g.assign(label=label), keys)
     g = g.assign(label=label).groupby(["DeviceName", "label"])["n"].sum().reset_index()
     g = g.sort_values(["n", "label"], ascending=[False, True])
-    g["text"] = g["label"] + " (" + g["n"].astype(int).astype(str) + ")"
+    note = [steady.get(k, "") for k in zip(g["DeviceName"], g["label"], strict=True)]
+    g["text"] = g["label"] + " (" + g["n"].astype(int).astype(str) + pd.Series(note, index=g.index) + ")"
     return g.groupby("DeviceName", sort=False)["text"].apply(lambda s: ", ".join(s.head(3)))
+
+
+# a beacon: at least this many hours, and every whole hour between the first and the last (those two are
+# cut by the start and the end) within STEADY_BAND of their median, at STEADY_MIN_RATE or more an hour
+STEADY_HOURS = 4
+STEADY_BAND = 0.25
+STEADY_MIN_RATE = 10
+
+
+def _steady_rate(h: pd.DataFrame, images: pd.DataFrame, keys: list[str]) -> dict[tuple[str, str], str]:
+    """``{(device, label): "; steady ~60/h over 7 h"}`` for the images whose connections came at a steady
+    hourly rate: a program polling on a timer (an implant's sleep), where a browser's look-ups follow its
+    user in bursts. Read from the hunt's hourly rows (``Timestamp``); nothing without them."""
+    if "Timestamp" not in h.columns:
+        return {}
+    hours = pd.to_datetime(h["Timestamp"], utc=True, errors="coerce").dt.floor("h")
+    rows = h.assign(**{c: h[c].fillna("").astype(str) for c in keys[1:]}, hour=hours)
+    rows = rows.merge(images[[*keys, "label"]], on=keys, how="inner")
+    out: dict[tuple[str, str], str] = {}
+    for (device, label), r in rows.groupby(["DeviceName", "label"]):
+        per = r.groupby("hour")["Connections"].sum()
+        if per.index.isna().any() or len(per) < STEADY_HOURS:
+            continue
+        span = pd.date_range(per.index.min(), per.index.max(), freq="h")
+        inner = per.reindex(span, fill_value=0).iloc[1:-1]  # empty hours count: a beacon does not pause
+        mid = float(inner.median())
+        if mid >= STEADY_MIN_RATE and ((inner - mid).abs() <= STEADY_BAND * mid).all():
+            out[(device, label)] = f"; steady ~{round(mid)}/h over {len(span)} h"
+    return out
 
 
 def _flagged_by_client(events: pd.DataFrame, reg: pd.Series, domain_flags: pd.DataFrame) -> pd.DataFrame:
