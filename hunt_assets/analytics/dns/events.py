@@ -707,11 +707,10 @@ def _encrypted_dns(events: pd.DataFrame, codes: np.ndarray, uniq: np.ndarray, do
         return pd.DataFrame(columns=cols)
     g = ev.groupby("client", sort=False)
     per = ev.groupby(["client", "endpoint"], sort=False).size().rename("n").reset_index()
-    per = per.sort_values(["n", "endpoint"], ascending=[False, True])
     out = pd.DataFrame(
         {
             "encrypted_dns_lookups": g.size(),
-            "encrypted_dns": per.groupby("client", sort=False)["endpoint"].apply(lambda s: ", ".join(s.head(3))),
+            "encrypted_dns": _busiest_first(per, "client", "endpoint"),
             "first_seen": g["timestamp"].min(),
             "last_seen": g["timestamp"].max(),
         }
@@ -817,12 +816,11 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     if h.empty:
         return empty
     per = (h.assign(FileName=h["FileName"].fillna("").astype(str).replace("", "unknown process"))
-           .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index()
-           .sort_values(["n", "FileName"], ascending=[False, True]))
+           .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index())
     per["text"] = per["FileName"] + " (" + per["n"].astype(int).astype(str) + ")"
-    g = per.groupby("DeviceName", sort=False)
-    out = pd.DataFrame({"connections": g["n"].sum().astype(np.int64),
-                        "processes": g["text"].apply(lambda s: ", ".join(s.head(3)))})
+    processes = _busiest_first(per, "DeviceName", "FileName", "text")  # devices: busiest process first
+    out = pd.DataFrame({"connections": per.groupby("DeviceName")["n"].sum().reindex(processes.index).astype(np.int64),
+                        "processes": processes})
     out["other_processes"] = _other_processes(h).reindex(out.index).fillna("")
     for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):
         src = fallback if fallback in h.columns else "Timestamp" if "Timestamp" in h.columns else None
@@ -841,8 +839,8 @@ def _other_processes(h: pd.DataFrame) -> pd.Series:
     from hunt_assets.analytics.dns.resolvers import OTHER_PROCESS, process_kind
 
     keys = ["DeviceName", "FileName"] + [c for c in ("FolderPath", "Company") if c in h.columns]
-    g = (h.assign(**{c: h[c].fillna("").astype(str) for c in keys[1:]})
-         .groupby(keys)["Connections"].sum().rename("n").reset_index())
+    h = h.assign(**{c: h[c].fillna("").astype(str) for c in keys[1:]})  # once, for the images and their hours
+    g = h.groupby(keys)["Connections"].sum().rename("n").reset_index()
     path, company = (g[c] if c in g.columns else pd.Series("", index=g.index) for c in ("FolderPath", "Company"))
     kinds = [process_kind(f, p, c) for f, p, c in zip(g["FileName"], path, company, strict=True)]  # per image
     g = g[np.array(kinds, dtype=object) == OTHER_PROCESS]
@@ -851,10 +849,16 @@ def _other_processes(h: pd.DataFrame) -> pd.Series:
     label = path[g.index].where(path[g.index] != "", g["FileName"]).replace("", "unknown process")
     steady = _steady_rate(h, g.assign(label=label), keys)
     g = g.assign(label=label).groupby(["DeviceName", "label"])["n"].sum().reset_index()
-    g = g.sort_values(["n", "label"], ascending=[False, True])
     note = [steady.get(k, "") for k in zip(g["DeviceName"], g["label"], strict=True)]
     g["text"] = g["label"] + " (" + g["n"].astype(int).astype(str) + pd.Series(note, index=g.index) + ")"
-    return g.groupby("DeviceName", sort=False)["text"].apply(lambda s: ", ".join(s.head(3)))
+    return _busiest_first(g, "DeviceName", "label", "text")
+
+
+def _busiest_first(per: pd.DataFrame, by: str, label: str, text: str | None = None) -> pd.Series:
+    """Per ``by``: its three busiest ``label``s (most ``n`` first, then by name), as ``text`` (default: the
+    label) joined with commas -- how the host table names endpoints and processes."""
+    per = per.sort_values(["n", label], ascending=[False, True])
+    return per.groupby(by, sort=False)[text or label].apply(lambda s: ", ".join(s.head(3)))
 
 
 # a beacon: at least this many hours, and every whole hour between the first and the last (those two are
@@ -867,12 +871,12 @@ STEADY_MIN_RATE = 10
 def _steady_rate(h: pd.DataFrame, images: pd.DataFrame, keys: list[str]) -> dict[tuple[str, str], str]:
     """``{(device, label): "; steady ~60/h over 7 h"}`` for the images whose connections came at a steady
     hourly rate: a program polling on a timer (an implant's sleep), where a browser's look-ups follow its
-    user in bursts. Read from the hunt's hourly rows (``Timestamp``); nothing without them."""
+    user in bursts. Read from the hunt's hourly rows (``Timestamp``; ``keys`` as ``_other_processes``
+    made them strings); nothing without them."""
     if "Timestamp" not in h.columns:
         return {}
     hours = pd.to_datetime(h["Timestamp"], utc=True, errors="coerce").dt.floor("h")
-    rows = h.assign(**{c: h[c].fillna("").astype(str) for c in keys[1:]}, hour=hours)
-    rows = rows.merge(images[[*keys, "label"]], on=keys, how="inner")
+    rows = h.assign(hour=hours).merge(images[[*keys, "label"]], on=keys, how="inner")
     out: dict[tuple[str, str], str] = {}
     for (device, label), r in rows.groupby(["DeviceName", "label"]):
         per = r.groupby("hour")["Connections"].sum()
