@@ -327,7 +327,14 @@ _CHROME = r"C:\Program Files\Google\Chrome\Application\chrome.exe"
     ("name", "path", "company", "kind"),
     [
         ("chrome.exe", _CHROME, "Google LLC", BROWSER),
-        ("chrome.exe", r"C:\Users\ann\AppData\Local\Temp\chrome.exe", "", OTHER_PROCESS),  # no version info
+        ("chrome.exe", _CHROME, "", OTHER_PROCESS),  # no version info
+        ("chrome.exe", r"C:\Users\ann\AppData\Local\Temp\chrome.exe", "", OTHER_PROCESS),
+        # Google's own binary carried to Temp (to side-load a DLL beside it) is not a browser install
+        ("chrome.exe", r"C:\Users\ann\AppData\Local\Temp\chrome.exe", "Google LLC", OTHER_PROCESS),
+        ("chrome.exe", r"C:\Users\ann\AppData\Local\Google\Chrome\Application\chrome.exe", "Google LLC",
+         BROWSER),  # a per-user install
+        ("msedge.exe", r"C:\Users\Public\Downloads\msedge.exe", "Microsoft Corporation", OTHER_PROCESS),
+        ("svchost.exe", r"C:\Windows\Temp\svchost.exe", "Microsoft Corporation", OTHER_PROCESS),
         ("chrome.exe", _CHROME, "Contoso Ltd", OTHER_PROCESS),  # a well-known name from the wrong vendor
         ("msedge.exe", r"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe", "Microsoft Corporation",
          BROWSER),
@@ -338,6 +345,28 @@ _CHROME = r"C:\Program Files\Google\Chrome\Application\chrome.exe"
         ("Google Chrome Helper", "/Applications/Google Chrome.app/Contents/Frameworks/x/Google Chrome Helper", None,
          BROWSER),
         ("chrome.exe", None, None, BROWSER),  # a table without the columns: the name decides
+        # Linux: installs live under /usr, /opt, /snap, /var/lib/flatpak, /nix, or ~/.local for one user
+        ("firefox", "/snap/firefox/4336/usr/lib/firefox/firefox", None, BROWSER),
+        ("chrome", "/opt/google/chrome/chrome", None, BROWSER),
+        ("firefox", "/home/bob/.local/share/flatpak/app/org.mozilla.firefox/x86_64/stable/active/files/lib/firefox/"
+         "firefox", None, BROWSER),
+        ("firefox", "/home/bob/firefox/firefox", None, BROWSER),  # the unpacked tarball
+        ("systemd-resolved", "/usr/lib/systemd/systemd-resolved", None, DNS_SOFTWARE),
+        ("firefox", "/tmp/firefox", None, OTHER_PROCESS),
+        ("firefox", "/dev/shm/firefox", "", OTHER_PROCESS),
+        ("systemd-resolved", "/var/tmp/systemd-resolved", None, OTHER_PROCESS),
+        ("firefox", "/home/bob/.cache/x/firefox", None, OTHER_PROCESS),  # a hidden folder
+        ("cloudflared", "/usr/local/bin/.hidden/cloudflared", None, OTHER_PROCESS),
+        # macOS: a browser is an app bundle, WebKit's networking process an XPC bundle
+        ("Safari", "/Applications/Safari.app/Contents/MacOS/Safari", None, BROWSER),
+        ("com.apple.WebKit.Networking", "/System/Library/Frameworks/WebKit.framework/Versions/A/XPCServices/"
+         "com.apple.WebKit.Networking.xpc/Contents/MacOS/com.apple.WebKit.Networking", None, BROWSER),
+        ("firefox", "/private/var/folders/xy/abc123/T/AppTranslocation/0F2B/d/Firefox.app/Contents/MacOS/firefox",
+         None, BROWSER),  # a quarantined app runs translocated from the temp folder
+        ("mDNSResponder", "/usr/sbin/mDNSResponder", None, DNS_SOFTWARE),
+        ("Google Chrome", "/Users/ann/Library/Application Support/Google Chrome", None, OTHER_PROCESS),
+        ("firefox", "/private/var/folders/xy/abc123/T/firefox", None, OTHER_PROCESS),
+        ("Safari", "/Users/Shared/Safari", None, OTHER_PROCESS),
         ("rundll32.exe", r"C:\Windows\System32\rundll32.exe", "Microsoft Corporation", OTHER_PROCESS),
     ],
 )

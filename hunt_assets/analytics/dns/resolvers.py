@@ -136,8 +136,8 @@ def endpoint_labels(names: Sequence[object], registered: Sequence[object]) -> np
 # to a public resolver is resolving for itself, which is what a DoH tunnel or C2 (godoh, DoHC2, Sliver's
 # DoH) looks like, so the host summary ranks it higher. Names as Defender reports them on Windows, macOS
 # and Linux, compared case-folded without ``.exe`` and without a macOS ``Helper (...)`` suffix. A name is
-# only a name: a tunnel saved as ``chrome.exe`` passes as a browser, so the list ranks hosts, it clears
-# nothing.
+# only a name: without the image's path and company (``process_kind``) a tunnel saved as ``chrome.exe``
+# passes as a browser, so the list ranks hosts, it clears nothing.
 BROWSER = "browser"
 DNS_SOFTWARE = "dns software"
 OTHER_PROCESS = "other"
@@ -183,6 +183,30 @@ _VENDOR = {
 # where a Windows system binary lives: an svchost.exe anywhere else is a classic masquerade
 _SYSTEM_DIRS = ("c:\\windows\\system32\\", "c:\\windows\\syswow64\\")
 _SYSTEM_BINARIES = frozenset({"svchost", "dns"})
+# Folders anyone can write to and nothing installs into: a browser or DNS program started from one is a
+# copy (a renamed implant, or a signed binary carried along to side-load a DLL next to it). Checked on the
+# path case-folded, Windows separators for Windows paths. Hidden folders count on macOS and Linux too,
+# except ~/.local, where per-user Flatpak and desktop installs live.
+_SCRATCH_WINDOWS = ("\\appdata\\local\\temp\\", "c:\\windows\\temp\\", "c:\\windows\\systemtemp\\",
+                    "c:\\users\\public\\", "\\$recycle.bin\\", "c:\\perflogs\\")
+# paths compared against, never opened (S108 is about writing to them)
+_SCRATCH_UNIX = ("/tmp/", "/var/tmp/", "/dev/shm/", "/private/tmp/", "/private/var/tmp/", "/users/shared/")  # noqa: S108
+_MACOS_TEMP = "/private/var/folders/"  # per-user $TMPDIR; quarantined apps run translocated from it
+_MACOS_ROOTS = ("/applications/", "/users/", "/system/", "/library/", "/private/", "/volumes/")
+# a macOS browser is an app bundle (helpers and WebKit's networking process are nested bundles)
+_MACOS_BUNDLES = (".app/", ".xpc/")
+
+
+def _unix_misplaced(where: str, kind: str) -> bool:
+    """A listed program's Unix path that no installer writes: scratch, hidden, or (macOS) a browser outside
+    an app bundle."""
+    if where.startswith(_SCRATCH_UNIX):
+        return True
+    if where.startswith(_MACOS_TEMP) and "/apptranslocation/" not in where:
+        return True
+    if any(part.startswith(".") and part not in (".", "..", ".local") for part in where.split("/")[:-1]):
+        return True
+    return kind == BROWSER and where.startswith(_MACOS_ROOTS) and not any(b in where for b in _MACOS_BUNDLES)
 
 
 def _missing(x: object) -> bool:
@@ -197,7 +221,9 @@ def process_kind(name: object, path: object = None, company: object = None) -> s
     version info's company) catch the cheap masquerades when the table has them: a Windows image under a
     well-known name must show its vendor (``chrome.exe`` from Google, ``svchost.exe`` from Microsoft), any
     Windows image of a listed name must have version info at all, and ``svchost.exe`` must run from
-    System32 / SysWOW64. Without them (older rows, macOS, Linux) the name decides.
+    System32 / SysWOW64. On every OS a listed program started from a scratch folder (Temp, Public,
+    ``/tmp``, ``/dev/shm``, a hidden folder) is ``other``, and on macOS a browser must run from inside an
+    app bundle. Without a path (older rows) the name decides.
     """
     if _missing(name):
         return OTHER_PROCESS
@@ -205,10 +231,13 @@ def process_kind(name: object, path: object = None, company: object = None) -> s
     kind = BROWSER if key in _BROWSERS else DNS_SOFTWARE if key in _DNS_SOFTWARE else OTHER_PROCESS
     if kind == OTHER_PROCESS or _missing(path):
         return kind
-    where = str(path).strip().lower().replace("/", "\\")
+    raw = str(path).strip().lower()
+    where = raw.replace("/", "\\")
     windows = (len(where) > 2 and where[1] == ":") or where.startswith("\\\\")  # C:\... or \\server\...
     if not windows:
-        return kind
+        return OTHER_PROCESS if _unix_misplaced(raw, kind) else kind
+    if any(d in where for d in _SCRATCH_WINDOWS):
+        return OTHER_PROCESS
     if _missing(company):
         return OTHER_PROCESS  # a Windows browser or DNS program without version info
     vendor = _VENDOR.get(key)
