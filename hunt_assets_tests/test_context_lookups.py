@@ -91,6 +91,14 @@ def test_tls_certificate_parsing_and_failures():
     assert info.san == ("evil.example-c2.xyz",)
     assert "not an X.509" in fetch_certificate("x", connect=lambda h, p, t: b"garbage").error
 
+    # a host name over X.509's 64-character common-name cap goes in the SAN only, as CAs issue it
+    long_host = "o.kim.ws-it-002.contoso.ini.q7m2vx9k4t1bzr8hn5cw3yfd6.canarytokens.com"
+    long_info = fetch_certificate(long_host, connect=lambda h, p, t: sample_certificate(h))
+    assert long_info.error == ""
+    assert long_info.san == (long_host,)
+    assert long_info.subject == ""
+    assert long_info.self_signed
+
     def refused(h, p, t):
         raise ConnectionRefusedError("refused")
 

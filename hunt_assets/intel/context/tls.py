@@ -89,12 +89,17 @@ def fetch_certificate(
         return CertInfo(host, port, error=f"not an X.509 certificate: {exc}"[:200])
 
 
+CN_MAX = 64
+
+
 def sample_certificate(host: str, *, issuer: str | None = None) -> bytes:
     """A deterministic self-signed certificate for ``host`` (Ed25519 signatures are deterministic), so
     sample mode and tests get a stable SHA1 that the SSLBL snapshot can list."""
     seed = hashlib.sha256(f"hunt-assets-sample:{host}".encode()).digest()
     key = ed25519.Ed25519PrivateKey.from_private_bytes(seed)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    # X.509 caps a common name at 64 characters (RFC 5280 ub-common-name); a longer host name lives in the
+    # subject alternative name only, as CAs issue it
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)] if len(host) <= CN_MAX else [])
     issuer_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]) if issuer else name
     start = datetime(2026, 11, 1, tzinfo=UTC)
     cert = (
