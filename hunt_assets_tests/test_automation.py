@@ -100,6 +100,19 @@ def test_flagged_domain_sensor_opens_tunnel_and_resolving_dga(sample_lake, tmp_p
     assert {r.run_key for r in again.run_requests} <= set(run_keys)
 
 
+def test_worth_investigating_skips_public_callback_and_honeytoken_services():
+    """A canary token or an interactsh callback convicts the host that resolved it, not the service's own
+    domain: no investigation of canarytokens.com, oast.fun or dnslog.cn; a self-hosted zone still gets one."""
+    flagged = [
+        {"domain": "canarytokens.com", "verdict": "tunnel", "score": 0.99},
+        {"domain": "oast.fun", "verdict": "tunnel", "score": 0.99},
+        {"domain": "DNSLOG.CN", "verdict": "tunnel", "score": 0.99},
+        {"domain": "oast.attacker-lab.net", "verdict": "tunnel", "score": 0.9},
+        {"domain": "t.com", "verdict": "tunnel", "score": 0.8},
+    ]
+    assert [f["domain"] for f in worth_investigating(flagged)] == ["oast.attacker-lab.net", "t.com"]
+
+
 def test_worth_investigating_skips_nxdomain_dga_and_caps():
     flagged = [{"domain": f"d{i}.com", "verdict": "dga", "score": 0.9, "resolved": False} for i in range(100)]
     flagged += [{"domain": "t.com", "verdict": "tunnel", "score": 0.99},

@@ -59,8 +59,15 @@ def worth_investigating(flagged: list[dict]) -> list[dict]:
 
     A DGA host looks up hundreds of names a day and nearly all are NXDOMAIN: investigating each would
     spend TI quota on names nobody registered. Those stay visible in dns_flags and host_summary.
+    Public out-of-band and honeytoken services (``oast.ZONES``: interactsh, Burp Collaborator, DNSLog,
+    Canarytokens) are skipped too: their tunnel verdict is about the host that called them, and TI on
+    ``canarytokens.com`` or ``oast.fun`` only says what the service is; the look-up stays in dns_flags
+    (with the service named in its reason) and ranks the host in host_summary.
     """
-    keep = [f for f in flagged if f.get("verdict") == "tunnel" or (f.get("verdict") == "dga" and f.get("resolved"))]
+    from hunt_assets.analytics.dns.oast import ZONES as SERVICE_ZONES
+
+    keep = [f for f in flagged if str(f.get("domain", "")).lower() not in SERVICE_ZONES and (
+        f.get("verdict") == "tunnel" or (f.get("verdict") == "dga" and f.get("resolved")))]
     keep.sort(key=lambda f: -float(f.get("score", 0)))
     return keep[:MAX_FLAGGED_INVESTIGATIONS]
 
