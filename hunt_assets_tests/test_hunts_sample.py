@@ -184,3 +184,34 @@ def test_encrypted_dns_hunt_finds_the_implant_that_resolves_by_address(hunted, s
     utc = [pd.Timestamp(x, tz="UTC") if pd.Timestamp(x).tzinfo is None else pd.Timestamp(x)
            for x in (rows["FirstSeen"].min(), rows["LastSeen"].max())]
     assert utc == [pd.Timestamp(t_first, tz="UTC"), pd.Timestamp(t_last, tz="UTC")]
+
+
+def test_the_canary_token_lookup_is_the_last_days_only_tunnel_and_ranks_its_host(hunted, sample_lake):
+    """Incident 8: one look-up of the folder token (and its AAAA twin) is enough: a tunnel with the
+    honeytoken reason, the only tunnel of that day, and the recon host ranks for it in the host summary."""
+    from datetime import date
+
+    from hunt_assets.analytics.dns.events import score_events, summarize_hosts
+    from hunt_assets.assets.detections import load_dns_events
+
+    (device, name), = truth(sample_lake, "honeytoken", "honeytoken_lookup")
+    (_, _, t_first, _), = truth_span(sample_lake, "honeytoken", "honeytoken_lookup")
+    day = pd.Timestamp(t_first).date()
+    assert day == date.fromisoformat(DAYS[-1])
+    # the hunt folds case; the DNS server's rows name no device (load_dns_events maps them by IP)
+    rows = hunted.query("SELECT DeviceName, QueryType FROM hunts.dns_events WHERE QueryName = ?", [name.lower()])
+    assert set(rows["DeviceName"]) == {device, ""}
+    assert {"A", "AAAA"} <= set(rows["QueryType"])
+
+    events = load_dns_events(hunted, day)
+    names, domains = score_events(events)
+    token = names[names["name"] == name.lower()]
+    assert token["verdict"].tolist() == ["tunnel"]
+    assert "honeytoken service (Thinkst Canarytokens)" in token["reasons"].iloc[0]
+    tunnels = names[names["verdict"] == "tunnel"]
+    assert set(tunnels["registered_domain"]) == {"canarytokens.com"}  # nothing benign called a tunnel
+    hosts = summarize_hosts(events, domains)
+    mine = hosts[hosts["client"] == device]
+    assert mine["tunnel_domains"].tolist() == [1]
+    assert mine["top_domains"].iloc[0].startswith("canarytokens.com")
+    assert hosts["priority"].iloc[0] >= mine["priority"].iloc[0] > 3.3  # above one flagged DGA domain

@@ -191,7 +191,7 @@ def test_dns_is_consistent_across_tables(con) -> None:
 def test_ground_truth_covers_all_incidents(con) -> None:
     incidents = {r[0] for r in rows(con, f"SELECT DISTINCT incident FROM {GROUND_TRUTH_TABLE}")}
     assert incidents == {"dns_tunnel", "dga", "ldap_recon", "phishing_click", "powershell_cradle", "encrypted_dns",
-                         "doh_c2"}
+                         "doh_c2", "honeytoken"}
     ids = {r[0]: r[1] for r in rows(con, "SELECT DeviceName, DeviceId FROM DeviceInfo")}
     for name, dev_id in rows(con, f"SELECT device_name, device_id FROM {GROUND_TRUTH_TABLE}"):
         assert ids[name] == dev_id
@@ -393,7 +393,7 @@ def test_other_seed_changes_traffic_but_not_the_plan(tmp_path: Path) -> None:
         inc = c.execute(
             f"SELECT count(DISTINCT incident), min(first_seen), max(last_seen) FROM {GROUND_TRUTH_TABLE}"
         ).fetchall()[0]
-    assert inc[0] == 7
+    assert inc[0] == 8
     assert inc[1] >= datetime(2026, 11, 16)
     assert inc[2] < datetime(2026, 11, 17)
 

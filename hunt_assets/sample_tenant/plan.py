@@ -48,6 +48,15 @@ DOH_C2_HOST = workstation_short(7)  # ws-legal-003
 DOH_C2_IPS = ("8.8.8.8", "8.8.4.4")
 DOH_C2_PROCESS = "OneDriveSync.exe"
 
+# the security team's bait: a Canarytokens "Windows folder" token in a file share's Passwords folder. Its
+# desktop.ini points Explorer's icon at \\%USERNAME%.%COMPUTERNAME%.%USERDOMAIN%.INI.<token>.canarytokens.com,
+# so whoever opens the folder resolves a name that tells the service (and the DNS log) who and where
+HONEYTOKEN_HOST = LDAP_HOST  # the recon host: the same intruder browses the shares next
+HONEYTOKEN_ID = "q7m2vx9k4t1bzr8hn5cw3yfd6"  # the token's id (public, in its host name): 25 characters
+HONEYTOKEN_FOLDER = r"\\fs01\it$\Passwords"
+HONEYTOKEN_ZONE = "canarytokens.com"
+HONEYTOKEN_IP = "198.51.100.150"  # stands in for the service's address (documentation range)
+
 ZAP_URL = "https://docs-share-portal.com/view/Q4-bonus-review.html"
 
 

@@ -68,6 +68,11 @@ def _stable(value: str, mod: int) -> int:
     return int(hashlib.sha256(value.encode()).hexdigest()[:8], 16) % mod
 
 
+# ground-truth kinds that name no attacker infrastructure: the actors, and a honeytoken's look-up (the name
+# is the defenders' tripwire under their service's zone, not something a TI feed would list)
+NOT_INDICATORS = frozenset({"device", "user", "account", "process", "honeytoken_lookup"})
+
+
 def entities_from_ground_truth(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Planted entities (domain / ip / url / hash / cert rows of HuntGroundTruth) as malicious entities.
 
@@ -78,7 +83,7 @@ def entities_from_ground_truth(rows: Iterable[Mapping[str, Any]]) -> list[dict[s
     for row in rows:
         value = str(row.get("entity") or "").strip()
         kind = str(row.get("kind") or "").lower()
-        if not value or kind in {"device", "user", "account", "process"}:
+        if not value or kind in NOT_INDICATORS:
             continue
         forced = "cert_sha1" if "cert" in kind else None
         try:
