@@ -11,6 +11,18 @@ def _count(wh: Warehouse, table: str) -> int:
     return int(wh.query(f"SELECT count(*) AS n FROM {table}")["n"].iloc[0]) if wh.table_exists(table) else 0
 
 
+def _tunnel_label(domain: str) -> str:
+    """A public callback or honeytoken service's domain is a tunnel because of who resolved it, not because
+    anyone tunnels through it: say which service, so the line does not read as a C2 domain."""
+    from hunt_assets.analytics.dns.oast import HONEYTOKEN_SERVICES, ZONES
+
+    service = ZONES.get(domain)
+    if service is None:
+        return domain
+    what = "a honeytoken fired" if service in HONEYTOKEN_SERVICES else "an out-of-band callback"
+    return f"{domain} ({service}: {what})"
+
+
 def summary_lines(warehouse_path: Path, data_dir: Path) -> list[str]:
     wh = Warehouse(warehouse_path)
     out = [f"warehouse {warehouse_path}"]
@@ -25,7 +37,7 @@ def summary_lines(warehouse_path: Path, data_dir: Path) -> list[str]:
                                           or "nothing flagged"))
         tunnels = wh.query("SELECT DISTINCT registered_domain FROM analytics.dns_domain_flags WHERE verdict='tunnel'")
         if len(tunnels):
-            out.append("    tunnel: " + ", ".join(tunnels["registered_domain"]))
+            out.append("    tunnel: " + ", ".join(_tunnel_label(d) for d in sorted(tunnels["registered_domain"])))
     if wh.table_exists("analytics.host_summary"):
         hosts = wh.query("SELECT client, max(priority) AS priority, max(tunnel_domains) AS tunnel, "
                          "max(dga_domains) AS dga FROM analytics.host_summary GROUP BY 1 ORDER BY 2 DESC LIMIT 5")

@@ -114,3 +114,26 @@ def test_score_dns_cli_writes_the_verdict(tmp_path: Path, capsysbinary: pytest.C
     assert list(out.columns) == ["name", "verdict", "score", "reasons"]
     got = dict(zip(out["name"], out["verdict"], strict=True))
     assert got == {"root.abc123.dnslog.cn": "tunnel", "www.dnslog.cn": "benign"}
+
+
+def test_the_demo_summary_says_which_service_a_tunnel_domain_is(tmp_path: Path) -> None:
+    """In the demo's summary a callback or honeytoken service's domain is named with its service, so
+    ``canarytokens.com`` does not read like the C2 domain beside it."""
+    from datetime import date
+
+    import pyarrow as pa
+
+    from hunt_assets.report_summary import summary_lines
+    from hunt_assets.warehouse.store import Warehouse
+
+    day = date(2026, 11, 18)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    flags = pd.DataFrame({
+        "partition_date": pd.Series([day] * 4, dtype=pd.ArrowDtype(pa.date32())),
+        "registered_domain": ["cdn-telemetry-sync.com", "canarytokens.com", "oast.fun", "example.com"],
+        "verdict": ["tunnel", "tunnel", "tunnel", "benign"],
+    })
+    wh.replace_partition("analytics.dns_domain_flags", flags, "partition_date", day)
+    lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
+    assert ("    tunnel: canarytokens.com (Thinkst Canarytokens: a honeytoken fired), cdn-telemetry-sync.com, "
+            "oast.fun (interactsh: an out-of-band callback)") in lines
