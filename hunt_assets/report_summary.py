@@ -14,9 +14,9 @@ def _count(wh: Warehouse, table: str) -> int:
 def _tunnel_label(domain: str) -> str:
     """A public callback or honeytoken service's domain is a tunnel because of who resolved it, not because
     anyone tunnels through it: say which service, so the line does not read as a C2 domain."""
-    from hunt_assets.analytics.dns.oast import HONEYTOKEN_SERVICES, ZONES
+    from hunt_assets.analytics.dns.oast import HONEYTOKEN_SERVICES, service_of
 
-    service = ZONES.get(domain)
+    service = service_of(domain)
     if service is None:
         return domain
     what = "a honeytoken fired" if service in HONEYTOKEN_SERVICES else "an out-of-band callback"

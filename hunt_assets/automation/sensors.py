@@ -64,9 +64,9 @@ def worth_investigating(flagged: list[dict]) -> list[dict]:
     ``canarytokens.com`` or ``oast.fun`` only says what the service is; the look-up stays in dns_flags
     (with the service named in its reason) and ranks the host in host_summary.
     """
-    from hunt_assets.analytics.dns.oast import ZONES as SERVICE_ZONES
+    from hunt_assets.analytics.dns.oast import service_of
 
-    keep = [f for f in flagged if str(f.get("domain", "")).lower() not in SERVICE_ZONES and (
+    keep = [f for f in flagged if service_of(f.get("domain", "")) is None and (
         f.get("verdict") == "tunnel" or (f.get("verdict") == "dga" and f.get("resolved")))]
     keep.sort(key=lambda f: -float(f.get("score", 0)))
     return keep[:MAX_FLAGGED_INVESTIGATIONS]

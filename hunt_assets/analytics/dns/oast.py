@@ -47,6 +47,12 @@ ZONES = {
 # services whose callbacks are tripwires planted by defenders, not attackers' probes
 HONEYTOKEN_SERVICES = frozenset({"Thinkst Canarytokens"})
 SERVICES = tuple(sorted(set(ZONES.values())))
+
+
+def service_of(registered_domain: object) -> str | None:
+    """The service whose public zone this registered domain is (``canarytokens.com`` -> Thinkst
+    Canarytokens), else None: a tunnel verdict there is about the host that resolved the name."""
+    return ZONES.get(str(registered_domain).strip().lower())
 # the services' own web front ends: a hunter's or tester's browser, not a callback
 FRONT_LABELS = ("www", "api", "app")
 REASON = (
