@@ -1,6 +1,8 @@
 """Encrypted-DNS resolvers in the host summary: the hosts whose later look-ups the log may not see."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -19,10 +21,14 @@ from hunt_assets.analytics.dns.resolvers import (
     BROWSER,
     DNS_SOFTWARE,
     OTHER_PROCESS,
+    connection_label,
     endpoint_labels,
     endpoint_of,
     process_kind,
+    provider_of_address,
 )
+
+_CONNECTIONS_KQL = Path(__file__).resolve().parents[1] / "queries" / "encrypted_dns_connections.kql"
 
 
 @pytest.mark.parametrize(
@@ -205,8 +211,10 @@ def test_the_host_summary_asset_writes_the_bypass_columns(tmp_path) -> None:
                 if m.asset_key == dg.AssetKey(["analytics", "host_summary"]))
     listed = {r["client"]: r for r in meta["encrypted_dns_hosts"].value}
     assert listed["ws-4"]["encrypted_dns"] == "45bd7c.dns.nextdns.io (NextDNS)"
-    assert listed["ws-5"] == {"client": "ws-5", "encrypted_dns": "", "encrypted_dns_processes": "svc-update.exe (42)",
-                              "encrypted_dns_other_processes": "svc-update.exe (42)"}
+    assert listed["ws-5"] == {"client": "ws-5", "encrypted_dns": "",
+                              "encrypted_dns_connected_to": "Cloudflare 1.1.1.1 over TLS (42)",
+                              "encrypted_dns_processes": "svc-update.exe (42)",
+                              "encrypted_dns_other_processes": "svc-update.exe (42 to Cloudflare 1.1.1.1 over TLS)"}
     assert "ws-2" not in meta["flagged_hosts"].value  # it resolved nothing flagged
     header = meta["top_hosts"].value.splitlines()[0]  # the UI shows the first columns: rank and reasons
     assert [c.strip().replace("\\_", "_") for c in header.strip("|").split("|")][:7] == [
@@ -310,8 +318,13 @@ def test_a_process_resolving_by_itself_ranks_above_browsers_and_below_a_dga_host
         "Connections": [300, 12, 40, 5, 9],
     })
     hosts = summarize_hosts(ev, doms, None, conns).set_index("client")
-    assert hosts.loc["ws-7", "encrypted_dns_other_processes"] == "SearchIndexerHelper.exe (300)"
+    # the process, how often, and whose resolver it reached (the hunt matched it by address only)
+    assert hosts.loc["ws-7", "encrypted_dns_other_processes"] == (
+        "SearchIndexerHelper.exe (300 to Google Public DNS over HTTPS)")
     assert hosts.loc["ws-7", "encrypted_dns_processes"] == "SearchIndexerHelper.exe (300), chrome.exe (12)"
+    assert hosts.loc["ws-7", "encrypted_dns_connected_to"] == (
+        "Google Public DNS over HTTPS (300), Cloudflare 1.1.1.1 over HTTPS (12)")
+    assert hosts.loc["ws-9", "encrypted_dns_connected_to"] == "Cloudflare 1.1.1.1 over HTTPS (9), Quad9 over TLS (5)"
     assert hosts.loc["ws-8", "encrypted_dns_other_processes"] == ""
     assert hosts.loc["ws-9", "encrypted_dns_other_processes"] == ""
     assert hosts.loc["ws-7", "priority"] == pytest.approx(BYPASS_PRIORITY + OTHER_PROCESS_PRIORITY)
@@ -424,3 +437,51 @@ def test_a_process_polling_at_a_steady_rate_is_called_steady() -> None:
     # the hunt's hourly rows without their hour: counted, never called steady
     assert summarize_hosts(ev, doms, None, conns.drop(columns=["Timestamp"])).set_index("client").loc[
         "ws-1", "encrypted_dns_other_processes"] == "implant.exe (341)"
+
+
+def test_every_address_the_hunt_matches_is_named_by_its_provider() -> None:
+    """The hunt finds DoH by address; the host summary must say whose resolver each address is. The KQL's
+    list and ``resolvers``' table are kept by hand, so this keeps them in step."""
+    kql = _CONNECTIONS_KQL.read_text()
+    listed = re.search(r"RemoteIP in \((.*?)\)\)", kql, re.S)
+    assert listed is not None
+    addresses = re.findall(r'"([^"]+)"', listed.group(1))
+    assert len(addresses) >= 50
+    unnamed = [a for a in addresses if provider_of_address(a) is None]
+    assert unnamed == []
+    assert provider_of_address("8.8.8.8") == "Google Public DNS"
+    assert provider_of_address("2620:00fe:0000::00fe") == "Quad9"  # any IPv6 spelling
+    assert provider_of_address("[2001:4860:4860::8888]") == "Google Public DNS"
+    assert provider_of_address("203.0.113.9") is None
+    assert provider_of_address("not an address") is None
+    assert provider_of_address(None) is None
+
+
+@pytest.mark.parametrize(
+    ("address", "url", "port", "label"),
+    [
+        ("8.8.8.8", "", 443, "Google Public DNS over HTTPS"),
+        ("1.1.1.1", None, "853", "Cloudflare 1.1.1.1 over TLS"),
+        ("203.0.113.9", "", 853.0, "203.0.113.9 over TLS"),  # DoT to a resolver nobody listed
+        ("104.18.1.1", "chrome.cloudflare-dns.com", 443, "Cloudflare 1.1.1.1 over HTTPS"),  # the URL names it
+        ("45.90.28.0", "", None, "NextDNS"),  # no port: no protocol claimed
+        ("9.9.9.9", "", 5053, "Quad9 on port 5053"),
+        ("", "", "", ""),
+        (None, None, None, ""),
+    ],
+)
+def test_connection_label(address: object, url: object, port: object, label: str) -> None:
+    assert connection_label(address, url, port) == label
+
+
+def test_a_hunt_table_without_addresses_names_no_resolver() -> None:
+    """An older warehouse's hunt rows have no RemoteIP / RemoteUrl: the host is listed, nothing invented."""
+    ev = _events([("ws-8", "www.example.com", "2024-06-01T01:00:00Z")])
+    _, doms = score_events(ev)
+    conns = pd.DataFrame({"DeviceName": ["ws-7"], "FileName": ["implant.exe"], "Connections": [30]})
+    row = summarize_hosts(ev, doms, None, conns).set_index("client").loc["ws-7"]
+    assert row["encrypted_dns_connected_to"] == ""
+    assert row["encrypted_dns_other_processes"] == "implant.exe (30)"
+    with_ip = conns.assign(RemoteIP=[None], RemotePort=[853])
+    row = summarize_hosts(ev, doms, None, with_ip).set_index("client").loc["ws-7"]
+    assert row["encrypted_dns_connected_to"] == ""  # a row with no address names nothing

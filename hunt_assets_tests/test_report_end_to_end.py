@@ -103,4 +103,8 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     assert c2["encrypted_dns_other_processes"].startswith("C:\\Users\\")  # named by its image's path
     assert f"\\{DOH_C2_PROCESS} (" in c2["encrypted_dns_other_processes"]
     assert c2["encrypted_dns_other_processes"].endswith("; steady ~60/h over 7 h)")  # its one-minute timer
+    # the hunt matched it by address only; the summary says whose resolver that is
+    assert " to Google Public DNS over HTTPS; " in c2["encrypted_dns_other_processes"]
+    assert c2["encrypted_dns_connected_to"].startswith("Google Public DNS over HTTPS (")
+    assert doh["encrypted_dns_connected_to"].iloc[0].startswith("Cloudflare 1.1.1.1 over HTTPS (")
     assert c2["priority"] > doh["priority"].iloc[0]

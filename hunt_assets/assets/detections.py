@@ -173,7 +173,8 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
         "encrypted_dns_hosts": dg.MetadataValue.json(
             summary.loc[(summary["encrypted_dns_lookups"] > 0) | (summary["encrypted_dns_connections"] > 0),
-                        ["client", "encrypted_dns", "encrypted_dns_processes", "encrypted_dns_other_processes"]]
+                        ["client", "encrypted_dns", "encrypted_dns_connected_to", "encrypted_dns_processes",
+                         "encrypted_dns_other_processes"]]
             .head(50).to_dict(orient="records")),
     })
 
@@ -181,7 +182,8 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 # the UI's dialog shows a wide table's first columns: the rank and what earned it come first there, the
 # counts and times after (the warehouse keeps summarize_hosts' order)
 _PREVIEW_FIRST = ["client", "priority", "tunnel_domains", "dga_domains", "alerts", "top_domains",
-                  "encrypted_dns_other_processes", "encrypted_dns", "encrypted_dns_processes"]
+                  "encrypted_dns_other_processes", "encrypted_dns", "encrypted_dns_connected_to",
+                  "encrypted_dns_processes"]
 
 
 def _preview_order(summary: pd.DataFrame) -> pd.DataFrame:

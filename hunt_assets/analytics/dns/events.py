@@ -735,9 +735,10 @@ def summarize_hosts(
 
     ``encrypted_connections``: rows of the ``encrypted_dns_connections`` hunt (``DeviceName``,
     ``FileName``, ``Connections``): the resolvers reached without a look-up (by address, or DoT on 853)
-    list a host too, with the processes that made them. Processes that are neither browsers nor DNS
-    software (``resolvers.process_kind``) are listed again in ``encrypted_dns_other_processes`` and add
-    ``OTHER_PROCESS_PRIORITY``: a program resolving over HTTPS by itself is how a DoH tunnel looks.
+    list a host too, with the resolvers they reached and the processes that made them. Processes that are
+    neither browsers nor DNS software (``resolvers.process_kind``) are listed again in
+    ``encrypted_dns_other_processes`` and add ``OTHER_PROCESS_PRIORITY``: a program resolving over HTTPS by
+    itself is how a DoH tunnel looks.
     """
     cols = [
         "client",
@@ -752,6 +753,7 @@ def summarize_hosts(
         "encrypted_dns_lookups",
         "encrypted_dns",
         "encrypted_dns_connections",
+        "encrypted_dns_connected_to",
         "encrypted_dns_processes",
         "encrypted_dns_other_processes",
         "priority",
@@ -772,6 +774,7 @@ def summarize_hosts(
     out["encrypted_dns_lookups"] = bypass["encrypted_dns_lookups"].reindex(both).fillna(0).astype(np.int64)
     out["encrypted_dns"] = bypass["encrypted_dns"].reindex(both).fillna("")
     out["encrypted_dns_connections"] = conns["connections"].reindex(both).fillna(0).astype(np.int64)
+    out["encrypted_dns_connected_to"] = conns["connected_to"].reindex(both).fillna("")
     out["encrypted_dns_processes"] = conns["processes"].reindex(both).fillna("")
     out["encrypted_dns_other_processes"] = conns["other_processes"].reindex(both).fillna("")
     counts = ["lookups_flagged", "distinct_flagged_domains", "tunnel_domains", "dga_domains"]
@@ -803,24 +806,30 @@ OTHER_PROCESS_PRIORITY = 2.5
 
 
 def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
-    """Per device (index): connections to encrypted-DNS resolvers, the processes that made them
-    (``chrome.exe (27)``, busiest first, at most three), those of them that are neither browsers nor DNS
+    """Per device (index): connections to encrypted-DNS resolvers, whose resolvers they reached
+    (``connected_to``: ``Google Public DNS over HTTPS (397)``, see ``_resolver_labels``), the processes that
+    made them (``chrome.exe (27)``, busiest first, at most three), those of them that are neither browsers nor DNS
     software (``other_processes``, see ``_other_processes``), and when they were first and last seen (the
     hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
-    empty = pd.DataFrame(columns=["connections", "processes", "other_processes", "first_seen", "last_seen"],
-                         index=pd.Index([], dtype=object, name="client"))
+    empty = pd.DataFrame(columns=["connections", "connected_to", "processes", "other_processes", "first_seen",
+                                  "last_seen"], index=pd.Index([], dtype=object, name="client"))
     need = {"DeviceName", "FileName", "Connections"}
     if hunt is None or hunt.empty or not need <= set(hunt.columns):
         return empty
     h = hunt[hunt["DeviceName"].notna() & (hunt["DeviceName"].astype(str) != "")]
     if h.empty:
         return empty
+    h = h.assign(resolver=_resolver_labels(h))
     per = (h.assign(FileName=h["FileName"].fillna("").astype(str).replace("", "unknown process"))
            .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index())
     per["text"] = per["FileName"] + " (" + per["n"].astype(int).astype(str) + ")"
     processes = _busiest_first(per, "DeviceName", "FileName", "text")  # devices: busiest process first
     out = pd.DataFrame({"connections": per.groupby("DeviceName")["n"].sum().reindex(processes.index).astype(np.int64),
                         "processes": processes})
+    where = h[h["resolver"] != ""].groupby(["DeviceName", "resolver"])["Connections"].sum().rename("n").reset_index()
+    where["text"] = where["resolver"] + " (" + where["n"].astype(int).astype(str) + ")"
+    out["connected_to"] = (_busiest_first(where, "DeviceName", "resolver", "text") if not where.empty
+                           else pd.Series(dtype=object)).reindex(out.index).fillna("")
     out["other_processes"] = _other_processes(h).reindex(out.index).fillna("")
     for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):
         src = fallback if fallback in h.columns else "Timestamp" if "Timestamp" in h.columns else None
@@ -830,6 +839,24 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     out.index = out.index.astype(object)
     out.index.name = "client"
     return out
+
+
+def _resolver_labels(h: pd.DataFrame) -> pd.Series:
+    """Per hunt row: where the connection went (``resolvers.connection_label``), labelled once per distinct
+    address, URL and port; empty for a table without them (an older warehouse)."""
+    from hunt_assets.analytics.dns.resolvers import connection_label
+
+    if not {"RemoteIP", "RemoteUrl"} & set(h.columns):
+        return pd.Series("", index=h.index, dtype=object)
+
+    def text(col: str) -> pd.Series:  # missing values as "", which connection_label reads as missing
+        if col not in h.columns:
+            return pd.Series("", index=h.index, dtype=object)
+        return h[col].astype(object).where(h[col].notna(), "").astype(str)
+
+    keys = list(zip(text("RemoteIP"), text("RemoteUrl"), text("RemotePort"), strict=True))
+    labels = {k: connection_label(*k) for k in set(keys)}
+    return pd.Series([labels[k] for k in keys], index=h.index, dtype=object)
 
 
 def _other_processes(h: pd.DataFrame) -> pd.Series:
@@ -848,10 +875,22 @@ def _other_processes(h: pd.DataFrame) -> pd.Series:
         return pd.Series(dtype=object)
     label = path[g.index].where(path[g.index] != "", g["FileName"]).replace("", "unknown process")
     steady = _steady_rate(h, g.assign(label=label), keys)
+    to = _resolvers_of_images(h, g.assign(label=label), keys)
     g = g.assign(label=label).groupby(["DeviceName", "label"])["n"].sum().reset_index()
-    note = [steady.get(k, "") for k in zip(g["DeviceName"], g["label"], strict=True)]
+    note = [to.get(k, "") + steady.get(k, "") for k in zip(g["DeviceName"], g["label"], strict=True)]
     g["text"] = g["label"] + " (" + g["n"].astype(int).astype(str) + pd.Series(note, index=g.index) + ")"
     return _busiest_first(g, "DeviceName", "label", "text")
+
+
+def _resolvers_of_images(h: pd.DataFrame, images: pd.DataFrame, keys: list[str]) -> dict[tuple[str, str], str]:
+    """``{(device, label): " to Google Public DNS over HTTPS"}``: where each listed image's connections
+    went, busiest first (at most three) -- the resolver a hunter asks the provider or the proxy about."""
+    rows = h[h["resolver"] != ""].merge(images[[*keys, "label"]], on=keys, how="inner")
+    if rows.empty:
+        return {}
+    per = rows.groupby(["DeviceName", "label", "resolver"])["Connections"].sum().rename("n").reset_index()
+    per = per.sort_values(["n", "resolver"], ascending=[False, True])
+    return {k: " to " + ", ".join(r["resolver"].head(3)) for k, r in per.groupby(["DeviceName", "label"], sort=False)}
 
 
 def _busiest_first(per: pd.DataFrame, by: str, label: str, text: str | None = None) -> pd.Series:

@@ -22,6 +22,7 @@ these providers' domains are looked at one by one.
 from __future__ import annotations
 
 import functools
+import ipaddress
 from collections.abc import Sequence
 
 import numpy as np
@@ -73,6 +74,63 @@ _CANARIES: dict[str, str] = {
     "mask.icloud.com": "iCloud Private Relay canary",
     "mask-h2.icloud.com": "iCloud Private Relay canary",
 }
+
+
+# provider -> the public addresses its DoH/DoT service answers on, as queries/encrypted_dns_connections.kql
+# lists them (a test keeps the two in step). The hunt finds connections by address, which names no
+# resolver: this says whose it was.
+_ADDRESSES: dict[str, tuple[str, ...]] = {
+    "Cloudflare 1.1.1.1": (
+        "1.1.1.1", "1.0.0.1", "1.1.1.2", "1.0.0.2", "1.1.1.3", "1.0.0.3", "162.159.61.3", "172.64.41.3",
+        "162.159.61.4", "172.64.41.4", "104.16.248.249", "104.16.249.249", "2606:4700:4700::1111",
+        "2606:4700:4700::1001",
+    ),
+    "Google Public DNS": ("8.8.8.8", "8.8.4.4", "2001:4860:4860::8888", "2001:4860:4860::8844"),
+    "Quad9": ("9.9.9.9", "149.112.112.112", "9.9.9.10", "149.112.112.10", "9.9.9.11", "149.112.112.11",
+              "2620:fe::fe", "2620:fe::9"),
+    "Cisco OpenDNS / Umbrella": ("208.67.222.222", "208.67.220.220", "208.67.222.123", "208.67.220.123"),
+    "AdGuard DNS": ("94.140.14.14", "94.140.15.15", "94.140.14.15", "94.140.15.16", "94.140.14.140",
+                    "94.140.14.141"),
+    "CleanBrowsing": ("185.228.168.9", "185.228.169.9", "185.228.168.168", "185.228.169.168"),
+    "Mullvad DNS": ("194.242.2.2", "194.242.2.3", "194.242.2.4", "194.242.2.5", "194.242.2.6", "194.242.2.9"),
+    "NextDNS": ("45.90.28.0", "45.90.30.0"),
+    "Control D": ("76.76.2.0", "76.76.10.0"),
+    "dns0.eu": ("193.110.81.0", "185.253.5.0"),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _address_table() -> dict[str, str]:
+    return {ipaddress.ip_address(a).compressed: p for p, addrs in _ADDRESSES.items() for a in addrs}
+
+
+def provider_of_address(address: object) -> str | None:
+    """The provider whose public resolver answers on ``address`` (any IPv4/IPv6 spelling), else None."""
+    try:
+        ip = ipaddress.ip_address(str(address).strip().strip("[]"))
+    except ValueError:
+        return None
+    return _address_table().get(ip.compressed)
+
+
+def connection_label(address: object, url: object = None, port: object = None) -> str:
+    """How the host summary names where an encrypted-DNS connection went: the provider (by the remote URL's
+    endpoint, else by address) or the bare address, and the protocol by port -- ``Google Public DNS over
+    HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``. Empty when nothing is known."""
+    hit = None if _missing(url) else endpoint_of(url)
+    provider = hit[0] if hit is not None and hit[1] == RESOLVER else None
+    if provider is None and not _missing(address):
+        provider = provider_of_address(address) or str(address).strip()
+    if provider is None and hit is None and not _missing(url):
+        provider = _clean(url)
+    if not provider:
+        return ""
+    try:
+        p = int(float(str(port)))
+    except ValueError:
+        p = None
+    proto = {443: " over HTTPS", 853: " over TLS"}.get(p, "" if p is None else f" on port {p}")
+    return provider + proto
 
 
 def _clean(name: object) -> str:
