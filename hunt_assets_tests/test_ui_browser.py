@@ -371,6 +371,8 @@ def test_host_summary_partition_ranks_the_hosts_and_names_the_doh_process(webser
     expect(rows.first).to_contain_text(DGA_HOST)
     expect(rows.nth(2)).to_contain_text(DOH_C2_HOST)
     expect(rows.nth(2)).to_contain_text(DOH_C2_PROCESS)
+    # where it went and its timer, in the preview itself (the path alone fills a narrower cell)
+    expect(rows.nth(2)).to_contain_text("to Google Public DNS over HTTPS; steady ~60/h")
     _shot(page, "06-host-summary-2026-11-16", fit_element=dialog)
     assert not page.blocked, f"the UI tried to reach outside 127.0.0.1: {page.blocked}"
 

@@ -168,7 +168,7 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     wh.replace_partition(HOST_SUMMARY, _with_partition(summary, day), PARTITION_COLUMN, day)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(summary),
-        "top_hosts": dg.MetadataValue.md(preview_markdown(_preview_order(summary), rows=10)),
+        "top_hosts": dg.MetadataValue.md(preview_markdown(_preview_order(summary), rows=10, max_cell=PREVIEW_CELL)),
         "flagged_hosts": json.dumps(summary.loc[summary["lookups_flagged"] > 0, "client"].head(20).tolist()),
         # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
         "encrypted_dns_hosts": dg.MetadataValue.json(
@@ -184,6 +184,10 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
 _PREVIEW_FIRST = ["client", "priority", "tunnel_domains", "dga_domains", "alerts", "top_domains",
                   "encrypted_dns_other_processes", "encrypted_dns", "encrypted_dns_connected_to",
                   "encrypted_dns_processes"]
+
+
+# a process's full path (up to MAX_PATH, 260) and where it went is the finding: clip later than other previews
+PREVIEW_CELL = 200
 
 
 def _preview_order(summary: pd.DataFrame) -> pd.DataFrame:
