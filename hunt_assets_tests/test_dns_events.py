@@ -7,7 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hunt_assets.analytics.dns.events import events_from_hunt, score_events, summarize_hosts, volume_over_time
+from hunt_assets.analytics.dns.events import (
+    events_from_hunt,
+    findings_first,
+    score_events,
+    summarize_hosts,
+    volume_over_time,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "dns"
 
@@ -378,3 +384,19 @@ def test_a_real_fleet_named_by_asset_tag_stays_benign(case: str) -> None:
     f = flags.set_index("name")
     assert (f.loc[tags, "verdict"] == "benign").all()
     assert (f.loc[tags, "suppressed_family"] == "windows_hostname").all()
+
+
+def test_findings_lead_with_tunnels_then_dga_then_suspicious() -> None:
+    """A 15-row preview of a day with a hundred DGA domains at 0.99 still shows its one tunnel at 0.7."""
+    doms = pd.DataFrame({
+        "registered_domain": ["a.com", "b.com", "c.com", "d.com", "e.com", "f.com"],
+        "verdict": ["dga", "benign", "tunnel", "suspicious", "dga", "dga"],
+        "score": [0.99, 0.10, 0.70, 0.95, 0.99, 0.80],
+        "queries": [12, 900, 4, 3, 48, 5],
+    })
+    out = findings_first(doms)
+    assert out["registered_domain"].tolist() == ["c.com", "e.com", "a.com", "f.com", "d.com"]  # ties: more queries
+    assert findings_first(doms, ("tunnel", "dga"))["registered_domain"].tolist() == ["c.com", "e.com", "a.com", "f.com"]
+    no_counts = findings_first(doms.drop(columns=["queries"]))
+    assert no_counts["registered_domain"].tolist()[:3] == ["c.com", "a.com", "e.com"]
+    assert findings_first(doms.iloc[:0]).empty

@@ -191,7 +191,7 @@ def test_the_canary_token_lookup_is_the_last_days_only_tunnel_and_ranks_its_host
     honeytoken reason, the only tunnel of that day, and the recon host ranks for it in the host summary."""
     from datetime import date
 
-    from hunt_assets.analytics.dns.events import score_events, summarize_hosts
+    from hunt_assets.analytics.dns.events import findings_first, score_events, summarize_hosts
     from hunt_assets.assets.detections import load_dns_events
 
     (device, name), = truth(sample_lake, "honeytoken", "honeytoken_lookup")
@@ -210,6 +210,11 @@ def test_the_canary_token_lookup_is_the_last_days_only_tunnel_and_ranks_its_host
     assert "honeytoken service (Thinkst Canarytokens)" in token["reasons"].iloc[0]
     tunnels = names[names["verdict"] == "tunnel"]
     assert set(tunnels["registered_domain"]) == {"canarytokens.com"}  # nothing benign called a tunnel
+    # dns_flags' top findings lead with it, not after the day's hundred-odd DGA domains scored higher
+    top = findings_first(domains)
+    assert top["registered_domain"].iloc[0] == "canarytokens.com"
+    assert (top["verdict"].iloc[1:] == "dga").sum() > 100
+    assert (domains.sort_values("score", ascending=False)["registered_domain"].head(15) != "canarytokens.com").all()
     hosts = summarize_hosts(events, domains)
     mine = hosts[hosts["client"] == device]
     assert mine["tunnel_domains"].tolist() == [1]

@@ -12,6 +12,7 @@ import pyarrow as pa
 from hunt_assets.analytics.charts import volume_chart
 from hunt_assets.analytics.dns.events import (
     events_from_hunt,
+    findings_first,
     mark_resolved,
     score_events,
     summarize_hosts,
@@ -103,12 +104,11 @@ def dns_flags(
     wh.replace_partition(NAME_FLAGS, _with_partition(flagged_names, day), PARTITION_COLUMN, day)
     wh.replace_partition(DOMAIN_FLAGS, _with_partition(domains, day), PARTITION_COLUMN, day)
     clock.lap("write")
-    hot = domains[domains["verdict"].isin(FLAGGED)].sort_values("score", ascending=False)
+    hot = findings_first(domains, FLAGGED)
     volume = volume_over_time(events, domains, "1h", top=None, names=names) if len(events) else pd.DataFrame()
     chart = volume_chart(volume, title=f"queries per hour to flagged domains, {day.isoformat()}",
                          verdict_of=dict(zip(hot["registered_domain"], hot["verdict"], strict=True)))
     counts = names["verdict"].value_counts().to_dict()
-    top = domains[domains["verdict"] != "benign"].sort_values("score", ascending=False)
     clock.lap("chart")
     context.log.info("dns_flags %s: %d events, %d names, verdicts %s, seconds %s", day, len(events), len(names),
                      counts, clock.seconds)
@@ -132,7 +132,8 @@ def dns_flags(
             [{"domain": r.registered_domain, "verdict": r.verdict, "score": round(float(r.score), 4),
               "resolved": bool(r.resolved)} for r in hot.head(500).itertuples(index=False)]),
         "top_findings": dg.MetadataValue.md(preview_markdown(
-            top[["registered_domain", "verdict", "score", "queries", "clients", "unique_subdomains", "reasons"]]
+            findings_first(domains)[["registered_domain", "verdict", "score", "queries", "clients",
+                                     "unique_subdomains", "reasons"]]
             .astype({"clients": "Int64"}),  # a count (NaN only for plainly benign domains)
             rows=15, max_cell=160)),
         "query_volume": dg.MetadataValue.md(

@@ -614,6 +614,21 @@ FLAGGED = ("tunnel", "dga", "suspicious")
 VERDICT_WEIGHT = {"tunnel": 3.0, "dga": 2.0, "suspicious": 1.0}
 
 
+def findings_first(domains: pd.DataFrame, verdicts: tuple[str, ...] = FLAGGED) -> pd.DataFrame:
+    """The domains of these ``verdicts``, tunnels first, then DGA, then suspicious, each by score (then
+    queries).
+
+    Why: one infected host's DGA yields a hundred domains scored 0.99, and sorted by score alone they
+    push the day's one tunnel (a canary token that fired, an exfiltration) out of a 15-row preview.
+    """
+    hot = domains[domains["verdict"].isin(verdicts)]
+    keys = pd.DataFrame({"rank": hot["verdict"].map(VERDICT_WEIGHT).astype(float),
+                         "score": hot["score"].astype(float)}, index=hot.index)
+    if "queries" in hot.columns:
+        keys["queries"] = hot["queries"].fillna(0).astype(float)
+    return hot.loc[keys.sort_values(list(keys.columns), ascending=False, kind="stable").index]
+
+
 def _name_domains(events: pd.DataFrame, names: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(per row: code of its name, -1 when missing; per distinct name: its registered domain).
 
