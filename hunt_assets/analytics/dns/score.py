@@ -602,6 +602,12 @@ def _score_chunk(
     R.append(_reason(has("empty"), "invalid: empty name"))
     R.append(_reason(has("ctrl"), "invalid: whitespace or control characters inside the name"))
     R.append(_reason(has("empty_label"), "invalid: empty label (consecutive dots)"))
+    # what the name is, when a list says so (an onion service, a callback or honeytoken service), leads:
+    # a preview clips reasons, and the shape evidence after it only says how it looks
+    anon_text = _Lazy(lambda idx: _ANONYMITY_TEXTS.take(np_to_arrow(anon_kind[idx].astype(np.int32))))
+    R.append(_reason(has("anonymity"), anon_text))
+    oast_text = _Lazy(lambda idx: _OAST_TEXTS.take(np_to_arrow(oast_kind[idx].astype(np.int32))))
+    R.append(_reason(has("oast"), oast_text))
     R.append(
         _reason(
             suppressed,
@@ -697,10 +703,6 @@ def _score_chunk(
             "top-level domain of an alternative root used by malware (Namecoin .bit / EmerDNS .bazar .coin .emc .lib)",
         )
     )
-    anon_text = _Lazy(lambda idx: _ANONYMITY_TEXTS.take(np_to_arrow(anon_kind[idx].astype(np.int32))))
-    R.append(_reason(has("anonymity"), anon_text))
-    oast_text = _Lazy(lambda idx: _OAST_TEXTS.take(np_to_arrow(oast_kind[idx].astype(np.int32))))
-    R.append(_reason(has("oast"), oast_text))
     R.append(_reason(has("popular") & listed, "registered domain is in the popular-domain list"))
     R.append(_reason(has("popular") & ~listed, "registered domain is on the allowlist"))
     R.append(
