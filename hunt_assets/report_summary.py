@@ -49,14 +49,17 @@ def summary_lines(warehouse_path: Path, data_dir: Path) -> list[str]:
             # a process that is neither a browser nor DNS software on DoH is the finding; name it
             other = ("max(encrypted_dns_other_processes)" if "encrypted_dns_other_processes" in columns
                      else "''")
+            to = "max(encrypted_dns_connected_to)" if "encrypted_dns_connected_to" in columns else "''"
             bypass = wh.query(f"SELECT client, sum(encrypted_dns_lookups) AS lookups, "
-                              f"sum(encrypted_dns_connections) AS conns, {other} AS other "
+                              f"sum(encrypted_dns_connections) AS conns, {other} AS other, {to} AS dest "
                               "FROM analytics.host_summary "
                               "WHERE encrypted_dns_lookups > 0 OR encrypted_dns_connections > 0 "
                               "GROUP BY 1 ORDER BY 4 DESC, 3 DESC, 2 DESC, 1 LIMIT 5")
             out.append("  resolving past the DNS log (encrypted DNS): " + (", ".join(
                 f"{r.client} ({int(r.lookups)} look-up(s), {int(r.conns)} connection(s)"
-                + (f"; not a browser: {r.other}" if r.other else "") + ")"
+                # the process text already says where it went
+                + (f"; not a browser: {r.other}" if r.other else f"; connected to: {r.dest}" if r.dest else "")
+                + ")"
                 for r in bypass.itertuples()) or "none"))
     if wh.table_exists("hunts.ldap_recon_burst"):
         burst = wh.query("SELECT DISTINCT DeviceName FROM hunts.ldap_recon_burst")["DeviceName"].tolist()

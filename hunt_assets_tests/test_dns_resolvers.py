@@ -277,6 +277,14 @@ def test_the_demo_summary_names_the_hosts_resolving_past_the_log(tmp_path) -> No
     lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
     assert ("  resolving past the DNS log (encrypted DNS): ws-legal-003 (0 look-up(s), 40 connection(s); "
             "not a browser: OneDriveSync.exe (40)), ws-ops-009 (2 look-up(s), 120 connection(s))") in lines
+    # with where the connections went: said for a host whose process text does not say it already
+    newest = newer.assign(encrypted_dns_connected_to=["", "Cloudflare 1.1.1.1 over HTTPS (120)",
+                                                      "Google Public DNS over HTTPS (40)"])
+    wh.replace_partition("analytics.host_summary", newest, "partition_date", day)
+    lines = summary_lines(tmp_path / "wh.duckdb", tmp_path)
+    assert ("  resolving past the DNS log (encrypted DNS): ws-legal-003 (0 look-up(s), 40 connection(s); "
+            "not a browser: OneDriveSync.exe (40)), ws-ops-009 (2 look-up(s), 120 connection(s); "
+            "connected to: Cloudflare 1.1.1.1 over HTTPS (120))") in lines
 
 
 @pytest.mark.parametrize(
