@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hunt_assets.analytics.charts import volume_chart, volume_series
+from hunt_assets.analytics.charts import needs_log_scale, volume_chart, volume_series
 
 
 def _volume(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
@@ -51,3 +51,25 @@ def test_a_domain_seen_in_one_bucket_is_a_spike_that_draws() -> None:
         warnings.simplefilter("error")  # the zero-range locator warning would fail here
         png = volume_chart(_volume([("2026-11-18 09:00", "tun.example.com", 40)]), title="one hour")
     assert png.startswith(b"\x89PNG")
+
+
+def test_a_few_tunnel_look_ups_beside_dga_bursts_get_a_log_axis() -> None:
+    """The sample tenant's last day: a canary token's four look-ups and a DGA host's bursts of 250. On a
+    linear axis the tunnel is a flat line at 0."""
+    import warnings
+
+    rows = [("2026-11-18 01:00", f"dga{i}.com", 2) for i in range(125)]
+    rows += [("2026-11-18 10:00", "canarytokens.com", 4)]
+    verdict_of = {f"dga{i}.com": "dga" for i in range(125)} | {"canarytokens.com": "tunnel"}
+    lines = volume_series(_volume(rows), verdict_of=verdict_of)
+    assert needs_log_scale(lines)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = volume_chart(_volume(rows), title="log", verdict_of=verdict_of)
+    assert png.startswith(b"\x89PNG")
+    # peaks within a factor of 20, or one line only, or lines of zeros: linear
+    assert not needs_log_scale(volume_series(_volume([("2026-11-18 01:00", "a.com", 30),
+                                                      ("2026-11-18 02:00", "b.com", 2)])))
+    assert not needs_log_scale({"a": pd.Series([0, 500, 0])})
+    assert not needs_log_scale({"a": pd.Series([0, 500]), "b": pd.Series([0, 0])})
+    assert needs_log_scale({"a": pd.Series([0, 500]), "b": pd.Series([0, 25])})

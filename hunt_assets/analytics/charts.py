@@ -50,10 +50,22 @@ def volume_series(volume: pd.DataFrame, *, max_series: int = 6,
     return out
 
 
+# peaks further apart than this share one axis only on a log scale: the day's one tunnel (a few look-ups)
+# is a flat line at 0 beside a DGA host's bursts of hundreds
+LOG_SCALE_RATIO = 20.0
+
+
+def needs_log_scale(series: dict[str, pd.Series]) -> bool:
+    """True when the lines' peaks differ by ``LOG_SCALE_RATIO`` or more (lines that never rise ignored)."""
+    peaks = [float(s.max()) for s in series.values() if len(s) and float(s.max()) > 0]
+    return len(peaks) > 1 and max(peaks) >= LOG_SCALE_RATIO * min(peaks)
+
+
 def volume_chart(volume: pd.DataFrame, *, title: str, max_series: int = 6,
                  verdict_of: dict[str, str] | None = None) -> bytes:
     """Queries per time bucket to flagged domains (``volume_series``), legend outside the axes; the
-    y axis starts at 0: these are counts."""
+    y axis starts at 0: these are counts, on a symmetric log scale (linear below 1, so 0 stays 0) when
+    the lines' peaks are far apart (``needs_log_scale``)."""
     fig, ax = plt.subplots(figsize=(7.5, 2.8), dpi=80)
     try:
         series = volume_series(volume, max_series=max_series, verdict_of=verdict_of)
@@ -64,9 +76,13 @@ def volume_chart(volume: pd.DataFrame, *, title: str, max_series: int = 6,
             for label, s in series.items():
                 total = label.startswith("all ")
                 ax.plot(s.index, s.to_numpy(), linewidth=2.4 if total else 1.0, label=label)
-            ax.set_ylabel("queries")
+            if needs_log_scale(series):
+                ax.set_yscale("symlog", linthresh=1.0)
+                ax.set_ylabel("queries (log)")
+            else:
+                ax.set_ylabel("queries")
+                ax.yaxis.get_major_locator().set_params(integer=True)
             ax.set_ylim(bottom=0)
-            ax.yaxis.get_major_locator().set_params(integer=True)
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
             ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=6))
             ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
