@@ -472,6 +472,10 @@ def test_every_address_the_hunt_matches_is_named_by_its_provider() -> None:
         ("1.1.1.1", None, "853", "Cloudflare 1.1.1.1 over TLS"),
         ("203.0.113.9", "", 853.0, "203.0.113.9 over TLS"),  # DoT to a resolver nobody listed
         ("104.18.1.1", "chrome.cloudflare-dns.com", 443, "Cloudflare 1.1.1.1 over HTTPS"),  # the URL names it
+        ("", "https://DNS.Google:443/dns-query?dns=AAAB", 443, "Google Public DNS over HTTPS"),  # a whole URL
+        ("", "https://doh.example.net/dns-query", 443, "doh.example.net over HTTPS"),  # nobody's list: its host
+        ("", "https://[2620:fe::fe]/dns-query", 443, "Quad9 over HTTPS"),
+        ("", "1.1.1.1", 853, "Cloudflare 1.1.1.1 over TLS"),
         ("45.90.28.0", "", None, "NextDNS"),  # no port: no protocol claimed
         ("9.9.9.9", "", 5053, "Quad9 on port 5053"),
         ("", "", "", ""),

@@ -117,12 +117,13 @@ def connection_label(address: object, url: object = None, port: object = None) -
     """How the host summary names where an encrypted-DNS connection went: the provider (by the remote URL's
     endpoint, else by address) or the bare address, and the protocol by port -- ``Google Public DNS over
     HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``. Empty when nothing is known."""
-    hit = None if _missing(url) else endpoint_of(url)
+    host = "" if _missing(url) else _url_host(url)
+    hit = endpoint_of(host) if host else None
     provider = hit[0] if hit is not None and hit[1] == RESOLVER else None
     if provider is None and not _missing(address):
         provider = provider_of_address(address) or str(address).strip()
-    if provider is None and hit is None and not _missing(url):
-        provider = _clean(url)
+    if provider is None and hit is None and host:
+        provider = provider_of_address(host) or host  # a URL may name the resolver by its address
     if not provider:
         return ""
     try:
@@ -131,6 +132,16 @@ def connection_label(address: object, url: object = None, port: object = None) -
         p = None
     proto = {443: " over HTTPS", 853: " over TLS"}.get(p, "" if p is None else f" on port {p}")
     return provider + proto
+
+
+def _url_host(url: object) -> str:
+    """The host name of a remote URL as Defender may log it: a bare name, or with scheme, port and path
+    (``https://dns.google:443/dns-query``)."""
+    u = str(url).strip()
+    u = u.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if u.startswith("["):  # [IPv6]:port
+        return u[1:].split("]", 1)[0]
+    return _clean(u.split(":", 1)[0] if u.count(":") == 1 else u)
 
 
 def _clean(name: object) -> str:
