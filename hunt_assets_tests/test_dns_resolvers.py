@@ -497,3 +497,19 @@ def test_a_hunt_table_without_addresses_names_no_resolver() -> None:
     with_ip = conns.assign(RemoteIP=[None], RemotePort=[853])
     row = summarize_hosts(ev, doms, None, with_ip).set_index("client").loc["ws-7"]
     assert row["encrypted_dns_connected_to"] == ""  # a row with no address names nothing
+
+
+def test_a_process_reaching_several_resolvers_names_the_busiest_three() -> None:
+    ev = _events([("ws-8", "www.example.com", "2024-06-01T01:00:00Z")])
+    _, doms = score_events(ev)
+    conns = pd.DataFrame({
+        "DeviceName": ["ws-7"] * 4, "FileName": ["x.exe"] * 4,
+        "RemoteIP": ["9.9.9.9", "8.8.8.8", "203.0.113.9", "1.1.1.1"], "RemotePort": [443, 443, 853, 443],
+        "Connections": [5, 7, 5, 1],
+    })
+    row = summarize_hosts(ev, doms, None, conns).set_index("client").loc["ws-7"]
+    # most connections first, ties by name, the fourth left out
+    assert row["encrypted_dns_other_processes"] == (
+        "x.exe (18 to Google Public DNS over HTTPS, 203.0.113.9 over TLS, Quad9 over HTTPS)")
+    assert row["encrypted_dns_connected_to"] == (
+        "Google Public DNS over HTTPS (7), 203.0.113.9 over TLS (5), Quad9 over HTTPS (5)")

@@ -888,27 +888,28 @@ def _other_processes(h: pd.DataFrame) -> pd.Series:
     g = g[np.array(kinds, dtype=object) == OTHER_PROCESS]
     if g.empty:
         return pd.Series(dtype=object)
-    label = path[g.index].where(path[g.index] != "", g["FileName"]).replace("", "unknown process")
-    steady = _steady_rate(h, g.assign(label=label), keys)
-    to = _resolvers_of_images(h, g.assign(label=label), keys)
-    g = g.assign(label=label).groupby(["DeviceName", "label"])["n"].sum().reset_index()
+    g = g.assign(label=path[g.index].where(path[g.index] != "", g["FileName"]).replace("", "unknown process"))
+    rows = h.merge(g[[*keys, "label"]], on=keys, how="inner")  # the listed images' hunt rows, once for both notes
+    steady = _steady_rate(rows)
+    to = _resolvers_of_images(rows)
+    g = g.groupby(["DeviceName", "label"])["n"].sum().reset_index()
     note = [to.get(k, "") + steady.get(k, "") for k in zip(g["DeviceName"], g["label"], strict=True)]
     g["text"] = g["label"] + " (" + g["n"].astype(int).astype(str) + pd.Series(note, index=g.index) + ")"
     return _busiest_first(g, "DeviceName", "label", "text")
 
 
-def _resolvers_of_images(h: pd.DataFrame, images: pd.DataFrame, keys: list[str]) -> dict[tuple[str, str], str]:
+def _resolvers_of_images(rows: pd.DataFrame) -> dict[tuple[str, str], str]:
     """``{(device, label): " to Google Public DNS over HTTPS"}``: where each listed image's connections
-    went, busiest first (at most three) -- the resolver a hunter asks the provider or the proxy about."""
-    rows = h[h["resolver"] != ""].merge(images[[*keys, "label"]], on=keys, how="inner")
+    went (its hunt ``rows``, labelled as ``_other_processes`` made them), busiest first (at most three) --
+    the resolver a hunter asks the provider or the proxy about."""
+    rows = rows[rows["resolver"] != ""]
     if rows.empty:
         return {}
     per = rows.groupby(["DeviceName", "label", "resolver"])["Connections"].sum().rename("n").reset_index()
-    per = per.sort_values(["n", "resolver"], ascending=[False, True])
-    return {k: " to " + ", ".join(r["resolver"].head(3)) for k, r in per.groupby(["DeviceName", "label"], sort=False)}
+    return {k: " to " + v for k, v in _busiest_first(per, ["DeviceName", "label"], "resolver").items()}
 
 
-def _busiest_first(per: pd.DataFrame, by: str, label: str, text: str | None = None) -> pd.Series:
+def _busiest_first(per: pd.DataFrame, by: str | list[str], label: str, text: str | None = None) -> pd.Series:
     """Per ``by``: its three busiest ``label``s (most ``n`` first, then by name), as ``text`` (default: the
     label) joined with commas -- how the host table names endpoints and processes."""
     per = per.sort_values(["n", label], ascending=[False, True])
@@ -922,15 +923,14 @@ STEADY_BAND = 0.25
 STEADY_MIN_RATE = 10
 
 
-def _steady_rate(h: pd.DataFrame, images: pd.DataFrame, keys: list[str]) -> dict[tuple[str, str], str]:
+def _steady_rate(rows: pd.DataFrame) -> dict[tuple[str, str], str]:
     """``{(device, label): "; steady ~60/h over 7 h"}`` for the images whose connections came at a steady
     hourly rate: a program polling on a timer (an implant's sleep), where a browser's look-ups follow its
-    user in bursts. Read from the hunt's hourly rows (``Timestamp``; ``keys`` as ``_other_processes``
-    made them strings); nothing without them."""
-    if "Timestamp" not in h.columns:
+    user in bursts. Read from the listed images' hourly hunt ``rows`` (``Timestamp``, labelled as
+    ``_other_processes`` made them); nothing without them."""
+    if "Timestamp" not in rows.columns:
         return {}
-    hours = pd.to_datetime(h["Timestamp"], utc=True, errors="coerce").dt.floor("h")
-    rows = h.assign(hour=hours).merge(images[[*keys, "label"]], on=keys, how="inner")
+    rows = rows.assign(hour=pd.to_datetime(rows["Timestamp"], utc=True, errors="coerce").dt.floor("h"))
     out: dict[tuple[str, str], str] = {}
     for (device, label), r in rows.groupby(["DeviceName", "label"]):
         per = r.groupby("hour")["Connections"].sum()
