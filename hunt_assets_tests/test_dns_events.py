@@ -147,6 +147,46 @@ def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
     assert not flags["reasons"].str.contains("DGA burst").any()
 
 
+def _numbered(prefix: str, stems: list[str], n: int) -> list[str]:
+    """Fosniw's shape: a fixed short label in front of word stems numbered 0..n-1."""
+    return [f"{prefix}.{stem}{i}.com" for stem in stems for i in range(n)]
+
+
+def test_a_burst_behind_one_fixed_short_label_is_a_dga() -> None:
+    names = _numbered("appx", ["koreasys", "winsoft"], 15)
+    alone, _ = score_events(_burst_events(names, "ws-fosniw", "A", "192.0.2.7"))
+    assert (alone["verdict"] == "benign").all()  # answered, each name reads as a word and a number
+    flags, _ = score_events(_burst_events(names, "ws-fosniw", "A", ""))
+    assert (flags["verdict"] == "dga").all(), flags[flags["verdict"] != "dga"]
+    assert flags["reasons"].str.contains("looked up 30 distinct unanswered", regex=False).all()
+
+
+@pytest.mark.parametrize(
+    ("names", "why"),
+    [
+        (_numbered("www", ["koreasys"], 10) + [n.removeprefix("www.") for n in _numbered("www", ["koreasys"], 10)],
+         "ten domains asked bare and with www. are ten registered domains, not twenty names"),
+        (_numbered("content", ["koreasys", "winsoft"], 15), "a front label of seven characters is part of the name"),
+        (_numbered("a.b", ["koreasys", "winsoft"], 15), "two labels in front are not one fixed prefix"),
+    ],
+)
+def test_a_prefixed_burst_counts_registered_domains_behind_one_short_label(names: list[str], why: str) -> None:
+    flags, _ = score_events(_burst_events(names, "ws-1", "A", ""))
+    assert not flags["reasons"].str.contains("DGA burst").any(), why
+
+
+def test_prefixed_names_join_a_burst_only_where_the_log_says_they_went_unanswered() -> None:
+    import random
+
+    rng = random.Random(3)
+    labels = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(12)) for _ in range(12)]
+    for prefix, bursts in (("", True), ("www.", False)):
+        ev = _burst_events([f"{prefix}{lab}.com" for lab in labels], "ws-1", "A", "").drop(columns="answers")
+        flags, _ = score_events(ev)
+        # a browser's www./cdn. names of unfamiliar sites look the same when answers are unknown
+        assert flags["reasons"].str.contains("random-looking registered domains").mean() == float(bursts), prefix
+
+
 
 def _short_dga(n: int, seed: int = 5) -> list[str]:
     """QSnatch-shaped names: 3-5 characters over many ccTLDs, each label too short to condemn."""

@@ -170,11 +170,12 @@ def score_events(
         unanswered = np.bincount(ev_name[no_ans & addr], minlength=n_names) / np.maximum(n_addr, 1)
 
     # per-domain context is computed exactly for the domains it can matter for: any non-benign
-    # name, many unique subdomains, or a bare unfamiliar name a DGA burst could include; other
+    # name, many unique subdomains, or an unfamiliar name a DGA burst could include; other
     # (plainly benign) domains get NaN for the costly distinct-client and first/last-seen columns
     uniq_sub = np.bincount(dom_code[cols["sub_len"] > 0], minlength=nd)
-    elig_dga = D._eligible_dga(cols) & (cols["sub_len"] == 0)
-    burstable = elig_dga & ((cols["reg_bits"] >= D.DGA_BURST_BITS) | (cols["name_len"] - cols["suffix_len"] > 8))
+    shape, reg_part = _burst_shape(cols, unanswered)
+    elig_dga = D._eligible_dga(cols) & shape
+    burstable = elig_dga & ((cols["reg_bits"] >= D.DGA_BURST_BITS) | (reg_part > 8))
     if unanswered is not None:  # short unanswered names count towards a burst too (SHORT_BURST)
         burstable |= elig_dga & (unanswered >= 0.5)
     ctx_dom = (np.bincount(dom_code[(cols["verdict"] != "benign") | burstable], minlength=nd) > 0) | (
@@ -486,6 +487,22 @@ def _host_names_not_devices(
     )
 
 
+PREFIX_MAX = 6
+
+
+def _burst_shape(cols: dict[str, np.ndarray], unanswered: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(names shaped like a DGA's look-up, length of their registered label plus its dot).
+
+    Most DGAs resolve the bare registered domain; some put one fixed short label in front
+    (Fosniw's ``appx.koreasys57.com``). A page's ``www.``/``cdn.``/``static.`` names look the same,
+    so prefixed names count only where the log says they went unanswered."""
+    reg_part = cols["name_len"] - cols["suffix_len"] - cols["sub_len"] - cols["n_sub_labels"]
+    shape = cols["sub_len"] == 0
+    if unanswered is not None:
+        shape = shape | ((cols["n_sub_labels"] == 1) & (cols["sub_len"] <= PREFIX_MAX) & (unanswered >= 0.5))
+    return shape, reg_part
+
+
 def _client_dga_burst(
     cols: dict[str, np.ndarray],
     R: list,
@@ -502,31 +519,33 @@ def _client_dga_burst(
 
     A host running a DGA resolves dozens of distinct never-seen registered domains per hour, almost
     all of which fail, and nobody else looks them up. So a name only counts towards a burst when
-    it is a bare, unfamiliar registered domain that at most two clients resolved and that (when
-    answers are known) mostly got no answer. Then ``DGA_BURST`` at least mildly random-looking
+    it is an unfamiliar registered domain, bare or (unanswered) behind one short label
+    (``_burst_shape``), that at most two clients resolved and that (when answers are known)
+    mostly got no answer. Then ``DGA_BURST`` at least mildly random-looking
     labels make a burst; without the look, only the answers speak: ``DICT_BURST`` labels of 9+
     characters (word-like dictionary DGAs: Suppobox, Matsnu) or ``SHORT_BURST`` shorter ones
     (QSnatch's 3-5 characters, too short for the character model). A mail gateway or proxy
     resolving many unfamiliar partner domains gets answers, an implant cycling through its list
     does not.
     """
+    shape, reg_part = _burst_shape(cols, unanswered)
     base = (
         D._eligible_dga(cols)
-        & (cols["sub_len"] == 0)
+        & shape
         & (cols["verdict"] != "tunnel")
         & (clients_per_domain[dom_code] <= 2)
     )
     if unanswered is not None:
         base &= unanswered >= 0.5
-    randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (cols["name_len"] - cols["suffix_len"] > 5)
-    _burst(cols, R, ev_name, ev_client, win, clients, window, randomish, D.DGA_BURST, "random-looking")
+    randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
+    _burst(cols, R, ev_name, ev_client, win, clients, window, randomish, D.DGA_BURST, "random-looking", dom_code)
     if unanswered is not None:
-        long_label = cols["name_len"] - cols["suffix_len"] > 8
+        long_label = reg_part > 8
         for names, least, what in (
             (base & long_label, D.DICT_BURST, "unanswered, unfamiliar (not in the popular list)"),
             (base & ~long_label, D.SHORT_BURST, "unanswered, unfamiliar (not in the popular list) short"),
         ):
-            _burst(cols, R, ev_name, ev_client, win, clients, window, names, least, what)
+            _burst(cols, R, ev_name, ev_client, win, clients, window, names, least, what, dom_code)
 
 
 def _burst(
@@ -540,12 +559,14 @@ def _burst(
     elig: np.ndarray,
     threshold: int,
     what: str,
+    dom_code: np.ndarray,
 ) -> None:
     m = elig[ev_name] & (ev_client >= 0)
     if not m.any():
         return
     g = pd.DataFrame({"n": ev_name[m], "c": ev_client[m], "w": win[m]}).drop_duplicates()
-    cnt = g.groupby(["c", "w"], sort=False)["n"].transform("size").to_numpy()
+    # distinct registered domains, not names: ``koreasys57.com`` and ``www.koreasys57.com`` are one
+    cnt = g.assign(d=dom_code[g["n"].to_numpy()]).groupby(["c", "w"], sort=False)["d"].transform("nunique").to_numpy()
     burst = g.assign(k=cnt)[cnt >= threshold]
     if burst.empty:
         return
