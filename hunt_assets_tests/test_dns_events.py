@@ -134,9 +134,14 @@ def _burst_events(names: list[str], client: str, qtype: str, answers: str) -> pd
     )
 
 
-def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
+def _dictionary_names(n: int) -> list[str]:
+    """Suppobox-shaped names: two words each, every one alone reads as a real domain."""
     words = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
-    names = [f"{a}{b}.net" for a in words for b in words if a != b][:40]
+    return [f"{a}{b}.net" for a in words for b in words if a != b][:n]
+
+
+def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
+    names = _dictionary_names(40)
     implant = _burst_events(names, "ws-implant", "A", "")
     flags, _ = score_events(implant)
     assert (flags["verdict"] == "dga").mean() >= 0.9
@@ -144,6 +149,26 @@ def test_dictionary_dga_burst_needs_unanswered_lookups() -> None:
     # a mail gateway resolving as many unfamiliar partner domains gets answers (or asks MX): no burst
     gateway = pd.concat([_burst_events(names, "mail-gw", "MX", ""), _burst_events(names, "mail-gw", "A", "192.0.2.7")])
     flags, _ = score_events(gateway)
+    assert not flags["reasons"].str.contains("DGA burst").any()
+
+
+@pytest.mark.parametrize("start", ["00:20", "00:50", "00:59:50"])
+def test_a_burst_across_the_hour_is_one_burst(start: str) -> None:
+    """Thirty look-ups in twenty minutes: split 15/15 by 01:00 they were under DICT_BURST twice."""
+    names = _dictionary_names(30)
+    ev = _burst_events(names, "ws-implant", "A", "")
+    ev["timestamp"] = pd.date_range(f"2024-06-01 {start}", periods=len(names), freq="40s", tz="UTC")
+    flags, _ = score_events(ev)
+    assert (flags["verdict"] == "dga").all(), flags[flags["verdict"] != "dga"]
+    assert flags["reasons"].str.contains("looked up 30 distinct unanswered", regex=False).all()
+
+
+def test_a_slow_trickle_is_no_burst_on_either_grid() -> None:
+    """Thirty look-ups spread over five hours: no hour, aligned or shifted, holds twenty."""
+    names = _dictionary_names(30)
+    ev = _burst_events(names, "ws-1", "A", "")
+    ev["timestamp"] = pd.date_range("2024-06-01 00:50", periods=len(names), freq="10min", tz="UTC")
+    flags, _ = score_events(ev)
     assert not flags["reasons"].str.contains("DGA burst").any()
 
 

@@ -320,7 +320,7 @@ def score_events(
                 R,
                 ev_name,
                 ev_client,
-                ts_ns // _window_ns(window),
+                ts_ns,
                 clients,
                 window,
                 ctx["clients"].to_numpy(),
@@ -503,12 +503,21 @@ def _burst_shape(cols: dict[str, np.ndarray], unanswered: np.ndarray | None) -> 
     return shape, reg_part
 
 
+def _burst_windows(ts_ns: np.ndarray, width_ns: int) -> list[np.ndarray]:
+    """Window numbers on two grids of the same width, the second shifted by half a width.
+
+    On one grid a burst that straddles a boundary (thirty look-ups from 00:50 to 01:10) falls
+    into two windows that each hold half of it; any burst no longer than half a window lies whole
+    in one window of one grid."""
+    return [ts_ns // width_ns, (ts_ns + width_ns // 2) // width_ns]
+
+
 def _client_dga_burst(
     cols: dict[str, np.ndarray],
     R: list,
     ev_name: np.ndarray,
     ev_client: np.ndarray,
-    win: np.ndarray,
+    ts_ns: np.ndarray,
     clients: np.ndarray,
     window: str,
     clients_per_domain: np.ndarray,
@@ -538,14 +547,14 @@ def _client_dga_burst(
     if unanswered is not None:
         base &= unanswered >= 0.5
     randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
-    _burst(cols, R, ev_name, ev_client, win, clients, window, randomish, D.DGA_BURST, "random-looking", dom_code)
+    _burst(cols, R, ev_name, ev_client, ts_ns, clients, window, randomish, D.DGA_BURST, "random-looking", dom_code)
     if unanswered is not None:
         long_label = reg_part > 8
         for names, least, what in (
             (base & long_label, D.DICT_BURST, "unanswered, unfamiliar (not in the popular list)"),
             (base & ~long_label, D.SHORT_BURST, "unanswered, unfamiliar (not in the popular list) short"),
         ):
-            _burst(cols, R, ev_name, ev_client, win, clients, window, names, least, what, dom_code)
+            _burst(cols, R, ev_name, ev_client, ts_ns, clients, window, names, least, what, dom_code)
 
 
 def _burst(
@@ -553,7 +562,7 @@ def _burst(
     R: list,
     ev_name: np.ndarray,
     ev_client: np.ndarray,
-    win: np.ndarray,
+    ts_ns: np.ndarray,
     clients: np.ndarray,
     window: str,
     elig: np.ndarray,
@@ -564,9 +573,15 @@ def _burst(
     m = elig[ev_name] & (ev_client >= 0)
     if not m.any():
         return
-    g = pd.DataFrame({"n": ev_name[m], "c": ev_client[m], "w": win[m]}).drop_duplicates()
+    names, who_ = ev_name[m], ev_client[m]
+    grids = _burst_windows(ts_ns[m], _window_ns(window))
+    g = pd.concat(  # one row per name, client and window of either grid
+        [pd.DataFrame({"n": names, "c": who_, "o": o, "w": w}) for o, w in enumerate(grids)],
+        ignore_index=True,
+    ).drop_duplicates()
     # distinct registered domains, not names: ``koreasys57.com`` and ``www.koreasys57.com`` are one
-    cnt = g.assign(d=dom_code[g["n"].to_numpy()]).groupby(["c", "w"], sort=False)["d"].transform("nunique").to_numpy()
+    cnt = g.assign(d=dom_code[g["n"].to_numpy()]).groupby(["c", "o", "w"], sort=False)["d"].transform("nunique")
+    cnt = cnt.to_numpy()
     burst = g.assign(k=cnt)[cnt >= threshold]
     if burst.empty:
         return
