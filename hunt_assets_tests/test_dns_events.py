@@ -72,6 +72,22 @@ def test_short_polls_lifted_by_domain_context() -> None:
     assert flags["reasons"].str.contains("unique subdomains|TXT", regex=True).all()
 
 
+def test_question_bytes_across_the_hour_are_one_window() -> None:
+    """Forty polls from 00:50 to 01:10: the busiest window holds all of them, not half."""
+    polls = [f"{i:04x}01abcd{(i * 7919) % 65536:04x}{(i * 104729) % 65536:04x}.poll-example.com" for i in range(40)]
+    ev = pd.DataFrame(
+        {
+            "name": polls,
+            "client": "host-a",
+            "qtype": "TXT",
+            "timestamp": pd.date_range("2024-06-01 00:50", periods=40, freq="30s", tz="UTC"),
+        }
+    )
+    _, doms = score_events(ev)
+    row = doms.set_index("registered_domain").loc["poll-example.com"]
+    assert row["max_bytes_client_window"] == sum(len(p) for p in polls)
+
+
 def test_a_domain_is_measured_whatever_name_of_it_comes_first() -> None:
     """Volume and timing are measured for domains with many subdomains; whether the domain
     qualifies must not hang on its first name in the batch (here a suppressed ``_dmarc`` look-up)."""
