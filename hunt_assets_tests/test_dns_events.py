@@ -188,6 +188,26 @@ def test_a_slow_trickle_is_no_burst_on_either_grid() -> None:
     assert not flags["reasons"].str.contains("DGA burst").any()
 
 
+def test_an_outbreak_on_three_hosts_is_still_a_burst() -> None:
+    """A date-seeded DGA makes every infected host look up the same names in the same hour."""
+    for names in (_dictionary_names(40), _short_dga(60)):
+        ev = pd.concat([_burst_events(names, f"ws-{i}", "A", "") for i in range(3)], ignore_index=True)
+        flags, _ = score_events(ev)
+        assert (flags["verdict"] == "dga").all(), flags[flags["verdict"] != "dga"]
+        assert flags["reasons"].str.contains(r"client ws-\d looked up \d+ distinct", regex=True).all()
+
+
+def test_without_answers_a_burst_counts_only_names_one_or_two_clients_looked_up() -> None:
+    import random
+
+    rng = random.Random(4)
+    names = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(12)) + ".com" for _ in range(12)]
+    for hosts, bursts in ((2, True), (3, False)):
+        ev = pd.concat([_burst_events(names, f"ws-{i}", "A", "") for i in range(hosts)], ignore_index=True)
+        flags, _ = score_events(ev.drop(columns="answers"))
+        assert flags["reasons"].str.contains("random-looking registered domains").mean() == float(bursts), hosts
+
+
 def _numbered(prefix: str, stems: list[str], n: int) -> list[str]:
     """Fosniw's shape: a fixed short label in front of word stems numbered 0..n-1."""
     return [f"{prefix}.{stem}{i}.com" for stem in stems for i in range(n)]

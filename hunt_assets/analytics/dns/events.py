@@ -524,10 +524,12 @@ def _client_dga_burst(
     """Lift borderline registered labels looked up in bursts by one client.
 
     A host running a DGA resolves dozens of distinct never-seen registered domains per hour, almost
-    all of which fail, and nobody else looks them up. So a name only counts towards a burst when
-    it is an unfamiliar registered domain, bare or (unanswered) behind one short label
-    (``_burst_shape``), that at most two clients resolved and that (when answers are known)
-    mostly got no answer. Then ``DGA_BURST`` at least mildly random-looking
+    all of which fail. So a name only counts towards a burst when it is an unfamiliar registered
+    domain, bare or (unanswered) behind one short label (``_burst_shape``), that mostly got no
+    answer. Where the log has no answers, the name must also be one that at most two clients
+    resolved: nobody else looks a DGA's names up. With answers that cap is not applied, because
+    a date-seeded DGA on three infected hosts makes all three look the same names up, and the cap
+    silenced the rule exactly when an outbreak spread. Then ``DGA_BURST`` at least mildly random-looking
     labels make a burst; without the look, only the answers speak: ``DICT_BURST`` labels of 9+
     characters (word-like dictionary DGAs: Suppobox, Matsnu) or ``SHORT_BURST`` shorter ones
     (QSnatch's 3-5 characters, too short for the character model). A mail gateway or proxy
@@ -535,14 +537,11 @@ def _client_dga_burst(
     does not.
     """
     shape, reg_part = _burst_shape(cols, unanswered)
-    base = (
-        D._eligible_dga(cols)
-        & shape
-        & (cols["verdict"] != "tunnel")
-        & (clients_per_domain[dom_code] <= 2)
-    )
+    base = D._eligible_dga(cols) & shape & (cols["verdict"] != "tunnel")
     if unanswered is not None:
         base &= unanswered >= 0.5
+    else:
+        base &= clients_per_domain[dom_code] <= 2
     randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
     _burst(cols, R, ev_name, ev_client, ts_ns, clients, window, randomish, D.DGA_BURST, "random-looking", dom_code)
     if unanswered is not None:
