@@ -322,6 +322,8 @@ def score_events(
                 ctx["clients"].to_numpy(),
                 unanswered,
                 dom_code,
+                elig_dga,
+                reg_part,
             )
 
     if has_client:
@@ -520,6 +522,8 @@ def _client_dga_burst(
     clients_per_domain: np.ndarray,
     unanswered: np.ndarray | None,
     dom_code: np.ndarray,
+    elig_dga: np.ndarray,
+    reg_part: np.ndarray,
 ) -> None:
     """Lift borderline registered labels looked up in bursts by one client.
 
@@ -534,10 +538,10 @@ def _client_dga_burst(
     characters (word-like dictionary DGAs: Suppobox, Matsnu) or ``SHORT_BURST`` shorter ones
     (QSnatch's 3-5 characters, too short for the character model). A mail gateway or proxy
     resolving many unfamiliar partner domains gets answers, an implant cycling through its list
-    does not.
+    does not. ``elig_dga`` and ``reg_part``: the DGA-eligible names of that shape and their
+    registered label's length, as ``score_events`` chose the domains to measure by them.
     """
-    shape, reg_part = _burst_shape(cols, unanswered)
-    base = D._eligible_dga(cols) & shape & (cols["verdict"] != "tunnel")
+    base = elig_dga & (cols["verdict"] != "tunnel")
     if unanswered is not None:
         base &= unanswered >= 0.5
     else:
@@ -569,10 +573,10 @@ def _burst(
     m = elig[ev_name] & (ev_client >= 0)
     if not m.any():
         return
-    names, who_ = ev_name[m], ev_client[m]
+    names, cl = ev_name[m], ev_client[m]
     grids = _window_grids(ts_ns[m], _window_ns(window))
     g = pd.concat(  # one row per name, client and window of either grid
-        [pd.DataFrame({"n": names, "c": who_, "o": o, "w": w}) for o, w in enumerate(grids)],
+        [pd.DataFrame({"n": names, "c": cl, "o": o, "w": w}) for o, w in enumerate(grids)],
         ignore_index=True,
     ).drop_duplicates()
     # distinct registered domains, not names: ``koreasys57.com`` and ``www.koreasys57.com`` are one
