@@ -208,6 +208,44 @@ def test_without_answers_a_burst_counts_only_names_one_or_two_clients_looked_up(
         assert flags["reasons"].str.contains("random-looking registered domains").mean() == float(bursts), hosts
 
 
+def _browsing(n: int) -> list[str]:
+    """Unfamiliar, ordinary-looking registered domains (not in the popular list), one each."""
+    words = ["harbor", "maple", "copper", "meadow", "lantern", "orchard", "pebble", "saddle", "timber", "velvet"]
+    return [f"{a}{b}{i}.org" for i in range(n // 90 + 1) for a in words for b in words if a != b][:n]
+
+
+@pytest.mark.parametrize(
+    ("browsed", "bursts"),
+    [
+        (60, True),  # a workstation: forty dead look-ups beside an hour of its user's browsing
+        (400, False),  # a proxy logged as one client: forty dead among 440 unfamiliar domains, 9 %
+    ],
+)
+def test_a_burst_must_be_a_good_part_of_what_its_client_looked_up(browsed: int, bursts: bool) -> None:
+    dead = _burst_events(_dictionary_names(40), "host-1", "A", "")
+    live = _burst_events(_browsing(browsed), "host-1", "A", "192.0.2.7")
+    live["timestamp"] = pd.date_range("2024-06-01 01:00", periods=browsed, freq=f"{3300 // browsed}s", tz="UTC")
+    flags, _ = score_events(pd.concat([dead, live], ignore_index=True))
+    burst = flags["reasons"].str.contains("(DGA burst)", regex=False)
+    assert burst.sum() == (40 if bursts else 0)
+    assert not burst[~flags["name"].isin(dead["name"])].any()  # the answered names never join
+
+
+def test_a_proxy_without_answers_makes_no_burst_of_its_random_looking_names() -> None:
+    import random
+
+    rng = random.Random(6)
+    odd = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(12)) + ".com" for _ in range(12)]
+    ev = pd.concat(
+        [_burst_events(odd, "proxy-1", "A", ""), _burst_events(_browsing(300), "proxy-1", "A", "")],
+        ignore_index=True,
+    ).drop(columns="answers")
+    flags, _ = score_events(ev)
+    assert not flags["reasons"].str.contains("(DGA burst)", regex=False).any()
+    alone, _ = score_events(_burst_events(odd, "ws-1", "A", "").drop(columns="answers"))
+    assert alone["reasons"].str.contains("(DGA burst)", regex=False).all()
+
+
 def _numbered(prefix: str, stems: list[str], n: int) -> list[str]:
     """Fosniw's shape: a fixed short label in front of word stems numbered 0..n-1."""
     return [f"{prefix}.{stem}{i}.com" for stem in stems for i in range(n)]

@@ -57,6 +57,11 @@ DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains p
 # ... and for labels of 8 characters or fewer, which word-like and random strings share (QSnatch's
 # `wkuqy.bt`, `h45.kr` over a hundred TLDs), twice as many: short names need the count to speak
 SHORT_BURST = 40
+# ... and any burst must be at least this share of the distinct unfamiliar registered domains the
+# client looked up in that window. An infected workstation's burst dwarfs its own browsing; a proxy,
+# forwarder or gateway logged as one client resolves thousands of unfamiliar domains an hour, and
+# its few percent of dead ones would otherwise make a "burst" every hour
+BURST_SHARE = 0.25
 # payload staging (DNSStager, Cobalt Strike's DNS stager): one client walks a counter through the
 # first label of one zone's names (``cdn0``, ``cdn1`` ... or ``aaa``, ``baa`` ...) and reads the
 # payload from the answers, so every look-up is AAAA or TXT. Browsers and resolvers ask A and AAAA

@@ -174,7 +174,8 @@ def score_events(
     # (plainly benign) domains get NaN for the costly distinct-client and first/last-seen columns
     uniq_sub = np.bincount(dom_code[cols["sub_len"] > 0], minlength=nd)
     shape, reg_part = _burst_shape(cols, unanswered)
-    elig_dga = D._eligible_dga(cols) & shape
+    unfamiliar = D._eligible_dga(cols)
+    elig_dga = unfamiliar & shape
     burstable = elig_dga & ((cols["reg_bits"] >= D.DGA_BURST_BITS) | (reg_part > 8))
     if unanswered is not None:  # short unanswered names count towards a burst too (SHORT_BURST)
         burstable |= elig_dga & (unanswered >= 0.5)
@@ -322,7 +323,8 @@ def score_events(
                 ctx["clients"].to_numpy(),
                 unanswered,
                 dom_code,
-                elig_dga,
+                unfamiliar,
+                shape,
                 reg_part,
             )
 
@@ -522,7 +524,8 @@ def _client_dga_burst(
     clients_per_domain: np.ndarray,
     unanswered: np.ndarray | None,
     dom_code: np.ndarray,
-    elig_dga: np.ndarray,
+    unfamiliar: np.ndarray,
+    shape: np.ndarray,
     reg_part: np.ndarray,
 ) -> None:
     """Lift borderline registered labels looked up in bursts by one client.
@@ -538,23 +541,44 @@ def _client_dga_burst(
     characters (word-like dictionary DGAs: Suppobox, Matsnu) or ``SHORT_BURST`` shorter ones
     (QSnatch's 3-5 characters, too short for the character model). A mail gateway or proxy
     resolving many unfamiliar partner domains gets answers, an implant cycling through its list
-    does not. ``elig_dga`` and ``reg_part``: the DGA-eligible names of that shape and their
-    registered label's length, as ``score_events`` chose the domains to measure by them.
+    does not. A burst must also be ``BURST_SHARE`` of the unfamiliar domains the client looked up
+    in that window, or a proxy logged as one client would burst every hour on its dead look-ups.
+    ``unfamiliar`` (DGA-eligible names), ``shape`` and ``reg_part`` (``_burst_shape``): as
+    ``score_events`` chose the domains to measure by them.
     """
-    base = elig_dga & (cols["verdict"] != "tunnel")
+    base = unfamiliar & shape & (cols["verdict"] != "tunnel")
     if unanswered is not None:
         base &= unanswered >= 0.5
     else:
         base &= clients_per_domain[dom_code] <= 2
     randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
-    _burst(cols, R, ev_name, ev_client, ts_ns, clients, window, randomish, D.DGA_BURST, "random-looking", dom_code)
+    args = (ev_name, ev_client, ts_ns, clients, window)
+    # with answers, every unanswered name of the shape speaks for a DGA; without, only the look does
+    telling = base if unanswered is not None else randomish
+    _burst(cols, R, *args, randomish, D.DGA_BURST, "random-looking", dom_code, telling, unfamiliar)
     if unanswered is not None:
         long_label = reg_part > 8
         for names, least, what in (
             (base & long_label, D.DICT_BURST, "unanswered, unfamiliar (not in the popular list)"),
             (base & ~long_label, D.SHORT_BURST, "unanswered, unfamiliar (not in the popular list) short"),
         ):
-            _burst(cols, R, ev_name, ev_client, ts_ns, clients, window, names, least, what, dom_code)
+            _burst(cols, R, *args, names, least, what, dom_code, telling, unfamiliar)
+
+
+def _client_windows(
+    ev_name: np.ndarray, ev_client: np.ndarray, ts_ns: np.ndarray, m: np.ndarray, window: str, dom_code: np.ndarray
+) -> pd.DataFrame:
+    """Name ``n``, its registered domain ``d``, client ``c`` and window ``w`` of grid ``o``
+    (``_window_grids``) of the events in ``m``, once each."""
+    names = ev_name[m]
+    grids = _window_grids(ts_ns[m], _window_ns(window))
+    return pd.concat(
+        [
+            pd.DataFrame({"n": names, "d": dom_code[names], "c": ev_client[m], "o": o, "w": w})
+            for o, w in enumerate(grids)
+        ],
+        ignore_index=True,
+    ).drop_duplicates()
 
 
 def _burst(
@@ -569,20 +593,26 @@ def _burst(
     threshold: int,
     what: str,
     dom_code: np.ndarray,
+    telling: np.ndarray,
+    unfamiliar: np.ndarray,
 ) -> None:
     m = elig[ev_name] & (ev_client >= 0)
     if not m.any():
         return
-    names, cl = ev_name[m], ev_client[m]
-    grids = _window_grids(ts_ns[m], _window_ns(window))
-    g = pd.concat(  # one row per name, client and window of either grid
-        [pd.DataFrame({"n": names, "c": cl, "o": o, "w": w}) for o, w in enumerate(grids)],
-        ignore_index=True,
-    ).drop_duplicates()
+    g = _client_windows(ev_name, ev_client, ts_ns, m, window, dom_code)
     # distinct registered domains, not names: ``koreasys57.com`` and ``www.koreasys57.com`` are one
-    cnt = g.assign(d=dom_code[g["n"].to_numpy()]).groupby(["c", "o", "w"], sort=False)["d"].transform("nunique")
-    cnt = cnt.to_numpy()
+    cnt = g.groupby(["c", "o", "w"], sort=False)["d"].transform("nunique").to_numpy()
     burst = g.assign(k=cnt)[cnt >= threshold]
+    if burst.empty:
+        return
+    # ... and the names that speak for a DGA (``telling``) a good part of all the unfamiliar
+    # domains that client looked up then (BURST_SHARE)
+    mine = np.isin(ev_client, burst["c"].unique())
+    key = ["c", "o", "w"]
+    for col, of in (("telling", telling), ("among", unfamiliar)):
+        seen = _client_windows(ev_name, ev_client, ts_ns, of[ev_name] & mine, window, dom_code)
+        burst = burst.join(seen.groupby(key, sort=False)["d"].nunique().rename(col), on=key)
+    burst = burst[burst["telling"] >= D.BURST_SHARE * burst["among"]]
     if burst.empty:
         return
     best = burst.sort_values("k", ascending=False).drop_duplicates("n")
