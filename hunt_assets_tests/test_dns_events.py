@@ -56,36 +56,31 @@ def test_domain_flags_have_context(scored: tuple[pd.DataFrame, pd.DataFrame, pd.
     assert top["unique_subdomains"] >= 10
 
 
-def test_short_polls_lifted_by_domain_context() -> None:
-    # 40 dnscat2-style polls (18 hex chars) to one domain: each alone is short
+def _polls(start: str, every: str) -> pd.DataFrame:
+    """40 dnscat2-style polls (18 hex chars) to one domain from one host: each alone is short."""
     polls = [f"{i:04x}01abcd{(i * 7919) % 65536:04x}{(i * 104729) % 65536:04x}.poll-example.com" for i in range(40)]
-    ev = pd.DataFrame(
+    return pd.DataFrame(
         {
             "name": polls,
             "client": "host-a",
             "qtype": "TXT",
-            "timestamp": pd.date_range("2024-06-01", periods=40, freq="5s", tz="UTC"),
+            "timestamp": pd.date_range(start, periods=len(polls), freq=every, tz="UTC"),
         }
     )
-    flags, _doms = score_events(ev)
+
+
+def test_short_polls_lifted_by_domain_context() -> None:
+    flags, _doms = score_events(_polls("2024-06-01", "5s"))
     assert (flags["verdict"] == "tunnel").all()
     assert flags["reasons"].str.contains("unique subdomains|TXT", regex=True).all()
 
 
 def test_question_bytes_across_the_hour_are_one_window() -> None:
     """Forty polls from 00:50 to 01:10: the busiest window holds all of them, not half."""
-    polls = [f"{i:04x}01abcd{(i * 7919) % 65536:04x}{(i * 104729) % 65536:04x}.poll-example.com" for i in range(40)]
-    ev = pd.DataFrame(
-        {
-            "name": polls,
-            "client": "host-a",
-            "qtype": "TXT",
-            "timestamp": pd.date_range("2024-06-01 00:50", periods=40, freq="30s", tz="UTC"),
-        }
-    )
+    ev = _polls("2024-06-01 00:50", "30s")
     _, doms = score_events(ev)
     row = doms.set_index("registered_domain").loc["poll-example.com"]
-    assert row["max_bytes_client_window"] == sum(len(p) for p in polls)
+    assert row["max_bytes_client_window"] == ev["name"].str.len().sum()
 
 
 def test_a_domain_is_measured_whatever_name_of_it_comes_first() -> None:
