@@ -599,16 +599,16 @@ def _burst(
     m = elig[ev_name] & (ev_client >= 0)
     if not m.any():
         return
+    key = ["c", "o", "w"]  # a client's window on one grid
     g = _client_windows(ev_name, ev_client, ts_ns, m, window, dom_code)
     # distinct registered domains, not names: ``koreasys57.com`` and ``www.koreasys57.com`` are one
-    cnt = g.groupby(["c", "o", "w"], sort=False)["d"].transform("nunique").to_numpy()
+    cnt = g.groupby(key, sort=False)["d"].transform("nunique").to_numpy()
     burst = g.assign(k=cnt)[cnt >= threshold]
     if burst.empty:
         return
     # ... and the names that speak for a DGA (``telling``) a good part of all the unfamiliar
     # domains that client looked up then (BURST_SHARE)
     mine = np.isin(ev_client, burst["c"].unique())
-    key = ["c", "o", "w"]
     for col, of in (("telling", telling), ("among", unfamiliar)):
         seen = _client_windows(ev_name, ev_client, ts_ns, of[ev_name] & mine, window, dom_code)
         burst = burst.join(seen.groupby(key, sort=False)["d"].nunique().rename(col), on=key)
