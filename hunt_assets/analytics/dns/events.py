@@ -552,17 +552,31 @@ def _client_dga_burst(
     else:
         base &= clients_per_domain[dom_code] <= 2
     randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
-    args = (ev_name, ev_client, ts_ns, clients, window)
-    # with answers, every unanswered name of the shape speaks for a DGA; without, only the look does
-    telling = base if unanswered is not None else randomish
-    _burst(cols, R, *args, randomish, D.DGA_BURST, "random-looking", dom_code, telling, unfamiliar)
+    rules = [(randomish, D.DGA_BURST, "random-looking")]
     if unanswered is not None:
         long_label = reg_part > 8
-        for names, least, what in (
+        rules += [
             (base & long_label, D.DICT_BURST, "unanswered, unfamiliar (not in the popular list)"),
             (base & ~long_label, D.SHORT_BURST, "unanswered, unfamiliar (not in the popular list) short"),
-        ):
-            _burst(cols, R, *args, names, least, what, dom_code, telling, unfamiliar)
+        ]
+    found = [
+        (_burst_candidates(ev_name, ev_client, ts_ns, window, dom_code, names, least), what)
+        for names, least, what in rules
+    ]
+    found = [(burst, what) for burst, what in found if not burst.empty]
+    if not found:
+        return
+    # with answers, every unanswered name of the shape speaks for a DGA; without, only the look does
+    telling = base if unanswered is not None else randomish
+    candidates = np.unique(np.concatenate([burst["c"].to_numpy() for burst, _ in found]))
+    passing = _share_passing(ev_name, ev_client, ts_ns, window, dom_code, telling, unfamiliar, candidates)
+    for burst, what in found:  # in rule order: the first rule to convict a name gives its reason
+        burst = burst[pd.MultiIndex.from_frame(burst[_WINDOW_KEY]).isin(passing)]
+        if not burst.empty:
+            _lift_burst(cols, R, burst, clients, window, what)
+
+
+_WINDOW_KEY = ["c", "o", "w"]  # a client's window on one grid
 
 
 def _client_windows(
@@ -581,40 +595,54 @@ def _client_windows(
     ).drop_duplicates()
 
 
-def _burst(
-    cols: dict[str, np.ndarray],
-    R: list,
+def _burst_candidates(
     ev_name: np.ndarray,
     ev_client: np.ndarray,
     ts_ns: np.ndarray,
-    clients: np.ndarray,
     window: str,
+    dom_code: np.ndarray,
     elig: np.ndarray,
     threshold: int,
-    what: str,
+) -> pd.DataFrame:
+    """The ``_client_windows`` rows of ``elig`` names in client windows holding ``threshold`` or
+    more distinct registered domains of them (``k``): ``koreasys57.com`` and ``www.koreasys57.com``
+    are one."""
+    m = elig[ev_name] & (ev_client >= 0)
+    if not m.any():
+        return pd.DataFrame(columns=["n", "d", *_WINDOW_KEY, "k"])
+    g = _client_windows(ev_name, ev_client, ts_ns, m, window, dom_code)
+    cnt = g.groupby(_WINDOW_KEY, sort=False)["d"].transform("nunique").to_numpy()
+    return g.assign(k=cnt)[cnt >= threshold]
+
+
+def _share_passing(
+    ev_name: np.ndarray,
+    ev_client: np.ndarray,
+    ts_ns: np.ndarray,
+    window: str,
     dom_code: np.ndarray,
     telling: np.ndarray,
     unfamiliar: np.ndarray,
+    candidates: np.ndarray,
+) -> pd.Index:
+    """The windows of the ``candidates`` clients where the registered domains of names that speak
+    for a DGA (``telling``) are at least ``BURST_SHARE`` of all the unfamiliar ones they looked up."""
+    mine = np.isin(ev_client, candidates)
+    count = [
+        _client_windows(ev_name, ev_client, ts_ns, of[ev_name] & mine, window, dom_code)
+        .groupby(_WINDOW_KEY, sort=False)["d"]
+        .nunique()
+        for of in (telling, unfamiliar)
+    ]
+    among = count[1]
+    told = count[0].reindex(among.index, fill_value=0)
+    return among.index[told.to_numpy() >= D.BURST_SHARE * among.to_numpy()]
+
+
+def _lift_burst(
+    cols: dict[str, np.ndarray], R: list, burst: pd.DataFrame, clients: np.ndarray, window: str, what: str
 ) -> None:
-    m = elig[ev_name] & (ev_client >= 0)
-    if not m.any():
-        return
-    key = ["c", "o", "w"]  # a client's window on one grid
-    g = _client_windows(ev_name, ev_client, ts_ns, m, window, dom_code)
-    # distinct registered domains, not names: ``koreasys57.com`` and ``www.koreasys57.com`` are one
-    cnt = g.groupby(key, sort=False)["d"].transform("nunique").to_numpy()
-    burst = g.assign(k=cnt)[cnt >= threshold]
-    if burst.empty:
-        return
-    # ... and the names that speak for a DGA (``telling``) a good part of all the unfamiliar
-    # domains that client looked up then (BURST_SHARE)
-    mine = np.isin(ev_client, burst["c"].unique())
-    for col, of in (("telling", telling), ("among", unfamiliar)):
-        seen = _client_windows(ev_name, ev_client, ts_ns, of[ev_name] & mine, window, dom_code)
-        burst = burst.join(seen.groupby(key, sort=False)["d"].nunique().rename(col), on=key)
-    burst = burst[burst["telling"] >= D.BURST_SHARE * burst["among"]]
-    if burst.empty:
-        return
+    """Lift a rule's burst names to ``dga``, each with its largest burst as the reason."""
     best = burst.sort_values("k", ascending=False).drop_duplicates("n")
     idx = best["n"].to_numpy()
     n = cols["verdict"].size
