@@ -192,15 +192,51 @@ def test_an_outbreak_on_three_hosts_is_still_a_burst() -> None:
         assert flags["reasons"].str.contains(r"client ws-\d looked up \d+ distinct", regex=True).all()
 
 
-def test_without_answers_a_burst_counts_only_names_one_or_two_clients_looked_up() -> None:
+def _consonant_names(n: int, seed: int = 4) -> list[str]:
     import random
 
-    rng = random.Random(4)
-    names = ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(12)) + ".com" for _ in range(12)]
-    for hosts, bursts in ((2, True), (3, False)):
+    rng = random.Random(seed)
+    return ["".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(12)) + ".com" for _ in range(n)]
+
+
+def _bursts_without_answers(ev: pd.DataFrame) -> pd.Series:
+    flags, _ = score_events(ev.drop(columns="answers"))
+    return flags.set_index("name")["reasons"].str.contains("random-looking registered domains")
+
+
+def test_without_answers_three_hosts_burst_only_when_they_share_the_whole_list() -> None:
+    """Without answers, names several clients share look like a web page's; an outbreak's hosts
+    share every name of the list, where a page's names reach a different set of readers each."""
+    names = _consonant_names(12)
+    for hosts in (2, 3):  # the same 12 names on every infected host
         ev = pd.concat([_burst_events(names, f"ws-{i}", "A", "") for i in range(hosts)], ignore_index=True)
-        flags, _ = score_events(ev.drop(columns="answers"))
-        assert flags["reasons"].str.contains("random-looking registered domains").mean() == float(bursts), hosts
+        assert _bursts_without_answers(ev).all(), hosts
+    # 24 such names, each looked up by three of six readers (a different three each time, twelve
+    # names per reader in the hour): as many as an outbreak's, but no two share their readers
+    more = _consonant_names(24)
+    readers = [[f"ws-{(i + k) % 6}" for k in (0, 1, 3)] for i in range(len(more))]
+    page = pd.concat(
+        [_burst_events([n], who, "A", "") for n, three in zip(more, readers, strict=True) for who in three],
+        ignore_index=True,
+    )
+    page["timestamp"] = pd.date_range("2024-06-01 01:00", periods=len(page), freq="7s", tz="UTC")
+    assert not _bursts_without_answers(page).any()
+    # fewer shared names than OUTBREAK_SAME_CLIENTS make no outbreak
+    few = pd.concat([_burst_events(names[:7], f"ws-{i}", "A", "") for i in range(3)], ignore_index=True)
+    assert not _bursts_without_answers(few).any()
+
+
+def test_without_answers_names_the_whole_fleet_shares_are_no_outbreak() -> None:
+    """Every one of ten clients looking up the same names is fleet software, not an infection:
+    the shared set may hold at most OUTBREAK_FLEET_SHARE of the batch's clients."""
+    names = _consonant_names(12)
+    others = _burst_events(_browsing(10), "ws-x", "A", "")
+    for hosts, bursts in ((5, True), (6, False)):
+        ev = [_burst_events(names, f"ws-{i}", "A", "") for i in range(hosts)]
+        # the rest of the ten clients look up something else
+        ev += [others.assign(client=f"ws-other-{i}") for i in range(10 - hosts)]
+        got = _bursts_without_answers(pd.concat(ev, ignore_index=True))
+        assert got.reindex(names).all() == bursts, hosts
 
 
 def _browsing(n: int) -> list[str]:

@@ -13,6 +13,7 @@ scores the same names under five layouts, each as one day of events next to the 
 * ``anywhere`` the same bursts, each host's starting at a random second of the day;
 * ``across``   each host's burst centred on an hour boundary (the worst case for clock-hour windows);
 * ``outbreak`` every 200 names resolved by three hosts, each with its own jitter, at a random time;
+* ``outbreak_q`` the same, in a log without answers (a sensor that records questions only);
 * ``slow``     one host per 200 names, one look-up every 60-120 s (about 40 an hour, for five hours);
 * ``busy``     ``slow``, and the host's user browses all day: 60 look-ups an hour of hold-out names
   (unfamiliar to the scorer: not in its popular list), 97 % answered. Against ``BURST_SHARE``.
@@ -67,6 +68,18 @@ its dead look-ups every hour (9.6 % of them flagged by bursts with answers, 2.4 
 burst had to be ``BURST_SHARE`` (a quarter) of the client's unfamiliar domains in its window. At a
 quarter the ``busy`` host keeps its figure (0.956, as with no share at all); a third costs it 0.011
 and a half 0.159 (measured by setting ``domain_stats.BURST_SHARE`` before ``main``).
+
+Stop 33 (2026-12-07, same command) added ``outbreak_q`` and the forwarder and fleet lines. Without
+answers a name counted towards a burst only if one or two clients looked it up, so an outbreak on
+three hosts scored its names-only mean (0.797). With ``OUTBREAK_SAME_CLIENTS`` (names that exactly the
+same clients looked up count too) it is 0.831: Conficker 0.757 -> 0.943, Locky 0.765 -> 0.953,
+Nymaim 0.850 -> 0.965, ProSlikeFan 0.805 -> 0.943, QSnatch 0.033 -> 0.297, Charbot 0.177 -> 0.300.
+The word-like families (Suppobox, Matsnu, Gozi, Nymaim2, Ngioweb) and Fosniw keep their names-only
+figure: without answers only bare random-looking names can make a burst. The other columns did not
+move. Benign side: the dev set's benign day through one forwarder in an hour gains no flag, with
+answers or without; in the fleet, teams of three looking up 100 names of their own make no burst
+over a day or within one hour, and 4.9 % of their names when each team's own names are 18 names that
+all look random, all within one hour (the rule's worst case; 0 without the rule).
 """
 
 from __future__ import annotations
@@ -81,14 +94,15 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.devset import dga
-from bench.devset.build import popular_lookup, read_list
+from bench.devset.build import build, popular_lookup, read_list
 from bench.eval_name_lists import read_names
+from hunt_assets.analytics.dns import domain_stats as D
 from hunt_assets.analytics.dns.events import score_events
 from hunt_assets.analytics.dns.score import score_names
 
 DAY = 86_400
 PER_HOST = 200
-LAYOUTS = ("dense", "anywhere", "across", "outbreak", "slow", "busy")
+LAYOUTS = ("dense", "anywhere", "across", "outbreak", "outbreak_q", "slow", "busy")
 BROWSING_PER_HOUR = 60
 FLAG = ("tunnel", "dga", "suspicious")
 HOLDOUT = "(popular hold-out)"
@@ -108,7 +122,7 @@ def lay_out(
     for h in range(0, len(names), PER_HOST):
         chunk = names[h : h + PER_HOST]
         host = f"dga-{fam}-{h // PER_HOST}"
-        hosts = [f"{host}-{k}" for k in range(3)] if layout == "outbreak" else [host]
+        hosts = [f"{host}-{k}" for k in range(3)] if layout.startswith("outbreak") else [host]
         for client in hosts:
             if layout == "busy":
                 rows += [
@@ -163,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     table = pd.DataFrame({"family": pd.Series(family_of)})
     table["names"] = alone.reindex(table.index).to_numpy()
     for i, layout in enumerate(LAYOUTS):
-        flags, _ = score_events(day_of_events(layout, fams, popular, args.seed + i))
+        ev = day_of_events(layout, fams, popular, args.seed + i)
+        flags, _ = score_events(ev.drop(columns="answers") if layout == "outbreak_q" else ev)
         table[layout] = flags.set_index("name")["verdict"].isin(FLAG).reindex(table.index).to_numpy()
     per = table.groupby("family")[["names", *LAYOUTS]].mean()
     dga_rows = per.drop(index=HOLDOUT)
@@ -176,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(out.to_string(float_format=lambda x: f"{x:.3f}"))
     print(proxy_line(popular, args.seed))
+    print(forwarder_line())
+    print(fleet_line(args.seed))
     return 0
 
 
@@ -197,6 +214,82 @@ def proxy_line(popular: list[str], seed: int) -> str:
         burst = flagged & flags["reasons"].str.contains("(DGA burst)", regex=False)
         parts.append(f"{label} {flagged.mean():.3f} flagged, {burst.mean():.3f} by bursts")
     return f"hold-out through one proxy client, 3 h, 10 % unanswered: {'; '.join(parts)}"
+
+
+def forwarder_line() -> str:
+    """The dev set's whole benign day (look-alike families and both popular lists, 300
+    workstations) as a DNS server's log shows it behind a forwarder: every look-up from one client,
+    squeezed into one hour. Counts the names flagged there that are not flagged as laid out."""
+    names, ev = build()
+    ev = ev[ev["name"].isin(names.loc[names["label"] == "benign", "name"])]
+    flagged_as_laid_out = _flagged(ev)
+    t0 = ev["timestamp"].min()
+    one = ev.assign(client="forwarder-1", timestamp=t0 + (ev["timestamp"] - t0) / 24)
+    parts = []
+    for label, frame in (("with answers", one), ("without", one.drop(columns="answers"))):
+        flagged = _flagged(frame)
+        share = len(flagged) / ev["name"].nunique()
+        parts.append(f"{label} {share:.4f} flagged, {len(flagged - flagged_as_laid_out)} new")
+    return (
+        f"benign day ({ev['name'].nunique():,} names) through one forwarder in 1 h: {'; '.join(parts)}"
+        f" (as laid out: {len(flagged_as_laid_out) / ev['name'].nunique():.4f})"
+    )
+
+
+def fleet_line(seed: int) -> str:
+    """The benign side of ``OUTBREAK_SAME_CLIENTS`` (a log without answers): 300 workstations
+    browse for an eight-hour day, 60 look-ups an hour drawn Zipf-like from both popular lists (names
+    everyone shares), and each of 100 teams of three also looks up 100 names of its own that no one
+    else does (the names that could share one client set), over the day or, harder, all within one
+    hour, or (the rule's worst case) 18 names each that all look random (the 1,893 bare unfamiliar
+    names of both lists at ``DGA_BURST_BITS``) within one hour. Prints the share of names flagged by
+    bursts, with the rule and without it."""
+    rng = random.Random(seed)
+    names, _ = build()
+    pool = names.loc[names["family"].isin(["popular_holdout", "popular_umbrella"]), "name"].tolist()
+    rng.shuffle(pool)
+    team_names, shared = pool[:10_000], pool[10_000:]
+    s = score_names(pool)
+    looks = s.loc[(s["reg_bits"] >= D.DGA_BURST_BITS) & (s["sub_len"] == 0) & ~s["popular_domain"], "name"].tolist()
+    weights = [1 / (r + 1) for r in range(len(shared))]
+    hosts = [f"ws-{h:03d}" for h in range(300)]
+    rows = []
+    for host in hosts:
+        picks = rng.choices(shared, weights=weights, k=8 * 60)
+        rows += [(rng.uniform(0, 8 * 3600), host, n) for n in picks]
+    parts = []
+    for label, own, span in (
+        ("over the day", team_names, 8 * 3600),
+        ("within one hour", team_names, 3600),
+        ("all random-looking, within one hour", looks, 3600),
+    ):
+        per = len(own) // 100
+        team_rows = [
+            (rng.uniform(0, span), hosts[3 * t + k], n)
+            for t in range(100)
+            for n in own[per * t : per * (t + 1)]
+            for k in range(3)
+        ]
+        ev = pd.DataFrame(rows + team_rows, columns=["t", "client", "name"])
+        ev["qtype"] = "A"
+        ev["timestamp"] = pd.Timestamp("2024-06-01", tz="UTC") + pd.to_timedelta(ev.pop("t"), unit="s")
+        shares = []
+        for same in (D.OUTBREAK_SAME_CLIENTS, 10**9):
+            D.OUTBREAK_SAME_CLIENTS, keep = same, D.OUTBREAK_SAME_CLIENTS
+            try:
+                flags, _ = score_events(ev)
+            finally:
+                D.OUTBREAK_SAME_CLIENTS = keep
+            burst = flags["verdict"].isin(FLAG) & flags["reasons"].str.contains("(DGA burst)", regex=False)
+            mine = flags["name"].isin(own[: per * 100])
+            shares.append(f"{burst.mean():.4f} of all, {burst[mine].mean():.4f} of the teams' own")
+        parts.append(f"team names {label} {shares[0]} (without the rule {shares[1]})")
+    return f"fleet of 300 without answers, share of names flagged by bursts: {'; '.join(parts)}"
+
+
+def _flagged(ev: pd.DataFrame) -> set[str]:
+    flags, _ = score_events(ev)
+    return set(flags.loc[flags["verdict"].isin(FLAG), "name"])
 
 
 if __name__ == "__main__":

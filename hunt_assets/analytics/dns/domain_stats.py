@@ -62,6 +62,14 @@ SHORT_BURST = 40
 # forwarder or gateway logged as one client resolves thousands of unfamiliar domains an hour, and
 # its few percent of dead ones would otherwise make a "burst" every hour
 BURST_SHARE = 0.25
+# where the log has no answers, a name counts towards a burst only if at most two clients looked it
+# up (a page's ad-tech names are looked up by everyone who opens it) or if it is one of at least
+# this many random-looking unfamiliar registered domains that exactly the same three or more clients
+# looked up, and nobody else: a date-seeded DGA gives every infected host the same list
+OUTBREAK_SAME_CLIENTS = 8
+# ... by at most this share of the batch's clients: names that the whole fleet looks up are its
+# software's, not an outbreak's
+OUTBREAK_FLEET_SHARE = 0.5
 # payload staging (DNSStager, Cobalt Strike's DNS stager): one client walks a counter through the
 # first label of one zone's names (``cdn0``, ``cdn1`` ... or ``aaa``, ``baa`` ...) and reads the
 # payload from the answers, so every look-up is AAAA or TXT. Browsers and resolvers ask A and AAAA

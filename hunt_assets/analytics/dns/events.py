@@ -547,11 +547,14 @@ def _client_dga_burst(
     ``score_events`` chose the domains to measure by them.
     """
     base = unfamiliar & shape & (cols["verdict"] != "tunnel")
+    looks = (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
     if unanswered is not None:
         base &= unanswered >= 0.5
     else:
-        base &= clients_per_domain[dom_code] <= 2
-    randomish = base & (cols["reg_bits"] >= D.DGA_BURST_BITS) & (reg_part > 5)
+        few = (clients_per_domain <= 2)[dom_code]
+        shared = _same_clients(ev_name, ev_client, len(clients), dom_code, base & looks & ~few)
+        base &= few | shared[dom_code]
+    randomish = base & looks
     rules = [(randomish, D.DGA_BURST, "random-looking")]
     if unanswered is not None:
         long_label = reg_part > 8
@@ -577,6 +580,38 @@ def _client_dga_burst(
 
 
 _WINDOW_KEY = ["c", "o", "w"]  # a client's window on one grid
+
+
+def _same_clients(
+    ev_name: np.ndarray, ev_client: np.ndarray, n_clients: int, dom_code: np.ndarray, names: np.ndarray
+) -> np.ndarray:
+    """Per registered domain: whether it is one of ``OUTBREAK_SAME_CLIENTS`` or more domains of
+    ``names`` that exactly the same clients looked up, no more than ``OUTBREAK_FLEET_SHARE`` of them.
+
+    Why: without answers, a DGA's names on three infected hosts look like any name three hosts
+    share. What sets an outbreak apart is that the hosts share the whole list: each of its domains
+    has the same set of clients, where the names on a web page reach a different set of readers
+    each. A set is compared by a sum of per-client random 64-bit keys (and its size)."""
+    nd = int(dom_code.max()) + 1 if dom_code.size else 0
+    out = np.zeros(nd, dtype=bool)
+    if not names.any():
+        return out
+    mine = np.bincount(dom_code[names], minlength=nd) > 0
+    ev_dom = dom_code[ev_name]
+    m = mine[ev_dom] & (ev_client >= 0)  # every look-up under those domains: "nobody else"
+    d, c = _pair_unique(ev_dom[m], ev_client[m], max(n_clients, 1))
+    keys = np.random.default_rng(0).integers(0, 2**63, size=max(n_clients, 1), dtype=np.int64).view(np.uint64)
+    sig = np.zeros(nd, dtype=np.uint64)
+    np.add.at(sig, d, keys[c])  # wraps modulo 2**64
+    size = np.bincount(d, minlength=nd)
+    ok = (size >= 3) & (size <= max(3, D.OUTBREAK_FLEET_SHARE * n_clients))
+    doms = np.flatnonzero(ok)
+    if not doms.size:
+        return out
+    groups = pd.DataFrame({"s": sig[doms], "k": size[doms]})
+    members = groups.groupby(["s", "k"], sort=False)["s"].transform("size").to_numpy()
+    out[doms[members >= D.OUTBREAK_SAME_CLIENTS]] = True
+    return out
 
 
 def _client_windows(
