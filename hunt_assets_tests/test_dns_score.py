@@ -439,6 +439,40 @@ def test_enumerated_last_letter_cluster_lifts_pitou_style_names() -> None:
     assert not r.loc[numbered + short + few, "verdict"].isin(FLAGGED).any()
 
 
+def test_anagram_key_is_shared_by_labels_that_are_the_same_letters_shuffled() -> None:
+    from hunt_assets.analytics.dns.score import score_arrays
+
+    names = ["ddknt.github.io", "DDTKN.github.io.", "www.ktndd.github.io", "ddknt.com", "ddkns.github.io",
+             "e1234.dscb.akamaiedge.net", "e4321.dscb.akamaiedge.net", "dknt.github.io", "io"]
+    _, cols, _ = score_arrays(names)
+    key = dict(zip(names, cols["anagram_key"].tolist(), strict=True))
+    assert key["ddknt.github.io"] == key["DDTKN.github.io."] == key["www.ktndd.github.io"] != 0
+    # another suffix, other letters
+    assert len({key["ddknt.github.io"], key["ddknt.com"], key["ddkns.github.io"]}) == 3
+    # digits (numbered edge hosts shuffle by chance), a label under 5 characters, no registered label
+    assert key["e1234.dscb.akamaiedge.net"] == key["e4321.dscb.akamaiedge.net"] == 0
+    assert key["dknt.github.io"] == key["io"] == 0
+
+
+def test_a_permutation_dga_is_flagged_even_under_a_platform_zone() -> None:
+    """Bader's unnamed downloader shuffles one seed's letters into GitHub Pages user names. One
+    user page is nobody's business; a batch of pages that are all the same letters is a DGA's list."""
+    import itertools
+
+    perms = ["".join(t) for t in itertools.permutations("dknta")]
+    pages, com = [f"{x}.github.io" for x in perms[:12]], [f"{x}.com" for x in perms[12:24]]
+    few = [f"{''.join(t)}.github.io" for t in itertools.permutations("mlqrs")][:5]  # under the bar
+    users = ["octocat.github.io", "pallets.github.io", "kubernetes-sigs.github.io", "torvalds.github.io"]
+    r = _by_name(pages + com + few + users)
+    assert (r.loc[pages + com, "verdict"] == "dga").all()
+    reasons = r.loc[pages[0], "reasons"]
+    assert "one of 12 registered domains in this batch whose labels are the same letters shuffled" in reasons
+    assert "benign family" not in reasons
+    assert r.loc[pages[0], "suppressed_family"] == ""
+    assert (r.loc[few + users, "verdict"] == "benign").all()
+    assert (r.loc[few + users, "suppressed_family"] == "cdn_cloud_edge").all()
+
+
 def test_low_and_slow_chunks_lift_their_domain_but_human_host_names_do_not() -> None:
     import base64
     import random

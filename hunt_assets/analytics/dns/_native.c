@@ -716,6 +716,16 @@ static uint64_t BYTE_FLAGS[256];
 static uint8_t IS_VOWEL[256];
 enum { VOWEL_MASK_LEN = 16, TAIL_LEN = 12 }; /* features.VOWEL_MASK_LEN, features.TAIL_LEN */
 static uint8_t ASCII_LOWER[256];             /* names.LOWER */
+/* features.bag_keys: a random 64-bit key per lower-cased byte; a label's "bag" is their sum */
+static uint64_t BAG_KEY[256];
+
+static uint64_t splitmix64(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
 
 static void byte_flags_init(void)
 {
@@ -723,6 +733,7 @@ static void byte_flags_init(void)
         BYTE_FLAGS[c] = (uint64_t)(c >= 128) | ((uint64_t)(c <= 32 || c == 127) << 32);
         IS_VOWEL[c] = c < 128 && c != 0 && strchr("aeiouyAEIOUY", c) != NULL;
         ASCII_LOWER[c] = (uint8_t)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        BAG_KEY[c] = splitmix64(0xA9A0ULL + ASCII_LOWER[c]);
     }
 }
 
@@ -779,7 +790,7 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         goto fail;
     }
     ACQ(o_cc, K_I32, 1, n * ncls, cc, NULL, "class_counts");
-    ACQ(o_stats, K_I64, 1, 7 * n, stats, NULL, "stats");
+    ACQ(o_stats, K_I64, 1, 8 * n, stats, NULL, "stats");
     ACQ(o_tot, K_F64, 1, nl, tot, NULL, "tot");
     ACQ(o_cnt, K_I64, 1, nl, cnt, NULL, "cnt");
     ACQ(o_sublp, K_F64, 1, n, sublp, NULL, "sub_lp");
@@ -791,7 +802,8 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
     double *lp = NULL;
     OneHot *onehot = NULL; /* [0] subdomain classes, [1] registered-label classes */
     int64_t *n_nonascii = stats, *n_ctrl = stats + n, *max_label = stats + 2 * n, *n_empty = stats + 3 * n,
-            *sub_max = stats + 4 * n, *reg_vowels = stats + 5 * n, *reg_tail = stats + 6 * n;
+            *sub_max = stats + 4 * n, *reg_vowels = stats + 5 * n, *reg_tail = stats + 6 * n,
+            *reg_bag = stats + 7 * n;
     if (longest < 0)
         err = ERR_ROWS;
     else if ((lp = PyMem_RawMalloc(sizeof(double) * (size_t)(longest + 1))) == NULL ||
@@ -841,6 +853,11 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
             for (int64_t j = reg_b - TAIL_LEN; j < reg_b; j++)
                 tail = tail * 1000003u + ASCII_LOWER[data[j]];
         reg_tail[r] = (int64_t)tail;
+        /* the registered label's bytes in any order: the sum of their BAG_KEYs (0 without one) */
+        uint64_t bag = 0;
+        for (int64_t j = reg_a; j < reg_b; j++)
+            bag += BAG_KEY[data[j]];
+        reg_bag[r] = (int64_t)bag;
         int64_t nonascii = 0, ctrl = 0;
         for (int64_t i = s; i < e;) {
             const int64_t stop = e - i > ((int64_t)1 << 30) ? i + ((int64_t)1 << 30) : e; /* no lane overflow */

@@ -53,6 +53,9 @@ MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and 
 # distinct registered domains sharing suffix and all but a last letter (``score._stem_key``): an
 # enumerating DGA's day (Pitou: 21 per stem). No popular list measured has a cluster of even 5.
 STEM_CLUSTER = 8
+# distinct registered domains sharing suffix and letters in any order (``score._anagram_key``): a
+# permutation DGA's day. No popular list measured has more than four such labels of 4+ characters.
+ANAGRAM_CLUSTER = 6
 DICT_BURST = 20  # distinct unanswered long unfamiliar bare registered domains per client per window
 # ... and for labels of 8 characters or fewer, which word-like and random strings share (QSnatch's
 # `wkuqy.bt`, `h45.kr` over a hundred TLDs), twice as many: short names need the count to speak
@@ -307,6 +310,8 @@ _CLUSTER_TEXT = {
     "(seed-mutation DGA, e.g. Banjori)",
     "stem_key": " registered domains in this batch that differ only in their last letter "
     "(enumerating DGA, e.g. Pitou)",
+    "anagram_key": " registered domains in this batch whose labels are the same letters shuffled "
+    "(permutation DGA)",
 }
 
 
@@ -315,11 +320,13 @@ def _mutation_clusters(
 ) -> None:
     """Lift registered domains that are near-copies of each other: seed-mutation DGAs (the same
     suffix, label length and last 12 characters, at least ``MUTATION_CLUSTER`` of them) and
-    enumerating DGAs (the same suffix and label but for a last letter, at least ``STEM_CLUSTER``).
+    enumerating DGAs (the same suffix and label but for a last letter, at least ``STEM_CLUSTER``)
+    and permutation DGAs (the same suffix and letters in any order, at least ``ANAGRAM_CLUSTER``).
 
     Counted over distinct, unfamiliar registered domains in the batch.
     """
-    for key, least in (("mutation_key", MUTATION_CLUSTER), ("stem_key", STEM_CLUSTER)):
+    clusters = (("mutation_key", MUTATION_CLUSTER), ("stem_key", STEM_CLUSTER), ("anagram_key", ANAGRAM_CLUSTER))
+    for key, least in clusters:
         if key in cols:
             _near_copies(cols, reasons, dcode, first_row, key, least, elig)
 

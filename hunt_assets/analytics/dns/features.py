@@ -10,6 +10,8 @@ own second-level domain are visible).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from hunt_assets.analytics.dns import accel, ngram
@@ -288,6 +290,7 @@ def compute(p: ParsedNames, model: ngram.NgramModel | None = None, entropy: bool
     f["n_sub_labels"] = np.where(has_reg, p.reg_label - p.row_first_label, 0)
     f["reg_vowels"] = stats[5] if native else _vowel_mask(p, has_reg, f["reg_len"])
     f["reg_tail"] = stats[6].view(np.uint64) if native else _tail_hash(p, has_reg, f["reg_len"])
+    f["reg_bag"] = stats[7].view(np.uint64) if native else _bag_hash(p, has_reg)
     if native:
         f["sub_max_label"] = stats[4]
     else:
@@ -505,21 +508,53 @@ def _tail_hash(p: ParsedNames, has_reg: np.ndarray, reg_len: np.ndarray) -> np.n
     return out
 
 
+def _splitmix64(z: np.ndarray) -> np.ndarray:
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@functools.lru_cache(maxsize=1)
+def bag_keys() -> np.ndarray:
+    """A fixed random 64-bit key per (lower-cased) byte value, as the C kernel's ``BAG_KEY``."""
+    with np.errstate(over="ignore"):
+        return _splitmix64(np.uint64(0xA9A0) + np.arange(256, dtype=np.uint64))
+
+
+def _bag_hash(p: ParsedNames, has_reg: np.ndarray) -> np.ndarray:
+    """``reg_bag``: the sum (mod 2**64) of ``bag_keys`` over the registered label's lower-cased
+    bytes, 0 without one. Labels that are anagrams of each other share it: permutation DGAs
+    (shuffling one seed's letters) make a day's names that way."""
+    out = np.zeros(p.n, dtype=np.uint64)
+    rows = np.flatnonzero(has_reg)
+    if rows.size == 0:
+        return out
+    lab = p.reg_label[rows]
+    start, length = p.label_start[lab], p.label_end[lab] - p.label_start[lab]
+    ends = np.cumsum(length)
+    pos = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(start - (ends - length), length)
+    cs = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(bag_keys()[p.lower[pos]], dtype=np.uint64)])
+    out[rows] = cs[ends] - cs[ends - length]
+    return out
+
+
 def _native_stats(
     p: ParsedNames, model: ngram.NgramModel | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The byte-level part of ``compute`` in one C pass per name.
 
     Returns the class-count table (n x NCLS int32, as ``_class_counts`` builds it), the int64 rows
-    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels, reg_tail`` (7 x n;
-    ``reg_tail`` holds uint64 bits), the per-label n-gram (sum, count) of ``ngram.label_logprob`` for
-    the subdomain and registered labels (0 for the public suffix's) and the per-row ``sub_lp``.
+    ``n_nonascii, n_ctrl, max_label_len, n_empty_labels, sub_max_label, reg_vowels, reg_tail, reg_bag``
+    (8 x n; ``reg_tail`` and ``reg_bag`` hold uint64 bits), the per-label n-gram (sum, count) of
+    ``ngram.label_logprob`` for the subdomain and registered labels (0 for the public suffix's) and
+    the per-row ``sub_lp``.
     """
     assert accel.ext is not None
     model = model or ngram.load_default()
     n, n_lab = p.n, p.label_start.size
     cc = np.empty((n, NCLS), dtype=np.int32)
-    stats = np.empty((7, n), dtype=np.int64)
+    stats = np.empty((8, n), dtype=np.int64)
     tot = np.empty(n_lab, dtype=np.float64)
     cnt = np.empty(n_lab, dtype=np.int64)
     sub_lp = np.empty(n, dtype=np.float64)

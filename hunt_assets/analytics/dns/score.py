@@ -74,7 +74,7 @@ OAST_STRENGTH = 0.9
 # the columns ``score_arrays(..., lean=True)`` returns; there ``verdict`` holds ``VERDICT_CODE``
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
 # the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
-BATCH_KEYS = ("reg_hash", "mutation_key", "stem_key", "cohort_key", "template_key")
+BATCH_KEYS = ("reg_hash", "mutation_key", "stem_key", "anagram_key", "cohort_key", "template_key")
 # how the reason of a suppressed name begins: event context that overrules a suppression
 # (``events._host_names_not_devices``) finds and removes it by this
 SUPPRESSED_REASON = "benign family: "
@@ -559,6 +559,10 @@ def _score_chunk(
     listed = isin_sorted(reg_hash, _popular_hashes()) & (p.reg_label >= 0)  # the shipped list
     allowlisted = np.zeros(n, dtype=bool) if allow is None else isin_sorted(reg_hash, allow) & (p.reg_label >= 0)
     popular = listed | allowlisted
+    anagram_key = _anagram_key(p, f)
+    # a hosting platform's user-chosen names (``<user>.github.io``) are cleared as the platform's,
+    # unless the batch holds a permutation DGA's day of them (``_platform_anagrams``)
+    fam[_platform_anagrams(fam, anagram_key, reg_hash, popular)] = -1
 
     # ---- per-name evidence and verdict -----------------------------------------------------------
     vetted = np.zeros(n, dtype=bool)
@@ -715,7 +719,7 @@ def _score_chunk(
     keys = dict(
         zip(
             BATCH_KEYS,
-            (reg_hash, _mutation_key(p, f), _stem_key(p, f), cohort_key, template_key),
+            (reg_hash, _mutation_key(p, f), _stem_key(p, f), anagram_key, cohort_key, template_key),
             strict=True,
         )
     )
@@ -1144,6 +1148,50 @@ def _stem_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
     weight = pw[np.minimum(p.offsets[1:] - end, pw.size - 1)]  # base ** len(".suffix")
     key = (p.suffix_hash[reg] - last.astype(np.uint64) * weight) ^ np.uint64(0x57E3)
     return np.where(keep, key | np.uint64(1), np.uint64(0))
+
+
+ANAGRAM_MIN_LEN = 5
+
+
+def _anagram_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
+    """Hash of (public suffix, registered label's letters in any order) for letter-only registered
+    labels of at least ANAGRAM_MIN_LEN characters; 0 for other names.
+
+    Permutation DGAs shuffle one seed's letters (``ddknt.github.io``, ``ddktn.github.io``, ...), so a
+    day's names share this key. Of about 180,000 popular registered domains (the training, hold-out
+    and Umbrella lists) no more than four labels of 4 characters or more share suffix and letters.
+    """
+    # letters only: numbered names (``e1234`` / ``e4321.dscb.akamaiedge.net``) shuffle digits by chance
+    rows = np.flatnonzero((p.reg_label >= 0) & (f["reg_len"] >= ANAGRAM_MIN_LEN) & (f["reg_alphabet"] == 26))
+    out = np.zeros(p.n, dtype=np.uint64)
+    suffix = p.suffix_hash[p.reg_label[rows] + 1]
+    key = (f["reg_bag"][rows] * np.uint64(0x9E3779B97F4A7C15)) ^ (suffix * np.uint64(1_000_003)) ^ np.uint64(0xA9A)
+    out[rows] = key | np.uint64(1)
+    return out
+
+
+def _platform_anagrams(fam: np.ndarray, key: np.ndarray, reg_hash: np.ndarray, popular: np.ndarray) -> np.ndarray:
+    """Names cleared as a CDN, cloud or hosting platform's (``cdn_cloud_edge``) that are one of
+    ``domain_stats.ANAGRAM_CLUSTER`` or more such registered domains, anagrams of each other.
+
+    Why: anyone picks a name under ``github.io``, so a name there says nothing, and a user's pages
+    are no reason for a verdict. A batch of pages whose names are all the same letters shuffled is
+    no one's pages but a DGA's list (Bader's unnamed downloader). Such names lose the platform
+    clearing and are judged as any other name, and then as the cluster they form
+    (``domain_stats._mutation_clusters``). The key holds the suffix, so every member of such a
+    cluster is under the same platform zone: only the platform's rows need counting."""
+    from hunt_assets.analytics.dns import domain_stats as D
+
+    rows = np.flatnonzero((fam == S.FAMILY_NAMES.index("cdn_cloud_edge")) & (key != 0) & ~popular)
+    out = np.zeros(fam.size, dtype=bool)
+    if rows.size < D.ANAGRAM_CLUSTER:
+        return out
+    pairs = np.unique(np.stack([key[rows], reg_hash[rows]], axis=1), axis=0)  # one per registered domain
+    keys, size = np.unique(pairs[:, 0], return_counts=True)
+    big = keys[size >= D.ANAGRAM_CLUSTER]
+    if big.size:
+        out[rows[np.isin(key[rows], big)]] = True
+    return out
 
 
 ALT_ROOT_TLDS = ("bit", "bazar", "coin", "emc", "lib")
