@@ -473,6 +473,24 @@ def test_a_permutation_dga_is_flagged_even_under_a_platform_zone() -> None:
     assert (r.loc[few + users, "suppressed_family"] == "cdn_cloud_edge").all()
 
 
+def test_a_permutation_cluster_split_between_chunks_counts_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Names are scored in chunks; the cluster is the batch's, so the verdicts must not depend on
+    where the chunks cut it."""
+    import itertools
+
+    from hunt_assets.analytics.dns import score as score_mod
+
+    pages = [f"{''.join(t)}.github.io" for t in itertools.permutations("dknta")][:8]
+    filler = [f"site{i}.example.org" for i in range(40)]
+    batch = [x for pair in itertools.zip_longest(pages, filler[:8]) for x in pair if x] + filler[8:]
+    whole = _by_name(batch)
+    monkeypatch.setattr(score_mod, "CHUNK", 5)  # about two pages per chunk, fewer than ANAGRAM_CLUSTER
+    cut = _by_name(batch)
+    assert (cut.loc[pages, "verdict"] == "dga").all()
+    assert cut[["verdict", "score", "reasons"]].equals(whole[["verdict", "score", "reasons"]])
+    assert "platform_anagram_key" not in cut.columns
+
+
 def test_low_and_slow_chunks_lift_their_domain_but_human_host_names_do_not() -> None:
     import base64
     import random

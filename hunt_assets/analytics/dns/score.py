@@ -74,7 +74,9 @@ OAST_STRENGTH = 0.9
 # the columns ``score_arrays(..., lean=True)`` returns; there ``verdict`` holds ``VERDICT_CODE``
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
 # the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
-BATCH_KEYS = ("reg_hash", "mutation_key", "stem_key", "anagram_key", "cohort_key", "template_key")
+BATCH_KEYS = (
+    "reg_hash", "mutation_key", "stem_key", "anagram_key", "platform_anagram_key", "cohort_key", "template_key"
+)
 # how the reason of a suppressed name begins: event context that overrules a suppression
 # (``events._host_names_not_devices``) finds and removes it by this
 SUPPRESSED_REASON = "benign family: "
@@ -377,8 +379,8 @@ def score_arrays(
     cols: dict[str, np.ndarray] = {}
     lock = threading.Lock()
 
-    def run(st: int) -> list[Reason]:
-        part, r = _score_chunk(in_arr.slice(st, size), lean, allow_h)
+    def run(st: int, unclear: np.ndarray | None = None) -> list[Reason]:
+        part, r = _score_chunk(in_arr.slice(st, size), lean, allow_h, unclear)
         with lock:
             if not cols:
                 cols.update({k: np.empty(n, dtype=v.dtype) for k, v in part.items()})
@@ -392,6 +394,11 @@ def score_arrays(
             results = list(ex.map(run, starts))
     else:
         results = [run(st) for st in starts]
+    unclear = _platform_clusters(cols)
+    if unclear.size:  # rare: a permutation DGA under a platform zone; its chunks are scored again
+        members = np.flatnonzero(np.isin(cols["platform_anagram_key"], unclear))
+        for ci in np.unique(members // size):
+            results[ci] = run(starts[ci], unclear)
     if lean:
         sizes = [min(size, n - st) for st in starts]
         reasons = [ChunkReasons(starts, sizes, results)]  # type: ignore[list-item]
@@ -526,12 +533,13 @@ def reason_patches(reasons: list[Reason], n: int) -> list[ReasonPatch]:
 
 
 def _score_chunk(
-    in_arr: pa.Array, lean: bool = False, allow: np.ndarray | None = None
+    in_arr: pa.Array, lean: bool = False, allow: np.ndarray | None = None, unclear: np.ndarray | None = None
 ) -> tuple[dict[str, np.ndarray], list[Reason]]:
     """Per-name scoring of one chunk; chunks keep every temporary array small and reused.
 
     ``allow``: the hashes of the user's allowlist; its domains are popular as far as the decision
-    goes, and explained as allowlisted.
+    goes, and explained as allowlisted. ``unclear``: the anagram keys of the batch's permutation
+    clusters under platform zones (``_platform_clusters``), whose names lose the platform clearing.
     """
     binary = to_binary_array(in_arr)
     p = parse(binary)
@@ -561,8 +569,11 @@ def _score_chunk(
     popular = listed | allowlisted
     anagram_key = _anagram_key(p, f)
     # a hosting platform's user-chosen names (``<user>.github.io``) are cleared as the platform's,
-    # unless the batch holds a permutation DGA's day of them (``_platform_anagrams``)
-    fam[_platform_anagrams(fam, anagram_key, reg_hash, popular)] = -1
+    # unless the batch holds a permutation DGA's day of them (``_platform_clusters``)
+    platform = (fam == S.FAMILY_NAMES.index("cdn_cloud_edge")) & (anagram_key != 0) & ~popular
+    platform_anagram_key = np.where(platform, anagram_key, np.uint64(0))
+    if unclear is not None:
+        fam[platform & np.isin(anagram_key, unclear)] = -1
 
     # ---- per-name evidence and verdict -----------------------------------------------------------
     vetted = np.zeros(n, dtype=bool)
@@ -719,7 +730,10 @@ def _score_chunk(
     keys = dict(
         zip(
             BATCH_KEYS,
-            (reg_hash, _mutation_key(p, f), _stem_key(p, f), anagram_key, cohort_key, template_key),
+            (
+                reg_hash, _mutation_key(p, f), _stem_key(p, f), anagram_key, platform_anagram_key, cohort_key,
+                template_key,
+            ),
             strict=True,
         )
     )
@@ -1170,28 +1184,27 @@ def _anagram_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
     return out
 
 
-def _platform_anagrams(fam: np.ndarray, key: np.ndarray, reg_hash: np.ndarray, popular: np.ndarray) -> np.ndarray:
-    """Names cleared as a CDN, cloud or hosting platform's (``cdn_cloud_edge``) that are one of
-    ``domain_stats.ANAGRAM_CLUSTER`` or more such registered domains, anagrams of each other.
+def _platform_clusters(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """The anagram keys (sorted) shared by ``domain_stats.ANAGRAM_CLUSTER`` or more registered
+    domains among the batch's names cleared as a CDN, cloud or hosting platform's
+    (``cdn_cloud_edge``; ``platform_anagram_key``).
 
     Why: anyone picks a name under ``github.io``, so a name there says nothing, and a user's pages
     are no reason for a verdict. A batch of pages whose names are all the same letters shuffled is
     no one's pages but a DGA's list (Bader's unnamed downloader). Such names lose the platform
     clearing and are judged as any other name, and then as the cluster they form
-    (``domain_stats._mutation_clusters``). The key holds the suffix, so every member of such a
+    (``domain_stats._mutation_clusters``). Counted over the whole batch, not per chunk, so a
+    cluster split between chunks counts whole. The key holds the suffix, so every member of such a
     cluster is under the same platform zone: only the platform's rows need counting."""
     from hunt_assets.analytics.dns import domain_stats as D
 
-    rows = np.flatnonzero((fam == S.FAMILY_NAMES.index("cdn_cloud_edge")) & (key != 0) & ~popular)
-    out = np.zeros(fam.size, dtype=bool)
+    key = cols["platform_anagram_key"]
+    rows = np.flatnonzero(key)
     if rows.size < D.ANAGRAM_CLUSTER:
-        return out
-    pairs = np.unique(np.stack([key[rows], reg_hash[rows]], axis=1), axis=0)  # one per registered domain
+        return np.zeros(0, dtype=np.uint64)
+    pairs = np.unique(np.stack([key[rows], cols["reg_hash"][rows]], axis=1), axis=0)  # one per domain
     keys, size = np.unique(pairs[:, 0], return_counts=True)
-    big = keys[size >= D.ANAGRAM_CLUSTER]
-    if big.size:
-        out[rows[np.isin(key[rows], big)]] = True
-    return out
+    return keys[size >= D.ANAGRAM_CLUSTER]
 
 
 ALT_ROOT_TLDS = ("bit", "bazar", "coin", "emc", "lib")
