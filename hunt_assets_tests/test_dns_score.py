@@ -491,6 +491,27 @@ def test_a_permutation_cluster_split_between_chunks_counts_whole(monkeypatch: py
     assert "platform_anagram_key" not in cut.columns
 
 
+@pytest.mark.parametrize("chunk", [97, 13])
+def test_no_verdict_depends_on_where_the_scoring_chunks_cut_the_batch(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Every batch rule (clusters, cohorts, unique subdomains, the platform's permutation clusters)
+    judges the whole batch: the dev-set slice, a permutation DGA's pages and bad input scored in
+    chunks of ``chunk`` names read exactly as in one chunk."""
+    import itertools
+
+    from hunt_assets.analytics.dns import score as score_mod
+
+    d = pd.read_csv(FIX / "devset_slice.csv", keep_default_na=False)
+    pages = [f"{''.join(t)}.github.io" for t in itertools.permutations("qhvrb")][:9]
+    names = [*d["name"], *pages, *BAD]
+    whole = score_names(names)
+    monkeypatch.setattr(score_mod, "CHUNK", chunk)
+    cut = score_names(names)
+    assert (whole.set_index("name").loc[pages, "verdict"] == "dga").all()
+    pd.testing.assert_frame_equal(cut, whole)
+
+
 def test_low_and_slow_chunks_lift_their_domain_but_human_host_names_do_not() -> None:
     import base64
     import random
