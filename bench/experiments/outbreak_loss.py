@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.devset import dga
 from bench.devset.build import popular_lookup, read_list
-from bench.experiments.burst_layouts import DAY, FLAG, PER_HOST, _burst
+from bench.experiments.burst_layouts import DAY, FLAG, PER_HOST, _burst, events_frame
 from hunt_assets.analytics.dns.events import score_events
 from hunt_assets.analytics.dns.score import score_names
 
@@ -63,10 +63,7 @@ def day(fams: dict[str, list[str]], popular: list[str], hosts: int, loss: float,
                     if rng.random() >= loss
                 ]
     rows += [(t, client, name) for t, client, name, _q, _ok in (popular_lookup(rng, n) for n in popular)]
-    ev = pd.DataFrame(rows, columns=["t", "client", "name"])
-    ev["qtype"] = "A"
-    ev["timestamp"] = pd.Timestamp("2024-06-01", tz="UTC") + pd.to_timedelta(ev.pop("t"), unit="s")
-    return ev
+    return events_frame(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
