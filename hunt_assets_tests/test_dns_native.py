@@ -710,3 +710,83 @@ def test_case_shape_matches_the_numpy_word_cased() -> None:
     _same_array(m_ref, m_nat, "label_mix")
     with pytest.raises(ValueError, match="outside"):
         accel.ext.case_shape(data, np.array([0]), np.array([data.size + 1]), np.zeros(1, bool), np.zeros(1, bool))
+
+
+@needs_native
+def test_dedup_hash_reads_only_the_value_whatever_bytes_follow_it() -> None:
+    """The hash reads a value's last partial word with one 8-byte load where the buffer goes on,
+    masked to the value: equal values followed by different bytes, or by the buffer's end, must
+    still be one value (and unequal ones two)."""
+    rng = random.Random(11)
+    for length in range(1, 26):
+        value = bytes(rng.choice(b"abcdefgh") for _ in range(length))
+        other = value[:-1] + b"z"
+        tails = [b"\n" + bytes(rng.randrange(256) for _ in range(9)).replace(b"\n", b"x").replace(b"\r", b"y"), b"\n"]
+        text = value + tails[0] + b"\n" + other + b"\n" + value + b"\n" + b"q" * 11 + b"\n" + value
+        with _native(True):
+            arr, lines = accel.unique_lines(text)
+        expected = [ln for ln in text.split(b"\n") if ln]
+        assert lines == len(expected)
+        assert arr.to_pylist() == list(dict.fromkeys(expected))
+        # first_occurrences over an Arrow column: the bytes after a value are the next value's
+        col = pa.array([value, b"x" * 9, value + b"!", value, other, value], pa.binary())
+        with _native(True):
+            first = accel.first_occurrences(col)
+        assert first.tolist() == [0, 1, 2, 4]
+
+
+_UTF8_CASES = [
+    b"",
+    b"plain.example.com\n",
+    "b\u00fccher.example\n".encode(),
+    "\u20ac.example".encode(),
+    "\U0001f600.example".encode(),
+    b"\xed\xa0\x80",  # a surrogate: not UTF-8
+    b"\xc0\xaf",  # overlong '/'
+    b"\xe0\x80\xaf",  # overlong, 3 bytes
+    b"\xf0\x8f\xbf\xbf",  # overlong, 4 bytes
+    b"\xf4\x90\x80\x80",  # above U+10FFFF
+    b"\xf4\x8f\xbf\xbf",  # U+10FFFF itself
+    b"\xc2",  # cut short
+    b"\xe2\x82",
+    b"\xff",
+    b"\x80",
+    b"iodine\xbc\xfd.example",  # base128 bytes as a raw log holds them
+]
+
+
+@needs_native
+@pytest.mark.parametrize("case", _UTF8_CASES)
+@pytest.mark.parametrize("pad", [0, 7, 8, 13])
+def test_utf8_check_agrees_with_python(case: bytes, pad: int) -> None:
+    text = b"a" * pad + case
+
+    def python_says(b: bytes) -> bool:
+        try:
+            b.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+
+    for native in (True, False):
+        with _native(native):
+            assert accel.utf8_valid(text) is python_says(text)
+            assert accel.utf8_valid(bytearray(text + b"\n" + text)) is python_says(text)
+
+
+@needs_native
+def test_utf8_check_agrees_with_python_on_random_bytes() -> None:
+    rng = random.Random(5)
+    pieces = [bytes([i]) for i in range(256)] + [c for c in _UTF8_CASES if c]
+    disagree = []
+    for _ in range(20_000):
+        text = b"".join(rng.choice(pieces) if rng.random() < 0.3 else b"a" for _ in range(rng.randint(0, 24)))
+        try:
+            text.decode("utf-8")
+            ok = True
+        except UnicodeDecodeError:
+            ok = False
+        with _native(True):
+            if accel.utf8_valid(text) is not ok:
+                disagree.append(text)
+    assert disagree == []

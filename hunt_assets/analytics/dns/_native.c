@@ -1011,7 +1011,11 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-static inline uint64_t hash_bytes(const uint8_t *p, size_t len, uint64_t seed)
+/* The hash of p[0:len] inside a buffer that ends at `end` (p + len <= end). The last, partial word
+ * is the 1-7 bytes after the whole ones, zero-padded: where the buffer goes on for a whole word, it
+ * is read with one 8-byte load and masked (the same value on a little-endian machine) instead of a
+ * variable-length memcpy into a word on the stack, which stalls the load that follows it. */
+static inline uint64_t hash_bytes_in(const uint8_t *p, size_t len, uint64_t seed, const uint8_t *end)
 {
     uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ULL);
     size_t i = 0;
@@ -1022,7 +1026,13 @@ static inline uint64_t hash_bytes(const uint8_t *p, size_t len, uint64_t seed)
     }
     if (i < len) {
         uint64_t w = 0;
-        memcpy(&w, p + i, len - i);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if ((size_t)(end - (p + i)) >= 8) {
+            memcpy(&w, p + i, 8);
+            w &= (1ULL << (8 * (len - i))) - 1;
+        } else
+#endif
+            memcpy(&w, p + i, len - i);
         h = (h ^ mix64(w + 0x27D4EB2F165667C5ULL)) * 0x9FB21C651E98DF25ULL;
     }
     return mix64(h);
@@ -1071,7 +1081,7 @@ static PyObject *py_first_occurrences(PyObject *Py_UNUSED(self), PyObject *args)
         const Py_ssize_t m = n - i0 < BLOCK ? n - i0 : BLOCK;
         for (Py_ssize_t j = 0; j < m; j++) {
             const int64_t a = offs[i0 + j];
-            hashes[j] = hash_bytes(data + a, (size_t)(offs[i0 + j + 1] - a), (uint64_t)seed);
+            hashes[j] = hash_bytes_in(data + a, (size_t)(offs[i0 + j + 1] - a), (uint64_t)seed, data + nb);
             PREFETCH(&slots[hashes[j] & mask]);
         }
         for (Py_ssize_t j = 0; j < m; j++) {
@@ -1123,6 +1133,66 @@ static inline const uint8_t *next_break(const uint8_t *p, const uint8_t *end)
         nl = end;
     const uint8_t *cr = memchr(p, '\r', (size_t)(nl - p));
     return cr != NULL ? cr : nl;
+}
+
+/* Strict UTF-8, as bytes.decode("utf-8") accepts it (Unicode's table 3-7: no overlong forms, no
+ * surrogates, nothing above U+10FFFF); ASCII runs are skipped a word at a time. */
+static int utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        const uint8_t c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        uint8_t lo = 0x80, hi = 0xBF;
+        size_t need;
+        if (c >= 0xC2 && c <= 0xDF)
+            need = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else
+            return 0;
+        if (n - i - 1 < need || p[i + 1] < lo || p[i + 1] > hi)
+            return 0;
+        for (size_t j = 2; j <= need; j++)
+            if ((p[i + j] & 0xC0) != 0x80)
+                return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static PyObject *py_utf8_valid(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    Py_buffer v;
+    int ok;
+    if (!PyArg_ParseTuple(args, "y*:utf8_valid", &v))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    ok = utf8_valid(v.buf, (size_t)v.len);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&v);
+    return PyBool_FromLong(ok);
 }
 
 static PyObject *py_count_lines(PyObject *Py_UNUSED(self), PyObject *args)
@@ -1202,7 +1272,7 @@ static PyObject *py_unique_lines(PyObject *Py_UNUSED(self), PyObject *args)
     for (Py_ssize_t i0 = 0; i0 < line_no && !err; i0 += BLOCK) {
         const Py_ssize_t m = line_no - i0 < BLOCK ? line_no - i0 : BLOCK;
         for (Py_ssize_t j = 0; j < m; j++) {
-            hashes[j] = hash_bytes(text + starts[i0 + j], (size_t)lens[i0 + j], (uint64_t)seed);
+            hashes[j] = hash_bytes_in(text + starts[i0 + j], (size_t)lens[i0 + j], (uint64_t)seed, end);
             PREFETCH(&slots[hashes[j] & mask]);
         }
         for (Py_ssize_t j = 0; j < m; j++) {
@@ -2523,6 +2593,8 @@ static PyMethodDef methods[] = {
     {"first_occurrences", py_first_occurrences, METH_VARARGS,
      "first_occurrences(data, offsets, out, seed) -> k; out[:k] = index of the first occurrence of each "
      "distinct value, in order of first appearance"},
+    {"utf8_valid", py_utf8_valid, METH_VARARGS,
+     "utf8_valid(text) -> whether text is valid UTF-8 (as bytes.decode('utf-8') would accept it)"},
     {"count_lines", py_count_lines, METH_VARARGS,
      "count_lines(text) -> number of non-empty lines ('\\n', '\\r' or '\\r\\n' end a line)"},
     {"unique_lines", py_unique_lines, METH_VARARGS,

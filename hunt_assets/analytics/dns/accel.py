@@ -115,6 +115,20 @@ def factorize_u64(values: np.ndarray, *, first: bool = False) -> np.ndarray | tu
     return codes, rows
 
 
+def utf8_valid(data: bytes | bytearray) -> bool:
+    """``data.decode("utf-8")`` would succeed. Python's own check of a plain list (``isascii``, then
+    a decode) is a fiftieth of a second per million names; the C kernel's is a few milliseconds."""
+    if ext is not None and ENABLED:
+        return bool(ext.utf8_valid(data))
+    if data.isascii():
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def unique_lines(text: bytes | bytearray, *, in_place: bool = False) -> tuple[pa.LargeBinaryArray, int] | None:
     """(the distinct non-empty lines of ``text`` in order of first appearance, the number of non-empty
     lines), or ``None`` without the C kernel (or for a text of 4 GiB or more). ``\\n``, ``\\r`` and

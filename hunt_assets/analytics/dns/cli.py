@@ -229,9 +229,9 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
             f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
         )
     # plain text: one name per line; blank lines are not names
-    if not data.isascii():  # ASCII (the usual list of names) is UTF-8 already
+    if not accel.utf8_valid(data):  # checked before the text is de-duplicated in place
         try:
-            data.decode("utf-8")  # checked before the text is de-duplicated in place
+            data.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
     native = unique_lines(data, in_place=isinstance(data, bytearray))
