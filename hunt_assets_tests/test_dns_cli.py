@@ -202,6 +202,30 @@ def test_malformed_csv_rows_are_read_field_by_field(tmp_path: Path, capsysbinary
     assert b"3 malformed CSV row(s)" in captured.err
 
 
+def test_malformed_csv_row_with_bytes_that_are_not_utf8_costs_nothing(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    # found by fuzzing: Arrow could not hand such a row's text to the salvage path, and the whole
+    # file was refused ("cannot read ... CSV parse error"), with a traceback on stderr
+    p = tmp_path / "bad.csv"
+    p.write_bytes(
+        b"name,client\n"
+        b"www.google.com,pc1\n"
+        b"bad\xff.example.com,pc2,A,extra\n"  # too many fields, and a byte that is not UTF-8
+        b"\xed\xa0\x80x.example.com\n"  # too few, and a surrogate's encoding
+        b"xkqjvbztrwqplmnb.net,pc3\n"
+    )
+    assert score_dns_main([str(p)]) == 0
+    captured = capsysbinary.readouterr()
+    got = {r["name"]: r["verdict"] for r in csv.DictReader(io.StringIO(captured.out.decode("utf-8")))}
+    assert set(got) == {
+        "www.google.com", "bad\\xff.example.com", "\\xed\\xa0\\x80x.example.com", "xkqjvbztrwqplmnb.net"
+    }
+    assert got["xkqjvbztrwqplmnb.net"] == "dga"
+    assert b"2 malformed CSV row(s)" in captured.err
+    assert b"Traceback" not in captured.err
+
+
 def test_a_megabyte_name_is_scored_without_warnings(tmp_path: Path) -> None:
     p = tmp_path / "big.txt"
     p.write_text("x" * 1_000_000 + ".com\nok.example.com\n")

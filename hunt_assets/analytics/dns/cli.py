@@ -135,12 +135,11 @@ def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> p
     data = _read_all(stream)
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]
-    try:
-        return _read_bytes(data, warn)
-    except pa.ArrowInvalid as exc:
-        if "UTF8" not in str(exc) and "UTF-8" not in str(exc):
-            raise
-    return _read_bytes(data.decode("utf-8", "backslashreplace").encode("utf-8"), warn)
+    # checked before parsing, not left to Arrow's error: a malformed CSV row holding such bytes
+    # cannot be handed to the salvage path (Arrow fails to decode its text), which lost the file
+    if not accel.utf8_valid(data):
+        data = bytearray(data.decode("utf-8", "backslashreplace").encode("utf-8"))
+    return _read_bytes(data, warn)
 
 
 def _read_all(stream: BinaryIO) -> bytearray:
@@ -229,11 +228,6 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
             f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
         )
     # plain text: one name per line; blank lines are not names
-    if not accel.utf8_valid(data):  # checked before the text is de-duplicated in place
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise pa.ArrowInvalid(f"invalid UTF8 data in a line: {exc}") from None
     native = unique_lines(data, in_place=isinstance(data, bytearray))
     if native is not None:
         distinct, lines = native
