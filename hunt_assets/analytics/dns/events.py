@@ -8,7 +8,6 @@ a few integer columns, and each distinct name is parsed and scored exactly once.
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -98,14 +97,10 @@ def _pair_unique(a: np.ndarray, b: np.ndarray, nb: int) -> tuple[np.ndarray, np.
 
 
 def _timestamps_ns(col: pd.Series) -> np.ndarray:
-    """Event times as int64 nanoseconds since the epoch (NaT -> int64 min), UTC."""
-    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(col.dtype):
-        ts = col if isinstance(col.dtype, pd.DatetimeTZDtype) else col.dt.tz_localize("UTC")
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # mixed string formats: parsed one by one
-            ts = pd.to_datetime(col, utc=True, errors="coerce")
-    return pd.DatetimeIndex(ts).as_unit("ns").asi8
+    """Event times as int64 nanoseconds since the epoch (NaT -> int64 min), UTC (``times.to_ns``)."""
+    from hunt_assets.analytics.dns.times import to_ns
+
+    return to_ns(col)
 
 
 def _no_answer(a: pd.Series) -> np.ndarray:
