@@ -1,0 +1,102 @@
+"""``score-dns`` on random hostile input: every file is read, and every distinct name comes out once.
+
+Seeded random mixes of names, raw bytes, CSV syntax and broken field values (the fuzzing that
+found a malformed CSV row with non-UTF-8 bytes losing its file, and a year-9999 timestamp failing
+the batch). The oracle is independent of the scorer: the distinct names the input holds, read
+back from the output CSV, four columns, a known verdict and a score in [0, 1].
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from hunt_assets.analytics.dns.cli import score_dns_main
+
+VERDICTS = {"tunnel", "dga", "suspicious", "benign", "invalid"}
+_PIECES = [
+    b"a.com", b"xkqjvbztrwqplmnb.net", b"\xff\xfe", b"\x00", b'"', b"..", b".", b"-", b"_", b"/", b"=", b"+",
+    "b\u00fccher.de".encode(), "\u0414\u041e\u041c\u0415\u041d.\u0440\u0444".encode(), b"xn--", b"xn--zz", b"\\x41",
+    b"\\", b"A" * 64, b"b" * 254, b"c" * 63 + b".", b"1.2.3.4.in-addr.arpa", b"\xc3", b"\xed\xa0\x80", b" ", b"*",
+    b"%", b"\x1b[31m", b"\x7f", b"_dmarc", b"=auth", b"\xe2\x80\x8b", b"\xef\xbc\x8e", b"COM", b"onion", b"0" * 40,
+]
+_TIMES = ["2024-06-01T00:00:00Z", "2024-06-01 00:00:01", "", "not a time", "1717200000", "1717200000.5",
+          "2024-06-01T00:00:00+02:00", "2024-13-45T99:99:99Z", "0", "-1", "9999-12-31T23:59:59Z",
+          "2024-06-01T00:00:00.1234567Z", "NaT", "1e300"]
+_QTYPES = ["A", "AAAA", "TXT", "NULL", "16", "", "txt", "ANY", "*", "999999", "-1", "A,AAAA", "\u00e9"]
+_CLIENTS = ["pc1", "pc2", "", "10.0.0.1", "::1", "\u0414\u041e\u041c", "pc1 ", "\x00x", "null"]
+
+
+def _score(path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> list[list[str]]:
+    assert score_dns_main(["--no-progress", str(path)]) == 0
+    captured = capsysbinary.readouterr()
+    assert b"Traceback" not in captured.err
+    rows = list(csv.reader(io.StringIO(captured.out.decode("utf-8"), newline="")))
+    assert rows[0] == ["name", "verdict", "score", "reasons"]
+    for r in rows[1:]:
+        assert len(r) == 4
+        assert r[1] in VERDICTS
+        assert 0.0 <= float(r[2]) <= 1.0
+    return rows[1:]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_plain_lists_of_hostile_lines_keep_every_distinct_line(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    rng = random.Random(seed)
+    lines = [b"".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(1, 150))]
+    lines = [b"x" + ln if b"," in ln.split(b"\n")[0] or b"\t" in ln else ln for ln in lines]
+    lines[0] = b"first.example.com"  # a first line that cannot read as a CSV header
+    sep = rng.choice([b"\n", b"\r\n", b"\r"])
+    body = sep.join(lines) + rng.choice([b"", sep])
+    p = tmp_path / "names.txt"
+    p.write_bytes(body)
+    text = body.decode("utf-8", "backslashreplace")
+    expected = list(dict.fromkeys(ln for ln in re.split(r"\r\n|\r|\n", text) if ln))
+    assert [r[0] for r in _score(p, capsysbinary)] == expected
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_event_csvs_with_broken_fields_keep_every_name(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    rng = random.Random(1000 + seed)
+    header = rng.choice([["name", "client", "timestamp", "qtype"], ["timestamp", "name"],
+                         ["QueryName", "DeviceName", "Timestamp"], ["ts", "query", "id.orig_h", "qtype_name"]])
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    names: list[str] = []
+    for _ in range(rng.randint(1, 120)):
+        name = rng.choice(["a.com", "xkqjvbztrwqplmnb.net", "..", "b\u00fccher.de", "x" * 300 + ".com", "q,w.com",
+                           'quo"te.com', "new\nline.com", "_dmarc.example.com"]) if rng.random() < 0.4 else (
+            "".join(rng.choice("abcdefghijklmnop0123") for _ in range(rng.randint(1, 30))) + ".ex.com")
+        row = []
+        for c in header:
+            lc = c.lower()
+            if lc in ("name", "queryname", "query"):
+                row.append(name)
+                names.append(name)
+            elif lc in ("client", "devicename", "id.orig_h"):
+                row.append(rng.choice(_CLIENTS))
+            elif lc in ("timestamp", "ts"):
+                row.append(rng.choice(_TIMES))
+            else:
+                row.append(rng.choice(_QTYPES))
+        w.writerow(row)
+    raw = buf.getvalue().encode("utf-8")
+    if seed % 3 == 0:  # a malformed row with bytes that are not UTF-8, among the others
+        at = next(i for i, c in enumerate(header) if c.lower() in ("name", "queryname", "query"))
+        fields = [b"x"] * (len(header) + 2)  # too many fields
+        fields[at] = b"bad\xff.example.com"
+        raw += b",".join(fields) + b"\n"
+        names.append("bad\\xff.example.com")
+    p = tmp_path / "events.csv"
+    p.write_bytes(raw)
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
