@@ -73,3 +73,12 @@ def test_a_few_tunnel_look_ups_beside_dga_bursts_get_a_log_axis() -> None:
     assert not needs_log_scale({"a": pd.Series([0, 500, 0])})
     assert not needs_log_scale({"a": pd.Series([0, 500]), "b": pd.Series([0, 0])})
     assert needs_log_scale({"a": pd.Series([0, 500]), "b": pd.Series([0, 25])})
+
+
+def test_domain_names_with_tex_markup_draw_as_text() -> None:
+    import matplotlib
+
+    png = volume_chart(_volume([("2026-11-18 09:00", "a$\\frac{$.example.com", 3),
+                                ("2026-11-18 10:00", "a$\\frac{$.example.com", 5)]), title="$\\frac{ title")
+    assert png.startswith(b"\x89PNG")
+    assert matplotlib.rcParams["text.parse_math"] is True

@@ -103,3 +103,16 @@ def test_empty_history_renders_no_records_image():
     assert image.width > 200
     assert 1_000 < len(png) < 40_000
     assert binned_matrix(frame([])).matrices == {}
+
+
+def test_attacker_chosen_txt_answers_and_names_draw_as_text():
+    # mathtext read "$...$" as TeX: this TXT record made the whole image fail to render
+    hostile = frame([
+        ("evil.example.com", "TXT", ["v=spf1 $\\frac{a}{ $x^ "], datetime(2024, 1, 3), datetime(2024, 2, 1)),
+        ("a$b$.evil.example.com", "A", ["10.0.0.1"], datetime(2024, 1, 5), datetime(2024, 3, 1)),
+    ])
+    import matplotlib
+
+    png = render_pdns_png(hostile, "ev$il$^_{x}.example.com")
+    assert _decode(png).width > 300
+    assert matplotlib.rcParams["text.parse_math"] is True  # only our figures draw text literally

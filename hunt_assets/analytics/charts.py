@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import matplotlib
 
@@ -10,6 +13,25 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def literal_text(render: Callable[P, R]) -> Callable[P, R]:
+    """Run ``render`` with matplotlib's mathtext off: every string is drawn as it is.
+
+    Why: chart text comes from data an attacker can choose (domain names, passive-DNS TXT answers).
+    Mathtext reads ``$...$`` as TeX, so a TXT record such as ``$\\frac{a}{`` made the whole
+    image fail to render, and a well-formed one would draw as a formula instead of the record.
+    """
+
+    @functools.wraps(render)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with plt.rc_context({"text.parse_math": False}):
+            return render(*args, **kwargs)
+
+    return wrapper
 
 
 def volume_series(volume: pd.DataFrame, *, max_series: int = 6,
@@ -61,6 +83,7 @@ def needs_log_scale(series: dict[str, pd.Series]) -> bool:
     return len(peaks) > 1 and max(peaks) >= LOG_SCALE_RATIO * min(peaks)
 
 
+@literal_text
 def volume_chart(volume: pd.DataFrame, *, title: str, max_series: int = 6,
                  verdict_of: dict[str, str] | None = None) -> bytes:
     """Queries per time bucket to flagged domains (``volume_series``), legend outside the axes; the

@@ -31,6 +31,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
+from hunt_assets.analytics.charts import literal_text
+
 Freq = Literal["W", "M", "Q"]
 FREQ_LABEL = {"W": "week", "M": "month", "Q": "quarter"}
 MAX_PANELS = 6  # record types beyond the 5 busiest are pooled as "other"
@@ -273,6 +275,7 @@ def shrink_png(png: bytes, *, max_bytes: int = 90_000, colours: int = 96, max_wi
         scale *= 0.75
 
 
+@literal_text
 def render_pdns_png(
     df: pd.DataFrame,
     domain: str,
