@@ -570,3 +570,15 @@ def test_findings_lead_with_tunnels_then_dga_then_suspicious() -> None:
     no_counts = findings_first(doms.drop(columns=["queries"]))
     assert no_counts["registered_domain"].tolist()[:3] == ["c.com", "a.com", "e.com"]
     assert findings_first(doms.iloc[:0]).empty
+
+
+@pytest.mark.parametrize("qtype", [16, "16", 16.0, "TYPE16", "txt"])
+def test_numeric_query_types_read_as_their_mnemonics(qtype: object) -> None:
+    """Zeek's dns.log has ``qtype`` (16) before ``qtype_name`` (TXT), and the CSV reader keeps the
+    first: a number must count as the type it stands for, as the dns_events hunt maps it."""
+    by_name, doms = score_events(_polls("2024-06-01", "5s"))
+    ev = _polls("2024-06-01", "5s").assign(qtype=[qtype] * 40)
+    got_names, got_doms = score_events(ev)
+    pd.testing.assert_frame_equal(got_names, by_name)
+    pd.testing.assert_frame_equal(got_doms, doms)
+    assert got_doms.set_index("registered_domain").loc["poll-example.com", "share_txt"] == 1.0

@@ -8,6 +8,7 @@ a few integer columns, and each distinct name is parsed and scored exactly once.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -151,7 +152,7 @@ def score_events(
             if not isinstance(events["qtype"].dtype, pd.CategoricalDtype)
             else events["qtype"]
         )
-        qup = np.array([str(q).upper() for q in qvals], dtype=object)
+        qup = np.array([qtype_mnemonic(q) for q in qvals], dtype=object)
         ev_kind_raw = qcode[ok]
     unanswered = None
     if "answers" in events.columns:
@@ -332,6 +333,25 @@ def score_events(
     flags["clients"] = clients_per_name
     dom_flags = _domain_flags(flags, ctx, batch, dom_code)
     return flags, dom_flags
+
+
+# query types by number (IANA), as the dns_events hunt maps them; a CSV may hold either form
+# (Zeek's dns.log has both ``qtype`` 16 and ``qtype_name`` TXT, and its first column wins)
+QTYPE_NUMBERS = {1: "A", 2: "NS", 5: "CNAME", 6: "SOA", 10: "NULL", 12: "PTR", 13: "HINFO", 15: "MX", 16: "TXT",
+                 25: "KEY", 28: "AAAA", 33: "SRV", 35: "NAPTR", 64: "SVCB", 65: "HTTPS", 99: "SPF", 255: "ANY",
+                 65399: "PRIVATE"}
+_TYPE_NUMBER = re.compile(r"(?:TYPE)?(\d{1,5})(?:\.0+)?")
+
+
+def qtype_mnemonic(value: object) -> str:
+    """A query type as its upper-case mnemonic: ``txt`` -> ``TXT``, ``16`` / ``16.0`` / ``TYPE16``
+    (RFC 3597) -> ``TXT``; an unlisted number becomes ``TYPE<n>``."""
+    text = str(value).strip().upper()
+    m = _TYPE_NUMBER.fullmatch(text)
+    if m is None:
+        return text
+    n = int(m.group(1))
+    return QTYPE_NUMBERS.get(n, f"TYPE{n}")
 
 
 def _qtype_in(qup: np.ndarray, ev_qcode: np.ndarray, qtypes: tuple[str, ...]) -> np.ndarray:
