@@ -4,10 +4,11 @@ Input is CSV (or tab-separated) when its first line is a header containing a que
 (``name``, or one of ``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA
 list's ``domain``; optional ``client``, ``timestamp``, ``qtype``, also under Defender's and Zeek's
 names), otherwise plain text with one name per line; a header that names no query-name column is
-an error rather than a line of names. Output has exactly the columns
-``name,verdict,score,reasons`` with one row per distinct input name, produced by the same code
-as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
-otherwise). ``-`` reads standard input.
+an error rather than a line of names. A Zeek ASCII log (``dns.log`` as Zeek writes it) is read by
+its ``#fields`` header, and gzipped input of any of these is unpacked (``logs``). Output has
+exactly the columns ``name,verdict,score,reasons`` with one row per distinct input name, produced
+by the same code as the ``dns_flags`` asset (``score_events`` when there is event context,
+``score_names`` otherwise). ``-`` reads standard input.
 
 ``pyarrow.compute`` (a twentieth of a second to import) is not imported here: the warm-up thread
 imports it with the scorer while this thread reads and de-duplicates the input, which needs only
@@ -30,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel
+from hunt_assets.analytics.dns import accel, logs
 from hunt_assets.analytics.dns.accel import unique_lines
 
 if TYPE_CHECKING:
@@ -130,9 +131,10 @@ def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> p
     raw log shows them, a mangled line) are re-read as ``\\xNN`` escapes, which the parser turns
     back into the same bytes (and the output shows). CSV rows with too few or too many fields, or
     an unbalanced quote, are read field by field on their own (see ``_salvage_rows``) and
-    ``warn`` is told how many there were.
+    ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
+    separated rows) is read by its ``#fields`` (``logs``), and gzip is unpacked first.
     """
-    data = _read_all(stream)
+    data = logs.unpack(_read_all(stream), warn)
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]
     # checked before parsing, not left to Arrow's error: a malformed CSV row holding such bytes
@@ -196,6 +198,14 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
 
 
 def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+    if logs.is_zeek_ascii(bytes(data[:16])):
+        tbl = logs.read_zeek_ascii(data, warn)
+        if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):
+            raise pa.ArrowInvalid(
+                f"a Zeek log without a query-name field (dns.log has 'query'; this one has: "
+                f"{', '.join(tbl.column_names)[:200]})"
+            )
+        return tbl.rename_columns(_csv_column_names(tbl.column_names))
     head = _Header.of(bytes(data[:4096]))  # the format checks read the first line only
     if _is_csv(head):
         rejected: list[str] = []
@@ -482,7 +492,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         else:
             with open(args.file, "rb") as f:
                 tbl = read_input(f, warn)
-    except (OSError, pa.ArrowInvalid) as exc:
+    except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
         warm.join()
         print(f"score-dns: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,160 @@
+"""``score-dns`` on sensor logs as written: Zeek's ASCII dns.log, and gzip (``analytics.dns.logs``)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+
+from hunt_assets.analytics.dns.cli import score_dns_main
+
+FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "trans_id", "rtt", "query",
+          "qclass", "qclass_name", "qtype", "qtype_name", "rcode", "rcode_name", "AA", "TC", "RD", "RA", "Z",
+          "answers", "TTLs", "rejected"]
+TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "count", "interval", "string", "count", "string",
+         "count", "string", "count", "string", "bool", "bool", "bool", "bool", "count", "vector[string]",
+         "vector[interval]", "bool"]
+QNUM = {"A": 1, "TXT": 16, "NULL": 10, "AAAA": 28}
+T0 = 1_717_200_000
+
+
+def _header() -> str:
+    return ("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tdns\n"
+            "#open\t2024-06-01-00-00-00\n#fields\t" + "\t".join(FIELDS) + "\n#types\t" + "\t".join(TYPES) + "\n")
+
+
+def _events() -> list[tuple[float, str, str, str]]:
+    """(epoch seconds, client, name, qtype): a dnscat2-style tunnel from one host, browsing from two."""
+    polls = [f"{i:04x}01abcd{(i * 7919) % 65536:04x}{(i * 104729) % 65536:04x}.poll-example.com" for i in range(40)]
+    ev = [(T0 + 5 * i + 0.25, "10.0.0.5", name, "TXT") for i, name in enumerate(polls)]
+    ev += [(T0 + 7 * i + 0.5, "10.0.0.9", n, "A") for i, n in enumerate(["www.google.com", "xkqjvbztrwqplmnb.net",
+                                                                          "mail.contoso.com"] * 3)]
+    return ev
+
+
+def _zeek_row(t: float, client: str, name: str, qtype: str) -> str:
+    values = {"ts": f"{t:.6f}", "uid": "CAbc", "id.orig_h": client, "id.orig_p": "53211", "id.resp_h": "10.0.0.1",
+              "id.resp_p": "53", "proto": "udp", "trans_id": "1", "rtt": "-", "query": name, "qclass": "1",
+              "qclass_name": "C_INTERNET", "qtype": str(QNUM[qtype]), "qtype_name": qtype, "rcode": "0",
+              "rcode_name": "NOERROR", "AA": "F", "TC": "F", "RD": "T", "RA": "T", "Z": "0", "answers": "-",
+              "TTLs": "-", "rejected": "F"}
+    return "\t".join(values[f] for f in FIELDS) + "\n"
+
+
+def _zeek_log(events: list[tuple[float, str, str, str]]) -> str:
+    return _header() + "".join(_zeek_row(*e) for e in events) + "#close\t2024-06-01-01-00-00\n"
+
+
+def _csv_of(events: list[tuple[float, str, str, str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["timestamp", "client", "name", "qtype"])
+    for t, client, name, qtype in events:
+        w.writerow([f"{t:.6f}", client, name, qtype])
+    return buf.getvalue()
+
+
+def _run(path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str, str]:
+    rc = score_dns_main(["--no-progress", str(path)])
+    cap = capsysbinary.readouterr()
+    return rc, cap.out.decode("utf-8"), cap.err.decode("utf-8")
+
+
+def test_zeek_dns_log_scores_as_the_same_events_in_csv(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    ev = _events()
+    (tmp_path / "dns.log").write_text(_zeek_log(ev))
+    (tmp_path / "dns.csv").write_text(_csv_of(ev))
+    rc, zeek_out, err = _run(tmp_path / "dns.log", capsysbinary)
+    assert rc == 0
+    assert err == ""
+    rc, csv_out, _ = _run(tmp_path / "dns.csv", capsysbinary)
+    assert rc == 0
+    assert zeek_out == csv_out
+    rows = {r["name"]: r for r in csv.DictReader(io.StringIO(zeek_out))}
+    assert len(rows) == 40 + 3  # every distinct query, and no '#' directive read as a name
+    assert {rows[n]["verdict"] for n in rows if n.endswith("poll-example.com")} == {"tunnel"}
+    assert rows["xkqjvbztrwqplmnb.net"]["verdict"] == "dga"
+
+
+def test_concatenated_logs_unset_fields_and_a_broken_row(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    first, second = _events()[:20], _events()[20:]
+    broken = "1717200099.000000\tCAbc\t10.0.0.7\tbroken-row.example.org\n"  # fields missing
+    unset = _zeek_row(T0, "10.0.0.8", "-", "A")  # no query at all
+    empty = _zeek_row(T0, "10.0.0.8", "(empty)", "A")
+    text = _zeek_log(first) + _zeek_log(second).replace("#close", broken + unset + empty + "#close")
+    p = tmp_path / "dns.log"
+    p.write_text(text)
+    rc, out, err = _run(p, capsysbinary)
+    assert rc == 0
+    names = [r["name"] for r in csv.DictReader(io.StringIO(out))]
+    expected = {e[2] for e in _events()}
+    assert expected <= set(names)
+    assert not any(n.startswith("#") for n in names)
+    assert "1 Zeek row(s) with the wrong number of fields" in err
+    # the short row keeps its fields in order: its 4th field sits in id.orig_p, not in query
+    assert "broken-row.example.org" not in names
+    assert "-" not in names
+
+
+@pytest.mark.parametrize("kind", ["zeek", "plain"])
+def test_gzipped_input_reads_as_its_contents(
+    kind: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    text = _zeek_log(_events()) if kind == "zeek" else "www.google.com\nxkqjvbztrwqplmnb.net\n"
+    (tmp_path / "in.txt").write_text(text)
+    (tmp_path / "in.gz").write_bytes(gzip.compress(text[: len(text) // 2].encode()) + gzip.compress(
+        text[len(text) // 2 :].encode()))  # two members, as `cat a.gz b.gz` makes
+    plain = _run(tmp_path / "in.txt", capsysbinary)
+    packed = _run(tmp_path / "in.gz", capsysbinary)
+    assert plain[0] == packed[0] == 0
+    assert packed[1] == plain[1]
+
+
+def test_cut_off_gzip_keeps_the_whole_lines_before_the_cut(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    names = [f"host{i}.example.com" for i in range(5000)]
+    packed = gzip.compress(("\n".join(names) + "\n").encode())
+    p = tmp_path / "cut.gz"
+    p.write_bytes(packed[: len(packed) // 2])
+    rc, out, err = _run(p, capsysbinary)
+    assert rc == 0
+    got = [r["name"] for r in csv.DictReader(io.StringIO(out))]
+    assert 0 < len(got) < len(names)
+    assert got == names[: len(got)]  # whole names only, in order
+    assert "gzip data is damaged or cut off" in err
+
+
+def test_a_log_with_no_queries_is_an_empty_result(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "dns.log"
+    p.write_text(_header() + "#close\t2024-06-01-01-00-00\n")
+    assert _run(p, capsysbinary) == (0, "name,verdict,score,reasons\n", "")
+    p.write_text(_header())
+    assert _run(p, capsysbinary) == (0, "name,verdict,score,reasons\n", "")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\x1f\x8b" + b"not really gzip" * 10, "gzip file that does not unpack"),
+        (b"#separator \\x09\n#path\tdns\nx.example.com\n", "without a '#fields' line"),
+        (_header().replace("\tquery\t", "\tdest\t").encode(), "without a query-name field"),
+    ],
+)
+def test_broken_log_formats_are_a_clear_error(
+    content: bytes, message: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "bad.log"
+    p.write_bytes(content)
+    rc, out, err = _run(p, capsysbinary)
+    assert rc == 2
+    assert out == ""
+    assert message in err
+    assert "Traceback" not in err
