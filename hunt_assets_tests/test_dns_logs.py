@@ -158,3 +158,66 @@ def test_broken_log_formats_are_a_clear_error(
     assert out == ""
     assert message in err
     assert "Traceback" not in err
+
+
+def _zeek_json(events: list[tuple[float, str, str, str]]) -> str:
+    import json
+
+    return "".join(json.dumps({"ts": t, "uid": "CAbc", "id.orig_h": client, "id.orig_p": 53211, "query": name,
+                               "qclass": 1, "qtype": QNUM[qtype], "qtype_name": qtype, "rcode": 0,
+                               "answers": ["10.1.1.1"], "rejected": False}) + "\n" for t, client, name, qtype in events)
+
+
+def _eve(events: list[tuple[float, str, str, str]]) -> str:
+    """Suricata eve.json: each query, its answer, and unrelated flow events between them."""
+    import json
+    from datetime import UTC, datetime
+
+    out = []
+    for i, (t, client, name, qtype) in enumerate(events):
+        when = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
+        base = {"timestamp": when, "flow_id": i, "src_ip": client, "dest_ip": "10.0.0.1", "proto": "UDP"}
+        out.append({**base, "event_type": "dns", "dns": {"type": "query", "id": i, "rrname": name, "rrtype": qtype}})
+        out.append({**base, "event_type": "dns", "src_ip": "10.0.0.1", "dns": {"type": "answer", "id": i,
+                    "rrname": name, "rrtype": qtype, "rcode": "NOERROR"}})
+        out.append({**base, "event_type": "flow", "flow": {"pkts_toserver": 1}})
+    return "".join(json.dumps(o) + "\n" for o in out)
+
+
+@pytest.mark.parametrize("fmt", ["zeek_json", "eve", "eve_gz"])
+def test_json_logs_score_as_the_same_events_in_csv(
+    fmt: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    ev = _events()
+    (tmp_path / "dns.csv").write_text(_csv_of(ev))
+    text = _zeek_json(ev) if fmt == "zeek_json" else _eve(ev)
+    p = tmp_path / "log.json"
+    p.write_bytes(gzip.compress(text.encode()) if fmt.endswith("_gz") else text.encode())
+    rc, out, err = _run(p, capsysbinary)
+    assert (rc, err) == (0, "")
+    assert out == _run(tmp_path / "dns.csv", capsysbinary)[1]
+
+
+def test_json_lines_with_bad_lines_and_mixed_types_keep_the_good_records(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "mixed.json"
+    p.write_text('{"query": "www.google.com", "qtype": 1}\nnot json at all\n'
+                 '{"query": "xkqjvbztrwqplmnb.net", "qtype": "TXT", "ts": "2024-06-01T00:00:00Z"}\n[1, 2]\n'
+                 '{"query": 12345}\n{"query": null}\n{"qtype": "A"}\n')
+    rc, out, err = _run(p, capsysbinary)
+    assert rc == 0
+    got = {r["name"]: r["verdict"] for r in csv.DictReader(io.StringIO(out))}
+    assert set(got) == {"www.google.com", "xkqjvbztrwqplmnb.net", "12345"}
+    assert got["xkqjvbztrwqplmnb.net"] == "dga"
+    assert "2 line(s) that are not JSON objects skipped" in err
+
+
+def test_json_lines_without_a_query_field_are_a_clear_error(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "conn.json"
+    p.write_text('{"ts": 1717200000.1, "id.orig_h": "10.0.0.5", "id.resp_h": "10.0.0.1", "proto": "tcp"}\n')
+    rc, out, err = _run(p, capsysbinary)
+    assert (rc, out) == (2, "")
+    assert "JSON lines without a query-name field" in err

@@ -1,4 +1,5 @@
-"""DNS logs as sensors write them, for ``score-dns``: Zeek's ASCII ``dns.log`` and gzip.
+"""DNS logs as sensors write them, for ``score-dns``: Zeek's ASCII ``dns.log``, JSON lines (Zeek's
+JSON logs, Suricata's ``eve.json``) and gzip.
 
 Why: a hunter's first move with a sensor's log is ``hunt-assets score-dns dns.log``. Zeek's
 native format is not CSV: a block of ``#`` directives (``#separator \\x09``, ``#fields ts uid
@@ -7,7 +8,10 @@ id.orig_h ...``, ``#types``), tab-separated rows without quoting, ``-`` for an u
 concatenated; rotated logs are gzipped. Read as a plain list, every row was one "name" and came out
 ``invalid``. Here the header gives the column names (``query``, ``id.orig_h``, ``ts``, ``qtype``
 map onto ``name``, ``client``, ``timestamp``, ``qtype`` as for CSV), and a gzipped file is
-unpacked first, whatever it holds.
+unpacked first, whatever it holds. JSON lines are read by field name (``JSON_FIELDS``), nested
+objects as dotted names (Suricata's ``dns.rrname``), with Suricata's non-DNS events and DNS answers
+left out; a file Arrow's JSON reader refuses (a field that changes type, a line that is not JSON)
+is read line by line, and only the lines that are not JSON objects are lost, counted.
 """
 
 from __future__ import annotations
@@ -142,3 +146,104 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
             with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 cols[i] = pc.cast(cols[i], pa.float64())
     return pa.table(cols, names=tbl.column_names)
+
+
+# JSON lines (Zeek's JSON logs, Suricata's eve.json): per column of ours, the fields that hold it,
+# nested objects read as dotted names, in order of preference, any case
+JSON_FIELDS = {
+    "name": ("query", "dns.rrname", "rrname", "qname", "queryname", "name", "domain", "fqdn"),
+    "client": ("id.orig_h", "src_ip", "client", "devicename", "clientip", "client_ip"),
+    "timestamp": ("ts", "timestamp", "@timestamp"),
+    "qtype": ("qtype_name", "dns.rrtype", "rrtype", "qtype", "querytype"),
+}
+_JSON_FILTERS = ("event_type", "dns.type")  # Suricata: DNS events, and their queries (not answers)
+
+
+def is_json_lines(head: bytes) -> bool:
+    """The first thing in the file is a JSON object: one log record per line."""
+    return head.lstrip()[:1] == b"{"
+
+
+def _flat(obj: dict, prefix: str = "") -> dict[str, object]:
+    out: dict[str, object] = {}
+    for k, v in obj.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flat(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> pa.Table:
+    """Line by line with Python's parser, for files Arrow's reader refuses (a field that is a number
+    in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
+    import json
+
+    wanted = {f for fields in JSON_FIELDS.values() for f in fields} | set(_JSON_FILTERS)
+    rows: list[dict[str, object]] = []
+    bad: list[str] = []
+    for raw in bytes(data).splitlines():
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict):
+            bad.append(raw[:80].decode("utf-8", "backslashreplace"))
+            continue
+        rows.append({k.lower(): v for k, v in _flat(obj).items() if k.lower() in wanted})
+    if bad and warn is not None:
+        warn(f"{len(bad)} line(s) that are not JSON objects skipped, e.g. {bad[0]!r}")
+    keys = sorted({k for r in rows for k in r})
+
+    def text(v: object) -> str | None:
+        if v is None or isinstance(v, (list, dict)):
+            return None
+        return v if isinstance(v, str) else json.dumps(v)
+
+    return pa.table({k: pa.array([text(r.get(k)) for r in rows], pa.large_string()) for k in keys})
+
+
+def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """JSON lines as a table of ``name`` and, where the records have them, ``client``,
+    ``timestamp`` and ``qtype`` (``JSON_FIELDS``); Suricata's non-DNS events and DNS answers are
+    left out. Values are text, except a numeric timestamp (epoch seconds)."""
+    import pyarrow.compute as pc
+    import pyarrow.json as pajson
+
+    try:
+        tbl = pajson.read_json(io.BytesIO(bytes(data)), read_options=pajson.ReadOptions(block_size=1 << 24))
+        while any(pa.types.is_struct(t) for t in tbl.schema.types):
+            tbl = tbl.flatten()
+        tbl = tbl.rename_columns([c.lower() for c in tbl.column_names])
+    except pa.ArrowInvalid:
+        tbl = _json_slowly(data, warn)
+    cols = set(tbl.column_names)
+    if "event_type" in cols:
+        tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
+    if "dns.type" in cols:
+        kind = pc.cast(tbl.column("dns.type"), pa.large_string())
+        tbl = tbl.filter(pc.fill_null(pc.equal(kind, "query"), True))
+    out: dict[str, pa.ChunkedArray] = {}
+    for ours, fields in JSON_FIELDS.items():
+        field = next((f for f in fields if f in cols), None)
+        if field is None:
+            continue
+        col = tbl.column(field)
+        if ours == "timestamp" and (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)):
+            out[ours] = col
+            continue
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            try:
+                col = pc.cast(col, pa.large_string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue  # a list or an object where a value belongs: not this column
+        out[ours] = pc.cast(col, pa.large_string())
+    if "name" not in out:
+        raise LogFormatError(
+            "JSON lines without a query-name field (one of: " + ", ".join(JSON_FIELDS["name"]) + "; these have: "
+            + ", ".join(sorted(cols))[:200] + ")"
+        )
+    return pa.table(out)
