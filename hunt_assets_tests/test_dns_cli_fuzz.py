@@ -100,3 +100,44 @@ def test_event_csvs_with_broken_fields_keep_every_name(
     p = tmp_path / "events.csv"
     p.write_bytes(raw)
     assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+def _hostile_name(rng: random.Random) -> str:
+    pool = ["a.com", "xkqjvbztrwqplmnb.net", "..", "b\u00fccher.de", "x" * 300 + ".com", "q,w.com", 'quo"te.com',
+            "_dmarc.example.com", "\\x41.example.com", "\u202egnp.example.com", "{}.example.com", "#fields", "-",
+            "(empty)", "\x00nul.example.com", "\u0001ctrl.com"]
+    if rng.random() < 0.5:
+        return rng.choice(pool)
+    return "".join(rng.choice("abcdefghijklmnop0123-_.") for _ in range(rng.randint(1, 40))) + ".ex.com"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_json_lines_of_hostile_names_keep_every_name(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    import json
+
+    rng = random.Random(2000 + seed)
+    names = [_hostile_name(rng) for _ in range(rng.randint(1, 80))]
+    lines = [json.dumps({"ts": rng.choice([1717200000.5, "2024-06-01T00:00:00Z", "bad", None]),
+                         "id.orig_h": rng.choice(_CLIENTS), "query": n, "qtype": rng.choice([1, 16, "TXT", None])})
+             for n in names]
+    p = tmp_path / "log.json"
+    p.write_text("\n".join(lines) + "\n")
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_zeek_logs_of_hostile_names_keep_every_name(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    rng = random.Random(3000 + seed)
+    # Zeek escapes the separator and line ends inside a field; '-' and '(empty)' are its own markers
+    names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 80))) if n not in ("-", "(empty)")]
+    rows = [f"{rng.choice(['1717200000.5', '-', 'x'])}\t{rng.choice(_CLIENTS)}\t{n}\t{rng.choice(['1', '16', '-'])}"
+            for n in names]
+    text = ("#separator \\x09\n#unset_field\t-\n#empty_field\t(empty)\n#fields\tts\tid.orig_h\tquery\tqtype\n"
+            "#types\ttime\taddr\tstring\tcount\n" + "\n".join(rows) + "\n#close\t2024-06-01-01-00-00\n")
+    p = tmp_path / "dns.log"
+    p.write_bytes(text.encode("utf-8"))
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))

@@ -221,3 +221,14 @@ def test_json_lines_without_a_query_field_are_a_clear_error(
     rc, out, err = _run(p, capsysbinary)
     assert (rc, out) == (2, "")
     assert "JSON lines without a query-name field" in err
+
+
+def test_a_query_that_starts_with_a_hash_is_a_row_not_a_directive(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "custom.log"  # a log whose first field is the query itself
+    p.write_text("#separator \\x09\n#fields\tquery\tqtype\n#types\tstring\tcount\n#hash.example.com\t1\n"
+                 "www.example.com\t1\n#close\t2024-06-01-01-00-00\n")
+    rc, out, _ = _run(p, capsysbinary)
+    assert rc == 0
+    assert [r["name"] for r in csv.DictReader(io.StringIO(out))] == ["#hash.example.com", "www.example.com"]

@@ -26,6 +26,10 @@ import pyarrow.csv as pacsv
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZEEK_HEADER = b"#separator "
+# the lines of a Zeek header block (and '#close'), by their first field: where logs were
+# concatenated they reappear among the rows, and '#fields' / '#types' have the rows' width
+_DIRECTIVES = ("#separator \\x09", "#set_separator", "#empty_field", "#unset_field", "#path", "#open", "#fields",
+               "#types", "#close")
 
 
 class LogFormatError(ValueError):
@@ -90,6 +94,8 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
         end = data.find(b"\n", pos)
         end = len(data) if end < 0 else end
         line = bytes(data[pos:end]).rstrip(b"\r")
+        if not line.startswith(ZEEK_HEADER) and line.split(sep, 1)[0].decode("latin-1") not in _DIRECTIVES:
+            break  # the first row, whose first field happens to start with '#'
         pos = end + 1
         if line.startswith(ZEEK_HEADER):
             sep = _unescape(line[len(ZEEK_HEADER) :].strip()) or sep
@@ -108,7 +114,7 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
     bad: list[str] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        if not row.text.startswith("#"):  # '#close' and later header blocks are not rows
+        if row.text.split(sep.decode("latin-1"), 1)[0] not in _DIRECTIVES:  # '#close', later headers
             bad.append(row.text)
         return "skip"
 
@@ -133,7 +139,7 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
     import pyarrow.compute as pc
 
     # a later header block's '#fields' / '#types' lines have the right number of fields
-    keep = pc.invert(pc.starts_with(tbl.column(0), "#"))
+    keep = pc.invert(pc.is_in(tbl.column(0), pa.array(_DIRECTIVES, text)))
     if not pc.all(keep).as_py():
         tbl = tbl.filter(keep)
     null = pa.scalar(None, text)
