@@ -232,3 +232,38 @@ def test_a_query_that_starts_with_a_hash_is_a_row_not_a_directive(
     rc, out, _ = _run(p, capsysbinary)
     assert rc == 0
     assert [r["name"] for r in csv.DictReader(io.StringIO(out))] == ["#hash.example.com", "www.example.com"]
+
+
+WORDS = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
+DICTIONARY = [f"{a}{b}.net" for a in WORDS for b in WORDS if a != b][:40]  # each alone reads as a real domain
+
+
+@pytest.mark.parametrize("fmt", ["zeek", "zeek_json", "zeek_json_mixed", "csv"])
+def test_answers_in_a_log_let_a_dictionary_dga_burst_show(
+    fmt: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Suppobox-shaped names from one host within the hour: a burst only when they went unanswered."""
+    import json
+
+    verdicts = {}
+    for answered in (False, True):
+        rows = [(T0 + 3600 + 7 * i, "10.0.0.66", n, "10.1.1.1" if answered else None) for i, n in enumerate(DICTIONARY)]
+        if fmt == "zeek":
+            text = _header() + "".join(
+                _zeek_row(t, c, n, "A").replace("\t-\t-\tF\n", f"\t{a or '-'}\t-\tF\n") for t, c, n, a in rows)
+        elif fmt.startswith("zeek_json"):
+            recs = [{"ts": t, "id.orig_h": c, "query": n, "qtype_name": "A", "answers": [a] if a else []}
+                    for t, c, n, a in rows]
+            if fmt.endswith("mixed"):  # a field that changes type: read line by line
+                recs[0]["qtype_name"] = 1
+            text = "".join(json.dumps(r) + "\n" for r in recs)
+        else:
+            text = "timestamp,client,name,qtype,answers\n" + "".join(
+                f"{t},{c},{n},A,{a or ''}\n" for t, c, n, a in rows)
+        p = tmp_path / f"{answered}.log"
+        p.write_text(text)
+        rc, out, _ = _run(p, capsysbinary)
+        assert rc == 0
+        verdicts[answered] = {r["name"]: (r["verdict"], r["reasons"]) for r in csv.DictReader(io.StringIO(out))}
+    assert all(v == "dga" and "DGA burst" in why for v, why in verdicts[False].values())
+    assert not any("DGA burst" in why for _, why in verdicts[True].values())

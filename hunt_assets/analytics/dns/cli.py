@@ -3,13 +3,13 @@
 Input is CSV (or tab-separated) when its first line is a header containing a query-name column
 (``name``, or one of ``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA
 list's ``domain``; optional ``client``, ``timestamp``, ``qtype``, also under Defender's and Zeek's
-names), otherwise plain text with one name per line; a header that names no query-name column is
-an error rather than a line of names. A Zeek ASCII log (``dns.log`` as Zeek writes it) is read by
-its ``#fields`` header, JSON lines (Zeek's JSON logs, Suricata's ``eve.json``) by their field names,
-and gzipped input of any of these is unpacked (``logs``). Output has
-exactly the columns ``name,verdict,score,reasons`` with one row per distinct input name, produced
-by the same code as the ``dns_flags`` asset (``score_events`` when there is event context,
-``score_names`` otherwise). ``-`` reads standard input.
+names, and with them ``answers``, empty when unanswered), otherwise plain text with one name per
+line; a header that names no query-name column is an error rather than a line of names. A Zeek
+ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
+JSON logs, Suricata's ``eve.json``) by their field names, and gzipped input of any of these is
+unpacked (``logs``). Output has exactly the columns ``name,verdict,score,reasons`` with one row per
+distinct input name, produced by the same code as the ``dns_flags`` asset (``score_events`` when
+there is event context, ``score_names`` otherwise). ``-`` reads standard input.
 
 ``pyarrow.compute`` (a twentieth of a second to import) is not imported here: the warm-up thread
 imports it with the scorer while this thread reads and de-duplicates the input, which needs only
@@ -60,6 +60,7 @@ _ALIASES = {
     "qtype": "qtype",
     "querytype": "qtype",
     "qtype_name": "qtype",
+    "answers": "answers",
 }
 _HEADER_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_ .\-]{0,63}")
 
@@ -166,7 +167,7 @@ def _string_columns(h: _Header) -> list[str]:
     """Header names read as strings whatever they hold (a column of numbers-only names stays text)."""
     out = []
     for c in h.raw:
-        if c.strip().lower() in NAME_COLUMNS or _ALIASES.get(c.strip().lower()) in ("client", "qtype"):
+        if c.strip().lower() in NAME_COLUMNS or _ALIASES.get(c.strip().lower()) in ("client", "qtype", "answers"):
             out += [c, c.strip()]
     return out
 
@@ -316,7 +317,8 @@ def score_output(
 
         if warm is not None:
             warm.join()
-        keep = ["name", *sorted(event_cols)]
+        # answers (empty: unanswered) tell a DGA's dead look-ups from resolved ones in bursts
+        keep = ["name", *sorted(event_cols | ({"answers"} & set(tbl.column_names)))]
         df = tbl.select(keep).to_pandas()
         progress(f"{len(df):,} events: scoring")
         flags, _ = score_events(df, allow=allow)

@@ -161,6 +161,7 @@ JSON_FIELDS = {
     "client": ("id.orig_h", "src_ip", "client", "devicename", "clientip", "client_ip"),
     "timestamp": ("ts", "timestamp", "@timestamp"),
     "qtype": ("qtype_name", "dns.rrtype", "rrtype", "qtype", "querytype"),
+    "answers": ("answers",),
 }
 _JSON_FILTERS = ("event_type", "dns.type")  # Suricata: DNS events, and their queries (not answers)
 
@@ -205,7 +206,9 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     keys = sorted({k for r in rows for k in r})
 
     def text(v: object) -> str | None:
-        if v is None or isinstance(v, (list, dict)):
+        if isinstance(v, list):  # Zeek's answers
+            return ",".join(x if isinstance(x, str) else json.dumps(x) for x in v)
+        if v is None or isinstance(v, dict):
             return None
         return v if isinstance(v, str) else json.dumps(v)
 
@@ -241,6 +244,14 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         if ours == "timestamp" and (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)):
             out[ours] = col
             continue
+        if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):  # Zeek's answers: a list
+            if pa.types.is_null(col.type.value_type):  # every list empty: "" (no answer), null stays
+                col = pc.if_else(pc.is_valid(col), pa.scalar("", pa.large_string()), pa.scalar(None, pa.large_string()))
+            else:
+                try:
+                    col = pc.binary_join(pc.cast(col, pa.list_(pa.large_string())), ",")
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    continue
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             try:
                 col = pc.cast(col, pa.large_string())
