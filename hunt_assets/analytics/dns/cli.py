@@ -203,7 +203,7 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
     if logs.is_json_lines(bytes(data[:4096])):
         return logs.read_json_lines(data, warn)
     if logs.is_zeek_ascii(bytes(data[:16])):
-        tbl = logs.read_zeek_ascii(data, warn)
+        tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
         if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):
             raise pa.ArrowInvalid(
                 f"a Zeek log without a query-name field (dns.log has 'query'; this one has: "

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -82,10 +82,14 @@ def _unescape(value: bytes) -> bytes:
     return bytes(out)
 
 
-def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+def read_zeek_ascii(
+    data: bytes | bytearray, warn: Callable[[str], None] | None = None, wanted: Collection[str] | None = None
+) -> pa.Table:
     """A Zeek ASCII log as a table of its ``#fields`` (every column text, unset fields null, empty
-    ones ""). Later header blocks and ``#close`` lines are skipped; a row with the wrong number of
-    fields is split at the separator and padded or cut, and ``warn`` is told how many there were."""
+    ones ""); only those whose lower-cased name is in ``wanted``, when given (a dns.log has 24
+    fields and a scorer reads five: the others are not converted at all). Later header blocks and
+    ``#close`` lines are skipped; a row with the wrong number of fields is split at the separator
+    and padded or cut, and ``warn`` is told how many there were."""
     sep, unset, empty = b"\t", b"-", b"(empty)"
     fields: list[str] | None = None
     types: list[str] = []
@@ -121,6 +125,8 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
     text = pa.large_string()
     if not bytes(data[pos:]).strip():  # an hour without queries: the header alone
         return pa.table({f: pa.array([], text) for f in fields})
+    kept = [f for f in fields if wanted is None or f.lower() in wanted]
+    read = list(dict.fromkeys([fields[0], *kept]))  # the first field tells header lines from rows
     tbl = pacsv.read_csv(
         io.BytesIO(bytes(data[pos:])),
         read_options=pacsv.ReadOptions(column_names=fields, block_size=1 << 24),
@@ -128,11 +134,13 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
             delimiter=sep.decode("latin-1"), quote_char=False, escape_char=False, newlines_in_values=False,
             ignore_empty_lines=True, invalid_row_handler=on_invalid,
         ),
-        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(fields, text), strings_can_be_null=False),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(read, text), strings_can_be_null=False, include_columns=read
+        ),
     )
     if bad:
         rows = [(ln.split(sep.decode("latin-1")) + [""] * len(fields))[: len(fields)] for ln in bad]
-        extra = pa.table({f: pa.array([r[i] for r in rows], text) for i, f in enumerate(fields)})
+        extra = pa.table({f: pa.array([r[fields.index(f)] for r in rows], text) for f in read})
         tbl = pa.concat_tables([tbl, extra])
         if warn is not None:
             warn(f"{len(bad)} Zeek row(s) with the wrong number of fields read field by field, e.g. {bad[0][:80]!r}")
@@ -143,15 +151,17 @@ def read_zeek_ascii(data: bytes | bytearray, warn: Callable[[str], None] | None 
     if not pc.all(keep).as_py():
         tbl = tbl.filter(keep)
     null = pa.scalar(None, text)
+    type_of = dict(zip(fields, types, strict=False))
     cols = []
-    for col in tbl.columns:
+    for f in kept:
+        col = tbl.column(f)
         col = pc.if_else(pc.equal(col, unset.decode("utf-8", "replace")), null, col)
-        cols.append(pc.if_else(pc.equal(col, empty.decode("utf-8", "replace")), pa.scalar("", text), col))
-    for i, t in enumerate(types[: len(cols)]):
-        if t == "time":  # epoch seconds: numbers for times.to_ns, which also reads them as text
+        col = pc.if_else(pc.equal(col, empty.decode("utf-8", "replace")), pa.scalar("", text), col)
+        if type_of.get(f) == "time":  # epoch seconds: numbers for times.to_ns, which also reads them as text
             with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                cols[i] = pc.cast(cols[i], pa.float64())
-    return pa.table(cols, names=tbl.column_names)
+                col = pc.cast(col, pa.float64())
+        cols.append(col)
+    return pa.table(cols, names=kept)
 
 
 # JSON lines (Zeek's JSON logs, Suricata's eve.json): per column of ours, the fields that hold it,
