@@ -267,3 +267,13 @@ def test_answers_in_a_log_let_a_dictionary_dga_burst_show(
         verdicts[answered] = {r["name"]: (r["verdict"], r["reasons"]) for r in csv.DictReader(io.StringIO(out))}
     assert all(v == "dga" and "DGA burst" in why for v, why in verdicts[False].values())
     assert not any("DGA burst" in why for _, why in verdicts[True].values())
+
+
+def test_a_list_of_names_whose_first_line_starts_with_a_brace_stays_a_list(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "names.txt"
+    p.write_text("{}.example.com\n{\"a\": 1\nwww.example.com\n")
+    rc, out, _ = _run(p, capsysbinary)
+    assert rc == 0
+    assert [r["name"] for r in csv.DictReader(io.StringIO(out))] == ["{}.example.com", '{"a": 1', "www.example.com"]

@@ -177,8 +177,18 @@ _JSON_FILTERS = ("event_type", "dns.type")  # Suricata: DNS events, and their qu
 
 
 def is_json_lines(head: bytes) -> bool:
-    """The first thing in the file is a JSON object: one log record per line."""
-    return head.lstrip()[:1] == b"{"
+    """The first line is a JSON object with fields: one log record per line. (A list of names whose
+    first line merely starts with ``{`` stays a list of names.)"""
+    head = head.lstrip()
+    if head[:1] != b"{":
+        return False
+    import json
+
+    try:
+        first = json.loads(head.split(b"\n", 1)[0])
+    except ValueError:
+        return False
+    return isinstance(first, dict) and bool(first)
 
 
 def _flat(obj: dict, prefix: str = "") -> dict[str, object]:
