@@ -277,3 +277,46 @@ def test_a_list_of_names_whose_first_line_starts_with_a_brace_stays_a_list(
     rc, out, _ = _run(p, capsysbinary)
     assert rc == 0
     assert [r["name"] for r in csv.DictReader(io.StringIO(out))] == ["{}.example.com", '{"a": 1', "www.example.com"]
+
+
+def _eve_answers(names: list[str], mode: str) -> str:
+    """Suricata eve.json of one host's queries, each followed by its answer as ``mode`` says:
+    'nxdomain', 'grouped' / 'detailed' (format 2 records), 'v1' (an event per record), or 'none'
+    (answer logging off)."""
+    import json
+    from datetime import UTC, datetime
+
+    out = []
+    for i, name in enumerate(names):
+        when = datetime.fromtimestamp(T0 + 3600 + 7 * i, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
+        base = {"timestamp": when, "flow_id": 1000 + i, "event_type": "dns", "src_ip": "10.0.0.66"}
+        out.append({**base, "dns": {"type": "query", "id": 7, "rrname": name, "rrtype": "A", "tx_id": 0}})
+        answer = {"type": "answer", "id": 7, "rrname": name, "rrtype": "A"}
+        if mode == "nxdomain":
+            out.append({**base, "dns": {**answer, "version": 2, "rcode": "NXDOMAIN"}})
+        elif mode == "grouped":
+            out.append({**base, "dns": {**answer, "version": 2, "rcode": "NOERROR", "grouped": {"A": ["10.1.1.1"]}}})
+        elif mode == "detailed":
+            out.append({**base, "dns": {**answer, "version": 2, "rcode": "NOERROR", "answers": [
+                {"rrname": name, "rrtype": "A", "ttl": 60, "rdata": "10.1.1.1"}]}})
+        elif mode == "v1":
+            out.append({**base, "dns": {**answer, "rcode": "NOERROR", "ttl": 60, "rdata": "10.1.1.1"}})
+    return "".join(json.dumps(o) + "\n" for o in out)
+
+
+@pytest.mark.parametrize(("mode", "burst"), [("nxdomain", True), ("grouped", False), ("detailed", False),
+                                             ("v1", False), ("none", False)])
+def test_suricata_answers_are_matched_to_their_queries(
+    mode: str, burst: bool, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Without any answer event (logging off) nothing is known, so no query counts as unanswered."""
+    p = tmp_path / "eve.json"
+    p.write_text(_eve_answers(DICTIONARY, mode))
+    rc, out, err = _run(p, capsysbinary)
+    assert (rc, err) == (0, "")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+    if burst:
+        assert all(r["verdict"] == "dga" and "DGA burst" in r["reasons"] for r in rows)
+    else:
+        assert not any("DGA burst" in r["reasons"] for r in rows)

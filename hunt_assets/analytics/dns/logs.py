@@ -174,6 +174,9 @@ JSON_FIELDS = {
     "answers": ("answers",),
 }
 _JSON_FILTERS = ("event_type", "dns.type")  # Suricata: DNS events, and their queries (not answers)
+# Suricata's answer events: matched to their query by flow and DNS transaction id; records in
+# ``dns.rdata`` (format 1, an event per record), ``dns.answers`` / ``dns.grouped.*`` (format 2)
+_SURICATA_ANSWER = ("flow_id", "dns.id", "dns.rdata", "dns.answers")
 
 
 def is_json_lines(head: bytes) -> bool:
@@ -207,7 +210,7 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
     import json
 
-    wanted = {f for fields in JSON_FIELDS.values() for f in fields} | set(_JSON_FILTERS)
+    wanted = {f for fields in JSON_FIELDS.values() for f in fields} | set(_JSON_FILTERS) | set(_SURICATA_ANSWER)
     rows: list[dict[str, object]] = []
     bad: list[str] = []
     for raw in bytes(data).splitlines():
@@ -220,7 +223,8 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
         if not isinstance(obj, dict):
             bad.append(raw[:80].decode("utf-8", "backslashreplace"))
             continue
-        rows.append({k.lower(): v for k, v in _flat(obj).items() if k.lower() in wanted})
+        rows.append({k.lower(): v for k, v in _flat(obj).items()
+                     if k.lower() in wanted or k.lower().startswith("dns.grouped.")})
     if bad and warn is not None:
         warn(f"{len(bad)} line(s) that are not JSON objects skipped, e.g. {bad[0]!r}")
     keys = sorted({k for r in rows for k in r})
@@ -235,10 +239,44 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     return pa.table({k: pa.array([text(r.get(k)) for r in rows], pa.large_string()) for k in keys})
 
 
+def _has_records(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Per row: the column holds something (a non-empty list or text, or any other value)."""
+    import pyarrow.compute as pc
+
+    if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
+        return pc.fill_null(pc.greater(pc.list_value_length(col), 0), False)
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return pc.fill_null(pc.not_equal(col, ""), False)
+    return pc.is_valid(col)
+
+
+def _suricata_answers(tbl: pa.Table) -> pa.ChunkedArray | None:
+    """For every row, "" unless an answer event of the same flow and DNS transaction holds
+    records; ``None`` when the file has no answer events at all (answer logging off: then nothing
+    is known about answers, and every query would wrongly look unanswered)."""
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    is_answer = pc.fill_null(pc.equal(pc.cast(tbl.column("dns.type"), text), "answer"), False)
+    if not pc.any(is_answer).as_py():
+        return None
+    data = [c for c in tbl.column_names if c in ("dns.rdata", "dns.answers") or c.startswith("dns.grouped.")]
+    held = pc.and_(is_answer, pa.scalar(False))
+    for c in data:
+        held = pc.or_(held, _has_records(tbl.column(c)))
+    key = pc.binary_join_element_wise(
+        pc.cast(tbl.column("flow_id"), text), pc.cast(tbl.column("dns.id"), text), pa.scalar("|", text)
+    )
+    answered = pc.unique(pc.drop_null(pc.filter(key, pc.and_(is_answer, held))))
+    hit = pc.fill_null(pc.is_in(key, value_set=answered), False)
+    return pc.if_else(hit, pa.scalar("(answered)", text), pa.scalar("", text))
+
+
 def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     """JSON lines as a table of ``name`` and, where the records have them, ``client``,
-    ``timestamp`` and ``qtype`` (``JSON_FIELDS``); Suricata's non-DNS events and DNS answers are
-    left out. Values are text, except a numeric timestamp (epoch seconds)."""
+    ``timestamp``, ``qtype`` and ``answers`` (``JSON_FIELDS``); Suricata's non-DNS events and DNS
+    answers are left out as rows, and its answers become each query's ``answers`` (empty when no
+    answer event of its transaction held records). Values are text, except a numeric timestamp."""
     import pyarrow.compute as pc
     import pyarrow.json as pajson
 
@@ -250,6 +288,11 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
     except pa.ArrowInvalid:
         tbl = _json_slowly(data, warn)
     cols = set(tbl.column_names)
+    if "answers" not in cols and {"dns.type", "flow_id", "dns.id"} <= cols:
+        answers = _suricata_answers(tbl)
+        if answers is not None:
+            tbl = tbl.append_column("answers", answers)
+            cols.add("answers")
     if "event_type" in cols:
         tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
     if "dns.type" in cols:
