@@ -46,6 +46,7 @@ P = TypeVar("P")
 DISTINCT_KEY = b"hunt_assets.distinct"
 ROWS_KEY = b"hunt_assets.rows"
 LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
+LARGE_BYTES = 4 << 20  # a file this big gets a "reading" line first (a 1 GB Zeek log reads for seconds)
 # header names (any case) that hold the query name, in order of preference: our own, Defender's
 # DeviceEvents, Zeek's dns.log, common DGA / domain lists
 NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn")
@@ -487,9 +488,20 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             return 2
         if allow.rejected or allow.suffixes or (sys.stderr.isatty() and not args.no_progress):
             print(f"score-dns: allowlist: {allow.summary()}", file=sys.stderr)
+    on_terminal = (not args.no_progress) and sys.stderr.isatty()
+    progress = _Progress(False)
+    if on_terminal and args.file != "-":  # a big log takes seconds to read: say so before
+        try:
+            size = os.path.getsize(args.file)
+        except OSError:
+            size = 0
+        if size >= LARGE_BYTES:
+            progress.enabled = True
+            progress(f"reading {size / 2**20:,.0f} MiB")
     try:
 
         def warn(msg: str) -> None:
+            progress.done()
             print(f"score-dns: {args.file}: {msg}", file=sys.stderr)
 
         if args.file == "-":
@@ -499,14 +511,15 @@ def score_dns_main(argv: list[str] | None = None) -> int:
                 tbl = read_input(f, warn)
     except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
         warm.join()
+        progress.done()
         print(f"score-dns: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
     if "name" not in tbl.column_names:
         warm.join()
+        progress.done()
         print(f"score-dns: CSV input needs a query-name column (one of: {', '.join(NAME_COLUMNS)})", file=sys.stderr)
         return 2
-    show = (not args.no_progress) and sys.stderr.isatty() and input_rows(tbl) >= LARGE_INPUT
-    progress = _Progress(show)
+    progress.enabled = progress.enabled or (on_terminal and input_rows(tbl) >= LARGE_INPUT)
     out = score_output(tbl, progress, warm, allow)
     import pyarrow.compute as pc  # loaded by the scorer by now; see the module docstring
 
