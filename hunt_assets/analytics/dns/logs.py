@@ -9,9 +9,10 @@ concatenated; rotated logs are gzipped. Read as a plain list, every row was one 
 ``invalid``. Here the header gives the column names (``query``, ``id.orig_h``, ``ts``, ``qtype``
 map onto ``name``, ``client``, ``timestamp``, ``qtype`` as for CSV), and a gzipped file is
 unpacked first, whatever it holds. JSON lines are read by field name (``JSON_FIELDS``), nested
-objects as dotted names (Suricata's ``dns.rrname``), with Suricata's non-DNS events and DNS answers
-left out; a file Arrow's JSON reader refuses (a field that changes type, a line that is not JSON)
-is read line by line, and only the lines that are not JSON objects are lost, counted.
+objects as dotted names (Suricata's ``dns.rrname``), with Suricata's non-DNS events left out and
+its answer events matched to their queries; a file Arrow's JSON reader refuses (a field that
+changes type, a line that is not JSON) is read line by line, and only the lines that are not JSON
+objects are lost, counted.
 """
 
 from __future__ import annotations
