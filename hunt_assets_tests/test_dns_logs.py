@@ -320,3 +320,38 @@ def test_suricata_answers_are_matched_to_their_queries(
         assert all(r["verdict"] == "dga" and "DGA burst" in r["reasons"] for r in rows)
     else:
         assert not any("DGA burst" in r["reasons"] for r in rows)
+
+
+def test_hosts_file_ranks_the_hosts_behind_the_flags(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """``--hosts``: who looked the flagged names up, as the host_summary asset ranks them; stdout
+    stays the same rows."""
+    burst = [(T0 + 3600 + 7 * i, "10.0.0.66", n, "A") for i, n in enumerate(DICTIONARY)]
+    # _zeek_row leaves answers unset ('-'): every look-up unanswered
+    text = _header() + "".join(_zeek_row(*e) for e in [*_events(), *burst])
+    p = tmp_path / "dns.log"
+    p.write_text(text)
+    plain = _run(p, capsysbinary)
+    out_csv = tmp_path / "hosts.csv"
+    rc = score_dns_main(["--no-progress", "--hosts", str(out_csv), str(p)])
+    assert rc == 0
+    assert capsysbinary.readouterr().out.decode() == plain[1]
+    hosts = list(csv.DictReader(out_csv.open()))
+    assert [h["client"] for h in hosts][:2] == ["10.0.0.66", "10.0.0.5"]  # the DGA day, then the tunnel
+    by = {h["client"]: h for h in hosts}
+    assert by["10.0.0.66"]["dga_domains"] == "40"
+    assert by["10.0.0.5"]["tunnel_domains"] == "1"
+    assert by["10.0.0.5"]["first_seen"] == "2024-06-01T00:00:00.250000Z"  # Zeek's epoch seconds, read as such
+    assert "10.0.0.9" in by  # its xkqjvbztrwqplmnb.net is a DGA name
+    assert [float(h["priority"]) for h in hosts] == sorted((float(h["priority"]) for h in hosts), reverse=True)
+
+
+def test_hosts_file_needs_clients(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "names.txt"
+    p.write_text("www.google.com\n")
+    assert score_dns_main(["--hosts", str(tmp_path / "h.csv"), str(p)]) == 2
+    cap = capsysbinary.readouterr()
+    assert cap.out == b""
+    assert b"--hosts needs events with a client column" in cap.err
+    assert not (tmp_path / "h.csv").exists()

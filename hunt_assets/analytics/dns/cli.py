@@ -36,6 +36,8 @@ from hunt_assets.analytics.dns import accel, logs
 from hunt_assets.analytics.dns.accel import unique_lines
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hunt_assets.analytics.dns.allowlist import Allowlist
     from hunt_assets.analytics.dns.csv_out import Scored
 
@@ -294,6 +296,56 @@ def score_table(
     return out if isinstance(out, pa.Table) else out.table()
 
 
+# ``--hosts``: the host_summary asset's columns that a log alone can fill (no alerts, no
+# encrypted-DNS connection hunt), priority first: it is what a hunter sorts by
+HOST_COLUMNS = [
+    "client",
+    "priority",
+    "lookups_flagged",
+    "distinct_flagged_domains",
+    "tunnel_domains",
+    "dga_domains",
+    "first_seen",
+    "last_seen",
+    "top_domains",
+    "encrypted_dns_lookups",
+    "encrypted_dns",
+]
+
+
+def event_columns(tbl: pa.Table) -> set[str]:
+    """The event columns of an input table; any of them switches to scoring events."""
+    return {"client", "timestamp", "qtype"} & set(tbl.column_names)
+
+
+def host_table(tbl: pa.Table, allow: Allowlist | None = None) -> tuple[pa.Table, pd.DataFrame]:
+    """(``score_table``'s rows of an event table, the hosts that looked up flagged domains or an
+    encrypted-DNS resolver as ``summarize_hosts`` ranks them for the host_summary asset, in
+    ``HOST_COLUMNS``). ``tbl`` needs a ``client`` column."""
+    allow_pandas()
+    from hunt_assets.analytics.dns.events import score_events, summarize_hosts
+
+    df = _events_frame(tbl)
+    flags, domains = score_events(df, allow=allow)
+    hosts = summarize_hosts(df, domains)
+    return pa.Table.from_pandas(flags[OUT_COLUMNS], preserve_index=False), hosts[HOST_COLUMNS]
+
+
+def _events_frame(tbl: pa.Table) -> pd.DataFrame:
+    """The event columns as pandas, times as UTC datetimes (``times.to_ns``: Zeek's epoch seconds,
+    mixed ISO precisions), so every reader of the frame sees the same instants."""
+    import pandas as pd
+
+    from hunt_assets.analytics.dns.times import to_ns
+
+    # answers (empty: unanswered) tell a DGA's dead look-ups from resolved ones in bursts
+    keep = ["name", *sorted(event_columns(tbl) | ({"answers"} & set(tbl.column_names)))]
+    df = tbl.select(keep).to_pandas()
+    if "timestamp" in df.columns:
+        df["timestamp"] = pd.DatetimeIndex(to_ns(df["timestamp"]).view("datetime64[ns]")).tz_localize("UTC")
+    return df
+
+
 def score_output(
     tbl: pa.Table, progress: _Progress | None = None, warm: _Warm | None = None, allow: Allowlist | None = None
 ) -> pa.Table | Scored:
@@ -311,16 +363,13 @@ def score_output(
     )
 
     progress = progress or _Progress(False)
-    event_cols = {"client", "timestamp", "qtype"} & set(tbl.column_names)
-    if event_cols:
+    if event_columns(tbl):
         allow_pandas()
         from hunt_assets.analytics.dns.events import score_events
 
         if warm is not None:
             warm.join()
-        # answers (empty: unanswered) tell a DGA's dead look-ups from resolved ones in bursts
-        keep = ["name", *sorted(event_cols | ({"answers"} & set(tbl.column_names)))]
-        df = tbl.select(keep).to_pandas()
+        df = _events_frame(tbl)
         progress(f"{len(df):,} events: scoring")
         flags, _ = score_events(df, allow=allow)
         out = flags[OUT_COLUMNS]
@@ -474,6 +523,12 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         help="allowlist of registered domains that get no DGA verdict (one name, or a 'rank,name' / CSV record, "
         "per line; repeatable; default: the files in $HUNT_DNS_ALLOWLIST, separated by ':')",
     )
+    ap.add_argument(
+        "--hosts",
+        metavar="OUT",
+        help="also write the hosts that looked up flagged domains (or an encrypted-DNS resolver) to OUT as CSV, "
+        "highest priority first, as the host_summary asset ranks them; needs a client column",
+    )
     args = ap.parse_args(argv)
     warm = _Warm()
     allow = None
@@ -520,7 +575,24 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         print(f"score-dns: CSV input needs a query-name column (one of: {', '.join(NAME_COLUMNS)})", file=sys.stderr)
         return 2
     progress.enabled = progress.enabled or (on_terminal and input_rows(tbl) >= LARGE_INPUT)
-    out = score_output(tbl, progress, warm, allow)
+    if args.hosts is not None:
+        if "client" not in tbl.column_names:
+            warm.join()
+            progress.done()
+            print("score-dns: --hosts needs events with a client column (client, DeviceName, ClientIP, id.orig_h, "
+                  "src_ip)", file=sys.stderr)
+            return 2
+        warm.join()
+        progress(f"{input_rows(tbl):,} events: scoring, with hosts")
+        out, hosts = host_table(tbl, allow)
+        try:
+            hosts.to_csv(args.hosts, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+        except OSError as exc:
+            progress.done()
+            print(f"score-dns: cannot write {args.hosts}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        out = score_output(tbl, progress, warm, allow)
     import pyarrow.compute as pc  # loaded by the scorer by now; see the module docstring
 
     if isinstance(out, pa.Table):
