@@ -137,7 +137,8 @@ def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> p
     back into the same bytes (and the output shows). CSV rows with too few or too many fields, or
     an unbalanced quote, are read field by field on their own (see ``_salvage_rows``) and
     ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
-    separated rows) is read by its ``#fields`` (``logs``), and gzip is unpacked first.
+    separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), and gzip is
+    unpacked first.
     """
     data = logs.unpack(_read_all(stream), warn)
     if data.startswith(b"\xef\xbb\xbf"):
