@@ -337,6 +337,9 @@ def test_hosts_file_ranks_the_hosts_behind_the_flags(
     rc = score_dns_main(["--no-progress", "--hosts", str(out_csv), str(p)])
     assert rc == 0
     assert capsysbinary.readouterr().out.decode() == plain[1]
+    assert out_csv.read_text().splitlines()[0] == (  # an interface: the README lists these columns
+        "client,priority,lookups_flagged,distinct_flagged_domains,tunnel_domains,dga_domains,first_seen,"
+        "last_seen,top_domains,encrypted_dns_lookups,encrypted_dns")
     hosts = list(csv.DictReader(out_csv.open()))
     assert [h["client"] for h in hosts][:2] == ["10.0.0.66", "10.0.0.5"]  # the DGA day, then the tunnel
     by = {h["client"]: h for h in hosts}

@@ -297,23 +297,6 @@ def score_table(
     return out if isinstance(out, pa.Table) else out.table()
 
 
-# ``--hosts``: the host_summary asset's columns that a log alone can fill (no alerts, no
-# encrypted-DNS connection hunt), priority first: it is what a hunter sorts by
-HOST_COLUMNS = [
-    "client",
-    "priority",
-    "lookups_flagged",
-    "distinct_flagged_domains",
-    "tunnel_domains",
-    "dga_domains",
-    "first_seen",
-    "last_seen",
-    "top_domains",
-    "encrypted_dns_lookups",
-    "encrypted_dns",
-]
-
-
 def event_columns(tbl: pa.Table) -> set[str]:
     """The event columns of an input table; any of them switches to scoring events."""
     return {"client", "timestamp", "qtype"} & set(tbl.column_names)
@@ -321,15 +304,18 @@ def event_columns(tbl: pa.Table) -> set[str]:
 
 def host_table(tbl: pa.Table, allow: Allowlist | None = None) -> tuple[pa.Table, pd.DataFrame]:
     """(``score_table``'s rows of an event table, the hosts that looked up flagged domains or an
-    encrypted-DNS resolver as ``summarize_hosts`` ranks them for the host_summary asset, in
-    ``HOST_COLUMNS``). ``tbl`` needs a ``client`` column."""
+    encrypted-DNS resolver as ``summarize_hosts`` ranks them for the host_summary asset). ``tbl``
+    needs a ``client`` column."""
     allow_pandas()
-    from hunt_assets.analytics.dns.events import score_events, summarize_hosts
+    from hunt_assets.analytics.dns.events import HUNT_ONLY_HOST_COLUMNS, score_events, summarize_hosts
 
     df = _events_frame(tbl)
     flags, domains = score_events(df, allow=allow)
     hosts = summarize_hosts(df, domains)
-    return pa.Table.from_pandas(flags[OUT_COLUMNS], preserve_index=False), hosts[HOST_COLUMNS]
+    # the columns a log alone can fill (no alerts, no connection hunt), priority first: a hunter sorts by it
+    first = ("client", "priority")
+    cols = [*first, *(c for c in hosts.columns if c not in (*first, *HUNT_ONLY_HOST_COLUMNS))]
+    return pa.Table.from_pandas(flags[OUT_COLUMNS], preserve_index=False), hosts[cols]
 
 
 def _events_frame(tbl: pa.Table) -> pd.DataFrame:

@@ -877,6 +877,12 @@ def _encrypted_dns(events: pd.DataFrame, codes: np.ndarray, uniq: np.ndarray, do
     return out.reset_index(names="client")[cols]
 
 
+# summarize_hosts' columns that only the hunts fill (alerts, the encrypted-DNS connection hunt): a
+# DNS log alone leaves them 0 or empty, so score-dns --hosts does not print them
+HUNT_ONLY_HOST_COLUMNS = ("alerts", "encrypted_dns_connections", "encrypted_dns_connected_to",
+                          "encrypted_dns_processes", "encrypted_dns_other_processes")
+
+
 def summarize_hosts(
     events: pd.DataFrame,
     domain_flags: pd.DataFrame,
