@@ -358,3 +358,38 @@ def test_hosts_file_needs_clients(tmp_path: Path, capsysbinary: pytest.CaptureFi
     assert cap.out == b""
     assert b"--hosts needs events with a client column" in cap.err
     assert not (tmp_path / "h.csv").exists()
+
+
+def _read(text: str) -> list[dict]:
+    from hunt_assets.analytics.dns.cli import read_input
+
+    tbl = read_input(io.BytesIO(text.encode()))
+    return tbl.select([c for c in ("name", "client", "timestamp", "qtype") if c in tbl.column_names]).to_pylist()
+
+
+def test_raw_defender_export_reads_the_query_from_additional_fields() -> None:
+    import json
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["Timestamp", "DeviceName", "ActionType", "AdditionalFields"])
+    w.writerow(["2024-06-01T00:00:00Z", "ws-1", "DnsQueryResponse",
+                json.dumps({"DnsQueryString": "xkqjvbztrwqplmnb.net", "DnsQueryResult": [{"DnsQueryType": 1}]})])
+    w.writerow(["2024-06-01T00:00:01Z", "ws-1", "ProcessCreated", json.dumps({"Command": "cmd.exe"})])
+    w.writerow(["2024-06-01T00:00:02Z", "ws-2", "DnsConnectionInspected",
+                json.dumps({"query": "www.example.com", "qtype_name": "TXT"})])
+    w.writerow(["2024-06-01T00:00:03Z", "ws-2", "DnsQueryResponse", "not json"])
+    rows = _read(buf.getvalue())
+    assert [(r["name"], r["client"], r["qtype"]) for r in rows] == [
+        ("xkqjvbztrwqplmnb.net", "ws-1", None), (None, "ws-1", None), ("www.example.com", "ws-2", "TXT"),
+        (None, "ws-2", None)]
+
+
+def test_sentinel_and_ecs_exports_map_their_columns() -> None:
+    sentinel = _read("TimeGenerated [UTC],Computer,ClientIP,Name,QueryType\n"
+                     "2024-06-01T00:00:00Z,dns1,10.0.0.5,xkqjvbztrwqplmnb.net,16\n")
+    assert [(r["name"], r["client"], r["qtype"]) for r in sentinel] == [("xkqjvbztrwqplmnb.net", "10.0.0.5", "16")]
+    assert sentinel[0]["timestamp"] is not None
+    ecs = _read("@timestamp,source.ip,dns.question.name,dns.question.type\n"
+                "2024-06-01T00:00:00Z,10.0.0.5,xkqjvbztrwqplmnb.net,TXT\n")
+    assert [(r["name"], r["client"], r["qtype"]) for r in ecs] == [("xkqjvbztrwqplmnb.net", "10.0.0.5", "TXT")]

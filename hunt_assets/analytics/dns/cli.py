@@ -51,7 +51,7 @@ LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a ter
 LARGE_BYTES = 4 << 20  # a file this big gets a "reading" line first (a 1 GB Zeek log reads for seconds)
 # header names (any case) that hold the query name, in order of preference: our own, Defender's
 # DeviceEvents, Zeek's dns.log, common DGA / domain lists
-NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn")
+NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn", "rrname", "dns.question.name")
 # the optional columns, by the names Defender, Sentinel and Zeek give them; the first one wins
 _ALIASES = {
     "client": "client",
@@ -64,7 +64,19 @@ _ALIASES = {
     "querytype": "qtype",
     "qtype_name": "qtype",
     "answers": "answers",
+    # Sentinel's DnsEvents, Suricata, the Elastic Common Schema
+    "timegenerated": "timestamp",
+    "@timestamp": "timestamp",
+    "src_ip": "client",
+    "source.ip": "client",
+    "client.ip": "client",
+    "rrtype": "qtype",
+    "dns.question.type": "qtype",
 }
+# Defender's raw DeviceEvents / DeviceNetworkEvents exports: the query is inside this JSON column
+ADDITIONAL_FIELDS = "additionalfields"
+_AF_NAME_KEYS = ("DnsQueryString", "query")  # DnsQueryResponse; DnsConnectionInspected
+_AF_QTYPE_KEYS = ("qtype_name",)
 _HEADER_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_ .\-]{0,63}")
 
 
@@ -100,9 +112,16 @@ class _Header(NamedTuple):
         return cls(line, delimiter, [c.strip('"') for c in parts], [c.strip().strip('"') for c in parts])
 
 
+def _column_key(c: str) -> str:
+    """A header name as the aliases know it: any case, without the portals' `` [UTC]`` suffix
+    (``TimeGenerated [UTC]``)."""
+    return re.sub(r"\s*\[utc\]$", "", c.strip().lower())
+
+
 def _is_csv(h: _Header) -> bool:
-    cols = [c.lower() for c in h.fields]
-    return any(c in NAME_COLUMNS for c in cols) and (h.delimiter in h.line or cols == ["name"])
+    cols = [_column_key(c) for c in h.fields]
+    named = any(c in NAME_COLUMNS for c in cols) or ADDITIONAL_FIELDS in cols
+    return named and (h.delimiter in h.line or cols == ["name"])
 
 
 def _header_without_names(h: _Header) -> bool:
@@ -118,7 +137,7 @@ def _header_without_names(h: _Header) -> bool:
 def _csv_column_names(columns: list[str]) -> list[str]:
     """``name`` for the preferred query-name column, ``client`` / ``timestamp`` / ``qtype`` for the
     first of their aliases; other columns keep their names (made unique)."""
-    lower = [c.strip().lower() for c in columns]
+    lower = [_column_key(c) for c in columns]
     name_at = next(lower.index(a) for a in NAME_COLUMNS if a in lower)
     out: list[str] = []
     for i, c in enumerate(columns):
@@ -127,6 +146,33 @@ def _csv_column_names(columns: list[str]) -> list[str]:
             a = c if c not in out and c != "name" else f"{c}_{i}"
         out.append(a)
     return out
+
+
+def _from_additional_fields(tbl: pa.Table) -> pa.Table:
+    """A raw Defender export (DeviceEvents' DnsQueryResponse, DeviceNetworkEvents'
+    DnsConnectionInspected): the query name, and the query type where it is given, read from the
+    ``AdditionalFields`` JSON of each row into ``name`` / ``qtype`` columns. Rows of other actions,
+    or whose JSON does not parse, have no name (and are not scored)."""
+    import json
+
+    col = next(c for c in tbl.column_names if _column_key(c) == ADDITIONAL_FIELDS)
+    names: list[str | None] = []
+    qtypes: list[str | None] = []
+    for text in tbl.column(col).to_pylist():
+        try:
+            af = json.loads(text) if text else None
+        except ValueError:
+            af = None
+        if not isinstance(af, dict):
+            af = {}
+        name = next((af[k] for k in _AF_NAME_KEYS if isinstance(af.get(k), str)), None)
+        names.append(name)
+        qtypes.append(next((str(af[k]) for k in _AF_QTYPE_KEYS if af.get(k) is not None), None))
+    tbl = tbl.append_column("QueryName", pa.array(names, pa.large_string()))
+    has_qtype = any(_ALIASES.get(_column_key(c)) == "qtype" for c in tbl.column_names)
+    if any(q is not None for q in qtypes) and not has_qtype:
+        tbl = tbl.append_column("QueryType", pa.array(qtypes, pa.large_string()))
+    return tbl
 
 
 def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> pa.Table:
@@ -171,7 +217,8 @@ def _string_columns(h: _Header) -> list[str]:
     """Header names read as strings whatever they hold (a column of numbers-only names stays text)."""
     out = []
     for c in h.raw:
-        if c.strip().lower() in NAME_COLUMNS or _ALIASES.get(c.strip().lower()) in ("client", "qtype", "answers"):
+        key = _column_key(c)
+        if key in NAME_COLUMNS or key == ADDITIONAL_FIELDS or _ALIASES.get(key) in ("client", "qtype", "answers"):
             out += [c, c.strip()]
     return out
 
@@ -239,6 +286,8 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
                     f"{len(rejected)} malformed CSV row(s) (wrong number of fields or an unbalanced quote) "
                     f"read field by field, e.g. {first!r}"
                 )
+        if not any(_column_key(c) in NAME_COLUMNS for c in tbl.column_names):
+            tbl = _from_additional_fields(tbl)
         return tbl.rename_columns(_csv_column_names(tbl.column_names))
     if _header_without_names(head):
         raise pa.ArrowInvalid(
