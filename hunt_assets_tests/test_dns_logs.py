@@ -393,3 +393,64 @@ def test_sentinel_and_ecs_exports_map_their_columns() -> None:
     ecs = _read("@timestamp,source.ip,dns.question.name,dns.question.type\n"
                 "2024-06-01T00:00:00Z,10.0.0.5,xkqjvbztrwqplmnb.net,TXT\n")
     assert [(r["name"], r["client"], r["qtype"]) for r in ecs] == [("xkqjvbztrwqplmnb.net", "10.0.0.5", "TXT")]
+
+
+def _windows_line(when: str, direction: str, ip: str, xid: str, response: bool, rcode: str, qtype: str,
+                  name: str) -> str:
+    labels = "".join(f"({len(p)}){p}" for p in name.split(".")) + "(0)"
+    flags = ("8183   DR " if rcode != "NOERROR" else "8081   DR  ") if response else "0001   D   "
+    return (f"{when} 0E70 PACKET  00000000033397A0 UDP {direction} {ip:<15} {xid} {'R' if response else ' '} Q "
+            f"[{flags}{rcode}] {qtype:<6} {labels}\n")
+
+
+WINDOWS_BANNER = ("DNS Server log file creation at 6/1/2024 12:00:00 AM\nLog file wrap at 6/1/2024 12:00:00 AM\n\n"
+                  "Message logging key (for packets - other items use a subset of these fields):\n"
+                  "\tField #  Information         Values\n\t   1     Date\n\n")
+
+
+@pytest.mark.parametrize(("when", "iso"), [("6/1/2024 1:02:03 PM", "2024-06-01T13:02:03"),
+                                           ("2024/06/01 13:02:03", "2024-06-01T13:02:03"),
+                                           ("01.06.2024 13:02:03", "2024-06-01T13:02:03")])
+def test_windows_dns_debug_log_reads_client_queries(when: str, iso: str) -> None:
+    text = WINDOWS_BANNER + "".join([
+        _windows_line(when, "Rcv", "10.0.0.5", "5b47", False, "NOERROR", "A", "www.example.com"),
+        _windows_line(when, "Snd", "8.8.8.8", "9a01", False, "NOERROR", "A", "www.example.com"),  # upstream
+        _windows_line(when, "Rcv", "8.8.8.8", "9a01", True, "NOERROR", "A", "www.example.com"),
+        _windows_line(when, "Snd", "10.0.0.5", "5b47", True, "NOERROR", "A", "www.example.com"),
+        _windows_line(when, "Rcv", "10.0.0.6", "5b48", False, "NOERROR", "TXT", "xkqjvbztrwqplmnb.net"),
+        _windows_line(when, "Snd", "10.0.0.6", "5b48", True, "NXDOMAIN", "TXT", "xkqjvbztrwqplmnb.net"),
+        _windows_line(when, "Rcv", "10.0.0.7", "0001", False, "NOERROR", "AAAA", "mail.contoso.com"),
+    ])
+    from hunt_assets.analytics.dns.cli import read_input
+
+    rows = read_input(io.BytesIO(text.encode())).to_pylist()
+    assert rows == [
+        {"name": "www.example.com", "client": "10.0.0.5", "timestamp": iso, "qtype": "A", "answers": "(answered)"},
+        {"name": "xkqjvbztrwqplmnb.net", "client": "10.0.0.6", "timestamp": iso, "qtype": "TXT", "answers": ""},
+        {"name": "mail.contoso.com", "client": "10.0.0.7", "timestamp": iso, "qtype": "AAAA",
+         "answers": "(not logged)"},
+    ]
+
+
+@pytest.mark.parametrize(("rcode", "log_responses", "burst"), [("NXDOMAIN", True, True), ("NOERROR", True, False),
+                                                               ("NXDOMAIN", False, False)])
+def test_windows_dns_debug_log_dictionary_burst_needs_logged_dead_answers(
+    rcode: str, log_responses: bool, burst: bool, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Without response lines (a log of received packets only) nothing is known about answers."""
+    from datetime import UTC, datetime
+
+    lines = []
+    for i, name in enumerate(DICTIONARY):
+        when = datetime.fromtimestamp(T0 + 3600 + 7 * i, UTC).strftime("%m/%d/%Y %I:%M:%S %p")
+        lines.append(_windows_line(when, "Rcv", "10.0.0.66", f"{i:04x}", False, "NOERROR", "A", name))
+        if log_responses:
+            lines.append(_windows_line(when, "Snd", "10.0.0.66", f"{i:04x}", True, rcode, "A", name))
+    p = tmp_path / "dns.log"
+    p.write_text(WINDOWS_BANNER + "".join(lines))
+    rc, out, _ = _run(p, capsysbinary)
+    assert rc == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+    assert all("DGA burst" in r["reasons"] for r in rows) is burst
+    assert any("DGA burst" in r["reasons"] for r in rows) is burst

@@ -6,10 +6,11 @@ list's ``domain``; optional ``client``, ``timestamp``, ``qtype``, also under Def
 names, and with them ``answers``, empty when unanswered), otherwise plain text with one name per
 line; a header that names no query-name column is an error rather than a line of names. A Zeek
 ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
-JSON logs, Suricata's ``eve.json``) by their field names, and gzipped input of any of these is
-unpacked (``logs``). Output has exactly the columns ``name,verdict,score,reasons`` with one row per
-distinct input name, produced by the same code as the ``dns_flags`` asset (``score_events`` when
-there is event context, ``score_names`` otherwise). ``-`` reads standard input.
+JSON logs, Suricata's ``eve.json``) by their field names, a Windows DNS Server debug log by its
+packet lines, and gzipped input of any of these is unpacked (``logs``). Output has exactly the
+columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
+code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
+otherwise). ``-`` reads standard input.
 
 ``pyarrow.compute`` (a twentieth of a second to import) is not imported here: the warm-up thread
 imports it with the scorer while this thread reads and de-duplicates the input, which needs only
@@ -253,6 +254,8 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
 def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     if logs.is_json_lines(bytes(data[:4096])):
         return logs.read_json_lines(data, warn)
+    if logs.is_windows_dns_debug(bytes(data[:8192])):
+        return logs.read_windows_dns_debug(data, warn)
     if logs.is_zeek_ascii(bytes(data[:16])):
         tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
         if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):

@@ -1,5 +1,5 @@
 """DNS logs as sensors write them, for ``score-dns``: Zeek's ASCII ``dns.log``, JSON lines (Zeek's
-JSON logs, Suricata's ``eve.json``) and gzip.
+JSON logs, Suricata's ``eve.json``), Windows DNS Server's debug log, and gzip.
 
 Why: a hunter's first move with a sensor's log is ``hunt-assets score-dns dns.log``. Zeek's
 native format is not CSV: a block of ``#`` directives (``#separator \\x09``, ``#fields ts uid
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import zlib
 from collections.abc import Callable, Collection
 
@@ -328,3 +329,86 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
             + ", ".join(sorted(cols))[:200] + ")"
         )
     return pa.table(out)
+
+
+# Windows DNS Server's debug log (dns.log): one line per packet, the server's own key at the top
+#   6/5/2013 10:00:32 AM 0E70 PACKET  00000000033397A0 UDP Rcv 10.161.60.71    5b47   Q
+#       [0001   D   NOERROR] A      (12)somecomputer(6)domain(3)com(0)      (one line in the log)
+# date and time (the server's locale and local time), thread, PACKET, packet id, protocol, Snd/Rcv,
+# remote address, transaction id, R for a response, opcode (Q: query), [flags, flag letters,
+# response code], question type, question name with label lengths in parentheses
+_WINDOWS_PACKET = re.compile(
+    r"^(?P<when>\S.*?) +[0-9A-Fa-f]{3,8} PACKET +[0-9A-Fa-f]+ (?:UDP|TCP) (?P<dir>Snd|Rcv) (?P<ip>\S+) +"
+    r"(?P<xid>[0-9A-Fa-f]{1,4}) (?P<qr>[R ]) (?P<op>[QNU?]) \[[0-9A-Fa-f]{4} +(?:[ATDR]+ +)?(?P<rcode>[A-Z]+)\] "
+    r"(?P<qtype>\S+) +(?P<qname>\S+)"
+)
+_WINDOWS_TIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%d/%m/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S",
+                         "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M:%S")
+_LABEL_LENGTH = re.compile(r"\(\d+\)")
+
+
+def is_windows_dns_debug(head: bytes) -> bool:
+    """The file is a Windows DNS Server debug log: its banner, or a packet line among the first."""
+    if head.lstrip().startswith(b"DNS Server log file"):
+        return True
+    text = head.decode("utf-8", "replace")
+    return any(_WINDOWS_PACKET.match(line) for line in text.splitlines()[:50])
+
+
+def _windows_times(when: list[str]) -> list[str | None]:
+    """The packet times as ISO text: the first format (``_WINDOWS_TIME_FORMATS``) that reads the
+    sample whole reads them all (one strptime format is fast; the log's locale decides which)."""
+    from datetime import datetime
+
+    sample = when[:: max(1, len(when) // 500)][:500]
+    for fmt in _WINDOWS_TIME_FORMATS:
+        try:
+            for w in sample:
+                datetime.strptime(w, fmt)
+        except ValueError:
+            continue
+        out: list[str | None] = []
+        for w in when:
+            try:
+                out.append(datetime.strptime(w, fmt).isoformat())
+            except ValueError:
+                out.append(None)
+        return out
+    return list(when)  # left to times.to_ns, value by value
+
+
+def read_windows_dns_debug(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """The client queries of a Windows DNS Server debug log: ``name``, ``client`` (the address the
+    query came from), ``timestamp`` (the server's local time, read as UTC: windows and bursts are
+    right, first and last seen are off by the server's offset), ``qtype``, and ``answers`` when the
+    log has the server's responses: empty for a response code other than NOERROR (NXDOMAIN,
+    SERVFAIL ...), ``(answered)`` for NOERROR, ``(not logged)`` when no response to that query is in
+    the log (taken as answered: a missing line is no evidence of a dead name). Queries the server
+    sends upstream, and the answers it gets, are not client look-ups and are left out."""
+    queries: list[tuple[str, str, str, str, str]] = []  # when, client, xid, qtype, name
+    rcode_of: dict[tuple[str, str, str], str] = {}
+    responses = 0
+    for line in bytes(data).decode("utf-8", "backslashreplace").splitlines():
+        m = _WINDOWS_PACKET.match(line)
+        if m is None or m["op"] != "Q":
+            continue
+        name = _LABEL_LENGTH.sub(".", m["qname"]).strip(".")
+        if m["dir"] == "Rcv" and m["qr"] == " ":
+            queries.append((m["when"], m["ip"], m["xid"].lower(), m["qtype"], name))
+        elif m["dir"] == "Snd" and m["qr"] == "R":
+            responses += 1
+            rcode_of[(m["ip"], m["xid"].lower(), name.lower())] = m["rcode"]
+    text = pa.large_string()
+    cols = {
+        "name": pa.array([q[4] for q in queries], text),
+        "client": pa.array([q[1] for q in queries], text),
+        "timestamp": pa.array(_windows_times([q[0] for q in queries]), text),
+        "qtype": pa.array([q[3] for q in queries], text),
+    }
+    if responses:
+        def answer(q: tuple[str, str, str, str, str]) -> str:
+            rcode = rcode_of.get((q[1], q[2], q[4].lower()))
+            return "(not logged)" if rcode is None else ("(answered)" if rcode == "NOERROR" else "")
+
+        cols["answers"] = pa.array([answer(q) for q in queries], text)
+    return pa.table(cols)
