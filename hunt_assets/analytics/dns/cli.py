@@ -35,6 +35,8 @@ import pyarrow.csv as pacsv
 
 from hunt_assets.analytics.dns import accel, logs
 from hunt_assets.analytics.dns.accel import unique_lines
+from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
+from hunt_assets.analytics.dns.logs import NAME_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -50,30 +52,6 @@ DISTINCT_KEY = b"hunt_assets.distinct"
 ROWS_KEY = b"hunt_assets.rows"
 LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
 LARGE_BYTES = 4 << 20  # a file this big gets a "reading" line first (a 1 GB Zeek log reads for seconds)
-# header names (any case) that hold the query name, in order of preference: our own, Defender's
-# DeviceEvents, Zeek's dns.log, common DGA / domain lists
-NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn", "rrname", "dns.question.name")
-# the optional columns, by the names Defender, Sentinel and Zeek give them; the first one wins
-_ALIASES = {
-    "client": "client",
-    "devicename": "client",
-    "clientip": "client",
-    "id.orig_h": "client",
-    "timestamp": "timestamp",
-    "ts": "timestamp",
-    "qtype": "qtype",
-    "querytype": "qtype",
-    "qtype_name": "qtype",
-    "answers": "answers",
-    # Sentinel's DnsEvents, Suricata, the Elastic Common Schema
-    "timegenerated": "timestamp",
-    "@timestamp": "timestamp",
-    "src_ip": "client",
-    "source.ip": "client",
-    "client.ip": "client",
-    "rrtype": "qtype",
-    "dns.question.type": "qtype",
-}
 # Defender's raw DeviceEvents / DeviceNetworkEvents exports: the query is inside this JSON column
 ADDITIONAL_FIELDS = "additionalfields"
 _AF_NAME_KEYS = ("DnsQueryString", "query")  # DnsQueryResponse; DnsConnectionInspected

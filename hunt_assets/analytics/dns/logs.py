@@ -8,7 +8,7 @@ id.orig_h ...``, ``#types``), tab-separated rows without quoting, ``-`` for an u
 concatenated; rotated logs are gzipped. Read as a plain list, every row was one "name" and came out
 ``invalid``. Here the header gives the column names (``query``, ``id.orig_h``, ``ts``, ``qtype``
 map onto ``name``, ``client``, ``timestamp``, ``qtype`` as for CSV), and a gzipped file is
-unpacked first, whatever it holds. JSON lines are read by field name (``JSON_FIELDS``), nested
+unpacked first, whatever it holds. JSON lines are read by field name (``NAME_COLUMNS``, ``ALIASES``), nested
 objects as dotted names (Suricata's ``dns.rrname``), with Suricata's non-DNS events left out and
 its answer events matched to their queries; a file Arrow's JSON reader refuses (a field that
 changes type, a line that is not JSON) is read line by line, and only the lines that are not JSON
@@ -25,6 +25,33 @@ from collections.abc import Callable, Collection
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+# the column names of every input format (CSV headers, Zeek's #fields, JSON field names with nested
+# objects as dotted names), any case. The query name, in order of preference: our own, Defender's
+# DeviceEvents, Zeek's dns.log, common DGA / domain lists, Suricata, the Elastic Common Schema
+NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn", "rrname", "dns.rrname", "dns.question.name")
+# the optional columns, by the names Defender, Sentinel, Zeek, Suricata and ECS give them
+ALIASES = {
+    "client": "client",
+    "devicename": "client",
+    "clientip": "client",
+    "id.orig_h": "client",
+    "timestamp": "timestamp",
+    "ts": "timestamp",
+    "qtype": "qtype",
+    "querytype": "qtype",
+    "qtype_name": "qtype",
+    "answers": "answers",
+    "timegenerated": "timestamp",
+    "@timestamp": "timestamp",
+    "src_ip": "client",
+    "source.ip": "client",
+    "client.ip": "client",
+    "client_ip": "client",
+    "rrtype": "qtype",
+    "dns.rrtype": "qtype",
+    "dns.question.type": "qtype",
+}
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZEEK_HEADER = b"#separator "
@@ -166,15 +193,6 @@ def read_zeek_ascii(
     return pa.table(cols, names=kept)
 
 
-# JSON lines (Zeek's JSON logs, Suricata's eve.json): per column of ours, the fields that hold it,
-# nested objects read as dotted names, in order of preference, any case
-JSON_FIELDS = {
-    "name": ("query", "dns.rrname", "rrname", "qname", "queryname", "name", "domain", "fqdn"),
-    "client": ("id.orig_h", "src_ip", "client", "devicename", "clientip", "client_ip"),
-    "timestamp": ("ts", "timestamp", "@timestamp"),
-    "qtype": ("qtype_name", "dns.rrtype", "rrtype", "qtype", "querytype"),
-    "answers": ("answers",),
-}
 _JSON_FILTERS = ("event_type", "dns.type")  # Suricata: DNS events, and their queries (not answers)
 # Suricata's answer events: matched to their query by flow and DNS transaction id; records in
 # ``dns.rdata`` (format 1, an event per record), ``dns.answers`` / ``dns.grouped.*`` (format 2)
@@ -212,7 +230,7 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
     import json
 
-    wanted = {f for fields in JSON_FIELDS.values() for f in fields} | set(_JSON_FILTERS) | set(_SURICATA_ANSWER)
+    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
     for raw in bytes(data).splitlines():
@@ -276,7 +294,7 @@ def _suricata_answers(tbl: pa.Table) -> pa.ChunkedArray | None:
 
 def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     """JSON lines as a table of ``name`` and, where the records have them, ``client``,
-    ``timestamp``, ``qtype`` and ``answers`` (``JSON_FIELDS``); Suricata's non-DNS events and DNS
+    ``timestamp``, ``qtype`` and ``answers`` (``NAME_COLUMNS``, ``ALIASES``); Suricata's non-DNS events and DNS
     answers are left out as rows, and its answers become each query's ``answers`` (empty when no
     answer event of its transaction held records). Values are text, except a numeric timestamp."""
     import pyarrow.compute as pc
@@ -301,7 +319,8 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         kind = pc.cast(tbl.column("dns.type"), pa.large_string())
         tbl = tbl.filter(pc.fill_null(pc.equal(kind, "query"), True))
     out: dict[str, pa.ChunkedArray] = {}
-    for ours, fields in JSON_FIELDS.items():
+    for ours in ("name", "client", "timestamp", "qtype", "answers"):
+        fields = NAME_COLUMNS if ours == "name" else [f for f, to in ALIASES.items() if to == ours]
         field = next((f for f in fields if f in cols), None)
         if field is None:
             continue
@@ -325,7 +344,7 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         out[ours] = pc.cast(col, pa.large_string())
     if "name" not in out:
         raise LogFormatError(
-            "JSON lines without a query-name field (one of: " + ", ".join(JSON_FIELDS["name"]) + "; these have: "
+            "JSON lines without a query-name field (one of: " + ", ".join(NAME_COLUMNS) + "; these have: "
             + ", ".join(sorted(cols))[:200] + ")"
         )
     return pa.table(out)
