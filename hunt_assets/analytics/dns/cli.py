@@ -336,16 +336,25 @@ def host_table(tbl: pa.Table, allow: Allowlist | None = None) -> tuple[pa.Table,
     """(``score_table``'s rows of an event table, the hosts that looked up flagged domains or an
     encrypted-DNS resolver as ``summarize_hosts`` ranks them for the host_summary asset). ``tbl``
     needs a ``client`` column."""
-    allow_pandas()
-    from hunt_assets.analytics.dns.events import HUNT_ONLY_HOST_COLUMNS, score_events, summarize_hosts
+    out, df, domains = _scored_events(tbl, allow)
+    from hunt_assets.analytics.dns.events import HUNT_ONLY_HOST_COLUMNS, summarize_hosts
 
-    df = _events_frame(tbl)
-    flags, domains = score_events(df, allow=allow)
     hosts = summarize_hosts(df, domains)
     # the columns a log alone can fill (no alerts, no connection hunt), priority first: a hunter sorts by it
     first = ("client", "priority")
     cols = [*first, *(c for c in hosts.columns if c not in (*first, *HUNT_ONLY_HOST_COLUMNS))]
-    return pa.Table.from_pandas(flags[OUT_COLUMNS], preserve_index=False), hosts[cols]
+    return out, hosts[cols]
+
+
+def _scored_events(tbl: pa.Table, allow: Allowlist | None) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame]:
+    """An event table scored by ``score_events``: (``score_table``'s rows, the events frame, the
+    per-domain flags)."""
+    allow_pandas()
+    from hunt_assets.analytics.dns.events import score_events
+
+    df = _events_frame(tbl)
+    flags, domains = score_events(df, allow=allow)
+    return pa.Table.from_pandas(flags[OUT_COLUMNS], preserve_index=False), df, domains
 
 
 def _events_frame(tbl: pa.Table) -> pd.DataFrame:
@@ -381,16 +390,10 @@ def score_output(
 
     progress = progress or _Progress(False)
     if event_columns(tbl):
-        allow_pandas()
-        from hunt_assets.analytics.dns.events import score_events
-
         if warm is not None:
             warm.join()
-        df = _events_frame(tbl)
-        progress(f"{len(df):,} events: scoring")
-        flags, _ = score_events(df, allow=allow)
-        out = flags[OUT_COLUMNS]
-        return pa.Table.from_pandas(out, preserve_index=False)
+        progress(f"{tbl.num_rows:,} events: scoring")
+        return _scored_events(tbl, allow)[0]
     names = tbl.column("name")
     progress(f"{input_rows(tbl):,} rows: de-duplicating")
     meta = tbl.schema.metadata or {}
