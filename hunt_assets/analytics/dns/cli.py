@@ -599,8 +599,9 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         if "client" not in tbl.column_names:
             warm.join()
             progress.done()
-            print("score-dns: --hosts needs events with a client column (client, DeviceName, ClientIP, id.orig_h, "
-                  "src_ip)", file=sys.stderr)
+            names = ", ".join(a for a, to in _ALIASES.items() if to == "client")
+            print(f"score-dns: --hosts needs events with a client column (one of: {names}, in any case)",
+                  file=sys.stderr)
             return 2
         warm.join()
         progress(f"{input_rows(tbl):,} events: scoring, with hosts")
