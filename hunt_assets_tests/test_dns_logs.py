@@ -184,13 +184,34 @@ def _eve(events: list[tuple[float, str, str, str]]) -> str:
     return "".join(json.dumps(o) + "\n" for o in out)
 
 
-@pytest.mark.parametrize("fmt", ["zeek_json", "eve", "eve_gz"])
+def _eve3(events: list[tuple[float, str, str, str]]) -> str:
+    """Suricata 8's eve.json (DNS format version 3): requests and responses with a ``queries`` list,
+    the response logged from the responder's side."""
+    import json
+    from datetime import UTC, datetime
+
+    out = []
+    for i, (t, client, name, qtype) in enumerate(events):
+        when = datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
+        base = {"timestamp": when, "flow_id": i, "event_type": "dns", "proto": "UDP"}
+        asked = [{"rrname": name, "rrtype": qtype}]
+        out.append({**base, "src_ip": client, "src_port": 50000 + i, "dest_ip": "10.0.0.1", "dest_port": 53,
+                    "dns": {"version": 3, "type": "request", "tx_id": 0, "id": i, "flags": "100", "rd": True,
+                            "opcode": 0, "rcode": "NOERROR", "queries": asked}})
+        out.append({**base, "src_ip": "10.0.0.1", "src_port": 53, "dest_ip": client, "dest_port": 50000 + i,
+                    "dns": {"version": 3, "type": "response", "tx_id": 1, "id": i, "flags": "8180", "qr": True,
+                            "rcode": "NOERROR", "queries": asked,
+                            "answers": [{"rrname": name, "rrtype": "A", "ttl": 60, "rdata": "10.1.1.1"}]}})
+    return "".join(json.dumps(o) + "\n" for o in out)
+
+
+@pytest.mark.parametrize("fmt", ["zeek_json", "eve", "eve_gz", "eve3"])
 def test_json_logs_score_as_the_same_events_in_csv(
     fmt: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     ev = _events()
     (tmp_path / "dns.csv").write_text(_csv_of(ev))
-    text = _zeek_json(ev) if fmt == "zeek_json" else _eve(ev)
+    text = {"zeek_json": _zeek_json, "eve3": _eve3}.get(fmt, _eve)(ev)
     p = tmp_path / "log.json"
     p.write_bytes(gzip.compress(text.encode()) if fmt.endswith("_gz") else text.encode())
     rc, out, err = _run(p, capsysbinary)
@@ -281,8 +302,8 @@ def test_a_list_of_names_whose_first_line_starts_with_a_brace_stays_a_list(
 
 def _eve_answers(names: list[str], mode: str) -> str:
     """Suricata eve.json of one host's queries, each followed by its answer as ``mode`` says:
-    'nxdomain', 'grouped' / 'detailed' (format 2 records), 'v1' (an event per record), or 'none'
-    (answer logging off)."""
+    'nxdomain', 'grouped' / 'detailed' (format 2 records), 'v1' (an event per record), 'v3_nxdomain' /
+    'v3_answered' (Suricata 8's format 3), or 'none' (answer logging off)."""
     import json
     from datetime import UTC, datetime
 
@@ -290,6 +311,16 @@ def _eve_answers(names: list[str], mode: str) -> str:
     for i, name in enumerate(names):
         when = datetime.fromtimestamp(T0 + 3600 + 7 * i, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
         base = {"timestamp": when, "flow_id": 1000 + i, "event_type": "dns", "src_ip": "10.0.0.66"}
+        if mode.startswith("v3_"):
+            asked = {"version": 3, "id": 7, "rcode": "NOERROR", "queries": [{"rrname": name, "rrtype": "A"}]}
+            out.append({**base, "dns": {**asked, "type": "request", "tx_id": 0}})
+            response = {**asked, "type": "response", "tx_id": 1, "qr": True}
+            if mode == "v3_nxdomain":
+                response["rcode"] = "NXDOMAIN"
+            else:
+                response["answers"] = [{"rrname": name, "rrtype": "A", "ttl": 60, "rdata": "10.1.1.1"}]
+            out.append({**base, "src_ip": "10.0.0.1", "dest_ip": "10.0.0.66", "dns": response})
+            continue
         out.append({**base, "dns": {"type": "query", "id": 7, "rrname": name, "rrtype": "A", "tx_id": 0}})
         answer = {"type": "answer", "id": 7, "rrname": name, "rrtype": "A"}
         if mode == "nxdomain":
@@ -305,7 +336,8 @@ def _eve_answers(names: list[str], mode: str) -> str:
 
 
 @pytest.mark.parametrize(("mode", "burst"), [("nxdomain", True), ("grouped", False), ("detailed", False),
-                                             ("v1", False), ("none", False)])
+                                             ("v1", False), ("none", False), ("v3_nxdomain", True),
+                                             ("v3_answered", False)])
 def test_suricata_answers_are_matched_to_their_queries(
     mode: str, burst: bool, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
@@ -320,6 +352,80 @@ def test_suricata_answers_are_matched_to_their_queries(
         assert all(r["verdict"] == "dga" and "DGA burst" in r["reasons"] for r in rows)
     else:
         assert not any("DGA burst" in r["reasons"] for r in rows)
+
+
+def _eve_lines(*records: dict) -> str:
+    import json
+
+    return "".join(json.dumps({"timestamp": "2024-06-01T00:00:00.000000+0000", "event_type": "dns", **r}) + "\n"
+                   for r in records)
+
+
+@pytest.mark.parametrize("slowly", [False, True])
+def test_suricata_8_requests_with_several_questions_and_a_log_across_the_upgrade(
+    slowly: bool, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Every question of a version-3 request is a row; version-2 queries in the same file still
+    count; a DNS alert (the same ``dns`` object) is not a query of its own."""
+    asked = [{"rrname": "www.suricata.io", "rrtype": "A"}, {"rrname": "xkqjvbztrwqplmnb.net", "rrtype": "TXT"}]
+    text = _eve_lines(
+        {"src_ip": "10.0.0.5", "flow_id": 1, "dns": {"version": 3, "type": "request", "id": 1, "queries": asked}},
+        {"src_ip": "10.0.0.6", "flow_id": 2, "dns": {"type": "query", "id": 2, "rrname": "mail.contoso.com",
+                                                     "rrtype": "MX"}},
+        {"src_ip": "10.0.0.7", "flow_id": 3, "event_type": "alert",
+         "dns": {"version": 3, "type": "request", "id": 3, "queries": [{"rrname": "alert.example.com"}]}},
+        {"src_ip": "10.0.0.8", "flow_id": 4, "dns": {"version": 3, "type": "request", "id": 4, "queries": []}},
+    )
+    if slowly:  # a field that changes type sends the file down the line-by-line path
+        text += _eve_lines({"src_ip": "10.0.0.9", "flow_id": "five", "dns": {"version": 3, "type": "request",
+                                                                              "queries": [{"rrname": "five.example"}]}})
+    p = tmp_path / "eve.json"
+    p.write_text(text)
+    rc, out, err = _run(p, capsysbinary)
+    assert (rc, err) == (0, "")
+    got = {r["name"]: r["verdict"] for r in csv.DictReader(io.StringIO(out))}
+    assert list(got)[:3] == ["www.suricata.io", "xkqjvbztrwqplmnb.net", "mail.contoso.com"]
+    assert set(got) == {"www.suricata.io", "xkqjvbztrwqplmnb.net", "mail.contoso.com", *(["five.example"] * slowly)}
+    assert got["xkqjvbztrwqplmnb.net"] == "dga"
+
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    tbl = read_json_lines(p.read_bytes()).to_pydict()
+    assert list(zip(tbl["name"][:3], tbl["client"][:3], tbl["qtype"][:3], strict=True)) == [
+        ("www.suricata.io", "10.0.0.5", "A"), ("xkqjvbztrwqplmnb.net", "10.0.0.5", "TXT"),
+        ("mail.contoso.com", "10.0.0.6", "MX")]
+
+
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_log_of_responses_only_reads_the_queries_from_the_responses(
+    version: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Request logging off: every name would be lost. The client is the side away from port 53
+    (version 3 logs a response from the responder's side), and NXDOMAIN responses still make the
+    dictionary DGA's burst."""
+    records = []
+    for i, name in enumerate(DICTIONARY):
+        when = f"2024-06-01T01:{i // 8:02d}:{i % 8 * 7:02d}.000000+0000"
+        ends = {"src_ip": "10.0.0.66", "src_port": 50000 + i, "dest_ip": "10.0.0.1", "dest_port": 53}
+        if version == 3:
+            ends = {"src_ip": "10.0.0.1", "src_port": 53, "dest_ip": "10.0.0.66", "dest_port": 50000 + i}
+            dns = {"version": 3, "type": "response", "id": i, "rcode": "NXDOMAIN",
+                   "queries": [{"rrname": name, "rrtype": "A"}]}
+        else:
+            dns = {"version": 2, "type": "answer", "id": i, "rrname": name, "rrtype": "A", "rcode": "NXDOMAIN"}
+        records.append({"timestamp": when, "flow_id": i, **ends, "dns": dns})
+    p = tmp_path / "eve.json"
+    p.write_text(_eve_lines(*records))
+    rc, out, err = _run(p, capsysbinary)
+    assert rc == 0
+    assert "DNS responses only" in err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+    assert all(r["verdict"] == "dga" and "DGA burst" in r["reasons"] for r in rows)
+    hosts = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(p)]) == 0
+    capsysbinary.readouterr()
+    assert [h["client"] for h in csv.DictReader(hosts.open())] == ["10.0.0.66"]
 
 
 def test_hosts_file_ranks_the_hosts_behind_the_flags(

@@ -9,10 +9,10 @@ concatenated; rotated logs are gzipped. Read as a plain list, every row was one 
 ``invalid``. Here the header gives the column names (``query``, ``id.orig_h``, ``ts``, ``qtype``
 map onto ``name``, ``client``, ``timestamp``, ``qtype`` as for CSV), and a gzipped file is
 unpacked first, whatever it holds. JSON lines are read by field name (``NAME_COLUMNS``, ``ALIASES``), nested
-objects as dotted names (Suricata's ``dns.rrname``), with Suricata's non-DNS events left out and
-its answer events matched to their queries; a file Arrow's JSON reader refuses (a field that
-changes type, a line that is not JSON) is read line by line, and only the lines that are not JSON
-objects are lost, counted.
+objects as dotted names (Suricata's ``dns.rrname``; Suricata 8's ``dns.queries`` list a row per
+question), with Suricata's non-DNS events left out and its answer events matched to their
+queries; a file Arrow's JSON reader refuses (a field that changes type, a line that is not JSON) is
+read line by line, and only the lines that are not JSON objects are lost, counted.
 """
 
 from __future__ import annotations
@@ -195,8 +195,14 @@ def read_zeek_ascii(
 
 _JSON_FILTERS = ("event_type", "dns.type")  # Suricata: DNS events, and their queries (not answers)
 # Suricata's answer events: matched to their query by flow and DNS transaction id; records in
-# ``dns.rdata`` (format 1, an event per record), ``dns.answers`` / ``dns.grouped.*`` (format 2)
-_SURICATA_ANSWER = ("flow_id", "dns.id", "dns.rdata", "dns.answers")
+# ``dns.rdata`` (format 1, an event per record), ``dns.answers`` / ``dns.grouped.*`` (formats 2, 3).
+# Ports and the responder tell the client of a response (a log of responses only)
+_SURICATA_ANSWER = ("flow_id", "dns.id", "dns.rdata", "dns.answers", "src_port", "dest_ip", "dest_port")
+# Suricata 8's DNS format (version 3): a request is type "request" with its questions in a
+# ``dns.queries`` list of {rrname, rrtype}; a response is type "response", with the same list
+_SURICATA_QUERIES = "dns.queries"
+_SURICATA_QUERY_KINDS = ("query", "request")  # versions 1-2, version 3
+_SURICATA_ANSWER_KINDS = ("answer", "response")
 
 
 def is_json_lines(head: bytes) -> bool:
@@ -243,8 +249,12 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
         if not isinstance(obj, dict):
             bad.append(raw[:80].decode("utf-8", "backslashreplace"))
             continue
-        rows.append({k.lower(): v for k, v in _flat(obj).items()
-                     if k.lower() in wanted or k.lower().startswith("dns.grouped.")})
+        flat = {k.lower(): v for k, v in _flat(obj).items()}
+        row = {k: v for k, v in flat.items() if k in wanted or k.startswith("dns.grouped.")}
+        questions = flat.get(_SURICATA_QUERIES)
+        questions = [q for q in questions if isinstance(q, dict)] if isinstance(questions, list) else []
+        # Suricata 8: a row per question, as the fast path's _explode_queries makes them
+        rows.extend([{**row, "dns.rrname": q.get("rrname"), "dns.rrtype": q.get("rrtype")} for q in questions] or [row])
     if bad and warn is not None:
         warn(f"{len(bad)} line(s) that are not JSON objects skipped, e.g. {bad[0]!r}")
     keys = sorted({k for r in rows for k in r})
@@ -277,7 +287,8 @@ def _suricata_answers(tbl: pa.Table) -> pa.ChunkedArray | None:
     import pyarrow.compute as pc
 
     text = pa.large_string()
-    is_answer = pc.fill_null(pc.equal(pc.cast(tbl.column("dns.type"), text), "answer"), False)
+    kinds = pa.array(_SURICATA_ANSWER_KINDS, text)
+    is_answer = pc.fill_null(pc.is_in(pc.cast(tbl.column("dns.type"), text), value_set=kinds), False)
     if not pc.any(is_answer).as_py():
         return None
     data = [c for c in tbl.column_names if c in ("dns.rdata", "dns.answers") or c.startswith("dns.grouped.")]
@@ -290,6 +301,62 @@ def _suricata_answers(tbl: pa.Table) -> pa.ChunkedArray | None:
     answered = pc.unique(pc.drop_null(pc.filter(key, pc.and_(is_answer, held))))
     hit = pc.fill_null(pc.is_in(key, value_set=answered), False)
     return pc.if_else(hit, pa.scalar("(answered)", text), pa.scalar("", text))
+
+
+def _explode_queries(tbl: pa.Table) -> pa.Table:
+    """Suricata 8's ``dns.queries`` list as rows: one per question, its ``rrname`` / ``rrtype`` as
+    ``dns.rrname`` / ``dns.rrtype`` (version 2's columns), the rest of the record repeated. A record
+    without the list keeps its own ``dns.rrname``, so a file written across an upgrade reads whole."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    col = tbl.column(_SURICATA_QUERIES)
+    tbl = tbl.drop_columns([_SURICATA_QUERIES])
+    if not (pa.types.is_list(col.type) or pa.types.is_large_list(col.type)) or not pa.types.is_struct(
+        col.type.value_type
+    ):
+        return tbl
+    col = col.combine_chunks()
+    counts = np.asarray(pc.fill_null(pc.list_value_length(col), 0), dtype=np.int64)
+    rows = np.maximum(counts, 1)
+    out = tbl.take(pa.array(np.repeat(np.arange(len(tbl)), rows)))
+    asked = pa.array(np.repeat(counts > 0, rows))
+    questions = pc.list_flatten(col)
+    text = pa.large_string()
+    for field in ("rrname", "rrtype"):
+        if questions.type.get_field_index(field) < 0:
+            continue
+        values = pc.cast(questions.field(field), text)
+        ours = f"dns.{field}"
+        if ours in out.column_names:
+            before = pc.cast(out.column(ours), text).combine_chunks()
+            out = out.set_column(out.column_names.index(ours), ours, pc.replace_with_mask(before, asked, values))
+        else:
+            base = pa.nulls(len(out), text)
+            out = out.append_column(ours, pc.replace_with_mask(base, asked, values))
+    return out
+
+
+def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
+    """Suricata's DNS events to the queries to score: its requests (``query`` up to version 2,
+    ``request`` in version 3). A log of responses only (request logging turned off) is read from
+    its responses, each naming its question, with the client as the side away from port 53 (version
+    3 logs a response from the responder's side, version 2 from the client's)."""
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    kind = pc.cast(tbl.column("dns.type"), text)
+    asked = pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_QUERY_KINDS, text)), True)
+    if pc.any(asked).as_py() or not len(tbl):
+        return tbl.filter(asked)
+    tbl = tbl.filter(pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_ANSWER_KINDS, text)), False))
+    if warn is not None and len(tbl):
+        warn("this eve.json holds DNS responses only (request logging off): the queries are read from them")
+    if {"src_ip", "src_port", "dest_ip"} <= set(tbl.column_names):
+        from_server = pc.fill_null(pc.equal(pc.cast(tbl.column("src_port"), text), "53"), False)
+        client = pc.if_else(from_server, pc.cast(tbl.column("dest_ip"), text), pc.cast(tbl.column("src_ip"), text))
+        tbl = tbl.set_column(tbl.column_names.index("src_ip"), "src_ip", client)
+    return tbl
 
 
 def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
@@ -307,6 +374,8 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         tbl = tbl.rename_columns([c.lower() for c in tbl.column_names])
     except pa.ArrowInvalid:
         tbl = _json_slowly(data, warn)
+    if _SURICATA_QUERIES in tbl.column_names:
+        tbl = _explode_queries(tbl)
     cols = set(tbl.column_names)
     if "answers" not in cols and {"dns.type", "flow_id", "dns.id"} <= cols:
         answers = _suricata_answers(tbl)
@@ -316,8 +385,7 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
     if "event_type" in cols:
         tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
     if "dns.type" in cols:
-        kind = pc.cast(tbl.column("dns.type"), pa.large_string())
-        tbl = tbl.filter(pc.fill_null(pc.equal(kind, "query"), True))
+        tbl = _suricata_rows(tbl, warn)
     out: dict[str, pa.ChunkedArray] = {}
     for ours in ("name", "client", "timestamp", "qtype", "answers"):
         fields = NAME_COLUMNS if ours == "name" else [f for f, to in ALIASES.items() if to == ours]
