@@ -129,6 +129,37 @@ def test_json_lines_of_hostile_names_keep_every_name(
 
 
 @pytest.mark.parametrize("seed", range(6))
+def test_suricata_8_logs_of_hostile_names_keep_every_question(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Requests of one to three questions, responses with or without records, ids that are
+    sometimes text (the line-by-line path), and a non-DNS event now and then."""
+    import json
+
+    rng = random.Random(4000 + seed)
+    names: list[str] = []
+    lines = []
+    for i in range(rng.randint(1, 40)):
+        asked = [{"rrname": _hostile_name(rng), "rrtype": rng.choice(["A", "TXT", 16, None])}
+                 for _ in range(rng.randint(1, 3))]
+        names += [q["rrname"] for q in asked]
+        dns_id = rng.choice([i, i, str(i)])
+        base = {"timestamp": rng.choice(["2024-06-01T00:00:00.000000+0000", "bad"]), "flow_id": i, "event_type": "dns"}
+        lines.append({**base, "src_ip": rng.choice(_CLIENTS), "dns": {"version": 3, "type": "request", "id": dns_id,
+                                                                       "queries": asked}})
+        if rng.random() < 0.6:
+            records = rng.choice([[], [{"rrname": asked[0]["rrname"], "rrtype": "A", "rdata": "10.1.1.1"}]])
+            lines.append({**base, "src_ip": "10.0.0.1", "src_port": 53, "dns": {
+                "version": 3, "type": "response", "id": dns_id, "rcode": rng.choice(["NOERROR", "NXDOMAIN"]),
+                "queries": asked, "answers": records}})
+        if rng.random() < 0.2:
+            lines.append({**base, "event_type": "flow", "flow": {"pkts_toserver": 1}})
+    p = tmp_path / "eve.json"
+    p.write_text("".join(json.dumps(r) + "\n" for r in lines))
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(6))
 def test_zeek_logs_of_hostile_names_keep_every_name(
     seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
