@@ -133,6 +133,21 @@ def test_events_from_hunt_and_missing_columns() -> None:
     assert summarize_hosts(only_names, doms, None).empty
 
 
+def test_events_from_hunt_reads_every_timestamp_shape() -> None:
+    """Defender's text times drop trailing zeros of the fraction: a row of another precision than the
+    first one kept its time only by luck of pandas' format guess. Datetimes keep their unit."""
+    when = ["2024-06-01T00:00:00.1234567Z", "2024-06-01T00:00:01Z", "2024-06-01 00:00:02.5+00:00", "nonsense",
+            1717200003, None]
+    ev = events_from_hunt(pd.DataFrame({"Timestamp": when, "QueryName": "www.google.com"}))
+    assert str(ev["timestamp"].dtype) == "datetime64[ns, UTC]"
+    got = [None if pd.isna(t) else t.isoformat() for t in ev["timestamp"]]
+    assert got == ["2024-06-01T00:00:00.123456700+00:00", "2024-06-01T00:00:01+00:00",
+                   "2024-06-01T00:00:02.500000+00:00", None, "2024-06-01T00:00:03+00:00", None]
+    stored_times = pd.to_datetime(when[:3], format="ISO8601", utc=True).astype("datetime64[us, UTC]")
+    stored = pd.DataFrame({"Timestamp": stored_times, "QueryName": "www.google.com"})
+    assert events_from_hunt(stored)["timestamp"].equals(stored["Timestamp"])
+
+
 def _burst_events(names: list[str], client: str, qtype: str, answers: str) -> pd.DataFrame:
     return pd.DataFrame(
         {

@@ -42,8 +42,10 @@ def events_from_hunt(df: pd.DataFrame, ip_map: dict[str, str] | None = None) -> 
 
     out = pd.DataFrame(index=df.index)
     out["name"] = df["QueryName"] if "QueryName" in df else pd.Series(pd.NA, index=df.index)
-    if "Timestamp" in df:
-        out["timestamp"] = pd.to_datetime(df["Timestamp"], utc=True, errors="coerce")
+    if "Timestamp" in df:  # the warehouse's datetimes as they are; text or numbers as score-dns reads them
+        ts = df["Timestamp"]
+        datetimes = isinstance(ts.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(ts.dtype)
+        out["timestamp"] = pd.to_datetime(ts if datetimes else _timestamps_ns(ts), utc=True)
     client = df["DeviceName"] if "DeviceName" in df else pd.Series(pd.NA, index=df.index, dtype=object)
     if "ClientIP" in df and is_categorical(client) and is_categorical(df["ClientIP"]):
         pairs, row_pair = distinct_rows(df, ["DeviceName", "ClientIP"])
