@@ -501,6 +501,54 @@ def test_sentinel_and_ecs_exports_map_their_columns() -> None:
     assert [(r["name"], r["client"], r["qtype"]) for r in ecs] == [("xkqjvbztrwqplmnb.net", "10.0.0.5", "TXT")]
 
 
+def _ecs_exchange(i: int, name: str, answered: bool, shipper: str) -> dict:
+    """One DNS exchange as Elastic's shippers write it: Packetbeat (an event per exchange, dns.type
+    "answer"), Filebeat's Zeek module ("answer" with answers, "query" without) or Winlogbeat's
+    Sysmon module (the endpoint's own look-up: host.name, dns.resolved_ip)."""
+    when = f"2024-06-01T01:{i // 8:02d}:{i % 8 * 7:02d}.000Z"
+    record = {"@timestamp": when, "dns": {"question": {"name": name, "type": "A"}}}
+    if shipper == "winlogbeat":
+        record["host"] = {"name": "WS-SALES-032"}
+        record["dns"]["resolved_ip"] = ["10.1.1.1"] if answered else []
+        return record
+    record["source"] = {"ip": "10.0.0.66", "port": 50000 + i}
+    record["destination"] = {"ip": "10.0.0.1", "port": 53}
+    kind = "answer" if answered or shipper == "packetbeat" else "query"
+    record["dns"].update({"type": kind, "id": i, "response_code": "NOERROR" if answered else "NXDOMAIN",
+                          "answers": [{"name": name, "type": "A", "data": "10.1.1.1", "ttl": 60}] if answered else []})
+    return record
+
+
+@pytest.mark.parametrize("shipper", ["packetbeat", "filebeat_zeek", "winlogbeat"])
+def test_ecs_json_events_are_whole_exchanges_answered_by_their_own_records(
+    shipper: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """In ECS a dns.type "answer" event is a query with its answers, not Suricata's separate
+    response: every exchange is a row (before, Packetbeat's came out empty, and Filebeat's Zeek
+    module kept only the unanswered), and the dictionary DGA's burst shows when the answers are dead."""
+    import json
+
+    verdicts = {}
+    for answered in (False, True):
+        p = tmp_path / f"{shipper}_{answered}.json"
+        recs = [_ecs_exchange(i, n, answered or (i % 2 == 0 and shipper == "filebeat_zeek"), shipper)
+                for i, n in enumerate(DICTIONARY)]
+        p.write_text("".join(json.dumps(r) + "\n" for r in recs))
+        rc, out, err = _run(p, capsysbinary)
+        assert (rc, err) == (0, "")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+        verdicts[answered] = [("DGA burst" in r["reasons"]) for r in rows]
+    assert verdicts[True] == [False] * len(DICTIONARY)
+    if shipper != "filebeat_zeek":  # there half the look-ups were answered: too few dead ones for a burst
+        assert verdicts[False] == [True] * len(DICTIONARY)
+    hosts = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(tmp_path / f"{shipper}_False.json")]) == 0
+    capsysbinary.readouterr()
+    assert [h["client"] for h in csv.DictReader(hosts.open())] == [
+        "WS-SALES-032" if shipper == "winlogbeat" else "10.0.0.66"]
+
+
 def _windows_line(when: str, direction: str, ip: str, xid: str, response: bool, rcode: str, qtype: str,
                   name: str) -> str:
     labels = "".join(f"({len(p)}){p}" for p in name.split(".")) + "(0)"

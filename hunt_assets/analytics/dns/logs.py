@@ -18,6 +18,7 @@ read line by line, and only the lines that are not JSON objects are lost, counte
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 import zlib
@@ -51,6 +52,7 @@ ALIASES = {
     "rrtype": "qtype",
     "dns.rrtype": "qtype",
     "dns.question.type": "qtype",
+    "host.name": "client",  # ECS from an endpoint (Sysmon's DNS events through Winlogbeat): the host asked
 }
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -203,6 +205,9 @@ _SURICATA_ANSWER = ("flow_id", "dns.id", "dns.rdata", "dns.answers", "src_port",
 _SURICATA_QUERIES = "dns.queries"
 _SURICATA_QUERY_KINDS = ("query", "request")  # versions 1-2, version 3
 _SURICATA_ANSWER_KINDS = ("answer", "response")
+# the Elastic Common Schema's records of an answer: an event is one whole exchange, a query and its
+# answers (``dns.type`` "answer"), or a query alone ("query")
+_ECS_ANSWER = ("dns.answers", "dns.resolved_ip")
 
 
 def is_json_lines(head: bytes) -> bool:
@@ -236,7 +241,7 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
     import json
 
-    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER}
+    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
     for raw in bytes(data).splitlines():
@@ -351,7 +356,7 @@ def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Tabl
         return tbl.filter(asked)
     tbl = tbl.filter(pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_ANSWER_KINDS, text)), False))
     if warn is not None and len(tbl):
-        warn("this eve.json holds DNS responses only (request logging off): the queries are read from them")
+        warn("DNS responses only (request logging off): the queries are read from the responses")
     if {"src_ip", "src_port", "dest_ip"} <= set(tbl.column_names):
         from_server = pc.fill_null(pc.equal(pc.cast(tbl.column("src_port"), text), "53"), False)
         client = pc.if_else(from_server, pc.cast(tbl.column("dest_ip"), text), pc.cast(tbl.column("src_ip"), text))
@@ -377,15 +382,23 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
     if _SURICATA_QUERIES in tbl.column_names:
         tbl = _explode_queries(tbl)
     cols = set(tbl.column_names)
-    if "answers" not in cols and {"dns.type", "flow_id", "dns.id"} <= cols:
+    # Suricata writes an event per query and per response (event_type "dns"); ECS writes an event per
+    # exchange, so its dns.type "answer" events are queries too, answered by their own records
+    suricata = "event_type" in cols
+    if suricata and "answers" not in cols and {"dns.type", "flow_id", "dns.id"} <= cols:
         answers = _suricata_answers(tbl)
         if answers is not None:
             tbl = tbl.append_column("answers", answers)
             cols.add("answers")
-    if "event_type" in cols:
+    if "answers" not in cols and not suricata and (held := [c for c in _ECS_ANSWER if c in cols]):
+        answered = functools.reduce(pc.or_, [_has_records(tbl.column(c)) for c in held])
+        text = pa.large_string()
+        tbl = tbl.append_column("answers", pc.if_else(answered, pa.scalar("(answered)", text), pa.scalar("", text)))
+        cols.add("answers")
+    if suricata:
         tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
-    if "dns.type" in cols:
-        tbl = _suricata_rows(tbl, warn)
+        if "dns.type" in cols:
+            tbl = _suricata_rows(tbl, warn)
     out: dict[str, pa.ChunkedArray] = {}
     for ours in ("name", "client", "timestamp", "qtype", "answers"):
         fields = NAME_COLUMNS if ours == "name" else [f for f, to in ALIASES.items() if to == ours]
