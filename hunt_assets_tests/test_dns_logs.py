@@ -549,6 +549,59 @@ def test_ecs_json_events_are_whole_exchanges_answered_by_their_own_records(
         "WS-SALES-032" if shipper == "winlogbeat" else "10.0.0.66"]
 
 
+def _sysmon(i: int, name: str, answered: bool, shape: str) -> str:
+    """Sysmon's DNS query event (ID 22) as a CSV row of Sentinel's parsed ``Event`` table, or as
+    JSON from an event-log dump (``system`` / ``event_data``) or from Winlogbeat without its
+    Sysmon module (``winlog.event_data``)."""
+    import json
+
+    utc = f"2024-06-01 01:{i // 8:02d}:{i % 8 * 7:02d}.739"
+    data = {"RuleName": "-", "UtcTime": utc, "ProcessId": 15280, "QueryName": name,
+            "QueryStatus": "0" if answered else "9003",
+            "QueryResults": "type:  5 edge.example.net;::ffff:10.1.1.1;" if answered else "-",
+            "Image": "C:\\Windows\\System32\\rundll32.exe"}
+    if shape == "csv":
+        return f'{utc},WS-SALES-032,{name},{data["QueryStatus"]},"{data["QueryResults"]}",{data["Image"]}\n'
+    if shape == "evtx_json":
+        record = {"system": {"event_id": 22, "computer": "WS-SALES-032"}, "event_data": data}
+    else:
+        record = {"@timestamp": utc.replace(" ", "T") + "Z", "winlog": {"computer_name": "WS-SALES-032",
+                                                                        "event_id": 22, "event_data": data}}
+    return json.dumps(record) + "\n"
+
+
+@pytest.mark.parametrize("shape", ["csv", "evtx_json", "winlogbeat_raw"])
+def test_sysmon_dns_events_read_with_the_endpoint_and_failed_look_ups(
+    shape: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Sysmon's event 22 is many shops' endpoint DNS source: the query, the endpoint as client,
+    the UTC time, and QueryResults ('-' when the look-up failed) as answers."""
+    verdicts = {}
+    for answered in (False, True):
+        p = tmp_path / f"{shape}_{answered}.txt"
+        head = "TimeGenerated,Computer,QueryName,QueryStatus,QueryResults,Image\n" if shape == "csv" else ""
+        p.write_text(head + "".join(_sysmon(i, n, answered, shape) for i, n in enumerate(DICTIONARY)))
+        rc, out, err = _run(p, capsysbinary)
+        assert (rc, err) == (0, "")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+        verdicts[answered] = {("DGA burst" in r["reasons"]) for r in rows}
+    assert verdicts == {False: {True}, True: {False}}
+    hosts = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(tmp_path / f"{shape}_False.txt")]) == 0
+    capsysbinary.readouterr()
+    ranked = list(csv.DictReader(hosts.open()))
+    assert [(h["client"], h["first_seen"][:19]) for h in ranked] == [("WS-SALES-032", "2024-06-01T01:00:00")]
+
+
+def test_csv_client_column_is_the_first_alias_in_preference_not_in_position() -> None:
+    """Sentinel's DnsEvents: Computer (the DNS server) comes before ClientIP (the client)."""
+    rows = _read("Computer,TimeGenerated,Name,ClientIP\ndns1,2024-06-01T00:00:00Z,www.example.com,10.0.0.5\n")
+    assert [(r["name"], r["client"]) for r in rows] == [("www.example.com", "10.0.0.5")]
+    rows = _read("Computer,TimeGenerated,Name\nws-7,2024-06-01T00:00:00Z,www.example.com\n")
+    assert [(r["name"], r["client"]) for r in rows] == [("www.example.com", "ws-7")]
+
+
 def _windows_line(when: str, direction: str, ip: str, xid: str, response: bool, rcode: str, qtype: str,
                   name: str) -> str:
     labels = "".join(f"({len(p)}){p}" for p in name.split(".")) + "(0)"

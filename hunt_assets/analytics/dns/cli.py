@@ -114,13 +114,19 @@ def _header_without_names(h: _Header) -> bool:
 
 
 def _csv_column_names(columns: list[str]) -> list[str]:
-    """``name`` for the preferred query-name column, ``client`` / ``timestamp`` / ``qtype`` for the
-    first of their aliases; other columns keep their names (made unique)."""
+    """``name`` for the preferred query-name column, ``client`` / ``timestamp`` / ``qtype`` /
+    ``answers`` for the column of their first alias in ``ALIASES``' order (Sentinel's ``DnsEvents``
+    has ``Computer``, the DNS server, before ``ClientIP``); other columns keep their names (made
+    unique)."""
     lower = [_column_key(c) for c in columns]
     name_at = next(lower.index(a) for a in NAME_COLUMNS if a in lower)
+    chosen = {name_at: "name"}
+    for alias, ours in _ALIASES.items():
+        if alias in lower and ours not in chosen.values():
+            chosen.setdefault(lower.index(alias), ours)
     out: list[str] = []
     for i, c in enumerate(columns):
-        a = "name" if i == name_at else _ALIASES.get(lower[i], c)
+        a = chosen.get(i, c)
         if a in out or (a == "name" and i != name_at):
             a = c if c not in out and c != "name" else f"{c}_{i}"
         out.append(a)

@@ -108,7 +108,7 @@ def _timestamps_ns(col: pd.Series) -> np.ndarray:
 
 def _no_answer(a: pd.Series) -> np.ndarray:
     txt = a.astype("string").fillna("").str.strip()
-    return txt.isin(["", "[]", "{}", "0", "null", "None"]).to_numpy()
+    return txt.isin(["", "[]", "{}", "0", "null", "None", "-"]).to_numpy()  # '-': Zeek's unset, Sysmon's failed
 
 
 def _window_ns(window: str) -> int:

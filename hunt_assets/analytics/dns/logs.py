@@ -53,7 +53,17 @@ ALIASES = {
     "dns.rrtype": "qtype",
     "dns.question.type": "qtype",
     "host.name": "client",  # ECS from an endpoint (Sysmon's DNS events through Winlogbeat): the host asked
+    # Sysmon's DNS query event (ID 22), as Sentinel's Event parsers or an event-log export give it:
+    # the endpoint's name, UTC time, and the results ('-' when the look-up failed)
+    "computer": "client",
+    "utctime": "timestamp",
+    "queryresults": "answers",
 }
+# JSON exports of Windows events nest Sysmon's fields under an object whose name depends on the
+# tool (event_data, EventData, winlog.event_data, Event.EventData ...): these are matched by their
+# last part when no field has the exact name
+_NESTED_FIELDS = {"name": ("queryname",), "client": ("computer", "computer_name"), "timestamp": ("utctime",),
+                  "answers": ("queryresults",)}
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZEEK_HEADER = b"#separator "
@@ -242,6 +252,7 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     import json
 
     wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER}
+    nested = {f for fs in _NESTED_FIELDS.values() for f in fs}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
     for raw in bytes(data).splitlines():
@@ -255,7 +266,8 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
             bad.append(raw[:80].decode("utf-8", "backslashreplace"))
             continue
         flat = {k.lower(): v for k, v in _flat(obj).items()}
-        row = {k: v for k, v in flat.items() if k in wanted or k.startswith("dns.grouped.")}
+        row = {k: v for k, v in flat.items()
+               if k in wanted or k.startswith("dns.grouped.") or k.rsplit(".", 1)[-1] in nested}
         questions = flat.get(_SURICATA_QUERIES)
         questions = [q for q in questions if isinstance(q, dict)] if isinstance(questions, list) else []
         # Suricata 8: a row per question, as the fast path's _explode_queries makes them
@@ -403,6 +415,9 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
     for ours in ("name", "client", "timestamp", "qtype", "answers"):
         fields = NAME_COLUMNS if ours == "name" else [f for f, to in ALIASES.items() if to == ours]
         field = next((f for f in fields if f in cols), None)
+        if field is None:
+            tails = _NESTED_FIELDS.get(ours, ())
+            field = next((c for c in sorted(cols) if c.rsplit(".", 1)[-1] in tails), None)
         if field is None:
             continue
         col = tbl.column(field)
