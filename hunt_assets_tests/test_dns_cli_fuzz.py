@@ -173,3 +173,41 @@ def test_zeek_logs_of_hostile_names_keep_every_name(
     p = tmp_path / "dns.log"
     p.write_bytes(text.encode("utf-8"))
     assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_dns_server_query_logs_of_hostile_names_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """BIND (names escaped as named escapes them), dnsmasq and Unbound lines of hostile names
+    (without whitespace: the servers escape it), with outcomes, noise lines and broken stamps."""
+    rng = random.Random(5000 + seed)
+    server = ["bind", "dnsmasq", "unbound"][seed % 3]
+    names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 60))) if n and not re.search(r"\s", n)]
+    lines = []
+    for n in names:
+        client = rng.choice(["10.0.0.5", "fe80::1", "192.168.1.77"])
+        stamp = rng.choice(["07-Dec-2026 01:02:03.004", "Dec  7 01:02:03", "Feb 30 01:02:03", "[1796605140]",
+                            "2026-12-07T01:02:03.123456+01:00"])
+        if server == "bind":  # in BIND's presentation format, as named writes it
+            b = "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
+                        for c in n.encode())
+            qtype = rng.choice(["A", "TXT"])
+            lines.append(f"{stamp} client @0x7f0 {client}#5353 ({b}): query: {b} IN {qtype} + (10.0.0.1)")
+        elif server == "dnsmasq":
+            lines.append(f"{stamp} dnsmasq[7]: query[{rng.choice(['A', 'TXT'])}] {n} from {client}")
+            if rng.random() < 0.7:
+                lines.append(f"{stamp} dnsmasq[7]: {rng.choice(['reply', 'cached', 'config'])} {n} is "
+                             f"{rng.choice(['NXDOMAIN', '1.2.3.4', '<CNAME>', 'NODATA'])}")
+        else:
+            lines.append(f"{stamp} unbound[7:0] info: {client} {n}. A IN")
+            if rng.random() < 0.7:
+                lines.append(f"{stamp} unbound[7:0] info: {client} {n}. A IN {rng.choice(['NXDOMAIN', 'NOERROR'])} "
+                             "0.000100 0 60")
+        if rng.random() < 0.2:
+            lines.append(f"{stamp} {server}[7]: some other message about {n}")
+    p = tmp_path / "query.log"
+    p.write_text("\n".join(lines) + "\n")
+    if not names:
+        return
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))

@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, logs
+from hunt_assets.analytics.dns import accel, logs, querylogs
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
 from hunt_assets.analytics.dns.logs import NAME_COLUMNS
@@ -240,6 +240,8 @@ def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = No
         return logs.read_json_lines(data, warn)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn)
+    if querylogs.which_server(bytes(data[:8192])):
+        return querylogs.read_query_log(data, warn)
     if logs.is_zeek_ascii(bytes(data[:16])):
         tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
         if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):

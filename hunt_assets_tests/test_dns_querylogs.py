@@ -1,0 +1,150 @@
+"""``score-dns`` on DNS servers' own query logs: BIND, dnsmasq / Pi-hole, Unbound (``analytics.dns.querylogs``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hunt_assets.analytics.dns import querylogs
+from hunt_assets.analytics.dns.cli import read_input, score_dns_main
+
+WORDS = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
+DICTIONARY = [f"{a}{b}.net" for a in WORDS for b in WORDS if a != b][:40]  # each alone reads as a real domain
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+def _bind(i: int, client: str, name: str, qtype: str) -> str:
+    when = f"07-Dec-2026 01:{i // 8:02d}:{i % 8 * 7:02d}.202"
+    if i % 3 == 0:  # BIND 9.11+ with print-category / print-severity
+        return (f"{when} queries: info: client @0x7ff5b8000cd0 {client}#51530 ({name}): query: {name} IN {qtype} "
+                f"+E(0)K (10.0.0.1)\n")
+    if i % 3 == 1:  # older BIND, with a view
+        return f"{when} client {client}#53311: view internal: query: {name} IN {qtype} -EDC (10.0.0.1)\n"
+    return f"{when} client @0x7f026c008868 {client}#45166 ({name}): query: {name} IN {qtype} + (10.0.0.1)\n"
+
+
+def _dnsmasq(i: int, client: str, name: str, qtype: str, result: str | None) -> str:
+    when = f"Dec  7 01:{i // 8:02d}:{i % 8 * 7:02d}"
+    extra = f"{100 + i} {client}/5353 " if i % 2 else ""  # log-queries=extra
+    lines = f"{when} dnsmasq[1234]: {extra}query[{qtype}] {name} from {client}\n"
+    lines += f"{when} dnsmasq[1234]: {extra}forwarded {name} to 1.1.1.1\n"
+    if result is not None:
+        lines += f"{when} dnsmasq[1234]: {extra}reply {name} is {result}\n"
+    return lines
+
+
+def _unbound(i: int, client: str, name: str, qtype: str, rcode: str | None, queries: bool = True) -> str:
+    epoch = int(datetime(2026, 12, 7, 1, i // 8, i % 8 * 7, tzinfo=UTC).timestamp())
+    lines = f"[{epoch}] unbound[1234:0] info: {client} {name}. {qtype} IN\n" if queries else ""
+    if rcode is not None:
+        lines += f"[{epoch}] unbound[1234:0] info: {client} {name}. {qtype} IN {rcode} 0.012000 0 48\n"
+    return lines
+
+
+NOISE = {
+    "bind": "07-Dec-2026 00:59:00.000 general: info: zone example.com/IN: loaded serial 2026120701\n",
+    "dnsmasq": "Dec  7 00:59:00 dnsmasq[1234]: started, version 2.90 cachesize 150\n",
+    "unbound": "[1796605140] unbound[1234:0] notice: init module 0: validator\n",
+}
+
+
+def _log(server: str, names: list[str], result: str | None) -> str:
+    out = NOISE[server]
+    for i, name in enumerate(names):
+        if server == "bind":
+            out += _bind(i, "10.0.0.66", name, "A")
+        elif server == "dnsmasq":
+            out += _dnsmasq(i, "10.0.0.66", name, "A", result)
+        else:
+            out += _unbound(i, "10.0.0.66", name, "A", result)
+    return out
+
+
+def _run(path: Path, capsysbinary: pytest.CaptureFixture[bytes], *extra: str) -> tuple[int, list[dict], str]:
+    rc = score_dns_main(["--no-progress", *extra, str(path)])
+    cap = capsysbinary.readouterr()
+    return rc, list(csv.DictReader(io.StringIO(cap.out.decode()))), cap.err.decode()
+
+
+@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound"])
+def test_query_logs_read_every_query_with_its_client_time_and_type(server: str) -> None:
+    text = NOISE[server] + {
+        "bind": _bind(0, "10.0.0.5", "www.example.com", "A") + _bind(1, "fe80::1", "xkqjvbztrwqplmnb.net", "TXT")
+        + _bind(2, "10.0.0.7", "_ldap._tcp.dc._msdcs.corp.example", "SRV"),
+        "dnsmasq": _dnsmasq(0, "10.0.0.5", "www.example.com", "A", "93.184.216.34")
+        + _dnsmasq(1, "fe80::1", "xkqjvbztrwqplmnb.net", "TXT", "NXDOMAIN")
+        + _dnsmasq(2, "10.0.0.7", "_ldap._tcp.dc._msdcs.corp.example", "SRV", None),
+        "unbound": _unbound(0, "10.0.0.5", "www.example.com", "A", "NOERROR")
+        + _unbound(1, "fe80::1", "xkqjvbztrwqplmnb.net", "TXT", "NXDOMAIN")
+        + _unbound(2, "10.0.0.7", "_ldap._tcp.dc._msdcs.corp.example", "SRV", None),
+    }[server]
+    tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
+    assert tbl["name"] == ["www.example.com", "xkqjvbztrwqplmnb.net", "_ldap._tcp.dc._msdcs.corp.example"]
+    assert tbl["client"] == ["10.0.0.5", "fe80::1", "10.0.0.7"]
+    assert tbl["qtype"] == ["A", "TXT", "SRV"]
+    import pandas as pd
+
+    from hunt_assets.analytics.dns.times import to_ns
+
+    got = [str(t) for t in pd.to_datetime(to_ns(pd.Series(tbl["timestamp"])), utc=True)]
+    expected = ["2026-12-07 01:00:00", "2026-12-07 01:00:07", "2026-12-07 01:00:14"]
+    assert [g[:19] for g in got] == expected
+    if server == "bind":  # BIND's query log holds no outcomes: nothing is known about answers
+        assert "answers" not in tbl
+    else:
+        assert tbl["answers"] == ["(answered)", "", "(not logged)"]
+
+
+@pytest.mark.parametrize(("server", "result", "burst"), [
+    ("dnsmasq", "NXDOMAIN", True), ("dnsmasq", "93.184.216.34", False), ("dnsmasq", "NODATA-IPv6", False),
+    ("unbound", "NXDOMAIN", True), ("unbound", "NOERROR", False), ("bind", None, False),
+])
+def test_dead_look_ups_in_a_server_log_make_the_dictionary_dga_burst(
+    server: str, result: str | None, burst: bool, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "query.log"
+    p.write_text(_log(server, DICTIONARY, result))
+    rc, rows, err = _run(p, capsysbinary)
+    assert (rc, err) == (0, "")
+    assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+    assert {"DGA burst" in r["reasons"] for r in rows} == {burst}
+    if burst:
+        hosts = tmp_path / "hosts.csv"
+        assert _run(p, capsysbinary, "--hosts", str(hosts))[0] == 0
+        assert [(h["client"], h["first_seen"][:19]) for h in csv.DictReader(hosts.open())] == [
+            ("10.0.0.66", "2026-12-07T01:00:00")]
+
+
+def test_unbound_replies_without_queries_are_the_queries() -> None:
+    """log-replies on, log-queries off: each reply is the only record of its query."""
+    text = "".join(_unbound(i, "10.0.0.66", n, "A", "NXDOMAIN", queries=False) for i, n in enumerate(DICTIONARY[:5]))
+    tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
+    assert tbl["name"] == DICTIONARY[:5]
+    assert tbl["answers"] == [""] * 5
+
+
+def test_syslog_stamps_get_the_latest_year_not_in_the_future() -> None:
+    text = ("Dec 31 23:59:59 dnsmasq[1]: query[A] last.example from 10.0.0.5\n"
+            "Jan  1 00:00:01 dnsmasq[1]: query[A] first.example from 10.0.0.5\n")
+    tbl = querylogs.read_query_log(text.encode(), now=datetime(2027, 1, 1, 0, 5, tzinfo=UTC)).to_pydict()
+    assert tbl["timestamp"] == ["2026-12-31T23:59:59", "2027-01-01T00:00:01"]
+
+
+def test_a_list_of_names_is_no_query_log() -> None:
+    names = b"client.example.com\nquery.example.com\ndnsmasq.example\nunbound.example.org\nwww.google.com\n"
+    assert querylogs.which_server(names) is None
+    assert read_input(io.BytesIO(names)).column("name").to_pylist() == names.decode().split()
+
+
+def test_bind_presentation_escapes_read_as_the_names_they_stand_for() -> None:
+    r"""named writes ``\DDD`` for bytes outside printable ASCII and ``\X`` for ``"();\@$``: a
+    binary tunnel label or an IDN must score as the name on the wire, not as its escapes."""
+    names = [r"caf\195\169.fr", r"\(empty\).example", r"x\128\129y.tunnel.example", r"a\032b.example"]
+    text = "".join(f"07-Dec-2026 01:00:0{i}.000 client @0x7f0 10.0.0.5#5353 ({n}): query: {n} IN A + (10.0.0.1)\n"
+                   for i, n in enumerate(names))
+    got = querylogs.read_query_log(text.encode(), now=NOW).column("name").to_pylist()
+    assert got == ["caf\u00e9.fr", "(empty).example", "x\\x80\\x81y.tunnel.example", "a b.example"]
