@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pyarrow as pa
 
 _STAMP = re.compile(
@@ -84,31 +85,73 @@ def which_server(head: bytes) -> str | None:
     return None
 
 
-def _times(stamps: list[str | None], now: datetime) -> list[str | float | None]:
-    """Each line's stamp as ISO text (or epoch seconds) for ``times.to_ns``: BIND's and syslog's
-    month names read here, syslog's missing year the latest that is not in the future."""
-    out: list[str | float | None] = []
-    cache: dict[str, str | None] = {}
-    for s in stamps:
-        if s is None or s[4:5] == "-":  # ISO (2024-06-01...), or none
-            out.append(s)
-        elif s.isdigit():
-            out.append(float(s))
-        elif s in cache:
-            out.append(cache[s])
+def _lines(raw: bytes) -> pa.Array:
+    """The lines of ``raw`` as a string array over the same bytes (no copy per line), without
+    their line ends."""
+    import pyarrow.compute as pc
+
+    buf = np.frombuffer(raw, np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    if len(raw) and raw[-1:] != b"\n":
+        ends = np.append(ends, len(raw))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    offsets = np.concatenate(([0], ends + 1)).astype(np.int64)
+    offsets[-1] = min(offsets[-1], len(raw))
+    lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(raw))
+    return pc.utf8_rtrim(lines, characters="\r\n")
+
+
+def _stamp_text(s: str, now: datetime) -> str | None:
+    """One line's stamp as text ``times.to_ns`` reads: ISO and epoch seconds as they are, BIND's
+    and syslog's month names read here, syslog's missing year the latest not in the future."""
+    if s[4:5] == "-" or s.isdigit():  # ISO (2024-06-01...), or Unbound's epoch seconds
+        return s
+    try:
+        if s[0].isdigit():  # BIND: 06-Jul-2022 11:12:04.202
+            when = datetime.strptime(s, "%d-%b-%Y %H:%M:%S.%f" if "." in s else "%d-%b-%Y %H:%M:%S")
         else:
-            try:
-                if s[0].isdigit():  # BIND: 06-Jul-2022 11:12:04.202
-                    when = datetime.strptime(s, "%d-%b-%Y %H:%M:%S.%f" if "." in s else "%d-%b-%Y %H:%M:%S")
-                else:
-                    when = datetime.strptime(f"{now.year} {s}", "%Y %b %d %H:%M:%S")
-                    if when > now.replace(tzinfo=None) + timedelta(days=1):
-                        when = when.replace(year=now.year - 1)
-                cache[s] = when.isoformat()
-            except ValueError:
-                cache[s] = None
-            out.append(cache[s])
-    return out
+            when = datetime.strptime(f"{now.year} {s}", "%Y %b %d %H:%M:%S")
+            if when > now.replace(tzinfo=None) + timedelta(days=1):
+                when = when.replace(year=now.year - 1)
+    except ValueError:
+        return None
+    return when.isoformat()
+
+
+def _times(lines: pa.Array, now: datetime) -> pa.Array:
+    """The stamps of ``lines``, read once per distinct stamp (a log repeats each second's)."""
+    import pyarrow.compute as pc
+
+    parts = pc.extract_regex(lines, _STAMP.pattern)
+    stamp = pa.nulls(len(lines), pa.large_string())
+    for field in ("epoch", "bind", "iso", "syslog"):
+        value = pc.cast(parts.field(field), pa.large_string())
+        stamp = pc.if_else(pc.fill_null(pc.not_equal(value, ""), False), value, stamp)
+    distinct = pc.dictionary_encode(stamp).combine_chunks() if isinstance(stamp, pa.ChunkedArray) else (
+        pc.dictionary_encode(stamp))
+    read = pa.array([_stamp_text(s, now) for s in distinct.dictionary.to_pylist()], pa.large_string())
+    return read.take(distinct.indices)
+
+
+def _next_outcome(key: np.ndarray, is_query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every line: the line of the first outcome after it with the same key (-1: none), and
+    whether an outcome line answers a query logged before it (since the key's previous outcome)."""
+    n = len(key)
+    order = np.lexsort((np.arange(n), key))  # by key, then by line
+    k, q = key[order], is_query[order]
+    outcomes = np.flatnonzero(~q)  # positions in ``order``
+    j = np.searchsorted(outcomes, np.arange(n), side="right")
+    nxt = np.full(n, -1, dtype=np.int64)
+    found = j < len(outcomes)
+    hit = np.flatnonzero(found)
+    same = k[outcomes[j[hit]]] == k[hit]
+    nxt_sorted = np.full(n, -1, dtype=np.int64)
+    nxt_sorted[hit[same]] = order[outcomes[j[hit[same]]]]
+    nxt[order] = nxt_sorted
+    answers_query = np.zeros(n, dtype=bool)
+    before = outcomes[outcomes > 0] - 1
+    answers_query[order[before + 1]] = q[before] & (k[before] == k[before + 1])
+    return nxt, answers_query
 
 
 def read_query_log(
@@ -118,64 +161,78 @@ def read_query_log(
     ``client``, ``timestamp``, ``qtype``, and ``answers`` where the log holds outcomes (dnsmasq,
     Unbound's replies): empty for NXDOMAIN / SERVFAIL / REFUSED, ``(answered)`` otherwise,
     ``(not logged)`` when the query's outcome is not in the log (taken as answered). Other lines
-    (the server's own messages, forwarding) are not queries and are left out; ``now`` fixes the
-    year of syslog stamps (tests)."""
+    (the server's own messages, forwarding) are not queries and are left out; an Unbound reply
+    with no query line before it is the query's only record and is one. ``now`` fixes the year of
+    syslog stamps (tests). Vectorized: Arrow's RE2 over all lines, NumPy to pair outcomes with
+    their queries, Python only per distinct stamp and per escaped BIND name."""
+    import pyarrow.compute as pc
+
     now = now or datetime.now(UTC)
-    text = bytes(data).decode("utf-8", "backslashreplace")
-    server = which_server(text[:8192].encode())
-    if server is None:
-        return pa.table({"name": pa.array([], pa.large_string())})
-    pattern = _SERVERS[server]
-    stamps: list[str | None] = []
-    rows: list[tuple[str, str, str]] = []  # name, client, qtype
-    outcome: list[str] = []
-    pending: dict[str, list[int]] = {}  # name (and client, for Unbound) -> queries awaiting an outcome
-    outcomes = 0
-    only_replies: list[tuple[str | None, str, str, str, str]] = []
-    for line in text.splitlines():
-        m = pattern.search(line)
-        if m is None:
-            continue
-        stamp = _STAMP.match(line)
-        when = None if stamp is None else next(v for v in stamp.groups() if v is not None)
-        if server == "dnsmasq" and m["verb"]:
-            outcomes += 1
-            key = m["what"].lower()
-            for i in pending.pop(key, ()):
-                outcome[i] = "" if m["result"] in _DEAD else "(answered)"
-            continue
-        name = m["name"]
-        if server == "unbound" and len(name) > 1 and name.endswith("."):  # Unbound writes the root dot
-            name = name[:-1]
-        elif server == "bind":
-            name = _unescape(name)
-        if server == "unbound" and m["rcode"]:
-            outcomes += 1
-            key = f"{m['ip']} {name.lower()} {m['qtype']}"
-            waiting = pending.pop(key, None)
-            answer = "" if m["rcode"] in _DEAD else "(answered)"
-            if waiting:
-                for i in waiting:
-                    outcome[i] = answer
-            else:  # log-replies without log-queries: the reply is the only record of the query
-                only_replies.append((when, m["ip"], name, m["qtype"], answer))
-            continue
-        key = f"{m['ip']} {name.lower()} {m['qtype']}" if server == "unbound" else name.lower()
-        pending.setdefault(key, []).append(len(rows))
-        rows.append((name, m["ip"], m["qtype"]))
-        stamps.append(when)
-        outcome.append("(not logged)")
-    if only_replies:
-        rows += [(r[2], r[1], r[3]) for r in only_replies]
-        stamps += [r[0] for r in only_replies]
-        outcome += [r[4] for r in only_replies]
     text_type = pa.large_string()
+    from hunt_assets.analytics.dns.accel import utf8_valid
+
+    raw = bytes(data)
+    if not utf8_valid(raw):  # score-dns has re-read such bytes as \xNN escapes already
+        raw = raw.decode("utf-8", "backslashreplace").encode()
+    server = which_server(raw[:8192])
+    if server is None:
+        return pa.table({"name": pa.array([], text_type)})
+    lines = _lines(raw)
+    parts = pc.extract_regex(lines, _SERVERS[server].pattern)
+    matched = pc.is_valid(parts)
+    lines, parts = lines.filter(matched), parts.filter(matched)
+
+    def field(name: str) -> pa.Array:
+        return pc.cast(parts.field(name), text_type)
+
+    def given(col: pa.Array) -> np.ndarray:
+        return np.asarray(pc.not_equal(col, ""), dtype=bool)
+
+    name, client, qtype = field("name"), field("ip"), field("qtype")
+    if server == "dnsmasq":
+        is_query = given(name)
+        name = pc.if_else(pa.array(is_query), name, field("what"))
+        result = field("result")
+        has_outcomes = not is_query.all()
+    elif server == "unbound":
+        result = field("rcode")
+        is_query = ~given(result)
+        has_outcomes = not is_query.all()
+        # Unbound writes the root dot: 'example.com.' (and '.' for the root itself)
+        dotted = pc.and_(pc.ends_with(name, "."), pc.greater(pc.utf8_length(name), 1))
+        name = pc.if_else(dotted, pc.utf8_slice_codeunits(name, 0, -1), name)
+    else:
+        result = pa.nulls(len(name), text_type)
+        is_query = np.ones(len(name), dtype=bool)
+        has_outcomes = False
+        escaped = np.flatnonzero(np.asarray(pc.match_substring(name, "\\"), dtype=bool))
+        if len(escaped):
+            values = name.to_pylist()
+            for i in escaped:
+                values[i] = _unescape(values[i])
+            name = pa.array(values, text_type)
+    answers = None
+    keep = is_query
+    if has_outcomes:
+        key = pc.utf8_lower(name)
+        if server == "unbound":
+            key = pc.binary_join_element_wise(client, key, qtype, pa.scalar(" ", text_type))
+        codes = np.asarray(pc.dictionary_encode(key).indices, dtype=np.int64)
+        nxt, answers_query = _next_outcome(codes, is_query)
+        dead = np.asarray(pc.is_in(result, value_set=pa.array(_DEAD, text_type)), dtype=bool)
+        outcome = np.where(dead, 0, 1)  # of outcome lines: 0 unanswered, 1 answered
+        state = np.where(nxt >= 0, outcome[np.maximum(nxt, 0)], 2)  # of queries; 2: not logged
+        state = np.where(is_query, state, outcome)
+        keep = is_query | ((server == "unbound") & ~is_query & ~answers_query)
+        labels = pa.array(["", "(answered)", "(not logged)"], text_type)
+        answers = labels.take(pa.array(state[keep]))
+    rows = pa.array(np.flatnonzero(keep))
     cols = {
-        "name": pa.array([r[0] for r in rows], text_type),
-        "client": pa.array([r[1] for r in rows], text_type),
-        "timestamp": pa.array([None if t is None else str(t) for t in _times(stamps, now)], text_type),
-        "qtype": pa.array([r[2] for r in rows], text_type),
+        "name": name.take(rows),
+        "client": client.take(rows),
+        "timestamp": _times(lines.take(rows), now),
+        "qtype": qtype.take(rows),
     }
-    if outcomes:
-        cols["answers"] = pa.array(outcome, text_type)
+    if answers is not None:
+        cols["answers"] = answers
     return pa.table(cols)
