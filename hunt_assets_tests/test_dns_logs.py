@@ -639,6 +639,18 @@ def test_windows_dns_debug_log_reads_client_queries(when: str, iso: str) -> None
     ]
 
 
+def test_windows_dns_debug_log_in_the_servers_time_zone() -> None:
+    """The debug log stamps the server's local time: in a named zone, winter and summer offsets."""
+    from hunt_assets.analytics.dns.cli import read_input
+    from hunt_assets.analytics.dns.times import parse_zone
+
+    text = WINDOWS_BANNER + "".join(
+        _windows_line(when, "Rcv", "10.0.0.5", "5b47", False, "NOERROR", "A", "www.example.com")
+        for when in ("1/15/2026 9:00:00 AM", "7/15/2026 9:00:00 AM"))
+    times = read_input(io.BytesIO(text.encode()), zone=parse_zone("Europe/Berlin")).column("timestamp").to_pylist()
+    assert times == ["2026-01-15T09:00:00+01:00", "2026-07-15T09:00:00+02:00"]
+
+
 @pytest.mark.parametrize(("rcode", "log_responses", "burst"), [("NXDOMAIN", True, True), ("NOERROR", True, False),
                                                                ("NXDOMAIN", False, False)])
 def test_windows_dns_debug_log_dictionary_burst_needs_logged_dead_answers(

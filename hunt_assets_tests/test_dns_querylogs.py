@@ -7,10 +7,12 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hunt_assets.analytics.dns import querylogs
 from hunt_assets.analytics.dns.cli import read_input, score_dns_main
+from hunt_assets.analytics.dns.times import parse_zone, to_ns
 
 WORDS = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
 DICTIONARY = [f"{a}{b}.net" for a in WORDS for b in WORDS if a != b][:40]  # each alone reads as a real domain
@@ -86,10 +88,6 @@ def test_query_logs_read_every_query_with_its_client_time_and_type(server: str) 
     assert tbl["name"] == ["www.example.com", "xkqjvbztrwqplmnb.net", "_ldap._tcp.dc._msdcs.corp.example"]
     assert tbl["client"] == ["10.0.0.5", "fe80::1", "10.0.0.7"]
     assert tbl["qtype"] == ["A", "TXT", "SRV"]
-    import pandas as pd
-
-    from hunt_assets.analytics.dns.times import to_ns
-
     got = [str(t) for t in pd.to_datetime(to_ns(pd.Series(tbl["timestamp"])), utc=True)]
     expected = ["2026-12-07 01:00:00", "2026-12-07 01:00:07", "2026-12-07 01:00:14"]
     assert [g[:19] for g in got] == expected
@@ -148,3 +146,44 @@ def test_bind_presentation_escapes_read_as_the_names_they_stand_for() -> None:
                    for i, n in enumerate(names))
     got = querylogs.read_query_log(text.encode(), now=NOW).column("name").to_pylist()
     assert got == ["caf\u00e9.fr", "(empty).example", "x\\x80\\x81y.tunnel.example", "a b.example"]
+
+
+@pytest.mark.parametrize(("zone", "first_seen"), [
+    (None, "2026-07-01T01:00:00"),  # read as UTC
+    ("Europe/Berlin", "2026-06-30T23:00:00"),  # summer: UTC+2
+    ("-05:30", "2026-07-01T06:30:00"),
+])
+def test_log_timezone_puts_a_servers_local_stamps_in_utc(
+    zone: str | None, first_seen: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """BIND's and syslog's stamps are the server's local time; Unbound's epoch and an ISO stamp
+    with an offset are not changed by it."""
+    bind = "".join(_bind(i, "10.0.0.66", n, "A").replace("07-Dec-2026", "01-Jul-2026")
+                   for i, n in enumerate(DICTIONARY))
+    dnsmasq = "".join(_dnsmasq(i, "10.0.0.66", n, "A", "NXDOMAIN").replace("Dec  7", "Jul  1")
+                      for i, n in enumerate(DICTIONARY))
+    zone_info = None if zone is None else parse_zone(zone)
+    for text in (bind, dnsmasq):
+        p = tmp_path / "query.log"
+        p.write_text(text)
+        hosts = tmp_path / "hosts.csv"
+        args = ["--hosts", str(hosts)] + ([f"--log-timezone={zone}"] if zone else [])  # '=': '-05:30' is no option
+        assert _run(p, capsysbinary, *args)[0] == 0
+        if text is dnsmasq:  # a DGA burst: the host is flagged
+            assert [h["first_seen"][:19] for h in csv.DictReader(hosts.open())] == [first_seen]
+        tbl = read_input(io.BytesIO(text.encode()), zone=zone_info)
+        first = pd.to_datetime(to_ns(pd.Series(tbl.column("timestamp").to_pylist())), utc=True).min()
+        assert first.isoformat()[:19] == first_seen
+    unbound = _unbound(0, "10.0.0.66", "www.example.com", "A", "NOERROR")
+    iso = "2026-07-01T01:00:00.000000+00:00 dnsmasq[1]: query[A] www.example.com from 10.0.0.66\n"
+    for text in (unbound, iso):
+        plain = querylogs.read_query_log(text.encode(), now=NOW).column("timestamp").to_pylist()
+        assert querylogs.read_query_log(text.encode(), now=NOW, zone=zone_info).column("timestamp").to_pylist() == plain
+
+
+def test_an_unknown_log_timezone_is_a_clear_error(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "query.log"
+    p.write_text(_log("bind", DICTIONARY[:3], None))
+    rc, rows, err = _run(p, capsysbinary, "--log-timezone", "Mars/Olympus_Mons")
+    assert (rc, rows) == (2, [])
+    assert "--log-timezone: unknown time zone 'Mars/Olympus_Mons'" in err

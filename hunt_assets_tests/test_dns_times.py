@@ -80,3 +80,23 @@ def test_zeek_log_through_read_input_and_score_events_keeps_its_day() -> None:
     row = domains.set_index("registered_domain").loc["example.org"]
     assert row["first_seen"] == pd.Timestamp("2024-06-01T00:00:00", tz="UTC")
     assert row["last_seen"] == pd.Timestamp("2024-06-01T00:50:00.000005", tz="UTC")
+
+
+@pytest.mark.parametrize(("text", "offset_in_july"), [
+    ("Europe/Berlin", "+02:00"), ("America/New_York", "-04:00"), ("UTC", "+00:00"), ("z", "+00:00"),
+    ("+05:30", "+05:30"), ("-0800", "-08:00"), ("UTC+1", "+01:00"), (" Asia/Kolkata ", "+05:30"),
+])
+def test_parse_zone_reads_names_and_offsets(text: str, offset_in_july: str) -> None:
+    from datetime import datetime
+
+    from hunt_assets.analytics.dns.times import local_iso, parse_zone
+
+    assert local_iso(datetime(2026, 7, 1, 12), parse_zone(text)).endswith(offset_in_july)
+
+
+@pytest.mark.parametrize("text", ["Mars/Olympus_Mons", "../../etc/passwd", "+24:00", "", "Europe/Berlin; rm"])
+def test_parse_zone_refuses_what_it_cannot_read(text: str) -> None:
+    from hunt_assets.analytics.dns.times import parse_zone
+
+    with pytest.raises(ValueError, match="time zone"):
+        parse_zone(text)

@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from datetime import tzinfo
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TypeVar
 
 import numpy as np
@@ -160,7 +161,9 @@ def _from_additional_fields(tbl: pa.Table) -> pa.Table:
     return tbl
 
 
-def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> pa.Table:
+def read_input(
+    stream: BinaryIO, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
+) -> pa.Table:
     """Read CSV (with a name column) or plain text into an Arrow table with a ``name`` column.
 
     One bad row must not cost the others. Bytes that are not UTF-8 (iodine's base128 payloads as a
@@ -168,8 +171,9 @@ def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> p
     back into the same bytes (and the output shows). CSV rows with too few or too many fields, or
     an unbalanced quote, are read field by field on their own (see ``_salvage_rows``) and
     ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
-    separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), and gzip is
-    unpacked first.
+    separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), DNS servers'
+    logs by their lines (``logs``, ``querylogs``; their local times in ``zone`` when given), and
+    gzip is unpacked first.
     """
     data = logs.unpack(_read_all(stream), warn)
     if data.startswith(b"\xef\xbb\xbf"):
@@ -178,7 +182,7 @@ def read_input(stream: BinaryIO, warn: Callable[[str], None] | None = None) -> p
     # cannot be handed to the salvage path (Arrow fails to decode its text), which lost the file
     if not accel.utf8_valid(data):
         data = bytearray(data.decode("utf-8", "backslashreplace").encode("utf-8"))
-    return _read_bytes(data, warn)
+    return _read_bytes(data, warn, zone)
 
 
 def _read_all(stream: BinaryIO) -> bytearray:
@@ -235,13 +239,15 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
     return pa.table(arrays, schema=like.schema)
 
 
-def _read_bytes(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+def _read_bytes(
+    data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
+) -> pa.Table:
     if logs.is_json_lines(bytes(data[:4096])):
         return logs.read_json_lines(data, warn)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
-        return logs.read_windows_dns_debug(data, warn)
+        return logs.read_windows_dns_debug(data, warn, zone)
     if querylogs.which_server(bytes(data[:8192])):
-        return querylogs.read_query_log(data, warn)
+        return querylogs.read_query_log(data, warn, zone=zone)
     if logs.is_zeek_ascii(bytes(data[:16])):
         tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
         if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):
@@ -557,7 +563,23 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         help="also write the hosts that looked up flagged domains (or an encrypted-DNS resolver) to OUT as CSV, "
         "highest priority first, as the host_summary asset ranks them; needs a client column",
     )
+    ap.add_argument(
+        "--log-timezone",
+        metavar="ZONE",
+        help="the time zone of a DNS server's log that stamps local time (Windows DNS debug log, BIND, dnsmasq, "
+        "syslog): an IANA name such as Europe/Berlin, or an offset such as +02:00 (a negative one as "
+        "--log-timezone=-05:30); default: read as UTC",
+    )
     args = ap.parse_args(argv)
+    zone = None
+    if args.log_timezone is not None:
+        from hunt_assets.analytics.dns.times import parse_zone
+
+        try:
+            zone = parse_zone(args.log_timezone)
+        except ValueError as exc:
+            print(f"score-dns: --log-timezone: {exc}", file=sys.stderr)
+            return 2
     warm = _Warm()
     allow = None
     if args.allow or os.environ.get("HUNT_DNS_ALLOWLIST"):  # the module is not imported otherwise
@@ -588,10 +610,10 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             print(f"score-dns: {args.file}: {msg}", file=sys.stderr)
 
         if args.file == "-":
-            tbl = read_input(sys.stdin.buffer, warn)
+            tbl = read_input(sys.stdin.buffer, warn, zone)
         else:
             with open(args.file, "rb") as f:
-                tbl = read_input(f, warn)
+                tbl = read_input(f, warn, zone)
     except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
         warm.join()
         progress.done()

@@ -23,6 +23,7 @@ import io
 import re
 import zlib
 from collections.abc import Callable, Collection
+from datetime import tzinfo
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -470,10 +471,13 @@ def is_windows_dns_debug(head: bytes) -> bool:
     return any(_WINDOWS_PACKET.match(line) for line in text.splitlines()[:50])
 
 
-def _windows_times(when: list[str]) -> list[str | None]:
+def _windows_times(when: list[str], zone: tzinfo | None = None) -> list[str | None]:
     """The packet times as ISO text: the first format (``_WINDOWS_TIME_FORMATS``) that reads the
-    sample whole reads them all (one strptime format is fast; the log's locale decides which)."""
+    sample whole reads them all (one strptime format is fast; the log's locale decides which).
+    The server's local time, in ``zone`` when given (``times.local_iso``)."""
     from datetime import datetime
+
+    from hunt_assets.analytics.dns.times import local_iso
 
     sample = when[:: max(1, len(when) // 500)][:500]
     for fmt in _WINDOWS_TIME_FORMATS:
@@ -485,21 +489,24 @@ def _windows_times(when: list[str]) -> list[str | None]:
         out: list[str | None] = []
         for w in when:
             try:
-                out.append(datetime.strptime(w, fmt).isoformat())
+                out.append(local_iso(datetime.strptime(w, fmt), zone))
             except ValueError:
                 out.append(None)
         return out
     return list(when)  # left to times.to_ns, value by value
 
 
-def read_windows_dns_debug(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+def read_windows_dns_debug(
+    data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
+) -> pa.Table:
     """The client queries of a Windows DNS Server debug log: ``name``, ``client`` (the address the
-    query came from), ``timestamp`` (the server's local time, read as UTC: windows and bursts are
-    right, first and last seen are off by the server's offset), ``qtype``, and ``answers`` when the
-    log has the server's responses: empty for a response code other than NOERROR (NXDOMAIN,
-    SERVFAIL ...), ``(answered)`` for NOERROR, ``(not logged)`` when no response to that query is in
-    the log (taken as answered: a missing line is no evidence of a dead name). Queries the server
-    sends upstream, and the answers it gets, are not client look-ups and are left out."""
+    query came from), ``timestamp`` (the server's local time, in ``zone`` when given, else read as
+    UTC: windows and bursts are right, first and last seen are off by the server's offset),
+    ``qtype``, and ``answers`` when the log has the server's responses: empty for a response code
+    other than NOERROR (NXDOMAIN, SERVFAIL ...), ``(answered)`` for NOERROR, ``(not logged)``
+    when no response to that query is in the log (taken as answered: a missing line is no evidence
+    of a dead name). Queries the server sends upstream, and the answers it gets, are not client
+    look-ups and are left out."""
     queries: list[tuple[str, str, str, str, str]] = []  # when, client, xid, qtype, name
     rcode_of: dict[tuple[str, str, str], str] = {}
     responses = 0
@@ -517,7 +524,7 @@ def read_windows_dns_debug(data: bytes | bytearray, warn: Callable[[str], None] 
     cols = {
         "name": pa.array([q[4] for q in queries], text),
         "client": pa.array([q[1] for q in queries], text),
-        "timestamp": pa.array(_windows_times([q[0] for q in queries]), text),
+        "timestamp": pa.array(_windows_times([q[0] for q in queries], zone), text),
         "qtype": pa.array([q[3] for q in queries], text),
     }
     if responses:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import numpy as np
 import pyarrow as pa
@@ -101,13 +101,20 @@ def _lines(raw: bytes) -> pa.Array:
     return pc.utf8_rtrim(lines, characters="\r\n")
 
 
-def _stamp_text(s: str, now: datetime) -> str | None:
-    """One line's stamp as text ``times.to_ns`` reads: ISO and epoch seconds as they are, BIND's
-    and syslog's month names read here, syslog's missing year the latest not in the future."""
-    if s[4:5] == "-" or s.isdigit():  # ISO (2024-06-01...), or Unbound's epoch seconds
+def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None:
+    """One line's stamp as text ``times.to_ns`` reads: epoch seconds and ISO with an offset as
+    they are, BIND's and syslog's month names read here, syslog's missing year the latest not in
+    the future; local times (all but those two) in ``zone`` when given."""
+    from hunt_assets.analytics.dns.times import local_iso  # here: times imports pandas, which score-dns defers
+
+    if s.isdigit():  # Unbound's epoch seconds
         return s
     try:
-        if s[0].isdigit():  # BIND: 06-Jul-2022 11:12:04.202
+        if s[4:5] == "-":  # ISO (2024-06-01...): with an offset, or a local time
+            when = datetime.fromisoformat(s)
+            if when.tzinfo is not None:
+                return s
+        elif s[0].isdigit():  # BIND: 06-Jul-2022 11:12:04.202
             when = datetime.strptime(s, "%d-%b-%Y %H:%M:%S.%f" if "." in s else "%d-%b-%Y %H:%M:%S")
         else:
             when = datetime.strptime(f"{now.year} {s}", "%Y %b %d %H:%M:%S")
@@ -115,10 +122,10 @@ def _stamp_text(s: str, now: datetime) -> str | None:
                 when = when.replace(year=now.year - 1)
     except ValueError:
         return None
-    return when.isoformat()
+    return local_iso(when, zone)
 
 
-def _times(lines: pa.Array, now: datetime) -> pa.Array:
+def _times(lines: pa.Array, now: datetime, zone: tzinfo | None = None) -> pa.Array:
     """The stamps of ``lines``, read once per distinct stamp (a log repeats each second's)."""
     import pyarrow.compute as pc
 
@@ -129,7 +136,7 @@ def _times(lines: pa.Array, now: datetime) -> pa.Array:
         stamp = pc.if_else(pc.fill_null(pc.not_equal(value, ""), False), value, stamp)
     distinct = pc.dictionary_encode(stamp).combine_chunks() if isinstance(stamp, pa.ChunkedArray) else (
         pc.dictionary_encode(stamp))
-    read = pa.array([_stamp_text(s, now) for s in distinct.dictionary.to_pylist()], pa.large_string())
+    read = pa.array([_stamp_text(s, now, zone) for s in distinct.dictionary.to_pylist()], pa.large_string())
     return read.take(distinct.indices)
 
 
@@ -155,15 +162,19 @@ def _next_outcome(key: np.ndarray, is_query: np.ndarray) -> tuple[np.ndarray, np
 
 
 def read_query_log(
-    data: bytes | bytearray, warn: Callable[[str], None] | None = None, now: datetime | None = None
+    data: bytes | bytearray,
+    warn: Callable[[str], None] | None = None,
+    now: datetime | None = None,
+    zone: tzinfo | None = None,
 ) -> pa.Table:
     """The queries of a BIND, dnsmasq or Unbound query log (``which_server``): ``name``,
     ``client``, ``timestamp``, ``qtype``, and ``answers`` where the log holds outcomes (dnsmasq,
     Unbound's replies): empty for NXDOMAIN / SERVFAIL / REFUSED, ``(answered)`` otherwise,
     ``(not logged)`` when the query's outcome is not in the log (taken as answered). Other lines
     (the server's own messages, forwarding) are not queries and are left out; an Unbound reply
-    with no query line before it is the query's only record and is one. ``now`` fixes the year of
-    syslog stamps (tests). Vectorized: Arrow's RE2 over all lines, NumPy to pair outcomes with
+    with no query line before it is the query's only record and is one. Local stamps are in
+    ``zone`` when given (``--log-timezone``), else read as UTC; ``now`` fixes the year of syslog
+    stamps (tests). Vectorized: Arrow's RE2 over all lines, NumPy to pair outcomes with
     their queries, Python only per distinct stamp and per escaped BIND name."""
     import pyarrow.compute as pc
 
@@ -230,7 +241,7 @@ def read_query_log(
     cols = {
         "name": name.take(rows),
         "client": client.take(rows),
-        "timestamp": _times(lines.take(rows), now),
+        "timestamp": _times(lines.take(rows), now, zone),
         "qtype": qtype.take(rows),
     }
     if answers is not None:
