@@ -673,3 +673,40 @@ def test_windows_dns_debug_log_dictionary_burst_needs_logged_dead_answers(
     assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
     assert all("DGA burst" in r["reasons"] for r in rows) is burst
     assert any("DGA burst" in r["reasons"] for r in rows) is burst
+
+
+def test_several_files_score_as_one_batch(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """A day of rotated logs in any mix of formats scores as the same events in one file: the
+    tunnel's polls split across an hourly Zeek log, Zeek JSON (epoch numbers) and CSV (text)."""
+    ev = _events()
+    (tmp_path / "all.csv").write_text(_csv_of(ev))
+    (tmp_path / "dns.00.log").write_text(_zeek_log(ev[:15]))
+    (tmp_path / "dns.01.json").write_text(_zeek_json(ev[15:30]))
+    (tmp_path / "dns.02.csv").write_text(_csv_of(ev[30:]))
+    parts = [str(tmp_path / n) for n in ("dns.00.log", "dns.01.json", "dns.02.csv")]
+    rc = score_dns_main(["--no-progress", "--hosts", str(tmp_path / "h_parts.csv"), *parts])
+    out_parts = capsysbinary.readouterr().out
+    assert rc == 0
+    assert score_dns_main(["--no-progress", "--hosts", str(tmp_path / "h_all.csv"), str(tmp_path / "all.csv")]) == 0
+    out_all = capsysbinary.readouterr().out
+    assert out_parts == out_all
+    assert (tmp_path / "h_parts.csv").read_text() == (tmp_path / "h_all.csv").read_text()
+    assert "tunnel" in out_all.decode()
+
+
+def test_several_plain_lists_give_each_distinct_name_once_and_a_missing_file_is_an_error(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    (tmp_path / "a.txt").write_text("www.google.com\nxkqjvbztrwqplmnb.net\n")
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress(b"xkqjvbztrwqplmnb.net\nmail.contoso.com\n"))
+    rc, out, _ = _run(tmp_path / "a.txt", capsysbinary)  # one file: as before
+    assert rc == 0
+    assert [r["name"] for r in csv.DictReader(io.StringIO(out))] == ["www.google.com", "xkqjvbztrwqplmnb.net"]
+    assert score_dns_main(["--no-progress", str(tmp_path / "a.txt"), str(tmp_path / "b.txt.gz")]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
+    assert [r["name"] for r in rows] == ["www.google.com", "xkqjvbztrwqplmnb.net", "mail.contoso.com"]
+    assert score_dns_main(["--no-progress", str(tmp_path / "a.txt"), str(tmp_path / "missing.log")]) == 2
+    cap = capsysbinary.readouterr()
+    assert cap.out == b""
+    assert b"cannot read" in cap.err
+    assert b"missing.log" in cap.err

@@ -20,6 +20,7 @@ imports it with the scorer while this thread reads and de-duplicates the input, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import re
@@ -327,6 +328,31 @@ class _Warm:
         self.thread.join()
 
 
+def combine_inputs(tables: list[pa.Table]) -> pa.Table:
+    """Several files' tables as one batch (a day of hourly Zeek logs, rotated server logs), so
+    per-domain context and host summaries see all of it. Columns are the union; a file without
+    one has nulls there, and a column whose type differs between files (epoch numbers in one,
+    text in another) is text in all (``times.to_ns`` reads both)."""
+    if len(tables) == 1:
+        return tables[0]
+    import pyarrow.compute as pc
+
+    names: list[str] = []
+    for t in tables:
+        names += [c for c in t.column_names if c not in names]
+    types = {c: {t.schema.field(c).type for t in tables if c in t.column_names} for c in names}
+    text = pa.large_string()
+    parts = []
+    for t in tables:
+        cols = []
+        for c in names:
+            typ = next(iter(types[c])) if len(types[c]) == 1 else text
+            cols.append(pc.cast(t.column(c), typ) if c in t.column_names else pa.nulls(t.num_rows, typ))
+        parts.append(pa.table(cols, names=names))
+    rows = sum(input_rows(t) for t in tables)
+    return pa.concat_tables(parts).replace_schema_metadata({ROWS_KEY: str(rows).encode()})
+
+
 def input_rows(tbl: pa.Table) -> int:
     """Rows of the input (before any de-duplication ``read_input`` did)."""
     rows = (tbl.schema.metadata or {}).get(ROWS_KEY)
@@ -546,8 +572,10 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="hunt-assets score-dns", description=__doc__.split("\n\n")[0])
     ap.add_argument(
         "file",
-        help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, or plain text with one name per line; "
-        "'-' = stdin",
+        nargs="+",
+        help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
+        "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, dnsmasq, Unbound); '-' = stdin. Several files "
+        "(a day of rotated logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(
@@ -595,30 +623,33 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             print(f"score-dns: allowlist: {allow.summary()}", file=sys.stderr)
     on_terminal = (not args.no_progress) and sys.stderr.isatty()
     progress = _Progress(False)
-    if on_terminal and args.file != "-":  # a big log takes seconds to read: say so before
-        try:
-            size = os.path.getsize(args.file)
-        except OSError:
-            size = 0
+    if on_terminal and args.file != ["-"]:  # a big log takes seconds to read: say so before
+        size = 0
+        for path in args.file:
+            with contextlib.suppress(OSError):
+                size += os.path.getsize(path)
         if size >= LARGE_BYTES:
             progress.enabled = True
-            progress(f"reading {size / 2**20:,.0f} MiB")
-    try:
+            progress(f"reading {size / 2**20:,.0f} MiB" + (f" in {len(args.file)} files" if len(args.file) > 1 else ""))
+    tables = []
+    for path in args.file:
+        try:
 
-        def warn(msg: str) -> None:
+            def warn(msg: str, path: str = path) -> None:
+                progress.done()
+                print(f"score-dns: {path}: {msg}", file=sys.stderr)
+
+            if path == "-":
+                tables.append(read_input(sys.stdin.buffer, warn, zone))
+            else:
+                with open(path, "rb") as f:
+                    tables.append(read_input(f, warn, zone))
+        except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
+            warm.join()
             progress.done()
-            print(f"score-dns: {args.file}: {msg}", file=sys.stderr)
-
-        if args.file == "-":
-            tbl = read_input(sys.stdin.buffer, warn, zone)
-        else:
-            with open(args.file, "rb") as f:
-                tbl = read_input(f, warn, zone)
-    except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
-        warm.join()
-        progress.done()
-        print(f"score-dns: cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
+            print(f"score-dns: cannot read {path}: {exc}", file=sys.stderr)
+            return 2
+    tbl = combine_inputs(tables)
     if "name" not in tbl.column_names:
         warm.join()
         progress.done()
