@@ -1,4 +1,4 @@
-"""``hunt-assets score-dns FILE``: score DNS names from CSV or plain text, CSV on stdout.
+"""``hunt-assets score-dns FILE...``: score DNS names from CSV, plain text or DNS logs, CSV on stdout.
 
 Input is CSV (or tab-separated) when its first line is a header containing a query-name column
 (``name``, or one of ``NAME_COLUMNS`` such as the hunt's ``QueryName``, Zeek's ``query`` or a DGA
@@ -6,8 +6,9 @@ list's ``domain``; optional ``client``, ``timestamp``, ``qtype``, also under Def
 names, and with them ``answers``, empty when unanswered), otherwise plain text with one name per
 line; a header that names no query-name column is an error rather than a line of names. A Zeek
 ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
-JSON logs, Suricata's ``eve.json``) by their field names, a Windows DNS Server debug log by its
-packet lines, and gzipped input of any of these is unpacked (``logs``). Output has exactly the
+JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
+its packet lines, BIND / dnsmasq / Unbound query logs by theirs (``querylogs``), and gzipped
+input of any of these is unpacked (``logs``); several files are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
 code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
