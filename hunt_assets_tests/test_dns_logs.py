@@ -642,7 +642,7 @@ def test_windows_dns_debug_log_reads_client_queries(when: str, iso: str) -> None
 def test_windows_dns_debug_log_in_the_servers_time_zone() -> None:
     """The debug log stamps the server's local time: in a named zone, winter and summer offsets."""
     from hunt_assets.analytics.dns.cli import read_input
-    from hunt_assets.analytics.dns.times import parse_zone
+    from hunt_assets.analytics.dns.zones import parse_zone
 
     text = WINDOWS_BANNER + "".join(
         _windows_line(when, "Rcv", "10.0.0.5", "5b47", False, "NOERROR", "A", "www.example.com")

@@ -12,7 +12,8 @@ import pytest
 
 from hunt_assets.analytics.dns import querylogs
 from hunt_assets.analytics.dns.cli import read_input, score_dns_main
-from hunt_assets.analytics.dns.times import parse_zone, to_ns
+from hunt_assets.analytics.dns.times import to_ns
+from hunt_assets.analytics.dns.zones import parse_zone
 
 WORDS = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
 DICTIONARY = [f"{a}{b}.net" for a in WORDS for b in WORDS if a != b][:40]  # each alone reads as a real domain

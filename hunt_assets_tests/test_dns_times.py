@@ -89,14 +89,14 @@ def test_zeek_log_through_read_input_and_score_events_keeps_its_day() -> None:
 def test_parse_zone_reads_names_and_offsets(text: str, offset_in_july: str) -> None:
     from datetime import datetime
 
-    from hunt_assets.analytics.dns.times import local_iso, parse_zone
+    from hunt_assets.analytics.dns.zones import local_iso, parse_zone
 
     assert local_iso(datetime(2026, 7, 1, 12), parse_zone(text)).endswith(offset_in_july)
 
 
 @pytest.mark.parametrize("text", ["Mars/Olympus_Mons", "../../etc/passwd", "+24:00", "", "Europe/Berlin; rm"])
 def test_parse_zone_refuses_what_it_cannot_read(text: str) -> None:
-    from hunt_assets.analytics.dns.times import parse_zone
+    from hunt_assets.analytics.dns.zones import parse_zone
 
     with pytest.raises(ValueError, match="time zone"):
         parse_zone(text)

@@ -602,7 +602,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     zone = None
     if args.log_timezone is not None:
-        from hunt_assets.analytics.dns.times import parse_zone
+        from hunt_assets.analytics.dns.zones import parse_zone
 
         try:
             zone = parse_zone(args.log_timezone)

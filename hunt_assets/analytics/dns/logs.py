@@ -477,7 +477,7 @@ def _windows_times(when: list[str], zone: tzinfo | None = None) -> list[str | No
     The server's local time, in ``zone`` when given (``times.local_iso``)."""
     from datetime import datetime
 
-    from hunt_assets.analytics.dns.times import local_iso
+    from hunt_assets.analytics.dns.zones import local_iso
 
     sample = when[:: max(1, len(when) // 500)][:500]
     for fmt in _WINDOWS_TIME_FORMATS:

@@ -31,6 +31,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import numpy as np
 import pyarrow as pa
 
+from hunt_assets.analytics.dns.zones import local_iso
+
 _STAMP = re.compile(
     r"^(?:\[(?P<epoch>\d{9,11})\]"  # Unbound's own
     r"|(?P<bind>\d{2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?)"  # BIND's print-time
@@ -105,8 +107,6 @@ def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None
     """One line's stamp as text ``times.to_ns`` reads: epoch seconds and ISO with an offset as
     they are, BIND's and syslog's month names read here, syslog's missing year the latest not in
     the future; local times (all but those two) in ``zone`` when given."""
-    from hunt_assets.analytics.dns.times import local_iso  # here: times imports pandas, which score-dns defers
-
     if s.isdigit():  # Unbound's epoch seconds
         return s
     try:
