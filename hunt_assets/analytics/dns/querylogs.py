@@ -61,6 +61,7 @@ _SERVERS = {"bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND}
 _DEAD = ("NXDOMAIN", "SERVFAIL", "REFUSED")
 
 
+_PIECE_LINES = 1 << 20  # lines per piece of a big log
 _ESCAPE = re.compile(rb"\\(\d{3}|.)", re.DOTALL)
 
 
@@ -88,19 +89,19 @@ def which_server(head: bytes) -> str | None:
 
 
 def _lines(raw: bytes) -> pa.Array:
-    """The lines of ``raw`` as a string array over the same bytes (no copy per line), without
-    their line ends."""
-    import pyarrow.compute as pc
-
+    """The lines of ``raw`` as a string array over the same bytes (no copy), each with its line
+    end."""
     buf = np.frombuffer(raw, np.uint8)
-    ends = np.flatnonzero(buf == 10)
+    step = 1 << 24  # the comparison's mask in pieces, not one byte per byte of a big log
+    ends = np.concatenate([np.flatnonzero(buf[i:i + step] == 10) + i for i in range(0, len(buf), step)] or
+                          [np.zeros(0, np.int64)])
     if len(raw) and raw[-1:] != b"\n":
         ends = np.append(ends, len(raw))
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     offsets = np.concatenate(([0], ends + 1)).astype(np.int64)
     offsets[-1] = min(offsets[-1], len(raw))
     lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(raw))
-    return pc.utf8_rtrim(lines, characters="\r\n")
+    return lines  # with their line ends: the patterns stop at whitespace (Unbound's ends in \\s*$)
 
 
 def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None:
@@ -125,8 +126,8 @@ def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None
     return local_iso(when, zone)
 
 
-def _times(lines: pa.Array, now: datetime, zone: tzinfo | None = None) -> pa.Array:
-    """The stamps of ``lines``, read once per distinct stamp (a log repeats each second's)."""
+def _stamps(lines: pa.Array) -> pa.Array:
+    """Each line's stamp as written (``None`` where it has none)."""
     import pyarrow.compute as pc
 
     parts = pc.extract_regex(lines, _STAMP.pattern)
@@ -134,8 +135,15 @@ def _times(lines: pa.Array, now: datetime, zone: tzinfo | None = None) -> pa.Arr
     for field in ("epoch", "bind", "iso", "syslog"):
         value = pc.cast(parts.field(field), pa.large_string())
         stamp = pc.if_else(pc.fill_null(pc.not_equal(value, ""), False), value, stamp)
-    distinct = pc.dictionary_encode(stamp).combine_chunks() if isinstance(stamp, pa.ChunkedArray) else (
-        pc.dictionary_encode(stamp))
+    return stamp
+
+
+def _times(stamps: pa.Array, now: datetime, zone: tzinfo | None = None) -> pa.Array:
+    """``_stamps``' stamps as text ``times.to_ns`` reads, each distinct one read once (a log
+    repeats each second's)."""
+    import pyarrow.compute as pc
+
+    distinct = pc.dictionary_encode(stamps)
     read = pa.array([_stamp_text(s, now, zone) for s in distinct.dictionary.to_pylist()], pa.large_string())
     return read.take(distinct.indices)
 
@@ -182,19 +190,29 @@ def read_query_log(
     text_type = pa.large_string()
     from hunt_assets.analytics.dns.accel import utf8_valid
 
-    raw = bytes(data)
+    raw = data  # not copied: the lines are views of it
     if not utf8_valid(raw):  # score-dns has re-read such bytes as \xNN escapes already
-        raw = raw.decode("utf-8", "backslashreplace").encode()
-    server = which_server(raw[:8192])
+        raw = bytes(raw).decode("utf-8", "backslashreplace").encode()
+    server = which_server(bytes(raw[:8192]))
     if server is None:
         return pa.table({"name": pa.array([], text_type)})
     lines = _lines(raw)
-    parts = pc.extract_regex(lines, _SERVERS[server].pattern)
-    matched = pc.is_valid(parts)
-    lines, parts = lines.filter(matched), parts.filter(matched)
+    pattern = _SERVERS[server]
+    # in pieces, keeping only the fields of the lines that match: the regex's and the filters'
+    # copies of a whole big log would outweigh the log itself
+    kept: dict[str, list[pa.Array]] = {f: [] for f in (*pattern.groupindex, "stamp")}
+    for start in range(0, len(lines), _PIECE_LINES):
+        piece = lines.slice(start, _PIECE_LINES)
+        parts = pc.extract_regex(piece, pattern.pattern)
+        matched = pc.is_valid(parts)
+        parts = parts.filter(matched)
+        for f in pattern.groupindex:
+            kept[f].append(pc.cast(parts.field(f), text_type))
+        kept["stamp"].append(_stamps(piece.filter(matched)))
+    columns = {f: pa.concat_arrays(v) if v else pa.array([], text_type) for f, v in kept.items()}
 
     def field(name: str) -> pa.Array:
-        return pc.cast(parts.field(name), text_type)
+        return columns[name]
 
     def given(col: pa.Array) -> np.ndarray:
         return np.asarray(pc.not_equal(col, ""), dtype=bool)
@@ -241,7 +259,7 @@ def read_query_log(
     cols = {
         "name": name.take(rows),
         "client": client.take(rows),
-        "timestamp": _times(lines.take(rows), now, zone),
+        "timestamp": _times(field("stamp").take(rows), now, zone),
         "qtype": qtype.take(rows),
     }
     if answers is not None:
