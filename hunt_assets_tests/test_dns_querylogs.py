@@ -188,3 +188,13 @@ def test_an_unknown_log_timezone_is_a_clear_error(tmp_path: Path, capsysbinary: 
     rc, rows, err = _run(p, capsysbinary, "--log-timezone", "Mars/Olympus_Mons")
     assert (rc, rows) == (2, [])
     assert "--log-timezone: unknown time zone 'Mars/Olympus_Mons'" in err
+
+
+@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound"])
+def test_a_log_read_in_pieces_reads_as_in_one(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces of a few lines: a query and its outcome on either side of a boundary still pair."""
+    text = (_log(server, DICTIONARY, "NXDOMAIN" if server != "bind" else None) + "\r\n").encode()
+    whole = querylogs.read_query_log(text, now=NOW)
+    monkeypatch.setattr(querylogs, "_PIECE_LINES", 3)
+    assert querylogs.read_query_log(text, now=NOW).equals(whole)
+    assert whole.num_rows == len(DICTIONARY)
