@@ -182,14 +182,14 @@ def read_query_log(
     (the server's own messages, forwarding) are not queries and are left out; an Unbound reply
     with no query line before it is the query's only record and is one. Local stamps are in
     ``zone`` when given (``--log-timezone``), else read as UTC; ``now`` fixes the year of syslog
-    stamps (tests). Vectorized: Arrow's RE2 over all lines, NumPy to pair outcomes with
-    their queries, Python only per distinct stamp and per escaped BIND name."""
+    stamps (tests). Vectorized: Arrow's RE2 over the lines (in pieces), NumPy to pair outcomes
+    with their queries, Python only per distinct stamp and per escaped BIND name."""
     import pyarrow.compute as pc
+
+    from hunt_assets.analytics.dns.accel import utf8_valid
 
     now = now or datetime.now(UTC)
     text_type = pa.large_string()
-    from hunt_assets.analytics.dns.accel import utf8_valid
-
     raw = data  # not copied: the lines are views of it
     if not utf8_valid(raw):  # score-dns has re-read such bytes as \xNN escapes already
         raw = bytes(raw).decode("utf-8", "backslashreplace").encode()
