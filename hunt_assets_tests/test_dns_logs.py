@@ -639,6 +639,27 @@ def test_windows_dns_debug_log_reads_client_queries(when: str, iso: str) -> None
     ]
 
 
+def test_windows_dns_debug_log_read_in_pieces_reads_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query and its response on either side of a piece boundary still pair; the last response
+    of a transaction counts."""
+    from hunt_assets.analytics.dns import logs
+
+    lines = [_windows_line(WHEN_PIECES, "Rcv", "10.0.0.5", f"{i:04x}", False, "NOERROR", "A", f"n{i}.example.com")
+             for i in range(7)]
+    lines += [_windows_line(WHEN_PIECES, "Snd", "10.0.0.5", f"{i:04x}", True, "NXDOMAIN" if i % 2 else "NOERROR", "A",
+                            f"n{i}.example.com") for i in range(6)]
+    lines.append(_windows_line(WHEN_PIECES, "Snd", "10.0.0.5", "0001", True, "NOERROR", "A", "n1.example.com"))
+    text = (WINDOWS_BANNER + "".join(lines)).encode()
+    whole = logs.read_windows_dns_debug(text)
+    assert whole.column("answers").to_pylist() == ["(answered)", "(answered)", "(answered)", "", "(answered)", "",
+                                                   "(not logged)"]
+    monkeypatch.setattr(logs, "PIECE_LINES", 2)
+    assert logs.read_windows_dns_debug(text).equals(whole)
+
+
+WHEN_PIECES = "6/1/2024 1:02:03 PM"
+
+
 def test_windows_dns_debug_log_in_the_servers_time_zone() -> None:
     """The debug log stamps the server's local time: in a named zone, winter and summer offsets."""
     from hunt_assets.analytics.dns.cli import read_input

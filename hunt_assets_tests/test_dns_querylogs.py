@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hunt_assets.analytics.dns import querylogs
+from hunt_assets.analytics.dns import logs, querylogs
 from hunt_assets.analytics.dns.cli import read_input, score_dns_main
 from hunt_assets.analytics.dns.times import to_ns
 from hunt_assets.analytics.dns.zones import parse_zone
@@ -195,6 +195,6 @@ def test_a_log_read_in_pieces_reads_as_in_one(server: str, monkeypatch: pytest.M
     """Pieces of a few lines: a query and its outcome on either side of a boundary still pair."""
     text = (_log(server, DICTIONARY, "NXDOMAIN" if server != "bind" else None) + "\r\n").encode()
     whole = querylogs.read_query_log(text, now=NOW)
-    monkeypatch.setattr(querylogs, "_PIECE_LINES", 3)
+    monkeypatch.setattr(logs, "PIECE_LINES", 3)
     assert querylogs.read_query_log(text, now=NOW).equals(whole)
     assert whole.num_rows == len(DICTIONARY)

@@ -471,29 +471,82 @@ def is_windows_dns_debug(head: bytes) -> bool:
     return any(_WINDOWS_PACKET.match(line) for line in text.splitlines()[:50])
 
 
-def _windows_times(when: list[str], zone: tzinfo | None = None) -> list[str | None]:
-    """The packet times as ISO text: the first format (``_WINDOWS_TIME_FORMATS``) that reads the
-    sample whole reads them all (one strptime format is fast; the log's locale decides which).
-    The server's local time, in ``zone`` when given (``times.local_iso``)."""
+def _windows_times(when: pa.Array, zone: tzinfo | None = None) -> pa.Array:
+    """The packet times as ISO text: the first format (``_WINDOWS_TIME_FORMATS``) that reads a
+    sample whole reads them all (the log's locale decides which), each distinct stamp once (a busy
+    server logs many packets a second; strptime per packet was most of the reader's time). The
+    server's local time, in ``zone`` when given (``zones.local_iso``)."""
     from datetime import datetime
+
+    import pyarrow.compute as pc
 
     from hunt_assets.analytics.dns.zones import local_iso
 
-    sample = when[:: max(1, len(when) // 500)][:500]
+    distinct = pc.dictionary_encode(when)
+    stamps = distinct.dictionary.to_pylist()
+    sample = stamps[:: max(1, len(stamps) // 500)][:500]
     for fmt in _WINDOWS_TIME_FORMATS:
         try:
             for w in sample:
                 datetime.strptime(w, fmt)
         except ValueError:
             continue
-        out: list[str | None] = []
-        for w in when:
+        read: list[str | None] = []
+        for w in stamps:
             try:
-                out.append(local_iso(datetime.strptime(w, fmt), zone))
+                read.append(local_iso(datetime.strptime(w, fmt), zone))
             except ValueError:
-                out.append(None)
-        return out
-    return list(when)  # left to times.to_ns, value by value
+                read.append(None)
+        return pa.array(read, pa.large_string()).take(distinct.indices)
+    return when  # left to times.to_ns, value by value
+
+
+def split_lines(raw: bytes | bytearray) -> pa.Array:
+    """The lines of ``raw`` (UTF-8) as a string array over the same bytes (no copy), each with its
+    line end: what the line-oriented log readers run Arrow's regexes over."""
+    import numpy as np
+
+    buf = np.frombuffer(raw, np.uint8)
+    step = 1 << 24  # the comparison's mask in pieces, not one byte per byte of a big log
+    ends = np.concatenate([np.flatnonzero(buf[i:i + step] == 10) + i for i in range(0, len(buf), step)] or
+                          [np.zeros(0, np.int64)])
+    if len(raw) and raw[-1:] != b"\n":
+        ends = np.append(ends, len(raw))
+    offsets = np.concatenate(([0], ends + 1)).astype(np.int64)
+    offsets[-1] = min(offsets[-1], len(raw))
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(raw))
+
+
+def utf8_bytes(data: bytes | bytearray) -> bytes | bytearray:
+    """``data`` itself when it is UTF-8 (``score-dns`` has made it so), else re-read with ``\\xNN``
+    escapes for the bytes that are not."""
+    from hunt_assets.analytics.dns.accel import utf8_valid
+
+    return data if utf8_valid(data) else bytes(data).decode("utf-8", "backslashreplace").encode()
+
+
+PIECE_LINES = 1 << 20  # lines per piece of a big log, for the line-oriented readers
+
+
+def match_lines(lines: pa.Array, pattern: re.Pattern[str]) -> dict[str, pa.Array]:
+    """The named groups of ``pattern`` (searched with Arrow's RE2) in the lines that match, as
+    text, plus ``_line`` (the matched lines' positions); in pieces of ``PIECE_LINES``, so the
+    regex's and the filters' copies of a big log never exist whole."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    kept: dict[str, list[pa.Array]] = {f: [] for f in (*pattern.groupindex, "_line")}
+    for start in range(0, len(lines), PIECE_LINES):
+        piece = lines.slice(start, PIECE_LINES)
+        parts = pc.extract_regex(piece, pattern.pattern)
+        matched = pc.is_valid(parts)
+        parts = parts.filter(matched)
+        for f in pattern.groupindex:
+            kept[f].append(pc.cast(parts.field(f), text))
+        kept["_line"].append(pa.array(np.flatnonzero(np.asarray(matched, dtype=bool)) + start))
+    return {f: pa.concat_arrays(v) if v else pa.array([], pa.int64() if f == "_line" else text)
+            for f, v in kept.items()}
 
 
 def read_windows_dns_debug(
@@ -505,32 +558,34 @@ def read_windows_dns_debug(
     ``qtype``, and ``answers`` when the log has the server's responses: empty for a response code
     other than NOERROR (NXDOMAIN, SERVFAIL ...), ``(answered)`` for NOERROR, ``(not logged)``
     when no response to that query is in the log (taken as answered: a missing line is no evidence
-    of a dead name). Queries the server sends upstream, and the answers it gets, are not client
-    look-ups and are left out."""
-    queries: list[tuple[str, str, str, str, str]] = []  # when, client, xid, qtype, name
-    rcode_of: dict[tuple[str, str, str], str] = {}
-    responses = 0
-    for line in bytes(data).decode("utf-8", "backslashreplace").splitlines():
-        m = _WINDOWS_PACKET.match(line)
-        if m is None or m["op"] != "Q":
-            continue
-        name = _LABEL_LENGTH.sub(".", m["qname"]).strip(".")
-        if m["dir"] == "Rcv" and m["qr"] == " ":
-            queries.append((m["when"], m["ip"], m["xid"].lower(), m["qtype"], name))
-        elif m["dir"] == "Snd" and m["qr"] == "R":
-            responses += 1
-            rcode_of[(m["ip"], m["xid"].lower(), name.lower())] = m["rcode"]
-    text = pa.large_string()
-    cols = {
-        "name": pa.array([q[4] for q in queries], text),
-        "client": pa.array([q[1] for q in queries], text),
-        "timestamp": pa.array(_windows_times([q[0] for q in queries], zone), text),
-        "qtype": pa.array([q[3] for q in queries], text),
-    }
-    if responses:
-        def answer(q: tuple[str, str, str, str, str]) -> str:
-            rcode = rcode_of.get((q[1], q[2], q[4].lower()))
-            return "(not logged)" if rcode is None else ("(answered)" if rcode == "NOERROR" else "")
+    of a dead name); the last response of a client's transaction counts. Queries the server sends
+    upstream, and the answers it gets, are not client look-ups and are left out. Vectorized as
+    ``querylogs`` is: Arrow's RE2 over the lines in pieces, NumPy to pair responses with queries."""
+    import numpy as np
+    import pyarrow.compute as pc
 
-        cols["answers"] = pa.array([answer(q) for q in queries], text)
+    text = pa.large_string()
+    m = match_lines(split_lines(utf8_bytes(data)), _WINDOWS_PACKET)
+    op_q = np.asarray(pc.equal(m["op"], "Q"), dtype=bool)
+    asked = op_q & np.asarray(pc.and_(pc.equal(m["dir"], "Rcv"), pc.equal(m["qr"], " ")), dtype=bool)
+    answered = op_q & np.asarray(pc.and_(pc.equal(m["dir"], "Snd"), pc.equal(m["qr"], "R")), dtype=bool)
+    name = pc.utf8_trim(pc.replace_substring_regex(m["qname"], _LABEL_LENGTH.pattern, "."), ".")
+    rows = pa.array(np.flatnonzero(asked))
+    cols = {
+        "name": name.take(rows),
+        "client": m["ip"].take(rows),
+        "timestamp": _windows_times(m["when"].take(rows), zone),
+        "qtype": m["qtype"].take(rows),
+    }
+    if answered.any():
+        key = pc.binary_join_element_wise(m["ip"], pc.utf8_lower(m["xid"]), pc.utf8_lower(name), pa.scalar("|", text))
+        codes = np.asarray(pc.dictionary_encode(key).indices, dtype=np.int64)
+        responses = np.flatnonzero(answered)
+        by_key, first_from_end = np.unique(codes[responses][::-1], return_index=True)
+        last = responses[len(responses) - 1 - first_from_end]  # each key's last response
+        noerror = np.asarray(pc.equal(m["rcode"], "NOERROR"), dtype=bool)
+        state = np.full(int(codes.max()) + 1, 2, dtype=np.int64)  # 2: not logged
+        state[by_key] = np.where(noerror[last], 1, 0)
+        labels = pa.array(["", "(answered)", "(not logged)"], text)
+        cols["answers"] = labels.take(pa.array(state[codes[np.flatnonzero(asked)]]))
     return pa.table(cols)

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import numpy as np
 import pyarrow as pa
 
+from hunt_assets.analytics.dns.logs import match_lines, split_lines, utf8_bytes
 from hunt_assets.analytics.dns.zones import local_iso
 
 _STAMP = re.compile(
@@ -61,7 +62,6 @@ _SERVERS = {"bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND}
 _DEAD = ("NXDOMAIN", "SERVFAIL", "REFUSED")
 
 
-_PIECE_LINES = 1 << 20  # lines per piece of a big log
 _ESCAPE = re.compile(rb"\\(\d{3}|.)", re.DOTALL)
 
 
@@ -86,22 +86,6 @@ def which_server(head: bytes) -> str | None:
         if hits and (server != "dnsmasq" or any(m and m["name"] for m in map(pattern.search, hits))):
             return server
     return None
-
-
-def _lines(raw: bytes) -> pa.Array:
-    """The lines of ``raw`` as a string array over the same bytes (no copy), each with its line
-    end."""
-    buf = np.frombuffer(raw, np.uint8)
-    step = 1 << 24  # the comparison's mask in pieces, not one byte per byte of a big log
-    ends = np.concatenate([np.flatnonzero(buf[i:i + step] == 10) + i for i in range(0, len(buf), step)] or
-                          [np.zeros(0, np.int64)])
-    if len(raw) and raw[-1:] != b"\n":
-        ends = np.append(ends, len(raw))
-    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
-    offsets = np.concatenate(([0], ends + 1)).astype(np.int64)
-    offsets[-1] = min(offsets[-1], len(raw))
-    lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(raw))
-    return lines  # with their line ends: the patterns stop at whitespace (Unbound's ends in \\s*$)
 
 
 def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None:
@@ -186,30 +170,14 @@ def read_query_log(
     with their queries, Python only per distinct stamp and per escaped BIND name."""
     import pyarrow.compute as pc
 
-    from hunt_assets.analytics.dns.accel import utf8_valid
-
     now = now or datetime.now(UTC)
     text_type = pa.large_string()
-    raw = data  # not copied: the lines are views of it
-    if not utf8_valid(raw):  # score-dns has re-read such bytes as \xNN escapes already
-        raw = bytes(raw).decode("utf-8", "backslashreplace").encode()
+    raw = utf8_bytes(data)  # not copied: the lines are views of it
     server = which_server(bytes(raw[:8192]))
     if server is None:
         return pa.table({"name": pa.array([], text_type)})
-    lines = _lines(raw)
-    pattern = _SERVERS[server]
-    # in pieces, keeping only the fields of the lines that match: the regex's and the filters'
-    # copies of a whole big log would outweigh the log itself
-    kept: dict[str, list[pa.Array]] = {f: [] for f in (*pattern.groupindex, "stamp")}
-    for start in range(0, len(lines), _PIECE_LINES):
-        piece = lines.slice(start, _PIECE_LINES)
-        parts = pc.extract_regex(piece, pattern.pattern)
-        matched = pc.is_valid(parts)
-        parts = parts.filter(matched)
-        for f in pattern.groupindex:
-            kept[f].append(pc.cast(parts.field(f), text_type))
-        kept["stamp"].append(_stamps(piece.filter(matched)))
-    columns = {f: pa.concat_arrays(v) if v else pa.array([], text_type) for f, v in kept.items()}
+    lines = split_lines(raw)
+    columns = match_lines(lines, _SERVERS[server])
 
     def field(name: str) -> pa.Array:
         return columns[name]
@@ -259,7 +227,7 @@ def read_query_log(
     cols = {
         "name": name.take(rows),
         "client": client.take(rows),
-        "timestamp": _times(field("stamp").take(rows), now, zone),
+        "timestamp": _times(_stamps(lines.take(columns["_line"].take(rows))), now, zone),
         "qtype": qtype.take(rows),
     }
     if answers is not None:
