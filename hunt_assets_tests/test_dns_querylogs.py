@@ -14,9 +14,8 @@ from hunt_assets.analytics.dns import logs, querylogs
 from hunt_assets.analytics.dns.cli import read_input, score_dns_main
 from hunt_assets.analytics.dns.times import to_ns
 from hunt_assets.analytics.dns.zones import parse_zone
+from hunt_assets_tests.test_dns_logs import DICTIONARY  # each alone reads as a real domain
 
-WORDS = ["pleasant", "carry", "market", "winter", "garden", "silver", "mother", "yellow", "forest", "window"]
-DICTIONARY = [f"{a}{b}.net" for a in WORDS for b in WORDS if a != b][:40]  # each alone reads as a real domain
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
 

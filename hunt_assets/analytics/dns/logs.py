@@ -471,6 +471,20 @@ def is_windows_dns_debug(head: bytes) -> bool:
     return any(_WINDOWS_PACKET.match(line) for line in text.splitlines()[:50])
 
 
+# an ``answers`` value by the outcome a log shows for a query: dead (NXDOMAIN, SERVFAIL ...),
+# answered, or no outcome in the log (taken as answered: a missing line is no evidence of a dead name)
+OUTCOME_TEXT = ("", "(answered)", "(not logged)")
+
+
+def per_distinct(values: pa.Array, read: Callable[[str], str | None]) -> pa.Array:
+    """``read`` of every value, called once per distinct one: a log repeats each second's stamp
+    for every packet of that second."""
+    import pyarrow.compute as pc
+
+    distinct = pc.dictionary_encode(values)
+    return pa.array([read(v) for v in distinct.dictionary.to_pylist()], pa.large_string()).take(distinct.indices)
+
+
 def _windows_times(when: pa.Array, zone: tzinfo | None = None) -> pa.Array:
     """The packet times as ISO text: the first format (``_WINDOWS_TIME_FORMATS``) that reads a
     sample whole reads them all (the log's locale decides which), each distinct stamp once (a busy
@@ -482,8 +496,7 @@ def _windows_times(when: pa.Array, zone: tzinfo | None = None) -> pa.Array:
 
     from hunt_assets.analytics.dns.zones import local_iso
 
-    distinct = pc.dictionary_encode(when)
-    stamps = distinct.dictionary.to_pylist()
+    stamps = pc.unique(when).to_pylist()
     sample = stamps[:: max(1, len(stamps) // 500)][:500]
     for fmt in _WINDOWS_TIME_FORMATS:
         try:
@@ -491,13 +504,14 @@ def _windows_times(when: pa.Array, zone: tzinfo | None = None) -> pa.Array:
                 datetime.strptime(w, fmt)
         except ValueError:
             continue
-        read: list[str | None] = []
-        for w in stamps:
+
+        def read(w: str, fmt: str = fmt) -> str | None:
             try:
-                read.append(local_iso(datetime.strptime(w, fmt), zone))
+                return local_iso(datetime.strptime(w, fmt), zone)
             except ValueError:
-                read.append(None)
-        return pa.array(read, pa.large_string()).take(distinct.indices)
+                return None
+
+        return per_distinct(when, read)
     return when  # left to times.to_ns, value by value
 
 
@@ -586,6 +600,5 @@ def read_windows_dns_debug(
         noerror = np.asarray(pc.equal(m["rcode"], "NOERROR"), dtype=bool)
         state = np.full(int(codes.max()) + 1, 2, dtype=np.int64)  # 2: not logged
         state[by_key] = np.where(noerror[last], 1, 0)
-        labels = pa.array(["", "(answered)", "(not logged)"], text)
-        cols["answers"] = labels.take(pa.array(state[codes[np.flatnonzero(asked)]]))
+        cols["answers"] = pa.array(OUTCOME_TEXT, text).take(pa.array(state[codes[np.flatnonzero(asked)]]))
     return pa.table(cols)

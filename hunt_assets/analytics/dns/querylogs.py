@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import numpy as np
 import pyarrow as pa
 
-from hunt_assets.analytics.dns.logs import match_lines, split_lines, utf8_bytes
+from hunt_assets.analytics.dns.logs import OUTCOME_TEXT, match_lines, per_distinct, split_lines, utf8_bytes
 from hunt_assets.analytics.dns.zones import local_iso
 
 _STAMP = re.compile(
@@ -122,16 +122,6 @@ def _stamps(lines: pa.Array) -> pa.Array:
     return stamp
 
 
-def _times(stamps: pa.Array, now: datetime, zone: tzinfo | None = None) -> pa.Array:
-    """``_stamps``' stamps as text ``times.to_ns`` reads, each distinct one read once (a log
-    repeats each second's)."""
-    import pyarrow.compute as pc
-
-    distinct = pc.dictionary_encode(stamps)
-    read = pa.array([_stamp_text(s, now, zone) for s in distinct.dictionary.to_pylist()], pa.large_string())
-    return read.take(distinct.indices)
-
-
 def _next_outcome(key: np.ndarray, is_query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every line: the line of the first outcome after it with the same key (-1: none), and
     whether an outcome line answers a query logged before it (since the key's previous outcome)."""
@@ -140,12 +130,11 @@ def _next_outcome(key: np.ndarray, is_query: np.ndarray) -> tuple[np.ndarray, np
     k, q = key[order], is_query[order]
     outcomes = np.flatnonzero(~q)  # positions in ``order``
     j = np.searchsorted(outcomes, np.arange(n), side="right")
-    nxt = np.full(n, -1, dtype=np.int64)
-    found = j < len(outcomes)
-    hit = np.flatnonzero(found)
+    hit = np.flatnonzero(j < len(outcomes))
     same = k[outcomes[j[hit]]] == k[hit]
     nxt_sorted = np.full(n, -1, dtype=np.int64)
     nxt_sorted[hit[same]] = order[outcomes[j[hit[same]]]]
+    nxt = np.empty(n, dtype=np.int64)
     nxt[order] = nxt_sorted
     answers_query = np.zeros(n, dtype=bool)
     before = outcomes[outcomes > 0] - 1
@@ -177,22 +166,19 @@ def read_query_log(
     if server is None:
         return pa.table({"name": pa.array([], text_type)})
     lines = split_lines(raw)
-    columns = match_lines(lines, _SERVERS[server])
-
-    def field(name: str) -> pa.Array:
-        return columns[name]
+    field = match_lines(lines, _SERVERS[server])
 
     def given(col: pa.Array) -> np.ndarray:
         return np.asarray(pc.not_equal(col, ""), dtype=bool)
 
-    name, client, qtype = field("name"), field("ip"), field("qtype")
+    name, client, qtype = field["name"], field["ip"], field["qtype"]
     if server == "dnsmasq":
         is_query = given(name)
-        name = pc.if_else(pa.array(is_query), name, field("what"))
-        result = field("result")
+        name = pc.if_else(pa.array(is_query), name, field["what"])
+        result = field["result"]
         has_outcomes = not is_query.all()
     elif server == "unbound":
-        result = field("rcode")
+        result = field["rcode"]
         is_query = ~given(result)
         has_outcomes = not is_query.all()
         # Unbound writes the root dot: 'example.com.' (and '.' for the root itself)
@@ -221,13 +207,13 @@ def read_query_log(
         state = np.where(nxt >= 0, outcome[np.maximum(nxt, 0)], 2)  # of queries; 2: not logged
         state = np.where(is_query, state, outcome)
         keep = is_query | ((server == "unbound") & ~is_query & ~answers_query)
-        labels = pa.array(["", "(answered)", "(not logged)"], text_type)
-        answers = labels.take(pa.array(state[keep]))
+        answers = pa.array(OUTCOME_TEXT, text_type).take(pa.array(state[keep]))
     rows = pa.array(np.flatnonzero(keep))
     cols = {
         "name": name.take(rows),
         "client": client.take(rows),
-        "timestamp": _times(_stamps(lines.take(columns["_line"].take(rows))), now, zone),
+        "timestamp": per_distinct(_stamps(lines.take(field["_line"].take(rows))),
+                                  lambda stamp: _stamp_text(stamp, now, zone)),
         "qtype": qtype.take(rows),
     }
     if answers is not None:
