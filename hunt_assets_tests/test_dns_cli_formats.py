@@ -46,6 +46,7 @@ FORMATS = {
     "bind": lambda: Q._log("bind", Q.DICTIONARY, None),
     "dnsmasq": lambda: Q._log("dnsmasq", Q.DICTIONARY, "NXDOMAIN"),
     "unbound": lambda: Q._log("unbound", Q.DICTIONARY, "NXDOMAIN"),
+    "coredns": lambda: Q._log("coredns", Q.DICTIONARY, "NXDOMAIN"),
 }
 
 

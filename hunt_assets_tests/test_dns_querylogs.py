@@ -1,10 +1,11 @@
-"""``score-dns`` on DNS servers' own query logs: BIND, dnsmasq / Pi-hole, Unbound (``analytics.dns.querylogs``)."""
+"""``score-dns`` on DNS servers' own query logs: BIND, dnsmasq / Pi-hole, Unbound, CoreDNS
+(``analytics.dns.querylogs``)."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -47,10 +48,26 @@ def _unbound(i: int, client: str, name: str, qtype: str, rcode: str | None, quer
     return lines
 
 
+def _coredns(i: int, client: str, name: str, qtype: str, rcode: str) -> str:
+    """One line of CoreDNS's ``log`` plugin, in the shapes its releases and log collectors give."""
+    remote = f"[{client}]" if ":" in client else client
+    common = f'"{qtype} IN {name}. udp 41 false 4096" {rcode} qr,rd,ra 68 0.000{i:03d}s'
+    when = datetime(2026, 12, 7, 1, i // 8, i % 8 * 7, tzinfo=UTC)
+    if i % 4 == 0:  # 1.4 and later through `kubectl logs --timestamps`
+        return f"{when.isoformat().replace('+00:00', '.123456789Z')} [INFO] {remote}:50759 - {i} {common}\n"
+    if i % 4 == 1:  # a container runtime's log file (CRI), the Combined Log Format
+        return f"{when.isoformat().replace('+00:00', 'Z')} stdout F [INFO] {remote}:50759 - {i} {common} \"0\"\n"
+    if i % 4 == 2:  # releases before [INFO]: the time inside the line, with its offset
+        local = when.astimezone(timezone(timedelta(hours=1))).strftime("%d/%b/%Y:%H:%M:%S %z")
+        return f"{remote}:50759 - [{local}] {i} {common}\n"
+    return f"{when.strftime('%b %e %H:%M:%S')} node1 coredns[812]: [INFO] {remote}:50759 - {i} {common}\n"
+
+
 NOISE = {
     "bind": "07-Dec-2026 00:59:00.000 general: info: zone example.com/IN: loaded serial 2026120701\n",
     "dnsmasq": "Dec  7 00:59:00 dnsmasq[1234]: started, version 2.90 cachesize 150\n",
     "unbound": "[1796605140] unbound[1234:0] notice: init module 0: validator\n",
+    "coredns": ".:53\nCoreDNS-1.11.1\n[INFO] plugin/reload: Running configuration SHA512 = 591cf328cccc12bc\n",
 }
 
 
@@ -61,6 +78,8 @@ def _log(server: str, names: list[str], result: str | None) -> str:
             out += _bind(i, "10.0.0.66", name, "A")
         elif server == "dnsmasq":
             out += _dnsmasq(i, "10.0.0.66", name, "A", result)
+        elif server == "coredns":
+            out += _coredns(i, "10.0.0.66", name, "A", result or "NOERROR")
         else:
             out += _unbound(i, "10.0.0.66", name, "A", result)
     return out
@@ -72,7 +91,7 @@ def _run(path: Path, capsysbinary: pytest.CaptureFixture[bytes], *extra: str) ->
     return rc, list(csv.DictReader(io.StringIO(cap.out.decode()))), cap.err.decode()
 
 
-@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound"])
+@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound", "coredns"])
 def test_query_logs_read_every_query_with_its_client_time_and_type(server: str) -> None:
     text = NOISE[server] + {
         "bind": _bind(0, "10.0.0.5", "www.example.com", "A") + _bind(1, "fe80::1", "xkqjvbztrwqplmnb.net", "TXT")
@@ -83,6 +102,9 @@ def test_query_logs_read_every_query_with_its_client_time_and_type(server: str) 
         "unbound": _unbound(0, "10.0.0.5", "www.example.com", "A", "NOERROR")
         + _unbound(1, "fe80::1", "xkqjvbztrwqplmnb.net", "TXT", "NXDOMAIN")
         + _unbound(2, "10.0.0.7", "_ldap._tcp.dc._msdcs.corp.example", "SRV", None),
+        "coredns": _coredns(0, "10.0.0.5", "www.example.com", "A", "NOERROR")
+        + _coredns(1, "fe80::1", "xkqjvbztrwqplmnb.net", "TXT", "NXDOMAIN")
+        + _coredns(2, "10.0.0.7", "_ldap._tcp.dc._msdcs.corp.example", "SRV", "SERVFAIL"),
     }[server]
     tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
     assert tbl["name"] == ["www.example.com", "xkqjvbztrwqplmnb.net", "_ldap._tcp.dc._msdcs.corp.example"]
@@ -93,6 +115,8 @@ def test_query_logs_read_every_query_with_its_client_time_and_type(server: str) 
     assert [g[:19] for g in got] == expected
     if server == "bind":  # BIND's query log holds no outcomes: nothing is known about answers
         assert "answers" not in tbl
+    elif server == "coredns":  # each line has its response code
+        assert tbl["answers"] == ["(answered)", "", ""]
     else:
         assert tbl["answers"] == ["(answered)", "", "(not logged)"]
 
@@ -100,6 +124,7 @@ def test_query_logs_read_every_query_with_its_client_time_and_type(server: str) 
 @pytest.mark.parametrize(("server", "result", "burst"), [
     ("dnsmasq", "NXDOMAIN", True), ("dnsmasq", "93.184.216.34", False), ("dnsmasq", "NODATA-IPv6", False),
     ("unbound", "NXDOMAIN", True), ("unbound", "NOERROR", False), ("bind", None, False),
+    ("coredns", "NXDOMAIN", True), ("coredns", "NOERROR", False),
 ])
 def test_dead_look_ups_in_a_server_log_make_the_dictionary_dga_burst(
     server: str, result: str | None, burst: bool, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
@@ -189,7 +214,7 @@ def test_an_unknown_log_timezone_is_a_clear_error(tmp_path: Path, capsysbinary: 
     assert "--log-timezone: unknown time zone 'Mars/Olympus_Mons'" in err
 
 
-@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound"])
+@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound", "coredns"])
 def test_a_log_read_in_pieces_reads_as_in_one(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces of a few lines: a query and its outcome on either side of a boundary still pair."""
     text = (_log(server, DICTIONARY, "NXDOMAIN" if server != "bind" else None) + "\r\n").encode()
@@ -197,3 +222,26 @@ def test_a_log_read_in_pieces_reads_as_in_one(server: str, monkeypatch: pytest.M
     monkeypatch.setattr(logs, "PIECE_LINES", 3)
     assert querylogs.read_query_log(text, now=NOW).equals(whole)
     assert whole.num_rows == len(DICTIONARY)
+
+
+def test_coredns_names_in_presentation_format_and_ipv6_clients() -> None:
+    r"""CoreDNS writes names as miekg/dns presents them (``\DDD`` for bytes outside printable
+    ASCII, ``\X`` for ``"``, ``\``, space ...) and IPv6 clients in brackets, a zone index kept."""
+    names = [r"caf\195\169.fr", r'a\032b\"c.example', r"x\128\129y.tunnel.example", "."]
+    text = "".join(f'[INFO] [fe80::1%eth0]:5353 - {i} "A IN {n}{"" if n == "." else "."} udp 41 false 512" '
+                   f"NOERROR qr,rd 41 0.0001s\n" for i, n in enumerate(names))
+    tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
+    assert tbl["name"] == ["caf\u00e9.fr", 'a b"c.example', "x\\x80\\x81y.tunnel.example", "."]
+    assert tbl["client"] == ["fe80::1%eth0"] * 4
+
+
+def test_coredns_other_lines_and_custom_formats_are_not_queries() -> None:
+    """The errors plugin, reload notices and a custom ``log`` format carry no client and response
+    code in the Common Log Format's shape: they are not read as queries."""
+    text = (NOISE["coredns"]
+            + "[ERROR] plugin/errors: 2 example.net. A: read udp 10.244.0.7:39588->8.8.8.8:53: i/o timeout\n"
+            + "[INFO] udp Request: custom.example. A 4242\n"
+            + _coredns(3, "10.0.0.5", "www.example.com", "A", "NOERROR"))
+    tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
+    assert tbl["name"] == ["www.example.com"]
+    assert tbl["timestamp"] == ["2026-12-07T01:00:21"]

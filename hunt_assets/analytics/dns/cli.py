@@ -7,7 +7,7 @@ names, and with them ``answers``, empty when unanswered), otherwise plain text w
 line; a header that names no query-name column is an error rather than a line of names. A Zeek
 ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
-its packet lines, BIND / dnsmasq / Unbound query logs by theirs (``querylogs``), and gzipped
+its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), and gzipped
 input of any of these is unpacked (``logs``); several files are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
 code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
@@ -575,8 +575,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "file",
         nargs="+",
         help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
-        "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, dnsmasq, Unbound); '-' = stdin. Several files "
-        "(a day of rotated logs) are scored as one batch",
+        "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, dnsmasq, Unbound, CoreDNS); '-' = stdin. Several "
+        "files (a day of rotated logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(

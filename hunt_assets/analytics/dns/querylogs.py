@@ -1,20 +1,26 @@
-"""DNS servers' own query logs, for ``score-dns``: BIND's query log, dnsmasq's (Pi-hole's) and
-Unbound's, as the server writes them or through syslog.
+"""DNS servers' own query logs, for ``score-dns``: BIND's query log, dnsmasq's (Pi-hole's),
+Unbound's and CoreDNS's, as the server writes them or through syslog / a container runtime.
 
 Why: where there is no sensor and no Defender, the resolver's own log is the DNS record a hunter
 has (BIND and Infoblox in the data centre, dnsmasq / Pi-hole and Unbound in branch offices and
-small shops). Read as a list of names each line came out ``invalid``. Each server writes one line
-per query, in a shape of its own::
+small shops, CoreDNS in every Kubernetes cluster). Read as a list of names each line came out
+``invalid``. Each server writes one line per query, in a shape of its own::
 
     06-Jul-2022 11:12:04.202 client @0x7ff5b8000cd0 192.168.250.115#51530 (example.com): query: example.com IN A + (…)
     Dec  7 02:47:53 dnsmasq[1234]: query[A] example.com from 192.168.1.5
     [1733540873] unbound[1234:0] info: 192.168.1.5 example.com. A IN
+    [INFO] 10.244.0.7:50759 - 29008 "A IN example.com. udp 41 false 4096" NXDOMAIN qr,rd,ra 41 0.0379s
 
 (BIND's older lines have no ``@0x`` object and may name a ``view``; ``print-category`` /
 ``print-severity`` and a syslog prefix come before ``client``.) dnsmasq also logs the outcome of
 each query (``reply example.com is NXDOMAIN``, ``cached …``, ``config …``, Pi-hole's ``gravity
 blocked …``), and Unbound with ``log-replies`` a line with the response code: these become the
 queries' ``answers``, so a DGA's dead look-ups show as a burst. BIND's query log has no outcomes.
+CoreDNS's ``log`` plugin writes the query and its response code on one line, in its Common or
+Combined Log Format (``plugin/log``; older releases put ``[when]`` after the ``-``, newer ones
+``[INFO]`` before the client, whose IPv6 address is in brackets); a custom ``log`` format is not
+read. CoreDNS stamps nothing itself: ``kubectl logs --timestamps``, the container runtime's log
+file (``/var/log/containers``) and journald put an ISO or syslog stamp first.
 
 Times: BIND's own stamp and ISO 8601 (rsyslog) carry the year; the classic syslog stamp
 (``Dec  7 02:47:53``) does not, and gets the latest year that does not put it in the future.
@@ -56,7 +62,15 @@ _UNBOUND = re.compile(
     r"\bunbound(?:\[\d+:\d+\]|: \[\d+:\d+\]) (?:info|query|reply): (?P<ip>[0-9a-fA-F:.]+) (?P<name>\S+) "
     r"(?P<qtype>[A-Z0-9]+) (?:IN|CH|HS|ANY|CLASS\d+)(?: (?P<rcode>[A-Z]+) \d+\.\d+ [01] \d+)?\s*$"
 )
-_SERVERS = {"bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND}
+# CoreDNS's Common Log Format: {remote}:{port} - [{when}] {>id} "{type} {class} {name} {proto} {size}
+# {>do} {>bufsize}" {rcode} ...; names in presentation format (miekg/dns escapes ' ', '"', '\\' ...)
+_COREDNS = re.compile(
+    r"(?:^|\s)(?:\[INFO\] (?:plugin/log: )?)?(?P<ip>\[[0-9a-fA-F:.]+(?:%[^\]\s]+)?\]|[0-9.]+):\d+ - "
+    r"(?:\[(?P<when>\d{2}/[A-Za-z]{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] )?\d+ "
+    r'"(?P<qtype>[A-Za-z0-9]+) (?:IN|CH|HS|ANY|NONE|CLASS\d+) (?P<name>(?:\\.|[^\s\\"])+) (?:udp|tcp) \d+ '
+    r'(?:true|false) \d+" (?P<rcode>[A-Z]+\d*) '
+)
+_SERVERS = {"bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND, "coredns": _COREDNS}
 # outcomes that are no evidence of a live name (an answer, or a blocklist's) count as answered;
 # these do not
 _DEAD = ("NXDOMAIN", "SERVFAIL", "REFUSED")
@@ -79,7 +93,7 @@ def _unescape(name: str) -> str:
 
 def which_server(head: bytes) -> str | None:
     """The server whose query lines fill the first lines of the file (``bind``, ``dnsmasq``,
-    ``unbound``), or ``None``. A list of names never has their shape."""
+    ``unbound``, ``coredns``), or ``None``. A list of names never has their shape."""
     lines = head.decode("utf-8", "replace").splitlines()[:50]
     for server, pattern in _SERVERS.items():
         hits = [line for line in lines if pattern.search(line)]
@@ -95,6 +109,8 @@ def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None
     if s.isdigit():  # Unbound's epoch seconds
         return s
     try:
+        if s[2:3] == "/":  # CoreDNS's [when]: 07/Dec/2026:02:47:53 +0000, with its offset
+            return datetime.strptime(s, "%d/%b/%Y:%H:%M:%S %z").isoformat()
         if s[4:5] == "-":  # ISO (2024-06-01...): with an offset, or a local time
             when = datetime.fromisoformat(s)
             if when.tzinfo is not None:
@@ -110,14 +126,15 @@ def _stamp_text(s: str, now: datetime, zone: tzinfo | None = None) -> str | None
     return local_iso(when, zone)
 
 
-def _stamps(lines: pa.Array) -> pa.Array:
-    """Each line's stamp as written (``None`` where it has none)."""
+def _stamps(lines: pa.Array, own: pa.Array | None = None) -> pa.Array:
+    """Each line's stamp as written (``None`` where it has none); ``own``: the stamps a format
+    writes inside its lines (CoreDNS's ``[when]``), which win over a prefix."""
     import pyarrow.compute as pc
 
     parts = pc.extract_regex(lines, _STAMP.pattern)
     stamp = pa.nulls(len(lines), pa.large_string())
-    for field in ("epoch", "bind", "iso", "syslog"):
-        value = pc.cast(parts.field(field), pa.large_string())
+    values = [pc.cast(parts.field(f), pa.large_string()) for f in ("epoch", "bind", "iso", "syslog")]
+    for value in [*values, *([] if own is None else [own])]:
         stamp = pc.if_else(pc.fill_null(pc.not_equal(value, ""), False), value, stamp)
     return stamp
 
@@ -181,13 +198,20 @@ def read_query_log(
         result = field["rcode"]
         is_query = ~given(result)
         has_outcomes = not is_query.all()
-        # Unbound writes the root dot: 'example.com.' (and '.' for the root itself)
-        dotted = pc.and_(pc.ends_with(name, "."), pc.greater(pc.utf8_length(name), 1))
-        name = pc.if_else(dotted, pc.utf8_slice_codeunits(name, 0, -1), name)
+    elif server == "coredns":  # a query and its response code on one line
+        result = field["rcode"]
+        is_query = np.ones(len(name), dtype=bool)
+        has_outcomes = False
+        client = pc.utf8_trim(client, "[]")
     else:
         result = pa.nulls(len(name), text_type)
         is_query = np.ones(len(name), dtype=bool)
         has_outcomes = False
+    if server in ("unbound", "coredns"):
+        # written with the root dot: 'example.com.' (and '.' for the root itself)
+        dotted = pc.and_(pc.ends_with(name, "."), pc.greater(pc.utf8_length(name), 1))
+        name = pc.if_else(dotted, pc.utf8_slice_codeunits(name, 0, -1), name)
+    if server in ("bind", "coredns"):  # presentation format: escapes stand for bytes
         escaped = np.flatnonzero(np.asarray(pc.match_substring(name, "\\"), dtype=bool))
         if len(escaped):
             values = name.to_pylist()
@@ -208,11 +232,15 @@ def read_query_log(
         state = np.where(is_query, state, outcome)
         keep = is_query | ((server == "unbound") & ~is_query & ~answers_query)
         answers = pa.array(OUTCOME_TEXT, text_type).take(pa.array(state[keep]))
+    elif server == "coredns":
+        dead = np.asarray(pc.is_in(result, value_set=pa.array(_DEAD, text_type)), dtype=bool)
+        answers = pa.array(OUTCOME_TEXT, text_type).take(pa.array(np.where(dead, 0, 1)))
     rows = pa.array(np.flatnonzero(keep))
     cols = {
         "name": name.take(rows),
         "client": client.take(rows),
-        "timestamp": per_distinct(_stamps(lines.take(field["_line"].take(rows))),
+        "timestamp": per_distinct(_stamps(lines.take(field["_line"].take(rows)),
+                                          field["when"].take(rows) if "when" in field else None),
                                   lambda stamp: _stamp_text(stamp, now, zone)),
         "qtype": qtype.take(rows),
     }
