@@ -1,6 +1,7 @@
 """The warehouse on real DuckDB files: transactional partition writes, upserts, locks, bad files."""
 
 import multiprocessing as mp
+import os
 import time
 import traceback
 from datetime import date
@@ -190,3 +191,67 @@ def test_hash_groups_detect_a_shared_hash():
 def codes_match(cat: pd.Series, factorized) -> bool:
     """Categorical codes equal pd.factorize's: same order of first appearance, -1 for missing."""
     return cat.cat.codes.tolist() == list(factorized)
+
+
+def _listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_new_file_appears_complete_in_one_step(warehouse_path, monkeypatch):
+    """A second process must never open a half-written new file (it failed "not a valid DuckDB
+    database file"): the path appears by one hard link, of a file that already has every schema."""
+    import hunt_assets.warehouse.store as store
+
+    seen = []
+    real_link = os.link
+
+    def link(src, dst):
+        assert not Path(dst).exists()
+        con = duckdb.connect(str(src), read_only=True)  # the file about to appear is whole
+        seen.append(sorted(r[0] for r in con.execute(
+            "SELECT schema_name FROM information_schema.schemata").fetchall()))
+        con.close()
+        real_link(src, dst)
+
+    monkeypatch.setattr(store.os, "link", link)
+    d = date(2026, 11, 16)
+    Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 3), "partition_date", d)
+    assert len(seen) == 1
+    assert {"hunts", "intel", "analytics"} <= set(seen[0])
+    assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 3
+    assert _listing(warehouse_path.parent) == [warehouse_path.name]  # no private copy left behind
+
+
+def test_losing_the_creation_race_keeps_the_winners_file(warehouse_path, monkeypatch):
+    import hunt_assets.warehouse.store as store
+
+    def link(src, dst):
+        # another process creates the file and writes a day first
+        con = duckdb.connect(str(dst))
+        con.execute("CREATE SCHEMA hunts")
+        con.execute("CREATE TABLE hunts.t AS SELECT DATE '2026-11-15' AS partition_date, 7 AS i, 'w' AS tag")
+        con.close()
+        raise FileExistsError(dst)
+
+    monkeypatch.setattr(store.os, "link", link)
+    d = date(2026, 11, 16)
+    Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 2), "partition_date", d)
+    got = Warehouse(warehouse_path).query(
+        "SELECT partition_date::VARCHAR d, count(*) n FROM hunts.t GROUP BY 1 ORDER BY 1")
+    assert got.values.tolist() == [["2026-11-15", 1], ["2026-11-16", 2]]
+    assert _listing(warehouse_path.parent) == [warehouse_path.name]
+
+
+def test_file_system_without_hard_links_still_gets_a_warehouse(warehouse_path, monkeypatch):
+    import errno
+
+    import hunt_assets.warehouse.store as store
+
+    def link(src, dst):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(store.os, "link", link)
+    d = date(2026, 11, 16)
+    Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 4), "partition_date", d)
+    assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 4
+    assert _listing(warehouse_path.parent) == [warehouse_path.name]

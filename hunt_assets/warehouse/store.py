@@ -113,6 +113,8 @@ class Warehouse:
             raise WarehouseError(f"warehouse {self.path} does not exist; run `{REBUILD_HINT}` "
                                  "(or materialize the hunts) to create it")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only and not self.path.exists():
+            self._create()
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.05
         while True:
@@ -137,6 +139,35 @@ class Warehouse:
             for schema in SCHEMAS:
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         return con
+
+    def _create(self) -> None:
+        """Put a complete, empty warehouse file in place in one step.
+
+        DuckDB creates a new file and writes its header afterwards; another process that opens the
+        path in between reads a half-written header and fails with "not a valid DuckDB database
+        file" (eight writers starting on a fresh machine did, about once in sixty tries). So the
+        file is built under a private name and hard-linked into place, which fails harmlessly when
+        another process got there first and never replaces a file that holds data.
+        """
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{random.getrandbits(32):08x}.new")
+        try:
+            con = duckdb.connect(str(tmp))
+            try:
+                for schema in SCHEMAS:
+                    con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            finally:
+                con.close()
+            try:
+                os.link(tmp, self.path)
+            except FileExistsError:
+                pass  # another process created it: theirs is complete, ours is dropped
+            except OSError as exc:  # a file system without hard links: DuckDB creates it in place
+                log.debug("warehouse %s: no hard link (%s), created in place", self.path, exc)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot create warehouse {self.path}: {exc}") from None
+        finally:
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
