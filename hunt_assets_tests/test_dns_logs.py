@@ -7,6 +7,7 @@ import gzip
 import io
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from hunt_assets.analytics.dns.cli import score_dns_main
@@ -731,3 +732,64 @@ def test_several_plain_lists_give_each_distinct_name_once_and_a_missing_file_is_
     assert cap.out == b""
     assert b"cannot read" in cap.err
     assert b"missing.log" in cap.err
+
+
+def _rcode_export(shape: str, dead: bool) -> str:
+    """A day of dictionary-DGA look-ups from one host as a SIEM exports them: a response code per
+    row and no answer records."""
+    import json
+
+    rows = [(f"2024-06-01T13:{i // 8:02d}:{i % 8 * 7:02d}Z", n) for i, n in enumerate(DICTIONARY)]
+    if shape == "asim":  # Sentinel's normalized DNS schema (_Im_Dns), Domain being DnsQuery's alias
+        code = "NXDOMAIN" if dead else "NOERROR"
+        head = "TimeGenerated,EventStartTime,Dvc,SrcIpAddr,DnsQuery,Domain,DnsQueryTypeName,DnsResponseCodeName\n"
+        return head + "".join(f"{t},{t},dc1,10.0.0.66,{n},{n},A,{code}\n" for t, n in rows)
+    if shape == "asim_numeric":
+        return "TimeGenerated,SrcIpAddr,DnsQuery,DnsQueryType,DnsResponseCode\n" + "".join(
+            f"{t},10.0.0.66,{n},1,{3 if dead else 0}\n" for t, n in rows)
+    if shape == "dnsevents":  # Sentinel's DnsEvents: Computer is the DNS server
+        return "TimeGenerated [UTC],Computer,ClientIP,Name,QueryType,ResultCode,SubType\n" + "".join(
+            f"{t},dns1,10.0.0.66,{n},1,{2 if dead else 0},LookupQuery\n" for t, n in rows)
+    if shape == "ecs":  # an ECS pipeline that keeps the response code and drops the records
+        return "".join(json.dumps({"@timestamp": t, "source": {"ip": "10.0.0.66"}, "dns": {
+            "question": {"name": n, "type": "A"}, "response_code": "REFUSED" if dead else "NOERROR"}}) + "\n"
+            for t, n in rows)
+    raise AssertionError(shape)
+
+
+@pytest.mark.parametrize("shape", ["asim", "asim_numeric", "dnsevents", "ecs"])
+def test_response_codes_stand_in_for_answers(
+    shape: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Exports with a response code but no records (ASIM, DnsEvents, ECS): dead look-ups make
+    the dictionary DGA burst, live ones do not, and each row keeps its client and type."""
+    bursts = {}
+    for dead in (True, False):
+        p = tmp_path / f"{shape}-{dead}.csv"
+        p.write_text(_rcode_export(shape, dead))
+        rc, out, err = _run(p, capsysbinary)
+        assert (rc, err) == (0, "")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+        bursts[dead] = {"DGA burst" in r["reasons"] for r in rows}
+    assert bursts == {True: {True}, False: {False}}
+    first = _read(_rcode_export(shape, True))[0]
+    assert (first["name"], first["client"]) == (DICTIONARY[0], "10.0.0.66")
+    assert first["qtype"] in ("A", "1")
+
+
+def test_answers_from_rcode_by_name_number_or_absence() -> None:
+    from hunt_assets.analytics.dns.logs import answers_from_rcode
+
+    codes = pa.array(["NXDOMAIN", " servfail ", "REFUSED", "3", "2", "5", "NOERROR", "0", "NOTIMP", "", None])
+    assert answers_from_rcode(codes).to_pylist() == ["", "", "", "", "", "", "(answered)", "(answered)",
+                                                     "(answered)", "(not logged)", "(not logged)"]
+    assert answers_from_rcode(pa.array([3, 0, None])).to_pylist() == ["", "(answered)", "(not logged)"]
+
+
+def test_a_logs_answer_records_win_over_its_response_codes() -> None:
+    """Zeek's dns.log has both: its answers (records) are kept, the codes only stand in without them."""
+    from hunt_assets.analytics.dns.cli import read_input
+
+    tbl = read_input(io.BytesIO(b"ts,id.orig_h,query,rcode_name,answers\n1717200000,10.0.0.5,a.example,NOERROR,\n"))
+    assert tbl.column("answers").to_pylist() == [""]

@@ -209,7 +209,8 @@ def _string_columns(h: _Header) -> list[str]:
     out = []
     for c in h.raw:
         key = _column_key(c)
-        if key in NAME_COLUMNS or key == ADDITIONAL_FIELDS or _ALIASES.get(key) in ("client", "qtype", "answers"):
+        if key in NAME_COLUMNS or key == ADDITIONAL_FIELDS or _ALIASES.get(key) in ("client", "qtype", "answers",
+                                                                                    "rcode"):
             out += [c, c.strip()]
     return out
 
@@ -257,7 +258,7 @@ def _read_bytes(
                 f"a Zeek log without a query-name field (dns.log has 'query'; this one has: "
                 f"{', '.join(tbl.column_names)[:200]})"
             )
-        return tbl.rename_columns(_csv_column_names(tbl.column_names))
+        return logs.with_answers_from_rcode(tbl.rename_columns(_csv_column_names(tbl.column_names)))
     head = _Header.of(bytes(data[:4096]))  # the format checks read the first line only
     if _is_csv(head):
         rejected: list[str] = []
@@ -285,7 +286,7 @@ def _read_bytes(
                 )
         if not any(_column_key(c) in NAME_COLUMNS for c in tbl.column_names):
             tbl = _from_additional_fields(tbl)
-        return tbl.rename_columns(_csv_column_names(tbl.column_names))
+        return logs.with_answers_from_rcode(tbl.rename_columns(_csv_column_names(tbl.column_names)))
     if _header_without_names(head):
         raise pa.ArrowInvalid(
             f"the first line looks like a CSV header ({head.line[:120]!r}) but no column holds "

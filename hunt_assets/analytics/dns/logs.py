@@ -31,7 +31,8 @@ import pyarrow.csv as pacsv
 # the column names of every input format (CSV headers, Zeek's #fields, JSON field names with nested
 # objects as dotted names), any case. The query name, in order of preference: our own, Defender's
 # DeviceEvents, Zeek's dns.log, common DGA / domain lists, Suricata, the Elastic Common Schema
-NAME_COLUMNS = ("name", "queryname", "query", "qname", "domain", "fqdn", "rrname", "dns.rrname", "dns.question.name")
+NAME_COLUMNS = ("name", "queryname", "query", "qname", "dnsquery", "domain", "fqdn", "rrname", "dns.rrname",
+                "dns.question.name")
 # the optional columns, by the names Defender, Sentinel, Zeek, Suricata and ECS give them
 ALIASES = {
     "client": "client",
@@ -59,6 +60,20 @@ ALIASES = {
     "computer": "client",
     "utctime": "timestamp",
     "queryresults": "answers",
+    # Microsoft Sentinel's normalized DNS schema (ASIM: _Im_Dns, ASimDnsActivityLogs)
+    "srcipaddr": "client",
+    "dnsquerytypename": "qtype",
+    "dnsquerytype": "qtype",
+    "eventstarttime": "timestamp",
+    # the response code, where a source logs one but no answers (ASIM, Sentinel's DnsEvents, Zeek,
+    # ECS): read into ``answers`` by ``answers_from_rcode``, names before numbers
+    "dnsresponsecodename": "rcode",
+    "eventresultdetails": "rcode",
+    "rcode_name": "rcode",
+    "dns.response_code": "rcode",
+    "dnsresponsecode": "rcode",
+    "resultcode": "rcode",
+    "rcode": "rcode",
 }
 # JSON exports of Windows events nest Sysmon's fields under an object whose name depends on the
 # tool (event_data, EventData, winlog.event_data, Event.EventData ...): these are matched by their
@@ -413,7 +428,7 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         if "dns.type" in cols:
             tbl = _suricata_rows(tbl, warn)
     out: dict[str, pa.ChunkedArray] = {}
-    for ours in ("name", "client", "timestamp", "qtype", "answers"):
+    for ours in ("name", "client", "timestamp", "qtype", "answers", "rcode"):
         fields = NAME_COLUMNS if ours == "name" else [f for f, to in ALIASES.items() if to == ours]
         field = next((f for f in fields if f in cols), None)
         if field is None:
@@ -444,7 +459,7 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
             "JSON lines without a query-name field (one of: " + ", ".join(NAME_COLUMNS) + "; these have: "
             + ", ".join(sorted(cols))[:200] + ")"
         )
-    return pa.table(out)
+    return with_answers_from_rcode(pa.table(out))
 
 
 # Windows DNS Server's debug log (dns.log): one line per packet, the server's own key at the top
@@ -474,6 +489,37 @@ def is_windows_dns_debug(head: bytes) -> bool:
 # an ``answers`` value by the outcome a log shows for a query: dead (NXDOMAIN, SERVFAIL ...),
 # answered, or no outcome in the log (taken as answered: a missing line is no evidence of a dead name)
 OUTCOME_TEXT = ("", "(answered)", "(not logged)")
+
+
+# response codes of a dead name, by name and by number (RFC 1035 / 6895: 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED)
+DEAD_RCODES = ("NXDOMAIN", "SERVFAIL", "REFUSED", "2", "3", "5")
+
+
+def answers_from_rcode(rcode: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """``answers`` from a response-code column: empty (unanswered) for NXDOMAIN / SERVFAIL /
+    REFUSED, ``(answered)`` for any other code (NOERROR with no records is a live name),
+    ``(not logged)`` where the row has none.
+
+    Why: ASIM, Sentinel's ``DnsEvents`` and many SIEM exports carry the response code but no
+    answer records; without this a dictionary DGA's dead look-ups in such a file could not burst.
+    """
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    code = pc.utf8_upper(pc.utf8_trim_whitespace(pc.cast(rcode, text)))
+    dead = pc.is_in(code, value_set=pa.array(DEAD_RCODES, text))
+    given = pc.fill_null(pc.not_equal(code, ""), False)
+    state = pc.if_else(given, pc.if_else(dead, 0, 1), 2)
+    out = pa.array(OUTCOME_TEXT, text).take(pc.cast(state, pa.int64()))
+    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
+
+
+def with_answers_from_rcode(tbl: pa.Table) -> pa.Table:
+    """``tbl`` with an ``answers`` column read from its ``rcode`` column when it has that and no
+    answers of its own (a log's answer records say more than its codes); ``rcode`` is kept."""
+    if "rcode" not in tbl.column_names or "answers" in tbl.column_names:
+        return tbl
+    return tbl.append_column("answers", answers_from_rcode(tbl.column("rcode")))
 
 
 def per_distinct(values: pa.Array, read: Callable[[str], str | None]) -> pa.Array:
