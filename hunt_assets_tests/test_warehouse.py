@@ -194,7 +194,8 @@ def codes_match(cat: pd.Series, factorized) -> bool:
 
 
 def _listing(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The folder's files but the lock file, which stays (an empty file, locked only while in use)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
 
 
 def test_new_file_appears_complete_in_one_step(warehouse_path, monkeypatch):
@@ -255,3 +256,54 @@ def test_file_system_without_hard_links_still_gets_a_warehouse(warehouse_path, m
     Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 4), "partition_date", d)
     assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 4
     assert _listing(warehouse_path.parent) == [warehouse_path.name]
+
+
+def _hold_lock(path: Path, shared: bool) -> int:
+    """Take the warehouse's lock file as another process would (a separate open file: flock
+    locks of two open files conflict even within one process)."""
+    import fcntl
+
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+    return fd
+
+
+def test_a_writer_waits_its_turn_and_says_who_held_it_too_long(warehouse_path):
+    """Writers take the lock file exclusively for the whole connection: while anyone else has
+    the warehouse open, a write waits (here past a short timeout, with a clear error) and then
+    goes through once the other lets go; nothing is written meanwhile."""
+    d = date(2026, 11, 16)
+    Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 3), "partition_date", d)
+    for shared in (False, True):  # another writer, or a reader
+        fd = _hold_lock(warehouse_path, shared)
+        try:
+            with pytest.raises(WarehouseError, match="stayed locked"):
+                Warehouse(warehouse_path, lock_timeout=0.3).replace_partition(
+                    "hunts.t", _frame(d, 9, "late"), "partition_date", d)
+        finally:
+            os.close(fd)
+    assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 3
+    Warehouse(warehouse_path, lock_timeout=0.3).replace_partition("hunts.t", _frame(d, 9, "late"), "partition_date", d)
+    assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 9
+
+
+def test_readers_share_the_lock(warehouse_path):
+    d = date(2026, 11, 16)
+    Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 3), "partition_date", d)
+    fd = _hold_lock(warehouse_path, shared=True)
+    try:
+        assert Warehouse(warehouse_path, lock_timeout=0.3).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 3
+    finally:
+        os.close(fd)
+    fd = _hold_lock(warehouse_path, shared=False)
+    try:
+        with pytest.raises(WarehouseError, match="stayed locked"):
+            Warehouse(warehouse_path, lock_timeout=0.3).query("SELECT 1")
+    finally:
+        os.close(fd)
+
+
+def test_reading_a_missing_warehouse_leaves_no_lock_file_behind(tmp_path):
+    with pytest.raises(WarehouseError, match="make demo"):
+        Warehouse(tmp_path / "nope_warehouse.duckdb").query("SELECT 1")
+    assert list(tmp_path.iterdir()) == []
