@@ -174,9 +174,10 @@ class Warehouse:
         """Hold the warehouse's lock file for one connection: shared to read, exclusive to write.
 
         Why not DuckDB's own lock alone: with processes taking turns on one file (Dagster's step
-        processes, sensors, the CLI), about one write in two thousand committed without an error
-        and was gone afterwards, overwritten by a process whose connection opened while the
-        writer's was still open (DuckDB 2.0.1, ``bench/warehouse_race.py``). An ``flock`` on
+        processes, sensors, the CLI), a write now and then committed without an error and was
+        gone afterwards, overwritten by a process whose connection began to open while the
+        writer's was still open (DuckDB 2.0.1: 8 of 19,200 writes in one spell of races, none of
+        9,600 in another; ``bench/warehouse_race.py``). An ``flock`` on
         ``<file>.lock`` taken before the file is opened and released after it is closed means a
         writer never opens it while anyone else has it open. Waits up to ``lock_timeout``;
         without ``fcntl`` (Windows) or a writable folder for the lock file, DuckDB's lock is all
