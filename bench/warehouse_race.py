@@ -85,18 +85,24 @@ def run(rounds: int, writers: int, variant: str) -> dict[str, object]:
             p.join()
         seconds = time.perf_counter() - t
         failed_keys = {(r, k) for r, k, _ in failed}
-        lost = 0
+        lost = unreadable = 0
         for r in range(rounds):
             path = Path(folder) / f"r{r}_warehouse.duckdb"
             if not path.exists():
                 lost += sum((r, k) not in failed_keys for k in range(writers))
                 continue
-            con = duckdb.connect(str(path), read_only=True)
-            have = {row[0] for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hunts'").fetchall()}
-            con.close()
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+            except duckdb.Error:  # left unreadable: every write that reported success is lost
+                unreadable += 1
+                have = set()
+            else:
+                have = {row[0] for row in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'hunts'").fetchall()}
+                con.close()
             lost += sum(f"w{k}" not in have and (r, k) not in failed_keys for k in range(writers))
-    return {"writes": rounds * writers, "failed": len(failed), "lost": lost, "seconds": seconds,
+    return {"writes": rounds * writers, "failed": len(failed), "lost": lost, "unreadable": unreadable,
+            "seconds": seconds,
             "example": failed[0][2] if failed else ""}
 
 
@@ -109,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     for label in ("duckdb-direct", "duckdb-lock", "lock-file"):
         res = run(args.rounds, args.writers, label)
         print(f"  {label:13s} {res['writes']:6,} writes  failed {res['failed']:3}  lost without an error "
-              f"{res['lost']:3}  {res['seconds']:6.1f} s ({res['writes'] / res['seconds']:,.0f} writes/s)")
+              f"{res['lost']:3}  files left unreadable {res['unreadable']}  {res['seconds']:6.1f} s "
+              f"({res['writes'] / res['seconds']:,.0f} writes/s)")
         if res["example"]:
             print(f"  {'':13s} e.g. {res['example']}")
     return 0
