@@ -517,9 +517,12 @@ def keep_freed_memory() -> None:
     default glibc serves those with fresh ``mmap`` pages and returns them on free, and the first
     touch of every fresh page is a page fault, which on a virtual machine costs more than the
     arithmetic: a third of the run went to the kernel. With ``mmap`` off and trimming deferred,
-    freed buffers are reused from the heap; Arrow is pointed at the same allocator. Only the
-    command's own process does this (``hunt_assets.cli``), never a library caller (it is
-    process-wide); peak RSS grows by a few hundred MB at most.
+    freed buffers are reused from the heap; Arrow is pointed at the same allocator. Two arenas
+    at most: each scoring thread would otherwise get an arena of its own that keeps its own freed
+    buffers, so a buffer one thread frees is fresh memory for the next (1M names: 42 MB less peak
+    RSS, 1.6 % less wall time over 25 alternating runs). Only the command's own process does this
+    (``hunt_assets.cli``), never a library caller (it is process-wide); peak RSS grows by a few
+    hundred MB at most.
     """
     if not sys.platform.startswith("linux"):
         return
@@ -527,10 +530,11 @@ def keep_freed_memory() -> None:
         import ctypes
 
         libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_top_pad, m_mmap_max = -1, -2, -4
+        m_trim_threshold, m_top_pad, m_mmap_max, m_arena_max = -1, -2, -4, -8
         libc.mallopt(m_trim_threshold, 1 << 30)
         libc.mallopt(m_top_pad, 64 << 20)
         libc.mallopt(m_mmap_max, 0)
+        libc.mallopt(m_arena_max, 2)
         pa.set_memory_pool(pa.system_memory_pool())
     except (OSError, AttributeError, pa.ArrowException):  # not glibc, or no system pool: defaults are fine
         pass
