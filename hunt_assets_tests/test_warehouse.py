@@ -307,3 +307,25 @@ def test_reading_a_missing_warehouse_leaves_no_lock_file_behind(tmp_path):
     with pytest.raises(WarehouseError, match="make demo"):
         Warehouse(tmp_path / "nope_warehouse.duckdb").query("SELECT 1")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_without_room_for_the_lock_file_still_reads_but_refuses_writes(warehouse_path, monkeypatch):
+    """A warehouse shared read-only: readers fall back to DuckDB's shared lock; a writer is told
+    why it cannot write rather than writing unguarded."""
+    import hunt_assets.warehouse.store as store
+
+    d = date(2026, 11, 16)
+    Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 3), "partition_date", d)
+    real_open = os.open
+
+    def no_lock_file(path, flags, mode=0o777):
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(store.os, "open", no_lock_file)
+    assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 3
+    with pytest.raises(WarehouseError, match="cannot create the lock file"):
+        Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 9), "partition_date", d)
+    monkeypatch.undo()
+    assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 3
