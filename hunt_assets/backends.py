@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+from hunt_assets.duckdb_files import StillLocked, connect_waiting
 from hunt_assets.kql.adapter import run_local
 from hunt_assets.kql.types import KustoResult
 
@@ -21,13 +22,17 @@ class LakeError(RuntimeError):
     """The sample lake is missing or unreadable; the message names the path and the rebuild command."""
 
 
-def open_lake(path: str | Path) -> duckdb.DuckDBPyConnection:
+def open_lake(path: str | Path, lock_timeout: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """The sample lake, read-only; waits while another process (``hunt-assets new-alert``) writes it."""
     path = Path(path)
     if not path.exists():
         raise LakeError(f"sample tenant lake {path} does not exist; build it with `{LAKE_REBUILD}`")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = connect_waiting(path, read_only=True, timeout=lock_timeout)
         con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
+    except StillLocked as exc:  # busy, not broken: no advice to move it aside
+        raise LakeError(f"sample tenant lake {path} stayed locked by another process for {lock_timeout:.0f}s "
+                        f"({exc})") from None
     except duckdb.Error as exc:
         raise LakeError(f"sample tenant lake {path} is unreadable ({exc}); move it aside and rebuild it "
                         f"with `{LAKE_REBUILD}`") from None

@@ -206,11 +206,11 @@ def _verdict_frame(report: EnrichmentReport, scope: str) -> pd.DataFrame:
 
 
 def _lake_pdns(lake_path: str) -> pd.DataFrame:
-    import duckdb
+    from hunt_assets.duckdb_files import connect_waiting
 
     if not Path(lake_path).exists():
         return pd.DataFrame(columns=["rrname", "rrtype", "rdata"])
-    con = duckdb.connect(lake_path, read_only=True)
+    con = connect_waiting(lake_path, read_only=True, timeout=60.0)  # new-alert may be writing it
     try:
         has = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name='SamplePassiveDns'"

@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hunt_assets.duckdb_files import StillLocked, connect_waiting
+
 log = logging.getLogger("hunt_assets.warehouse")
 
 SCHEMAS = ("hunts", "intel", "analytics")
@@ -115,25 +117,14 @@ class Warehouse:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not read_only and not self.path.exists():
             self._create()
-        deadline = time.monotonic() + self.lock_timeout
-        delay = 0.05
-        while True:
-            try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
-                break
-            except duckdb.IOException as exc:
-                text = str(exc)
-                if "lock" not in text.lower() or time.monotonic() >= deadline:
-                    if "lock" in text.lower():
-                        raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
-                                             f"{self.lock_timeout:.0f}s: {text}") from None
-                    raise WarehouseError(f"cannot open warehouse {self.path}: {text}. If the file is "
-                                         f"corrupt, move it aside and run `{REBUILD_HINT}`.") from None
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 2.0)
-            except duckdb.Error as exc:
-                raise WarehouseError(f"cannot open warehouse {self.path}: {exc}. If the file is corrupt, "
-                                     f"move it aside and run `{REBUILD_HINT}`.") from None
+        try:
+            con = connect_waiting(self.path, read_only=read_only, timeout=self.lock_timeout)
+        except StillLocked as exc:
+            raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
+                                 f"{self.lock_timeout:.0f}s: {exc}") from None
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open warehouse {self.path}: {exc}. If the file is corrupt, "
+                                 f"move it aside and run `{REBUILD_HINT}`.") from None
         con.execute("SET TimeZone='UTC'")
         if not read_only:
             for schema in SCHEMAS:

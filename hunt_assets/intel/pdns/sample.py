@@ -9,12 +9,12 @@ with what the hunts found.
 from __future__ import annotations
 
 import os
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from hunt_assets.duckdb_files import StillLocked, connect_waiting
 from hunt_assets.entities import Entity
 from hunt_assets.intel.pdns.model import PassiveDnsRecord, RecordError
 from hunt_assets.intel.pdns.providers import LookupResult, ProviderUnavailable, WarningCollector
@@ -54,16 +54,10 @@ class SampleProvider:
                 f"sample lake {self.lake_path} does not exist; build it first "
                 "(hunt_assets.sample_tenant.build_lake or `make demo`)"
             )
-        deadline = time.monotonic() + self.lock_timeout
-        delay = 0.05
-        while True:
-            try:
-                return duckdb.connect(str(self.lake_path), read_only=True)
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                    raise SampleLakeError(f"cannot open sample lake {self.lake_path}: {exc}") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+        try:
+            return connect_waiting(self.lake_path, read_only=True, timeout=self.lock_timeout)
+        except (StillLocked, duckdb.IOException) as exc:
+            raise SampleLakeError(f"cannot open sample lake {self.lake_path}: {exc}") from None
 
     def lookup(self, entity: Entity) -> LookupResult:
         reverse = entity.kind == "ip" or (entity.kind == "url" and not entity.registered_domain)
