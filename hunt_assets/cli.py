@@ -96,7 +96,14 @@ def _cmd_new_alert(args: argparse.Namespace) -> int:
     if not lake.exists():
         print(f"hunt-assets new-alert: sample tenant {lake} does not exist; run `make demo` first", file=sys.stderr)
         return 2
-    alert_id = add_alert(lake, domain=args.domain, url=args.url, ip=args.ip, title=args.title)
+    from hunt_assets.duckdb_files import StillLocked
+
+    try:
+        alert_id = add_alert(lake, domain=args.domain, url=args.url, ip=args.ip, title=args.title)
+    except StillLocked as exc:
+        print(f"hunt-assets new-alert: the sample tenant {lake} stayed busy for a minute (a long hunt "
+              f"reading it?); nothing was added, try again ({exc})", file=sys.stderr)
+        return 1
     print(f"alert {alert_id} added to the sample tenant ({lake})")
     print("new_alert_sensor picks it up within one sensor interval (30 s) while `make ui` runs")
     return 0

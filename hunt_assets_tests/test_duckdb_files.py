@@ -92,3 +92,30 @@ def test_other_errors_are_not_waited_out(tmp_path: Path) -> None:
             connect_waiting(tmp_path / "held.duckdb", read_only=False, timeout=0.3)
     finally:
         proc.wait(timeout=30)
+
+
+def test_new_alert_command_says_busy_and_adds_nothing_when_the_lake_stays_locked(
+    lake: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import functools
+
+    import hunt_assets.sample_tenant as sample_tenant
+    from hunt_assets.cli import main
+
+    monkeypatch.setenv("HUNT_SAMPLE_LAKE", str(lake))
+    monkeypatch.setattr(sample_tenant, "add_alert", functools.partial(sample_tenant.add_alert, lock_timeout=0.3))
+    n = duckdb.connect(str(lake), read_only=True)
+    before = n.execute("SELECT count(*) FROM AlertInfo").fetchone()[0]
+    n.close()
+    proc = _hold(lake, "read", 3)
+    try:
+        assert main(["new-alert", "--domain", "cdn-telemetry-sync.com"]) == 1
+    finally:
+        proc.wait(timeout=30)
+    err = capsys.readouterr().err
+    assert "stayed busy" in err
+    assert "Traceback" not in err
+    after = duckdb.connect(str(lake), read_only=True)
+    assert after.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] == before
+    after.close()
+    assert main(["new-alert", "--domain", "cdn-telemetry-sync.com"]) == 0  # free again: added
