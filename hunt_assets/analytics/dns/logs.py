@@ -492,7 +492,8 @@ OUTCOME_TEXT = ("", "(answered)", "(not logged)")
 
 
 # response codes of a dead name, by name and by number (RFC 1035 / 6895: 2 SERVFAIL, 3 NXDOMAIN, 5 REFUSED)
-DEAD_RCODES = ("NXDOMAIN", "SERVFAIL", "REFUSED", "2", "3", "5")
+DEAD_RCODE_NAMES = ("NXDOMAIN", "SERVFAIL", "REFUSED")
+DEAD_RCODES = (*DEAD_RCODE_NAMES, "2", "3", "5")
 
 
 def answers_from_rcode(rcode: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:

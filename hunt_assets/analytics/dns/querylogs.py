@@ -37,7 +37,15 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import numpy as np
 import pyarrow as pa
 
-from hunt_assets.analytics.dns.logs import OUTCOME_TEXT, match_lines, per_distinct, split_lines, utf8_bytes
+from hunt_assets.analytics.dns.logs import (
+    DEAD_RCODE_NAMES,
+    OUTCOME_TEXT,
+    answers_from_rcode,
+    match_lines,
+    per_distinct,
+    split_lines,
+    utf8_bytes,
+)
 from hunt_assets.analytics.dns.zones import local_iso
 
 _STAMP = re.compile(
@@ -72,8 +80,7 @@ _COREDNS = re.compile(
 )
 _SERVERS = {"bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND, "coredns": _COREDNS}
 # outcomes that are no evidence of a live name (an answer, or a blocklist's) count as answered;
-# these do not
-_DEAD = ("NXDOMAIN", "SERVFAIL", "REFUSED")
+# the dead response codes (``logs.DEAD_RCODE_NAMES``) do not
 
 
 _ESCAPE = re.compile(rb"\\(\d{3}|.)", re.DOTALL)
@@ -226,15 +233,14 @@ def read_query_log(
             key = pc.binary_join_element_wise(client, key, qtype, pa.scalar(" ", text_type))
         codes = np.asarray(pc.dictionary_encode(key).indices, dtype=np.int64)
         nxt, answers_query = _next_outcome(codes, is_query)
-        dead = np.asarray(pc.is_in(result, value_set=pa.array(_DEAD, text_type)), dtype=bool)
+        dead = np.asarray(pc.is_in(result, value_set=pa.array(DEAD_RCODE_NAMES, text_type)), dtype=bool)
         outcome = np.where(dead, 0, 1)  # of outcome lines: 0 unanswered, 1 answered
         state = np.where(nxt >= 0, outcome[np.maximum(nxt, 0)], 2)  # of queries; 2: not logged
         state = np.where(is_query, state, outcome)
         keep = is_query | ((server == "unbound") & ~is_query & ~answers_query)
         answers = pa.array(OUTCOME_TEXT, text_type).take(pa.array(state[keep]))
-    elif server == "coredns":
-        dead = np.asarray(pc.is_in(result, value_set=pa.array(_DEAD, text_type)), dtype=bool)
-        answers = pa.array(OUTCOME_TEXT, text_type).take(pa.array(np.where(dead, 0, 1)))
+    elif server == "coredns":  # every line has its code
+        answers = answers_from_rcode(result)
     rows = pa.array(np.flatnonzero(keep))
     cols = {
         "name": name.take(rows),
