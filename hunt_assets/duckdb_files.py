@@ -12,8 +12,12 @@ from __future__ import annotations
 import os
 import random
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import duckdb
+
+T = TypeVar("T")
 
 
 class StillLocked(RuntimeError):
@@ -25,21 +29,36 @@ def is_lock_error(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
-def connect_waiting(
-    path: str | os.PathLike[str], *, read_only: bool, timeout: float, first_delay: float = 0.05
-) -> duckdb.DuckDBPyConnection:
-    """``duckdb.connect(path, read_only=...)``, tried again with a jittered, doubling delay (at most
-    2 s) while the file is locked by another process, for up to ``timeout`` seconds; then
-    ``StillLocked``. Any other error is raised as DuckDB raised it."""
+def retry_while_busy(
+    attempt: Callable[[], T],
+    busy: Callable[[Exception], bool],
+    *,
+    timeout: float,
+    first_delay: float = 0.05,
+    max_delay: float = 2.0,
+) -> T:
+    """``attempt()``, tried again with a jittered, doubling delay (at most ``max_delay``) while it
+    fails with an error that ``busy`` says is another process's turn, for up to ``timeout``
+    seconds; then ``StillLocked`` with that error's text. Any other error is raised as it is."""
     deadline = time.monotonic() + timeout
     delay = first_delay
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not is_lock_error(exc):
+            return attempt()
+        except Exception as exc:
+            if not busy(exc):
                 raise
             if time.monotonic() >= deadline:
                 raise StillLocked(str(exc)) from None
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 2.0)
+            delay = min(delay * 2, max_delay)
+
+
+def connect_waiting(
+    path: str | os.PathLike[str], *, read_only: bool, timeout: float, first_delay: float = 0.05
+) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect(path, read_only=...)``, waiting (``retry_while_busy``) while the file is
+    locked by another process, for up to ``timeout`` seconds; then ``StillLocked``. Any other
+    error is raised as DuckDB raised it."""
+    return retry_while_busy(lambda: duckdb.connect(str(path), read_only=read_only), is_lock_error,
+                            timeout=timeout, first_delay=first_delay)

@@ -14,7 +14,6 @@ import logging
 import os
 import random
 import re
-import time
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -26,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hunt_assets.duckdb_files import StillLocked, connect_waiting
+from hunt_assets.duckdb_files import StillLocked, connect_waiting, retry_while_busy
 
 log = logging.getLogger("hunt_assets.warehouse")
 
@@ -111,10 +110,7 @@ class Warehouse:
     # connections
     # ---------------------------------------------------------------------------------------------
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        if read_only and not self.path.exists():
-            raise WarehouseError(f"warehouse {self.path} does not exist; run `{REBUILD_HINT}` "
-                                 "(or materialize the hunts) to create it")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        """The connection itself, inside ``connect``'s turn (the file exists, or this is a writer)."""
         if not read_only and not self.path.exists():
             self._create()
         try:
@@ -187,18 +183,13 @@ class Warehouse:
             yield
             return
         try:
-            deadline = time.monotonic() + self.lock_timeout
-            delay = 0.005
-            while True:
-                try:
-                    fcntl.flock(fd, (fcntl.LOCK_SH if read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
-                                             f"{self.lock_timeout:.0f}s") from None
-                    time.sleep(delay * (0.5 + random.random()))
-                    delay = min(delay * 2, 0.2)
+            mode = (fcntl.LOCK_SH if read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB
+            try:
+                retry_while_busy(lambda: fcntl.flock(fd, mode), lambda exc: isinstance(exc, BlockingIOError),
+                                 timeout=self.lock_timeout, first_delay=0.005, max_delay=0.2)
+            except StillLocked:
+                raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
+                                     f"{self.lock_timeout:.0f}s") from None
             yield
         finally:
             os.close(fd)  # releases the lock
@@ -207,7 +198,8 @@ class Warehouse:
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A short-lived connection; hold it only as long as needed, other processes wait for it."""
         if read_only and not self.path.exists():
-            self._open(read_only)  # raises, naming the path and the fix
+            raise WarehouseError(f"warehouse {self.path} does not exist; run `{REBUILD_HINT}` "
+                                 "(or materialize the hunts) to create it")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._turn(read_only):
