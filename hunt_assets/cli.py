@@ -163,8 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_build_sample)
 
     sub.add_parser("score-dns", help="score DNS names: FILE... is CSV (name[,client,timestamp,qtype]), one name "
-                   "per line, or a DNS log (Zeek, JSON lines, BIND, dnsmasq, Unbound, Windows DNS debug); writes CSV "
-                   "name,verdict,score,reasons to stdout", add_help=False)
+                   "per line, or a DNS log (Zeek, JSON lines, BIND, dnsmasq, Unbound, CoreDNS, Windows DNS debug); "
+                   "writes CSV name,verdict,score,reasons to stdout", add_help=False)
 
     p = sub.add_parser("investigate", help="open an investigation for a domain, URL (its host) or IP")
     p.add_argument("value", help="domain, URL or IP; e.g. HTTP://WWW.Example.COM/path investigates www.example.com")

@@ -113,4 +113,3 @@ def to_ns(col: pd.Series) -> np.ndarray:
     if pd.api.types.is_timedelta64_dtype(dtype):
         return np.full(len(col), NAT, dtype=np.int64)
     return _strings_ns(col.astype("string"))
-
