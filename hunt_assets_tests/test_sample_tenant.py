@@ -412,6 +412,18 @@ def test_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
         build_lake(tmp_path / "tiny.duckdb", devices=5)
 
 
+def test_the_smallest_fleet_allowed_builds(tmp_path: Path) -> None:
+    """``MIN_DEVICES`` is what the incidents and background alerts need: one fewer is refused with
+    the reason, exactly that many builds (at 20 it raised ``KeyError: 'ws-ops-010'`` mid-build)."""
+    from hunt_assets.sample_tenant.fleet import MIN_DEVICES
+
+    with pytest.raises(ValueError, match=f"devices must be >= {MIN_DEVICES}"):
+        build_lake(tmp_path / "small.duckdb", days=1, devices=MIN_DEVICES - 1, dns_scale=0.02)
+    summary = build_lake(tmp_path / "small.duckdb", days=1, devices=MIN_DEVICES, dns_scale=0.02)
+    assert summary.row_counts["DeviceInfo"] > 0
+    assert summary.row_counts["AlertInfo"] > 0
+
+
 def test_add_alert_round_trip(lake: Path, tmp_path: Path) -> None:
     path = tmp_path / "copy.duckdb"
     shutil.copy(lake, path)

@@ -15,7 +15,7 @@ NETBIOS_DOMAIN = "CONTOSO"
 UPN_SUFFIX = "contoso.com"
 BASE_DN = "DC=contoso,DC=local"
 EGRESS_IP = "203.0.113.10"  # RFC 5737 documentation range: the company's NAT address
-MIN_DEVICES = 20
+MIN_DEVICES = 21  # six servers and workstations k = 0..14 (background_alerts uses k = 14)
 
 # (short name, role, local IP) — role drives traffic, processes and DeviceInfo fields.
 SERVERS: tuple[tuple[str, str, str], ...] = (
