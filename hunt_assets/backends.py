@@ -6,12 +6,15 @@ the same KQL that runs against a real tenant -- so newcomers, tests and CI see r
 
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-from hunt_assets.duckdb_files import StillLocked, connect_waiting
+from hunt_assets.duckdb_files import LAKE_WAIT_S, StillLocked, connect_waiting, turn
 from hunt_assets.kql.adapter import run_local
 from hunt_assets.kql.types import KustoResult
 
@@ -22,21 +25,50 @@ class LakeError(RuntimeError):
     """The sample lake is missing or unreadable; the message names the path and the rebuild command."""
 
 
-def open_lake(path: str | Path, lock_timeout: float = 60.0) -> duckdb.DuckDBPyConnection:
-    """The sample lake, read-only; waits while another process (``hunt-assets new-alert``) writes it."""
-    path = Path(path)
-    if not path.exists():
-        raise LakeError(f"sample tenant lake {path} does not exist; build it with `{LAKE_REBUILD}`")
+def _connect_lake(path: Path, lock_timeout: float) -> duckdb.DuckDBPyConnection:
     try:
         con = connect_waiting(path, read_only=True, timeout=lock_timeout)
         con.execute("SELECT count(*) FROM information_schema.tables").fetchone()
     except StillLocked as exc:  # busy, not broken: no advice to move it aside
-        raise LakeError(f"sample tenant lake {path} stayed locked by another process for {lock_timeout:.0f}s "
-                        f"({exc})") from None
+        raise _busy(path, lock_timeout, exc) from None
     except duckdb.Error as exc:
         raise LakeError(f"sample tenant lake {path} is unreadable ({exc}); move it aside and rebuild it "
                         f"with `{LAKE_REBUILD}`") from None
     return con
+
+
+def _busy(path: Path, lock_timeout: float, exc: Exception) -> LakeError:
+    return LakeError(f"sample tenant lake {path} stayed locked by another process for {lock_timeout:.0f}s ({exc})")
+
+
+def _existing(path: str | Path) -> Path:
+    path = Path(path)
+    if not path.exists():
+        raise LakeError(f"sample tenant lake {path} does not exist; build it with `{LAKE_REBUILD}`")
+    return path
+
+
+def open_lake(path: str | Path, lock_timeout: float = LAKE_WAIT_S) -> duckdb.DuckDBPyConnection:
+    """The sample lake, read-only, for a holder that keeps it open (the fake Graph service); waits
+    while another process (``hunt-assets new-alert``) writes it. Short reads use ``lake_connection``,
+    which also takes the lake's turn so a waiting writer is not starved."""
+    return _connect_lake(_existing(path), lock_timeout)
+
+
+@contextlib.contextmanager
+def lake_connection(path: str | Path, lock_timeout: float = LAKE_WAIT_S) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The sample lake, read-only, for one read inside the lake's turn (``duckdb_files.turn``)."""
+    path = _existing(path)
+    deadline = time.monotonic() + lock_timeout
+    try:
+        with turn(path, read_only=True, timeout=lock_timeout):
+            con = _connect_lake(path, max(0.0, deadline - time.monotonic()))
+            try:
+                yield con
+            finally:
+                con.close()
+    except StillLocked as exc:
+        raise _busy(path, lock_timeout, exc) from None
 
 
 class SampleLakeBackend:
@@ -52,8 +84,5 @@ class SampleLakeBackend:
         return f"SampleLakeBackend({str(self.lake_path)!r})"
 
     def query(self, kql: str, *, start: datetime, end: datetime) -> KustoResult:
-        con = open_lake(self.lake_path)
-        try:
+        with lake_connection(self.lake_path) as con:
             return run_local(con, kql)
-        finally:
-            con.close()

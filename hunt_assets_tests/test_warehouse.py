@@ -312,7 +312,7 @@ def test_reading_a_missing_warehouse_leaves_no_lock_file_behind(tmp_path):
 def test_a_folder_without_room_for_the_lock_file_still_reads_but_refuses_writes(warehouse_path, monkeypatch):
     """A warehouse shared read-only: readers fall back to DuckDB's shared lock; a writer is told
     why it cannot write rather than writing unguarded."""
-    import hunt_assets.warehouse.store as store
+    import hunt_assets.duckdb_files as duckdb_files
 
     d = date(2026, 11, 16)
     Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 3), "partition_date", d)
@@ -323,7 +323,7 @@ def test_a_folder_without_room_for_the_lock_file_still_reads_but_refuses_writes(
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, flags, mode)
 
-    monkeypatch.setattr(store.os, "open", no_lock_file)
+    monkeypatch.setattr(duckdb_files.os, "open", no_lock_file)
     assert Warehouse(warehouse_path).query("SELECT count(*) n FROM hunts.t")["n"].iloc[0] == 3
     with pytest.raises(WarehouseError, match="cannot create the lock file"):
         Warehouse(warehouse_path).replace_partition("hunts.t", _frame(d, 9), "partition_date", d)

@@ -206,20 +206,17 @@ def _verdict_frame(report: EnrichmentReport, scope: str) -> pd.DataFrame:
 
 
 def _lake_pdns(lake_path: str) -> pd.DataFrame:
-    from hunt_assets.duckdb_files import connect_waiting
+    from hunt_assets.duckdb_files import LAKE_WAIT_S, connect_in_turn
 
     if not Path(lake_path).exists():
         return pd.DataFrame(columns=["rrname", "rrtype", "rdata"])
-    con = connect_waiting(lake_path, read_only=True, timeout=60.0)  # new-alert may be writing it
-    try:
+    with connect_in_turn(lake_path, read_only=True, timeout=LAKE_WAIT_S) as con:  # new-alert may be writing it
         has = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name='SamplePassiveDns'"
         ).fetchone()[0]
         if not has:
             return pd.DataFrame(columns=["rrname", "rrtype", "rdata"])
         return con.execute("SELECT rrname, rrtype, rdata FROM SamplePassiveDns").df()
-    finally:
-        con.close()
 
 
 def sample_lookups(settings: HuntSettings, *, now: datetime) -> ContextLookups:

@@ -340,13 +340,10 @@ class SampleAlertsSource:
         self.lake_path = Path(lake_path)
 
     def alerts_since(self, since: datetime) -> list[Alert]:
-        from hunt_assets.backends import open_lake
+        from hunt_assets.backends import lake_connection
 
-        con = open_lake(self.lake_path)
-        try:
+        with lake_connection(self.lake_path) as con:
             return [parse_alert(a) for a in lake_alerts_as_graph(con, since)]
-        finally:
-            con.close()
 
     def __repr__(self) -> str:
         return f"SampleAlertsSource({str(self.lake_path)!r})"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hunt_assets.duckdb_files import connect_waiting
+from hunt_assets.duckdb_files import LAKE_WAIT_S, connect_in_turn
 
 from .alerts import Alert, mde_alert_id
 from .alerts import ip as ip_evidence
@@ -147,7 +147,7 @@ def add_alert(
     ip: str | None = None,
     title: str | None = None,
     now: datetime | None = None,
-    lock_timeout: float = 60.0,
+    lock_timeout: float = LAKE_WAIT_S,
 ) -> str:
     """Append a custom-detection alert to an existing lake so users can watch it flow into sensors.
 
@@ -163,7 +163,7 @@ def add_alert(
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     # a sensor or a hunt may be reading the lake this moment: wait for them rather than fail
-    with connect_waiting(path, read_only=False, timeout=lock_timeout) as con:
+    with connect_in_turn(path, read_only=False, timeout=lock_timeout) as con:
         existing = con.execute("SELECT count(*) FROM AlertInfo").fetchall()[0][0]
         alert_id = mde_alert_id("custom", moment.isoformat(), domain, url, ip, title, existing)
         evidence = [_url_evidence(domain), _url_evidence(url), _ip_evidence(ip)]

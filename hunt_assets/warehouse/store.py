@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hunt_assets.duckdb_files import StillLocked, connect_waiting, retry_while_busy
+from hunt_assets.duckdb_files import NoLockFile, StillLocked, connect_waiting, turn
 
 log = logging.getLogger("hunt_assets.warehouse")
 
@@ -158,41 +158,17 @@ class Warehouse:
 
     @contextlib.contextmanager
     def _turn(self, read_only: bool) -> Iterator[None]:
-        """Hold the warehouse's lock file for one connection: shared to read, exclusive to write.
-
-        Why not DuckDB's own lock alone: with processes taking turns on one file (Dagster's step
-        processes, sensors, the CLI), a write now and then committed without an error and was
-        gone afterwards, overwritten by a process whose connection began to open while the
-        writer's was still open (DuckDB 2.0.1: 8 of 19,200 writes in one spell of races, none of
-        9,600 in another; ``bench/warehouse_race.py``). An ``flock`` on
-        ``<file>.lock`` taken before the file is opened and released after it is closed means a
-        writer never opens it while anyone else has it open. Waits up to ``lock_timeout``;
-        without ``fcntl`` (Windows) or a writable folder for the lock file, DuckDB's lock is all
-        there is.
-        """
+        """The file's turn (``duckdb_files.turn``: lock files that keep a writer from opening the
+        file while anyone else has it open, and readers from starving a waiting writer), with the
+        warehouse's messages."""
         try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            yield
-            return
-        try:
-            fd = os.open(self.path.with_name(self.path.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:  # a read-only folder: readers still get DuckDB's shared lock
-            if not read_only:
-                raise WarehouseError(f"cannot create the lock file of warehouse {self.path}: {exc}") from None
-            yield
-            return
-        try:
-            mode = (fcntl.LOCK_SH if read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB
-            try:
-                retry_while_busy(lambda: fcntl.flock(fd, mode), lambda exc: isinstance(exc, BlockingIOError),
-                                 timeout=self.lock_timeout, first_delay=0.005, max_delay=0.2)
-            except StillLocked:
-                raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
-                                     f"{self.lock_timeout:.0f}s") from None
-            yield
-        finally:
-            os.close(fd)  # releases the lock
+            with turn(self.path, read_only=read_only, timeout=self.lock_timeout):
+                yield
+        except StillLocked:
+            raise WarehouseError(f"warehouse {self.path} stayed locked by another process for "
+                                 f"{self.lock_timeout:.0f}s") from None
+        except NoLockFile as exc:
+            raise WarehouseError(f"cannot create the lock file of warehouse {self.path}: {exc.strerror}") from None
 
     @contextlib.contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

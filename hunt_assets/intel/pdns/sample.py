@@ -8,13 +8,15 @@ with what the hunts found.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from hunt_assets.duckdb_files import StillLocked, connect_waiting
+from hunt_assets.duckdb_files import StillLocked, connect_in_turn
 from hunt_assets.entities import Entity
 from hunt_assets.intel.pdns.model import PassiveDnsRecord, RecordError
 from hunt_assets.intel.pdns.providers import LookupResult, ProviderUnavailable, WarningCollector
@@ -48,27 +50,26 @@ class SampleProvider:
     def __repr__(self) -> str:
         return f"SampleProvider({str(self.lake_path)!r})"
 
-    def _connect(self) -> duckdb.DuckDBPyConnection:
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if not self.lake_path.exists():
             raise SampleLakeError(
                 f"sample lake {self.lake_path} does not exist; build it first "
                 "(hunt_assets.sample_tenant.build_lake or `make demo`)"
             )
         try:
-            return connect_waiting(self.lake_path, read_only=True, timeout=self.lock_timeout)
+            with connect_in_turn(self.lake_path, read_only=True, timeout=self.lock_timeout) as con:
+                yield con
         except (StillLocked, duckdb.IOException) as exc:
             raise SampleLakeError(f"cannot open sample lake {self.lake_path}: {exc}") from None
 
     def lookup(self, entity: Entity) -> LookupResult:
         reverse = entity.kind == "ip" or (entity.kind == "url" and not entity.registered_domain)
-        con = self._connect()
-        try:
+        with self._connect() as con:
             try:
                 rows = con.execute(_REVERSE if reverse else _FORWARD, [entity.host]).fetchall()
             except duckdb.CatalogException:
                 raise SampleLakeError(f"sample lake {self.lake_path} has no {TABLE} table; rebuild it") from None
-        finally:
-            con.close()
         collected = datetime.now(UTC)
         result = LookupResult(source=SOURCE)
         warnings = WarningCollector()
