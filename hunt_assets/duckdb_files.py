@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -78,6 +79,18 @@ def lock_files(path: str | os.PathLike[str]) -> tuple[Path, Path]:
     return path.with_name(path.name + ".lock"), path.with_name(path.name + ".gate.lock")
 
 
+# Read turns each thread holds, by lock file: a read taken inside another must not queue at the
+# gate behind a waiting writer, which waits for the outer read (a deadlock until the timeout).
+_THREAD = threading.local()
+
+
+def _reads_held() -> dict[str, int]:
+    held = getattr(_THREAD, "reads", None)
+    if held is None:
+        held = _THREAD.reads = {}
+    return held
+
+
 def _flock_waiting(fd: int, mode: int, deadline: float) -> None:
     import fcntl
 
@@ -114,6 +127,7 @@ def turn(path: str | os.PathLike[str], *, read_only: bool, timeout: float) -> It
     deadline = time.monotonic() + timeout
     main_path, gate_path = lock_files(path)
     fds: list[int] = []
+    held, key, counted = _reads_held(), str(main_path.resolve()), False
     try:
         try:
             gate = os.open(gate_path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -128,9 +142,11 @@ def turn(path: str | os.PathLike[str], *, read_only: bool, timeout: float) -> It
             return
         try:
             if read_only:
-                _flock_waiting(gate, fcntl.LOCK_SH, deadline)
+                if not held.get(key):  # a read inside this thread's read needs no gate
+                    _flock_waiting(gate, fcntl.LOCK_SH, deadline)
                 _flock_waiting(main, fcntl.LOCK_SH, deadline)
                 fcntl.flock(gate, fcntl.LOCK_UN)  # in: the next writer may close the gate
+                held[key], counted = held.get(key, 0) + 1, True
             else:
                 _flock_waiting(gate, fcntl.LOCK_EX, deadline)
                 _flock_waiting(main, fcntl.LOCK_EX, deadline)
@@ -138,6 +154,8 @@ def turn(path: str | os.PathLike[str], *, read_only: bool, timeout: float) -> It
             raise StillLocked(f"another process kept its turn on {path} ({main_path.name})") from None
         yield
     finally:
+        if counted:
+            held[key] -= 1
         for fd in fds:
             os.close(fd)  # releases its lock
 

@@ -162,6 +162,32 @@ def test_a_waiting_writer_goes_before_readers_that_come_after_it(tmp_path: Path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.duckdb.gate.lock", "f.duckdb.lock"]
 
 
+def test_a_read_inside_a_read_does_not_queue_behind_a_waiting_writer(tmp_path: Path) -> None:
+    """The writer waits for the outer read; were the inner read to wait at the gate for the
+    writer, neither would move until the timeout."""
+    import threading
+
+    path = tmp_path / "f.duckdb"
+    waiting, done = threading.Event(), []
+
+    def writer() -> None:
+        waiting.set()
+        with turn(path, read_only=False, timeout=10):
+            done.append("writer")
+
+    with turn(path, read_only=True, timeout=10):
+        t = threading.Thread(target=writer)
+        t.start()
+        waiting.wait(10)
+        time.sleep(0.2)  # the writer holds the gate now
+        started = time.monotonic()
+        with turn(path, read_only=True, timeout=5):
+            done.append("inner read")
+        assert time.monotonic() - started < 1
+    t.join(30)
+    assert done == ["inner read", "writer"]
+
+
 def test_readers_share_a_turn_and_a_writer_waits_for_them_then_gives_up(tmp_path: Path) -> None:
     path = tmp_path / "f.duckdb"
     with turn(path, read_only=True, timeout=1), turn(path, read_only=True, timeout=1):  # two readers at once
