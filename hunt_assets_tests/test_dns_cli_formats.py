@@ -47,6 +47,8 @@ FORMATS = {
     "dnsmasq": lambda: Q._log("dnsmasq", Q.DICTIONARY, "NXDOMAIN"),
     "unbound": lambda: Q._log("unbound", Q.DICTIONARY, "NXDOMAIN"),
     "coredns": lambda: Q._log("coredns", Q.DICTIONARY, "NXDOMAIN"),
+    "coredns_docker": lambda: Q._docker([("stdout", Q._coredns_bare("10.0.0.66", n, "A", "NXDOMAIN"))
+                                         for n in Q.DICTIONARY]),
 }
 
 

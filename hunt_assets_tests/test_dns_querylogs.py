@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -245,3 +246,72 @@ def test_coredns_other_lines_and_custom_formats_are_not_queries() -> None:
     tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
     assert tbl["name"] == ["www.example.com"]
     assert tbl["timestamp"] == ["2026-12-07T01:00:21"]
+
+
+def _docker(lines: list[tuple[str, str]], split: int | None = None) -> str:
+    """Docker's ``json-file`` records of a container's output: (stream, line) each stamped a second
+    apart; the line numbered ``split`` is cut into two records, as Docker cuts a line over 16 KiB."""
+    out = []
+    for i, (stream, line) in enumerate(lines):
+        when = f"2026-12-07T05:00:{i:02d}.123456789Z"
+        parts = [line[:40], line[40:]] if i == split else [line]
+        for k, part in enumerate(parts):
+            out.append(json.dumps({"log": part + ("\n" if k == len(parts) - 1 else ""), "stream": stream,
+                                   "time": when if k == 0 else f"2026-12-07T05:00:{i:02d}.999Z"}))
+    return "\n".join(out) + "\n"
+
+
+def _coredns_bare(client: str, name: str, qtype: str, rcode: str) -> str:
+    """A CoreDNS query line as the container prints it: no stamp of its own."""
+    return f'[INFO] {client}:50759 - 4242 "{qtype} IN {name}. udp 41 false 4096" {rcode} qr,rd,ra 68 0.0001s'
+
+
+def test_a_dns_servers_docker_json_log_is_read_with_dockers_times(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """CoreDNS (or Unbound, dnsmasq) run under plain Docker: its log is Docker's ``json-file``,
+    each line a JSON record with the line, the stream and the time; CoreDNS stamps nothing itself.
+    A line Docker split over two records is joined, with the first record's time."""
+    tunnel = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhl.bG9uZyBsaW5lcw.t.example.org"
+    lines = [
+        ("stdout", ".:53"),
+        ("stdout", _coredns_bare("10.244.0.5", "www.example.com", "A", "NOERROR")),
+        ("stderr", "[ERROR] plugin/errors: 2 example.net. A: read udp 10.244.0.7:39588->8.8.8.8:53: i/o timeout"),
+        ("stdout", _coredns_bare("10.244.0.9", tunnel, "TXT", "NXDOMAIN")),
+    ]
+    text = _docker(lines, split=3).encode()
+    assert logs.is_json_lines(text[:4096])
+    assert logs.is_docker_json_log(text[:4096])
+    tbl = read_input(io.BytesIO(text)).to_pydict()
+    assert tbl["name"] == ["www.example.com", tunnel]
+    assert tbl["client"] == ["10.244.0.5", "10.244.0.9"]
+    assert tbl["answers"] == ["(answered)", ""]
+    got = [str(t) for t in pd.to_datetime(to_ns(pd.Series(tbl["timestamp"])), utc=True)]
+    # the split line has its first record's time, not the second's .999
+    assert got == ["2026-12-07 05:00:01.123456789+00:00", "2026-12-07 05:00:03.123456789+00:00"]
+
+
+@pytest.mark.parametrize("server", ["bind", "dnsmasq", "unbound"])
+def test_other_servers_in_docker_are_read_too(server: str) -> None:
+    text = _docker([("stdout", line) for line in _log(server, DICTIONARY[:4], "NXDOMAIN").splitlines()])
+    tbl = read_input(io.BytesIO(text.encode())).to_pydict()
+    assert tbl["name"] == DICTIONARY[:4]
+    assert set(tbl["client"]) == {"10.0.0.66"}
+    assert all(t.startswith("2026-12-07T05:00:") for t in tbl["timestamp"])  # Docker's, the outer stamp
+
+
+def test_a_broken_docker_record_is_skipped_with_a_warning_and_loses_no_other() -> None:
+    lines = [("stdout", _coredns_bare("10.244.0.5", f"host{i}.example.com", "A", "NOERROR")) for i in range(3)]
+    good = _docker(lines).splitlines()
+    text = "\n".join([good[0], '{"log": "[INFO] cut off', good[1], "[1, 2]", good[2]]) + "\n"
+    warnings: list[str] = []
+    tbl = read_input(io.BytesIO(text.encode()), warnings.append).to_pydict()
+    assert tbl["name"] == ["host0.example.com", "host1.example.com", "host2.example.com"]
+    assert len(warnings) == 1
+    assert "2 line(s) that are not Docker log records" in warnings[0]
+
+
+def test_json_lines_that_merely_have_a_log_field_are_not_docker_logs() -> None:
+    """A JSON log whose records name a ``log`` (many shippers do) but are not Docker's stays JSON."""
+    rec = {"log": "dns", "query": "www.example.com", "client": "10.0.0.5"}
+    text = (json.dumps(rec) + "\n").encode()
+    assert not logs.is_docker_json_log(text)
+    assert read_input(io.BytesIO(text)).to_pydict()["name"] == ["www.example.com"]

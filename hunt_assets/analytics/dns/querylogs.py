@@ -20,7 +20,8 @@ CoreDNS's ``log`` plugin writes the query and its response code on one line, in 
 Combined Log Format (``plugin/log``; older releases put ``[when]`` after the ``-``, newer ones
 ``[INFO]`` before the client, whose IPv6 address is in brackets); a custom ``log`` format is not
 read. CoreDNS stamps nothing itself: ``kubectl logs --timestamps``, the container runtime's log
-file (``/var/log/containers``) and journald put an ISO or syslog stamp first.
+file (``/var/log/containers``) and journald put an ISO or syslog stamp first; Docker's
+``json-file`` log is unwrapped into the same shape (``logs.unwrap_docker_json_log``).
 
 Times: BIND's own stamp and ISO 8601 (rsyslog) carry the year; the classic syslog stamp
 (``Dec  7 02:47:53``) does not, and gets the latest year that does not put it in the future.
