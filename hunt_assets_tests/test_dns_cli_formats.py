@@ -20,6 +20,7 @@ import pytest
 
 from hunt_assets_tests import test_dns_logs as L
 from hunt_assets_tests import test_dns_querylogs as Q
+from hunt_assets_tests import test_dns_windows_analytic as W
 
 WHEN = "6/1/2024 1:02:03 PM"
 
@@ -49,6 +50,8 @@ FORMATS = {
     "coredns": lambda: Q._log("coredns", Q.DICTIONARY, "NXDOMAIN"),
     "coredns_docker": lambda: Q._docker([("stdout", Q._coredns_bare("10.0.0.66", n, "A", "NXDOMAIN"))
                                          for n in Q.DICTIONARY]),
+    "windows_analytic": lambda: "".join(line + "\n" for i, n in enumerate(Q.DICTIONARY)
+                                        for line in W._exchange(i, "10.0.0.66", n, "1", "3", "winlogbeat")),
 }
 
 

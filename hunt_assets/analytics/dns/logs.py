@@ -65,6 +65,7 @@ ALIASES = {
     "dnsquerytypename": "qtype",
     "dnsquerytype": "qtype",
     "eventstarttime": "timestamp",
+    "eventtime": "timestamp",  # NXLog's events (the Windows host's local time)
     # the response code, where a source logs one but no answers (ASIM, Sentinel's DnsEvents, Zeek,
     # ECS): read into ``answers`` by ``answers_from_rcode``, names before numbers
     "dnsresponsecodename": "rcode",
@@ -347,8 +348,8 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
     import json
 
-    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER}
-    nested = {f for fs in _NESTED_FIELDS.values() for f in fs}
+    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER, *_WINDOWS_EVENT_ID}
+    nested = {*(f for fs in _NESTED_FIELDS.values() for f in fs), *_WINDOWS_ANALYTIC_TAILS}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
     for raw in bytes(data).splitlines():
@@ -472,6 +473,75 @@ def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Tabl
     return tbl
 
 
+# Windows DNS Server's analytic channel (Microsoft-Windows-DNSServer/Analytical), as Winlogbeat
+# (winlog.event_id, winlog.event_data.QNAME ...) or NXLog (EventID, QNAME ... at the top) ship it:
+# event 256 QUERY_RECEIVED (Source: the client), 257 RESPONSE_SUCCESS and 258 RESPONSE_FAILURE
+# (Destination: the client, RCODE); 260/261 are the server's own recursion to its forwarders
+_WINDOWS_EVENT_ID = ("winlog.event_id", "eventid", "event_id", "event.code", "system.eventid")
+_WINDOWS_QUERY_RECEIVED, _WINDOWS_RESPONSES = 256, (257, 258)
+_WINDOWS_ANALYTIC_TAILS = ("qname", "qtype", "source", "destination", "rcode", "xid")
+
+
+def _windows_dns_events(tbl: pa.Table) -> pa.Table | None:
+    """The client queries of Windows DNS Server analytic events (``name``, ``client``,
+    ``timestamp``, ``qtype``, ``rcode``), or ``None`` when ``tbl`` holds none.
+
+    Why not by the generic aliases: Winlogbeat's events were refused whole (its QNAME is nested
+    under ``winlog.event_data``, which no alias names), and NXLog's were read with every event as
+    a query (each look-up four times: received, recursed, the forwarder's answer, the response),
+    without client or time; and the one client field the aliases know there, ``host.name``, is
+    the DNS server that logged the event. Each query's ``rcode`` comes from its response: the same
+    client (the response's Destination), transaction id and name; a query without one has none
+    (not logged).
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    cols = tbl.column_names
+    by_tail = {}
+    for c in sorted(cols, key=len):  # the shortest (least nested) column of each name first
+        by_tail.setdefault(c.rsplit(".", 1)[-1], c)
+    eid_col = next((c for c in _WINDOWS_EVENT_ID if c in cols), None)
+    if eid_col is None or "qname" not in by_tail or "source" not in by_tail:
+        return None
+    text = pa.large_string()
+
+    def col(tail: str, rows: pa.Table) -> pa.ChunkedArray:
+        if tail not in by_tail:
+            return pa.chunked_array([pa.nulls(rows.num_rows, text)])
+        return pc.cast(rows.column(by_tail[tail]), text)
+
+    raw = pc.utf8_trim_whitespace(pc.cast(tbl.column(eid_col), text))
+    eid = pc.cast(pc.if_else(pc.fill_null(pc.utf8_is_digit(raw), False), raw, pa.scalar(None, text)), pa.int64())
+    queries = tbl.filter(pc.fill_null(pc.equal(eid, _WINDOWS_QUERY_RECEIVED), False))
+    if not queries.num_rows and not pc.any(pc.is_in(eid, value_set=pa.array(_WINDOWS_RESPONSES))).as_py():
+        return None
+
+    def key(rows: pa.Table, client: str) -> pa.Table:
+        return pa.table({"c": col(client, rows), "x": col("xid", rows),
+                         "q": pc.utf8_lower(pc.utf8_rtrim(col("qname", rows), characters="."))})
+
+    responses = tbl.filter(pc.fill_null(pc.is_in(eid, value_set=pa.array(_WINDOWS_RESPONSES)), False))
+    failed = pc.equal(eid.filter(pc.fill_null(pc.is_in(eid, value_set=pa.array(_WINDOWS_RESPONSES)), False)), 258)
+    given = col("rcode", responses)
+    # a failure event without a response code: the server could not answer (SERVFAIL)
+    code = pc.if_else(pc.is_valid(given), given, pc.if_else(failed, pa.scalar("2", text), pa.scalar("0", text)))
+    answered = key(responses, "destination").append_column("rcode", code)
+    # one outcome per key (transaction ids repeat over a long log): an answer over a failure
+    answered = answered.group_by(["c", "x", "q"], use_threads=False).aggregate([("rcode", "min")])
+    asked = key(queries, "source").append_column("i", pa.array(np.arange(queries.num_rows)))
+    joined = asked.join(answered, ["c", "x", "q"], join_type="left outer", use_threads=False).sort_by("i")
+    # QNAME is fully qualified (``www.example.com.``): without the root's dot, as the other logs' readers give it
+    name = pc.replace_substring_regex(col("qname", queries), pattern=r"([^.])\.$", replacement=r"\1")
+    out = {"name": name, "client": col("source", queries)}
+    stamp = next((f for f, to in ALIASES.items() if to == "timestamp" and f in cols), None)
+    if stamp is not None:
+        out["timestamp"] = queries.column(stamp)
+    out["qtype"] = col("qtype", queries)
+    out["rcode"] = pc.cast(joined.column("rcode_min"), text)
+    return pa.table(out)
+
+
 def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     """JSON lines as a table of ``name`` and, where the records have them, ``client``,
     ``timestamp``, ``qtype`` and ``answers`` (``NAME_COLUMNS``, ``ALIASES``); Suricata's non-DNS events and DNS
@@ -487,6 +557,9 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         tbl = tbl.rename_columns([c.lower() for c in tbl.column_names])
     except pa.ArrowInvalid:
         tbl = _json_slowly(data, warn)
+    windows = _windows_dns_events(tbl)
+    if windows is not None:
+        tbl = windows
     if _SURICATA_QUERIES in tbl.column_names:
         tbl = _explode_queries(tbl)
     cols = set(tbl.column_names)
