@@ -221,3 +221,75 @@ def test_dns_server_query_logs_of_hostile_names_keep_every_query(
     if not names:
         return
     assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_windows_dns_analytic_events_of_hostile_names_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Winlogbeat's or NXLog's events: queries received among responses, the server's recursion,
+    transaction ids that repeat, event ids as text or numbers, and now and then a broken record
+    (the line-by-line path). Every received query's name comes out, no other event's."""
+    import json
+
+    rng = random.Random(6000 + seed)
+    nxlog = seed % 2 == 1
+    names: list[str] = []
+    lines = []
+    for _ in range(rng.randint(1, 40)):
+        n, client, xid = _hostile_name(rng), rng.choice(["10.0.0.5", "fe80::1", ""]), str(rng.randint(1, 4))
+        events = [(256, {"Source": client, "QNAME": n + ".", "QTYPE": rng.choice(["1", "16", ""]), "XID": xid})]
+        if rng.random() < 0.5:
+            events.append((260, {"Destination": "8.8.8.8", "QNAME": _hostile_name(rng) + ".", "XID": xid}))
+        if rng.random() < 0.7:
+            eid = rng.choice([257, 258])
+            events.append((eid, {"Destination": client, "QNAME": n + ".", "XID": xid,
+                                 "RCODE": rng.choice(["0", "3", "2", ""])}))
+        names.append(n)
+        for eid, data in events:
+            stamp = rng.choice(["2026-12-07T05:00:00.000Z", "bad", ""])
+            if nxlog:
+                rec = {"EventTime": stamp, "EventID": rng.choice([eid, str(eid)]), "Hostname": "DC01", **data}
+            else:
+                rec = {"@timestamp": stamp, "host": {"name": "DC01"},
+                       "winlog": {"event_id": str(eid), "event_data": data}}
+            lines.append(json.dumps(rec))
+        if rng.random() < 0.1:
+            lines.append('{"winlog": {"event_id": "256", "event_data": {"QNAME": "cut')
+    p = tmp_path / "dns.json"
+    p.write_text("\n".join(lines) + "\n")
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_docker_json_logs_of_hostile_names_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """CoreDNS lines in Docker's ``json-file`` records, each line cut into up to three records at
+    random points (as Docker cuts a long line), stderr records between them, and on odd seeds a
+    broken record now and then."""
+    import json
+
+    rng = random.Random(7000 + seed)
+    lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    names = [n.translate(lower) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
+             if n and not re.search(r"\s", n)]
+    records = []
+    for i, n in enumerate(names):
+        b = "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
+                    for c in n.encode())
+        line = f'[INFO] 10.0.0.5:5353 - {i} "A IN {b}. udp 41 false 512" NXDOMAIN qr,rd 41 0.0001s\n'
+        cuts = sorted(rng.sample(range(1, len(line) - 1), k=min(rng.randint(0, 2), len(line) - 2)))
+        for a, z in zip([0, *cuts], [*cuts, len(line)], strict=True):
+            records.append(json.dumps({"log": line[a:z], "stream": "stdout",
+                                       "time": f"2026-12-07T05:00:{i % 60:02d}Z"}))
+        if rng.random() < 0.2:
+            records.append(json.dumps({"log": "[ERROR] plugin/errors: timeout\n", "stream": "stderr",
+                                       "time": "2026-12-07T05:00:00Z"}))
+        if seed % 2 and rng.random() < 0.1:  # odd seeds: the line-by-line path
+            records.append('{"log": "[INFO] cut')
+    p = tmp_path / "coredns-json.log"
+    p.write_text("\n".join(records) + "\n")
+    if not names:
+        return
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))

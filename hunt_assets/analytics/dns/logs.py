@@ -280,12 +280,13 @@ def unwrap_docker_json_log(data: bytes | bytearray, warn: Callable[[str], None] 
     are not JSON objects with a text ``log`` are skipped, and counted in ``warn``."""
     import pyarrow.json as pajson
 
+    # as text: Arrow would otherwise read ``time`` as a timestamp, in whole seconds where it can
+    schema = pa.schema([("log", pa.large_string()), ("time", pa.large_string())])
     try:
-        tbl = pajson.read_json(io.BytesIO(bytes(data)), read_options=pajson.ReadOptions(block_size=1 << 24))
+        tbl = pajson.read_json(io.BytesIO(bytes(data)), read_options=pajson.ReadOptions(block_size=1 << 24),
+                               parse_options=pajson.ParseOptions(explicit_schema=schema,
+                                                                 unexpected_field_behavior="ignore"))
     except pa.ArrowInvalid:  # a line that is not JSON, a field of another type: record by record
-        return _unwrap_docker_slowly(data, warn)
-    types = {f.name: f.type for f in tbl.schema}
-    if not all(pa.types.is_string(types.get(f, pa.null())) for f in ("log", "time")):
         return _unwrap_docker_slowly(data, warn)
     import numpy as np
     import pyarrow.compute as pc
@@ -532,7 +533,7 @@ def _windows_dns_events(tbl: pa.Table) -> pa.Table | None:
     asked = key(queries, "source").append_column("i", pa.array(np.arange(queries.num_rows)))
     joined = asked.join(answered, ["c", "x", "q"], join_type="left outer", use_threads=False).sort_by("i")
     # QNAME is fully qualified (``www.example.com.``): without the root's dot, as the other logs' readers give it
-    name = pc.replace_substring_regex(col("qname", queries), pattern=r"([^.])\.$", replacement=r"\1")
+    name = pc.replace_substring_regex(col("qname", queries), pattern=r"(?s)^(.+)\.$", replacement=r"\1")
     out = {"name": name, "client": col("source", queries)}
     stamp = next((f for f, to in ALIASES.items() if to == "timestamp" and f in cols), None)
     if stamp is not None:
