@@ -48,6 +48,7 @@ FORMATS = {
     "dnsmasq": lambda: Q._log("dnsmasq", Q.DICTIONARY, "NXDOMAIN"),
     "unbound": lambda: Q._log("unbound", Q.DICTIONARY, "NXDOMAIN"),
     "coredns": lambda: Q._log("coredns", Q.DICTIONARY, "NXDOMAIN"),
+    "infoblox": lambda: "".join(Q._infoblox(i, "10.0.0.66", n, "A", "NXDOMAIN") for i, n in enumerate(Q.DICTIONARY)),
     "coredns_docker": lambda: Q._docker([("stdout", Q._coredns_bare("10.0.0.66", n, "A", "NXDOMAIN"))
                                          for n in Q.DICTIONARY]),
     "windows_analytic": lambda: "".join(line + "\n" for i, n in enumerate(Q.DICTIONARY)

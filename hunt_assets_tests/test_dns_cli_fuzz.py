@@ -175,15 +175,15 @@ def test_zeek_logs_of_hostile_names_keep_every_name(
     assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(10))
 def test_dns_server_query_logs_of_hostile_names_keep_every_query(
     seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    """BIND and CoreDNS (names escaped as named and miekg/dns escape them), dnsmasq and Unbound
+    """BIND, Infoblox and CoreDNS (names escaped as named and miekg/dns escape them), dnsmasq and Unbound
     lines of hostile names (without whitespace: the servers escape it), with outcomes, noise lines
     and broken stamps."""
     rng = random.Random(5000 + seed)
-    server = ["bind", "dnsmasq", "unbound", "coredns"][seed % 4]
+    server = ["bind", "dnsmasq", "unbound", "coredns", "infoblox"][seed % 5]
     if server == "coredns":  # CoreDNS lowers the name's ASCII letters before it logs it
         lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
     names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 60))) if n and not re.search(r"\s", n)]
@@ -199,6 +199,11 @@ def test_dns_server_query_logs_of_hostile_names_keep_every_query(
         if server == "bind":
             qtype = rng.choice(["A", "TXT"])
             lines.append(f"{stamp} client @0x7f0 {client}#5353 ({b}): query: {b} IN {qtype} + (10.0.0.1)")
+        elif server == "infoblox":
+            rcode = rng.choice(["NOERROR", "NXDOMAIN", "SERVFAIL"])
+            records = f" {b}. 300 IN A 192.0.2.1;" if rcode == "NOERROR" and rng.random() < 0.7 else ""
+            lines.append(f"{stamp} infoblox-responses: client {client}#5353 {rng.choice(['UDP', 'TCP'])}: query: {b} "
+                         f"IN {rng.choice(['A', 'TXT'])} response: {rcode} +ED{records}")
         elif server == "coredns":
             remote = f"[{client}]" if ":" in client else client
             when = rng.choice(["", "[07/Dec/2026:01:02:03 +0100] ", "[30/Feb/2026:01:02:03 +0000] "])

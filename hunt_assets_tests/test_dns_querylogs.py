@@ -315,3 +315,49 @@ def test_json_lines_that_merely_have_a_log_field_are_not_docker_logs() -> None:
     text = (json.dumps(rec) + "\n").encode()
     assert not logs.is_docker_json_log(text)
     assert read_input(io.BytesIO(text)).to_pydict()["name"] == ["www.example.com"]
+
+
+def _infoblox(i: int, client: str, name: str, qtype: str, rcode: str, syslog: bool = True) -> str:
+    """Infoblox NIOS's response log (``infoblox-responses``): the query, its response code and the
+    answer records on one line, through syslog or as the appliance's own file."""
+    when = f"07-Dec-2026 01:{i // 8:02d}:{i % 8 * 7:02d}.083"
+    records = f" {name}. 28800 IN A 192.0.2.{i % 250 + 1};" if rcode == "NOERROR" else ""
+    line = f"{when} client {client}#57398 {'TCP' if i % 5 == 4 else 'UDP'}: query: {name} IN {qtype} " \
+           f"response: {rcode} +ED{records}"
+    return f"Dec  7 01:{i // 8:02d}:{i % 8 * 7:02d} 10.0.0.2 named[2744]: infoblox-responses: {line}\n" if syslog \
+        else line + "\n"
+
+
+def test_infoblox_response_log_reads_each_query_with_its_outcome() -> None:
+    text = (_infoblox(0, "10.0.0.5", "www.example.com", "A", "NOERROR")
+            + _infoblox(1, "2001:db8::7", "xkqjvbztrwqplmnb.net", "TXT", "NXDOMAIN", syslog=False)
+            + _infoblox(2, "10.0.0.7", r"caf\195\169.fr", "AAAA", "SERVFAIL"))
+    assert querylogs.which_server(text.encode()) == "infoblox"
+    tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
+    assert tbl["name"] == ["www.example.com", "xkqjvbztrwqplmnb.net", "caf\u00e9.fr"]
+    assert tbl["client"] == ["10.0.0.5", "2001:db8::7", "10.0.0.7"]
+    assert tbl["qtype"] == ["A", "TXT", "AAAA"]
+    assert tbl["answers"] == ["(answered)", "", ""]
+    assert tbl["timestamp"] == ["2026-12-07T01:00:00", "2026-12-07T01:00:07.083000", "2026-12-07T01:00:14"]
+
+
+def test_a_nios_feed_with_queries_and_responses_counts_each_look_up_once() -> None:
+    """Both categories on, as NIOS sends them to one syslog server: each look-up is in the queries
+    log and again in the responses log, which also has its outcome; it is read once, from there."""
+    text = "".join(_bind(i, "10.0.0.66", n, "A") + _infoblox(i, "10.0.0.66", n, "A", "NXDOMAIN")
+                   for i, n in enumerate(DICTIONARY[:6]))
+    assert len(querylogs.read_query_log(text.replace("response:", "").encode(), now=NOW)) == 6  # the queries alone
+    tbl = querylogs.read_query_log(text.encode(), now=NOW).to_pydict()
+    assert tbl["name"] == DICTIONARY[:6]
+    assert tbl["answers"] == [""] * 6
+
+
+def test_dead_look_ups_in_an_infoblox_log_make_the_dictionary_dga_burst(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    p = tmp_path / "infoblox.log"
+    p.write_text("".join(_infoblox(i, "10.0.0.66", n, "A", "NXDOMAIN") for i, n in enumerate(DICTIONARY)))
+    rc, rows, err = _run(p, capsysbinary)
+    assert (rc, err) == (0, "")
+    assert sorted(r["name"] for r in rows) == sorted(DICTIONARY)
+    assert all("DGA burst" in r["reasons"] for r in rows)

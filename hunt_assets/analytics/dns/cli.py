@@ -582,9 +582,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "file",
         nargs="+",
         help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
-        "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, dnsmasq, Unbound, CoreDNS; a server's log in Docker's "
-        "json-file too); '-' = stdin. Several "
-        "files (a day of rotated logs) are scored as one batch",
+        "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
+        "in Docker's json-file too); '-' = stdin. Several files (a day of rotated logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(

@@ -1,5 +1,6 @@
-"""DNS servers' own query logs, for ``score-dns``: BIND's query log, dnsmasq's (Pi-hole's),
-Unbound's and CoreDNS's, as the server writes them or through syslog / a container runtime.
+"""DNS servers' own query logs, for ``score-dns``: BIND's query log (and Infoblox NIOS's response
+log), dnsmasq's (Pi-hole's), Unbound's and CoreDNS's, as the server writes them or through syslog
+/ a container runtime.
 
 Why: where there is no sensor and no Defender, the resolver's own log is the DNS record a hunter
 has (BIND and Infoblox in the data centre, dnsmasq / Pi-hole and Unbound in branch offices and
@@ -79,7 +80,15 @@ _COREDNS = re.compile(
     r'"(?P<qtype>[A-Za-z0-9]+) (?:IN|CH|HS|ANY|NONE|CLASS\d+) (?P<name>(?:\\.|[^\s\\"])+) (?:udp|tcp) \d+ '
     r'(?:true|false) \d+" (?P<rcode>[A-Z]+\d*) '
 )
-_SERVERS = {"bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND, "coredns": _COREDNS}
+# Infoblox NIOS's response log (category ``infoblox-responses``): BIND's client, the transport, the
+# question and its response code on one line, the answer records after it; names escaped as BIND's
+_INFOBLOX = re.compile(
+    r"\bclient (?:@0x[0-9a-fA-F]+ )?(?P<ip>[^\s#]+)#\d+ (?:UDP|TCP): query: (?P<name>\S+) "
+    r"(?:IN|CH|HS|ANY|CLASS\d+) (?P<qtype>\S+) response: (?P<rcode>[A-Z]+\d*)\b"
+)
+# tried in this order: a NIOS syslog feed with both categories on is read from its responses,
+# which hold every query of its queries log and its outcome too
+_SERVERS = {"infoblox": _INFOBLOX, "bind": _BIND, "dnsmasq": _DNSMASQ, "unbound": _UNBOUND, "coredns": _COREDNS}
 # outcomes that are no evidence of a live name (an answer, or a blocklist's) count as answered;
 # the dead response codes (``logs.DEAD_RCODE_NAMES``) do not
 
@@ -100,8 +109,8 @@ def _unescape(name: str) -> str:
 
 
 def which_server(head: bytes) -> str | None:
-    """The server whose query lines fill the first lines of the file (``bind``, ``dnsmasq``,
-    ``unbound``, ``coredns``), or ``None``. A list of names never has their shape."""
+    """The server whose query lines fill the first lines of the file (``infoblox``, ``bind``,
+    ``dnsmasq``, ``unbound``, ``coredns``), or ``None``. A list of names never has their shape."""
     lines = head.decode("utf-8", "replace").splitlines()[:50]
     for server, pattern in _SERVERS.items():
         hits = [line for line in lines if pattern.search(line)]
@@ -206,11 +215,12 @@ def read_query_log(
         result = field["rcode"]
         is_query = ~given(result)
         has_outcomes = not is_query.all()
-    elif server == "coredns":  # a query and its response code on one line
+    elif server in ("coredns", "infoblox"):  # a query and its response code on one line
         result = field["rcode"]
         is_query = np.ones(len(name), dtype=bool)
         has_outcomes = False
-        client = pc.utf8_trim(client, "[]")
+        if server == "coredns":
+            client = pc.utf8_trim(client, "[]")
     else:
         result = pa.nulls(len(name), text_type)
         is_query = np.ones(len(name), dtype=bool)
@@ -219,7 +229,7 @@ def read_query_log(
         # written with the root dot: 'example.com.' (and '.' for the root itself)
         dotted = pc.and_(pc.ends_with(name, "."), pc.greater(pc.utf8_length(name), 1))
         name = pc.if_else(dotted, pc.utf8_slice_codeunits(name, 0, -1), name)
-    if server in ("bind", "coredns"):  # presentation format: escapes stand for bytes
+    if server in ("bind", "coredns", "infoblox"):  # presentation format: escapes stand for bytes
         escaped = np.flatnonzero(np.asarray(pc.match_substring(name, "\\"), dtype=bool))
         if len(escaped):
             values = name.to_pylist()
@@ -240,7 +250,7 @@ def read_query_log(
         state = np.where(is_query, state, outcome)
         keep = is_query | ((server == "unbound") & ~is_query & ~answers_query)
         answers = pa.array(OUTCOME_TEXT, text_type).take(pa.array(state[keep]))
-    elif server == "coredns":  # every line has its code
+    elif server in ("coredns", "infoblox"):  # every line has its code
         answers = answers_from_rcode(result)
     rows = pa.array(np.flatnonzero(keep))
     cols = {
