@@ -48,13 +48,6 @@ def _existing(path: str | Path) -> Path:
     return path
 
 
-def open_lake(path: str | Path, lock_timeout: float = LAKE_WAIT_S) -> duckdb.DuckDBPyConnection:
-    """The sample lake, read-only, for a holder that keeps it open (the fake Graph service); waits
-    while another process (``hunt-assets new-alert``) writes it. Short reads use ``lake_connection``,
-    which also takes the lake's turn so a waiting writer is not starved."""
-    return _connect_lake(_existing(path), lock_timeout)
-
-
 @contextlib.contextmanager
 def lake_connection(path: str | Path, lock_timeout: float = LAKE_WAIT_S) -> Iterator[duckdb.DuckDBPyConnection]:
     """The sample lake, read-only, for one read inside the lake's turn (``duckdb_files.turn``)."""

@@ -49,6 +49,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_build_sample(args: argparse.Namespace) -> int:
     from hunt_assets import settings
+    from hunt_assets.duckdb_files import StillLocked
     from hunt_assets.sample_tenant import build_lake
 
     path = settings.lake_path()
@@ -58,6 +59,10 @@ def _cmd_build_sample(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         print(f"hunt-assets: {exc} (use --force to rebuild it)", file=sys.stderr)
         return 2
+    except StillLocked as exc:
+        print(f"hunt-assets build-sample: the sample tenant {path} stayed busy for a minute (a hunt or "
+              f"`new-alert` using it?); it was left as it was, try again ({exc})", file=sys.stderr)
+        return 1
     print(f"sample tenant written to {path}: " + ", ".join(f"{k} {v:,}" for k, v in summary.row_counts.items()))
     return 0
 

@@ -278,3 +278,32 @@ def test_same_settings_reuse_one_connection_and_its_token_cache(lake):
     assert first.transport.stats["tokens_issued"] == 1
     other = connect("fake-graph", **{**settings, "client_secret": "another-secret"})
     assert other is not first
+
+
+def test_the_fake_service_lets_new_alert_write_between_its_requests(sample_lake, tmp_path):
+    """`HUNT_BACKEND=fake-graph` under `dagster dev`: the alert sensor's connection (and its fake) lives
+    as long as the code server, and `hunt-assets new-alert` must still append to the lake meanwhile.
+    Each request of the fake reads the lake in its own turn instead of holding it open."""
+    import shutil
+    import subprocess
+    import sys
+
+    import duckdb
+
+    lake = tmp_path / "sample_tenant.duckdb"
+    shutil.copy(sample_lake, lake)
+    clock = FakeClock()
+    fake = FakeGraph(lake, clock=clock)
+    source = make_alerts_source("fake-graph", lake_path=lake, transport=fake, sleep=clock.sleep, tenant_id="t-na")
+    before = source.alerts_since(DAY - timedelta(days=30))
+    backend = make_hunt_backend("fake-graph", lake_path=lake, transport=fake, sleep=clock.sleep, tenant_id="t-na")
+    assert len(backend.query("AlertInfo | project AlertId", start=DAY, end=DAY + timedelta(days=1)).frame) > 0
+    append = ("import sys; from hunt_assets.sample_tenant import add_alert; "
+              "add_alert(sys.argv[1], domain='appended-while-serving.example.com', lock_timeout=5)")
+    done = subprocess.run([sys.executable, "-c", append, str(lake)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    after = source.alerts_since(DAY - timedelta(days=30))  # the same fake, still serving, sees the new alert
+    assert len(after) == len(before) + 1
+    assert any(e.value == "appended-while-serving.example.com" for a in after for e in a.evidence)
+    with duckdb.connect(str(lake), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] == len(after)

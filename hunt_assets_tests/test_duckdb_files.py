@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from hunt_assets.backends import LakeError, open_lake
+from hunt_assets.backends import LakeError, lake_connection
 from hunt_assets.duckdb_files import NoLockFile, StillLocked, connect_waiting, turn
 from hunt_assets.sample_tenant import add_alert
 
@@ -47,10 +47,9 @@ def test_a_lake_being_written_is_waited_for_not_called_unreadable(lake: Path) ->
     proc = _hold(lake, "write", 1.5)
     try:
         t = time.monotonic()
-        con = open_lake(lake)
-        waited = time.monotonic() - t
-        assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] > 0
-        con.close()
+        with lake_connection(lake) as con:
+            waited = time.monotonic() - t
+            assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] > 0
     finally:
         proc.wait(timeout=30)
     assert waited > 0.5  # it did wait for the writer
@@ -59,8 +58,9 @@ def test_a_lake_being_written_is_waited_for_not_called_unreadable(lake: Path) ->
 def test_a_lake_held_too_long_says_busy_not_broken(lake: Path) -> None:
     proc = _hold(lake, "write", 3)
     try:
-        with pytest.raises(LakeError, match="stayed locked by another process") as err:
-            open_lake(lake, lock_timeout=0.5)
+        with pytest.raises(LakeError, match="stayed locked by another process") as err, \
+                lake_connection(lake, lock_timeout=0.5):
+            pass
         assert "move it aside" not in str(err.value)  # a busy lake is healthy: no advice to remove it
     finally:
         proc.wait(timeout=30)
@@ -257,3 +257,82 @@ def test_new_alert_gets_its_turn_while_readers_keep_the_lake_busy(lake: Path) ->
             r.wait(timeout=30)
     with duckdb.connect(str(lake), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] == before + 6
+
+
+def test_a_rebuild_takes_the_lakes_turn_and_drops_the_old_lakes_wal(lake: Path) -> None:
+    """`build-sample --force` (and `make demo`) replace the lake. Without a turn the new file could land
+    under a `new-alert` mid-write; and a WAL the old lake left behind (a writer killed before its
+    checkpoint) made the new lake unreadable: "WAL does not match database file"."""
+    import threading
+
+    from hunt_assets.sample_tenant import build_lake
+    from hunt_assets.sample_tenant.fleet import MIN_DEVICES
+
+    con = duckdb.connect(str(lake))
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+    con.execute("INSERT INTO AlertInfo SELECT * FROM AlertInfo LIMIT 1")
+    con.close()
+    assert Path(f"{lake}.wal").exists()
+    old_inode = lake.stat().st_ino
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:  # a `new-alert` in its turn (flock is per open file, so a thread will do)
+        with turn(lake, read_only=False, timeout=5):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=writer)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with pytest.raises(StillLocked):
+            build_lake(lake, days=1, devices=MIN_DEVICES, overwrite=True, lock_timeout=0.5)
+        assert lake.stat().st_ino == old_inode  # not replaced under the writer
+        assert not Path(f"{lake}.tmp").exists()  # the built copy is cleaned up
+    finally:
+        release.set()
+        holder.join(30)
+    summary = build_lake(lake, days=1, devices=MIN_DEVICES, overwrite=True, lock_timeout=5)
+    assert lake.stat().st_ino != old_inode
+    assert not Path(f"{lake}.wal").exists()
+    with lake_connection(lake) as con:
+        assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] == summary.row_counts["AlertInfo"]
+
+
+def test_build_sample_says_busy_and_keeps_the_lake_when_its_turn_never_comes(
+    lake: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import functools
+    import threading
+
+    import hunt_assets.sample_tenant as sample_tenant
+    from hunt_assets.cli import main
+    from hunt_assets.sample_tenant.fleet import MIN_DEVICES
+
+    monkeypatch.setenv("HUNT_SAMPLE_LAKE", str(lake))
+    monkeypatch.setattr(sample_tenant, "build_lake", functools.partial(
+        sample_tenant.build_lake, days=1, devices=MIN_DEVICES, lock_timeout=0.3))
+    old_inode = lake.stat().st_ino
+    held, release = threading.Event(), threading.Event()
+
+    def reader() -> None:  # a hunt step reading the lake in its turn
+        with turn(lake, read_only=True, timeout=5):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=reader)
+    holder.start()
+    try:
+        assert held.wait(10)
+        assert main(["build-sample", "--force", "--dns-scale", "0.02"]) == 1
+    finally:
+        release.set()
+        holder.join(30)
+    err = capsys.readouterr().err
+    assert "stayed busy" in err
+    assert "left as it was" in err
+    assert "Traceback" not in err
+    assert lake.stat().st_ino == old_inode
+    assert not Path(f"{lake}.tmp").exists()
+    assert main(["build-sample", "--force", "--dns-scale", "0.02"]) == 0  # free again: rebuilt
+    assert lake.stat().st_ino != old_inode

@@ -24,6 +24,7 @@ gets through; set ``streak:0`` to watch retries run out.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import random
 import re
@@ -31,7 +32,7 @@ import secrets
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -242,7 +243,6 @@ class FakeGraph(httpx.BaseTransport):
         self._refresh_tokens: dict[str, str] = {}
         self._calls: deque[float] = deque()
         self._lock = threading.RLock()
-        self._con: Any = None
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self._install_routes()
 
@@ -272,12 +272,7 @@ class FakeGraph(httpx.BaseTransport):
             if m and method == request.method:
                 with self._lock:
                     self.stats[f"{request.method} {pattern.pattern}"] += 1
-                try:
-                    return handler(request, m)
-                finally:
-                    # Release the lake between requests: a read-only DuckDB handle held by a long-lived
-                    # process (the sensor daemon) would block `hunt-assets build-sample` from rewriting it.
-                    self.close()
+                return handler(request, m)
         return _error(
             404,
             "ResourceNotFound" if path.startswith("/v1.0") else "NotFound",
@@ -592,14 +587,20 @@ class FakeGraph(httpx.BaseTransport):
 
     # -- data -----------------------------------------------------------------------------------------
 
-    def _lake(self) -> Any:
-        if self._con is None:
-            if self.lake_path is None:
-                raise RuntimeError("FakeGraph has no sample lake to answer from")
-            from hunt_assets.backends import open_lake
+    @contextlib.contextmanager
+    def _reading_lake(self) -> Iterator[Any]:
+        """The sample lake for one request, in the lake's turn (``duckdb_files.turn``), closed after it.
 
-            self._con = open_lake(self.lake_path)
-        return self._con
+        Why not one connection for the fake's life: under ``dagster dev`` the alert sensor's fake lives
+        as long as the code server, and ``hunt-assets new-alert`` (or a rebuild) must get the lake between
+        requests; taking the turn also lets a waiting writer's gate hold this reader back.
+        """
+        if self.lake_path is None:
+            raise RuntimeError("FakeGraph has no sample lake to answer from")
+        from hunt_assets.backends import lake_connection
+
+        with lake_connection(self.lake_path) as con:
+            yield con
 
     def _run(self, request: httpx.Request) -> KustoResult | httpx.Response:
         try:
@@ -617,14 +618,10 @@ class FakeGraph(httpx.BaseTransport):
         from hunt_assets.kql.adapter import HuntKqlError, run_local
 
         try:
-            with self._lock:  # one DuckDB connection: queries run one at a time, like a busy tenant
-                con = self._lake()
-                views = self._scope_to(con, window) if window else []
-                try:
-                    return run_local(con, query)
-                finally:
-                    for name in views:
-                        con.execute(f'DROP VIEW IF EXISTS temp.main."{name}"')
+            with self._lock, self._reading_lake() as con:  # one query at a time, like a busy tenant
+                if window:
+                    self._scope_to(con, window)  # temp views, gone with the connection
+                return run_local(con, query)
         except HuntKqlError as exc:
             return _error(400, "BadRequest", f"Query could not be executed: {exc}"[:500])
 
@@ -711,8 +708,8 @@ class FakeGraph(httpx.BaseTransport):
             since = parse_graph_datetime(since_text)
             if since is None:
                 return _error(400, "BadRequest", f"Invalid datetime literal '{since_text}'.")
-            with self._lock:
-                alerts = lake_alerts_as_graph(self._lake(), since)
+            with self._lock, self._reading_lake() as con:
+                alerts = lake_alerts_as_graph(con, since)
             page = alerts[skip : skip + top]
             context = f"{self._origin(request)}/{m['ver']}/$metadata#security/alerts_v2"
             body: dict[str, Any] = {"@odata.context": context, "value": page}
@@ -743,9 +740,9 @@ class FakeGraph(httpx.BaseTransport):
                                        f"&$skiptoken={token}")
         return httpx.Response(200, json=body)
 
-    def _passive_dns(self, host: str, *, reverse: bool) -> list[dict[str, Any]]:
+    @staticmethod
+    def _passive_dns(con: Any, host: str, *, reverse: bool) -> list[dict[str, Any]]:
         """The sample tenant's passive DNS as MDTI ``passiveDnsRecord`` objects (one per answer)."""
-        con = self._lake()
         exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?",
                              [PASSIVE_DNS_TABLE]).fetchone()[0]
         if not exists:
@@ -778,11 +775,11 @@ class FakeGraph(httpx.BaseTransport):
         relation = m["rel"]
 
         def answer() -> httpx.Response:
-            with self._lock:
+            with self._lock, self._reading_lake() as con:
                 if relation in ("passiveDns", "passiveDnsReverse"):
-                    records = self._passive_dns(host, reverse=relation == "passiveDnsReverse")
+                    records = self._passive_dns(con, host, reverse=relation == "passiveDnsReverse")
                     return self._page(request, records, "security/threatIntelligence/passiveDnsRecords")
-                known = self._passive_dns(host, reverse=False) or self._passive_dns(host, reverse=True)
+                known = self._passive_dns(con, host, reverse=False) or self._passive_dns(con, host, reverse=True)
             if relation == "reputation" or not known:
                 # the sample tenant carries no reputation data; unknown hosts are 404, as documented for ids
                 return _error(404, "NotFound", f"No threat intelligence found for host '{host}'.")
@@ -798,12 +795,6 @@ class FakeGraph(httpx.BaseTransport):
                                            "reputation.")
 
         return self._guarded(request, legacy=False, role=ROLE_MDTI, answer=answer)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
 
     def __repr__(self) -> str:
         return f"FakeGraph(lake={str(self.lake_path)!r}, faults={self.faults}, cap={self.row_cap})"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from hunt_assets.duckdb_files import LAKE_WAIT_S, connect_in_turn
+from hunt_assets.duckdb_files import LAKE_WAIT_S, connect_in_turn, turn
 
 from .alerts import Alert, mde_alert_id
 from .alerts import ip as ip_evidence
@@ -64,8 +64,15 @@ def build_lake(
     devices: int = 50,
     dns_scale: float = 1.0,
     overwrite: bool = False,
+    lock_timeout: float = LAKE_WAIT_S,
 ) -> LakeSummary:
     """Write the lake to `path` atomically: a crash or a concurrent reader never sees a half-built file.
+
+    The new file replaces the old one in the lake's write turn (``duckdb_files.turn``), so it never
+    lands under ``hunt-assets new-alert`` mid-write, and the old lake's WAL goes with it: a WAL left
+    by a writer killed before its checkpoint does not match the new file, and DuckDB then refuses to
+    open it ("WAL does not match database file"), which no rebuild would have cured. Waits up to
+    ``lock_timeout`` seconds for the turn (``StillLocked`` after it; the built copy is removed).
 
     The same arguments always give the same table contents (seeded numpy streams, no wall clock).
     """
@@ -90,7 +97,10 @@ def build_lake(
             con.execute("CHECKPOINT")
         finally:
             con.close()
-        os.replace(tmp, target)
+        with turn(target, read_only=False, timeout=lock_timeout):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{target}.wal").unlink()
+            os.replace(tmp, target)
     except BaseException:
         _remove(tmp)
         raise
