@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from hunt_assets_tests import test_dns_journal as J
 from hunt_assets_tests import test_dns_logs as L
 from hunt_assets_tests import test_dns_querylogs as Q
 from hunt_assets_tests import test_dns_windows_analytic as W
@@ -53,6 +54,8 @@ FORMATS = {
                                          for n in Q.DICTIONARY]),
     "windows_analytic": lambda: "".join(line + "\n" for i, n in enumerate(Q.DICTIONARY)
                                         for line in W._exchange(i, "10.0.0.66", n, "1", "3", "winlogbeat")),
+    "unbound_journal": lambda: J._journal([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")
+                                           for i, n in enumerate(Q.DICTIONARY)]).decode(),
 }
 
 

@@ -298,3 +298,47 @@ def test_docker_json_logs_of_hostile_names_keep_every_query(
     if not names:
         return
     assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_journal_exports_of_hostile_names_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """CoreDNS lines as Docker's ``journald`` driver leaves them in ``journalctl -o json``: each line
+    cut into up to three entries flagged ``CONTAINER_PARTIAL_MESSAGE`` at random points, other
+    services' entries between lines, and on odd seeds a message as an array of bytes (the
+    record-by-record path) and a broken record now and then."""
+    import json
+
+    rng = random.Random(8000 + seed)
+    lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+    names = [n.translate(lower) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
+             if n and not re.search(r"\s", n)]
+    records = []
+    usec = 1_796_619_600_000_000
+    for i, n in enumerate(names):
+        b = "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
+                    for c in n.encode())
+        line = f'[INFO] 10.0.0.5:5353 - {i} "A IN {b}. udp 41 false 512" NXDOMAIN qr,rd 41 0.0001s'
+        cuts = sorted(rng.sample(range(1, len(line) - 1), k=min(rng.randint(0, 2), len(line) - 2)))
+        pieces = [line[a:z] for a, z in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+        for k, piece in enumerate(pieces):
+            usec += rng.randint(1, 2_000_000)
+            rec: dict[str, object] = {"__REALTIME_TIMESTAMP": str(usec), "_HOSTNAME": "node1", "_PID": "1501",
+                                      "SYSLOG_IDENTIFIER": "3f2a9c1b7d4e", "CONTAINER_NAME": "coredns",
+                                      "MESSAGE": piece}
+            if k < len(pieces) - 1:
+                rec["CONTAINER_PARTIAL_MESSAGE"] = "true"
+            if seed % 2 and rng.random() < 0.15:
+                rec["MESSAGE"] = list(piece.encode())
+            records.append(json.dumps(rec))
+        if rng.random() < 0.2:  # another service's entry between two lines
+            records.append(json.dumps({"__REALTIME_TIMESTAMP": str(usec), "_HOSTNAME": "node1",
+                                       "SYSLOG_IDENTIFIER": "kubelet", "MESSAGE": "I1207 probe ok"}))
+        if seed % 2 and rng.random() < 0.1:
+            records.append('{"__REALTIME_TIMESTAMP": "1796", "MESSAGE": "[INFO] cut')
+    p = tmp_path / "coredns.journal.json"
+    p.write_text("\n".join(records) + "\n")
+    if not names:
+        return
+    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))

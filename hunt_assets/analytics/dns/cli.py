@@ -248,6 +248,8 @@ def _read_bytes(
     if logs.is_json_lines(bytes(data[:4096])):
         if logs.is_docker_json_log(bytes(data[:4096])):  # a DNS server's log, in Docker's json-file
             return _read_bytes(logs.unwrap_docker_json_log(data, warn), warn, zone)
+        if logs.is_journal_json(bytes(data[:4096])):  # a DNS server's log, from journalctl -o json
+            return _read_bytes(logs.unwrap_journal_json(data, warn), warn, zone)
         return logs.read_json_lines(data, warn)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn, zone)
@@ -583,7 +585,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         nargs="+",
         help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
-        "in Docker's json-file too); '-' = stdin. Several files (a day of rotated logs) are scored as one batch",
+        "in Docker's json-file or from journalctl -o json too); '-' = stdin. Several files (a day of rotated "
+        "logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(

@@ -288,7 +288,6 @@ def unwrap_docker_json_log(data: bytes | bytearray, warn: Callable[[str], None] 
                                                                  unexpected_field_behavior="ignore"))
     except pa.ArrowInvalid:  # a line that is not JSON, a field of another type: record by record
         return _unwrap_docker_slowly(data, warn)
-    import numpy as np
     import pyarrow.compute as pc
 
     text = pa.large_string()
@@ -296,13 +295,27 @@ def unwrap_docker_json_log(data: bytes | bytearray, warn: Callable[[str], None] 
     log = pc.cast(tbl.column("log"), text).combine_chunks()
     if not len(log):
         return bytearray()
-    ends = pc.fill_null(pc.ends_with(log, "\n"), False)
-    starts = pa.concat_arrays([pa.array([True]), ends.slice(0, len(log) - 1)])
+    starts = _line_starts(pc.fill_null(pc.ends_with(log, "\n"), False))
     stamp = pc.cast(tbl.column("time"), text).combine_chunks()
     nothing = pa.scalar("", text)
     prefix = pc.if_else(pc.and_(starts, pc.fill_null(pc.greater(pc.utf8_length(stamp), 0), False)),
                         pc.binary_join_element_wise(stamp, pa.scalar(" ", text), nothing), nothing)
-    joined = pc.binary_join_element_wise(prefix, log, nothing)
+    return _back_to_back(prefix, log)
+
+
+def _line_starts(ends: pa.Array) -> pa.Array:
+    """Which records begin a line: the first, and each after a record that ended one."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pa.concat_arrays([pa.array([True]), ends.slice(0, len(ends) - 1)]), True)
+
+
+def _back_to_back(*parts: pa.Array) -> bytearray:
+    """The records' parts (large strings, nulls as nothing) joined, record after record, in one buffer."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()), null_handling="replace")
     offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset:joined.offset + len(joined) + 1]
     return bytearray(memoryview(joined.buffers()[2])[offsets[0]:offsets[-1]])
 
@@ -330,6 +343,138 @@ def _unwrap_docker_slowly(data: bytes | bytearray, warn: Callable[[str], None] |
         starts_line = text.endswith("\n")
     if bad and warn is not None:
         warn(f"{len(bad)} line(s) that are not Docker log records skipped, e.g. {bad[0]!r}")
+    return out
+
+
+# journalctl -o json: what its short output is made of (``logs-show.c``: host, identifier or
+# command, then the PID, or the one the sender claimed)
+JOURNAL_FIELDS = ("__REALTIME_TIMESTAMP", "_HOSTNAME", "SYSLOG_IDENTIFIER", "_COMM", "_PID", "SYSLOG_PID",
+                  "CONTAINER_PARTIAL_MESSAGE", "MESSAGE")
+
+
+def is_journal_json(head: bytes) -> bool:
+    """The first record is the systemd journal's as ``journalctl -o json`` writes it (a DNS server
+    run as a service, or a container under Docker's ``journald`` log driver): a log line in
+    ``MESSAGE``, its time in ``__REALTIME_TIMESTAMP`` (microseconds since the epoch, as text)."""
+    import json
+
+    try:
+        first = json.loads(head.lstrip().split(b"\n", 1)[0])
+    except ValueError:
+        return False
+    return (isinstance(first, dict) and isinstance(first.get("__REALTIME_TIMESTAMP"), str)
+            and first["__REALTIME_TIMESTAMP"].isdigit() and ("MESSAGE" in first or "__CURSOR" in first))
+
+
+def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> bytearray:
+    """The entries as ``journalctl -o short-iso-precise --utc`` prints them (``2026-12-07T05:00:01.123456Z
+    ns1 unbound[812]: [812:0] info: …``), the shape the query-log readers read through syslog.
+
+    Why rebuild the short line rather than take ``MESSAGE`` alone: dnsmasq and Unbound name
+    themselves only in the syslog identifier, and the readers know their lines by it. Docker's
+    ``journald`` driver marks a line it cut (over 16 KiB) with ``CONTAINER_PARTIAL_MESSAGE``: the
+    pieces are joined and the first one's stamp kept (in file order: were another container's
+    entry between two pieces, it would be joined into the line). journalctl writes a value of 4096 bytes or
+    more as ``null`` (unless run with ``--all``) and one that is not printable UTF-8 as an array of
+    bytes; the first are skipped and counted in ``warn``, the second decoded (record by record)."""
+    import pyarrow.compute as pc
+    import pyarrow.json as pajson
+
+    text = pa.large_string()
+    schema = pa.schema([(f, text) for f in JOURNAL_FIELDS])
+    try:
+        tbl = pajson.read_json(io.BytesIO(bytes(data)), read_options=pajson.ReadOptions(block_size=1 << 24),
+                               parse_options=pajson.ParseOptions(explicit_schema=schema,
+                                                                 unexpected_field_behavior="ignore"))
+    except pa.ArrowInvalid:  # a line that is not JSON, bytes as an array, a field given twice
+        return _unwrap_journal_slowly(data, warn)
+    col = {f: tbl.column(f).combine_chunks() for f in JOURNAL_FIELDS}
+    kept = pc.is_valid(col["MESSAGE"])
+    dropped = len(kept) - pc.sum(kept).as_py() if len(kept) else 0
+    if dropped and warn is not None:
+        warn(f"{dropped} journal entries without their MESSAGE skipped (journalctl writes a field of "
+             f"4096 bytes or more as null; export with --all to keep them)")
+    col = {f: a.filter(kept) for f, a in col.items()}
+    if not len(col["MESSAGE"]):
+        return bytearray()
+    partial = pc.fill_null(pc.equal(col["CONTAINER_PARTIAL_MESSAGE"], "true"), False)
+    starts = _line_starts(pc.invert(partial))
+    try:
+        usec = pc.cast(col["__REALTIME_TIMESTAMP"], pa.int64())
+    except pa.ArrowInvalid:  # not a number of microseconds
+        return _unwrap_journal_slowly(data, warn)
+    # %S of a microsecond timestamp has its fraction: 2026-12-07T05:00:01.123456Z
+    stamp = pc.cast(pc.strftime(pc.cast(usec, pa.timestamp("us")), format="%Y-%m-%dT%H:%M:%SZ"), text)
+    space = pa.scalar(" ", text)
+    nothing = pa.scalar("", text)
+    ident = pc.coalesce(col["SYSLOG_IDENTIFIER"], col["_COMM"], pa.scalar("unknown", text))
+    pid = pc.coalesce(col["_PID"], col["SYSLOG_PID"])
+    head = pc.binary_join_element_wise(
+        pc.binary_join_element_wise(stamp, space, nothing, null_handling="replace"),
+        pc.binary_join_element_wise(col["_HOSTNAME"], space, nothing),  # null host: nothing
+        ident,
+        pc.binary_join_element_wise(pa.scalar("[", text), pid, pa.scalar("]", text), nothing),
+        pa.scalar(": ", text),
+        nothing, null_handling="replace")
+    prefix = pc.if_else(starts, head, nothing)
+    newline = pc.if_else(partial, nothing, pa.scalar("\n", text))
+    return _back_to_back(prefix, pc.cast(col["MESSAGE"], text), newline)
+
+
+def _journal_text(value: object) -> str | None:
+    """A journal field as journalctl's JSON gives it: text, bytes as an array of numbers, or
+    several values as an array of either (the first is taken)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value:
+        if all(isinstance(b, int) and 0 <= b < 256 for b in value):
+            return bytes(value).decode("utf-8", "backslashreplace")
+        return _journal_text(value[0])
+    return None
+
+
+def _unwrap_journal_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> bytearray:
+    import json
+    from datetime import UTC, datetime
+
+    out = bytearray()
+    starts_line = True
+    bad: list[str] = []
+    dropped = 0
+    for raw in bytes(data).splitlines():
+        if not raw.strip():
+            continue
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            rec = None
+        if not isinstance(rec, dict):
+            bad.append(raw[:80].decode("utf-8", "backslashreplace"))
+            continue
+        message = _journal_text(rec.get("MESSAGE"))
+        if message is None:
+            dropped += 1
+            continue
+        if starts_line:
+            usec = _journal_text(rec.get("__REALTIME_TIMESTAMP"))
+            if usec and usec.isdigit():
+                when = datetime.fromtimestamp(int(usec) // 1_000_000, UTC).replace(microsecond=int(usec) % 1_000_000)
+                out += when.strftime("%Y-%m-%dT%H:%M:%S.%fZ ").encode()
+            host = _journal_text(rec.get("_HOSTNAME"))
+            ident = _journal_text(rec.get("SYSLOG_IDENTIFIER")) or _journal_text(rec.get("_COMM")) or "unknown"
+            pid = _journal_text(rec.get("_PID")) or _journal_text(rec.get("SYSLOG_PID"))
+            out += f"{host + ' ' if host else ''}{ident}{f'[{pid}]' if pid else ''}: ".encode(
+                "utf-8", "backslashreplace")
+        out += message.encode("utf-8", "backslashreplace")
+        starts_line = _journal_text(rec.get("CONTAINER_PARTIAL_MESSAGE")) != "true"
+        if starts_line:
+            out += b"\n"
+    if warn is not None:
+        if bad:
+            warn(f"{len(bad)} line(s) that are not journal entries skipped, e.g. {bad[0]!r}")
+        if dropped:
+            warn(f"{dropped} journal entries without their MESSAGE skipped (journalctl writes a field of "
+                 f"4096 bytes or more as null; export with --all to keep them)")
     return out
 
 

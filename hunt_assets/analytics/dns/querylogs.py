@@ -22,7 +22,9 @@ Combined Log Format (``plugin/log``; older releases put ``[when]`` after the ``-
 ``[INFO]`` before the client, whose IPv6 address is in brackets); a custom ``log`` format is not
 read. CoreDNS stamps nothing itself: ``kubectl logs --timestamps``, the container runtime's log
 file (``/var/log/containers``) and journald put an ISO or syslog stamp first; Docker's
-``json-file`` log is unwrapped into the same shape (``logs.unwrap_docker_json_log``).
+``json-file`` log is unwrapped into the same shape (``logs.unwrap_docker_json_log``), and so is
+``journalctl -o json`` (``logs.unwrap_journal_json``). Unbound logs to syslog without a PID, so
+journalctl shows the sender's (``unbound[812]: [812:0] info: …``).
 
 Times: BIND's own stamp and ISO 8601 (rsyslog) carry the year; the classic syslog stamp
 (``Dec  7 02:47:53``) does not, and gets the latest year that does not put it in the future.
@@ -69,7 +71,7 @@ _DNSMASQ = re.compile(
     r"(?P<result>\S+))"
 )
 _UNBOUND = re.compile(
-    r"\bunbound(?:\[\d+:\d+\]|: \[\d+:\d+\]) (?:info|query|reply): (?P<ip>[0-9a-fA-F:.]+) (?P<name>\S+) "
+    r"\bunbound(?:\[\d+:\d+\]|(?:\[\d+\])?: \[\d+:\d+\]) (?:info|query|reply): (?P<ip>[0-9a-fA-F:.]+) (?P<name>\S+) "
     r"(?P<qtype>[A-Z0-9]+) (?:IN|CH|HS|ANY|CLASS\d+)(?: (?P<rcode>[A-Z]+) \d+\.\d+ [01] \d+)?\s*$"
 )
 # CoreDNS's Common Log Format: {remote}:{port} - [{when}] {>id} "{type} {class} {name} {proto} {size}
