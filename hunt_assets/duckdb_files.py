@@ -106,9 +106,11 @@ def turn(path: str | os.PathLike[str], *, read_only: bool, timeout: float) -> It
     processes, sensors, the CLI), a write now and then committed without an error and was gone
     afterwards, overwritten by a process whose connection began to open while the writer's was
     still open (DuckDB 2.0.1: 8 of 19,200 writes in one spell of races, none of 9,600 in
-    another; ``bench/warehouse_race.py``). An ``flock`` on ``<file>.lock`` taken before the file
-    is opened and released after it is closed means a writer never opens it while anyone else
-    has it open.
+    another; ``bench/warehouse_race.py``). DuckDB 2.0 reads the file's header before it takes its
+    lock and works from those bytes, so an opener that began while the last writer was closing
+    could write an old header back over that writer's commit (the bench's docstring has the
+    source trail). An ``flock`` on ``<file>.lock`` taken before the file is opened and released
+    after it is closed means no one begins to open it while a writer has it open.
 
     Why a gate: ``flock`` favours nobody, so readers that overlap one another (a sensor polling,
     hunt steps reading the lake) kept a writer out until its wait ran out (``hunt-assets
