@@ -403,8 +403,10 @@ def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | N
         usec = pc.cast(col["__REALTIME_TIMESTAMP"], pa.int64())
     except pa.ArrowInvalid:  # not a number of microseconds
         return _unwrap_journal_slowly(data, warn)
-    # %S of a microsecond timestamp has its fraction: 2026-12-07T05:00:01.123456Z
-    stamp = pc.cast(pc.strftime(pc.cast(usec, pa.timestamp("us")), format="%Y-%m-%dT%H:%M:%SZ"), text)
+    # 2026-12-07 05:00:01.123456 -> ...T...Z (a cast: strftime took 1.1 s a million)
+    stamp = pc.binary_join_element_wise(
+        pc.replace_substring(pc.cast(pc.cast(usec, pa.timestamp("us")), text), " ", "T", max_replacements=1),
+        pa.scalar("Z", text), pa.scalar("", text))
     space = pa.scalar(" ", text)
     nothing = pa.scalar("", text)
     ident = pc.coalesce(col["SYSLOG_IDENTIFIER"], col["_COMM"], pa.scalar("unknown", text))
