@@ -22,7 +22,7 @@ import functools
 import io
 import re
 import zlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import tzinfo
 
 import pyarrow as pa
@@ -320,21 +320,35 @@ def _back_to_back(*parts: pa.Array) -> bytearray:
     return bytearray(memoryview(joined.buffers()[2])[offsets[0]:offsets[-1]])
 
 
-def _unwrap_docker_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> bytearray:
+def _json_objects(data: bytes | bytearray, bad: list[str]) -> Iterator[tuple[bytes, dict]]:
+    """Each non-blank line that is a JSON object, with the line; the first 80 bytes of each other
+    line go to ``bad`` (the record-by-record readers count them, and lose nothing else)."""
     import json
 
-    out = bytearray()
-    starts_line = True
-    bad: list[str] = []
     for raw in bytes(data).splitlines():
         if not raw.strip():
             continue
         try:
-            rec = json.loads(raw)
+            obj = json.loads(raw)
         except ValueError:
-            rec = None
-        if not isinstance(rec, dict) or not isinstance(rec.get("log"), str):
-            bad.append(raw[:80].decode("utf-8", "backslashreplace"))
+            obj = None
+        if isinstance(obj, dict):
+            yield raw, obj
+        else:
+            bad.append(_excerpt(raw))
+
+
+def _excerpt(raw: bytes) -> str:
+    return raw[:80].decode("utf-8", "backslashreplace")
+
+
+def _unwrap_docker_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> bytearray:
+    out = bytearray()
+    starts_line = True
+    bad: list[str] = []
+    for raw, rec in _json_objects(data, bad):
+        if not isinstance(rec.get("log"), str):
+            bad.append(_excerpt(raw))
             continue
         text = rec["log"]
         if starts_line and isinstance(rec.get("time"), str) and rec["time"]:
@@ -374,9 +388,10 @@ def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | N
     themselves only in the syslog identifier, and the readers know their lines by it. Docker's
     ``journald`` driver marks a line it cut (over 16 KiB) with ``CONTAINER_PARTIAL_MESSAGE``: the
     pieces are joined and the first one's stamp kept (in file order: were another container's
-    entry between two pieces, it would be joined into the line). journalctl writes a value of 4096 bytes or
-    more as ``null`` (unless run with ``--all``) and one that is not printable UTF-8 as an array of
-    bytes; the first are skipped and counted in ``warn``, the second decoded (record by record)."""
+    entry between two pieces, it would be joined into the line). journalctl writes a value of 4096
+    bytes or more as ``null`` (unless run with ``--all``) and one that is not printable UTF-8 as an
+    array of bytes; the first are skipped and counted in ``warn``, the second decoded (record by
+    record)."""
     import pyarrow.compute as pc
     import pyarrow.json as pajson
 
@@ -392,8 +407,7 @@ def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | N
     kept = pc.is_valid(col["MESSAGE"])
     dropped = len(kept) - pc.sum(kept).as_py() if len(kept) else 0
     if dropped and warn is not None:
-        warn(f"{dropped} journal entries without their MESSAGE skipped (journalctl writes a field of "
-             f"4096 bytes or more as null; export with --all to keep them)")
+        warn(_null_messages(dropped))
     col = {f: a.filter(kept) for f, a in col.items()}
     if not len(col["MESSAGE"]):
         return bytearray()
@@ -423,6 +437,11 @@ def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | N
     return _back_to_back(prefix, pc.cast(col["MESSAGE"], text), newline)
 
 
+def _null_messages(n: int) -> str:
+    return (f"{n} journal entries without their MESSAGE skipped (journalctl writes a field of 4096 bytes "
+            f"or more as null; export with --all to keep them)")
+
+
 def _journal_text(value: object) -> str | None:
     """A journal field as journalctl's JSON gives it: text, bytes as an array of numbers, or
     several values as an array of either (the first is taken)."""
@@ -436,23 +455,13 @@ def _journal_text(value: object) -> str | None:
 
 
 def _unwrap_journal_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> bytearray:
-    import json
     from datetime import UTC, datetime
 
     out = bytearray()
     starts_line = True
     bad: list[str] = []
     dropped = 0
-    for raw in bytes(data).splitlines():
-        if not raw.strip():
-            continue
-        try:
-            rec = json.loads(raw)
-        except ValueError:
-            rec = None
-        if not isinstance(rec, dict):
-            bad.append(raw[:80].decode("utf-8", "backslashreplace"))
-            continue
+    for _raw, rec in _json_objects(data, bad):
         message = _journal_text(rec.get("MESSAGE"))
         if message is None:
             dropped += 1
@@ -475,8 +484,7 @@ def _unwrap_journal_slowly(data: bytes | bytearray, warn: Callable[[str], None] 
         if bad:
             warn(f"{len(bad)} line(s) that are not journal entries skipped, e.g. {bad[0]!r}")
         if dropped:
-            warn(f"{dropped} journal entries without their MESSAGE skipped (journalctl writes a field of "
-                 f"4096 bytes or more as null; export with --all to keep them)")
+            warn(_null_messages(dropped))
     return out
 
 
@@ -500,16 +508,7 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     nested = {*(f for fs in _NESTED_FIELDS.values() for f in fs), *_WINDOWS_ANALYTIC_TAILS}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
-    for raw in bytes(data).splitlines():
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except ValueError:
-            obj = None
-        if not isinstance(obj, dict):
-            bad.append(raw[:80].decode("utf-8", "backslashreplace"))
-            continue
+    for _raw, obj in _json_objects(data, bad):
         flat = {k.lower(): v for k, v in _flat(obj).items()}
         row = {k: v for k, v in flat.items()
                if k in wanted or k.startswith("dns.grouped.") or k.rsplit(".", 1)[-1] in nested}
