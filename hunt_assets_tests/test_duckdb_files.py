@@ -3,11 +3,13 @@ while ``hunt-assets new-alert`` writes it, and ``new-alert`` while a sensor read
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -259,12 +261,33 @@ def test_new_alert_gets_its_turn_while_readers_keep_the_lake_busy(lake: Path) ->
         assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] == before + 6
 
 
+@contextlib.contextmanager
+def _turn_held_by_another_thread(path: Path, *, read_only: bool) -> Iterator[None]:
+    """The file's turn held meanwhile by another thread (``flock`` is per open file, so a thread
+    stands for another process)."""
+    import threading
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with turn(path, read_only=read_only, timeout=5):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(30)
+
+
 def test_a_rebuild_takes_the_lakes_turn_and_drops_the_old_lakes_wal(lake: Path) -> None:
     """`build-sample --force` (and `make demo`) replace the lake. Without a turn the new file could land
     under a `new-alert` mid-write; and a WAL the old lake left behind (a writer killed before its
     checkpoint) made the new lake unreadable: "WAL does not match database file"."""
-    import threading
-
     from hunt_assets.sample_tenant import build_lake
     from hunt_assets.sample_tenant.fleet import MIN_DEVICES
 
@@ -274,24 +297,11 @@ def test_a_rebuild_takes_the_lakes_turn_and_drops_the_old_lakes_wal(lake: Path) 
     con.close()
     assert Path(f"{lake}.wal").exists()
     old_inode = lake.stat().st_ino
-    held, release = threading.Event(), threading.Event()
-
-    def writer() -> None:  # a `new-alert` in its turn (flock is per open file, so a thread will do)
-        with turn(lake, read_only=False, timeout=5):
-            held.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=writer)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with _turn_held_by_another_thread(lake, read_only=False):  # a `new-alert` in its turn
         with pytest.raises(StillLocked):
             build_lake(lake, days=1, devices=MIN_DEVICES, overwrite=True, lock_timeout=0.5)
         assert lake.stat().st_ino == old_inode  # not replaced under the writer
         assert not Path(f"{lake}.tmp").exists()  # the built copy is cleaned up
-    finally:
-        release.set()
-        holder.join(30)
     summary = build_lake(lake, days=1, devices=MIN_DEVICES, overwrite=True, lock_timeout=5)
     assert lake.stat().st_ino != old_inode
     assert not Path(f"{lake}.wal").exists()
@@ -303,7 +313,6 @@ def test_build_sample_says_busy_and_keeps_the_lake_when_its_turn_never_comes(
     lake: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import functools
-    import threading
 
     import hunt_assets.sample_tenant as sample_tenant
     from hunt_assets.cli import main
@@ -313,21 +322,8 @@ def test_build_sample_says_busy_and_keeps_the_lake_when_its_turn_never_comes(
     monkeypatch.setattr(sample_tenant, "build_lake", functools.partial(
         sample_tenant.build_lake, days=1, devices=MIN_DEVICES, lock_timeout=0.3))
     old_inode = lake.stat().st_ino
-    held, release = threading.Event(), threading.Event()
-
-    def reader() -> None:  # a hunt step reading the lake in its turn
-        with turn(lake, read_only=True, timeout=5):
-            held.set()
-            release.wait(30)
-
-    holder = threading.Thread(target=reader)
-    holder.start()
-    try:
-        assert held.wait(10)
+    with _turn_held_by_another_thread(lake, read_only=True):  # a hunt step reading the lake
         assert main(["build-sample", "--force", "--dns-scale", "0.02"]) == 1
-    finally:
-        release.set()
-        holder.join(30)
     err = capsys.readouterr().err
     assert "stayed busy" in err
     assert "left as it was" in err
