@@ -103,6 +103,15 @@ def test_event_csvs_with_broken_fields_keep_every_name(
     assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _presentation(name: str) -> str:
+    """A name in presentation format, as named and miekg/dns (CoreDNS) write it in their logs."""
+    return "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
+                   for c in name.encode())
+
+
 def _hostile_name(rng: random.Random) -> str:
     pool = ["a.com", "xkqjvbztrwqplmnb.net", "..", "b\u00fccher.de", "x" * 300 + ".com", "q,w.com", 'quo"te.com',
             "_dmarc.example.com", "\\x41.example.com", "\u202egnp.example.com", "{}.example.com", "#fields", "-",
@@ -184,18 +193,15 @@ def test_dns_server_query_logs_of_hostile_names_keep_every_query(
     and broken stamps."""
     rng = random.Random(5000 + seed)
     server = ["bind", "dnsmasq", "unbound", "coredns", "infoblox"][seed % 5]
-    if server == "coredns":  # CoreDNS lowers the name's ASCII letters before it logs it
-        lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
     names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 60))) if n and not re.search(r"\s", n)]
-    if server == "coredns":
-        names = [n.translate(lower) for n in names]
+    if server == "coredns":  # CoreDNS lowers the name's ASCII letters before it logs it
+        names = [n.translate(_ASCII_LOWER) for n in names]
     lines = []
     for n in names:
         client = rng.choice(["10.0.0.5", "fe80::1", "192.168.1.77"])
         stamp = rng.choice(["07-Dec-2026 01:02:03.004", "Dec  7 01:02:03", "Feb 30 01:02:03", "[1796605140]",
                             "2026-12-07T01:02:03.123456+01:00"])
-        b = "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
-                    for c in n.encode())  # presentation format, as named and miekg/dns write it
+        b = _presentation(n)
         if server == "bind":
             qtype = rng.choice(["A", "TXT"])
             lines.append(f"{stamp} client @0x7f0 {client}#5353 ({b}): query: {b} IN {qtype} + (10.0.0.1)")
@@ -276,13 +282,11 @@ def test_docker_json_logs_of_hostile_names_keep_every_query(
     import json
 
     rng = random.Random(7000 + seed)
-    lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-    names = [n.translate(lower) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
+    names = [n.translate(_ASCII_LOWER) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
              if n and not re.search(r"\s", n)]
     records = []
     for i, n in enumerate(names):
-        b = "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
-                    for c in n.encode())
+        b = _presentation(n)
         line = f'[INFO] 10.0.0.5:5353 - {i} "A IN {b}. udp 41 false 512" NXDOMAIN qr,rd 41 0.0001s\n'
         cuts = sorted(rng.sample(range(1, len(line) - 1), k=min(rng.randint(0, 2), len(line) - 2)))
         for a, z in zip([0, *cuts], [*cuts, len(line)], strict=True):
@@ -311,14 +315,12 @@ def test_journal_exports_of_hostile_names_keep_every_query(
     import json
 
     rng = random.Random(8000 + seed)
-    lower = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-    names = [n.translate(lower) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
+    names = [n.translate(_ASCII_LOWER) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
              if n and not re.search(r"\s", n)]
     records = []
     usec = 1_796_619_600_000_000
     for i, n in enumerate(names):
-        b = "".join(f"\\{chr(c)}" if chr(c) in '"();\\@$' else chr(c) if 0x21 <= c <= 0x7E else f"\\{c:03d}"
-                    for c in n.encode())
+        b = _presentation(n)
         line = f'[INFO] 10.0.0.5:5353 - {i} "A IN {b}. udp 41 false 512" NXDOMAIN qr,rd 41 0.0001s'
         cuts = sorted(rng.sample(range(1, len(line) - 1), k=min(rng.randint(0, 2), len(line) - 2)))
         pieces = [line[a:z] for a, z in zip([0, *cuts], [*cuts, len(line)], strict=True)]
