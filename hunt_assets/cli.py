@@ -56,8 +56,9 @@ def _cmd_build_sample(args: argparse.Namespace) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         summary = build_lake(path, dns_scale=args.dns_scale, overwrite=args.force)
-    except FileExistsError as exc:
-        print(f"hunt-assets: {exc} (use --force to rebuild it)", file=sys.stderr)
+    except FileExistsError:  # build_lake's message names its Python argument, not the flag
+        print(f"hunt-assets build-sample: the sample tenant {path} already exists (use --force to rebuild it)",
+              file=sys.stderr)
         return 2
     except StillLocked as exc:
         print(f"hunt-assets build-sample: the sample tenant {path} stayed busy for a minute (a hunt or "

@@ -332,3 +332,7 @@ def test_build_sample_says_busy_and_keeps_the_lake_when_its_turn_never_comes(
     assert not Path(f"{lake}.tmp").exists()
     assert main(["build-sample", "--force", "--dns-scale", "0.02"]) == 0  # free again: rebuilt
     assert lake.stat().st_ino != old_inode
+    assert main(["build-sample", "--dns-scale", "0.02"]) == 2  # exists, no --force: kept, and the flag named
+    err = capsys.readouterr().err
+    assert "already exists (use --force to rebuild it)" in err
+    assert "overwrite=True" not in err
