@@ -179,3 +179,15 @@ def test_the_shipped_command_scores_a_journal_export(tmp_path: Path, capsysbinar
     assert {r["verdict"] for r in rows if r["name"] in DICTIONARY} == {"dga"}
     assert all("DGA burst" in r["reasons"] for r in rows if r["name"] in DICTIONARY)
     assert [h["client"] for h in csv.DictReader(hosts.open())] == ["192.168.1.66"]
+
+
+def test_a_stamp_that_is_no_number_sends_the_file_record_by_record_and_warns_once() -> None:
+    """An entry whose time is not microseconds fails the Arrow path's cast; the file is then read
+    record by record, which counts the null messages itself: one warning, not two."""
+    good = _entry(0, "client 10.0.0.66#5353: query: a.example.com IN A + (10.0.0.1)", "named")
+    odd = {**_entry(2, "client 10.0.0.66#5353: query: b.example.com IN A + (10.0.0.1)", "named"),
+           "__REALTIME_TIMESTAMP": "yesterday"}
+    warnings: list[str] = []
+    tbl = read_input(io.BytesIO(_journal([good, _entry(1, None, "named"), odd])), warnings.append).to_pydict()
+    assert tbl["name"] == ["a.example.com", "b.example.com"]
+    assert sum("journal entries without their MESSAGE" in w for w in warnings) == 1

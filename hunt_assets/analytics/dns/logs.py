@@ -240,16 +240,21 @@ _ECS_ANSWER = ("dns.answers", "dns.resolved_ip")
 def is_json_lines(head: bytes) -> bool:
     """The first line is a JSON object with fields: one log record per line. (A list of names whose
     first line merely starts with ``{`` stays a list of names.)"""
-    head = head.lstrip()
-    if head[:1] != b"{":
+    if head.lstrip()[:1] != b"{":
         return False
+    return bool(_first_record(head))
+
+
+def _first_record(head: bytes) -> dict | None:
+    """The first line parsed as a JSON object (``None`` when it is not one): what the sniffers of
+    JSON-lines shapes look at."""
     import json
 
     try:
-        first = json.loads(head.split(b"\n", 1)[0])
+        first = json.loads(head.lstrip().split(b"\n", 1)[0])
     except ValueError:
-        return False
-    return isinstance(first, dict) and bool(first)
+        return None
+    return first if isinstance(first, dict) else None
 
 
 DOCKER_FIELDS = ("log", "stream", "time")
@@ -259,13 +264,8 @@ def is_docker_json_log(head: bytes) -> bool:
     """The first record is Docker's ``json-file`` log driver's (``{"log": …, "stream": …, "time":
     …}``, ``/var/lib/docker/containers/<id>/<id>-json.log``): a DNS server's own log lines, one
     JSON record each, rather than DNS records."""
-    import json
-
-    try:
-        first = json.loads(head.lstrip().split(b"\n", 1)[0])
-    except ValueError:
-        return False
-    return (isinstance(first, dict) and set(DOCKER_FIELDS) <= first.keys()
+    first = _first_record(head)
+    return (first is not None and set(DOCKER_FIELDS) <= first.keys()
             and isinstance(first["log"], str) and isinstance(first["time"], str))
 
 
@@ -305,9 +305,7 @@ def unwrap_docker_json_log(data: bytes | bytearray, warn: Callable[[str], None] 
 
 def _line_starts(ends: pa.Array) -> pa.Array:
     """Which records begin a line: the first, and each after a record that ended one."""
-    import pyarrow.compute as pc
-
-    return pc.fill_null(pa.concat_arrays([pa.array([True]), ends.slice(0, len(ends) - 1)]), True)
+    return pa.concat_arrays([pa.array([True]), ends.slice(0, len(ends) - 1)])
 
 
 def _back_to_back(*parts: pa.Array) -> bytearray:
@@ -370,13 +368,8 @@ def is_journal_json(head: bytes) -> bool:
     """The first record is the systemd journal's as ``journalctl -o json`` writes it (a DNS server
     run as a service, or a container under Docker's ``journald`` log driver): a log line in
     ``MESSAGE``, its time in ``__REALTIME_TIMESTAMP`` (microseconds since the epoch, as text)."""
-    import json
-
-    try:
-        first = json.loads(head.lstrip().split(b"\n", 1)[0])
-    except ValueError:
-        return False
-    return (isinstance(first, dict) and isinstance(first.get("__REALTIME_TIMESTAMP"), str)
+    first = _first_record(head)
+    return (first is not None and isinstance(first.get("__REALTIME_TIMESTAMP"), str)
             and first["__REALTIME_TIMESTAMP"].isdigit() and ("MESSAGE" in first or "__CURSOR" in first))
 
 
@@ -404,6 +397,10 @@ def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | N
     except pa.ArrowInvalid:  # a line that is not JSON, bytes as an array, a field given twice
         return _unwrap_journal_slowly(data, warn)
     col = {f: tbl.column(f).combine_chunks() for f in JOURNAL_FIELDS}
+    try:
+        col["__REALTIME_TIMESTAMP"] = pc.cast(col["__REALTIME_TIMESTAMP"], pa.int64())
+    except pa.ArrowInvalid:  # not a number of microseconds (before any warning: that path warns itself)
+        return _unwrap_journal_slowly(data, warn)
     kept = pc.is_valid(col["MESSAGE"])
     dropped = len(kept) - pc.sum(kept).as_py() if len(kept) else 0
     if dropped and warn is not None:
@@ -413,10 +410,7 @@ def unwrap_journal_json(data: bytes | bytearray, warn: Callable[[str], None] | N
         return bytearray()
     partial = pc.fill_null(pc.equal(col["CONTAINER_PARTIAL_MESSAGE"], "true"), False)
     starts = _line_starts(pc.invert(partial))
-    try:
-        usec = pc.cast(col["__REALTIME_TIMESTAMP"], pa.int64())
-    except pa.ArrowInvalid:  # not a number of microseconds
-        return _unwrap_journal_slowly(data, warn)
+    usec = col["__REALTIME_TIMESTAMP"]
     # 2026-12-07 05:00:01.123456 -> ...T...Z (a cast: strftime took 1.1 s a million)
     stamp = pc.binary_join_element_wise(
         pc.replace_substring(pc.cast(pc.cast(usec, pa.timestamp("us")), text), " ", "T", max_replacements=1),
