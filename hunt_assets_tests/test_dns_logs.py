@@ -793,3 +793,14 @@ def test_a_logs_answer_records_win_over_its_response_codes() -> None:
 
     tbl = read_input(io.BytesIO(b"ts,id.orig_h,query,rcode_name,answers\n1717200000,10.0.0.5,a.example,NOERROR,\n"))
     assert tbl.column("answers").to_pylist() == [""]
+
+
+def test_a_lone_surrogate_escape_in_json_lines_is_a_name_not_a_crash() -> None:
+    """``"\\ud800"`` is valid JSON but no UTF-8 text: Arrow's reader refuses the file, and the
+    line-by-line reader then built an Arrow column from it and ended ``score-dns`` in a traceback
+    (found by the JSON-document tests). The name keeps the escape as text, and the others are read."""
+    from hunt_assets.analytics.dns.cli import read_input
+
+    text = b'{"query": "a.example.com"}\n{"query": "\\ud800.example.com"}\n{"query": "b.example.com"}\n'
+    names = read_input(io.BytesIO(text)).column("name").to_pylist()
+    assert names == ["a.example.com", "\\ud800.example.com", "b.example.com"]

@@ -482,6 +482,13 @@ def _unwrap_journal_slowly(data: bytes | bytearray, warn: Callable[[str], None] 
     return out
 
 
+def utf8_text(value: str) -> str:
+    """``value`` with what UTF-8 cannot hold (a lone surrogate, which JSON's ``\\ud800`` escape
+    gives) written as a backslash escape, as Python shows it: the name then reads as invalid,
+    where Arrow refused the whole column."""
+    return value if value.isascii() else value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _flat(obj: dict, prefix: str = "") -> dict[str, object]:
     out: dict[str, object] = {}
     for k, v in obj.items():
@@ -519,7 +526,7 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
             return ",".join(x if isinstance(x, str) else json.dumps(x) for x in v)
         if v is None or isinstance(v, dict):
             return None
-        return v if isinstance(v, str) else json.dumps(v)
+        return utf8_text(v) if isinstance(v, str) else json.dumps(v)
 
     return pa.table({k: pa.array([text(r.get(k)) for r in rows], pa.large_string()) for k in keys})
 
