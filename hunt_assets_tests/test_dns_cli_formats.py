@@ -54,6 +54,11 @@ FORMATS = {
                                          for n in Q.DICTIONARY]),
     "windows_analytic": lambda: "".join(line + "\n" for i, n in enumerate(Q.DICTIONARY)
                                         for line in W._exchange(i, "10.0.0.66", n, "1", "3", "winlogbeat")),
+    "graph_json": lambda: json.dumps({"schema": [{"name": "QueryName", "type": "String"}],
+                                      "results": [{"Timestamp": f"2024-06-01T00:00:{i:02d}Z", "DeviceName": "pc1",
+                                                   "QueryName": n} for i, n in enumerate(Q.DICTIONARY)]}, indent=2),
+    "journal_pretty": lambda: "".join(json.dumps(J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound"),
+                                                 indent=8) + "\n" for i, n in enumerate(Q.DICTIONARY)),
     "unbound_journal": lambda: J._journal([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")
                                            for i, n in enumerate(Q.DICTIONARY)]).decode(),
 }

@@ -7,8 +7,9 @@ names, and with them ``answers``, empty when unanswered), otherwise plain text w
 line; a header that names no query-name column is an error rather than a line of names. A Zeek
 ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
-its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), and gzipped
-input of any of these is unpacked (``logs``); several files are one batch. Output has exactly the
+its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), a JSON
+document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, and
+gzipped input of any of these is unpacked (``logs``); several files are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
 code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
@@ -36,10 +37,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, logs, querylogs
+from hunt_assets.analytics.dns import accel, jsondoc, logs, querylogs
 from hunt_assets.analytics.dns.accel import unique_lines
+from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
-from hunt_assets.analytics.dns.logs import NAME_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,10 +56,6 @@ DISTINCT_KEY = b"hunt_assets.distinct"
 ROWS_KEY = b"hunt_assets.rows"
 LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
 LARGE_BYTES = 4 << 20  # a file this big gets a "reading" line first (a 1 GB Zeek log reads for seconds)
-# Defender's raw DeviceEvents / DeviceNetworkEvents exports: the query is inside this JSON column
-ADDITIONAL_FIELDS = "additionalfields"
-_AF_NAME_KEYS = ("DnsQueryString", "query")  # DnsQueryResponse; DnsConnectionInspected
-_AF_QTYPE_KEYS = ("qtype_name",)
 _HEADER_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_ .\-]{0,63}")
 
 
@@ -141,21 +138,8 @@ def _from_additional_fields(tbl: pa.Table) -> pa.Table:
     DnsConnectionInspected): the query name, and the query type where it is given, read from the
     ``AdditionalFields`` JSON of each row into ``name`` / ``qtype`` columns. Rows of other actions,
     or whose JSON does not parse, have no name (and are not scored)."""
-    import json
-
     col = next(c for c in tbl.column_names if _column_key(c) == ADDITIONAL_FIELDS)
-    names: list[str | None] = []
-    qtypes: list[str | None] = []
-    for text in tbl.column(col).to_pylist():
-        try:
-            af = json.loads(text) if text else None
-        except ValueError:
-            af = None
-        if not isinstance(af, dict):
-            af = {}
-        name = next((af[k] for k in _AF_NAME_KEYS if isinstance(af.get(k), str)), None)
-        names.append(name)
-        qtypes.append(next((str(af[k]) for k in _AF_QTYPE_KEYS if af.get(k) is not None), None))
+    names, qtypes = logs.additional_fields(tbl.column(col).to_pylist())
     tbl = tbl.append_column("QueryName", pa.array(names, pa.large_string()))
     has_qtype = any(_ALIASES.get(_column_key(c)) == "qtype" for c in tbl.column_names)
     if any(q is not None for q in qtypes) and not has_qtype:
@@ -242,15 +226,30 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
     return pa.table(arrays, schema=like.schema)
 
 
+def _read_json_records(data: bytes | bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None) -> pa.Table:
+    """JSON lines: a DNS server's log in Docker's json-file or from ``journalctl -o json`` (read
+    as its lines), else records by field name."""
+    if not data.strip():  # an empty array, a response without results
+        return pa.table({"name": pa.array([], pa.large_string())})
+    head = bytes(data[:4096])
+    if logs.is_docker_json_log(head):
+        return _read_bytes(logs.unwrap_docker_json_log(data, warn), warn, zone)
+    if logs.is_journal_json(head):
+        return _read_bytes(logs.unwrap_journal_json(data, warn), warn, zone)
+    return logs.read_json_lines(data, warn)
+
+
 def _read_bytes(
     data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
 ) -> pa.Table:
-    if logs.is_json_lines(bytes(data[:4096])):
-        if logs.is_docker_json_log(bytes(data[:4096])):  # a DNS server's log, in Docker's json-file
-            return _read_bytes(logs.unwrap_docker_json_log(data, warn), warn, zone)
-        if logs.is_journal_json(bytes(data[:4096])):  # a DNS server's log, from journalctl -o json
-            return _read_bytes(logs.unwrap_journal_json(data, warn), warn, zone)
-        return logs.read_json_lines(data, warn)
+    first = logs.first_record(bytes(data[:4096]))
+    if first and jsondoc.wraps_records(first):  # API responses or search hits, one per line
+        return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
+    if first:  # JSON lines
+        return _read_json_records(data, warn, zone)
+    if jsondoc.is_json_document(bytes(data[:4096])):  # an API response, an array, pretty-printed objects
+        with contextlib.suppress(jsondoc.NotJsonError):  # else a list of names starting with '{"'
+            return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn, zone)
     if querylogs.which_server(bytes(data[:8192])):
@@ -585,7 +584,9 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         nargs="+",
         help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
-        "in Docker's json-file or from journalctl -o json too); '-' = stdin. Several files (a day of rotated "
+        "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
+        "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects); '-' = stdin. "
+        "Several files (a day of rotated "
         "logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
@@ -655,7 +656,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             else:
                 with open(path, "rb") as f:
                     tables.append(read_input(f, warn, zone))
-        except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
+        except (OSError, pa.ArrowInvalid, logs.LogFormatError, jsondoc.JsonDocumentError) as exc:
             warm.join()
             progress.done()
             print(f"score-dns: cannot read {path}: {exc}", file=sys.stderr)

@@ -82,6 +82,12 @@ ALIASES = {
 _NESTED_FIELDS = {"name": ("queryname",), "client": ("computer", "computer_name"), "timestamp": ("utctime",),
                   "answers": ("queryresults",)}
 
+# Defender's raw DeviceEvents (DnsQueryResponse) and DeviceNetworkEvents (DnsConnectionInspected)
+# rows: the query is inside the AdditionalFields JSON, under these keys
+ADDITIONAL_FIELDS = "additionalfields"
+AF_NAME_KEYS = ("DnsQueryString", "query")
+AF_QTYPE_KEYS = ("qtype_name",)
+
 GZIP_MAGIC = b"\x1f\x8b"
 ZEEK_HEADER = b"#separator "
 # the lines of a Zeek header block (and '#close'), by their first field: where logs were
@@ -242,10 +248,10 @@ def is_json_lines(head: bytes) -> bool:
     first line merely starts with ``{`` stays a list of names.)"""
     if head.lstrip()[:1] != b"{":
         return False
-    return bool(_first_record(head))
+    return bool(first_record(head))
 
 
-def _first_record(head: bytes) -> dict | None:
+def first_record(head: bytes) -> dict | None:
     """The first line parsed as a JSON object (``None`` when it is not one): what the sniffers of
     JSON-lines shapes look at."""
     import json
@@ -264,7 +270,7 @@ def is_docker_json_log(head: bytes) -> bool:
     """The first record is Docker's ``json-file`` log driver's (``{"log": …, "stream": …, "time":
     …}``, ``/var/lib/docker/containers/<id>/<id>-json.log``): a DNS server's own log lines, one
     JSON record each, rather than DNS records."""
-    first = _first_record(head)
+    first = first_record(head)
     return (first is not None and set(DOCKER_FIELDS) <= first.keys()
             and isinstance(first["log"], str) and isinstance(first["time"], str))
 
@@ -368,7 +374,7 @@ def is_journal_json(head: bytes) -> bool:
     """The first record is the systemd journal's as ``journalctl -o json`` writes it (a DNS server
     run as a service, or a container under Docker's ``journald`` log driver): a log line in
     ``MESSAGE``, its time in ``__REALTIME_TIMESTAMP`` (microseconds since the epoch, as text)."""
-    first = _first_record(head)
+    first = first_record(head)
     return (first is not None and isinstance(first.get("__REALTIME_TIMESTAMP"), str)
             and first["__REALTIME_TIMESTAMP"].isdigit() and ("MESSAGE" in first or "__CURSOR" in first))
 
@@ -690,6 +696,55 @@ def _windows_dns_events(tbl: pa.Table) -> pa.Table | None:
     return pa.table(out)
 
 
+def additional_fields(values: list[object]) -> tuple[list[str | None], list[str | None]]:
+    """(query name, query type) of each row's AdditionalFields, JSON text or an object; ``None``
+    where it holds none (other actions' rows, JSON that does not parse)."""
+    import json
+
+    names: list[str | None] = []
+    qtypes: list[str | None] = []
+    for value in values:
+        af = value
+        if isinstance(value, str):
+            try:
+                af = json.loads(value) if value else None
+            except ValueError:
+                af = None
+        if not isinstance(af, dict):
+            af = {}
+        name = next((af[k] for k in AF_NAME_KEYS if isinstance(af.get(k), str)), None)
+        qtype = next((str(af[k]) for k in AF_QTYPE_KEYS if af.get(k) is not None), None)
+        names.append(None if name is None else utf8_text(name))
+        qtypes.append(None if qtype is None else utf8_text(qtype))
+    return names, qtypes
+
+
+def _names_from_additional_fields(tbl: pa.Table) -> pa.Table:
+    """Records without a query-name field whose AdditionalFields hold the query (Defender's raw rows,
+    as the hunting APIs return them: JSON text, or an object read as dotted columns) get
+    ``queryname`` (and ``querytype``) columns from it."""
+    import pyarrow.compute as pc
+
+    cols = set(tbl.column_names)
+    text = pa.large_string()
+    if ADDITIONAL_FIELDS in cols:
+        names, qtypes = additional_fields(tbl.column(ADDITIONAL_FIELDS).to_pylist())
+        name, qtype = pa.array(names, text), pa.array(qtypes, text)
+    else:
+        def first(keys: tuple[str, ...]) -> pa.Array | None:
+            held = [pc.cast(tbl.column(f"{ADDITIONAL_FIELDS}.{k.lower()}"), text) for k in keys
+                    if f"{ADDITIONAL_FIELDS}.{k.lower()}" in cols]
+            return pc.coalesce(*held) if held else None
+
+        name, qtype = first(AF_NAME_KEYS), first(AF_QTYPE_KEYS)
+        if name is None:
+            return tbl
+    tbl = tbl.append_column("queryname", name)
+    if qtype is not None and qtype.null_count < len(qtype) and not any(ALIASES.get(c) == "qtype" for c in cols):
+        tbl = tbl.append_column("querytype", qtype)
+    return tbl
+
+
 def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     """JSON lines as a table of ``name`` and, where the records have them, ``client``,
     ``timestamp``, ``qtype`` and ``answers`` (``NAME_COLUMNS``, ``ALIASES``); Suricata's non-DNS events and DNS
@@ -728,6 +783,9 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
         if "dns.type" in cols:
             tbl = _suricata_rows(tbl, warn)
+    if not cols & set(NAME_COLUMNS) and any(c.split(".", 1)[0] == ADDITIONAL_FIELDS for c in cols):
+        tbl = _names_from_additional_fields(tbl)
+        cols = set(tbl.column_names)
     out: dict[str, pa.ChunkedArray] = {}
     for ours in ("name", "client", "timestamp", "qtype", "answers", "rcode"):
         fields = NAME_COLUMNS if ours == "name" else [f for f, to in ALIASES.items() if to == ours]
