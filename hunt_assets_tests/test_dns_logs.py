@@ -804,3 +804,28 @@ def test_a_lone_surrogate_escape_in_json_lines_is_a_name_not_a_crash() -> None:
     text = b'{"query": "a.example.com"}\n{"query": "\\ud800.example.com"}\n{"query": "b.example.com"}\n'
     names = read_input(io.BytesIO(text)).column("name").to_pylist()
     assert names == ["a.example.com", "\\ud800.example.com", "b.example.com"]
+
+
+def test_utf16_and_utf32_text_is_read_as_its_characters() -> None:
+    """Windows PowerShell 5 writes ``>`` / ``Out-File`` as UTF-16 with a byte-order mark; its JSON,
+    CSV and plain lists read as their characters (before: a NUL after each letter, every line an
+    invalid name). UTF-16 without a mark, UTF-32, gzip of UTF-16 and a cut-off last byte too."""
+    import gzip
+    import json
+
+    from hunt_assets.analytics.dns.cli import read_input
+
+    recs = [{"QueryName": n, "DeviceName": "ws-1"} for n in DICTIONARY[:3]]
+    pretty = json.dumps(recs, indent=2).replace("\n", "\r\n")
+    cases = {
+        "ps_json": "\ufeff".encode("utf-16-le") + pretty.encode("utf-16-le"),
+        "bare_list": "\r\n".join(DICTIONARY[:3]).encode("utf-16-le"),
+        "csv_be": "\ufeff".encode("utf-16-be") + ("name,client\r\n" + "".join(f"{n},ws-1\r\n" for n in DICTIONARY[:3]))
+        .encode("utf-16-be"),
+        "utf32": "\ufeff".encode("utf-32-le") + "\n".join(DICTIONARY[:3]).encode("utf-32-le"),
+    }
+    cases["gzip"] = gzip.compress(cases["ps_json"])
+    for case, data in cases.items():
+        assert read_input(io.BytesIO(data)).column("name").to_pylist() == DICTIONARY[:3], case
+    cut = "\ufeff".encode("utf-16-le") + "\n".join(DICTIONARY[:3]).encode("utf-16-le") + b"x"
+    assert read_input(io.BytesIO(cut)).column("name").to_pylist() == [*DICTIONARY[:2], DICTIONARY[2] + "\\x78"]

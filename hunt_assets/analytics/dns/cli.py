@@ -161,7 +161,7 @@ def read_input(
     logs by their lines (``logs``, ``querylogs``; their local times in ``zone`` when given), and
     gzip is unpacked first.
     """
-    data = logs.unpack(_read_all(stream), warn)
+    data = logs.utf16_as_utf8(logs.unpack(_read_all(stream), warn))
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]
     # checked before parsing, not left to Arrow's error: a malformed CSV row holding such bytes

@@ -124,6 +124,32 @@ def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytear
     return out
 
 
+_UTF_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+             (b"\xfe\xff", "utf-16-be"))
+
+
+def utf16_as_utf8(data: bytearray) -> bytearray:
+    """``data`` re-encoded as UTF-8 when it is UTF-16 or UTF-32 (by its byte-order mark, or UTF-16
+    without one: a NUL after every character of its start), else ``data`` itself.
+
+    Why: Windows PowerShell 5 writes ``>`` and ``Out-File`` as UTF-16 ("Unicode"), so ``Get-WinEvent
+    … | ConvertTo-Json > dns.json`` or a query's output saved that way reached the readers as text
+    with a NUL after every letter, and every line came out as one ``invalid`` name. Bytes that do
+    not decode (a cut-off last byte, a lone surrogate) are kept as ``\\xNN`` escapes, as other bytes
+    that are not UTF-8 are."""
+    codec = next((c for bom, c in _UTF_BOMS if data.startswith(bom)), None)
+    head = bytes(data[:64])
+    if codec is None and len(head) >= 8 and len(head) % 2 == 0:
+        if not any(head[1::2]) and all(head[0::2]):
+            codec = "utf-16-le"
+        elif not any(head[0::2]) and all(head[1::2]):
+            codec = "utf-16-be"
+    if codec is None:
+        return data
+    text = bytes(data).decode(codec, "backslashreplace").lstrip("\ufeff")
+    return bytearray(text.encode("utf-8", "backslashreplace"))
+
+
 def is_zeek_ascii(head: bytes) -> bool:
     """The file starts as a Zeek ASCII log does (``#separator \\x09``)."""
     return head.startswith(ZEEK_HEADER)
