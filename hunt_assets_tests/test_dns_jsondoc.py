@@ -231,3 +231,24 @@ def test_what_is_not_a_document_is_not_read_as_one(tmp_path: Path, capsys) -> No
         empty.write_text(body)
         assert score_dns_main(["--no-progress", str(empty)]) == 0
         assert capsys.readouterr().out == "name,verdict,score,reasons\n"
+
+
+def test_a_document_cut_inside_its_first_record_is_refused_with_the_reason(tmp_path: Path, capsys) -> None:
+    """Nothing before the cut (inside a string, an escape, between members): exit 2 and why, not
+    the document's lines read as names; a list of names whose first line merely opens an object is
+    still a list."""
+    whole = json.dumps(_graph(_hunt_rows()))
+    first = whole.index('"results": [') + len('"results": [')
+    for cut in (first + 5, whole.index("\\", first) if "\\" in whole[first:] else first + 30, first + 40):
+        p = tmp_path / "cut.json"
+        p.write_text(whole[:cut])
+        assert score_dns_main(["--no-progress", str(p)]) == 2
+        assert "ends inside its first record (cut short?)" in capsys.readouterr().err
+    escaped = tmp_path / "escape.json"
+    escaped.write_text('[{"QueryName": "caf\\u00')
+    assert score_dns_main(["--no-progress", str(escaped)]) == 2
+    assert "cut short" in capsys.readouterr().err
+    names = tmp_path / "names.txt"
+    names.write_text('{"a": 1\nwww.example.com\n')
+    assert score_dns_main(["--no-progress", str(names)]) == 0
+    assert "www.example.com" in capsys.readouterr().out

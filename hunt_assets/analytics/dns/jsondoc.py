@@ -57,16 +57,20 @@ def wraps_records(first: dict) -> bool:
 def to_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> bytearray:
     """The document's records, one compact JSON object per line (``\\n`` after each).
 
-    ``NotJsonError`` when no value of it reads whole (a list of names whose first line happens to
-    start with ``{"``: the caller reads it as one); ``JsonDocumentError`` when values read but none
-    is a record (an array of numbers)."""
+    ``NotJsonError`` when no value of it reads whole and it does not end inside one (a list of
+    names whose first line happens to start with ``{"``: the caller reads it as one);
+    ``JsonDocumentError`` when values read but none is a record (an array of numbers), or the
+    document ends inside its first record."""
     reader = _Reader(bytes(data).decode("utf-8", "backslashreplace"))
     lines = [raw.replace("\n", " ").replace("\r", " ") if raw is not None else _ENCODE(rec)
              for rec, raw in reader.records()]
     n = len(lines)
     out = bytearray(("\n".join(lines) + "\n").encode() if lines else b"")
-    if n == 0 and reader.values == 0:
+    if n == 0 and reader.values == 0 and reader.cut_at is None:
         raise NotJsonError("no value of the document reads whole")
+    if n == 0 and reader.cut_at is not None:
+        raise JsonDocumentError("a JSON document that ends inside its first record (cut short?): "
+                                f"{_excerpt(reader.text, reader.cut_at)!r}")
     if n == 0 and reader.bad:
         raise JsonDocumentError(f"a JSON document without a readable record (e.g. {reader.bad[0]!r})")
     if warn is not None and reader.bad:
@@ -131,7 +135,7 @@ class _Reader:
                 continue
             try:
                 value, end = dec.raw_decode(text, i)
-            except ValueError:
+            except json.JSONDecodeError as exc:
                 broken = True
                 salvage = self._records_array(i) if depth == 0 and ch == "{" else None
                 if salvage is not None:  # an API response cut short: read the records it has
@@ -140,7 +144,7 @@ class _Reader:
                     continue
                 at = i
                 i, depth = self._resync(i + 1), 1
-                if i >= n:  # nothing readable after it: the file was cut short
+                if i >= n and _ends_inside(text, exc):  # the file was cut short
                     self.cut_at = at
                 else:
                     self.bad.append(_excerpt(text, at))
@@ -173,8 +177,9 @@ class _Reader:
         return _skip(self.text, m.end()), columns
 
     def _resync(self, i: int) -> int:
-        """The position of the next object that reads whole and, once a record is known, shares at
-        least half its keys (not an object nested in the broken one); the end of the text if none."""
+        """The position of the next object that reads whole, is not empty (``{}`` inside a name) and,
+        once a record is known, shares at least half its keys (not an object nested in the broken
+        one); the end of the text if none."""
         text, like = self.text, self.like
         while True:
             i = text.find("{", i)
@@ -185,9 +190,21 @@ class _Reader:
             except ValueError:
                 i += 1
                 continue
-            if isinstance(value, dict) and (like is None or 2 * len(like & set(value)) >= max(1, len(like))):
+            if isinstance(value, dict) and value and (like is None or 2 * len(like & set(value)) >= max(1, len(like))):
                 return i
             i += 1
+
+
+def _ends_inside(text: str, exc: json.JSONDecodeError) -> bool:
+    """The value failed because the text ended inside it, not at a wrong character before the end:
+    a string still open (the parser says so only when it reaches the end), an escape cut short
+    (``\\u04``), or the parser expecting more at the very end."""
+    if exc.msg.startswith("Unterminated string"):
+        return True
+    end = len(text.rstrip())
+    if exc.msg.startswith("Invalid \\uXXXX escape"):
+        return exc.pos >= end - 6
+    return exc.pos >= end
 
 
 def _skip(text: str, i: int) -> int:
