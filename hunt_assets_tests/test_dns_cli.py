@@ -89,6 +89,22 @@ def test_tab_separated_input_is_read_like_csv(tmp_path: Path, capsysbinary: pyte
     }
 
 
+def test_semicolon_separated_input_is_read_like_csv(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """Excel saves CSV with semicolons where the decimal mark is a comma (German, French … Windows):
+    each row was read as one name, dates and devices included, and came out ``tunnel``. A
+    semicolon header without a query-name column is refused like a comma one."""
+    p = tmp_path / "excel.csv"
+    p.write_text('\ufeff"Timestamp";"DeviceName";"QueryName";"Score"\r\n'
+                 '2024-06-01T00:00:00Z;ws-1;qwkjhzxcvbnmasd.com;0,5\r\n2024-06-01T00:00:01Z;ws-2;www.google.com;1,0\r\n',
+                 encoding="utf-8")
+    rows = _run(p, capsysbinary)
+    assert {r["name"]: r["verdict"] for r in rows} == {"qwkjhzxcvbnmasd.com": "dga", "www.google.com": "benign"}
+    p2 = tmp_path / "nonames.csv"
+    p2.write_text("Timestamp;DeviceName;Answer\n1;2;3\n")
+    assert score_dns_main([str(p2)]) == 2
+    assert b"looks like a CSV header" in capsysbinary.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("header", "client"),
     [

@@ -79,14 +79,19 @@ class _Header(NamedTuple):
     """The input's first line, parsed once for the format checks."""
 
     line: str
-    delimiter: str  # tab when the line is tab-separated (a TSV export) and has no comma, else comma
+    # the one that splits out a query-name column (a semicolon: Excel's CSV where the decimal mark is
+    # a comma); else tab or semicolon when the line has one and no comma (a TSV export), else comma
+    delimiter: str
     raw: list[str]  # the fields with their quotes removed, spaces kept (as Arrow names the columns)
     fields: list[str]  # the fields stripped of spaces, then quotes
 
     @classmethod
     def of(cls, head: bytes) -> _Header:
         line = head.split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf").decode("utf-8", "replace")
-        delimiter = "\t" if "\t" in line and "," not in line else ","
+        delimiter = next((d for d in (",", "\t", ";") if d in line and any(
+            _column_key(c.strip().strip('"')) in NAME_COLUMNS for c in line.split(d))), None)
+        if delimiter is None:
+            delimiter = next((d for d in ("\t", ";") if d in line and "," not in line), ",")
         parts = line.split(delimiter)
         return cls(line, delimiter, [c.strip('"') for c in parts], [c.strip().strip('"') for c in parts])
 
