@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("score-dns", help="score DNS names: FILE... is CSV (name[,client,timestamp,qtype]), one name "
                    "per line, a DNS log (Zeek, JSON lines, BIND, dnsmasq, Unbound, CoreDNS, Windows DNS debug) or a "
-                   "hunting API's saved JSON response; "
+                   "hunting API's saved JSON response, or a packet capture; "
                    "writes CSV name,verdict,score,reasons to stdout", add_help=False)
 
     p = sub.add_parser("investigate", help="open an investigation for a domain, URL (its host) or IP")

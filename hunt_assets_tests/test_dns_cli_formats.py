@@ -20,6 +20,7 @@ import pytest
 
 from hunt_assets_tests import test_dns_journal as J
 from hunt_assets_tests import test_dns_logs as L
+from hunt_assets_tests import test_dns_pcap as P
 from hunt_assets_tests import test_dns_querylogs as Q
 from hunt_assets_tests import test_dns_windows_analytic as W
 
@@ -59,6 +60,7 @@ FORMATS = {
                                                    "QueryName": n} for i, n in enumerate(Q.DICTIONARY)]}, indent=2),
     "journal_pretty": lambda: "".join(json.dumps(J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound"),
                                                  indent=8) + "\n" for i, n in enumerate(Q.DICTIONARY)),
+    "pcap": lambda: P._pcap(P._exchange(Q.DICTIONARY)),
     "unbound_journal": lambda: J._journal([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")
                                            for i, n in enumerate(Q.DICTIONARY)]).decode(),
 }
@@ -67,7 +69,8 @@ FORMATS = {
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
 def test_each_format_through_the_shipped_command(fmt: str, tmp_path: Path) -> None:
     p = tmp_path / f"{fmt}.log"
-    p.write_text(FORMATS[fmt]())
+    text = FORMATS[fmt]()
+    p.write_bytes(text) if isinstance(text, bytes) else p.write_text(text)
     args = [] if fmt in ("plain",) else ["--hosts", str(tmp_path / "hosts.csv"), "--log-timezone=Europe/Berlin"]
     proc = subprocess.run([sys.executable, "-m", "hunt_assets.cli", "score-dns", *args, str(p)],
                           capture_output=True, timeout=120)

@@ -8,8 +8,9 @@ line; a header that names no query-name column is an error rather than a line of
 ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
 its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), a JSON
-document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, and
-gzipped input of any of these is unpacked (``logs``); several files are one batch. Output has exactly the
+document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, a
+packet capture by its DNS packets (``pcap``), and gzipped input of any of these is unpacked
+(``logs``); several files are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
 code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
@@ -37,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, jsondoc, logs, querylogs
+from hunt_assets.analytics.dns import accel, jsondoc, logs, pcap, querylogs
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -166,7 +167,10 @@ def read_input(
     logs by their lines (``logs``, ``querylogs``; their local times in ``zone`` when given), and
     gzip is unpacked first.
     """
-    data = logs.utf16_as_utf8(logs.unpack(_read_all(stream), warn))
+    data = logs.unpack(_read_all(stream), warn)
+    if pcap.is_capture(bytes(data[:4])):  # binary: before any reading as text
+        return pcap.read_capture(data, warn)
+    data = logs.utf16_as_utf8(data)
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]
     # checked before parsing, not left to Arrow's error: a malformed CSV row holding such bytes
@@ -590,7 +594,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
         "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
-        "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects); '-' = stdin. "
+        "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), or a packet "
+        "capture (pcap, pcapng); '-' = stdin. "
         "Several files (a day of rotated "
         "logs) are scored as one batch",
     )
@@ -661,7 +666,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             else:
                 with open(path, "rb") as f:
                     tables.append(read_input(f, warn, zone))
-        except (OSError, pa.ArrowInvalid, logs.LogFormatError, jsondoc.JsonDocumentError) as exc:
+        except (OSError, pa.ArrowInvalid, logs.LogFormatError, jsondoc.JsonDocumentError, pcap.CaptureError) as exc:
             warm.join()
             progress.done()
             print(f"score-dns: cannot read {path}: {exc}", file=sys.stderr)

@@ -1,15 +1,16 @@
-"""``score-dns`` whole process on the same DNS events as JSON lines and as JSON documents.
+"""``score-dns`` whole process on the same DNS events as JSON lines, JSON documents and a capture.
 
-    .venv/bin/python bench/bench_json_documents.py                 # 1,000,000 events
-    .venv/bin/python bench/bench_json_documents.py --events 100000 # a Graph response's most
+    .venv/bin/python bench/bench_inputs.py                 # 1,000,000 events
+    .venv/bin/python bench/bench_inputs.py --events 100000 # a Graph response's most
 
 The events are rows of our own ``queries/dns_events.kql`` (names from the benchmark pool, 300
-devices). Shapes: JSON lines (the baseline: Arrow reads them in C), a pretty-printed JSON array
+devices). Shapes: JSON lines (the baseline: Arrow reads them in C); a pretty-printed JSON array
 (``az monitor log-analytics query``, ``ConvertTo-Json``; read value by value, each record's own text
-passed on), and a pretty-printed Graph ``runHuntingQuery`` response (decoded whole, its records
-encoded again). Prints seconds (median of ``--repeat``), events/s, the ratio to JSON lines measured
-in the same run, and peak RSS. The Graph API returns at most 100,000 rows a query, so a million-row
-response is a stress case, not a real one.
+passed on); a pretty-printed Graph ``runHuntingQuery`` response (decoded whole, its records encoded
+again); and a pcap of each event's query and its response (Ethernet, IPv4, UDP; every tenth name
+NXDOMAIN, the others answered; twice as many packets as events). Prints seconds (median of
+``--repeat``), events/s, the ratio to JSON lines measured in the same run, and peak RSS. The Graph
+API returns at most 100,000 rows a query, so a million-row response is a stress case, not a real one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from bench.bench_score_dns import CACHE, _run  # noqa: E402
 def _rows(n: int) -> list[dict]:
     from bench.devset.pool import name_pool
 
-    names = name_pool(min(n, 200_000))
+    # names a DNS packet can carry (labels of 1 to 63 bytes, 253 in all), so every shape holds the same events
+    names = [x for x in name_pool(min(n, 200_000))
+             if x.isascii() and len(x) <= 253 and all(0 < len(lab) <= 63 for lab in x.split("."))]
     return [{"Timestamp": f"2026-12-07T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}.1234567Z",
              "DeviceId": f"d{i % 300}", "DeviceName": f"ws-{i % 300:03d}",
              "ClientIP": f"10.0.{i % 300 // 250}.{i % 250}",
@@ -37,8 +40,34 @@ def _rows(n: int) -> list[dict]:
             for i in range(n)]
 
 
+def _pcap(rows: list[dict]) -> bytes:
+    """The events as a capture: a query and its response per row, written field by field."""
+    import socket
+    import struct
+
+    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)]
+    resolver = socket.inet_aton("10.0.0.1")
+    for i, r in enumerate(rows):
+        qname = b"".join(bytes([len(lab)]) + lab for lab in r["QueryName"].encode().split(b".") if lab) + b"\x00"
+        client = socket.inet_aton(r["ClientIP"])
+        question = qname + struct.pack(">HH", 1, 1)
+        nx = i % 10 == 0
+        answer = b"" if nx else b"\xc0\x0c" + struct.pack(">HHIH4s", 1, 1, 60, 4, b"\xc0\x00\x02\x07")
+        for query, src, dst, sport, dport in ((True, client, resolver, 40000 + i % 20000, 53),
+                                              (False, resolver, client, 53, 40000 + i % 20000)):
+            flags, an = (0x0100, 0) if query else (0x8183 if nx else 0x8180, 0 if nx else 1)
+            dns = struct.pack(">HHHHHH", i & 0xFFFF, flags, 1, an, 0, 0) + question + (b"" if query else answer)
+            udp = struct.pack(">HHHH", sport, dport, 8 + len(dns), 0) + dns
+            ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src, dst) + udp
+            frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
+            out.append(struct.pack("<IIII", 1796619600 + i // 100, (i % 100) * 10000 + (0 if query else 500),
+                                   len(frame), len(frame)) + frame)
+    return b"".join(out)
+
+
 def write_inputs(n: int) -> dict[str, Path]:
     paths = {shape: CACHE / f"events_{n}.{shape}.json" for shape in ("lines", "array", "graph")}
+    paths["pcap"] = CACHE / f"events_{n}.pcap"
     if all(p.exists() for p in paths.values()):
         return paths
     rows = _rows(n)
@@ -48,6 +77,7 @@ def write_inputs(n: int) -> dict[str, Path]:
     graph = {"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.security.huntingQueryResults",
              "schema": [{"name": k, "type": "String"} for k in rows[0]], "results": rows}
     paths["graph"].write_text(json.dumps(graph, indent=2))
+    paths["pcap"].write_bytes(_pcap(rows))
     return paths
 
 

@@ -1,0 +1,231 @@
+"""``score-dns`` on packet captures (pcap, pcapng). The captures are written here field by field
+from the formats' specifications (pcap-savefile(5), the pcapng draft, Ethernet / 802.1Q, Linux
+SLL2, IPv4, IPv6, UDP, TCP), the DNS messages by dnspython's encoder: neither is the reader's code."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import socket
+import struct
+from pathlib import Path
+
+import dns.message
+import dns.rcode
+import dns.rrset
+import pytest
+
+from hunt_assets.analytics.dns import pcap
+from hunt_assets.analytics.dns.cli import read_input, score_dns_main
+from hunt_assets_tests.test_dns_logs import DICTIONARY
+
+T0 = 1796619600  # 2026-12-07T05:00:00Z
+RESOLVER = "10.0.0.1"
+
+
+def _query(name: str, qtype: str = "A", xid: int = 1) -> bytes:
+    q = dns.message.make_query(name, qtype)
+    q.id = xid
+    return q.to_wire()
+
+
+def _response(name: str, qtype: str = "A", xid: int = 1, rcode: str = "NOERROR", answer: str | None = None) -> bytes:
+    q = dns.message.make_query(name, qtype)
+    q.id = xid
+    r = dns.message.make_response(q)
+    r.set_rcode(dns.rcode.from_text(rcode))
+    if answer is not None:
+        r.answer.append(dns.rrset.from_text(name.rstrip(".") + ".", 60, "IN", qtype, answer))
+    return r.to_wire()
+
+
+def _udp(src: str, sport: int, dst: str, dport: int, payload: bytes) -> bytes:
+    return struct.pack(">HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def _tcp(sport: int, dport: int, payload: bytes) -> bytes:
+    return struct.pack(">HHIIBBHHH", sport, dport, 1, 1, 5 << 4, 0x18, 65535, 0, 0) + payload
+
+
+def _ipv4(src: str, dst: str, proto: int, payload: bytes, frag: int = 0) -> bytes:
+    return struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 7, frag, 64, proto, 0,
+                       socket.inet_pton(socket.AF_INET, src), socket.inet_pton(socket.AF_INET, dst)) + payload
+
+
+def _ipv6(src: str, dst: str, proto: int, payload: bytes, fragment: bool = False) -> bytes:
+    nxt = proto
+    if fragment:  # a first fragment: offset 0, more fragments
+        payload = struct.pack(">BBHI", proto, 0, 1, 99) + payload
+        nxt = 44
+    return struct.pack(">IHBB16s16s", 6 << 28, len(payload), nxt, 64, socket.inet_pton(socket.AF_INET6, src),
+                       socket.inet_pton(socket.AF_INET6, dst)) + payload
+
+
+def _ether(ip: bytes, vlan: bool = False) -> bytes:
+    etype = 0x86DD if ip[0] >> 4 == 6 else 0x0800
+    tag = struct.pack(">HH", 0x8100, 42) if vlan else b""
+    return b"\x02" * 6 + b"\x04" * 6 + tag + struct.pack(">H", etype) + ip
+
+
+def _sll2(ip: bytes) -> bytes:
+    etype = 0x86DD if ip[0] >> 4 == 6 else 0x0800
+    return struct.pack(">HHIHBB8s", etype, 0, 2, 1, 0, 6, b"\x02" * 8) + ip
+
+
+def _dns_udp(src: str, dst: str, msg: bytes, sport: int, dport: int = 53) -> bytes:
+    if ":" in src:
+        return _ipv6(src, dst, 17, _udp(src, sport, dst, dport, msg))
+    return _ipv4(src, dst, 17, _udp(src, sport, dst, dport, msg))
+
+
+def _pcap(frames: list[tuple[float, bytes]], link: int = 1, nano: bool = False, order: str = "<") -> bytes:
+    magic = 0xA1B23C4D if nano else 0xA1B2C3D4
+    out = struct.pack(order + "IHHiIII", magic, 2, 4, 0, 0, 262144, link)
+    for ts, frame in frames:
+        sec = int(ts)
+        frac = round((ts - sec) * (1e9 if nano else 1e6))
+        out += struct.pack(order + "IIII", sec, frac, len(frame), len(frame)) + frame
+    return out
+
+
+def _block(order: str, btype: int, body: bytes) -> bytes:
+    body += b"\x00" * (-len(body) % 4)
+    return struct.pack(order + "II", btype, 12 + len(body)) + body + struct.pack(order + "I", 12 + len(body))
+
+
+def _pcapng(interfaces: list[tuple[int, int | None]], packets: list[tuple[int, int, bytes]], order: str = "<") -> bytes:
+    """A section with ``interfaces`` (link type, if_tsresol or None) and enhanced packet blocks
+    (interface, time in that interface's ticks, frame)."""
+    shb = struct.pack(order + "IHHq", 0x1A2B3C4D, 1, 0, -1)
+    out = struct.pack(order + "I", 0x0A0D0D0A)
+    body = shb + b"\x00" * (-len(shb) % 4)
+    out += struct.pack(order + "I", 12 + len(body)) + body + struct.pack(order + "I", 12 + len(body))
+    for link, tsresol in interfaces:
+        opts = b""
+        if tsresol is not None:
+            opts = struct.pack(order + "HH", 9, 1) + bytes([tsresol]) + b"\x00" * 3 + struct.pack(order + "HH", 0, 0)
+        out += _block(order, 1, struct.pack(order + "HHI", link, 0, 262144) + opts)
+    for iface, ticks, frame in packets:
+        out += _block(order, 6, struct.pack(order + "IIIII", iface, ticks >> 32, ticks & 0xFFFFFFFF, len(frame),
+                                            len(frame)) + frame)
+    return out
+
+
+def _exchange(names: list[str], client: str = "10.0.0.66", outcome: str = "NXDOMAIN") -> list[tuple[float, bytes]]:
+    frames = []
+    for i, n in enumerate(names):
+        frames.append((T0 + i + 0.25, _ether(_dns_udp(client, RESOLVER, _query(n, xid=100 + i), 40000 + i))))
+        answer = "192.0.2.7" if outcome == "NOERROR" else None
+        frames.append((T0 + i + 0.5, _ether(_dns_udp(RESOLVER, client, _response(n, xid=100 + i, rcode=outcome,
+                                                                                  answer=answer), 53, 40000 + i))))
+    return frames
+
+
+def _read(data: bytes) -> dict:
+    warnings: list[str] = []
+    tbl = read_input(io.BytesIO(data), warnings.append).to_pydict()
+    tbl["warnings"] = warnings
+    return tbl
+
+
+def test_a_pcap_of_queries_and_their_responses() -> None:
+    """Ethernet, IPv4, UDP: each query an event with its client, time and type; its response (same
+    client port, id and name) says answered or not; a query without one has no outcome."""
+    frames = _exchange(DICTIONARY[:3], outcome="NXDOMAIN") + _exchange(["www.example.com"], outcome="NOERROR")
+    frames.append((T0 + 9, _ether(_dns_udp("10.0.0.67", RESOLVER, _query("lonely.example.org", "TXT", 7), 5353 + 1))))
+    frames.append((T0 + 10, _ether(_dns_udp("10.0.0.67", "10.0.0.2", b"not dns at all", 999, 123))))  # NTP-ish
+    tbl = _read(_pcap(frames))
+    assert tbl["name"] == [*DICTIONARY[:3], "www.example.com", "lonely.example.org"]
+    assert tbl["client"] == ["10.0.0.66"] * 4 + ["10.0.0.67"]
+    assert tbl["qtype"] == ["A"] * 4 + ["TXT"]
+    assert tbl["answers"] == ["", "", "", "(answered)", None]
+    assert tbl["timestamp"][0] == pytest.approx(T0 + 0.25, abs=1e-6)
+    assert tbl["warnings"] == []
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+def test_pcapng_interfaces_link_types_and_time_resolutions(order: str) -> None:
+    """Two interfaces in one section, either byte order: Ethernet with an 802.1Q tag at nanosecond
+    resolution, and a Linux cooked capture (SLL2) of IPv6 (with a fragment header) at the default
+    microseconds."""
+    v4 = _ether(_dns_udp("10.0.0.66", RESOLVER, _query(DICTIONARY[0], xid=5), 40001), vlan=True)
+    v6 = _sll2(_ipv6("fd00::66", "fd00::1", 17, _udp("", 40002, "", 53, _query(DICTIONARY[1], "AAAA", 6)),
+                     fragment=True))
+    data = _pcapng([(1, 9), (276, None)], [(0, (T0 + 1) * 10**9 + 123, v4), (1, (T0 + 2) * 10**6 + 5, v6)], order)
+    tbl = _read(data)
+    assert tbl["name"] == DICTIONARY[:2]
+    assert tbl["client"] == ["10.0.0.66", "fd00::66"]
+    assert tbl["qtype"] == ["A", "AAAA"]
+    assert tbl["timestamp"] == [pytest.approx(T0 + 1 + 123e-9, abs=1e-6), pytest.approx(T0 + 2 + 5e-6, abs=1e-6)]
+
+
+def test_tcp_dns_in_one_segment_is_read_longer_streams_are_counted() -> None:
+    msg = _query(DICTIONARY[2], "TXT", 9)
+    whole = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40003, 53, struct.pack(">H", len(msg)) + msg))
+    split = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40004, 53, struct.pack(">H", len(msg) + 100) + msg))
+    handshake = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40004, 53, b""))
+    tbl = _read(_pcap([(T0, whole), (T0 + 1, split), (T0 + 2, handshake)], link=101))  # raw IP
+    assert tbl["name"] == [DICTIONARY[2]]
+    assert tbl["warnings"] == ["skipped: 1 TCP DNS messages over several segments (not reassembled)"]
+
+
+def test_responses_without_their_queries_are_events_of_their_own() -> None:
+    """A capture of one direction (the resolver's replies): each response an event for the client
+    it went to, with its outcome."""
+    frames = _exchange(DICTIONARY[:2], outcome="NXDOMAIN")[1::2]
+    tbl = _read(_pcap(frames, nano=True, order=">"))
+    assert tbl["name"] == DICTIONARY[:2]
+    assert tbl["client"] == ["10.0.0.66", "10.0.0.66"]
+    assert tbl["answers"] == ["", ""]
+
+
+def test_hostile_label_bytes_are_written_as_escapes_and_scored() -> None:
+    """Labels with NUL, high bytes (iodine's base128), a backslash, a space: one name each, in the
+    ``\\xNN`` form Zeek writes; compression pointers followed, a pointer loop and a label running
+    past the message's end rejected and counted."""
+    labels = [b"a\x00b", bytes(range(0xBC, 0xC4)), b"back\\slash", b"sp ace"]
+
+    def wire(label: bytes, xid: int) -> bytes:
+        header = struct.pack(">HHHHHH", xid, 0x0100, 1, 0, 0, 0)
+        return header + bytes([len(label)]) + label + b"\x07example\x03com\x00" + struct.pack(">HH", 10, 1)
+
+    pointer = struct.pack(">HHHHHH", 3, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c" + struct.pack(">HH", 1, 1)  # loops on itself
+    past_end = struct.pack(">HHHHHH", 4, 0x0100, 1, 0, 0, 0) + b"\x3fabc"
+    frames = [(T0 + i, _ether(_dns_udp("10.0.0.66", RESOLVER, wire(lab, i), 4000 + i))) for i, lab in enumerate(labels)]
+    frames += [(T0 + 9, _ether(_dns_udp("10.0.0.66", RESOLVER, m, 4009))) for m in (pointer, past_end)]
+    tbl = _read(_pcap(frames))
+    assert tbl["name"] == ["a\\x00b.example.com", "".join(f"\\x{b:02x}" for b in range(0xBC, 0xC4)) + ".example.com",
+                           "back\\\\slash.example.com", "sp\\x20ace.example.com"]
+    assert tbl["qtype"] == ["NULL"] * 4
+    assert tbl["warnings"] == ["skipped: 2 DNS messages that do not parse"]
+
+
+def test_a_cut_capture_keeps_its_whole_packets_and_says_so() -> None:
+    data = _pcap(_exchange(DICTIONARY[:3]))
+    tbl = _read(data[:-10])
+    assert tbl["name"] == DICTIONARY[:3]
+    assert tbl["answers"] == ["", "", None]  # the last response was cut off
+    assert tbl["warnings"] == ["skipped: 1 a capture cut off mid-record"]
+    tbl = _read(gzip.compress(data))  # tcpdump -w - | gzip
+    assert tbl["name"] == DICTIONARY[:3]
+    with pytest.raises(pcap.CaptureError):
+        pcap.read_capture(data[:20])
+
+
+def test_a_dga_burst_in_a_capture_flags_its_host(tmp_path: Path, capsysbinary) -> None:
+    """The end to end use: a sandbox's capture where one host looks up dictionary-word names (each
+    alone reads as a real domain), all dead, next to ordinary look-ups; ``--hosts`` ranks that host
+    first."""
+    burst = DICTIONARY
+    frames = _exchange(burst, client="10.0.0.66", outcome="NXDOMAIN")
+    frames += _exchange(["www.example.com", "login.microsoftonline.com"], client="10.0.0.70", outcome="NOERROR")
+    p = tmp_path / "sandbox.pcap"
+    p.write_bytes(_pcap(sorted(frames)))
+    hosts = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(p)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
+    assert {r["name"] for r in rows} == {*burst, "www.example.com", "login.microsoftonline.com"}
+    flagged = {r["name"] for r in rows if r["verdict"] == "dga"}
+    assert flagged == set(burst)
+    assert next(csv.DictReader(hosts.open()))["client"] == "10.0.0.66"
