@@ -402,3 +402,40 @@ def test_json_documents_of_hostile_names_keep_every_intact_record(
     capsysbinary.readouterr()
     out = {r[0] for r in _score(p, capsysbinary)}
     assert {n for i, n in enumerate(names) if i not in lost} <= out <= set(names)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_captures_never_end_in_a_traceback(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A capture of hostile names with random bytes overwritten (record headers, link, IP, UDP and
+    DNS fields alike) or cut anywhere: read or refused with a reason, never a crash; when only cut,
+    every packet before the cut is read."""
+    from hunt_assets_tests import test_dns_pcap as P
+
+    rng = random.Random(4000 + seed)
+    names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40))) if "\\" not in n
+             and n.isascii() and len(n) <= 253 and all(0 < len(lab) <= 63 for lab in n.split("."))] or ["a.com"]
+    frames = P._exchange(names, outcome=rng.choice(["NXDOMAIN", "NOERROR"]))
+    whole = P._pcap(frames)
+    data = bytearray(whole)
+    if rng.random() < 0.5:
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(24, len(data))] = rng.randrange(256)
+        cut = None
+    else:
+        cut = rng.randrange(24, len(data))
+        del data[cut:]
+    p = tmp_path / "cap.pcap"
+    p.write_bytes(bytes(data))
+    rc = score_dns_main(["--no-progress", str(p)])
+    captured = capsysbinary.readouterr()
+    assert b"Traceback" not in captured.err
+    assert rc == 0, captured.err
+    rows = list(csv.reader(io.StringIO(captured.out.decode("utf-8"), newline="")))
+    assert rows[0] == ["name", "verdict", "score", "reasons"]
+    assert all(len(r) == 4 and r[1] in VERDICTS for r in rows[1:])
+    if cut is not None:  # names as a capture shows them: bytes outside printable ASCII as \xNN
+        shown = ["".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in n) for n in names]
+        whole_queries = sum(1 for i in range(0, len(frames), 2) if len(P._pcap(frames[: i + 1])) <= cut)
+        assert set(shown[:whole_queries]) <= {r[0] for r in rows[1:]} <= set(shown)
