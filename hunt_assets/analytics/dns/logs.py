@@ -32,7 +32,7 @@ import pyarrow.csv as pacsv
 # objects as dotted names), any case. The query name, in order of preference: our own, Defender's
 # DeviceEvents, Zeek's dns.log, common DGA / domain lists, Suricata, the Elastic Common Schema
 NAME_COLUMNS = ("name", "queryname", "query", "qname", "dnsquery", "domain", "fqdn", "rrname", "dns.rrname",
-                "dns.question.name")
+                "dns.question.name", "query_name", "query.hostname")
 # the optional columns, by the names Defender, Sentinel, Zeek, Suricata and ECS give them
 ALIASES = {
     "client": "client",
@@ -75,6 +75,21 @@ ALIASES = {
     "dnsresponsecode": "rcode",
     "resultcode": "rcode",
     "rcode": "rcode",
+    # cloud resolvers' query logs, after every name above: AWS Route 53 Resolver (query_name, srcaddr,
+    # query_timestamp), OCSF DNS Activity as Amazon Security Lake stores it (query.hostname,
+    # src_endpoint.ip, time in epoch milliseconds), Google Cloud DNS through Cloud Logging
+    # (jsonPayload.queryName, .sourceIP, .responseCode), Azure Firewall's DNS proxy (AZFWDnsQuery)
+    "srcaddr": "client",
+    "src_endpoint.ip": "client",
+    "jsonpayload.sourceip": "client",
+    "sourceip": "client",
+    "query_timestamp": "timestamp",
+    "time": "timestamp",
+    "query_type": "qtype",
+    "query.type": "qtype",
+    "jsonpayload.querytype": "qtype",
+    "jsonpayload.responsecode": "rcode",
+    "responsecode": "rcode",
 }
 # JSON exports of Windows events nest Sysmon's fields under an object whose name depends on the
 # tool (event_data, EventData, winlog.event_data, Event.EventData ...): these are matched by their
