@@ -131,15 +131,22 @@ def _read(data: bytes) -> dict:
 
 def test_a_pcap_of_queries_and_their_responses() -> None:
     """Ethernet, IPv4, UDP: each query an event with its client, time and type; its response (same
-    client port, id and name) says answered or not; a query without one has no outcome."""
+    client port, id and name) says answered or not; a query without one has no outcome; other UDP
+    traffic is not DNS."""
     frames = _exchange(DICTIONARY[:3], outcome="NXDOMAIN") + _exchange(["www.example.com"], outcome="NOERROR")
+    for xid, (n, rcode) in enumerate([("nodata.example.com", "NOERROR"), ("broken.example.net", "SERVFAIL")], 50):
+        frames.append((T0 + 8, _ether(_dns_udp("10.0.0.66", RESOLVER, _query(n, "AAAA", xid), 41000 + xid))))
+        frames.append((T0 + 8.5, _ether(_dns_udp(RESOLVER, "10.0.0.66", _response(n, "AAAA", xid, rcode), 53,
+                                                 41000 + xid))))
     frames.append((T0 + 9, _ether(_dns_udp("10.0.0.67", RESOLVER, _query("lonely.example.org", "TXT", 7), 5353 + 1))))
     frames.append((T0 + 10, _ether(_dns_udp("10.0.0.67", "10.0.0.2", b"not dns at all", 999, 123))))  # NTP-ish
     tbl = _read(_pcap(frames))
-    assert tbl["name"] == [*DICTIONARY[:3], "www.example.com", "lonely.example.org"]
-    assert tbl["client"] == ["10.0.0.66"] * 4 + ["10.0.0.67"]
-    assert tbl["qtype"] == ["A"] * 4 + ["TXT"]
-    assert tbl["answers"] == ["", "", "", "(answered)", None]
+    assert tbl["name"] == [*DICTIONARY[:3], "www.example.com", "nodata.example.com", "broken.example.net",
+                           "lonely.example.org"]
+    assert tbl["client"] == ["10.0.0.66"] * 6 + ["10.0.0.67"]
+    assert tbl["qtype"] == ["A"] * 4 + ["AAAA", "AAAA", "TXT"]
+    # dead look-ups are NXDOMAIN / SERVFAIL / REFUSED, as a log's response codes are read; no data is a live name
+    assert tbl["answers"] == ["", "", "", "(answered)", "(answered)", "", None]
     assert tbl["timestamp"][0] == pytest.approx(T0 + 0.25, abs=1e-6)
     assert tbl["warnings"] == []
 

@@ -7,15 +7,16 @@ binary garbage per line (244,966 of them for a capture of 100,000 look-ups), exi
 What is read: classic pcap (micro- and nanosecond, either byte order) and pcapng (every interface
 with its own link type and time resolution; enhanced and simple packet blocks); Ethernet (with
 802.1Q / 802.1ad tags), Linux cooked captures (SLL, SLL2), raw IP, BSD loopback; IPv4 (first
-fragments; later fragments carry no DNS header) and IPv6 (with its extension headers); DNS over
-UDP port 53, and over TCP when a segment holds a whole length-prefixed message (a query almost
-always does; longer streams are counted, not reassembled). Each query (QR 0) is an event: the
-question name in presentation form (bytes outside printable ASCII as ``\\xNN``, as Zeek writes
-them), the asking address as client, the packet's time, the query type. Its response (same
-client address and port, transaction id and name) gives ``answers``: ``(answered)`` with answer
-records and NOERROR, empty otherwise (NXDOMAIN, SERVFAIL, no data), none when no response was
-captured. A response whose query is not in the capture (one direction captured, or the query
-before the capture began) is an event of its own. What cannot be read is counted on stderr.
+fragments; later fragments carry no DNS header) and IPv6 (with its extension headers); DNS over UDP
+port 53, and over TCP when a segment holds a whole length-prefixed message (a query almost always
+does; longer streams are counted, not reassembled). Each query (QR 0) is an event: the question
+name in presentation form (bytes outside printable ASCII as ``\\xNN``, as Zeek writes them), the
+asking address as client, the packet's time, the query type. Its response (same client address and
+port, transaction id and name) gives ``answers``: empty (a dead look-up) for NXDOMAIN, SERVFAIL and
+REFUSED, ``(answered)`` for any other code (NOERROR without records is a live name), as a log's
+response codes are read; none when no response was captured. A response whose query is not in the
+capture (one direction captured, or the query before the capture began) is an event of its own.
+What cannot be read is counted on stderr.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _ETH_IPV4, _ETH_IPV6 = 0x0800, 0x86DD
 _VLAN_TAGS = (0x8100, 0x88A8, 0x9100)
 _AF_INET6 = (10, 24, 28, 30)  # Linux, the BSDs, macOS: a BSD loopback header's address family
 _IPV6_EXTENSIONS = (0, 43, 60)  # hop-by-hop, routing, destination options
+_DEAD_RCODES = (2, 3, 5)  # SERVFAIL, NXDOMAIN, REFUSED: as ``logs.answers_from_rcode`` reads a log's codes
 _PRINTABLE = [chr(b) if 0x21 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in range(256)]
 _PRINTABLE[0x5C] = "\\\\"
 
@@ -239,17 +241,17 @@ def _ipv6(p: memoryview) -> tuple[str, str, int, memoryview] | None:
     return src, dst, nxt, body
 
 
-_HEADER = struct.Struct(">HHHH")
+_HEADER = struct.Struct(">HHH")
 _PLAIN = re.compile(rb"[\x21-\x5b\x5d-\x7e]*")  # printable ASCII but the backslash: written as it is
 
 
-def question(msg: bytes | memoryview) -> tuple[int, int, int, int, str, int] | None:
-    """(id, flags, answer count, response code, first question's name, its type) of a DNS message,
-    or None when it has no readable question."""
+def question(msg: bytes | memoryview) -> tuple[int, int, int, str, int] | None:
+    """(id, flags, response code, first question's name, its type) of a DNS message, or None when
+    it has no readable question."""
     if len(msg) < 12:
         return None
     m = bytes(msg)
-    xid, flags, qd, an = _HEADER.unpack_from(m)
+    xid, flags, qd = _HEADER.unpack_from(m)
     if qd == 0:
         return None
     parts: list[bytes] = []
@@ -281,7 +283,7 @@ def question(msg: bytes | memoryview) -> tuple[int, int, int, int, str, int] | N
         name = raw.decode("ascii")
     else:
         name = ".".join("".join([_PRINTABLE[b] for b in p]) for p in parts)
-    return xid, flags, an, flags & 0x0F, name or ".", struct.unpack_from(">H", m, i)[0]
+    return xid, flags, flags & 0x0F, name or ".", struct.unpack_from(">H", m, i)[0]
 
 
 class _Events:
@@ -299,8 +301,8 @@ class _Events:
         q = question(msg)
         if q is None:
             return False
-        xid, flags, an, rcode, name, qtype = q
-        outcome = "(answered)" if an and rcode == 0 else ""
+        xid, flags, rcode, name, qtype = q
+        outcome = "" if rcode in _DEAD_RCODES else "(answered)"
         if not flags & 0x8000:  # a query
             key = (src, sport, xid, name.lower())
             self.pending.setdefault(key, []).append(len(self.name))
