@@ -33,6 +33,15 @@ def _windows() -> str:
         for i, n in enumerate(Q.DICTIONARY))
 
 
+def _parquet(columns: dict[str, list]) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table(columns), buf)
+    return buf.getvalue()
+
+
 FORMATS = {
     "plain": lambda: "".join(n + "\n" for n in Q.DICTIONARY),
     "csv": lambda: "timestamp,client,name\n" + "".join(f"2024-06-01T00:00:{i:02d}Z,pc1,{n}\n"
@@ -61,6 +70,8 @@ FORMATS = {
     "journal_pretty": lambda: "".join(json.dumps(J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound"),
                                                  indent=8) + "\n" for i, n in enumerate(Q.DICTIONARY)),
     "pcap": lambda: P._pcap(P._exchange(Q.DICTIONARY)),
+    "parquet": lambda: _parquet({"TimeGenerated": [f"2024-06-01T00:00:{i:02d}Z" for i in range(len(Q.DICTIONARY))],
+                                 "ClientIP": ["10.0.0.66"] * len(Q.DICTIONARY), "Name": Q.DICTIONARY}),
     "unbound_journal": lambda: J._journal([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")
                                            for i, n in enumerate(Q.DICTIONARY)]).decode(),
 }

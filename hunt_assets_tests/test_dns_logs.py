@@ -878,3 +878,41 @@ def test_cloud_resolvers_query_logs_are_read_as_events(fmt: str) -> None:
     assert tbl["answers"] == ["(answered)", ""]
     stamps = to_ns(pd.Series(tbl["timestamp"]))
     assert 1796619600 * 10**9 <= stamps[0] < stamps[1] <= 1796619602 * 10**9
+
+
+def test_parquet_files_are_read_like_json_lines(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """Amazon Security Lake's OCSF DNS Activity (nested columns, the time as a timestamp) and a
+    Sentinel export to Parquet (``TimeGenerated``, ``ClientIP``, ``Name``, ``ResponseCode``) give
+    names, clients, times and outcomes; before, the binary file was read as lines of names. A
+    damaged file is refused with the reason (exit 2)."""
+    from datetime import UTC, datetime
+
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from hunt_assets.analytics.dns.cli import read_input
+    from hunt_assets.analytics.dns.times import to_ns
+
+    when = [datetime(2026, 12, 7, 5, 0, i, tzinfo=UTC) for i in range(4)]
+    names = DICTIONARY[:4]
+    ocsf = pa.table({
+        "class_uid": pa.array([4003] * 4, pa.int32()),
+        "time": pa.array(when, pa.timestamp("ms", tz="UTC")),
+        "query": pa.array([{"hostname": n + ".", "type": "A"} for n in names]),
+        "rcode": ["NoError", "NXDomain", "NXDomain", "NoError"],
+        "src_endpoint": pa.array([{"ip": "10.0.3.17", "port": 53001}] * 4),
+    })
+    sentinel = pa.table({"TimeGenerated": pa.array(when, pa.timestamp("us")), "ClientIP": ["10.1.1.9"] * 4,
+                         "Name": names, "ResponseCode": pa.array([0, 3, 3, 0], pa.int64())})
+    for table, client in ((ocsf, "10.0.3.17"), (sentinel, "10.1.1.9")):
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        tbl = read_input(io.BytesIO(buf.getvalue())).to_pydict()
+        assert [n.rstrip(".") for n in tbl["name"]] == names
+        assert tbl["client"] == [client] * 4
+        assert list(to_ns(pd.Series(tbl["timestamp"]))) == [int(w.timestamp()) * 10**9 for w in when]
+        assert tbl["answers"] == ["(answered)", "", "", "(answered)"]
+    p = tmp_path / "cut.parquet"
+    p.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    assert score_dns_main([str(p)]) == 2
+    assert b"a Parquet file that does not read" in capsysbinary.readouterr().err

@@ -9,8 +9,8 @@ ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSO
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
 its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), a JSON
 document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, a
-packet capture by its DNS packets (``pcap``), and gzipped input of any of these is unpacked
-(``logs``); several files are one batch. Output has exactly the
+packet capture by its DNS packets (``pcap``), Parquet by its records, and gzipped input of any of
+these is unpacked (``logs``); several files are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
 code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
@@ -170,6 +170,8 @@ def read_input(
     data = logs.unpack(_read_all(stream), warn)
     if pcap.is_capture(bytes(data[:4])):  # binary: before any reading as text
         return pcap.read_capture(data, warn)
+    if logs.is_parquet(bytes(data[:4])):
+        return logs.read_parquet(data, warn)
     data = logs.utf16_as_utf8(data)
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]
@@ -594,8 +596,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         help="CSV with a 'name' (or QueryName/query/qname/domain/fqdn) column, plain text with one name per line, or "
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
         "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
-        "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), or a packet "
-        "capture (pcap, pcapng); '-' = stdin. "
+        "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), Parquet, or a "
+        "packet capture (pcap, pcapng); '-' = stdin. "
         "Several files (a day of rotated "
         "logs) are scored as one batch",
     )

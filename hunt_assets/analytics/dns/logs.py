@@ -104,6 +104,7 @@ AF_NAME_KEYS = ("DnsQueryString", "query")
 AF_QTYPE_KEYS = ("qtype_name",)
 
 GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
 ZEEK_HEADER = b"#separator "
 # the lines of a Zeek header block (and '#close'), by their first field: where logs were
 # concatenated they reappear among the rows, and '#fields' / '#types' have the rows' width
@@ -791,16 +792,44 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
     ``timestamp``, ``qtype`` and ``answers`` (``NAME_COLUMNS``, ``ALIASES``); Suricata's non-DNS events and DNS
     answers are left out as rows, and its answers become each query's ``answers`` (empty when no
     answer event of its transaction held records). Values are text, except a numeric timestamp."""
-    import pyarrow.compute as pc
     import pyarrow.json as pajson
 
     try:
-        tbl = pajson.read_json(io.BytesIO(bytes(data)), read_options=pajson.ReadOptions(block_size=1 << 24))
-        while any(pa.types.is_struct(t) for t in tbl.schema.types):
-            tbl = tbl.flatten()
-        tbl = tbl.rename_columns([c.lower() for c in tbl.column_names])
+        options = pajson.ReadOptions(block_size=1 << 24)
+        tbl = _flat_lower(pajson.read_json(io.BytesIO(bytes(data)), read_options=options))
     except pa.ArrowInvalid:
         tbl = _json_slowly(data, warn)
+    return records_table(tbl, warn)
+
+
+def _flat_lower(tbl: pa.Table) -> pa.Table:
+    """Nested fields as dotted columns, every name in lower case: how the aliases know them."""
+    while any(pa.types.is_struct(t) for t in tbl.schema.types):
+        tbl = tbl.flatten()
+    return tbl.rename_columns([c.lower() for c in tbl.column_names])
+
+
+def is_parquet(head: bytes) -> bool:
+    return head[:4] == PARQUET_MAGIC
+
+
+def read_parquet(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """A Parquet file of DNS records read like JSON lines (``records_table``): Amazon Security Lake's
+    OCSF DNS Activity, a Sentinel or Data Explorer export (``.export to parquet``), Zeek logs
+    converted for a data lake. Time columns stay times."""
+    import pyarrow.parquet as pq
+
+    try:
+        tbl = pq.read_table(pa.BufferReader(bytes(data)))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise LogFormatError(f"a Parquet file that does not read: {exc}") from None
+    return records_table(_flat_lower(tbl), warn)
+
+
+def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """Records (nested fields as dotted lower-case columns) as ``read_json_lines`` returns them."""
+    import pyarrow.compute as pc
+
     windows = _windows_dns_events(tbl)
     if windows is not None:
         tbl = windows
@@ -837,7 +866,8 @@ def read_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None 
         if field is None:
             continue
         col = tbl.column(field)
-        if ours == "timestamp" and (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)):
+        if ours == "timestamp" and (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)
+                                    or pa.types.is_timestamp(col.type)):
             out[ours] = col
             continue
         if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):  # Zeek's answers: a list
