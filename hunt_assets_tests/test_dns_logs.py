@@ -916,3 +916,22 @@ def test_parquet_files_are_read_like_json_lines(tmp_path: Path, capsysbinary: py
     p.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
     assert score_dns_main([str(p)]) == 2
     assert b"a Parquet file that does not read" in capsysbinary.readouterr().err
+
+
+def test_zeek_json_answer_lists_are_read_when_some_hold_records() -> None:
+    """Zeek's JSON ``answers`` is a list; where any list held a record, the join that reads them
+    failed (a separator of the wrong string type) and the column was dropped without a word, so a
+    log without ``rcode_name`` lost every outcome and a dictionary DGA's dead look-ups could not
+    burst. Found when Splunk's multivalue ``query`` lists were read as no name at all."""
+    import json
+
+    from hunt_assets.analytics.dns.cli import read_input, score_table
+
+    recs = [{"ts": T0 + 3600 + 7 * i, "id.orig_h": "10.0.0.66", "query": n, "qtype_name": "A", "answers": []}
+            for i, n in enumerate(DICTIONARY)]
+    recs += [{"ts": T0 + 3600 + 7 * i, "id.orig_h": "10.0.0.70", "query": n, "qtype_name": "A",
+              "answers": ["edge.example.net", "192.0.2.7"]} for i, n in enumerate(("www.example.com", "example.org"))]
+    tbl = read_input(io.BytesIO("".join(json.dumps(r) + "\n" for r in recs).encode()))
+    assert tbl.column("answers").to_pylist() == [""] * len(DICTIONARY) + ["edge.example.net,192.0.2.7"] * 2
+    verdicts = dict(zip(*score_table(tbl).select(["name", "verdict"]).to_pydict().values(), strict=True))
+    assert all(verdicts[n] == "dga" for n in DICTIONARY)

@@ -875,7 +875,7 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
                 col = pc.if_else(pc.is_valid(col), pa.scalar("", pa.large_string()), pa.scalar(None, pa.large_string()))
             else:
                 try:
-                    col = pc.binary_join(pc.cast(col, pa.list_(pa.large_string())), ",")
+                    col = pc.binary_join(pc.cast(col, pa.list_(pa.large_string())), pa.scalar(",", pa.large_string()))
                 except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                     continue
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
