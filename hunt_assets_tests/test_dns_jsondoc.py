@@ -120,12 +120,16 @@ def test_search_hits_and_splunk_export_lines_are_unwrapped() -> None:
         assert _names(tbl) == NAMES
         assert tbl["client"] == CLIENTS
         assert tbl["qtype"] == ["A"] * len(NAMES)
-    splunk = "".join(json.dumps({"preview": False, "offset": i, "result": {"_time": "2026-12-07T05:00:00.000+00:00",
-                                                                           "src_ip": c, "query": n}}) + "\n"
-                     for i, (n, c) in enumerate(zip(NAMES, CLIENTS, strict=True)))
+    splunk = "".join(json.dumps({"preview": False, "offset": i, "result": {
+        "_time": f"2026-12-07T05:00:0{i}.000+00:00", "src": c, "query": [n], "record_type": "A",
+        "reply_code": "NXDomain" if i % 2 else "NoError"}}) + "\n"
+        for i, (n, c) in enumerate(zip(NAMES, CLIENTS, strict=True)))
     tbl = read_input(io.BytesIO(splunk.encode())).to_pydict()
-    assert _names(tbl) == NAMES
+    assert _names(tbl) == NAMES  # Splunk writes a multivalue field as a list
     assert tbl["client"] == CLIENTS
+    assert tbl["timestamp"][1] == "2026-12-07T05:00:01.000+00:00"
+    assert tbl["qtype"] == ["A"] * len(NAMES)
+    assert tbl["answers"] == ["(answered)", ""] * 2 + ["(answered)"]
 
 
 def test_pretty_printed_objects_one_after_another() -> None:

@@ -90,6 +90,11 @@ ALIASES = {
     "jsonpayload.querytype": "qtype",
     "jsonpayload.responsecode": "rcode",
     "responsecode": "rcode",
+    # Splunk's events (its Network Resolution data model: src, record_type, reply_code; the time in _time)
+    "_time": "timestamp",
+    "src": "client",
+    "record_type": "qtype",
+    "reply_code": "rcode",
 }
 # JSON exports of Windows events nest Sysmon's fields under an object whose name depends on the
 # tool (event_data, EventData, winlog.event_data, Event.EventData ...): these are matched by their
