@@ -236,3 +236,38 @@ def test_a_dga_burst_in_a_capture_flags_its_host(tmp_path: Path, capsysbinary) -
     flagged = {r["name"] for r in rows if r["verdict"] == "dga"}
     assert flagged == set(burst)
     assert next(csv.DictReader(hosts.open()))["client"] == "10.0.0.66"
+
+
+def test_a_capture_scores_its_names_as_the_same_events_in_csv(tmp_path: Path, capsysbinary) -> None:
+    """The development set's slice (DGA families, tunnel tools with mixed case and iodine's raw
+    high bytes, benign look-alikes) sent on the wire, three hosts, every fifth look-up dead: the
+    verdicts and scores match the same events given as CSV, name for name (by their bytes)."""
+    import pandas as pd
+
+    from hunt_assets.analytics.dns.names import _unescape
+
+    names = pd.read_csv(Path(__file__).parent / "fixtures" / "dns" / "devset_slice.csv",
+                        keep_default_na=False)["name"].tolist()
+    wire = {n: _unescape(n).rstrip(b".") for n in names}
+    names = [n for n in names if len(wire[n]) <= 253 and all(0 < len(lab) <= 63 for lab in wire[n].split(b"."))]
+    frames, rows = [], []
+    for i, n in enumerate(names):
+        client, dead, ts = f"10.0.0.{60 + i % 3}", i % 5 == 0, T0 + i * 0.5
+        labels = b"".join(bytes([len(lab)]) + lab for lab in wire[n].split(b".")) + b"\x00"
+        question = labels + struct.pack(">HH", 1, 1)
+        q = struct.pack(">HHHHHH", i & 0xFFFF, 0x0100, 1, 0, 0, 0) + question
+        r = struct.pack(">HHHHHH", i & 0xFFFF, 0x8183 if dead else 0x8180, 1, 0, 0, 0) + question
+        frames += [(ts, _ether(_dns_udp(client, RESOLVER, q, 20000 + i))),
+                   (ts + 0.01, _ether(_dns_udp(RESOLVER, client, r, 53, 20000 + i)))]
+        rows.append((ts, client, n, "" if dead else "(answered)"))
+    cap, events = tmp_path / "devset.pcap", tmp_path / "devset.csv"
+    cap.write_bytes(_pcap(frames))
+    pd.DataFrame(rows, columns=["timestamp", "client", "name", "answers"]).assign(qtype="A").to_csv(events, index=False)
+    out = {}
+    for path in (cap, events):
+        assert score_dns_main(["--no-progress", str(path)]) == 0
+        got = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode("utf-8", "surrogateescape"))))
+        out[path.suffix] = {_unescape(r["name"]).rstrip(b"."): (r["verdict"], r["score"]) for r in got}
+    assert len(out[".pcap"]) == len({wire[n] for n in names}) > 1400
+    assert out[".pcap"] == out[".csv"]
+    assert {v for v, _ in out[".pcap"].values()} >= {"dga", "tunnel", "benign"}
