@@ -163,9 +163,10 @@ def read_input(
     back into the same bytes (and the output shows). CSV rows with too few or too many fields, or
     an unbalanced quote, are read field by field on their own (see ``_salvage_rows``) and
     ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
-    separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), DNS servers'
-    logs by their lines (``logs``, ``querylogs``; their local times in ``zone`` when given), and
-    gzip is unpacked first.
+    separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), JSON documents
+    by their records (``jsondoc``), Parquet like JSON lines, packet captures by their DNS packets
+    (``pcap``), DNS servers' logs by their lines (``logs``, ``querylogs``; their local times in
+    ``zone`` when given); gzip is unpacked first, and UTF-16 / UTF-32 text re-encoded.
     """
     data = logs.unpack(_read_all(stream), warn)
     if pcap.is_capture(bytes(data[:4])):  # binary: before any reading as text
@@ -253,12 +254,12 @@ def _read_json_records(data: bytes | bytearray, warn: Callable[[str], None] | No
 def _read_bytes(
     data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
 ) -> pa.Table:
-    first = logs.first_record(bytes(data[:4096]))
-    if first and jsondoc.wraps_records(first):  # API responses or search hits, one per line
-        return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
-    if first:  # JSON lines
+    head = bytes(data[:4096])
+    if logs.is_json_lines(head):
+        if jsondoc.wraps_records(logs.first_record(head) or {}):  # API responses or search hits, one per line
+            return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
         return _read_json_records(data, warn, zone)
-    if jsondoc.is_json_document(bytes(data[:4096])):  # an API response, an array, pretty-printed objects
+    if jsondoc.is_json_document(head):  # an API response, an array, pretty-printed objects
         with contextlib.suppress(jsondoc.NotJsonError):  # else a list of names starting with '{"'
             return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
@@ -597,9 +598,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
         "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
         "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), Parquet, or a "
-        "packet capture (pcap, pcapng); '-' = stdin. "
-        "Several files (a day of rotated "
-        "logs) are scored as one batch",
+        "packet capture (pcap, pcapng); '-' = stdin. Several files (a day of rotated logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(

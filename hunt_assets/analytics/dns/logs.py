@@ -825,7 +825,7 @@ def read_parquet(data: bytes | bytearray, warn: Callable[[str], None] | None = N
     import pyarrow.parquet as pq
 
     try:
-        tbl = pq.read_table(pa.BufferReader(bytes(data)))
+        tbl = pq.read_table(pa.BufferReader(pa.py_buffer(data)))  # no copy of the file
     except (pa.ArrowInvalid, OSError) as exc:
         raise LogFormatError(f"a Parquet file that does not read: {exc}") from None
     return records_table(_flat_lower(tbl), warn)
