@@ -271,3 +271,12 @@ def test_a_capture_scores_its_names_as_the_same_events_in_csv(tmp_path: Path, ca
     assert len(out[".pcap"]) == len({wire[n] for n in names}) > 1400
     assert out[".pcap"] == out[".csv"]
     assert {v for v, _ in out[".pcap"].values()} >= {"dga", "tunnel", "benign"}
+
+
+def test_a_link_type_with_fcs_bits_and_frames_with_their_fcs() -> None:
+    """A pcap header whose link-type field also says frames end in a 4-byte FCS (the F bit and
+    the FCS length above the type's 16 bits): still Ethernet, the FCS after the IP packet ignored."""
+    frames = [(ts, frame + b"\xde\xad\xbe\xef") for ts, frame in _exchange(DICTIONARY[:2])]
+    tbl = _read(_pcap(frames, link=1 | (1 << 28) | (2 << 26)))
+    assert tbl["name"] == DICTIONARY[:2]
+    assert tbl["answers"] == ["", ""]

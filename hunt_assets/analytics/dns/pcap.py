@@ -106,7 +106,7 @@ def _pcap_packets(view: memoryview, counts: dict[str, int]) -> Iterator[tuple[in
     order, unit = PCAP_MAGICS[bytes(view[:4])]
     if len(view) < 24:
         raise CaptureError("a pcap file shorter than its 24-byte header")
-    link = struct.unpack_from(order + "I", view, 20)[0] & 0x0FFFFFFF  # the upper bits: FCS length flags
+    link = struct.unpack_from(order + "I", view, 20)[0] & 0xFFFF  # the link type; the upper bits: FCS length
     rec = struct.Struct(order + "IIII")
     i, n = 24, len(view)
     while i + 16 <= n:
