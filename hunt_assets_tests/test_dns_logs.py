@@ -133,6 +133,49 @@ def test_cut_off_gzip_keeps_the_whole_lines_before_the_cut(
     assert "gzip data is damaged or cut off" in err
 
 
+def _packed(codec: str, data: bytes) -> bytes:
+    """``data`` compressed as two concatenated streams (as ``cat a.xz b.xz`` or a rotated log makes)."""
+    import bz2
+    import lzma
+
+    half = len(data) // 2
+    if codec == "bzip2":
+        return bz2.compress(data[:half]) + bz2.compress(data[half:])
+    if codec == "xz":
+        return lzma.compress(data[:half]) + lzma.compress(data[half:])
+    return pa.compress(data[:half], codec, asbytes=True) + pa.compress(data[half:], codec, asbytes=True)
+
+
+@pytest.mark.parametrize("codec", ["bzip2", "xz", "zstd", "lz4"])
+def test_other_compressions_read_as_their_contents_and_keep_whole_lines_when_cut(
+    codec: str, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """logrotate's other ``compresscmd``s (bzip2, xz, zstd) and lz4 frames: read as gzip is, by their
+    magic bytes; cut off, the whole lines before the cut are read and stderr says so. Before, each
+    was read as lines of binary names."""
+    text = _zeek_log(_events())
+    (tmp_path / "in.txt").write_text(text)
+    (tmp_path / "in.pack").write_bytes(_packed(codec, text.encode()))
+    assert _run(tmp_path / "in.pack", capsysbinary) == _run(tmp_path / "in.txt", capsysbinary)
+    names = [f"host{i}.example.com" for i in range(200_000)]
+    packed = _packed(codec, ("\n".join(names) + "\n").encode())
+    (tmp_path / "cut.pack").write_bytes(packed[: len(packed) * 3 // 4])
+    rc, out, err = _run(tmp_path / "cut.pack", capsysbinary)
+    got = [r["name"] for r in csv.DictReader(io.StringIO(out))]
+    assert rc == 0
+    assert len(names) // 2 < len(got) < len(names)
+    assert got == names[: len(got)]  # whole names only, in order
+    assert f"{codec} data is damaged or cut off" in err
+
+
+def test_a_list_starting_with_bzh_is_a_list(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    p = tmp_path / "names.txt"
+    p.write_text("BZh9.example.com\nwww.example.com\n")
+    rc, out, _ = _run(p, capsysbinary)
+    assert rc == 0
+    assert [r["name"] for r in csv.DictReader(io.StringIO(out))] == ["BZh9.example.com", "www.example.com"]
+
+
 def test_a_log_with_no_queries_is_an_empty_result(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     p = tmp_path / "dns.log"
     p.write_text(_header() + "#close\t2024-06-01-01-00-00\n")
@@ -145,6 +188,8 @@ def test_a_log_with_no_queries_is_an_empty_result(tmp_path: Path, capsysbinary: 
     ("content", "message"),
     [
         (b"\x1f\x8b" + b"not really gzip" * 10, "gzip file that does not unpack"),
+        (b"\xfd7zXZ\x00" + b"not really xz" * 10, "xz file that does not unpack"),
+        (b"\x28\xb5\x2f\xfd" + b"not really zstd" * 10, "zstd file that does not unpack"),
         (b"#separator \\x09\n#path\tdns\nx.example.com\n", "without a '#fields' line"),
         (_header().replace("\tquery\t", "\tdest\t").encode(), "without a query-name field"),
     ],

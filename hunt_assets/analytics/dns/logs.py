@@ -121,27 +121,47 @@ class LogFormatError(ValueError):
     """A file that claims a log format and breaks it (a Zeek header without ``#fields``)."""
 
 
+# compressed inputs by their magic bytes: rotated logs (gzip, bzip2, xz, zstd), lz4 frames
+_PACKED = ((GZIP_MAGIC, "gzip"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+           (b"\x04\x22\x4d\x18", "lz4"))
+_BZIP2 = re.compile(rb"BZh[1-9]1AY&SY")
+
+
 def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytearray:
-    """``data`` unpacked when it is gzip (concatenated members too, as ``cat a.gz b.gz`` makes),
-    else ``data`` itself. A damaged or cut-off archive keeps the whole lines that unpacked before
-    the damage and ``warn`` says so; one where nothing unpacks is a ``LogFormatError``."""
-    if not data.startswith(GZIP_MAGIC):
+    """``data`` unpacked when it is gzip, bzip2, xz, zstd or lz4 (concatenated members too, as
+    ``cat a.gz b.gz`` makes), else ``data`` itself. A damaged or cut-off archive keeps the whole
+    lines that unpacked before the damage and ``warn`` says so; one where nothing unpacks is a
+    ``LogFormatError``. (logrotate compresses with gzip unless told otherwise; ``xz``, ``bzip2`` and
+    ``zstd`` are its common ``compresscmd``s.)"""
+    import bz2
+    import lzma
+
+    kind = next((k for magic, k in _PACKED if data.startswith(magic)), None)
+    if kind is None and _BZIP2.match(data[:10]):
+        kind = "bzip2"
+    if kind is None:
         return data
     out = bytearray()
-    rest = bytes(data)
     try:
-        while rest:
-            d = zlib.decompressobj(wbits=31)
-            out += d.decompress(rest)
-            if not d.eof:
-                raise EOFError("the archive is cut off")
-            rest = d.unused_data
-    except (zlib.error, EOFError) as exc:
+        if kind in ("zstd", "lz4"):  # Arrow's streams read concatenated frames
+            with pa.CompressedInputStream(pa.BufferReader(pa.py_buffer(data)), kind) as stream:
+                while chunk := stream.read(1 << 16):  # small reads: a cut stream keeps what came before
+                    out += chunk
+        else:
+            rest = bytes(data)
+            while rest:
+                d = (zlib.decompressobj(wbits=31) if kind == "gzip" else bz2.BZ2Decompressor() if kind == "bzip2"
+                     else lzma.LZMADecompressor())
+                out += d.decompress(rest)
+                if not d.eof:
+                    raise EOFError("the archive is cut off")
+                rest = d.unused_data
+    except (zlib.error, EOFError, OSError, lzma.LZMAError, pa.ArrowException) as exc:
         if not out:
-            raise LogFormatError(f"a gzip file that does not unpack: {exc}") from None
+            raise LogFormatError(f"a {kind} file that does not unpack: {exc}") from None
         del out[out.rfind(b"\n") + 1 :]
         if warn is not None:
-            warn(f"the gzip data is damaged or cut off ({exc}); read the {len(out):,} bytes of whole lines before it")
+            warn(f"the {kind} data is damaged or cut off ({exc}); read the {len(out):,} bytes of whole lines before it")
     return out
 
 
