@@ -133,14 +133,14 @@ def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytear
     lines that unpacked before the damage and ``warn`` says so; one where nothing unpacks is a
     ``LogFormatError``. (logrotate compresses with gzip unless told otherwise; ``xz``, ``bzip2`` and
     ``zstd`` are its common ``compresscmd``s.)"""
-    import bz2
-    import lzma
-
     kind = next((k for magic, k in _PACKED if data.startswith(magic)), None)
     if kind is None and _BZIP2.match(data[:10]):
         kind = "bzip2"
     if kind is None:
         return data
+    import bz2  # only now: a plain list's start-up does not pay for them
+    import lzma
+
     out = bytearray()
     try:
         if kind in ("zstd", "lz4"):  # Arrow's streams read concatenated frames
