@@ -38,7 +38,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, jsondoc, logs, pcap, querylogs
+from hunt_assets.analytics.dns import accel, logs, pcap, querylogs
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -255,13 +255,16 @@ def _read_bytes(
     data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
 ) -> pa.Table:
     head = bytes(data[:4096])
-    if logs.is_json_lines(head):
-        if jsondoc.wraps_records(logs.first_record(head) or {}):  # API responses or search hits, one per line
-            return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
-        return _read_json_records(data, warn, zone)
-    if jsondoc.is_json_document(head):  # an API response, an array, pretty-printed objects
-        with contextlib.suppress(jsondoc.NotJsonError):  # else a list of names starting with '{"'
-            return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
+    if head.lstrip()[:1] in (b"{", b"["):  # JSON lines or a document (the module and json load only then)
+        from hunt_assets.analytics.dns import jsondoc
+
+        if logs.is_json_lines(head):
+            if jsondoc.wraps_records(logs.first_record(head) or {}):  # API responses or search hits, one a line
+                return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
+            return _read_json_records(data, warn, zone)
+        if jsondoc.is_json_document(head):  # an API response, an array, pretty-printed objects
+            with contextlib.suppress(jsondoc.NotJsonError):  # else a list of names starting with '{"'
+                return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn, zone)
     if querylogs.which_server(bytes(data[:8192])):
@@ -667,7 +670,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             else:
                 with open(path, "rb") as f:
                     tables.append(read_input(f, warn, zone))
-        except (OSError, pa.ArrowInvalid, logs.LogFormatError, jsondoc.JsonDocumentError, pcap.CaptureError) as exc:
+        except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:  # the readers' own errors are LogFormatErrors
             warm.join()
             progress.done()
             print(f"score-dns: cannot read {path}: {exc}", file=sys.stderr)

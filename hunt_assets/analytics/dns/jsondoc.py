@@ -22,6 +22,8 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
+from hunt_assets.analytics.dns.logs import LogFormatError
+
 _WS = " \t\r\n"
 _SPACE = re.compile(r"[ \t\r\n]*").match
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
@@ -29,7 +31,7 @@ _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 _EXCERPT = 80
 
 
-class JsonDocumentError(ValueError):
+class JsonDocumentError(LogFormatError):
     """The document holds no value that can be read as a record."""
 
 

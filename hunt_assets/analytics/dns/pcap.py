@@ -29,6 +29,8 @@ from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
+from hunt_assets.analytics.dns.logs import LogFormatError
+
 PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per time-fraction unit)
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6), b"\xa1\xb2\xc3\xd4": (">", 1e-6),
     b"\x4d\x3c\xb2\xa1": ("<", 1e-9), b"\xa1\xb2\x3c\x4d": (">", 1e-9),
@@ -47,7 +49,7 @@ _PRINTABLE = [chr(b) if 0x21 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b
 _PRINTABLE[0x5C] = "\\\\"
 
 
-class CaptureError(ValueError):
+class CaptureError(LogFormatError):
     """A capture whose structure breaks before any packet could be read."""
 
 
