@@ -9,8 +9,9 @@ ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSO
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
 its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), a JSON
 document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, a
-packet capture by its DNS packets (``pcap``), Parquet by its records, and gzipped input of any of
-these is unpacked (``logs``); several files are one batch. Output has exactly the
+packet capture by its DNS packets (``pcap``), Parquet by its records; compressed input of any of
+these is unpacked (``logs``), and a zip or tar is read member by member (``archives``); several files
+are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
 code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
@@ -38,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, logs, pcap, querylogs
+from hunt_assets.analytics.dns import accel, archives, logs, pcap, querylogs
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -168,7 +169,13 @@ def read_input(
     (``pcap``), DNS servers' logs by their lines (``logs``, ``querylogs``; their local times in
     ``zone`` when given); gzip is unpacked first, and UTF-16 / UTF-32 text re-encoded.
     """
-    data = logs.unpack(_read_all(stream), warn)
+    return _read_data(_read_all(stream), warn, zone)
+
+
+def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None, depth: int = 0) -> pa.Table:
+    data = logs.unpack(data, warn)
+    if archives.is_archive(bytes(data[:512])):
+        return _read_archive(data, warn, zone, depth)
     if pcap.is_capture(bytes(data[:4])):  # binary: before any reading as text
         return pcap.read_capture(data, warn)
     if logs.is_parquet(bytes(data[:4])):
@@ -181,6 +188,31 @@ def read_input(
     if not accel.utf8_valid(data):
         data = bytearray(data.decode("utf-8", "backslashreplace").encode("utf-8"))
     return _read_bytes(data, warn, zone)
+
+
+def _read_archive(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None, depth: int) -> pa.Table:
+    """A zip or tar read member by member (``archives``), the members as one batch; a member that
+    is not a readable input is skipped and named on stderr, an archive without any is an error."""
+    if depth >= archives.MAX_DEPTH:
+        raise archives.ArchiveError(f"archives nested more than {archives.MAX_DEPTH} deep")
+    tables: list[pa.Table] = []
+    skipped: list[str] = []
+    for name, blob in archives.members(data):
+
+        def member_warn(msg: str, name: str = name) -> None:
+            if warn is not None:
+                warn(f"{name}: {msg}")
+
+        try:
+            tables.append(_read_data(bytearray(blob), member_warn, zone, depth + 1))
+        except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:
+            skipped.append(f"{name} ({exc})")
+    if not tables:
+        example = f"; e.g. {skipped[0]}" if skipped else ""
+        raise archives.ArchiveError(f"an archive without a readable DNS log{example}")
+    if skipped and warn is not None:
+        warn(f"{len(skipped)} member(s) not read: " + "; ".join(skipped[:3]) + ("; …" if len(skipped) > 3 else ""))
+    return combine_inputs(tables)
 
 
 def _read_all(stream: BinaryIO) -> bytearray:
@@ -601,7 +633,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
         "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
         "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), Parquet, or a "
-        "packet capture (pcap, pcapng); '-' = stdin. Several files (a day of rotated logs) are scored as one batch",
+        "packet capture (pcap, pcapng), or a zip or tar of such files; '-' = stdin. Several files (a day of rotated "
+        "logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(

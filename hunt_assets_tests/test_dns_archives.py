@@ -1,0 +1,117 @@
+"""``score-dns`` on archives: a zip or tar (gzipped or not) of logs is read member by member and
+scored as one batch, as the same files on the command line are."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hunt_assets.analytics.dns import archives
+from hunt_assets.analytics.dns.cli import score_dns_main
+from hunt_assets_tests import test_dns_logs as L
+from hunt_assets_tests import test_dns_querylogs as Q
+
+HALF = len(Q.DICTIONARY) // 2
+
+
+def _zeek(names: list[str]) -> bytes:
+    return (L._header() + "".join(L._zeek_row(L.T0 + i, "10.0.0.66", n, "A") for i, n in enumerate(names))).encode()
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, blob in files.items():
+            zf.writestr(name, blob)
+    return buf.getvalue()
+
+
+def _tar(files: dict[str, bytes], gz: bool) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz" if gz else "w") as tf:
+        for name, blob in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tf.addfile(info, io.BytesIO(blob))
+    return buf.getvalue()
+
+
+def _score(args: list[str], capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, dict[str, str], str]:
+    rc = score_dns_main(["--no-progress", *args])
+    out = capsysbinary.readouterr()
+    rows = {r["name"]: r["verdict"] for r in csv.DictReader(io.StringIO(out.out.decode()))}
+    return rc, rows, out.err.decode()
+
+
+def test_an_archive_is_scored_as_its_logs_on_the_command_line(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A zip holding a Zeek log, a gzipped rotated one, a Zeek log that is not DNS (skipped and
+    named), a macOS resource fork (skipped quietly) and a zip inside it with a BIND log; and the
+    same logs as ``tar czf`` makes them: the same verdicts as the DNS logs given one by one."""
+    first, second = _zeek(Q.DICTIONARY[:HALF]), gzip.compress(_zeek(Q.DICTIONARY[HALF:-4]))
+    bind = Q._log("bind", Q.DICTIONARY[-4:], None).encode()
+    conn = L._header().replace("\tquery\t", "\tdest\t").encode()
+    for i, blob in enumerate((first, second, bind)):
+        (tmp_path / f"log{i}").write_bytes(blob)
+    rc, alone, _ = _score([str(tmp_path / f"log{i}") for i in range(3)], capsysbinary)
+    assert rc == 0
+    assert set(alone) == set(Q.DICTIONARY)
+    bundles = {
+        "zip": _zip({"zeek/dns.10:00.log": first, "zeek/dns.11:00.log.gz": second, "zeek/conn.log": conn,
+                     "__MACOSX/zeek/._dns.10:00.log": b"\x00\x05\x16\x07", "more/bind.zip": _zip({"query.log": bind})}),
+        "tgz": _tar({"dns.10:00.log": first, "dns.11:00.log.gz": second, "bind/query.log": bind}, gz=True),
+        "tar": _tar({"dns.10:00.log": first, "dns.11:00.log.gz": second, "bind/query.log": bind}, gz=False),
+    }
+    for kind, blob in bundles.items():
+        p = tmp_path / f"bundle.{kind}"
+        p.write_bytes(blob)
+        rc, rows, err = _score([str(p)], capsysbinary)
+        assert rc == 0, err
+        assert rows == alone, kind
+        if kind == "zip":
+            assert "1 member(s) not read: zeek/conn.log (a Zeek log without a query-name field" in err
+            assert "__MACOSX" not in err
+
+
+def test_archives_that_cannot_be_read_are_refused_with_the_reason(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No readable member; a cut zip (no central directory); members declaring more than the limit
+    (checked before anything is unpacked); archives nested too deep. Hostile member names are only
+    names: nothing is written."""
+    cases = {
+        "nothing.zip": _zip({"dns.log.gz": b"\x1f\x8b" + b"not really gzip" * 10, "conn.log": b"#separator \\x09\n"}),
+        "cut.zip": _zip({"dns.log": _zeek(Q.DICTIONARY)})[:-30],
+    }
+    deep = _zip({"dns.log": _zeek(["a.example"])})
+    for level in "dcba":
+        deep = _zip({f"{level}.zip": deep})
+    cases["deep.zip"] = deep
+    expected = {"nothing.zip": "an archive without a readable DNS log", "cut.zip": "a zip archive that does not open",
+                "deep.zip": "archives nested more than 4 deep"}
+    for name, blob in cases.items():
+        (tmp_path / name).write_bytes(blob)
+        rc, _, err = _score([str(tmp_path / name)], capsysbinary)
+        assert rc == 2
+        assert expected[name] in err, err
+    monkeypatch.setattr(archives, "MAX_UNPACKED", 1000)
+    big = tmp_path / "big.tar"
+    big.write_bytes(_tar({"dns.log": _zeek(Q.DICTIONARY)}, gz=False))
+    rc, _, err = _score([str(big)], capsysbinary)
+    assert rc == 2
+    assert "unpack it and give the logs one by one" in err
+    monkeypatch.undo()
+    hostile = tmp_path / "hostile.zip"
+    names = {"../../../../tmp/evil.log": _zeek(Q.DICTIONARY[:3]), "/etc/cron.d/x": b"www.example.com\n"}
+    hostile.write_bytes(_zip(names))
+    rc, rows, _ = _score([str(hostile)], capsysbinary)
+    assert rc == 0
+    assert set(rows) == {*Q.DICTIONARY[:3], "www.example.com"}
+    assert not Path("/tmp/evil.log").exists()
