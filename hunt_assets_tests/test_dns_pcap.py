@@ -168,12 +168,18 @@ def test_pcapng_interfaces_link_types_and_time_resolutions(order: str) -> None:
 
 
 def test_tcp_dns_in_one_segment_is_read_longer_streams_are_counted() -> None:
+    """A segment holding one length-prefixed message, or two pipelined (RFC 7766), is read; one whose
+    message goes on in the next segment is counted, as is a segment whose second message is cut."""
     msg = _query(DICTIONARY[2], "TXT", 9)
+    queries = (_query(DICTIONARY[3], "A", 10), _query(DICTIONARY[4], "A", 11))
+    two = b"".join(struct.pack(">H", len(m)) + m for m in queries)
     whole = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40003, 53, struct.pack(">H", len(msg)) + msg))
+    pipelined = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40005, 53, two))
     split = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40004, 53, struct.pack(">H", len(msg) + 100) + msg))
     handshake = _ipv4("10.0.0.66", RESOLVER, 6, _tcp(40004, 53, b""))
-    tbl = _read(_pcap([(T0, whole), (T0 + 1, split), (T0 + 2, handshake)], link=101))  # raw IP
-    assert tbl["name"] == [DICTIONARY[2]]
+    frames = [(T0, whole), (T0 + 1, split), (T0 + 2, handshake), (T0 + 3, pipelined)]
+    tbl = _read(_pcap(frames, link=101))  # raw IP
+    assert tbl["name"] == [DICTIONARY[2], DICTIONARY[3], DICTIONARY[4]]
     assert tbl["warnings"] == ["skipped: 1 TCP DNS messages over several segments (not reassembled)"]
 
 

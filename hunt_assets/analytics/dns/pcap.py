@@ -8,15 +8,16 @@ What is read: classic pcap (micro- and nanosecond, either byte order) and pcapng
 with its own link type and time resolution; enhanced and simple packet blocks); Ethernet (with
 802.1Q / 802.1ad tags), Linux cooked captures (SLL, SLL2), raw IP, BSD loopback; IPv4 (first
 fragments; later fragments carry no DNS header) and IPv6 (with its extension headers); DNS over UDP
-port 53, and over TCP when a segment holds a whole length-prefixed message (a query almost always
-does; longer streams are counted, not reassembled). Each query (QR 0) is an event: the question
-name in presentation form (bytes outside printable ASCII as ``\\xNN``, as Zeek writes them), the
-asking address as client, the packet's time, the query type. Its response (same client address and
-port, transaction id and name) gives ``answers``: empty (a dead look-up) for NXDOMAIN, SERVFAIL and
-REFUSED, ``(answered)`` for any other code (NOERROR without records is a live name), as a log's
-response codes are read; none when no response was captured. A response whose query is not in the
-capture (one direction captured, or the query before the capture began) is an event of its own.
-What cannot be read is counted on stderr.
+port 53, and over TCP when a segment holds whole length-prefixed messages (a query almost always
+does; several pipelined ones too; a message continued in another segment is counted, not
+reassembled). Each query (QR 0) is an event: the question name in presentation form (bytes outside
+printable ASCII as ``\\xNN``, as Zeek writes them), the asking address as client, the packet's
+time, the query type. Its response (same client address and port, transaction id and name) gives
+``answers``: empty (a dead look-up) for NXDOMAIN, SERVFAIL and REFUSED, ``(answered)`` for any
+other code (NOERROR without records is a live name), as a log's response codes are read; none when
+no response was captured. A response whose query is not in the capture (one direction captured, or
+the query before the capture began) is an event of its own. What cannot be read is counted on
+stderr.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = N
             sport, dport = struct.unpack_from(">HH", payload)
             if DNS_PORT not in (sport, dport):
                 continue
-            msg = payload[8:]
+            msgs = (payload[8:],)
         elif proto == 6 and len(payload) >= 20:
             sport, dport, off = struct.unpack_from(">HH8xB", payload)
             if DNS_PORT not in (sport, dport):
@@ -83,14 +84,15 @@ def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = N
             seg = payload[(off >> 4) * 4 :]
             if len(seg) < 2:
                 continue  # a handshake or an acknowledgement
-            if struct.unpack_from(">H", seg)[0] != len(seg) - 2:
+            msgs = _tcp_messages(seg)
+            if msgs is None:
                 counts["TCP DNS over several segments"] += 1
                 continue
-            msg = seg[2:]
         else:
             continue
-        if not events.add(ts, src, sport, dst, dport, msg):
-            counts["unreadable DNS"] += 1
+        for msg in msgs:
+            if not events.add(ts, src, sport, dst, dport, msg):
+                counts["unreadable DNS"] += 1
     if warn is not None:
         skipped = {k: v for k, v in counts.items() if v}
         if skipped:
@@ -99,6 +101,20 @@ def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = N
                     "link type": "frames of an unsupported link type", "cut": "a capture cut off mid-record"}
             warn("skipped: " + "; ".join(f"{v:,} {said[k]}" for k, v in skipped.items()))
     return events.table()
+
+
+def _tcp_messages(seg: memoryview) -> list[memoryview] | None:
+    """The length-prefixed DNS messages a TCP segment holds whole (one, or several pipelined: RFC
+    7766), or None when the prefixes do not end exactly at the segment's end (a message continued
+    in another segment, which is not reassembled)."""
+    out, pos, n = [], 0, len(seg)
+    while pos + 2 <= n:
+        end = pos + 2 + struct.unpack_from(">H", seg, pos)[0]
+        if end > n:
+            return None
+        out.append(seg[pos + 2 : end])
+        pos = end
+    return out if pos == n else None
 
 
 _LINKS = (_NULL, _ETHERNET, _RAW, _RAW_BSD12, _RAW_BSD14, _SLL, _SLL2, _IPV4, _IPV6)
