@@ -300,3 +300,24 @@ def test_command_reader_closing_early_is_not_an_error(tmp_path: Path) -> None:
     assert proc.wait(timeout=120) == 0
     assert head == b"name,verdict,score,reasons\n"
     assert err == b""  # no traceback, no message
+
+
+def test_prose_or_an_unknown_log_read_as_names_is_said_on_stderr(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A file read as a list of names whose lines mostly hold spaces (a README handed over by
+    mistake, a proxy log no reader knows): each line is still one name, and stderr says why the
+    output is all ``invalid``. A real list with a few bad lines gets no such warning."""
+    readme = tmp_path / "README.txt"
+    readme.write_text("Incident 4711\n\nThe hosts below looked up odd names.\nSee the attached log.\n"
+                      "1701234567.123 10.0.0.5 TCP_MISS/200 GET http://a.example/\nRegards\nthe SOC team\n")
+    assert score_dns_main([str(readme)]) == 0
+    out = capsysbinary.readouterr()
+    assert "5 of the first 6 lines hold spaces: not a list of names" in out.err.decode()
+    verdicts = [r["verdict"] for r in csv.DictReader(io.StringIO(out.out.decode()))]
+    assert verdicts.count("invalid") == 5
+    assert len(verdicts) == 6
+    names = tmp_path / "names.txt"
+    names.write_text("www.example.com\nmail.example.org\nbad name.example\ncdn.example.net\napi.example.io\n")
+    assert score_dns_main([str(names)]) == 0
+    assert capsysbinary.readouterr().err == b""

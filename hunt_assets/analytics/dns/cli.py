@@ -343,6 +343,8 @@ def _read_bytes(
             f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
         )
     # plain text: one name per line; blank lines are not names
+    if warn is not None and (note := _not_a_names_list(bytes(data[:1 << 16]))):
+        warn(note)
     native = unique_lines(data, in_place=isinstance(data, bytearray))
     if native is not None:
         distinct, lines = native
@@ -357,6 +359,18 @@ def _read_bytes(
         convert_options=pacsv.ConvertOptions(column_types={"name": pa.large_string()}, strings_can_be_null=False),
     )
     return tbl
+
+
+def _not_a_names_list(head: bytes) -> str | None:
+    """A warning when the first lines of what is read as a list of names mostly hold spaces: a log
+    in a format no reader knows, a report, a CSV with another delimiter. Each line is still read as
+    one name (and comes out ``invalid``), as asked; the warning says why the output looks so."""
+    lines = [ln.strip() for ln in head.splitlines()[:1000] if ln.strip()]
+    spaced = sum(1 for ln in lines if b" " in ln or b"\t" in ln)
+    if len(lines) < 5 or spaced * 2 < len(lines):
+        return None
+    return (f"{spaced} of the first {len(lines)} lines hold spaces: not a list of names, or a log in a format "
+            "score-dns does not know? Each line is read as one name")
 
 
 class _Warm:
