@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from hunt_assets_tests import test_dns_dnstap as D
 from hunt_assets_tests import test_dns_journal as J
 from hunt_assets_tests import test_dns_logs as L
 from hunt_assets_tests import test_dns_pcap as P
@@ -70,6 +71,8 @@ FORMATS = {
     "journal_pretty": lambda: "".join(json.dumps(J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound"),
                                                  indent=8) + "\n" for i, n in enumerate(Q.DICTIONARY)),
     "pcap": lambda: P._pcap(P._exchange(Q.DICTIONARY)),
+    "dnstap": lambda: D._fstrm([D._message(5, "10.0.0.66", 40000 + i, P.T0 + i, P._query(n, xid=i))
+                                for i, n in enumerate(Q.DICTIONARY)]),
     "parquet": lambda: _parquet({"TimeGenerated": [f"2024-06-01T00:00:{i:02d}Z" for i in range(len(Q.DICTIONARY))],
                                  "ClientIP": ["10.0.0.66"] * len(Q.DICTIONARY), "Name": Q.DICTIONARY}),
     "unbound_journal": lambda: J._journal([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")

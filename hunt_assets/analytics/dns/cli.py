@@ -9,7 +9,8 @@ ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSO
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
 its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), a JSON
 document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, a
-packet capture by its DNS packets (``pcap``), Parquet by its records; compressed input of any of
+packet capture by its DNS packets (``pcap``), dnstap by its client messages (``dnstap``), Parquet
+by its records; compressed input of any of
 these is unpacked (``logs``), and a zip or tar is read member by member (``archives``); several files
 are one batch. Output has exactly the
 columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
@@ -39,7 +40,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, archives, logs, pcap, querylogs
+from hunt_assets.analytics.dns import accel, archives, dnstap, logs, pcap, querylogs
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -178,6 +179,8 @@ def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo
         return _read_archive(data, warn, zone, depth)
     if pcap.is_capture(bytes(data[:4])):  # binary: before any reading as text
         return pcap.read_capture(data, warn)
+    if dnstap.is_dnstap(bytes(data[:64])):
+        return dnstap.read_dnstap(data, warn)
     if logs.is_parquet(bytes(data[:4])):
         return logs.read_parquet(data, warn)
     data = logs.utf16_as_utf8(data)
@@ -647,8 +650,8 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
         "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
         "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), Parquet, or a "
-        "packet capture (pcap, pcapng), or a zip or tar of such files; '-' = stdin. Several files (a day of rotated "
-        "logs) are scored as one batch",
+        "packet capture (pcap, pcapng), a dnstap file, or a zip or tar of such files; '-' = stdin. Several files "
+        "(a day of rotated logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
     ap.add_argument(

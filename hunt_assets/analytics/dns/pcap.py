@@ -64,7 +64,7 @@ def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = N
     seconds), ``qtype`` and ``answers`` (see the module docstring)."""
     view = memoryview(data)  # no copy of the capture (a bytearray is not resized while this is read)
     counts = {"not IP": 0, "unreadable DNS": 0, "TCP DNS over several segments": 0, "link type": 0, "cut": 0}
-    events = _Events()
+    events = Events()
     packets = _pcapng_packets(view, counts) if view[:4] == PCAPNG_MAGIC else _pcap_packets(view, counts)
     for link, ts, frame in packets:
         ip = _ip_payload(link, frame)
@@ -304,8 +304,9 @@ def question(msg: bytes | memoryview) -> tuple[int, int, int, str, int] | None:
     return xid, flags, flags & 0x0F, name or ".", struct.unpack_from(">H", m, i)[0]
 
 
-class _Events:
-    """Queries and responses paired into events."""
+class Events:
+    """Queries and responses paired into events (also for ``dnstap``): a query's response has the
+    same client address and port, id and name."""
 
     def __init__(self) -> None:
         self.ts: list[float | None] = []  # None: a simple packet block has no time
