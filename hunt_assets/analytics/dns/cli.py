@@ -8,13 +8,12 @@ line; a header that names no query-name column is an error rather than a line of
 ASCII log (``dns.log`` as Zeek writes it) is read by its ``#fields`` header, JSON lines (Zeek's
 JSON logs, Suricata's ``eve.json``, ECS) by their field names, a Windows DNS Server debug log by
 its packet lines, BIND / dnsmasq / Unbound / CoreDNS query logs by theirs (``querylogs``), a JSON
-document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records, a
-packet capture by its DNS packets (``pcap``), dnstap by its client messages (``dnstap``), Parquet
-by its records; compressed input of any of
-these is unpacked (``logs``), and a zip or tar is read member by member (``archives``); several files
-are one batch. Output has exactly the
-columns ``name,verdict,score,reasons`` with one row per distinct input name, produced by the same
-code as the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
+document (a hunting API's response, an array, pretty-printed objects: ``jsondoc``) by its records,
+a packet capture by its DNS packets (``pcap``), dnstap by its client messages (``dnstap``), Parquet
+by its records; compressed input of any of these is unpacked (``logs``), and a zip or tar is read
+member by member (``archives``); several files are one batch. Output has exactly the columns
+``name,verdict,score,reasons`` with one row per distinct input name, produced by the same code as
+the ``dns_flags`` asset (``score_events`` when there is event context, ``score_names``
 otherwise). ``-`` reads standard input.
 
 ``pyarrow.compute`` (a twentieth of a second to import) is not imported here: the warm-up thread
@@ -167,8 +166,10 @@ def read_input(
     ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
     separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), JSON documents
     by their records (``jsondoc``), Parquet like JSON lines, packet captures by their DNS packets
-    (``pcap``), DNS servers' logs by their lines (``logs``, ``querylogs``; their local times in
-    ``zone`` when given); gzip is unpacked first, and UTF-16 / UTF-32 text re-encoded.
+    (``pcap``) and dnstap by its client messages (``dnstap``), DNS servers' logs by their lines
+    (``logs``, ``querylogs``; their local times in ``zone`` when given). Compressed input is
+    unpacked first, a zip or tar read member by member (``archives``), and UTF-16 / UTF-32 text
+    re-encoded.
     """
     return _read_data(_read_all(stream), warn, zone)
 
