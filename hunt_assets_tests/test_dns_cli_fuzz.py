@@ -439,3 +439,42 @@ def test_damaged_captures_never_end_in_a_traceback(
         shown = ["".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in n) for n in names]
         whole_queries = sum(1 for i in range(0, len(frames), 2) if len(P._pcap(frames[: i + 1])) <= cut)
         assert set(shown[:whole_queries]) <= {r[0] for r in rows[1:]} <= set(shown)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_dnstap_files_never_end_in_a_traceback(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A resolver's dnstap of hostile names with random bytes overwritten after its START frame
+    (frame lengths, protobuf keys and lengths, fields of the wrong wire type, the DNS messages), or
+    cut anywhere: read or refused with a reason, never a crash; only cut, every query before the
+    cut comes out."""
+    from hunt_assets_tests import test_dns_dnstap as D
+    from hunt_assets_tests import test_dns_pcap as P
+
+    rng = random.Random(5000 + seed)
+    names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40))) if "\\" not in n
+             and n.isascii() and len(n) <= 253 and all(0 < len(lab) <= 63 for lab in n.split("."))] or ["a.com"]
+    payloads = [D._message(5, "10.0.0.66", 40000 + i, P.T0 + i, P._query(n, xid=i)) for i, n in enumerate(names)]
+    whole = D._fstrm(payloads, stop=False)
+    head = len(D._fstrm([], stop=False))
+    data = bytearray(whole)
+    cut = None
+    if rng.random() < 0.5:
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(head, len(data))] = rng.randrange(256)
+    else:
+        cut = rng.randrange(head, len(data))
+        del data[cut:]
+    p = tmp_path / "resolver.dnstap"
+    p.write_bytes(bytes(data))
+    rc = score_dns_main(["--no-progress", str(p)])
+    captured = capsysbinary.readouterr()
+    assert b"Traceback" not in captured.err
+    assert rc == 0, captured.err
+    rows = list(csv.reader(io.StringIO(captured.out.decode("utf-8"), newline="")))
+    assert all(len(r) == 4 and r[1] in VERDICTS for r in rows[1:])
+    if cut is not None:
+        shown = ["".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in n) for n in names]
+        whole_frames = sum(1 for i in range(len(payloads)) if len(D._fstrm(payloads[: i + 1], stop=False)) <= cut)
+        assert set(shown[:whole_frames]) <= {r[0] for r in rows[1:]} <= set(shown)

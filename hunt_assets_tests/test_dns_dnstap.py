@@ -104,3 +104,14 @@ def test_broken_frames_cost_only_themselves_and_a_cut_file_keeps_whole_frames() 
     with pytest.raises(dnstap.DnstapError):
         dnstap.read_dnstap(headless + struct.pack(">I", len(dnstap.CONTENT_TYPE)) + dnstap.CONTENT_TYPE
                            + struct.pack(">I", len(good[0])) + good[0])
+
+
+def test_fields_of_the_wrong_wire_type_are_ignored_not_fatal() -> None:
+    """A message whose port and nanoseconds come as bytes (a broken or hostile writer): the query is
+    read with port 0 and whole seconds, where the pairing's key and the time had raised TypeError."""
+    dns = _query(DICTIONARY[0], xid=3)
+    msg = (_field(1, 5) + _field(4, socket.inet_pton(socket.AF_INET, "10.0.0.66")) + _field(6, b"\x01\x02")
+           + _field(8, T0) + _field(9, b"nsec") + _field(10, dns))
+    tbl = read_input(io.BytesIO(_fstrm([_field(14, msg)]))).to_pydict()
+    assert tbl["name"] == [DICTIONARY[0]]
+    assert tbl["timestamp"] == [T0]

@@ -61,9 +61,9 @@ def read_dnstap(data: bytes | bytearray, warn: Callable[[str], None] | None = No
         else:
             counts["other"] += 1
             continue
-        client, port = _address(fields.get(4)), fields.get(6, 0)
-        server, sport = _address(fields.get(5)), fields.get(7, 53)
-        ts = sec + (nsec or 0) * 1e-9 if isinstance(sec, int) else None
+        client, port = _address(fields.get(4)), _int(fields.get(6), 0)
+        server, sport = _address(fields.get(5)), _int(fields.get(7), 53)
+        ts = sec + _int(nsec, 0) * 1e-9 if isinstance(sec, int) else None
         if not isinstance(dns, memoryview) or client is None:
             counts["unreadable"] += 1
             continue
@@ -146,6 +146,11 @@ def _field(buf: memoryview, number: int) -> memoryview | None:
     fields = _fields(buf)
     value = fields.get(number) if fields is not None else None
     return value if isinstance(value, memoryview) else None
+
+
+def _int(value: object, default: int) -> int:
+    """A varint or fixed field's number; ``default`` where a malformed message put bytes there."""
+    return value if isinstance(value, int) else default
 
 
 def _address(value: object) -> str | None:
