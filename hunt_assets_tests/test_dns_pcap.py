@@ -286,3 +286,23 @@ def test_a_link_type_with_fcs_bits_and_frames_with_their_fcs() -> None:
     tbl = _read(_pcap(frames, link=1 | (1 << 28) | (2 << 26)))
     assert tbl["name"] == DICTIONARY[:2]
     assert tbl["answers"] == ["", ""]
+
+
+def test_pcapng_odd_blocks_and_non_captures() -> None:
+    """An interface whose ``if_tsresol`` option is cut (its value missing at the block's end) keeps
+    the default microseconds; a buffer without a capture's magic is refused, not misread."""
+    frame = _ether(_dns_udp("10.0.0.66", RESOLVER, _query(DICTIONARY[0], xid=1), 4000))
+    order = "<"
+    shb = struct.pack(order + "IHHq", 0x1A2B3C4D, 1, 0, -1)
+    data = struct.pack(order + "I", 0x0A0D0D0A) + struct.pack(order + "I", 12 + len(shb)) + shb \
+        + struct.pack(order + "I", 12 + len(shb))
+    idb = struct.pack(order + "HHI", 1, 0, 262144) + struct.pack(order + "HH", 9, 1)  # value cut off
+    data += _block(order, 1, idb)
+    ticks = (T0 + 1) * 10**6
+    data += _block(order, 6, struct.pack(order + "IIIII", 0, ticks >> 32, ticks & 0xFFFFFFFF, len(frame), len(frame))
+                   + frame)
+    tbl = _read(data)
+    assert tbl["name"] == [DICTIONARY[0]]
+    assert tbl["timestamp"] == [pytest.approx(T0 + 1, abs=1e-6)]
+    with pytest.raises(pcap.CaptureError, match="no magic number"):
+        pcap.read_capture(b"\x0a\x0d\xdd\x0a" + data[4:])

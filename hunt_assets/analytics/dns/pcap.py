@@ -62,6 +62,8 @@ def is_capture(head: bytes) -> bool:
 def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
     """The DNS queries of a capture as a table of ``name``, ``client``, ``timestamp`` (epoch
     seconds), ``qtype`` and ``answers`` (see the module docstring)."""
+    if not is_capture(bytes(data[:4])):
+        raise CaptureError("not a pcap or pcapng file (no magic number)")
     view = memoryview(data)  # no copy of the capture (a bytearray is not resized while this is read)
     counts = {"not IP": 0, "unreadable DNS": 0, "TCP DNS over several segments": 0, "link type": 0, "cut": 0}
     events = Events()
@@ -177,7 +179,7 @@ def _tsresol(options: memoryview, order: str) -> float:
         code, length = struct.unpack_from(order + "HH", options, j)
         if code == 0:
             break
-        if code == 9 and length >= 1:
+        if code == 9 and length >= 1 and j + 4 < len(options):
             v = options[j + 4]
             return 2.0 ** -(v & 0x7F) if v & 0x80 else 10.0 ** -v
         j += 4 + (length + 3) // 4 * 4
