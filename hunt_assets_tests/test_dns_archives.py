@@ -115,3 +115,18 @@ def test_archives_that_cannot_be_read_are_refused_with_the_reason(
     assert rc == 0
     assert set(rows) == {*Q.DICTIONARY[:3], "www.example.com"}
     assert not Path("/tmp/evil.log").exists()
+
+
+def test_a_member_with_corrupt_data_refuses_the_archive_with_the_reason(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Deflate data that does not inflate raised zlib's own error, which ended score-dns in a
+    traceback; now the archive is refused and the member named."""
+    blob = bytearray(_zip({"dns.log": _zeek(Q.DICTIONARY)}))
+    start = blob.index(b"dns.log") + len(b"dns.log")  # the member's compressed data follows its local header
+    blob[start + 5 : start + 40] = bytes(range(35))
+    p = tmp_path / "corrupt.zip"
+    p.write_bytes(bytes(blob))
+    rc, _, err = _score([str(p)], capsysbinary)
+    assert rc == 2
+    assert "member 'dns.log' does not unpack" in err

@@ -478,3 +478,32 @@ def test_damaged_dnstap_files_never_end_in_a_traceback(
         shown = ["".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in n) for n in names]
         whole_frames = sum(1 for i in range(len(payloads)) if len(D._fstrm(payloads[: i + 1], stop=False)) <= cut)
         assert set(shown[:whole_frames]) <= {r[0] for r in rows[1:]} <= set(shown)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_archives_are_read_or_refused_never_a_traceback(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Zips (a Zeek log, a gzipped one) and tars, plain or gzipped, with random bytes overwritten:
+    their members read or the archive refused with a reason (exit 2), never a crash. The first
+    3,000 seeds found corrupt deflate data and a bad version field ending in a traceback."""
+    import gzip
+
+    from hunt_assets_tests import test_dns_archives as A
+    from hunt_assets_tests import test_dns_querylogs as Q
+
+    rng = random.Random(6000 + seed)
+    first, second = A._zeek(Q.DICTIONARY[:20]), gzip.compress(A._zeek(Q.DICTIONARY[20:]))
+    blob = (A._zip({"a.log": first, "b.log.gz": second}) if seed % 2
+            else A._tar({"a.log": first, "b.log.gz": second}, gz=bool(seed % 4)))
+    data = bytearray(blob)
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(4, len(data))] = rng.randrange(256)
+    p = tmp_path / "bundle.bin"
+    p.write_bytes(bytes(data))
+    rc = score_dns_main(["--no-progress", str(p)])
+    captured = capsysbinary.readouterr()
+    assert b"Traceback" not in captured.err
+    assert rc in (0, 2), captured.err
+    if rc == 2:
+        assert b"score-dns: cannot read" in captured.err

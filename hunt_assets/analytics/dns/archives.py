@@ -44,18 +44,21 @@ def members(data: bytes | bytearray) -> Iterator[tuple[str, bytes]]:
 
 
 def _zip_members(data: bytes | bytearray) -> Iterator[tuple[str, bytes]]:
+    import lzma
     import zipfile
+    import zlib
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(bytes(data)))
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:  # a version zipfile cannot read
         raise ArchiveError(f"a zip archive that does not open: {exc}") from None
     infos = [i for i in zf.infolist() if not i.is_dir() and not _skipped(i.filename)]
     _check_size(sum(i.file_size for i in infos))
     for info in infos:
         try:
             blob = zf.read(info)
-        except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError) as exc:  # RuntimeError: encrypted
+        except (zipfile.BadZipFile, RuntimeError, OSError, ValueError, EOFError, NotImplementedError, zlib.error,
+                lzma.LZMAError) as exc:  # RuntimeError: encrypted; NotImplementedError: a compression zipfile lacks
             raise ArchiveError(f"member {info.filename!r} does not unpack: {exc}") from None
         yield info.filename, blob
 
