@@ -404,41 +404,62 @@ def test_json_documents_of_hostile_names_keep_every_intact_record(
     assert {n for i, n in enumerate(names) if i not in lost} <= out <= set(names)
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_damaged_captures_never_end_in_a_traceback(
-    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
-) -> None:
-    """A capture of hostile names with random bytes overwritten (record headers, link, IP, UDP and
-    DNS fields alike) or cut anywhere: read or refused with a reason, never a crash; when only cut,
-    every packet before the cut is read."""
-    from hunt_assets_tests import test_dns_pcap as P
-
-    rng = random.Random(4000 + seed)
+def _wire_names(rng: random.Random) -> list[str]:
+    """Hostile names that a DNS packet can carry (no escapes, labels of 1 to 63 bytes)."""
     names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40))) if "\\" not in n
-             and n.isascii() and len(n) <= 253 and all(0 < len(lab) <= 63 for lab in n.split("."))] or ["a.com"]
-    frames = P._exchange(names, outcome=rng.choice(["NXDOMAIN", "NOERROR"]))
-    whole = P._pcap(frames)
-    data = bytearray(whole)
+             and n.isascii() and len(n) <= 253 and all(0 < len(lab) <= 63 for lab in n.split("."))]
+    return names or ["a.com"]
+
+
+def _damage(rng: random.Random, data: bytearray, start: int) -> int | None:
+    """Overwrite random bytes after ``start`` (and return None), or cut the data somewhere after it
+    (and return where)."""
     if rng.random() < 0.5:
         for _ in range(rng.randint(1, 20)):
-            data[rng.randrange(24, len(data))] = rng.randrange(256)
-        cut = None
-    else:
-        cut = rng.randrange(24, len(data))
-        del data[cut:]
-    p = tmp_path / "cap.pcap"
-    p.write_bytes(bytes(data))
-    rc = score_dns_main(["--no-progress", str(p)])
+            data[rng.randrange(start, len(data))] = rng.randrange(256)
+        return None
+    cut = rng.randrange(start, len(data))
+    del data[cut:]
+    return cut
+
+
+def _shown(name: str) -> str:
+    """A name as a capture or dnstap shows it: bytes outside printable ASCII as \\xNN."""
+    return "".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in name)
+
+
+def _score_damaged(path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> set[str]:
+    """The names read from a damaged binary input, which must be read (exit 0), never crash."""
+    rc = score_dns_main(["--no-progress", str(path)])
     captured = capsysbinary.readouterr()
     assert b"Traceback" not in captured.err
     assert rc == 0, captured.err
     rows = list(csv.reader(io.StringIO(captured.out.decode("utf-8"), newline="")))
     assert rows[0] == ["name", "verdict", "score", "reasons"]
     assert all(len(r) == 4 and r[1] in VERDICTS for r in rows[1:])
-    if cut is not None:  # names as a capture shows them: bytes outside printable ASCII as \xNN
-        shown = ["".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in n) for n in names]
-        whole_queries = sum(1 for i in range(0, len(frames), 2) if len(P._pcap(frames[: i + 1])) <= cut)
-        assert set(shown[:whole_queries]) <= {r[0] for r in rows[1:]} <= set(shown)
+    return {r[0] for r in rows[1:]}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_damaged_captures_never_end_in_a_traceback(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A capture of hostile names with random bytes overwritten (record headers, link, IP, UDP and
+    DNS fields alike) or cut anywhere: read, never a crash; when only cut, every query before the
+    cut comes out and nothing else."""
+    from hunt_assets_tests import test_dns_pcap as P
+
+    rng = random.Random(4000 + seed)
+    names = _wire_names(rng)
+    frames = P._exchange(names, outcome=rng.choice(["NXDOMAIN", "NOERROR"]))
+    data = bytearray(P._pcap(frames))
+    cut = _damage(rng, data, 24)
+    p = tmp_path / "cap.pcap"
+    p.write_bytes(bytes(data))
+    got = _score_damaged(p, capsysbinary)
+    if cut is not None:
+        whole = sum(1 for i in range(0, len(frames), 2) if len(P._pcap(frames[: i + 1])) <= cut)
+        assert {_shown(n) for n in names[:whole]} <= got <= {_shown(n) for n in names}
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -447,37 +468,21 @@ def test_damaged_dnstap_files_never_end_in_a_traceback(
 ) -> None:
     """A resolver's dnstap of hostile names with random bytes overwritten after its START frame
     (frame lengths, protobuf keys and lengths, fields of the wrong wire type, the DNS messages), or
-    cut anywhere: read or refused with a reason, never a crash; only cut, every query before the
-    cut comes out."""
+    cut anywhere: read, never a crash; only cut, every query before the cut comes out."""
     from hunt_assets_tests import test_dns_dnstap as D
     from hunt_assets_tests import test_dns_pcap as P
 
     rng = random.Random(5000 + seed)
-    names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40))) if "\\" not in n
-             and n.isascii() and len(n) <= 253 and all(0 < len(lab) <= 63 for lab in n.split("."))] or ["a.com"]
+    names = _wire_names(rng)
     payloads = [D._message(5, "10.0.0.66", 40000 + i, P.T0 + i, P._query(n, xid=i)) for i, n in enumerate(names)]
-    whole = D._fstrm(payloads, stop=False)
-    head = len(D._fstrm([], stop=False))
-    data = bytearray(whole)
-    cut = None
-    if rng.random() < 0.5:
-        for _ in range(rng.randint(1, 20)):
-            data[rng.randrange(head, len(data))] = rng.randrange(256)
-    else:
-        cut = rng.randrange(head, len(data))
-        del data[cut:]
+    data = bytearray(D._fstrm(payloads, stop=False))
+    cut = _damage(rng, data, len(D._fstrm([], stop=False)))
     p = tmp_path / "resolver.dnstap"
     p.write_bytes(bytes(data))
-    rc = score_dns_main(["--no-progress", str(p)])
-    captured = capsysbinary.readouterr()
-    assert b"Traceback" not in captured.err
-    assert rc == 0, captured.err
-    rows = list(csv.reader(io.StringIO(captured.out.decode("utf-8"), newline="")))
-    assert all(len(r) == 4 and r[1] in VERDICTS for r in rows[1:])
+    got = _score_damaged(p, capsysbinary)
     if cut is not None:
-        shown = ["".join(c if 0x21 <= ord(c) <= 0x7E else f"\\x{ord(c):02x}" for c in n) for n in names]
-        whole_frames = sum(1 for i in range(len(payloads)) if len(D._fstrm(payloads[: i + 1], stop=False)) <= cut)
-        assert set(shown[:whole_frames]) <= {r[0] for r in rows[1:]} <= set(shown)
+        whole = sum(1 for i in range(len(payloads)) if len(D._fstrm(payloads[: i + 1], stop=False)) <= cut)
+        assert {_shown(n) for n in names[:whole]} <= got <= {_shown(n) for n in names}
 
 
 @pytest.mark.parametrize("seed", range(8))
