@@ -75,6 +75,8 @@ FORMATS = {
                                 for i, n in enumerate(Q.DICTIONARY)]),
     "parquet": lambda: _parquet({"TimeGenerated": [f"2024-06-01T00:00:{i:02d}Z" for i in range(len(Q.DICTIONARY))],
                                  "ClientIP": ["10.0.0.66"] * len(Q.DICTIONARY), "Name": Q.DICTIONARY}),
+    "journal_export": lambda: J._export([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")
+                                         for i, n in enumerate(Q.DICTIONARY)]),
     "unbound_journal": lambda: J._journal([J._entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")
                                            for i, n in enumerate(Q.DICTIONARY)]).decode(),
 }

@@ -189,3 +189,40 @@ def test_a_stamp_that_is_no_number_sends_the_file_record_by_record_and_warns_onc
     tbl = read_input(io.BytesIO(_journal([good, _entry(1, None, "named"), odd])), warnings.append).to_pydict()
     assert tbl["name"] == ["a.example.com", "b.example.com"]
     assert sum("journal entries without their MESSAGE" in w for w in warnings) == 1
+
+
+def _export(entries: list[dict]) -> bytes:
+    """Entries in the journal's export format (systemd.io "Journal Export Formats"): ``KEY=value``
+    lines and an empty line after each entry; a value with a line break or bytes that are not
+    UTF-8 (given here as a list of byte values, as ``-o json`` gives it) in the binary form: the key,
+    a newline, the length as 64-bit little-endian, the bytes, a newline."""
+    out = b""
+    for e in entries:
+        for k, v in e.items():
+            raw = bytes(v) if isinstance(v, list) else str(v).encode()
+            if b"\n" in raw or isinstance(v, list):
+                out += k.encode() + b"\n" + len(raw).to_bytes(8, "little") + raw + b"\n"
+            else:
+                out += k.encode() + b"=" + raw + b"\n"
+        out += b"\n"
+    return out
+
+
+def test_the_export_format_reads_as_the_json_export() -> None:
+    """``journalctl -u unbound -o export``: the same queries, clients and times as ``-o json`` of
+    the same entries, messages in binary form (a line break, a carriage return) included;
+    cut inside an entry, the entries before it are read and stderr says so."""
+    names = ["www.example.com", *DICTIONARY[:4]]
+    entries = [_entry(i, f"[812:0] info: 10.0.0.{60 + i} {n}. A IN", "unbound") for i, n in enumerate(names)]
+    entries[2]["MESSAGE"] = list(f"[812:0] info: 10.0.0.62 {names[2]}. A IN\r".encode())  # journalctl: not printable
+    entries.insert(1, _entry(9, "notice: init module 0: validator\nsecond line", "unbound"))
+    as_json = read_input(io.BytesIO(_journal(entries))).to_pydict()
+    export = _export(entries)
+    assert logs.is_journal_export(export[:4096])
+    assert read_input(io.BytesIO(export)).to_pydict() == as_json
+    assert as_json["name"] == names
+    warnings: list[str] = []
+    cut = export[: export.index(b"__CURSOR", export.index(names[3].encode())) + 40]
+    tbl = read_input(io.BytesIO(cut), warnings.append).to_pydict()
+    assert tbl["name"] == names[:4]
+    assert warnings == ["the journal export is cut inside an entry; the 5 entries before it are read"]

@@ -184,6 +184,8 @@ def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo
         return dnstap.read_dnstap(data, warn)
     if logs.is_parquet(bytes(data[:4])):
         return logs.read_parquet(data, warn)
+    if logs.is_journal_export(bytes(data[:4096])):  # binary-safe: before any reading as text
+        return _read_bytes(logs.journal_export_as_json(data, warn), warn, zone)
     data = logs.utf16_as_utf8(data)
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]

@@ -437,6 +437,72 @@ JOURNAL_FIELDS = ("__REALTIME_TIMESTAMP", "_HOSTNAME", "SYSLOG_IDENTIFIER", "_CO
                   "CONTAINER_PARTIAL_MESSAGE", "MESSAGE")
 
 
+_EXPORT_START = re.compile(rb"__(?:CURSOR|REALTIME_TIMESTAMP)=[^\n]*\n")
+
+
+def is_journal_export(head: bytes) -> bool:
+    """The input is the journal's export format (``journalctl -o export``, what
+    ``systemd-journal-remote`` takes): an entry's first field line is its cursor or its time."""
+    return bool(_EXPORT_START.match(head))
+
+
+def journal_export_as_json(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> bytearray:
+    """The export format's entries as ``journalctl -o json`` writes them (one JSON object a line;
+    a value that is not UTF-8 as an array of its bytes; a field's first value where it repeats), so
+    ``unwrap_journal_json`` reads them.
+
+    The format (systemd.io, "Journal Export Formats"): an entry is ``FIELD=value`` lines ended by an
+    empty line; a value that is binary or holds a line break is written as ``FIELD``, a newline, its
+    length as 64-bit little-endian and the bytes, then a newline. A file cut inside an entry keeps
+    the entries before it.
+    """
+    import json
+
+    buf = bytes(data)
+    n = len(buf)
+    out: list[str] = []
+    rec: dict[str, object] = {}
+    i, cut = 0, False
+
+    def value(raw: bytes) -> object:
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return list(raw)
+
+    while i < n:
+        nl = buf.find(b"\n", i)
+        if nl < 0:  # a last line without its newline: a cut entry
+            cut = True
+            break
+        line = buf[i:nl]
+        if not line:
+            if rec:
+                out.append(json.dumps(rec))
+                rec = {}
+            i = nl + 1
+            continue
+        eq = line.find(b"=")
+        if eq >= 0:
+            key, raw, i = line[:eq], line[eq + 1 :], nl + 1
+        else:  # a binary field: its length, then its bytes
+            if nl + 9 > n:
+                cut = True
+                break
+            size = int.from_bytes(buf[nl + 1 : nl + 9], "little")
+            end = nl + 9 + size
+            if end >= n or buf[end : end + 1] != b"\n":
+                cut = True
+                break
+            key, raw, i = line, buf[nl + 9 : end], end + 1
+        rec.setdefault(key.decode("utf-8", "backslashreplace"), value(raw))
+    if rec and not cut:
+        out.append(json.dumps(rec))
+    if cut and warn is not None:
+        warn(f"the journal export is cut inside an entry; the {len(out):,} entries before it are read")
+    return bytearray("".join(line + "\n" for line in out).encode())
+
+
 def is_journal_json(head: bytes) -> bool:
     """The first record is the systemd journal's as ``journalctl -o json`` writes it (a DNS server
     run as a service, or a container under Docker's ``journald`` log driver): a log line in
