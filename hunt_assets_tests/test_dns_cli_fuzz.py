@@ -45,6 +45,13 @@ def _score(path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> list[list[
     return rows[1:]
 
 
+def _keeps_every_name(path: Path, lines: list[str], names: list[str],
+                      capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """The lines written as a file, scored: every distinct name of the input comes out once."""
+    path.write_text("\n".join(lines) + "\n")
+    assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_plain_lists_of_hostile_lines_keep_every_distinct_line(
     seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
@@ -132,9 +139,7 @@ def test_json_lines_of_hostile_names_keep_every_name(
     lines = [json.dumps({"ts": rng.choice([1717200000.5, "2024-06-01T00:00:00Z", "bad", None]),
                          "id.orig_h": rng.choice(_CLIENTS), "query": n, "qtype": rng.choice([1, 16, "TXT", None])})
              for n in names]
-    p = tmp_path / "log.json"
-    p.write_text("\n".join(lines) + "\n")
-    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+    _keeps_every_name(tmp_path / "log.json", lines, names, capsysbinary)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -227,11 +232,9 @@ def test_dns_server_query_logs_of_hostile_names_keep_every_query(
                              "0.000100 0 60")
         if rng.random() < 0.2:
             lines.append(f"{stamp} {server}[7]: some other message about {n}")
-    p = tmp_path / "query.log"
-    p.write_text("\n".join(lines) + "\n")
     if not names:
         return
-    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+    _keeps_every_name(tmp_path / "query.log", lines, names, capsysbinary)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -267,9 +270,7 @@ def test_windows_dns_analytic_events_of_hostile_names_keep_every_query(
             lines.append(json.dumps(rec))
         if rng.random() < 0.1:
             lines.append('{"winlog": {"event_id": "256", "event_data": {"QNAME": "cut')
-    p = tmp_path / "dns.json"
-    p.write_text("\n".join(lines) + "\n")
-    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+    _keeps_every_name(tmp_path / "dns.json", lines, names, capsysbinary)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -297,11 +298,9 @@ def test_docker_json_logs_of_hostile_names_keep_every_query(
                                        "time": "2026-12-07T05:00:00Z"}))
         if seed % 2 and rng.random() < 0.1:  # odd seeds: the line-by-line path
             records.append('{"log": "[INFO] cut')
-    p = tmp_path / "coredns-json.log"
-    p.write_text("\n".join(records) + "\n")
     if not names:
         return
-    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+    _keeps_every_name(tmp_path / "coredns-json.log", records, names, capsysbinary)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -339,11 +338,9 @@ def test_journal_exports_of_hostile_names_keep_every_query(
                                        "SYSLOG_IDENTIFIER": "kubelet", "MESSAGE": "I1207 probe ok"}))
         if seed % 2 and rng.random() < 0.1:
             records.append('{"__REALTIME_TIMESTAMP": "1796", "MESSAGE": "[INFO] cut')
-    p = tmp_path / "coredns.journal.json"
-    p.write_text("\n".join(records) + "\n")
     if not names:
         return
-    assert sorted(r[0] for r in _score(p, capsysbinary)) == sorted(set(names))
+    _keeps_every_name(tmp_path / "coredns.journal.json", records, names, capsysbinary)
 
 
 def _json_document(rng: random.Random, recs: list[dict]) -> tuple[str, list[tuple[int, int]]]:

@@ -4,7 +4,6 @@ Unbound's lines as journalctl prints them (``unbound[812]: [812:0] info: …``).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from datetime import UTC, datetime
@@ -14,9 +13,9 @@ import pandas as pd
 import pytest
 
 from hunt_assets.analytics.dns import logs
-from hunt_assets.analytics.dns.cli import read_input, score_dns_main
+from hunt_assets.analytics.dns.cli import read_input
 from hunt_assets.analytics.dns.times import to_ns
-from hunt_assets_tests.test_dns_logs import DICTIONARY  # each alone reads as a real domain
+from hunt_assets_tests.test_dns_logs import DICTIONARY, assert_dictionary_burst  # each alone reads as a real domain
 
 T0 = datetime(2026, 12, 7, 5, 0, tzinfo=UTC)
 
@@ -169,14 +168,9 @@ def test_the_shipped_command_scores_a_journal_export(tmp_path: Path, capsysbinar
         entries.append(_entry(2 * i, f"query[A] {n} from 192.168.1.66", "dnsmasq", pid=None, SYSLOG_PID="77"))
         entries.append(_entry(2 * i + 1, f"reply {n} is NXDOMAIN", "dnsmasq", pid=None, SYSLOG_PID="77"))
     entries.append(_entry(999, "query[A] www.example.com from 192.168.1.5", "dnsmasq", pid=None, SYSLOG_PID="77"))
-    p, hosts = tmp_path / "dns.json", tmp_path / "hosts.csv"
+    p = tmp_path / "dns.json"
     p.write_bytes(_journal(entries))
-    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(p)]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
-    assert sorted(r["name"] for r in rows) == sorted([*DICTIONARY, "www.example.com"])
-    assert {r["verdict"] for r in rows if r["name"] in DICTIONARY} == {"dga"}
-    assert all("DGA burst" in r["reasons"] for r in rows if r["name"] in DICTIONARY)
-    assert [h["client"] for h in csv.DictReader(hosts.open())] == ["192.168.1.66"]
+    assert_dictionary_burst(p, "192.168.1.66", capsysbinary)
 
 
 def test_a_stamp_that_is_no_number_sends_the_file_record_by_record_and_warns_once() -> None:

@@ -58,6 +58,19 @@ def _csv_of(events: list[tuple[float, str, str, str]]) -> str:
     return buf.getvalue()
 
 
+def assert_dictionary_burst(path: Path, client: str, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """``score-dns --hosts`` on a log where ``client`` looked up every ``DICTIONARY`` name, all dead,
+    and another client ``www.example.com``: each dictionary name is a DGA burst, and the hosts list
+    names ``client`` alone."""
+    hosts = path.with_name("hosts.csv")
+    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(path)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
+    assert sorted(r["name"] for r in rows) == sorted([*DICTIONARY, "www.example.com"])
+    assert {r["verdict"] for r in rows if r["name"] in DICTIONARY} == {"dga"}
+    assert all("DGA burst" in r["reasons"] for r in rows if r["name"] in DICTIONARY)
+    assert [h["client"] for h in csv.DictReader(hosts.open())] == [client]
+
+
 def _run(path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> tuple[int, str, str]:
     rc = score_dns_main(["--no-progress", str(path)])
     cap = capsysbinary.readouterr()

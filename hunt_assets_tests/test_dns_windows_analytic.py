@@ -3,15 +3,14 @@ as Winlogbeat and NXLog ship them (``logs._windows_dns_events``)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from pathlib import Path
 
 import pytest
 
-from hunt_assets.analytics.dns.cli import read_input, score_dns_main
-from hunt_assets_tests.test_dns_logs import DICTIONARY  # each alone reads as a real domain
+from hunt_assets.analytics.dns.cli import read_input
+from hunt_assets_tests.test_dns_logs import DICTIONARY, assert_dictionary_burst  # each alone reads as a real domain
 
 SERVER, FORWARDER = "10.0.0.10", "8.8.8.8"
 
@@ -103,11 +102,6 @@ def test_a_dictionary_dga_behind_the_dns_server_names_the_workstation(
     aliases know in these events)."""
     lines = [line for i, n in enumerate(DICTIONARY) for line in _exchange(i, "10.0.0.66", n, "1", "3", shape)]
     lines += _exchange(len(DICTIONARY), "10.0.0.5", "www.example.com", "1", "answer", shape)
-    p, hosts = tmp_path / "dns.json", tmp_path / "hosts.csv"
+    p = tmp_path / "dns.json"
     p.write_text("\n".join(lines) + "\n")
-    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(p)]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
-    assert sorted(r["name"] for r in rows) == sorted([*DICTIONARY, "www.example.com"])
-    assert {r["verdict"] for r in rows if r["name"] in DICTIONARY} == {"dga"}
-    assert all("DGA burst" in r["reasons"] for r in rows if r["name"] in DICTIONARY)
-    assert [h["client"] for h in csv.DictReader(hosts.open())] == ["10.0.0.66"]
+    assert_dictionary_burst(p, "10.0.0.66", capsysbinary)
