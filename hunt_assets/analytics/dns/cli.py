@@ -176,15 +176,16 @@ def read_input(
 
 def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None, depth: int = 0) -> pa.Table:
     data = logs.unpack(data, warn)
-    if archives.is_archive(bytes(data[:512])):
+    head = bytes(data[:4096])  # what the binary formats' sniffers look at
+    if archives.is_archive(head):
         return _read_archive(data, warn, zone, depth)
-    if pcap.is_capture(bytes(data[:4])):  # binary: before any reading as text
+    if pcap.is_capture(head):  # binary: before any reading as text
         return pcap.read_capture(data, warn)
-    if dnstap.is_dnstap(bytes(data[:64])):
+    if dnstap.is_dnstap(head):
         return dnstap.read_dnstap(data, warn)
-    if logs.is_parquet(bytes(data[:4])):
+    if logs.is_parquet(head):
         return logs.read_parquet(data, warn)
-    if logs.is_journal_export(bytes(data[:4096])):  # binary-safe: before any reading as text
+    if logs.is_journal_export(head):  # binary-safe: before any reading as text
         return _read_bytes(logs.journal_export_as_json(data, warn), warn, zone)
     data = logs.utf16_as_utf8(data)
     if data.startswith(b"\xef\xbb\xbf"):

@@ -16,14 +16,13 @@ few lines (field numbers from ``dnstap.proto``), so no protobuf library is neede
 
 from __future__ import annotations
 
-import socket
 import struct
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
 from hunt_assets.analytics.dns.logs import LogFormatError
-from hunt_assets.analytics.dns.pcap import Events
+from hunt_assets.analytics.dns.pcap import Events, address_text
 
 CONTENT_TYPE = b"protobuf:dnstap.Dnstap"
 _START, _STOP = 2, 3  # Frame Streams control frame types
@@ -154,10 +153,4 @@ def _int(value: object, default: int) -> int:
 
 
 def _address(value: object) -> str | None:
-    if not isinstance(value, memoryview):
-        return None
-    if len(value) == 4:
-        return socket.inet_ntop(socket.AF_INET, value)
-    if len(value) == 16:
-        return socket.inet_ntop(socket.AF_INET6, value)
-    return None
+    return address_text(bytes(value)) if isinstance(value, memoryview) else None

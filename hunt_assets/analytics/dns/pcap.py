@@ -229,6 +229,12 @@ def _v6(packed: bytes) -> str:
     return socket.inet_ntop(socket.AF_INET6, packed)
 
 
+def address_text(packed: bytes) -> str | None:
+    """An IPv4 or IPv6 address in its text form (by its length, 4 or 16 bytes), else None; cached,
+    as a capture's or a dnstap file's few clients repeat."""
+    return _v4(packed) if len(packed) == 4 else _v6(packed) if len(packed) == 16 else None
+
+
 def _ipv4(p: memoryview) -> tuple[str, str, int, memoryview] | None:
     if len(p) < 20 or p[0] >> 4 != 4:
         return None
