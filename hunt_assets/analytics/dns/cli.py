@@ -59,6 +59,7 @@ ROWS_KEY = b"hunt_assets.rows"
 LARGE_INPUT = 200_000  # rows; progress is shown above this when stderr is a terminal
 LARGE_BYTES = 4 << 20  # a file this big gets a "reading" line first (a 1 GB Zeek log reads for seconds)
 _HEADER_FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_ .\-]{0,63}")
+_NOT_SPACE = re.compile(rb"\S")
 
 
 class _Progress:
@@ -280,7 +281,7 @@ def _salvage_rows(header: list[str], texts: list[str], like: pa.Table, delimiter
 def _read_json_records(data: bytes | bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None) -> pa.Table:
     """JSON lines: a DNS server's log in Docker's json-file or from ``journalctl -o json`` (read
     as its lines), else records by field name."""
-    if not data.strip():  # an empty array, a response without results
+    if not _NOT_SPACE.search(data):  # an empty array, a response without results (no copy of the data)
         return pa.table({"name": pa.array([], pa.large_string())})
     head = bytes(data[:4096])
     if logs.is_docker_json_log(head):
