@@ -147,6 +147,23 @@ def test_pretty_printed_objects_one_after_another() -> None:
     assert tbl["client"] == ["10.0.0.66"] * len(NAMES)
 
 
+def test_json_text_sequences_read_as_their_records() -> None:
+    """RFC 7464's record separator before each record (``journalctl -o json-seq``, ``jq --seq``,
+    compact or pretty): before, the first record's RS made the file a names list, one ``invalid``
+    name per line."""
+    zeek = [{"ts": 1796619600.0 + i, "id.orig_h": "10.0.0.66", "query": n} for i, n in enumerate(NAMES)]
+    for indent in (None, 2):
+        seq = "".join("\x1e" + json.dumps(r, indent=indent) + "\n" for r in zeek)
+        tbl = read_input(io.BytesIO(seq.encode())).to_pydict()
+        assert _names(tbl) == NAMES, indent
+        assert tbl["client"] == ["10.0.0.66"] * len(NAMES)
+    journal = "".join("\x1e" + json.dumps(_entry(i, f"[812:0] info: 10.0.0.66 {n}. A IN", "unbound")) + "\n"
+                      for i, n in enumerate(NAMES))
+    tbl = read_input(io.BytesIO(journal.encode())).to_pydict()
+    assert _names(tbl) == NAMES
+    assert tbl["client"] == ["10.0.0.66"] * len(NAMES)
+
+
 def test_defender_raw_rows_give_their_query_from_additional_fields() -> None:
     """DeviceEvents' DnsQueryResponse rows as the API returns them: the query inside
     ``AdditionalFields``, as JSON text or as an object; rows of other actions have none."""

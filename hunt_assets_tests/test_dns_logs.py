@@ -864,6 +864,32 @@ def test_a_lone_surrogate_escape_in_json_lines_is_a_name_not_a_crash() -> None:
     assert names == ["a.example.com", "\\ud800.example.com", "b.example.com"]
 
 
+def test_bytes_that_are_not_utf8_in_json_keep_their_record() -> None:
+    """A raw byte in a JSON record's name (a log written by a tool that does not escape it) was
+    re-read as ``\\xNN``, which is no JSON escape: the record was lost and counted. Now it stays,
+    its name written as Zeek and the plain-text path write such bytes, in JSON lines, a Graph
+    response and a pretty-printed array alike; the byte in a plain list is unchanged."""
+    import json
+
+    from hunt_assets.analytics.dns.cli import read_input
+
+    bad = b"bad\xff\xfe.example.com"
+    want = ["a.example.com", "bad\\xff\\xfe.example.com", "b.example.com"]
+    recs = [b'{"query": "a.example.com"}', b'{"query": "' + bad + b'"}', b'{"query": "b.example.com"}']
+    graph = json.dumps({"schema": [{"name": "QueryName", "type": "String"}],
+                        "results": [{"QueryName": "a.example.com"}, {"QueryName": "@BAD@"},
+                                    {"QueryName": "b.example.com"}]}).encode().replace(b"@BAD@", bad)
+    cases = {
+        "lines": b"\n".join(recs) + b"\n",
+        "array": b"[\n  " + b",\n  ".join(recs) + b"\n]\n",
+        "graph": graph,
+    }
+    for case, data in cases.items():
+        assert read_input(io.BytesIO(data)).column("name").to_pylist() == want, case
+    plain = b"a.example.com\n" + bad + b"\nb.example.com\n"
+    assert read_input(io.BytesIO(plain)).column("name").to_pylist() == want
+
+
 def test_utf16_and_utf32_text_is_read_as_its_characters() -> None:
     """Windows PowerShell 5 writes ``>`` / ``Out-File`` as UTF-16 with a byte-order mark; its JSON,
     CSV and plain lists read as their characters (before: a NUL after each letter, every line an

@@ -191,10 +191,13 @@ def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo
     data = logs.utf16_as_utf8(data)
     if data.startswith(b"\xef\xbb\xbf"):
         del data[:3]
+    if data.startswith(b"\x1e"):  # JSON text sequences (RFC 7464: journalctl -o json-seq, jq --seq)
+        data = data.replace(b"\x1e", b"\n")  # a record's strings cannot hold a raw RS: only separators
     # checked before parsing, not left to Arrow's error: a malformed CSV row holding such bytes
     # cannot be handed to the salvage path (Arrow fails to decode its text), which lost the file
     if not accel.utf8_valid(data):
-        data = bytearray(data.decode("utf-8", "backslashreplace").encode("utf-8"))
+        raw = data
+        return _read_bytes(logs.as_utf8(raw), warn, zone, json_text=lambda: logs.as_utf8(raw, json=True))
     return _read_bytes(data, warn, zone)
 
 
@@ -292,19 +295,26 @@ def _read_json_records(data: bytes | bytearray, warn: Callable[[str], None] | No
 
 
 def _read_bytes(
-    data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None
+    data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None,
+    json_text: Callable[[], bytearray] | None = None,
 ) -> pa.Table:
+    """``json_text``: for input that was not UTF-8, the same input with its stray bytes escaped as
+    JSON allows (``logs.as_utf8``), read instead of ``data`` if the input turns out to be JSON."""
     head = bytes(data[:4096])
     if head.lstrip()[:1] in (b"{", b"["):  # JSON lines or a document (the module and json load only then)
         from hunt_assets.analytics.dns import jsondoc
 
+        text = json_text() if json_text is not None else data
+        head = bytes(text[:4096])
         if logs.is_json_lines(head):
             if jsondoc.wraps_records(logs.first_record(head) or {}):  # API responses or search hits, one a line
-                return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
-            return _read_json_records(data, warn, zone)
+                return _read_json_records(jsondoc.to_json_lines(text, warn), warn, zone)
+            return _read_json_records(text, warn, zone)
         if jsondoc.is_json_document(head):  # an API response, an array, pretty-printed objects
             with contextlib.suppress(jsondoc.NotJsonError):  # else a list of names starting with '{"'
-                return _read_json_records(jsondoc.to_json_lines(data, warn), warn, zone)
+                return _read_json_records(jsondoc.to_json_lines(text, warn), warn, zone)
+        del text
+        head = bytes(data[:4096])
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn, zone)
     if querylogs.which_server(bytes(data[:8192])):

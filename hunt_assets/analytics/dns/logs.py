@@ -17,6 +17,7 @@ read line by line, and only the lines that are not JSON objects are lost, counte
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import io
@@ -1097,6 +1098,24 @@ def split_lines(raw: bytes | bytearray) -> pa.Array:
     offsets = np.concatenate(([0], ends + 1)).astype(np.int64)
     offsets[-1] = min(offsets[-1], len(raw))
     return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(raw))
+
+
+def _json_escaped_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Bytes that are not UTF-8 as ``\\\\xNN``: inside a JSON string that decodes to the text
+    ``\\xNN``, as Zeek writes such bytes and as ``backslashreplace`` shows them in other inputs,
+    where ``\\xNN`` alone is not a JSON escape and cost the whole record."""
+    assert isinstance(exc, UnicodeDecodeError)
+    return "".join(f"\\\\x{b:02x}" for b in exc.object[exc.start : exc.end]), exc.end
+
+
+codecs.register_error("hunt_json_bytes", _json_escaped_bytes)
+
+
+def as_utf8(data: bytes | bytearray, json: bool = False) -> bytearray:
+    """``data`` (not UTF-8) re-read with its stray bytes as ``\\xNN`` text; for JSON, with the
+    backslash escaped, so each record still parses and its name keeps the bytes in the same form.
+    (Which one a file is cannot be told before it is read: a names list may start with ``{``.)"""
+    return bytearray(bytes(data).decode("utf-8", "hunt_json_bytes" if json else "backslashreplace").encode())
 
 
 def utf8_bytes(data: bytes | bytearray) -> bytes | bytearray:
