@@ -80,6 +80,32 @@ def test_an_archive_is_scored_as_its_logs_on_the_command_line(
             assert "__MACOSX" not in err
 
 
+def test_a_bundles_readme_notes_and_images_are_not_read_as_names(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A case bundle holds more than logs: a README, the analyst's notes, a screenshot, a PDF. Each
+    was read as a list of names (every line an ``invalid`` row in the output, the PNG's bytes too).
+    Now a member that is prose or binary is skipped and named on stderr; a list of names in the
+    same bundle, even a short one, is read; so is the same README given alone (as asked, warned)."""
+    readme = b"Case 4711: DNS logs from the sales VLAN.\nCollected by J. Doe on 2026-12-01.\n"
+    notes = b"- ws-sales-032 looks odd\n- check the TXT look-ups\n\nnext: pull the proxy logs\n"
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    pdf = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nstream\n\x00\x01\x02\x9c\xff\nendstream\n"
+    iocs = b"bad-one.example\nbad-two.example\n"
+    bundle = tmp_path / "case.zip"
+    bundle.write_bytes(_zip({"README.txt": readme, "notes.md": notes, "shot.png": png, "report.pdf": pdf,
+                             "iocs.txt": iocs, "zeek/dns.log": _zeek(Q.DICTIONARY[:HALF])}))
+    rc, rows, err = _score([str(bundle)], capsysbinary)
+    assert rc == 0, err
+    assert set(rows) == {*Q.DICTIONARY[:HALF], "bad-one.example", "bad-two.example"}
+    assert "4 member(s) not read: README.txt (text, not a list of names" in err
+    assert "shot.png (binary" in err
+    (tmp_path / "README.txt").write_bytes(readme)
+    rc, rows, err = _score([str(tmp_path / "README.txt")], capsysbinary)
+    assert rc == 0
+    assert set(rows) == {ln for ln in readme.decode().splitlines()}
+
+
 def test_archives_that_cannot_be_read_are_refused_with_the_reason(
     tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -195,10 +195,12 @@ def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo
         data = data.replace(b"\x1e", b"\n")  # a record's strings cannot hold a raw RS: only separators
     # checked before parsing, not left to Arrow's error: a malformed CSV row holding such bytes
     # cannot be handed to the salvage path (Arrow fails to decode its text), which lost the file
+    member = depth > 0
     if not accel.utf8_valid(data):
         raw = data
-        return _read_bytes(logs.as_utf8(raw), warn, zone, json_text=lambda: logs.as_utf8(raw, json=True))
-    return _read_bytes(data, warn, zone)
+        return _read_bytes(logs.as_utf8(raw), warn, zone, json_text=lambda: logs.as_utf8(raw, json=True),
+                           member=member)
+    return _read_bytes(data, warn, zone, member=member)
 
 
 def _read_archive(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None, depth: int) -> pa.Table:
@@ -296,10 +298,12 @@ def _read_json_records(data: bytes | bytearray, warn: Callable[[str], None] | No
 
 def _read_bytes(
     data: bytes | bytearray, warn: Callable[[str], None] | None = None, zone: tzinfo | None = None,
-    json_text: Callable[[], bytearray] | None = None,
+    json_text: Callable[[], bytearray] | None = None, member: bool = False,
 ) -> pa.Table:
     """``json_text``: for input that was not UTF-8, the same input with its stray bytes escaped as
-    JSON allows (``logs.as_utf8``), read instead of ``data`` if the input turns out to be JSON."""
+    JSON allows (``logs.as_utf8``), read instead of ``data`` if the input turns out to be JSON.
+    ``member``: an archive's member, which is read as a list of names only if it looks like one (a
+    bundle's README, notes or PDF are not the hunter's names, where a file given alone is)."""
     head = bytes(data[:4096])
     if head.lstrip()[:1] in (b"{", b"["):  # JSON lines or a document (the module and json load only then)
         from hunt_assets.analytics.dns import jsondoc
@@ -361,7 +365,10 @@ def _read_bytes(
             f"query names (one of: {', '.join(NAME_COLUMNS)}, in any case)"
         )
     # plain text: one name per line; blank lines are not names
-    if warn is not None and (note := _not_a_names_list(bytes(data[:1 << 16]))):
+    note = _not_a_names_list(bytes(data[:1 << 16]), member) if member or warn is not None else None
+    if note and member:
+        raise logs.LogFormatError(note)
+    if note and warn is not None:
         warn(note)
     native = unique_lines(data, in_place=isinstance(data, bytearray))
     if native is not None:
@@ -379,14 +386,20 @@ def _read_bytes(
     return tbl
 
 
-def _not_a_names_list(head: bytes) -> str | None:
+def _not_a_names_list(head: bytes, member: bool = False) -> str | None:
     """A warning when the first lines of what is read as a list of names mostly hold spaces: a log
     in a format no reader knows, a report, a CSV with another delimiter. Each line is still read as
-    one name (and comes out ``invalid``), as asked; the warning says why the output looks so."""
+    one name (and comes out ``invalid``), as asked; the warning says why the output looks so. For an
+    archive's member (``member``) the reason to skip it: also when it is short or holds NUL bytes
+    (a document or an image, which no list of names holds)."""
+    if member and b"\x00" in head:
+        return "binary, not a list of names or a DNS log"
     lines = [ln.strip() for ln in head.splitlines()[:1000] if ln.strip()]
     spaced = sum(1 for ln in lines if b" " in ln or b"\t" in ln)
-    if len(lines) < 5 or spaced * 2 < len(lines):
+    if len(lines) < (1 if member else 5) or spaced * 2 < len(lines):
         return None
+    if member:
+        return f"text, not a list of names or a DNS log ({spaced} of its first {len(lines)} lines hold spaces)"
     return (f"{spaced} of the first {len(lines)} lines hold spaces: not a list of names, or a log in a format "
             "score-dns does not know? Each line is read as one name")
 
