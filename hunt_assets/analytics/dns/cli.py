@@ -331,6 +331,10 @@ def _read_bytes(
                 f"{', '.join(tbl.column_names)[:200]})"
             )
         return logs.with_answers_from_rcode(tbl.rename_columns(_csv_column_names(tbl.column_names)))
+    if data.startswith(b"#TYPE "):  # Windows PowerShell's Export-Csv: the objects' .NET type, then the header
+        data = data[data.find(b"\n") + 1 :] if b"\n" in data[:4096] else data
+    if (events := _winevent_csv(data, warn)) is not None:
+        return events
     head = _Header.of(bytes(data[:4096]))  # the format checks read the first line only
     if _is_csv(head):
         rejected: list[str] = []
@@ -384,6 +388,24 @@ def _read_bytes(
         convert_options=pacsv.ConvertOptions(column_types={"name": pa.large_string()}, strings_can_be_null=False),
     )
     return tbl
+
+
+def _winevent_csv(data: bytes | bytearray, warn: Callable[[str], None] | None) -> pa.Table | None:
+    """``Get-WinEvent … | Export-Csv``: event records whose ``Message`` runs over several lines
+    inside its quotes, read as ``winevent`` reads them; ``None`` for any other input."""
+    from hunt_assets.analytics.dns import winevent
+
+    first = bytes(data[:4096]).split(b"\n", 1)[0].decode("utf-8", "replace")
+    fields = [f.strip().strip('"') for f in first.split(",")]
+    if not winevent.is_winevent(f.lower() for f in fields):
+        return None
+    tbl = pacsv.read_csv(
+        io.BytesIO(data),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(column_types={f: pa.large_string() for f in fields},
+                                             strings_can_be_null=False),
+    )
+    return logs.records_table(tbl.rename_columns([c.lower() for c in tbl.column_names]), warn)
 
 
 def _not_a_names_list(head: bytes, member: bool = False) -> str | None:

@@ -645,7 +645,10 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
     import json
 
-    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER, *_WINDOWS_EVENT_ID}
+    from hunt_assets.analytics.dns import winevent
+
+    wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER, *_WINDOWS_EVENT_ID,
+              *winevent.WANTED}
     nested = {*(f for fs in _NESTED_FIELDS.values() for f in fs), *_WINDOWS_ANALYTIC_TAILS}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
@@ -661,14 +664,16 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
         warn(f"{len(bad)} line(s) that are not JSON objects skipped, e.g. {bad[0]!r}")
     keys = sorted({k for r in rows for k in r})
 
-    def text(v: object) -> str | None:
+    def text(v: object, key: str = "") -> str | None:
+        if key == "properties" and isinstance(v, list):  # Get-WinEvent's, read by position (``winevent``)
+            return json.dumps(v)
         if isinstance(v, list):  # Zeek's answers
             return ",".join(x if isinstance(x, str) else json.dumps(x) for x in v)
         if v is None or isinstance(v, dict):
             return None
         return utf8_text(v) if isinstance(v, str) else json.dumps(v)
 
-    return pa.table({k: pa.array([text(r.get(k)) for r in rows], pa.large_string()) for k in keys})
+    return pa.table({k: pa.array([text(r.get(k), k) for r in rows], pa.large_string()) for k in keys})
 
 
 def _has_records(col: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -922,6 +927,10 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
     """Records (nested fields as dotted lower-case columns) as ``read_json_lines`` returns them."""
     import pyarrow.compute as pc
 
+    from hunt_assets.analytics.dns import winevent
+
+    if winevent.is_winevent(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
+        return records_table(winevent.read_winevents(tbl), warn)
     windows = _windows_dns_events(tbl)
     if windows is not None:
         tbl = windows

@@ -1,0 +1,155 @@
+"""``score-dns`` on PowerShell's exports of Windows events (``Get-WinEvent … | ConvertTo-Json`` or
+``Export-Csv``): Sysmon's DNS query events and the DNS Client's 3006 / 3008, each record written
+as PowerShell writes an ``EventLogRecord`` (``Message``, ``Id``, ``MachineName``, ``TimeCreated``,
+``Properties`` as ``{"Value": …}`` objects)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyarrow as pa
+import pytest
+
+from hunt_assets.analytics.dns import winevent
+from hunt_assets.analytics.dns.cli import read_input, score_dns_main
+
+NAMES = ["login.example.com", "xkqjvbzwpt.com", "cdn.example.net"]
+
+
+def _sysmon(i: int, name: str, props: bool = True, ps5: bool = False) -> dict[str, object]:
+    utc = f"2026-12-07 05:00:0{i}.123"
+    rec: dict[str, object] = {
+        "Message": f"Dns query:\r\nRuleName: -\r\nUtcTime: {utc}\r\nProcessGuid: {{5f1c}}\r\nProcessId: 4242\r\n"
+                   f"QueryName: {name}\r\nQueryStatus: 0\r\nQueryResults: ::ffff:93.184.216.{i};\r\n"
+                   "Image: C:\\Program Files\\x\\chrome.exe\r\nUser: CORP\\jdoe",
+        "Id": 22, "Version": 5, "ProviderName": "Microsoft-Windows-Sysmon",
+        "MachineName": "ws-sales-032.corp.example",
+        "TimeCreated": f"/Date(179661960{i}123)/" if ps5 else f"2026-12-07T06:00:0{i}.1234567+01:00",
+    }
+    if props:
+        rec["Properties"] = [{"Value": v} for v in ("-", utc, "{5f1c}", 4242, name, "0", f"::ffff:93.184.216.{i};",
+                                                    "C:\\x\\chrome.exe", "CORP\\jdoe")]
+    return rec
+
+
+def _client(eid: int, name: str, status: int | None = 0, props: bool = True, message: str | None = None
+            ) -> dict[str, object]:
+    if message is None:
+        message = (f"DNS query is completed for the name {name}, type 1, query options 140737488355328 with status "
+                   f"{status} Results ") if eid == 3008 else (
+            f"DNS query is called for the name {name}, type 1, query options 140737488355328, Server List , "
+            "isNetwork query 0, Network Index 0, Interface Index 0, is asynchronous query 0")
+    rec: dict[str, object] = {"Message": message, "Id": eid, "ProviderName": "Microsoft-Windows-DNS-Client",
+                              "MachineName": "ws-2", "TimeCreated": "2026-12-07T06:00:00.1234567+01:00"}
+    if props:
+        values: list[object] = [name, 1, 140737488355328]
+        if eid == 3008:
+            values += [status, ""]
+        rec["Properties"] = [{"Value": v} for v in values]
+    return rec
+
+
+def _read(data: bytes) -> dict[str, list[object]]:
+    return read_input(io.BytesIO(data)).to_pydict()
+
+
+def test_sysmon_dns_events_from_get_winevent_json() -> None:
+    """PowerShell 7 (ISO times, Properties) and Windows PowerShell 5 (``/Date(ms)/``, UTF-16 from
+    ``>``), an array or one object: every query with its endpoint, Sysmon's own UTC time and its
+    results. Before: refused, "no query-name field"."""
+    recs = [_sysmon(i, n) for i, n in enumerate(NAMES)]
+    for case, data in {
+        "ps7": json.dumps(recs, indent=2).encode(),
+        "ps5": "\ufeff".encode("utf-16-le") + json.dumps([_sysmon(i, n, ps5=True) for i, n in enumerate(NAMES)],
+                                                          indent=4).replace("\n", "\r\n").encode("utf-16-le"),
+        "message only": json.dumps([_sysmon(i, n, props=False) for i, n in enumerate(NAMES)]).encode(),
+    }.items():
+        tbl = _read(data)
+        assert tbl["name"] == NAMES, case
+        assert tbl["client"] == ["ws-sales-032.corp.example"] * 3
+        assert tbl["timestamp"] == [f"2026-12-07 05:00:0{i}.123" for i in range(3)], case
+        assert tbl["answers"] == [f"::ffff:93.184.216.{i};" for i in range(3)]
+    one = _read(json.dumps(_sysmon(0, NAMES[0])).encode())
+    assert one["name"] == NAMES[:1]
+
+
+def test_dns_client_events_give_name_type_and_outcome() -> None:
+    """3008's status is the outcome: the name errors are dead look-ups, success and "no records"
+    answered, a time-out unknown. 3006 describes the same look-ups, so it is read only from a file
+    without 3008. Other events of either log are left out. A message whose name holds the
+    message's own words keeps the whole name."""
+    tricky = "evil, type 28, query options 1 with status 0.example.com"
+    recs = [
+        _client(3006, "dead.example.org"), _client(3008, "dead.example.org", 9003),
+        _client(3008, "live.example.org", 0), _client(3008, "empty.example.org", 9501),
+        _client(3008, "slow.example.org", 1460), _client(3008, "fail.example.org", 9002),
+        _client(3008, tricky, 0, props=False),
+        {"Message": "Query response for name x.example.org ...", "Id": 3020,
+         "ProviderName": "Microsoft-Windows-DNS-Client", "MachineName": "ws-2"},
+        {"Message": "Process Create: ...", "Id": 1, "ProviderName": "Microsoft-Windows-Sysmon", "MachineName": "ws-2"},
+    ]
+    tbl = _read(json.dumps(recs).encode())
+    assert tbl["name"] == ["dead.example.org", "live.example.org", "empty.example.org", "slow.example.org",
+                           "fail.example.org", tricky]
+    assert tbl["answers"] == ["", "(answered)", "(answered)", None, "", "(answered)"]
+    assert tbl["qtype"] == ["1"] * 6
+    assert tbl["client"] == ["ws-2"] * 6
+    called = _read(json.dumps([_client(3006, n, props=p) for n in NAMES for p in (True, False)]).encode())
+    assert called["name"] == [n for n in NAMES for _ in (0, 1)]
+    assert called["answers"] == [None] * 6
+
+
+def test_a_localized_message_is_read_from_properties() -> None:
+    """On a German Windows the message is German; ``Properties`` carry the fields in the
+    manifest's order whatever the language."""
+    rec = _client(3008, "login.example.com", 9003, message="Die DNS-Abfrage für den Namen login.example.com ...")
+    as_text = {**rec, "Properties": [{"Value": str(p["Value"])} for p in rec["Properties"]]}  # type: ignore[union-attr]
+    for case in (rec, as_text):  # mixed value types go line by line; all text through Arrow's reader
+        tbl = _read(json.dumps([case, case]).encode())
+        assert tbl["name"] == ["login.example.com"] * 2
+        assert tbl["answers"] == [""] * 2
+    unreadable = pa.table({"message": ["Die DNS-Abfrage ..."], "id": ["3008"], "machinename": ["h"]})
+    assert winevent.read_winevents(unreadable).num_rows == 0
+
+
+def test_export_csv_with_its_type_line_and_messages_over_several_lines(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    """``Get-WinEvent … | Export-Csv``: Windows PowerShell's ``#TYPE`` line, then each record's
+    message over several lines inside its quotes. Before: every message line a name (32 of them,
+    ``invalid``). Scored, the DGA-like name is flagged."""
+    buf = io.StringIO()
+    buf.write("#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n")
+    out = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    out.writerow(["Message", "Id", "ProviderName", "MachineName", "TimeCreated", "Properties"])
+    for i, n in enumerate(NAMES):
+        rec = _sysmon(i, n)
+        out.writerow([rec["Message"], rec["Id"], rec["ProviderName"], rec["MachineName"], "12/7/2026 5:00:00 AM",
+                      "System.Collections.ObjectModel.ReadOnlyCollection`1[System.Diagnostics.Eventing.Reader."
+                      "EventProperty]"])
+    tbl = _read(buf.getvalue().encode())
+    assert tbl["name"] == NAMES
+    assert tbl["client"] == ["ws-sales-032.corp.example"] * 3
+    assert tbl["timestamp"][0] == "2026-12-07 05:00:00.123"
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".csv") as f:
+        f.write(buf.getvalue().encode())
+        f.flush()
+        assert score_dns_main(["--no-progress", f.name]) == 0
+    rows = {r["name"]: r["verdict"] for r in csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode()))}
+    assert set(rows) == set(NAMES)
+    assert rows["xkqjvbzwpt.com"] == "dga"
+    assert rows["login.example.com"] == "benign"
+
+
+def test_powershell_type_line_before_any_csv() -> None:
+    """Any ``Export-Csv`` from Windows PowerShell starts with ``#TYPE``: the CSV after it is read
+    (before: the type line was the header, and the file a names list)."""
+    data = (b'#TYPE System.Management.Automation.PSCustomObject\r\n"QueryName","ClientIP"\r\n'
+            b'"a.example.com","10.0.0.1"\r\n')
+    tbl = _read(data)
+    assert tbl["name"] == ["a.example.com"]
+    assert tbl["client"] == ["10.0.0.1"]
