@@ -509,3 +509,51 @@ def test_damaged_archives_are_read_or_refused_never_a_traceback(
     assert rc in (0, 2), captured.err
     if rc == 2:
         assert b"score-dns: cannot read" in captured.err
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_get_winevent_exports_of_hostile_names_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """PowerShell's exports of Sysmon and DNS Client events (JSON arrays, one object, or
+    ``Export-Csv``), fields in ``Properties`` or only in the message, ids as numbers or text, other
+    events between them: every query event's name comes out, no other event's (3006 only from a
+    file without 3008)."""
+    import json
+
+    from hunt_assets_tests.test_dns_winevent import _client, _sysmon
+
+    rng = random.Random(9000 + seed)
+    shape = ("array", "csv", "object", "array")[seed % 4]
+    recs, names, called = [], [], []
+    for i in range(1 if shape == "object" else rng.randint(1, 40)):
+        n, props = _hostile_name(rng), shape != "csv" and rng.random() < 0.7
+        kind = rng.choice([22, 3008, 3006, 1, 3020])
+        if kind == 22:
+            rec = _sysmon(i % 10, n, props=props, ps5=rng.random() < 0.5)
+        elif kind in (3008, 3006):
+            rec = _client(kind, n, rng.choice([0, 9003, 9501, 87, 1460]), props=props)
+        else:
+            rec = {"Message": f"Process Create: {n}", "Id": kind, "ProviderName": "Microsoft-Windows-Sysmon",
+                   "MachineName": "ws-1"}
+        if rng.random() < 0.3:
+            rec["Id"] = str(rec["Id"])
+        recs.append(rec)
+        (names if kind in (22, 3008) else called if kind == 3006 else []).append(n)
+    if not any(str(r["Id"]) == "3008" for r in recs):
+        names += called
+    if shape == "csv":
+        buf = io.StringIO()
+        buf.write("#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n")
+        out = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        out.writerow(["Message", "Id", "ProviderName", "MachineName", "TimeCreated"])
+        for r in recs:
+            out.writerow([r["Message"], r["Id"], r["ProviderName"], r["MachineName"], "12/7/2026 5:00:00 AM"])
+        text = buf.getvalue()
+    else:
+        text = json.dumps(recs[0] if shape == "object" else recs, indent=rng.choice([None, 2, 4]))
+    path = tmp_path / "events.json"
+    path.write_text(text)
+    if not names:
+        return
+    assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))
