@@ -153,3 +153,99 @@ def test_powershell_type_line_before_any_csv() -> None:
     tbl = _read(data)
     assert tbl["name"] == ["a.example.com"]
     assert tbl["client"] == ["10.0.0.1"]
+
+
+DISPLAYDNS = """
+Windows IP Configuration
+
+    www.example.com
+    ----------------------------------------
+    Record Name . . . . . : www.example.com
+    Record Type . . . . . : 5
+    Time To Live  . . . . : 1274
+    Data Length . . . . . : 8
+    Section . . . . . . . : Answer
+    CNAME Record  . . . . : edge.example.net
+
+
+    Record Name . . . . . : edge.example.net
+    Record Type . . . . . : 1
+    Time To Live  . . . . : 1274
+    Data Length . . . . . : 4
+    Section . . . . . . . : Answer
+    A (Host) Record . . . : 93.184.216.34
+
+
+    xkqjvbzwpt.com
+    ----------------------------------------
+    Name does not exist.
+
+
+    www.example.com
+    ----------------------------------------
+    No records of type AAAA
+
+
+    wpad
+    ----------------------------------------
+    Name does not exist.
+
+"""
+GERMAN = """
+Windows-IP-Konfiguration
+
+    login.example.com
+    ----------------------------------------
+    Eintragsname . . . . : login.example.com
+    Eintragstyp  . . . . : 1
+    Gültigkeitsdauer . . : 300
+    Datenlänge . . . . . : 4
+    Abschnitt  . . . . . : Antwort
+    (Host-)A-Eintrag . . : 10.1.2.3
+
+
+    qwzxkvbnmtr.net
+    ----------------------------------------
+    Der Name existiert nicht.
+
+"""
+
+
+def test_ipconfig_displaydns_gives_each_cached_name_once() -> None:
+    """``ipconfig /displaydns > cache.txt``: each entry's name (not each record's owner, so the
+    CNAME target is not a look-up of its own), answered when records follow, dead on "Name does
+    not exist."; in another language the layout is read and an entry without records is unknown.
+    Before: every line a name, the labels and dashes ``invalid``."""
+    tbl = _read(DISPLAYDNS.replace("\n", "\r\n").encode())
+    assert tbl["name"] == ["www.example.com", "xkqjvbzwpt.com", "wpad"]
+    assert tbl["answers"] == ["(answered)", "", ""]
+    tbl = _read(GERMAN.encode())
+    assert tbl["name"] == ["login.example.com", "qwzxkvbnmtr.net"]
+    assert tbl["answers"] == ["(answered)", None]
+
+
+def test_get_dnsclientcache_exports() -> None:
+    """``Get-DnsClientCache | ConvertTo-Json`` and ``| Export-Csv``: a row per record, the name
+    asked in ``Entry``; one look-up per entry with its status as the outcome, the host from
+    ``PSComputerName`` where the cache was read remotely (``-CimSession``)."""
+    rows = [
+        {"Entry": "www.example.com", "RecordName": "www.example.com", "RecordType": 5, "Status": 0, "Section": 1,
+         "TimeToLive": 1274, "DataLength": 8, "Data": "edge.example.net", "PSComputerName": "ws-9"},
+        {"Entry": "www.example.com", "RecordName": "edge.example.net", "RecordType": 1, "Status": 0, "Section": 1,
+         "TimeToLive": 1274, "DataLength": 4, "Data": "93.184.216.34", "PSComputerName": "ws-9"},
+        {"Entry": "xkqjvbzwpt.com", "RecordName": "xkqjvbzwpt.com", "RecordType": 1, "Status": 9003, "Section": 1,
+         "TimeToLive": 60, "DataLength": 0, "Data": None, "PSComputerName": "ws-9"},
+    ]
+    tbl = _read(json.dumps(rows, indent=4).encode())
+    assert tbl["name"] == ["www.example.com", "xkqjvbzwpt.com"]
+    assert tbl["answers"] == ["(answered)", ""]
+    assert tbl["client"] == ["ws-9", "ws-9"]
+    buf = io.StringIO()
+    buf.write("#TYPE Microsoft.Management.Infrastructure.CimInstance#ROOT/StandardCimv2/MSFT_DNSClientCache\r\n")
+    out = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    out.writerow(list(rows[0]))
+    for r in rows:
+        out.writerow(["" if v is None else v for v in r.values()])
+    tbl = _read(buf.getvalue().encode())
+    assert tbl["name"] == ["www.example.com", "xkqjvbzwpt.com"]
+    assert tbl["answers"] == ["(answered)", ""]

@@ -39,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, archives, dnstap, logs, pcap, querylogs
+from hunt_assets.analytics.dns import accel, archives, dnstap, logs, pcap, querylogs, winevent
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -319,6 +319,8 @@ def _read_bytes(
                 return _read_json_records(jsondoc.to_json_lines(text, warn), warn, zone)
         del text
         head = bytes(data[:4096])
+    if winevent.is_displaydns(bytes(data[:8192])):
+        return winevent.read_displaydns(data)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn, zone)
     if querylogs.which_server(bytes(data[:8192])):
@@ -333,7 +335,7 @@ def _read_bytes(
         return logs.with_answers_from_rcode(tbl.rename_columns(_csv_column_names(tbl.column_names)))
     if data.startswith(b"#TYPE "):  # Windows PowerShell's Export-Csv: the objects' .NET type, then the header
         data = data[data.find(b"\n") + 1 :] if b"\n" in data[:4096] else data
-    if (events := _winevent_csv(data, warn)) is not None:
+    if (events := _powershell_csv(data, warn)) is not None:
         return events
     head = _Header.of(bytes(data[:4096]))  # the format checks read the first line only
     if _is_csv(head):
@@ -390,14 +392,14 @@ def _read_bytes(
     return tbl
 
 
-def _winevent_csv(data: bytes | bytearray, warn: Callable[[str], None] | None) -> pa.Table | None:
-    """``Get-WinEvent … | Export-Csv``: event records whose ``Message`` runs over several lines
-    inside its quotes, read as ``winevent`` reads them; ``None`` for any other input."""
-    from hunt_assets.analytics.dns import winevent
-
+def _powershell_csv(data: bytes | bytearray, warn: Callable[[str], None] | None) -> pa.Table | None:
+    """``Get-WinEvent … | Export-Csv`` (event records whose ``Message`` runs over several lines
+    inside its quotes) and ``Get-DnsClientCache | Export-Csv``, read as ``winevent`` reads them;
+    ``None`` for any other input."""
     first = bytes(data[:4096]).split(b"\n", 1)[0].decode("utf-8", "replace")
     fields = [f.strip().strip('"') for f in first.split(",")]
-    if not winevent.is_winevent(f.lower() for f in fields):
+    lower = [f.lower() for f in fields]
+    if not (winevent.is_winevent(lower) or winevent.is_cache(lower)) or set(lower) & set(NAME_COLUMNS):
         return None
     tbl = pacsv.read_csv(
         io.BytesIO(data),
