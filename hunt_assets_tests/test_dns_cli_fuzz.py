@@ -557,3 +557,23 @@ def test_get_winevent_exports_of_hostile_names_keep_every_query(
     if not names:
         return
     assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_displaydns_output_of_hostile_names_keeps_every_entry(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """``ipconfig /displaydns`` with hostile cached names (no whitespace: Windows prints a name as
+    one token), records or none, CRLF or LF: every entry's name comes out once."""
+    rng = random.Random(11000 + seed)
+    names, blocks = [], []
+    for _ in range(rng.randint(1, 40)):
+        n = "".join(_hostile_name(rng).split()) or "x.example"
+        names.append(n)
+        body = rng.choice(["    Name does not exist.\n", "    No records of type AAAA\n",
+                           f"    Record Name . . . . . : {_hostile_name(rng)}\n    Record Type . . . . . : 1\n"])
+        blocks.append(f"    {n}\n    {'-' * 40}\n{body}\n")
+    text = "\nWindows IP Configuration\n\n" + "\n".join(blocks)
+    path = tmp_path / "cache.txt"
+    path.write_bytes(text.replace("\n", "\r\n" if seed % 2 else "\n").encode())
+    assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))

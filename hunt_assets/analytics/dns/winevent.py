@@ -197,9 +197,11 @@ def read_cache(tbl: pa.Table) -> pa.Table:
 
 def is_displaydns(head: bytes) -> bool:
     """``ipconfig /displaydns`` output: an entry's name over a line of dashes, then its records as
-    dotted ``label . . . : value`` lines (the labels are in Windows' language; the layout is not)."""
+    dotted ``label . . . : value`` lines (the labels are in Windows' language; the layout is not);
+    a cache of failed look-ups only has no such lines, but several entries or the English title."""
     text = head.decode("utf-8", "replace")
-    return _CACHE_HEADING.search(text) is not None and _CACHE_RECORD.search(text) is not None
+    headings = len(_CACHE_HEADING.findall(text))
+    return headings > 0 and (_CACHE_RECORD.search(text) is not None or headings > 1 or "Windows IP" in text)
 
 
 def read_displaydns(data: bytes | bytearray) -> pa.Table:
