@@ -321,3 +321,40 @@ def test_prose_or_an_unknown_log_read_as_names_is_said_on_stderr(
     names.write_text("www.example.com\nmail.example.org\nbad name.example\ncdn.example.net\napi.example.io\n")
     assert score_dns_main([str(names)]) == 0
     assert capsysbinary.readouterr().err == b""
+
+
+def test_names_a_spreadsheet_would_run_are_flagged_or_quoted(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A query name is the attacker's to choose; ``=cmd|' /C calc'!A0`` in a CSV is a formula to
+    Excel. By default names are written as they came (scripts join on them) and stderr says how
+    many would be formulas; ``--spreadsheet-safe`` writes them with a leading ``'`` in the output
+    and in ``--hosts`` (a client name is a log's text too)."""
+    risky = ["=cmd|' /C calc'!A0.example.com", "-2+3.example.com", "+x.example.com", "@sum.example.com",
+             "\tx.example.com"]
+    plain = ["a.example.com", "mid=dle.example.com", "xkqjvbztrwqplmnb.net"]
+    p = tmp_path / "names.txt"
+    p.write_text("\n".join(risky + plain) + "\n")
+    assert score_dns_main(["--no-progress", str(p)]) == 0
+    got = capsysbinary.readouterr()
+    rows = list(csv.DictReader(io.StringIO(got.out.decode())))
+    assert sorted(r["name"] for r in rows) == sorted(risky + plain)
+    assert "5 name(s) start with =, +, -, @, a tab or a carriage return" in got.err.decode()
+    assert score_dns_main(["--no-progress", "--spreadsheet-safe", str(p)]) == 0
+    got = capsysbinary.readouterr()
+    rows = list(csv.DictReader(io.StringIO(got.out.decode())))
+    assert sorted(r["name"] for r in rows) == sorted(["'" + n for n in risky] + plain)
+    assert got.err == b""
+    events = tmp_path / "events.csv"
+    dga = [f"{w}.com" for w in ("xkqjvbztrwqplmnb", "qzxvkwjtrplmnbgh", "vbnxqzjkwtrplmhg", "jkwqzxvtrbnmplgh")]
+    with events.open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["name", "client", "timestamp"])
+        for i, n in enumerate(dga * 5):
+            out.writerow([n, "=HYPERLINK(\"http://x\")", f"2026-12-07T05:00:{i:02d}Z"])
+    hosts = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--spreadsheet-safe", "--hosts", str(hosts), str(events)]) == 0
+    capsysbinary.readouterr()
+    listed = list(csv.DictReader(hosts.open()))
+    assert listed
+    assert all(r["client"] == "'=HYPERLINK(\"http://x\")" for r in listed)
