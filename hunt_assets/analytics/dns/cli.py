@@ -210,7 +210,7 @@ def _read_archive(data: bytearray, warn: Callable[[str], None] | None, zone: tzi
         raise archives.ArchiveError(f"archives nested more than {archives.MAX_DEPTH} deep")
     tables: list[pa.Table] = []
     skipped: list[str] = []
-    for name, blob in archives.members(data):
+    for name, blob in archives.members(data, warn):
 
         def member_warn(msg: str, name: str = name) -> None:
             if warn is not None:
