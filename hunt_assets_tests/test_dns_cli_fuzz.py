@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 import re
 from pathlib import Path
@@ -580,3 +581,53 @@ def test_displaydns_output_of_hostile_names_keeps_every_entry(
     path = tmp_path / "cache.txt"
     path.write_bytes(text.replace("\n", "\r\n" if seed % 2 else "\n").encode())
     assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_tcp_dns_streams_cut_reordered_and_repeated_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """Connections of pipelined queries of hostile names and their responses, each direction's
+    stream cut into segments at random bytes, neighbours swapped, some sent twice, sequence numbers
+    anywhere (wrapping too), the handshake captured or not: every query comes out, with its
+    response's outcome. Then the same capture damaged or cut: read, never a crash."""
+    from hunt_assets_tests import test_dns_pcap as P
+
+    rng = random.Random(12000 + seed)
+    frames: list[tuple[float, bytes]] = []
+    names: list[str] = []
+    for conn in range(rng.randint(1, 4)):
+        asked = _wire_names(rng)[:12]
+        names += asked
+        client, sport = f"10.0.{conn}.9", 41000 + conn
+        queries = P._framed(*(P._query(n, "A", i) for i, n in enumerate(asked)))
+        replies = P._framed(*(P._response(n, "A", i, rcode="NXDOMAIN") for i, n in enumerate(asked)))
+        for src, sp, dst, dp, stream in ((client, sport, P.RESOLVER, 53, queries),
+                                         (P.RESOLVER, 53, client, sport, replies)):
+            isn = rng.randrange(1 << 32)
+            cuts = sorted({0, len(stream), *(rng.randrange(1, len(stream)) for _ in range(rng.randint(0, 6)))})
+            segs = [(isn + 1 + a, stream[a:b]) for a, b in itertools.pairwise(cuts)]
+            handshake = seed % 2 == 0  # without it the stream is read from its first segment on: keep that first
+            for i in range(0 if handshake else 1, len(segs) - 1):
+                if rng.random() < 0.3:
+                    segs[i], segs[i + 1] = segs[i + 1], segs[i]
+            segs += [s for s in segs if rng.random() < 0.2]  # retransmissions, late
+            if handshake:
+                frames.append((P.T0 + len(frames), P._seg(src, sp, dst, dp, isn, b"", 0x02)))
+            frames += [(P.T0 + len(frames), P._seg(src, sp, dst, dp, s, b)) for s, b in segs]
+    path = tmp_path / "tcp.pcap"
+    data = bytearray(P._pcap(frames, link=101))
+    path.write_bytes(bytes(data))
+    tbl = read_input_table(path)
+    assert sorted(set(tbl["name"])) == sorted({_shown(n) for n in names})
+    assert set(tbl["answers"]) == {""}
+    _damage(rng, data, 24)
+    path.write_bytes(bytes(data))
+    _score_damaged(path, capsysbinary)
+
+
+def read_input_table(path: Path) -> dict[str, list]:
+    from hunt_assets.analytics.dns.cli import read_input
+
+    with path.open("rb") as f:
+        return read_input(f).to_pydict()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import socket
 import struct
 from pathlib import Path
@@ -180,7 +181,67 @@ def test_tcp_dns_in_one_segment_is_read_longer_streams_are_counted() -> None:
     frames = [(T0, whole), (T0 + 1, split), (T0 + 2, handshake), (T0 + 3, pipelined)]
     tbl = _read(_pcap(frames, link=101))  # raw IP
     assert tbl["name"] == [DICTIONARY[2], DICTIONARY[3], DICTIONARY[4]]
-    assert tbl["warnings"] == ["skipped: 1 TCP DNS messages over several segments (not reassembled)"]
+    assert tbl["warnings"] == ["skipped: 1 TCP DNS messages cut off (the connection closed or the capture ended "
+                               "mid-message)"]
+
+
+def _seg(src: str, sport: int, dst: str, dport: int, seq: int, payload: bytes, flags: int = 0x18) -> bytes:
+    return _ipv4(src, dst, 6, struct.pack(">HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, 1, 5 << 4, flags, 65535, 0,
+                                          0) + payload)
+
+
+def _framed(*msgs: bytes) -> bytes:
+    return b"".join(struct.pack(">H", len(m)) + m for m in msgs)
+
+
+def test_tcp_dns_streams_are_reassembled() -> None:
+    """RFC 7766 streams as a real connection carries them: the handshake, pipelined queries cut at
+    arbitrary byte boundaries, a large response over several segments that arrive out of order and
+    once twice (a retransmission), the sequence number wrapping past 2^32. Every query is read once
+    and each response gives its query's outcome. Before: every message over several segments was
+    counted and dropped, so the dead look-ups were lost."""
+    client, sport = "10.0.0.66", 40100
+    names = DICTIONARY[5:9]
+    stream = _framed(*(_query(n, "A", 20 + i) for i, n in enumerate(names)))
+    cseq = 0xFFFFFFFF - 30  # wraps inside the stream
+    cuts = [0, 7, 8, 45, 46, 100, len(stream)]
+    frames = [(T0, _seg(client, sport, RESOLVER, 53, cseq, b"", 0x02))]  # SYN
+    for i, (a, b) in enumerate(itertools.pairwise(cuts)):
+        frames.append((T0 + 0.01 * (i + 1), _seg(client, sport, RESOLVER, 53, cseq + 1 + a, stream[a:b])))
+    big = _response(names[0], "TXT", 20, answer=" ".join(f'"{"x" * 200}{i}"' for i in range(30)))
+    replies = _framed(big, *(_response(n, "A", 20 + i, rcode="NXDOMAIN") for i, n in enumerate(names) if i))
+    assert len(big) > 3000
+    sseq = 5000
+    parts = [(0, 1400), (1400, 2800), (2800, len(replies))]
+    order = [parts[0], parts[2], parts[1], parts[1]]  # out of order, the middle one retransmitted
+    frames.append((T0 + 0.5, _seg(RESOLVER, 53, client, sport, sseq, b"", 0x12)))  # SYN-ACK
+    for i, (a, b) in enumerate(order):
+        frames.append((T0 + 0.6 + 0.01 * i, _seg(RESOLVER, 53, client, sport, sseq + 1 + a, replies[a:b])))
+    tbl = _read(_pcap(frames, link=101))
+    assert tbl["name"] == names
+    assert tbl["client"] == [client] * 4
+    assert tbl["answers"] == ["(answered)", "", "", ""]
+    assert "warnings" not in tbl or not tbl["warnings"]
+
+
+def test_tcp_streams_begun_before_the_capture_or_with_a_gap_are_read_where_a_message_starts() -> None:
+    """A connection already open when the capture began: its first segment is the middle of a
+    message (counted, skipped), the next one that begins a message is read. A segment missing
+    from the capture: the stream is read again from the next message; a message the connection's
+    close or the capture's end cut off is counted."""
+    client, sport = "10.0.0.67", 40200
+    a, b, c, d = (_framed(_query(n, "A", 30 + i)) for i, n in enumerate(DICTIONARY[10:14]))
+    frames = [
+        (T0, _seg(client, sport, RESOLVER, 53, 1000, a[5:])),  # the rest of a message begun before the capture
+        (T0 + 1, _seg(client, sport, RESOLVER, 53, 1000 + len(a) - 5, b)),
+        (T0 + 2, _seg(client, sport, RESOLVER, 53, 1000 + len(a) - 5 + len(b) + 50, c[:9])),  # after a gap
+        (T0 + 3, _seg(client, sport, RESOLVER, 53, 1000 + len(a) - 5 + len(b) + 50 + 9, c[9:] + d[:4], 0x19)),  # FIN
+    ]
+    tbl = _read(_pcap(frames, link=101))
+    assert tbl["name"] == [DICTIONARY[11], DICTIONARY[12]]
+    assert tbl["warnings"] == ["skipped: 1 TCP DNS segments after a gap in the capture; 1 TCP DNS segments that "
+                               "begin mid-message (the connection's start not captured); 1 TCP DNS messages cut "
+                               "off (the connection closed or the capture ended mid-message)"]
 
 
 def test_responses_without_their_queries_are_events_of_their_own() -> None:

@@ -8,11 +8,11 @@ What is read: classic pcap (micro- and nanosecond, either byte order) and pcapng
 with its own link type and time resolution; enhanced and simple packet blocks); Ethernet (with
 802.1Q / 802.1ad tags), Linux cooked captures (SLL, SLL2), raw IP, BSD loopback; IPv4 (first
 fragments; later fragments carry no DNS header) and IPv6 (with its extension headers); DNS over UDP
-port 53, and over TCP when a segment holds whole length-prefixed messages (a query almost always
-does; several pipelined ones too; a message continued in another segment is counted, not
-reassembled). Each query (QR 0) is an event: the question name in presentation form (bytes outside
-printable ASCII as ``\\xNN``, as Zeek writes them), the asking address as client, the packet's
-time, the query type. Its response (same client address and port, transaction id and name) gives
+port 53, and over TCP: each direction of a connection reassembled into its byte stream and split
+into its messages (``TcpStreams``). Each query (QR 0) is an event: the question name in
+presentation form (bytes outside printable ASCII as ``\\xNN``, as Zeek writes them), the asking
+address as client, the packet's time, the query type. Its response (same client address and port,
+transaction id and name) gives
 ``answers``: empty (a dead look-up) for NXDOMAIN, SERVFAIL and REFUSED, ``(answered)`` for any
 other code (NOERROR without records is a live name), as a log's response codes are read; none when
 no response was captured. A response whose query is not in the capture (one direction captured, or
@@ -65,8 +65,9 @@ def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = N
     if not is_capture(bytes(data[:4])):
         raise CaptureError("not a pcap or pcapng file (no magic number)")
     view = memoryview(data)  # no copy of the capture (a bytearray is not resized while this is read)
-    counts = {"not IP": 0, "unreadable DNS": 0, "TCP DNS over several segments": 0, "link type": 0, "cut": 0}
+    counts = {"not IP": 0, "unreadable DNS": 0, "link type": 0, "cut": 0}
     events = Events()
+    streams = TcpStreams()
     packets = _pcapng_packets(view, counts) if view[:4] == PCAPNG_MAGIC else _pcap_packets(view, counts)
     for link, ts, frame in packets:
         ip = _ip_payload(link, frame)
@@ -80,43 +81,171 @@ def read_capture(data: bytes | bytearray, warn: Callable[[str], None] | None = N
                 continue
             msgs = (payload[8:],)
         elif proto == 6 and len(payload) >= 20:
-            sport, dport, off = struct.unpack_from(">HH8xB", payload)
+            sport, dport, seq, off, flags = struct.unpack_from(">HHI4xBB", payload)
             if DNS_PORT not in (sport, dport):
                 continue
-            seg = payload[(off >> 4) * 4 :]
-            if len(seg) < 2:
-                continue  # a handshake or an acknowledgement
-            msgs = _tcp_messages(seg)
-            if msgs is None:
-                counts["TCP DNS over several segments"] += 1
-                continue
+            msgs = streams.add((src, sport, dst, dport), ts, seq, flags, payload[(off >> 4) * 4 :])
         else:
             continue
         for msg in msgs:
             if not events.add(ts, src, sport, dst, dport, msg):
                 counts["unreadable DNS"] += 1
+    for ts, (src, sport, dst, dport), msg in streams.finish():
+        if not events.add(ts, src, sport, dst, dport, msg):
+            counts["unreadable DNS"] += 1
+    counts.update(streams.counts)
     if warn is not None:
         skipped = {k: v for k, v in counts.items() if v}
         if skipped:
             said = {"not IP": "frames that are not IPv4 / IPv6", "unreadable DNS": "DNS messages that do not parse",
-                    "TCP DNS over several segments": "TCP DNS messages over several segments (not reassembled)",
-                    "link type": "frames of an unsupported link type", "cut": "a capture cut off mid-record"}
+                    "link type": "frames of an unsupported link type", "cut": "a capture cut off mid-record",
+                    **TCP_SAID}
             warn("skipped: " + "; ".join(f"{v:,} {said[k]}" for k, v in skipped.items()))
     return events.table()
 
 
-def _tcp_messages(seg: memoryview) -> list[memoryview] | None:
-    """The length-prefixed DNS messages a TCP segment holds whole (one, or several pipelined: RFC
-    7766), or None when the prefixes do not end exactly at the segment's end (a message continued
-    in another segment, which is not reassembled)."""
-    out, pos, n = [], 0, len(seg)
-    while pos + 2 <= n:
-        end = pos + 2 + struct.unpack_from(">H", seg, pos)[0]
-        if end > n:
-            return None
-        out.append(seg[pos + 2 : end])
-        pos = end
-    return out if pos == n else None
+TCP_SAID = {"tcp gap": "TCP DNS segments after a gap in the capture",
+            "tcp unsynced": "TCP DNS segments that begin mid-message (the connection's start not captured)",
+            "tcp cut": "TCP DNS messages cut off (the connection closed or the capture ended mid-message)"}
+_SEQ = 0xFFFFFFFF
+_SYN, _FIN, _RST = 0x02, 0x01, 0x04
+
+
+_MESSAGE_START = 14  # a length prefix and a DNS header
+
+
+def _starts_message(seg: bytes | memoryview) -> bool:
+    """A TCP segment that begins with a length-prefixed DNS message: a length that holds a header,
+    one question, opcode QUERY. Where a connection's start is not in the capture, only such a
+    segment lets its stream be read (any other is the middle of a message)."""
+    return (len(seg) >= _MESSAGE_START and struct.unpack_from(">H", seg)[0] >= 12
+            and struct.unpack_from(">H", seg, 6)[0] == 1
+            and not (seg[4] >> 3) & 0x0F)
+
+
+class _Flow:
+    """One direction of a TCP connection: the next sequence number expected, the bytes of a message
+    not yet complete, whether the stream is read (in sync with its messages), segments that came
+    early, the last packet's time."""
+
+    __slots__ = ("buf", "nxt", "pending", "pending_bytes", "synced", "ts")
+
+    def __init__(self, nxt: int, ts: float | None) -> None:
+        self.nxt, self.buf, self.synced, self.ts = nxt, bytearray(), True, ts
+        self.pending: dict[int, bytes] = {}
+        self.pending_bytes = 0
+
+
+class TcpStreams:
+    """DNS over TCP (RFC 7766), each direction of a connection read as the byte stream its segments
+    carry: segments put in sequence order (held while an earlier one is still to come),
+    retransmitted bytes read once, and the stream split into its length-prefixed messages however
+    the segments cut them (a large response over many segments, several pipelined queries in one).
+
+    A connection whose handshake was captured starts at its SYN; one already open when the
+    capture began starts at the first segment that begins a message. Bytes missing from the
+    capture (a gap that no later segment fills, by the connection's close, the capture's end or
+    ``PENDING_MAX`` bytes held) end the stream's reading until a message begins; what could not be
+    read is counted."""
+
+    PENDING_MAX = 1 << 20  # bytes held per direction waiting for an earlier segment
+
+    def __init__(self) -> None:
+        self.flows: dict[tuple[str, int, str, int], _Flow] = {}
+        self.counts = dict.fromkeys(TCP_SAID, 0)
+
+    def add(self, key: tuple[str, int, str, int], ts: float | None, seq: int, flags: int, seg: memoryview
+            ) -> list[bytes]:
+        """The messages this segment completes, in stream order."""
+        if flags & _SYN:
+            self.flows[key] = _Flow((seq + 1) & _SEQ, ts)
+            seq = (seq + 1) & _SEQ  # data on a SYN (TCP Fast Open) follows its sequence number
+        flow = self.flows.get(key)
+        if flow is None:
+            if not len(seg):
+                return []
+            flow = self.flows[key] = _Flow(seq, ts)
+            flow.synced = False  # read from the first message that begins in it
+        flow.ts = ts
+        out = self._segment(flow, seq, bytes(seg)) if len(seg) else []
+        if flags & (_FIN | _RST):
+            out += self._close(flow)
+            del self.flows[key]
+        return out
+
+    def finish(self) -> list[tuple[float | None, tuple[str, int, str, int], bytes]]:
+        """The messages still held when the capture ends (behind a gap), with their connection and
+        last time; the streams that end inside a message are counted as cut."""
+        out = [(flow.ts, key, msg) for key, flow in self.flows.items() for msg in self._close(flow)]
+        self.flows.clear()
+        return out
+
+    def _segment(self, flow: _Flow, seq: int, seg: bytes) -> list[bytes]:
+        ahead = (seq - flow.nxt) & _SEQ
+        if ahead and ahead < 1 << 31:  # later bytes than expected: hold them until those between arrive
+            out = self._skip_gap(flow) if flow.pending_bytes + len(seg) > self.PENDING_MAX else []
+            if out or flow.nxt != seq:
+                if len(seg) > len(flow.pending.get(seq, b"")):
+                    flow.pending_bytes += len(seg) - len(flow.pending.get(seq, b""))
+                    flow.pending[seq] = seg
+                return out + self._drain(flow)
+        return self._append(flow, seq, seg) + self._drain(flow)
+
+    def _append(self, flow: _Flow, seq: int, seg: bytes) -> list[bytes]:
+        seen = (flow.nxt - seq) & _SEQ  # bytes already read (a retransmission)
+        if seen >= len(seg):
+            return []
+        seg = seg[seen:]
+        flow.nxt = (flow.nxt + len(seg)) & _SEQ
+        buf = flow.buf
+        buf += seg
+        if not flow.synced:  # does a message begin here? (a length prefix may come in a segment of its own)
+            if len(buf) < _MESSAGE_START:
+                return []
+            if not _starts_message(buf):
+                self.counts["tcp unsynced"] += 1
+                buf.clear()
+                if not _starts_message(seg):
+                    return []
+                buf += seg
+            flow.synced = True
+        out, pos, n = [], 0, len(buf)
+        while pos + 2 <= n:
+            end = pos + 2 + ((buf[pos] << 8) | buf[pos + 1])
+            if end > n:
+                break
+            out.append(bytes(buf[pos + 2 : end]))
+            pos = end
+        del buf[:pos]
+        return out
+
+    def _drain(self, flow: _Flow) -> list[bytes]:
+        out: list[bytes] = []
+        while flow.pending:
+            ready = [s for s in flow.pending if ((s - flow.nxt) & _SEQ) == 0 or ((s - flow.nxt) & _SEQ) >= 1 << 31]
+            if not ready:
+                break
+            for s in sorted(ready, key=lambda s: (s - flow.nxt) & _SEQ):
+                seg = flow.pending.pop(s)
+                flow.pending_bytes -= len(seg)
+                out += self._append(flow, s, seg)
+        return out
+
+    def _skip_gap(self, flow: _Flow) -> list[bytes]:
+        """Give up on the bytes before the earliest held segment: read on from there if a message
+        begins there."""
+        self.counts["tcp gap"] += 1
+        flow.buf.clear()
+        flow.nxt, flow.synced = min(flow.pending, key=lambda s: (s - flow.nxt) & _SEQ), False
+        return self._drain(flow)
+
+    def _close(self, flow: _Flow) -> list[bytes]:
+        out: list[bytes] = []
+        while flow.pending:
+            out += self._skip_gap(flow)
+        if flow.buf and flow.synced:
+            self.counts["tcp cut"] += 1
+        return out
 
 
 _LINKS = (_NULL, _ETHERNET, _RAW, _RAW_BSD12, _RAW_BSD14, _SLL, _SLL2, _IPV4, _IPV6)
