@@ -6,8 +6,10 @@ as PowerShell writes an ``EventLogRecord`` (``Message``, ``Id``, ``MachineName``
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -249,3 +251,104 @@ def test_get_dnsclientcache_exports() -> None:
     tbl = _read(buf.getvalue().encode())
     assert tbl["name"] == ["www.example.com", "xkqjvbzwpt.com"]
     assert tbl["answers"] == ["(answered)", ""]
+
+
+def _sysmon_data(i: int, name: str) -> dict[str, str]:
+    return {"RuleName": "-", "UtcTime": f"2026-12-07 05:00:0{i}.123", "ProcessGuid": "{5f1c}", "ProcessId": "4242",
+            "QueryName": name, "QueryStatus": "0" if i % 2 == 0 else "9003",
+            "QueryResults": f"::ffff:93.184.216.{i};" if i % 2 == 0 else "-", "Image": "C:\\x\\chrome.exe",
+            "User": "CORP\\jdoe"}
+
+
+def test_sysmon_and_dns_client_evtx_files() -> None:
+    """``Microsoft-Windows-Sysmon%4Operational.evtx`` as a collection (KAPE, Velociraptor) holds
+    it: the DNS queries among other events, over several chunks. And the DNS Client log with 3006
+    and 3008 for the same look-ups. Before: the binary read as a names list, every line invalid."""
+    from hunt_assets_tests.evtx_writer import event, evtx
+
+    when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
+    names = [f"host{i}.example.com" for i in range(150)] + ["xkqjvbzwpt.com"]
+    recs = []
+    for i, n in enumerate(names):
+        recs.append((when, event("Microsoft-Windows-Sysmon", 1, "ws-9.corp", {"Image": "C:\\x.exe"})))
+        recs.append((when, event("Microsoft-Windows-Sysmon", 22, "ws-9.corp", _sysmon_data(i % 10, n))))
+    tbl = _read(evtx(recs, per_chunk=40))
+    assert tbl["name"] == names
+    assert set(tbl["client"]) == {"ws-9.corp"}
+    assert tbl["timestamp"][:2] == ["2026-12-07 05:00:00.123", "2026-12-07 05:00:01.123"]
+    assert tbl["answers"][:2] == ["::ffff:93.184.216.0;", "-"]
+    client = []
+    for status, n in ((0, "live.example.org"), (9003, "dead.example.org")):
+        data = {"QueryName": n, "QueryType": "1", "QueryOptions": "140737488355328"}
+        client.append((when, event("Microsoft-Windows-DNS-Client", 3006, "ws-2", data)))
+        client.append((when, event("Microsoft-Windows-DNS-Client", 3008, "ws-2",
+                                   {**data, "QueryStatus": str(status), "QueryResults": ""})))
+    tbl = _read(evtx(client))
+    assert tbl["name"] == ["live.example.org", "dead.example.org"]
+    assert tbl["answers"] == ["(answered)", ""]
+    assert tbl["timestamp"] == ["2026-12-07T05:00:00.1234567Z"] * 2
+
+
+def test_dns_server_analytic_events_saved_as_evtx() -> None:
+    """The DNS Server's analytic log saved as .evtx: the queries received (256) with their client
+    (Source) and the response's code (257), as Winlogbeat's events are read."""
+    from hunt_assets_tests.evtx_writer import event, evtx
+
+    when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
+    recs = []
+    for i, (n, rcode) in enumerate((("a.example.com", "0"), ("qzxkvbnwtr.net", "3"))):
+        base = {"QNAME": n + ".", "QTYPE": "1", "XID": str(100 + i), "Port": "5353", "Flags": "256"}
+        recs.append((when, event("Microsoft-Windows-DNSServer", 256, "dc01.corp", {"Source": "10.0.0.7", **base})))
+        recs.append((when, event("Microsoft-Windows-DNSServer", 257, "dc01.corp",
+                                 {"Destination": "10.0.0.7", "RCODE": rcode, **base})))
+    tbl = _read(evtx(recs))
+    assert tbl["name"] == ["a.example.com", "qzxkvbnwtr.net"]
+    assert tbl["client"] == ["10.0.0.7", "10.0.0.7"]
+    assert tbl["answers"] == ["(answered)", ""]
+
+
+def test_damaged_and_foreign_evtx_files(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    """A chunk overwritten with garbage costs its records (counted on stderr); a log without DNS
+    events (Security) is refused naming its providers; a header alone is refused. Inside a zip
+    (a collection's folder of logs) the DNS ones are read, the others named."""
+    from hunt_assets_tests.evtx_writer import CHUNK, event, evtx
+
+    when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
+    recs = [(when, event("Microsoft-Windows-Sysmon", 22, "ws-9", _sysmon_data(0, f"n{i}.example.com")))
+            for i in range(30)]
+    blob = bytearray(evtx(recs, per_chunk=10))
+    blob[4096 + CHUNK : 4096 + CHUNK + 600] = bytes(range(256)) * 2 + bytes(88)  # the second chunk's header
+    path = tmp_path / "sysmon.evtx"
+    path.write_bytes(bytes(blob))
+    assert score_dns_main(["--no-progress", str(path)]) == 0
+    got = capsysbinary.readouterr()
+    rows = {r["name"] for r in csv.DictReader(io.StringIO(got.out.decode()))}
+    assert rows == {f"n{i}.example.com" for i in (*range(10), *range(20, 30))}
+    assert "damaged record(s) or chunk(s) of the event log skipped" in got.err.decode()
+    security = evtx([(when, event("Microsoft-Windows-Security-Auditing", 4624, "dc01", {"TargetUserName": "x"}))])
+    (tmp_path / "Security.evtx").write_bytes(security)
+    assert score_dns_main(["--no-progress", str(tmp_path / "Security.evtx")]) == 2
+    err = capsysbinary.readouterr().err.decode()
+    assert "an event log without DNS query events" in err
+    assert "Microsoft-Windows-Security-Auditing" in err
+    (tmp_path / "empty.evtx").write_bytes(evtx([])[:4096])
+    assert score_dns_main(["--no-progress", str(tmp_path / "empty.evtx")]) == 2
+    capsysbinary.readouterr()
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "collection.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("C/Windows/System32/winevt/Logs/Microsoft-Windows-Sysmon%4Operational.evtx", evtx(recs[:5]))
+        zf.writestr("C/Windows/System32/winevt/Logs/Security.evtx", security)
+    assert score_dns_main(["--no-progress", str(tmp_path / "collection.zip")]) == 0
+    got = capsysbinary.readouterr()
+    assert {r["name"] for r in csv.DictReader(io.StringIO(got.out.decode()))} == {f"n{i}.example.com" for i in range(5)}
+    assert "Security.evtx (an event log without DNS query events" in got.err.decode()
+
+
+def test_evtx_json_shapes_of_the_event_id() -> None:
+    """Windows writes EventID typed (a number) and, for classic providers, with a Qualifiers
+    attribute (the number is then the element's text): both are the event's id."""
+    assert winevent._evtx_id({"EventID": 22}) == 22
+    assert winevent._evtx_id({"EventID": {"#attributes": {"Qualifiers": 16384}, "#text": 3008}}) == 3008
+    assert winevent._evtx_id({"EventID": "256"}) == 256
+    assert winevent._evtx_id({}) is None

@@ -184,6 +184,8 @@ def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo
         return pcap.read_capture(data, warn)
     if dnstap.is_dnstap(head):
         return dnstap.read_dnstap(data, warn)
+    if winevent.is_evtx(head):
+        return winevent.read_evtx(data, warn)
     if logs.is_parquet(head):
         return logs.read_parquet(data, warn)
     if logs.is_journal_export(head):  # binary-safe: before any reading as text

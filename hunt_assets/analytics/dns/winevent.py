@@ -1,6 +1,6 @@
-"""DNS look-ups in what a Windows endpoint gives a responder: PowerShell's exports of its events
-(``Get-WinEvent … | ConvertTo-Json``) and of its DNS client cache (``Get-DnsClientCache``), and
-``ipconfig /displaydns``.
+"""DNS look-ups in what a Windows endpoint gives a responder: its event log files (``.evtx``),
+PowerShell's exports of its events (``Get-WinEvent … | ConvertTo-Json``) and of its DNS client
+cache (``Get-DnsClientCache``), and ``ipconfig /displaydns``.
 
 Why: on an endpoint the quickest way to a host's DNS history is its Sysmon log (event 22) or the
 DNS Client's operational log (events 3006 / 3008), taken with ``Get-WinEvent``. PowerShell writes
@@ -20,9 +20,10 @@ type: the name exists) answered; others (a time-out, a local error) say nothing.
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pyarrow as pa
 
@@ -222,3 +223,105 @@ def read_displaydns(data: bytes | bytearray) -> pa.Table:
         answers.append("(answered)" if _CACHE_RECORD.search(body) else "" if _CACHE_NO_NAME in body else None)
     large = pa.large_string()
     return pa.table({"name": pa.array(names, large), "answers": pa.array(answers, large)})
+
+
+# Windows event log files (.evtx), as a collection (KAPE, Velociraptor) or wevtutil epl gives them
+EVTX_MAGIC = b"ElfFile\x00"
+_EVTX_CHUNK = 1 << 16
+
+
+def is_evtx(head: bytes) -> bool:
+    return head[:8] == EVTX_MAGIC
+
+
+def _evtx_id(system: dict) -> int | None:
+    value = system.get("EventID")
+    if isinstance(value, dict):  # with its Qualifiers attribute: the number is the element's text
+        value = value.get("#text")
+    return _event_id(value)
+
+
+def _attribute(value: object, name: str) -> object:
+    return value.get("#attributes", {}).get(name) if isinstance(value, dict) else None
+
+
+def _event_data(event: dict) -> dict[str, object]:
+    """An event's named data (``EventData``'s ``Data Name=…`` elements; a ``UserData`` payload's
+    fields), in order; ``{}`` for unnamed data."""
+    data = event.get("EventData")
+    if not isinstance(data, dict):
+        user = event.get("UserData")
+        data = next(iter(user.values()), None) if isinstance(user, dict) and user else None
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if k != "#attributes" and not isinstance(v, (dict, list))}
+
+
+def read_evtx(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """The DNS look-ups in a Windows event log file: Sysmon 22 and DNS Client 3006 / 3008 as
+    ``read_winevents`` reads them from PowerShell, the DNS Server's analytic events (saved as
+    .evtx) as ``logs.records_table`` reads Winlogbeat's. The binary XML is read by the ``evtx``
+    package (Rust); damaged chunks are skipped and counted, as Windows' own reader skips them."""
+    from hunt_assets.analytics.dns import logs
+
+    try:
+        from evtx import PyEvtxParser
+    except ImportError:  # pragma: no cover - a dependency of the package
+        raise logs.LogFormatError("reading .evtx files needs the 'evtx' package (pip install evtx)") from None
+    try:
+        records = PyEvtxParser(io.BytesIO(bytes(data)), number_of_threads=1).records_json()
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise logs.LogFormatError(f"an .evtx file that does not open: {exc}") from None
+    rows: list[dict[str, object]] = []
+    bad, limit = 0, len(data) // _EVTX_CHUNK + 64  # an error per damaged chunk or record, then the end
+    while bad <= limit:
+        try:
+            rec = next(records)
+        except StopIteration:
+            break
+        except (RuntimeError, OSError, ValueError):
+            bad += 1
+            continue
+        except BaseException as exc:  # a panic in the Rust reader (pyo3's PanicException is a BaseException)
+            if type(exc).__name__ != "PanicException":
+                raise
+            bad += 1
+            continue
+        try:
+            event = json.loads(rec["data"]).get("Event", {})
+        except (ValueError, KeyError, TypeError, AttributeError):
+            bad += 1
+            continue
+        system = event.get("System", {}) if isinstance(event, dict) else {}
+        fields = _event_data(event) if isinstance(event, dict) else {}
+        rows.append({
+            "id": _evtx_id(system), "providername": _attribute(system.get("Provider"), "Name"),
+            "machinename": system.get("Computer"), "timecreated": _attribute(system.get("TimeCreated"), "SystemTime"),
+            "message": "", "properties": [{"Value": v} for v in fields.values()],
+            **{f"eventdata.{k.lower()}": v for k, v in fields.items()},
+        })
+    if bad and warn is not None:
+        warn(f"{bad} damaged record(s) or chunk(s) of the event log skipped")
+    ids = {r["id"] for r in rows}
+    text = pa.large_string()
+
+    def column(key: str) -> pa.Array:
+        return pa.array([None if (v := r.get(key)) is None else json.dumps(v) if key == "properties" else str(v)
+                         for r in rows], text)
+
+    if ids & {SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED}:
+        found = read_winevents(pa.table({k: column(k) for k in WANTED}))
+        if found.num_rows:
+            return found
+    keys = sorted({k for r in rows for k in r if k.startswith("eventdata.")})
+    table = pa.table({"eventid": column("id"), "computer": column("machinename"),
+                      "timecreated": column("timecreated"), **{k: column(k) for k in keys}})
+    try:
+        out = logs.records_table(table, warn)
+    except (pa.ArrowInvalid, logs.LogFormatError):
+        out = pa.table({})
+    if "name" not in out.column_names:
+        seen = ", ".join(sorted({str(r["providername"]) for r in rows}))[:200] or "none"
+        raise logs.LogFormatError(f"an event log without DNS query events (Sysmon 22, DNS Client 3006 / 3008, "
+                                  f"DNS Server analytic 256); its providers: {seen}")
+    return out
