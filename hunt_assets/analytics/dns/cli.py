@@ -167,8 +167,9 @@ def read_input(
     ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
     separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), JSON documents
     by their records (``jsondoc``), Parquet like JSON lines, packet captures by their DNS packets
-    (``pcap``) and dnstap by its client messages (``dnstap``), DNS servers' logs by their lines
-    (``logs``, ``querylogs``; their local times in ``zone`` when given). Compressed input is
+    (``pcap``) and dnstap by its client messages (``dnstap``), Windows event logs, PowerShell's
+    exports of events and a DNS client cache by their DNS events (``winevent``), DNS servers' logs
+    by their lines (``logs``, ``querylogs``; their local times in ``zone`` when given). Compressed input is
     unpacked first, a zip or tar read member by member (``archives``), and UTF-16 / UTF-32 text
     re-encoded.
     """
@@ -744,7 +745,9 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "a DNS log (Zeek, JSON lines, Windows DNS debug, BIND, Infoblox, dnsmasq, Unbound, CoreDNS; a server's log "
         "in Docker's json-file or from journalctl -o json too), or a JSON document (a hunting API's saved response: "
         "Graph, Log Analytics, Data Explorer, Elasticsearch, Splunk; an array; pretty-printed objects), Parquet, or a "
-        "packet capture (pcap, pcapng), a dnstap file, or a zip or tar of such files; '-' = stdin. Several files "
+        "packet capture (pcap, pcapng), a dnstap file, a Windows event log (.evtx; Get-WinEvent's JSON or CSV: "
+        "Sysmon 22, DNS Client 3008), a DNS client cache (ipconfig /displaydns, Get-DnsClientCache), or a zip or tar "
+        "of such files; '-' = stdin. Several files "
         "(a day of rotated logs) are scored as one batch",
     )
     ap.add_argument("--no-progress", action="store_true", help="never print progress on stderr")
