@@ -352,3 +352,51 @@ def test_evtx_json_shapes_of_the_event_id() -> None:
     assert winevent._evtx_id({"EventID": {"#attributes": {"Qualifiers": 16384}, "#text": 3008}}) == 3008
     assert winevent._evtx_id({"EventID": "256"}) == 256
     assert winevent._evtx_id({}) is None
+
+
+def _xml_events(events: list[tuple[str, int, dict[str, str]]], qualifiers: bool = False) -> str:
+    ns = "http://schemas.microsoft.com/win/2004/08/events/event"
+    out = []
+    for provider, eid, data in events:
+        q = " Qualifiers='0'" if qualifiers else ""
+        fields = "".join(f"<Data Name='{k}'>{v.replace('&', '&amp;').replace('<', '&lt;')}</Data>"
+                         for k, v in data.items())
+        out.append(f"<Event xmlns='{ns}'><System><Provider Name='{provider}' Guid='{{5770385f}}'/>"
+                   f"<EventID{q}>{eid}</EventID><Version>5</Version><Level>4</Level>"
+                   f"<TimeCreated SystemTime='2026-12-07T05:00:00.1234567Z'/><EventRecordID>7</EventRecordID>"
+                   f"<Computer>ws-9.corp</Computer><Security UserID='S-1-5-18'/></System>"
+                   f"<EventData>{fields}</EventData></Event>")
+    return "".join(out)
+
+
+def test_events_as_xml_from_wevtutil_and_event_viewer(capsysbinary: pytest.CaptureFixture[bytes],
+                                                      tmp_path: Path) -> None:
+    """``wevtutil qe Microsoft-Windows-Sysmon/Operational /f:xml`` (events one after another, no
+    root) and Event Viewer's "Save as XML" (an ``<Events>`` root, an XML declaration): read as the
+    .evtx file is. A name with markup characters comes out as the event held it. A document that
+    breaks keeps the events before the break; a DOCTYPE is refused."""
+    names = ["a.example.com", "x<y&z.example.com", "xkqjvbzwpt.com"]
+    events = [("Microsoft-Windows-Sysmon", 1, {"Image": "C:\\x.exe"})]
+    events += [("Microsoft-Windows-Sysmon", 22, _sysmon_data(i, n)) for i, n in enumerate(names)]
+    wevtutil = _xml_events(events, qualifiers=True)
+    viewer = ('<?xml version="1.0" encoding="utf-8" standalone="yes"?>\r\n<Events>' + _xml_events(events)
+              + "</Events>")
+    for case, text in (("wevtutil", wevtutil), ("viewer", viewer)):
+        tbl = _read(text.encode())
+        assert tbl["name"] == names, case
+        assert tbl["client"] == ["ws-9.corp"] * 3
+        assert tbl["timestamp"][0] == "2026-12-07 05:00:00.123"
+    client = _xml_events([("Microsoft-Windows-DNS-Client", 3008, {"QueryName": "dead.example.org", "QueryType": "1",
+                                                                  "QueryOptions": "0", "QueryStatus": "9003",
+                                                                  "QueryResults": ""})])
+    assert _read(client.encode())["answers"] == [""]
+    broken = tmp_path / "broken.xml"
+    broken.write_text(wevtutil[: wevtutil.rindex("<Event ") + 40])
+    assert score_dns_main(["--no-progress", str(broken)]) == 0
+    got = capsysbinary.readouterr()
+    assert {r["name"] for r in csv.DictReader(io.StringIO(got.out.decode()))} == set(names[:2])
+    assert "the XML breaks" in got.err.decode()
+    entities = tmp_path / "entities.xml"
+    entities.write_text('<!DOCTYPE x [<!ENTITY a "aaaa">]>' + wevtutil)
+    assert score_dns_main(["--no-progress", str(entities)]) == 2
+    assert "DOCTYPE" in capsysbinary.readouterr().err.decode()

@@ -322,6 +322,8 @@ def _read_bytes(
                 return _read_json_records(jsondoc.to_json_lines(text, warn), warn, zone)
         del text
         head = bytes(data[:4096])
+    if winevent.is_event_xml(bytes(data[:4096])):
+        return winevent.read_event_xml(data, warn)
     if winevent.is_displaydns(bytes(data[:8192])):
         return winevent.read_displaydns(data)
     if logs.is_windows_dns_debug(bytes(data[:8192])):

@@ -292,16 +292,34 @@ def read_evtx(data: bytes | bytearray, warn: Callable[[str], None] | None = None
         except (ValueError, KeyError, TypeError, AttributeError):
             bad += 1
             continue
-        system = event.get("System", {}) if isinstance(event, dict) else {}
-        fields = _event_data(event) if isinstance(event, dict) else {}
-        rows.append({
-            "id": _evtx_id(system), "providername": _attribute(system.get("Provider"), "Name"),
-            "machinename": system.get("Computer"), "timecreated": _attribute(system.get("TimeCreated"), "SystemTime"),
-            "message": "", "properties": [{"Value": v} for v in fields.values()],
-            **{f"eventdata.{k.lower()}": v for k, v in fields.items()},
-        })
+        rows.append(_event_row(event))
     if bad and warn is not None:
         warn(f"{bad} damaged record(s) or chunk(s) of the event log skipped")
+    return _events_table(rows, warn)
+
+
+def _event_row(event: object) -> dict[str, object]:
+    """An event (``Event`` as the ``evtx`` package renders it in JSON) as a row of the columns
+    ``read_winevents`` reads, plus its named data as ``eventdata.<name>``."""
+    if not isinstance(event, dict):
+        event = {}
+    system = event.get("System", {})
+    system = system if isinstance(system, dict) else {}
+    fields = _event_data(event)
+    return {
+        "id": _evtx_id(system), "providername": _attribute(system.get("Provider"), "Name"),
+        "machinename": system.get("Computer"), "timecreated": _attribute(system.get("TimeCreated"), "SystemTime"),
+        "message": "", "properties": [{"Value": v} for v in fields.values()],
+        **{f"eventdata.{k.lower()}": v for k, v in fields.items()},
+    }
+
+
+def _events_table(rows: list[dict[str, object]], warn: Callable[[str], None] | None) -> pa.Table:
+    """The DNS look-ups of events read from a log file (binary or XML): Sysmon's and the DNS
+    Client's through ``read_winevents``, the DNS Server's analytic ones through
+    ``logs.records_table``; an error naming the providers when there are none."""
+    from hunt_assets.analytics.dns import logs
+
     ids = {r["id"] for r in rows}
     text = pa.large_string()
 
@@ -325,3 +343,75 @@ def read_evtx(data: bytes | bytearray, warn: Callable[[str], None] | None = None
         raise logs.LogFormatError(f"an event log without DNS query events (Sysmon 22, DNS Client 3006 / 3008, "
                                   f"DNS Server analytic 256); its providers: {seen}")
     return out
+
+
+# events as XML: ``wevtutil qe <log> /f:xml`` (one <Event> after another, no root element) and
+# Event Viewer's "Save as XML" (<Events> around them); a DOCTYPE is matched here to be refused later
+_XML_EVENT = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE[^[>]*(?:\[[^\]]*\])?\s*>\s*)?"
+                        rb"(?:<Events>\s*)?<Event[\s>]")
+_EVENT_NS = "{http://schemas.microsoft.com/win/2004/08/events/event}"
+
+
+def is_event_xml(head: bytes) -> bool:
+    return _XML_EVENT.match(head.lstrip(b"\xef\xbb\xbf")) is not None
+
+
+def _xml_event(elem: object) -> dict[str, object]:
+    """An <Event> element in the shape the ``evtx`` package gives in JSON."""
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    out: dict[str, object] = {}
+    for part in elem:  # type: ignore[attr-defined]
+        name = local(part.tag)
+        if name == "System":
+            system: dict[str, object] = {}
+            for f in part:
+                system[local(f.tag)] = {"#attributes": dict(f.attrib)} if f.attrib and not (f.text or "").strip() \
+                    else (f.text or "")
+            out["System"] = system
+        elif name in ("EventData", "UserData"):
+            holder = part if name == "EventData" else next(iter(part), None)
+            data = {}
+            for i, f in enumerate(holder if holder is not None else []):
+                key = f.attrib.get("Name") or (local(f.tag) if name == "UserData" else f"Data{i}")
+                data[key] = f.text or ""
+            out[name] = data if name == "EventData" else {"x": data}
+    return out
+
+
+def read_event_xml(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> pa.Table:
+    """Events as XML (``wevtutil qe … /f:xml``, Event Viewer's "Save as XML"), read as .evtx files
+    are (``read_evtx``). The events are parsed under a root of our own, element by element; a
+    document that breaks keeps the events before the break, and ``warn`` says so."""
+    import xml.etree.ElementTree as ET
+
+    from hunt_assets.analytics.dns import logs
+
+    text = bytes(data).lstrip(b"\xef\xbb\xbf")
+    text = re.sub(rb"^\s*<\?xml[^>]*>", b"", text)
+    if b"<!DOCTYPE" in text[:1 << 16] or b"<!ENTITY" in text[:1 << 16]:  # no event export has them: entities
+        raise logs.LogFormatError("XML with a DOCTYPE or entities is not read (Windows' event exports have none)")
+    parser = ET.XMLPullParser(events=("end",))
+    rows: list[dict[str, object]] = []
+
+    def take() -> None:
+        for _, elem in parser.read_events():
+            if elem.tag in ("Event", f"{_EVENT_NS}Event"):
+                rows.append(_event_row(_xml_event(elem)))
+                elem.clear()
+
+    try:  # a break is raised by feed, close or, for what feed read, by read_events after the events before it
+        parser.feed(b"<root>")
+        for at in range(0, len(text), 1 << 20):  # in pieces: the events read so far are turned into rows
+            parser.feed(text[at : at + (1 << 20)])
+            take()
+        parser.feed(b"</root>")
+        take()
+        parser.close()
+    except ET.ParseError as exc:
+        if warn is not None:
+            warn(f"the XML breaks ({exc}); the {len(rows):,} events before the break are read")
+    if not rows:
+        raise logs.LogFormatError("XML without Windows events")
+    return _events_table(rows, warn)
