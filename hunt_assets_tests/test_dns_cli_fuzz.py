@@ -661,3 +661,29 @@ def test_damaged_evtx_files_never_end_in_a_traceback(
     if rc == 0 and cut is not None:  # overwritten bytes may change a name (the reader checks no checksum)
         rows = list(csv.reader(io.StringIO(captured.out.decode("utf-8"), newline="")))
         assert {r[0] for r in rows[1:]} <= set(names)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_event_xml_of_hostile_names_is_read_or_refused_never_a_traceback(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """``wevtutil /f:xml`` output of Sysmon 22 events with hostile names (markup escaped as XML
+    requires; control characters XML cannot hold break the document), then damaged or cut: read
+    or refused with a reason, never a crash; undamaged, every name that XML can hold comes out."""
+    from hunt_assets_tests.test_dns_winevent import _sysmon_data, _xml_events
+
+    rng = random.Random(14000 + seed)
+    names = [_hostile_name(rng) for _ in range(rng.randint(1, 30))]
+    text = _xml_events([("Microsoft-Windows-Sysmon", 22, _sysmon_data(i % 10, n)) for i, n in enumerate(names)])
+    data = bytearray(text.encode())
+    path = tmp_path / "events.xml"
+    if all(ch >= " " for n in names for ch in n):  # XML 1.0 holds none of the C0 controls
+        path.write_bytes(bytes(data))
+        got = _score(path, capsysbinary)
+        assert sorted(r[0] for r in got) == sorted(set(names))
+    _damage(rng, data, 10)
+    path.write_bytes(bytes(data))
+    rc = score_dns_main(["--no-progress", str(path)])
+    captured = capsysbinary.readouterr()
+    assert b"Traceback" not in captured.err
+    assert rc in (0, 2), captured.err
