@@ -8,7 +8,9 @@ devices). Shapes: JSON lines (the baseline: Arrow reads them in C); a pretty-pri
 (``az monitor log-analytics query``, ``ConvertTo-Json``; read value by value, each record's own text
 passed on); a pretty-printed Graph ``runHuntingQuery`` response (decoded whole, its records encoded
 again); and a pcap of each event's query and its response (Ethernet, IPv4, UDP; every tenth name
-NXDOMAIN, the others answered; twice as many packets as events). Prints seconds (median of
+NXDOMAIN, the others answered; twice as many packets as events); and, up to 200,000 events, the
+same look-ups as Sysmon's event 22 from ``Get-WinEvent | ConvertTo-Json`` (``winevent``) and as its
+event log file (``evtx``, written as the tests write one). Prints seconds (median of
 ``--repeat``), events/s, the ratio to JSON lines measured in the same run, and peak RSS. The Graph
 API returns at most 100,000 rows a query, so a million-row response is a stress case, not a real one.
 """
@@ -65,9 +67,43 @@ def _pcap(rows: list[dict]) -> bytes:
     return b"".join(out)
 
 
+WINDOWS_MAX = 200_000  # events: the Windows shapes (about 1 KB an event) are written only up to this
+
+
+def _sysmon(i: int, r: dict) -> dict[str, str]:
+    return {"RuleName": "-", "UtcTime": r["Timestamp"][:23].replace("T", " "), "ProcessGuid": "{5f1c}",
+            "ProcessId": str(4000 + i % 50), "QueryName": r["QueryName"], "QueryStatus": "0",
+            "QueryResults": "::ffff:192.0.2.7;", "Image": "C:\\Program Files\\x\\chrome.exe", "User": "CORP\\jdoe"}
+
+
+def _winevent(rows: list[dict]) -> str:
+    """The events as Get-WinEvent | ConvertTo-Json writes Sysmon's event 22 (PowerShell 7)."""
+    out = []
+    for i, r in enumerate(rows):
+        data = _sysmon(i, r)
+        out.append({"Message": "Dns query:\r\n" + "\r\n".join(f"{k}: {v}" for k, v in data.items()), "Id": 22,
+                    "ProviderName": "Microsoft-Windows-Sysmon", "MachineName": r["DeviceName"],
+                    "TimeCreated": r["Timestamp"], "Properties": [{"Value": v} for v in data.values()]})
+    return json.dumps(out, indent=2)
+
+
+def _evtx(rows: list[dict]) -> bytes:
+    """The events as Sysmon's event log file (written as the tests write .evtx files)."""
+    import datetime as dt
+
+    from hunt_assets_tests.evtx_writer import event, evtx
+
+    when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
+    return evtx([(when, event("Microsoft-Windows-Sysmon", 22, r["DeviceName"], _sysmon(i, r)))
+                 for i, r in enumerate(rows)], per_chunk=40)
+
+
 def write_inputs(n: int) -> dict[str, Path]:
     paths = {shape: CACHE / f"events_{n}.{shape}.json" for shape in ("lines", "array", "graph")}
     paths["pcap"] = CACHE / f"events_{n}.pcap"
+    if n <= WINDOWS_MAX:
+        paths["winevent"] = CACHE / f"events_{n}.winevent.json"
+        paths["evtx"] = CACHE / f"events_{n}.evtx"
     if all(p.exists() for p in paths.values()):
         return paths
     rows = _rows(n)
@@ -78,6 +114,9 @@ def write_inputs(n: int) -> dict[str, Path]:
              "schema": [{"name": k, "type": "String"} for k in rows[0]], "results": rows}
     paths["graph"].write_text(json.dumps(graph, indent=2))
     paths["pcap"].write_bytes(_pcap(rows))
+    if n <= WINDOWS_MAX:
+        paths["winevent"].write_text(_winevent(rows))
+        paths["evtx"].write_bytes(_evtx(rows))
     return paths
 
 
@@ -95,12 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"score-dns whole process, {args.events:,} events (median of {args.repeat}; fastest in brackets)")
     for shape, rs in runs.items():
         if any(r[2] != 0 for r in rs):
-            print(f"    {shape:6s} FAILED (exit {[r[2] for r in rs]})")
+            print(f"    {shape:8s} FAILED (exit {[r[2] for r in rs]})")
             return 1
         s = statistics.median(r[0] for r in rs)
         size = paths[shape].stat().st_size / 2**20
         fastest = min(r[0] for r in rs)
-        print(f"    {shape:6s} {size:6.0f} MiB  {s:6.2f} s ({fastest:.2f})  {args.events / s:>10,.0f} events/s"
+        print(f"    {shape:8s} {size:6.0f} MiB  {s:6.2f} s ({fastest:.2f})  {args.events / s:>10,.0f} events/s"
               f"  {s / base:4.2f}x JSON lines  peak RSS {max(r[1] for r in rs):,.0f} MiB")
     return 0
 

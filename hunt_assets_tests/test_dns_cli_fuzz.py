@@ -639,20 +639,23 @@ def test_damaged_evtx_files_never_end_in_a_traceback(
 ) -> None:
     """Event log files of hostile names (Sysmon 22) with random bytes overwritten (headers, chunk
     tables, binary XML tokens and lengths) or cut: read or refused with a reason, never a crash
-    (the Rust reader's errors and panics included); what comes out is only the file's names."""
+    (the Rust reader's errors and panics included); from a cut file only the file's names, from the
+    undamaged one every name."""
     import datetime as dt
 
     from hunt_assets_tests.evtx_writer import event, evtx
+    from hunt_assets_tests.test_dns_winevent import _sysmon_data
 
     rng = random.Random(13000 + seed)
     when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
     names = [n for n in (_hostile_name(rng) for _ in range(rng.randint(1, 30))) if "\x00" not in n and len(n) < 200]
-    recs = [(when, event("Microsoft-Windows-Sysmon", 22, "ws-1", {"UtcTime": "2026-12-07 05:00:00.000",
-                                                                   "QueryName": n, "QueryResults": "-"}))
-            for n in names]
+    names = names or ["a.com"]
+    recs = [(when, event("Microsoft-Windows-Sysmon", 22, "ws-1", _sysmon_data(i % 10, n))) for i, n in enumerate(names)]
     data = bytearray(evtx(recs, per_chunk=10))
-    cut = _damage(rng, data, 8)
     path = tmp_path / "damaged.evtx"
+    path.write_bytes(bytes(data))
+    assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))  # undamaged: every name
+    cut = _damage(rng, data, 8)
     path.write_bytes(bytes(data))
     rc = score_dns_main(["--no-progress", str(path)])
     captured = capsysbinary.readouterr()

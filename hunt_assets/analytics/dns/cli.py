@@ -39,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, archives, dnstap, logs, pcap, querylogs, winevent
+from hunt_assets.analytics.dns import accel, archives, dnscache, dnstap, logs, pcap, querylogs, winevent
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -324,8 +324,8 @@ def _read_bytes(
         head = bytes(data[:4096])
     if winevent.is_event_xml(bytes(data[:4096])):
         return winevent.read_event_xml(data, warn)
-    if winevent.is_displaydns(bytes(data[:8192])):
-        return winevent.read_displaydns(data)
+    if dnscache.is_displaydns(bytes(data[:8192])):
+        return dnscache.read_displaydns(data)
     if logs.is_windows_dns_debug(bytes(data[:8192])):
         return logs.read_windows_dns_debug(data, warn, zone)
     if querylogs.which_server(bytes(data[:8192])):
@@ -404,7 +404,7 @@ def _powershell_csv(data: bytes | bytearray, warn: Callable[[str], None] | None)
     first = bytes(data[:4096]).split(b"\n", 1)[0].decode("utf-8", "replace")
     fields = [f.strip().strip('"') for f in first.split(",")]
     lower = [f.lower() for f in fields]
-    if not (winevent.is_winevent(lower) or winevent.is_cache(lower)) or set(lower) & set(NAME_COLUMNS):
+    if not (winevent.is_winevent(lower) or dnscache.is_cache(lower)) or set(lower) & set(NAME_COLUMNS):
         return None
     tbl = pacsv.read_csv(
         io.BytesIO(data),

@@ -645,10 +645,10 @@ def _json_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) ->
     in one record and text in another, a line that is not JSON): bad lines are counted, not fatal."""
     import json
 
-    from hunt_assets.analytics.dns import winevent
+    from hunt_assets.analytics.dns import dnscache, winevent
 
     wanted = {*NAME_COLUMNS, *ALIASES, *_JSON_FILTERS, *_SURICATA_ANSWER, *_ECS_ANSWER, *_WINDOWS_EVENT_ID,
-              *winevent.WANTED, *winevent.CACHE_FIELDS, "pscomputername"}
+              *winevent.WANTED, *dnscache.CACHE_FIELDS, "pscomputername"}
     nested = {*(f for fs in _NESTED_FIELDS.values() for f in fs), *_WINDOWS_ANALYTIC_TAILS}
     rows: list[dict[str, object]] = []
     bad: list[str] = []
@@ -927,12 +927,12 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
     """Records (nested fields as dotted lower-case columns) as ``read_json_lines`` returns them."""
     import pyarrow.compute as pc
 
-    from hunt_assets.analytics.dns import winevent
+    from hunt_assets.analytics.dns import dnscache, winevent
 
     if winevent.is_winevent(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
         return records_table(winevent.read_winevents(tbl), warn)
-    if winevent.is_cache(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
-        return records_table(winevent.read_cache(tbl), warn)
+    if dnscache.is_cache(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
+        return records_table(dnscache.read_cache(tbl), warn)
     windows = _windows_dns_events(tbl)
     if windows is not None:
         tbl = windows

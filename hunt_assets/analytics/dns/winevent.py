@@ -1,6 +1,6 @@
-"""DNS look-ups in what a Windows endpoint gives a responder: its event log files (``.evtx``),
-PowerShell's exports of its events (``Get-WinEvent … | ConvertTo-Json``) and of its DNS client
-cache (``Get-DnsClientCache``), and ``ipconfig /displaydns``.
+"""DNS look-ups in a Windows endpoint's events: its event log files (``.evtx``), the same events as
+XML (``wevtutil qe … /f:xml``) and PowerShell's exports of them (``Get-WinEvent … | ConvertTo-Json``
+or ``Export-Csv``). The endpoint's DNS client cache is read by ``dnscache``.
 
 Why: on an endpoint the quickest way to a host's DNS history is its Sysmon log (event 22) or the
 DNS Client's operational log (events 3006 / 3008), taken with ``Get-WinEvent``. PowerShell writes
@@ -108,6 +108,8 @@ def read_winevents(tbl: pa.Table) -> pa.Table:
     """The DNS look-ups of ``tbl``'s events (see the module docstring) as ``name``, ``client``,
     ``timestamp``, ``qtype``, ``answers``; other events are left out."""
     cols = {c: tbl.column(c).to_pylist() for c in WANTED if c in tbl.column_names}
+    named_cols = {c.removeprefix("eventdata."): tbl.column(c).to_pylist() for c in tbl.column_names
+                  if c.removeprefix("eventdata.") in _NAMED}
     n = tbl.num_rows
     ids = [_event_id(v) for v in cols["id"]]
     has_completed = CLIENT_COMPLETED in ids
@@ -121,9 +123,13 @@ def read_winevents(tbl: pa.Table) -> pa.Table:
             continue
         if eid != SYSMON_DNS and provider and "dns-client" not in provider:
             continue
-        props = _properties(cols.get("properties", [None] * n)[i])
-        message = _text(cols["message"][i]) or ""
-        fields = _sysmon(props, message) if eid == SYSMON_DNS else _client(props, message, eid)
+        named = {k: named_cols[k][i] for k in named_cols}
+        if named.get("queryname") is not None:  # an event log's named data: no positions needed
+            fields = _named(named, eid)
+        else:
+            props = _properties(cols.get("properties", [None] * n)[i])
+            message = _text(cols["message"][i]) or ""
+            fields = _sysmon(props, message) if eid == SYSMON_DNS else _client(props, message, eid)
         if fields is None or not fields.get("name"):
             continue
         if not fields.get("timestamp"):
@@ -133,6 +139,18 @@ def read_winevents(tbl: pa.Table) -> pa.Table:
             rows[k].append(fields.get(k))
     text = pa.large_string()
     return pa.table({k: pa.array(v, text) for k, v in rows.items()})
+
+
+_NAMED = ("queryname", "utctime", "queryresults", "querytype", "querystatus")  # eventdata.<name> columns
+
+
+def _named(named: dict[str, object], eid: int) -> dict[str, str | None]:
+    if eid == SYSMON_DNS:
+        return {"name": _text(named.get("queryname")), "timestamp": _text(named.get("utctime")) or None,
+                "answers": _text(named.get("queryresults"))}
+    status = named.get("querystatus") if eid == CLIENT_COMPLETED else None
+    return {"name": _text(named.get("queryname")), "qtype": _text(named.get("querytype")),
+            "answers": _outcome(status) if status is not None else None}
 
 
 def _sysmon(props: list[object], message: str) -> dict[str, str | None] | None:
@@ -154,75 +172,6 @@ def _client(props: list[object], message: str, eid: int) -> dict[str, str | None
     if m is None:
         return None
     return {"name": m.group(2), "qtype": m.group(3), "answers": _outcome(m.group(4)) if m.group(4) else None}
-
-
-# the DNS client cache: Get-DnsClientCache's MSFT_DNSClientCache objects (Entry is the name asked,
-# RecordName each record's owner, Status the look-up's DNS status) and ipconfig /displaydns
-CACHE_FIELDS = ("entry", "recordname", "status")
-_CACHE_HEADING = re.compile(r"^[ \t]*(\S+)[ \t]*\r?\n[ \t]*-{20,}[ \t]*\r?$", re.M)
-_CACHE_RECORD = re.compile(r"^[ \t]+\S.*?(?: \.)+ ?:", re.M)  # "    Record Name . . . . . : x", any language
-_CACHE_NO_NAME = "Name does not exist"
-
-
-def is_cache(columns: Iterable[str]) -> bool:
-    """Records of ``Get-DnsClientCache`` (lower-cased field names)."""
-    return set(CACHE_FIELDS) <= set(columns)
-
-
-def read_cache(tbl: pa.Table) -> pa.Table:
-    """One look-up per cached name (``Entry``; a name has a row per record): its outcome from the
-    status (9003 / 9002 / 9005 dead, 0 / 9501 answered), the client from ``PSComputerName`` where
-    the cache was read remotely. A cache keeps no time."""
-    entries = tbl.column("entry").to_pylist()
-    status = tbl.column("status").to_pylist()
-    host = tbl.column("pscomputername").to_pylist() if "pscomputername" in tbl.column_names else [None] * len(entries)
-    seen: dict[str, int] = {}
-    rows: dict[str, list[str | None]] = {"name": [], "client": [], "answers": []}
-    for name, code, where in zip(entries, status, host, strict=True):
-        name = _text(name)
-        if not name:
-            continue
-        outcome = _outcome(code)
-        at = seen.get(name)
-        if at is not None:
-            if rows["answers"][at] is None:
-                rows["answers"][at] = outcome
-            continue
-        seen[name] = len(rows["name"])
-        rows["name"].append(name)
-        rows["client"].append(_text(where) or None)
-        rows["answers"].append(outcome)
-    text = pa.large_string()
-    return pa.table({k: pa.array(v, text) for k, v in rows.items()})
-
-
-def is_displaydns(head: bytes) -> bool:
-    """``ipconfig /displaydns`` output: an entry's name over a line of dashes, then its records as
-    dotted ``label . . . : value`` lines (the labels are in Windows' language; the layout is not);
-    a cache of failed look-ups only has no such lines, but several entries or the English title."""
-    text = head.decode("utf-8", "replace")
-    headings = len(_CACHE_HEADING.findall(text))
-    return headings > 0 and (_CACHE_RECORD.search(text) is not None or headings > 1 or "Windows IP" in text)
-
-
-def read_displaydns(data: bytes | bytearray) -> pa.Table:
-    """Each cache entry's name, answered when records follow it; "Name does not exist." (English
-    Windows) a dead look-up; otherwise unknown. No client (the host it ran on) and no time."""
-    text = bytes(data).decode("utf-8", "backslashreplace")
-    heads = list(_CACHE_HEADING.finditer(text))
-    names: list[str] = []
-    answers: list[str | None] = []
-    seen: set[str] = set()
-    for i, m in enumerate(heads):
-        body = text[m.end() : heads[i + 1].start() if i + 1 < len(heads) else len(text)]
-        name = m.group(1)
-        if name in seen:
-            continue
-        seen.add(name)
-        names.append(name)
-        answers.append("(answered)" if _CACHE_RECORD.search(body) else "" if _CACHE_NO_NAME in body else None)
-    large = pa.large_string()
-    return pa.table({"name": pa.array(names, large), "answers": pa.array(answers, large)})
 
 
 # Windows event log files (.evtx), as a collection (KAPE, Velociraptor) or wevtutil epl gives them
@@ -328,7 +277,8 @@ def _events_table(rows: list[dict[str, object]], warn: Callable[[str], None] | N
                          for r in rows], text)
 
     if ids & {SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED}:
-        found = read_winevents(pa.table({k: column(k) for k in WANTED}))
+        named = {f"eventdata.{k}": column(f"eventdata.{k}") for k in _NAMED}
+        found = read_winevents(pa.table({**{k: column(k) for k in WANTED}, **named}))
         if found.num_rows:
             return found
     keys = sorted({k for r in rows for k in r if k.startswith("eventdata.")})
