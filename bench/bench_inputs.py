@@ -95,7 +95,7 @@ def _evtx(rows: list[dict]) -> bytes:
 
     when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
     return evtx([(when, event("Microsoft-Windows-Sysmon", 22, r["DeviceName"], _sysmon(i, r)))
-                 for i, r in enumerate(rows)], per_chunk=40)
+                 for i, r in enumerate(rows)], per_chunk=25)
 
 
 def write_inputs(n: int) -> dict[str, Path]:

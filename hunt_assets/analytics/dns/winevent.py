@@ -59,6 +59,27 @@ def _event_id(value: object) -> int | None:
     return None
 
 
+def _values(col: pa.ChunkedArray) -> list[object]:
+    """A column as Python values; ``Properties`` read as Arrow holds it (a list of ``{Value}``
+    structs) becomes a list of values per row from the flattened child, a few times faster than
+    converting each struct to a dict."""
+    import pyarrow.compute as pc
+
+    typ = col.type
+    if not (pa.types.is_list(typ) or pa.types.is_large_list(typ)) or not pa.types.is_struct(typ.value_type):
+        return col.to_pylist()
+    field = next((f.name for f in typ.value_type if f.name.lower() == "value"), None)
+    if field is None:
+        return col.to_pylist()
+    out: list[object] = []
+    for chunk in col.chunks:
+        values = pc.struct_field(chunk.flatten(), field).to_pylist()
+        offsets = pc.subtract(chunk.offsets, chunk.offsets[0]).to_pylist()
+        valid = chunk.is_valid().to_pylist()
+        out += [values[offsets[i] : offsets[i + 1]] if valid[i] else None for i in range(len(chunk))]
+    return out
+
+
 def _properties(value: object) -> list[object]:
     """``Properties`` as a list of values: a list of ``{"Value": …}`` objects, or its JSON text (the
     line-by-line reader keeps it so)."""
@@ -69,6 +90,8 @@ def _properties(value: object) -> list[object]:
             return []
     if not isinstance(value, list):
         return []
+    if not any(isinstance(p, dict) for p in value):  # values already (``_values``)
+        return value
     out: list[object] = []
     for p in value:
         if isinstance(p, dict):
@@ -107,10 +130,16 @@ def _outcome(status: object) -> str | None:
 def read_winevents(tbl: pa.Table) -> pa.Table:
     """The DNS look-ups of ``tbl``'s events (see the module docstring) as ``name``, ``client``,
     ``timestamp``, ``qtype``, ``answers``; other events are left out."""
-    cols = {c: tbl.column(c).to_pylist() for c in WANTED if c in tbl.column_names}
+    n = tbl.num_rows
+    cols = {c: _values(tbl.column(c)) if c in tbl.column_names else [None] * n for c in WANTED}
     named_cols = {c.removeprefix("eventdata."): tbl.column(c).to_pylist() for c in tbl.column_names
                   if c.removeprefix("eventdata.") in _NAMED}
-    n = tbl.num_rows
+    return _look_ups(cols, named_cols, n)
+
+
+def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]], n: int) -> pa.Table:
+    """``read_winevents`` on columns as Python lists (``WANTED``; the named data, where an event
+    log gives it, in ``named_cols``)."""
     ids = [_event_id(v) for v in cols["id"]]
     has_completed = CLIENT_COMPLETED in ids
     rows: dict[str, list[str | None]] = {k: [] for k in ("name", "client", "timestamp", "qtype", "answers")}
@@ -118,7 +147,7 @@ def read_winevents(tbl: pa.Table) -> pa.Table:
         eid = ids[i]
         if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED) or (eid == CLIENT_CALLED and has_completed):
             continue
-        provider = (_text(cols.get("providername", [None] * n)[i]) or "").lower()
+        provider = (_text(cols["providername"][i]) or "").lower()
         if eid == SYSMON_DNS and provider and "sysmon" not in provider:
             continue
         if eid != SYSMON_DNS and provider and "dns-client" not in provider:
@@ -127,13 +156,13 @@ def read_winevents(tbl: pa.Table) -> pa.Table:
         if named.get("queryname") is not None:  # an event log's named data: no positions needed
             fields = _named(named, eid)
         else:
-            props = _properties(cols.get("properties", [None] * n)[i])
+            props = _properties(cols["properties"][i])
             message = _text(cols["message"][i]) or ""
             fields = _sysmon(props, message) if eid == SYSMON_DNS else _client(props, message, eid)
         if fields is None or not fields.get("name"):
             continue
         if not fields.get("timestamp"):
-            fields["timestamp"] = _time(cols.get("timecreated", [None] * n)[i])
+            fields["timestamp"] = _time(cols["timecreated"][i])
         rows["client"].append(_text(cols["machinename"][i]))
         for k in ("name", "timestamp", "qtype", "answers"):
             rows[k].append(fields.get(k))
@@ -258,7 +287,7 @@ def _event_row(event: object) -> dict[str, object]:
     return {
         "id": _evtx_id(system), "providername": _attribute(system.get("Provider"), "Name"),
         "machinename": system.get("Computer"), "timecreated": _attribute(system.get("TimeCreated"), "SystemTime"),
-        "message": "", "properties": [{"Value": v} for v in fields.values()],
+        "message": "", "properties": list(fields.values()),
         **{f"eventdata.{k.lower()}": v for k, v in fields.items()},
     }
 
@@ -273,12 +302,11 @@ def _events_table(rows: list[dict[str, object]], warn: Callable[[str], None] | N
     text = pa.large_string()
 
     def column(key: str) -> pa.Array:
-        return pa.array([None if (v := r.get(key)) is None else json.dumps(v) if key == "properties" else str(v)
-                         for r in rows], text)
+        return pa.array([None if (v := r.get(key)) is None else str(v) for r in rows], text)
 
     if ids & {SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED}:
-        named = {f"eventdata.{k}": column(f"eventdata.{k}") for k in _NAMED}
-        found = read_winevents(pa.table({**{k: column(k) for k in WANTED}, **named}))
+        named = {k: [r.get(f"eventdata.{k}") for r in rows] for k in _NAMED}
+        found = _look_ups({k: [r.get(k) for r in rows] for k in WANTED}, named, len(rows))
         if found.num_rows:
             return found
     keys = sorted({k for r in rows for k in r if k.startswith("eventdata.")})
