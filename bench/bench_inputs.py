@@ -124,7 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--write-only", action="store_true", help="write the inputs and stop")
     args = ap.parse_args(argv)
+    if args.write_only:
+        write_inputs(args.events)
+        return 0
+    # written by a child: a child's peak RSS counts from its parent's size when it was forked, and this
+    # process would be gigabytes after building the inputs (every shape showed the same 1.3 GB)
+    import subprocess
+
+    subprocess.run([sys.executable, __file__, "--events", str(args.events), "--write-only"], check=True)
     paths = write_inputs(args.events)
     runs: dict[str, list[tuple[float, float, int]]] = {shape: [] for shape in paths}
     for _ in range(args.repeat):  # alternating, so a slow spell of a shared machine hits every shape
