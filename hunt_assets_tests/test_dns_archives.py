@@ -215,3 +215,21 @@ def test_a_member_with_corrupt_data_refuses_the_archive_with_the_reason(
     rc, _, err = _score([str(p)], capsysbinary)
     assert rc == 2
     assert "member 'dns.log' does not unpack" in err
+
+
+def test_a_cut_streamed_zip_cannot_unpack_past_the_limit(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed member declares no size, so walking a cut zip by its local headers bounds the
+    inflating by what is left of the limit: 64 MiB of one byte, compressed to 64 KiB, is refused
+    under an 8 MiB limit instead of unpacked."""
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as zf, zf.open("bomb.txt", "w") as f:
+        for _ in range(64):
+            f.write(b"a" * (1 << 20))
+    path = tmp_path / "bomb.zip"
+    path.write_bytes(bytes(sink.buf)[:-60])  # cut in its central directory
+    monkeypatch.setattr(archives, "MAX_UNPACKED", 8 << 20)
+    rc, _, err = _score([str(path)], capsysbinary)
+    assert rc == 2
+    assert "unpack it and give the logs one by one" in err

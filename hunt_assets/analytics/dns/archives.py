@@ -110,10 +110,16 @@ def _zip_without_directory(data: bytes, warn: Callable[[str], None] | None, exc:
             blob, end, whole = data[start : start + csize], start + csize, start + csize <= len(data)
         else:
             inflate = zlib.decompressobj(-15)
+            room = MAX_UNPACKED - total  # a streamed member declares no size: the budget bounds what it may unpack to
             try:
-                blob = inflate.decompress(data[start : len(data) if streamed else start + csize], MAX_UNPACKED)
+                blob = inflate.decompress(data[start : len(data) if streamed else start + csize],
+                                          room if streamed else usize + 1)
             except zlib.error:
                 break
+            if streamed and not inflate.eof and len(blob) >= room:
+                _check_size(MAX_UNPACKED + 1)  # raises: a member that would unpack past the limit
+            if streamed:
+                total += len(blob)
             whole = inflate.eof
             end = len(data) - len(inflate.unused_data) if streamed else start + csize
         if not whole:

@@ -167,11 +167,11 @@ def read_input(
     ``warn`` is told how many there were. A Zeek ASCII log (``dns.log``: ``#`` directives, tab-
     separated rows) is read by its ``#fields``, JSON lines by field name (``logs``), JSON documents
     by their records (``jsondoc``), Parquet like JSON lines, packet captures by their DNS packets
-    (``pcap``) and dnstap by its client messages (``dnstap``), Windows event logs, PowerShell's
-    exports of events and a DNS client cache by their DNS events (``winevent``), DNS servers' logs
-    by their lines (``logs``, ``querylogs``; their local times in ``zone`` when given). Compressed input is
-    unpacked first, a zip or tar read member by member (``archives``), and UTF-16 / UTF-32 text
-    re-encoded.
+    (``pcap``) and dnstap by its client messages (``dnstap``), Windows event logs and PowerShell's
+    exports of events by their DNS events (``winevent``), a Windows DNS client cache by its entries
+    (``dnscache``), DNS servers' logs by their lines (``logs``, ``querylogs``; their local times in
+    ``zone`` when given). Compressed input is unpacked first, a zip or tar read member by member
+    (``archives``), and UTF-16 / UTF-32 text re-encoded.
     """
     return _read_data(_read_all(stream), warn, zone)
 
@@ -322,7 +322,7 @@ def _read_bytes(
                 return _read_json_records(jsondoc.to_json_lines(text, warn), warn, zone)
         del text
         head = bytes(data[:4096])
-    if winevent.is_event_xml(bytes(data[:4096])):
+    if winevent.is_event_xml(head):
         return winevent.read_event_xml(data, warn)
     if dnscache.is_displaydns(bytes(data[:8192])):
         return dnscache.read_displaydns(data)
