@@ -400,3 +400,33 @@ def test_events_as_xml_from_wevtutil_and_event_viewer(capsysbinary: pytest.Captu
     entities.write_text('<!DOCTYPE x [<!ENTITY a "aaaa">]>' + wevtutil)
     assert score_dns_main(["--no-progress", str(entities)]) == 2
     assert "DOCTYPE" in capsysbinary.readouterr().err.decode()
+
+
+def test_dns_server_analytic_events_from_get_winevent() -> None:
+    """``Get-WinEvent -LogName Microsoft-Windows-DNSServer/Analytical -Oldest | ConvertTo-Json`` on
+    a DNS server: the queries received (256), each client from the message's ``Source``, paired
+    with the response (257 success, 258 failure) to that client by transaction id and name; the
+    server's own recursion (260) left out. Before: every event a look-up of nothing (no name)."""
+    def ev(eid: int, message: str) -> dict[str, object]:
+        return {"Message": message, "Id": eid, "ProviderName": "Microsoft-Windows-DNSServer", "MachineName": "dc01",
+                "TimeCreated": "/Date(1796619600123)/"}
+
+    recs = [
+        ev(256, "QUERY_RECEIVED: TCP=0; InterfaceIP=10.0.0.1; Source=10.0.0.7; RD=1; QNAME=a.example.com.; "
+                "QTYPE=1; XID=17; Port=50123; Flags=256; PacketData=0x0011; AdditionalInfo=VirtualizationInstance"),
+        ev(260, "RECURSE_QUERY_OUT: TCP=0; Destination=8.8.8.8; InterfaceIP=10.0.0.1; RD=1; QNAME=a.example.com.; "
+                "QTYPE=1; XID=9; Port=53; Flags=256; ServerScope=Default; CacheScope=Default; PacketData=0x00"),
+        ev(257, "RESPONSE_SUCCESS: TCP=0; InterfaceIP=10.0.0.1; Destination=10.0.0.7; AA=0; AD=0; "
+                "QNAME=a.example.com.; QTYPE=1; XID=17; DNSSEC=0; RCODE=0; Port=50123; Flags=33152; Scope=Default; "
+                "Zone=..Cache; PolicyName=NULL; PacketData=0x00"),
+        ev(256, "QUERY_RECEIVED: TCP=0; InterfaceIP=10.0.0.1; Source=10.0.0.8; RD=1; QNAME=qzxkvbnwtr.net.; "
+                "QTYPE=1; XID=18; Port=50124; Flags=256; PacketData=0x00"),
+        ev(258, "RESPONSE_FAILURE: TCP=0; InterfaceIP=10.0.0.1; Destination=10.0.0.8; AA=0; AD=0; "
+                "QNAME=qzxkvbnwtr.net.; QTYPE=1; XID=18; DNSSEC=0; RCODE=3; Port=50124; Flags=33155; Scope=Default; "
+                "Zone=..Cache; PolicyName=NULL; Reason=0; PacketData=0x00"),
+    ]
+    tbl = _read(json.dumps(recs, indent=2).encode())
+    assert tbl["name"] == ["a.example.com", "qzxkvbnwtr.net"]
+    assert tbl["client"] == ["10.0.0.7", "10.0.0.8"]
+    assert tbl["answers"] == ["(answered)", ""]
+    assert tbl["timestamp"] == ["1796619600123"] * 2

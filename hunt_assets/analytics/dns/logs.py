@@ -930,7 +930,8 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
     from hunt_assets.analytics.dns import dnscache, winevent
 
     if winevent.is_winevent(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
-        return records_table(winevent.read_winevents(tbl), warn)
+        server = winevent.server_events(tbl)
+        return records_table(server if server is not None else winevent.read_winevents(tbl), warn)
     if dnscache.is_cache(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
         return records_table(dnscache.read_cache(tbl), warn)
     windows = _windows_dns_events(tbl)

@@ -137,6 +137,33 @@ def read_winevents(tbl: pa.Table) -> pa.Table:
     return _look_ups(cols, named_cols, n)
 
 
+SERVER_EVENTS = (256, 257, 258)  # the DNS Server's analytic QUERY_RECEIVED, RESPONSE_SUCCESS, RESPONSE_FAILURE
+_SERVER_FIELD = re.compile(r"\b(TCP|Source|Destination|QNAME|QTYPE|XID|RCODE|Port)=([^;]*)")
+
+
+def server_events(tbl: pa.Table) -> pa.Table | None:
+    """The DNS Server's analytic events among ``tbl``'s (``Get-WinEvent -LogName
+    Microsoft-Windows-DNSServer/Analytical``) as the fields ``logs.records_table`` pairs for
+    Winlogbeat's events: ``eventid``, ``timestamp`` and each ``Key=value`` of the message (its keys
+    are the event's field names in every language of Windows); None when there are none."""
+    n = tbl.num_rows
+    cols = {c: tbl.column(c).to_pylist() if c in tbl.column_names else [None] * n
+            for c in ("id", "providername", "message", "timecreated")}
+    rows: list[dict[str, str | None]] = []
+    for i in range(n):
+        eid = _event_id(cols["id"][i])
+        provider = (_text(cols["providername"][i]) or "").lower()
+        if eid not in SERVER_EVENTS or (provider and "dnsserver" not in provider.replace("-", "")):
+            continue
+        fields = {k.lower(): v.strip() for k, v in _SERVER_FIELD.findall(_text(cols["message"][i]) or "")}
+        if "qname" in fields:
+            rows.append({"eventid": str(eid), "timestamp": _time(cols["timecreated"][i]), **fields})
+    if not rows:
+        return None
+    keys = sorted({k for r in rows for k in r})
+    return pa.table({k: pa.array([r.get(k) for r in rows], pa.large_string()) for k in keys})
+
+
 def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]], n: int) -> pa.Table:
     """``read_winevents`` on columns as Python lists (``WANTED``; the named data, where an event
     log gives it, in ``named_cols``)."""
