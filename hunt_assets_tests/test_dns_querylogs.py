@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import struct
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -307,6 +308,56 @@ def test_a_broken_docker_record_is_skipped_with_a_warning_and_loses_no_other() -
     assert tbl["name"] == ["host0.example.com", "host1.example.com", "host2.example.com"]
     assert len(warnings) == 1
     assert "2 line(s) that are not Docker log records" in warnings[0]
+
+
+def _varint(v: int) -> bytes:
+    out = b""
+    while True:
+        out += bytes([(v & 0x7F) | (0x80 if v > 0x7F else 0)])
+        v >>= 7
+        if not v:
+            return out
+
+
+def _docker_local(lines: list[tuple[str, str]], split: int | None = None) -> bytes:
+    """Docker's ``local`` driver's file, written from moby's ``LogEntry`` message (source 1,
+    time_nano 2, line 3 without its newline, partial 4): each entry its length, the message, the
+    length again; the line numbered ``split`` in two entries, the first one partial."""
+    out = b""
+    for i, (stream, line) in enumerate(lines):
+        nanos = (1796619600 + i) * 10**9 + 123456789
+        parts = [line[:40], line[40:]] if i == split else [line]
+        for k, part in enumerate(parts):
+            raw = part.encode()
+            msg = (b"\x0a" + _varint(len(stream)) + stream.encode() + b"\x10" + _varint(nanos + k)
+                   + b"\x1a" + _varint(len(raw)) + raw + (b"\x20\x01" if k < len(parts) - 1 else b""))
+            out += struct.pack(">I", len(msg)) + msg + struct.pack(">I", len(msg))
+    return out
+
+
+def test_a_dns_servers_docker_local_log_is_read_with_dockers_times() -> None:
+    """The ``local`` log driver (Docker's recommended one; binary): read as the ``json-file`` log is,
+    each line stamped with its first entry's time, a split line joined. Before: the binary was a
+    names list of garbage. A cut last entry is dropped with a warning, the others kept."""
+    tunnel = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhl.bG9uZyBsaW5lcw.t.example.org"
+    lines = [
+        ("stdout", ".:53"),
+        ("stdout", _coredns_bare("10.244.0.5", "www.example.com", "A", "NOERROR")),
+        ("stderr", "[ERROR] plugin/errors: 2 example.net. A: read udp 10.244.0.7:39588->8.8.8.8:53: i/o timeout"),
+        ("stdout", _coredns_bare("10.244.0.9", tunnel, "TXT", "NXDOMAIN")),
+    ]
+    data = _docker_local(lines, split=3)
+    assert logs.is_docker_local_log(data[:4096])
+    tbl = read_input(io.BytesIO(data)).to_pydict()
+    assert tbl["name"] == ["www.example.com", tunnel]
+    assert tbl["client"] == ["10.244.0.5", "10.244.0.9"]
+    assert tbl["answers"] == ["(answered)", ""]
+    got = [str(t) for t in pd.to_datetime(to_ns(pd.Series(tbl["timestamp"])), utc=True)]
+    assert got == ["2026-12-07 05:00:01.123456789+00:00", "2026-12-07 05:00:03.123456789+00:00"]
+    warnings: list[str] = []
+    tbl = read_input(io.BytesIO(data[:-10]), warnings.append).to_pydict()
+    assert tbl["name"] == ["www.example.com"]
+    assert warnings == ["Docker local log: a cut last entry; the entries before it are read"]
 
 
 def test_json_lines_that_merely_have_a_log_field_are_not_docker_logs() -> None:

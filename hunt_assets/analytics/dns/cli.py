@@ -189,6 +189,8 @@ def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo
         return winevent.read_evtx(data, warn)
     if logs.is_parquet(head):
         return logs.read_parquet(data, warn)
+    if logs.is_docker_local_log(head):  # binary: a container's output in Docker's local driver
+        return _read_data(logs.unwrap_docker_local_log(data, warn), warn, zone, depth)
     if logs.is_journal_export(head):  # binary-safe: before any reading as text
         return _read_bytes(logs.journal_export_as_json(data, warn), warn, zone)
     data = logs.utf16_as_utf8(data)

@@ -141,6 +141,12 @@ def _fields(buf: memoryview) -> dict[int, int | memoryview] | None:
     return out if i == n else None
 
 
+def message_fields(buf: memoryview) -> dict[int, int | memoryview] | None:
+    """A protobuf message's fields by number (the last value of each), or None if it is malformed:
+    also how Docker's ``local`` log driver's entries are read (``logs.unwrap_docker_local_log``)."""
+    return _fields(buf)
+
+
 def _field(buf: memoryview, number: int) -> memoryview | None:
     fields = _fields(buf)
     value = fields.get(number) if fields is not None else None

@@ -22,6 +22,7 @@ import contextlib
 import functools
 import io
 import re
+import struct
 import zlib
 from collections.abc import Callable, Collection, Iterator
 from datetime import tzinfo
@@ -412,6 +413,53 @@ def _json_objects(data: bytes | bytearray, bad: list[str]) -> Iterator[tuple[byt
 
 def _excerpt(raw: bytes) -> str:
     return raw[:80].decode("utf-8", "backslashreplace")
+
+
+_DOCKER_LOCAL_HEAD = re.compile(rb"\x00[\x00-\x0f][\x00-\xff]{2}\x0a\x06std(?:out|err)", re.S)
+
+
+def is_docker_local_log(head: bytes) -> bool:
+    """Docker's ``local`` log driver's file (``/var/lib/docker/containers/<id>/local-logs/container.log``):
+    entries of a big-endian length, a protobuf ``LogEntry`` whose first field is its source
+    (``stdout`` / ``stderr``), the length again."""
+    return _DOCKER_LOCAL_HEAD.match(head[:12]) is not None
+
+
+def unwrap_docker_local_log(data: bytes | bytearray, warn: Callable[[str], None] | None = None) -> bytearray:
+    """The container's output as ``docker logs --timestamps`` prints it, from the ``local``
+    driver's entries (moby's ``api/types/plugins/logdriver/entry.proto``: source 1, time_nano 2,
+    line 3, partial 4): each line after its first entry's time (RFC 3339, UTC), the parts of a line
+    Docker split (``partial``) joined. Read as ``unwrap_docker_json_log`` reads the ``json-file``
+    driver's; an entry that does not parse ends the reading (the lengths are lost), and a cut last
+    entry is dropped, both said in ``warn``."""
+    import datetime as dt
+
+    from hunt_assets.analytics.dns.dnstap import message_fields
+
+    view = memoryview(data)
+    out = bytearray()
+    i, n, starts_line, bad = 0, len(view), True, ""
+    while i + 4 <= n:
+        size = struct.unpack_from(">I", view, i)[0]
+        if i + 8 + size > n:
+            bad = "a cut last entry"
+            break
+        fields = message_fields(view[i + 4 : i + 4 + size])
+        if fields is None or struct.unpack_from(">I", view, i + 4 + size)[0] != size:
+            bad = f"an entry that does not parse at byte {i:,}"
+            break
+        line, nanos = fields.get(3, b""), fields.get(2)
+        if starts_line and isinstance(nanos, int):
+            when = dt.datetime.fromtimestamp(nanos // 10**9, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+            out += f"{when}.{nanos % 10**9:09d}Z ".encode()
+        out += bytes(line) if isinstance(line, memoryview) else b""
+        starts_line = fields.get(4) != 1  # a partial entry: the line goes on in the next one
+        if starts_line:
+            out += b"\n"
+        i += 8 + size
+    if bad and warn is not None:
+        warn(f"Docker local log: {bad}; the entries before it are read")
+    return out
 
 
 def _unwrap_docker_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> bytearray:
