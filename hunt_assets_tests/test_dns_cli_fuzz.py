@@ -690,3 +690,33 @@ def test_event_xml_of_hostile_names_is_read_or_refused_never_a_traceback(
     captured = capsysbinary.readouterr()
     assert b"Traceback" not in captured.err
     assert rc in (0, 2), captured.err
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_docker_local_logs_of_hostile_names_keep_every_query(
+    seed: int, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """CoreDNS lines in Docker's ``local`` driver's entries, some split into partial entries, stderr
+    entries between them: every query comes out; then the file damaged or cut: read (the entries
+    before the damage) or refused, never a crash."""
+    from hunt_assets_tests.test_dns_querylogs import _docker_local
+
+    rng = random.Random(15000 + seed)
+    names = [n.translate(_ASCII_LOWER) for n in (_hostile_name(rng) for _ in range(rng.randint(1, 40)))
+             if n and not re.search(r"\s", n)] or ["a.example.com"]
+    lines = []
+    for i, n in enumerate(names):
+        lines.append(("stdout", f'[INFO] 10.0.0.5:5353 - {i} "A IN {_presentation(n)}. udp 41 false 512" '
+                                "NXDOMAIN qr,rd 41 0.0001s"))
+        if rng.random() < 0.2:
+            lines.append(("stderr", "[ERROR] plugin/errors: timeout"))
+    data = bytearray(_docker_local(lines, split=rng.randrange(len(lines))))
+    path = tmp_path / "container.log"
+    path.write_bytes(bytes(data))
+    assert sorted(r[0] for r in _score(path, capsysbinary)) == sorted(set(names))
+    _damage(rng, data, 12)
+    path.write_bytes(bytes(data))
+    rc = score_dns_main(["--no-progress", str(path)])
+    captured = capsysbinary.readouterr()
+    assert b"Traceback" not in captured.err
+    assert rc in (0, 2), captured.err
