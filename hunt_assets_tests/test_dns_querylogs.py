@@ -20,6 +20,7 @@ from hunt_assets.analytics.dns.zones import parse_zone
 from hunt_assets_tests.test_dns_logs import DICTIONARY  # each alone reads as a real domain
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+TUNNEL = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhl.bG9uZyBsaW5lcw.t.example.org"
 
 
 def _bind(i: int, client: str, name: str, qtype: str) -> str:
@@ -271,22 +272,30 @@ def test_a_dns_servers_docker_json_log_is_read_with_dockers_times(capsysbinary: 
     """CoreDNS (or Unbound, dnsmasq) run under plain Docker: its log is Docker's ``json-file``,
     each line a JSON record with the line, the stream and the time; CoreDNS stamps nothing itself.
     A line Docker split over two records is joined, with the first record's time."""
-    tunnel = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhl.bG9uZyBsaW5lcw.t.example.org"
-    lines = [
+    text = _docker(_coredns_in_docker(), split=3).encode()
+    assert logs.is_json_lines(text[:4096])
+    assert logs.is_docker_json_log(text[:4096])
+    _assert_coredns_in_docker(read_input(io.BytesIO(text)).to_pydict())
+
+
+def _coredns_in_docker() -> list[tuple[str, str]]:
+    """A CoreDNS container's output: its banner, two queries (the second a tunnel's, NXDOMAIN) and an
+    error line on stderr between them."""
+    return [
         ("stdout", ".:53"),
         ("stdout", _coredns_bare("10.244.0.5", "www.example.com", "A", "NOERROR")),
         ("stderr", "[ERROR] plugin/errors: 2 example.net. A: read udp 10.244.0.7:39588->8.8.8.8:53: i/o timeout"),
-        ("stdout", _coredns_bare("10.244.0.9", tunnel, "TXT", "NXDOMAIN")),
+        ("stdout", _coredns_bare("10.244.0.9", TUNNEL, "TXT", "NXDOMAIN")),
     ]
-    text = _docker(lines, split=3).encode()
-    assert logs.is_json_lines(text[:4096])
-    assert logs.is_docker_json_log(text[:4096])
-    tbl = read_input(io.BytesIO(text)).to_pydict()
-    assert tbl["name"] == ["www.example.com", tunnel]
+
+
+def _assert_coredns_in_docker(tbl: dict[str, list]) -> None:
+    """``_coredns_in_docker``'s queries, read from Docker's log with Docker's times; the line split in
+    two (the fourth) has its first part's time, not the second's."""
+    assert tbl["name"] == ["www.example.com", TUNNEL]
     assert tbl["client"] == ["10.244.0.5", "10.244.0.9"]
     assert tbl["answers"] == ["(answered)", ""]
     got = [str(t) for t in pd.to_datetime(to_ns(pd.Series(tbl["timestamp"])), utc=True)]
-    # the split line has its first record's time, not the second's .999
     assert got == ["2026-12-07 05:00:01.123456789+00:00", "2026-12-07 05:00:03.123456789+00:00"]
 
 
@@ -339,21 +348,9 @@ def test_a_dns_servers_docker_local_log_is_read_with_dockers_times() -> None:
     """The ``local`` log driver (Docker's recommended one; binary): read as the ``json-file`` log is,
     each line stamped with its first entry's time, a split line joined. Before: the binary was a
     names list of garbage. A cut last entry is dropped with a warning, the others kept."""
-    tunnel = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgdGhl.bG9uZyBsaW5lcw.t.example.org"
-    lines = [
-        ("stdout", ".:53"),
-        ("stdout", _coredns_bare("10.244.0.5", "www.example.com", "A", "NOERROR")),
-        ("stderr", "[ERROR] plugin/errors: 2 example.net. A: read udp 10.244.0.7:39588->8.8.8.8:53: i/o timeout"),
-        ("stdout", _coredns_bare("10.244.0.9", tunnel, "TXT", "NXDOMAIN")),
-    ]
-    data = _docker_local(lines, split=3)
+    data = _docker_local(_coredns_in_docker(), split=3)
     assert logs.is_docker_local_log(data[:4096])
-    tbl = read_input(io.BytesIO(data)).to_pydict()
-    assert tbl["name"] == ["www.example.com", tunnel]
-    assert tbl["client"] == ["10.244.0.5", "10.244.0.9"]
-    assert tbl["answers"] == ["(answered)", ""]
-    got = [str(t) for t in pd.to_datetime(to_ns(pd.Series(tbl["timestamp"])), utc=True)]
-    assert got == ["2026-12-07 05:00:01.123456789+00:00", "2026-12-07 05:00:03.123456789+00:00"]
+    _assert_coredns_in_docker(read_input(io.BytesIO(data)).to_pydict())
     warnings: list[str] = []
     tbl = read_input(io.BytesIO(data[:-10]), warnings.append).to_pydict()
     assert tbl["name"] == ["www.example.com"]
