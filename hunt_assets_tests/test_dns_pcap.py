@@ -367,3 +367,27 @@ def test_pcapng_odd_blocks_and_non_captures() -> None:
     assert tbl["timestamp"] == [pytest.approx(T0 + 1, abs=1e-6)]
     with pytest.raises(pcap.CaptureError, match="no magic number"):
         pcap.read_capture(b"\x0a\x0d\xdd\x0a" + data[4:])
+
+
+def test_tcp_segments_held_past_the_limit_give_up_the_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments after a gap are held for the missing bytes up to ``PENDING_MAX``; past it the gap is
+    given up and the stream read on from the first held segment that begins a message, without
+    waiting for the connection's end."""
+    monkeypatch.setattr(pcap.TcpStreams, "PENDING_MAX", 40)  # a query here is 30-40 bytes
+    client, sport = "10.0.0.68", 40300
+    msgs = [_framed(_query(n, "A", 40 + i)) for i, n in enumerate(DICTIONARY[14:18])]
+    seq = 7000
+    frames = [(T0, _seg(client, sport, RESOLVER, 53, seq - 1, b"", 0x02)), (T0 + 1, _seg(client, sport, RESOLVER, 53,
+                                                                                     seq, msgs[0]))]
+    seq += len(msgs[0]) + len(msgs[1])  # the second query is not in the capture
+    for i, m in enumerate(msgs[2:]):
+        frames.append((T0 + 2 + i, _seg(client, sport, RESOLVER, 53, seq, m)))
+        seq += len(m)
+    streams = pcap.TcpStreams()
+    got = []
+    for _, frame in frames:
+        tcp = frame[20:]
+        s_seq, flags = struct.unpack_from(">I", tcp, 4)[0], tcp[13]
+        got += [pcap.question(m)[3] for m in streams.add((client, sport, RESOLVER, 53), None, s_seq, flags, tcp[20:])]
+    assert got == [DICTIONARY[14], DICTIONARY[16], DICTIONARY[17]]  # before the capture's end
+    assert streams.counts["tcp gap"] == 1

@@ -183,12 +183,12 @@ class TcpStreams:
     def _segment(self, flow: _Flow, seq: int, seg: bytes) -> list[bytes]:
         ahead = (seq - flow.nxt) & _SEQ
         if ahead and ahead < 1 << 31:  # later bytes than expected: hold them until those between arrive
-            out = self._skip_gap(flow) if flow.pending_bytes + len(seg) > self.PENDING_MAX else []
-            if out or flow.nxt != seq:
-                if len(seg) > len(flow.pending.get(seq, b"")):
-                    flow.pending_bytes += len(seg) - len(flow.pending.get(seq, b""))
-                    flow.pending[seq] = seg
-                return out + self._drain(flow)
+            out = self._skip_gap(flow) if flow.pending and flow.pending_bytes + len(seg) > self.PENDING_MAX else []
+            held = len(flow.pending.get(seq, b""))
+            if len(seg) > held:  # a retransmission may carry more than the first copy
+                flow.pending_bytes += len(seg) - held
+                flow.pending[seq] = seg
+            return out + self._drain(flow)
         return self._append(flow, seq, seg) + self._drain(flow)
 
     def _append(self, flow: _Flow, seq: int, seg: bytes) -> list[bytes]:
