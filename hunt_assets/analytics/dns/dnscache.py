@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 
-from hunt_assets.analytics.dns.winevent import _outcome, _text
+from hunt_assets.analytics.dns.winevent import as_text, status_outcome
 
 # the DNS client cache: Get-DnsClientCache's MSFT_DNSClientCache objects (Entry is the name asked,
 # RecordName each record's owner, Status the look-up's DNS status) and ipconfig /displaydns
@@ -39,10 +39,10 @@ def read_cache(tbl: pa.Table) -> pa.Table:
     seen: dict[str, int] = {}
     rows: dict[str, list[str | None]] = {"name": [], "client": [], "answers": []}
     for name, code, where in zip(entries, status, host, strict=True):
-        name = _text(name)
+        name = as_text(name)
         if not name:
             continue
-        outcome = _outcome(code)
+        outcome = status_outcome(code)
         at = seen.get(name)
         if at is not None:
             if rows["answers"][at] is None:
@@ -50,7 +50,7 @@ def read_cache(tbl: pa.Table) -> pa.Table:
             continue
         seen[name] = len(rows["name"])
         rows["name"].append(name)
-        rows["client"].append(_text(where) or None)
+        rows["client"].append(as_text(where) or None)
         rows["answers"].append(outcome)
     text = pa.large_string()
     return pa.table({k: pa.array(v, text) for k, v in rows.items()})

@@ -15,7 +15,10 @@ both keeps 3008's. Fields come from ``Properties`` by the event's documented ord
 of Windows), else from the English ``Message``. The client is the event's ``MachineName`` (the
 endpoint that asked). 3008's status becomes the outcome as a response code would: the name errors
 (9003 NXDOMAIN, 9002 SERVFAIL, 9005 REFUSED) are dead look-ups; 0 and 9501 (no records of that
-type: the name exists) answered; others (a time-out, a local error) say nothing.
+type: the name exists) answered; others (a time-out, a local error) say nothing. An event log file
+or XML names its events' data, which is then read by name. On a DNS server, its analytic events
+(256 received, 257 / 258 answered) are read by ``logs``' reader of Winlogbeat's, from the
+message's ``Key=value`` pairs (``server_events``) or the named data.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import pyarrow as pa
 RECORD_FIELDS = ("message", "id", "machinename")  # every EventLogRecord has them
 WANTED = ("message", "id", "machinename", "providername", "timecreated", "properties")
 SYSMON_DNS, CLIENT_CALLED, CLIENT_COMPLETED = 22, 3006, 3008
-_DEAD_STATUS = {9002: "", 9003: "", 9005: ""}  # DNS_ERROR_RCODE_SERVER_FAILURE / NAME_ERROR / REFUSED
+_DEAD_STATUS = (9002, 9003, 9005)  # DNS_ERROR_RCODE_SERVER_FAILURE / NAME_ERROR / REFUSED
 _ANSWERED_STATUS = (0, 9501)  # success; DNS_INFO_NO_RECORDS
 # Properties' order (the events' manifests): Sysmon 22 RuleName, UtcTime, ProcessGuid, ProcessId,
 # QueryName, QueryStatus, QueryResults, Image, User; DNS Client 3006 / 3008 QueryName, QueryType,
@@ -101,7 +104,8 @@ def _properties(value: object) -> list[object]:
     return out
 
 
-def _text(value: object) -> str | None:
+def as_text(value: object) -> str | None:
+    """A field's value as text (numbers too), None for nothing or a nested object."""
     if value is None or isinstance(value, (dict, list)):
         return None
     return value if isinstance(value, str) else str(value)
@@ -110,14 +114,16 @@ def _text(value: object) -> str | None:
 def _time(value: object) -> str | None:
     """``TimeCreated`` as text ``times`` reads: PowerShell 5's ``/Date(ms)/`` as epoch
     milliseconds, PowerShell 7's ISO text as it is."""
-    text = _text(value)
+    text = as_text(value)
     if text is None:
         return None
     m = _DATE.match(text.strip())
     return m.group(1) if m else text
 
 
-def _outcome(status: object) -> str | None:
+def status_outcome(status: object) -> str | None:
+    """A Windows DNS status code (3008's ``QueryStatus``, the cache's ``Status``) as ``answers``:
+    "" for a dead look-up, "(answered)", or None where the code says nothing of the name."""
     try:
         code = int(str(status).strip())
     except ValueError:
@@ -152,10 +158,10 @@ def server_events(tbl: pa.Table) -> pa.Table | None:
     rows: list[dict[str, str | None]] = []
     for i in range(n):
         eid = _event_id(cols["id"][i])
-        provider = (_text(cols["providername"][i]) or "").lower()
+        provider = (as_text(cols["providername"][i]) or "").lower()
         if eid not in SERVER_EVENTS or (provider and "dnsserver" not in provider.replace("-", "")):
             continue
-        fields = {k.lower(): v.strip() for k, v in _SERVER_FIELD.findall(_text(cols["message"][i]) or "")}
+        fields = {k.lower(): v.strip() for k, v in _SERVER_FIELD.findall(as_text(cols["message"][i]) or "")}
         if "qname" in fields:
             rows.append({"eventid": str(eid), "timestamp": _time(cols["timecreated"][i]), **fields})
     if not rows:
@@ -174,7 +180,7 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
         eid = ids[i]
         if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED) or (eid == CLIENT_CALLED and has_completed):
             continue
-        provider = (_text(cols["providername"][i]) or "").lower()
+        provider = (as_text(cols["providername"][i]) or "").lower()
         if eid == SYSMON_DNS and provider and "sysmon" not in provider:
             continue
         if eid != SYSMON_DNS and provider and "dns-client" not in provider:
@@ -184,13 +190,13 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
             fields = _named(named, eid)
         else:
             props = _properties(cols["properties"][i])
-            message = _text(cols["message"][i]) or ""
+            message = as_text(cols["message"][i]) or ""
             fields = _sysmon(props, message) if eid == SYSMON_DNS else _client(props, message, eid)
         if fields is None or not fields.get("name"):
             continue
         if not fields.get("timestamp"):
             fields["timestamp"] = _time(cols["timecreated"][i])
-        rows["client"].append(_text(cols["machinename"][i]))
+        rows["client"].append(as_text(cols["machinename"][i]))
         for k in ("name", "timestamp", "qtype", "answers"):
             rows[k].append(fields.get(k))
     text = pa.large_string()
@@ -202,16 +208,16 @@ _NAMED = ("queryname", "utctime", "queryresults", "querytype", "querystatus")  #
 
 def _named(named: dict[str, object], eid: int) -> dict[str, str | None]:
     if eid == SYSMON_DNS:
-        return {"name": _text(named.get("queryname")), "timestamp": _text(named.get("utctime")) or None,
-                "answers": _text(named.get("queryresults"))}
+        return {"name": as_text(named.get("queryname")), "timestamp": as_text(named.get("utctime")) or None,
+                "answers": as_text(named.get("queryresults"))}
     status = named.get("querystatus") if eid == CLIENT_COMPLETED else None
-    return {"name": _text(named.get("queryname")), "qtype": _text(named.get("querytype")),
-            "answers": _outcome(status) if status is not None else None}
+    return {"name": as_text(named.get("queryname")), "qtype": as_text(named.get("querytype")),
+            "answers": status_outcome(status) if status is not None else None}
 
 
 def _sysmon(props: list[object], message: str) -> dict[str, str | None] | None:
     if len(props) > max(_SYSMON_AT.values()):
-        return {k: _text(props[at]) for k, at in _SYSMON_AT.items()}
+        return {k: as_text(props[at]) for k, at in _SYSMON_AT.items()}
     found = dict(_SYSMON_LINE.findall(message))
     if "QueryName" not in found:
         return None
@@ -222,12 +228,12 @@ def _sysmon(props: list[object], message: str) -> dict[str, str | None] | None:
 def _client(props: list[object], message: str, eid: int) -> dict[str, str | None] | None:
     if len(props) > (_CLIENT_AT["status"] if eid == CLIENT_COMPLETED else _CLIENT_AT["qtype"]):
         status = props[_CLIENT_AT["status"]] if eid == CLIENT_COMPLETED else None
-        return {"name": _text(props[_CLIENT_AT["name"]]), "qtype": _text(props[_CLIENT_AT["qtype"]]),
-                "answers": _outcome(status) if status is not None else None}
+        return {"name": as_text(props[_CLIENT_AT["name"]]), "qtype": as_text(props[_CLIENT_AT["qtype"]]),
+                "answers": status_outcome(status) if status is not None else None}
     m = _CLIENT_MESSAGE.match(message)
     if m is None:
         return None
-    return {"name": m.group(2), "qtype": m.group(3), "answers": _outcome(m.group(4)) if m.group(4) else None}
+    return {"name": m.group(2), "qtype": m.group(3), "answers": status_outcome(m.group(4)) if m.group(4) else None}
 
 
 # Windows event log files (.evtx), as a collection (KAPE, Velociraptor) or wevtutil epl gives them
