@@ -256,7 +256,12 @@ def test_new_alert_gets_its_turn_while_readers_keep_the_lake_busy(lake: Path) ->
     finally:
         for r in readers:
             r.terminate()
-            r.wait(timeout=30)
+        for r in readers:
+            try:
+                r.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # seen once in CI on a loaded VM: still there 30 s after SIGTERM
+                r.kill()
+                r.wait(timeout=30)
     with duckdb.connect(str(lake), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM AlertInfo").fetchone()[0] == before + 6
 
