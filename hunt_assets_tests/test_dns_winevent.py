@@ -430,3 +430,21 @@ def test_dns_server_analytic_events_from_get_winevent() -> None:
     assert tbl["client"] == ["10.0.0.7", "10.0.0.8"]
     assert tbl["answers"] == ["(answered)", ""]
     assert tbl["timestamp"] == ["1796619600123"] * 2
+
+
+def test_an_export_csv_cut_inside_a_message_keeps_the_rows_before() -> None:
+    """A download of ``Export-Csv`` that stopped inside a record's multi-line message: the records
+    before the cut are read and the cut one counted. Before: Arrow refused the file, and with it
+    every record (exit 2)."""
+    buf = io.StringIO()
+    out = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    out.writerow(["Message", "Id", "ProviderName", "MachineName", "TimeCreated"])
+    for i, n in enumerate(NAMES):
+        rec = _sysmon(i, n)
+        out.writerow([rec["Message"], rec["Id"], rec["ProviderName"], rec["MachineName"], "12/7/2026 5:00:00 AM"])
+    text = buf.getvalue()
+    cut = text[: text.rindex("QueryName: ")]  # inside the last record's message
+    warnings: list[str] = []
+    tbl = read_input(io.BytesIO(cut.encode()), warnings.append).to_pydict()
+    assert tbl["name"] == NAMES[:2]
+    assert warnings == ["1 CSV row(s) with another number of fields than the header (a file cut short?) skipped"]

@@ -408,13 +408,37 @@ def _powershell_csv(data: bytes | bytearray, warn: Callable[[str], None] | None)
     lower = [f.lower() for f in fields]
     if not (winevent.is_winevent(lower) or dnscache.is_cache(lower)) or set(lower) & set(NAME_COLUMNS):
         return None
-    tbl = pacsv.read_csv(
-        io.BytesIO(data),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(column_types={f: pa.large_string() for f in fields},
-                                             strings_can_be_null=False),
-    )
+    try:
+        tbl = pacsv.read_csv(
+            io.BytesIO(data),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={f: pa.large_string() for f in fields},
+                                                 strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:  # a row Arrow refuses (a file cut inside a message): row by row, that row alone lost
+        tbl = _csv_rows_slowly(data, warn)
     return logs.records_table(tbl.rename_columns([c.lower() for c in tbl.column_names]), warn)
+
+
+def _csv_rows_slowly(data: bytes | bytearray, warn: Callable[[str], None] | None) -> pa.Table:
+    """A CSV whose quoted fields run over several lines, read with Python's reader: the rows with as
+    many fields as the header, the others (a cut last row) counted in ``warn``."""
+    import csv
+
+    reader = csv.reader(io.StringIO(bytes(data).decode("utf-8", "backslashreplace"), newline=""))
+    header = next(reader, [])
+    rows, bad = [], 0
+    try:
+        for row in reader:
+            if len(row) == len(header):
+                rows.append(row)
+            elif any(row):
+                bad += 1
+    except csv.Error:  # a NUL byte, a field over the reader's limit: the rows before it stand
+        bad += 1
+    if bad and warn is not None:
+        warn(f"{bad} CSV row(s) with another number of fields than the header (a file cut short?) skipped")
+    return pa.table({h: pa.array([r[i] for r in rows], pa.large_string()) for i, h in enumerate(header)})
 
 
 def _not_a_names_list(head: bytes, member: bool = False) -> str | None:
