@@ -152,12 +152,17 @@ def server_events(tbl: pa.Table) -> pa.Table | None:
     Microsoft-Windows-DNSServer/Analytical``) as the fields ``logs.records_table`` pairs for
     Winlogbeat's events: ``eventid``, ``timestamp`` and each ``Key=value`` of the message (its keys
     are the event's field names in every language of Windows); None when there are none."""
+    ids = [_event_id(v) for v in tbl.column("id").to_pylist()]
+    picked = [i for i, eid in enumerate(ids) if eid in SERVER_EVENTS]
+    if not picked:  # a Sysmon or DNS Client export: its messages are not converted here
+        return None
+    tbl = tbl.take(pa.array(picked, pa.int64()))
     n = tbl.num_rows
     cols = {c: tbl.column(c).to_pylist() if c in tbl.column_names else [None] * n
-            for c in ("id", "providername", "message", "timecreated")}
+            for c in ("providername", "message", "timecreated")}
     rows: list[dict[str, str | None]] = []
     for i in range(n):
-        eid = _event_id(cols["id"][i])
+        eid = ids[picked[i]]
         provider = (as_text(cols["providername"][i]) or "").lower()
         if eid not in SERVER_EVENTS or (provider and "dnsserver" not in provider.replace("-", "")):
             continue
