@@ -1183,7 +1183,7 @@ def utf8_bytes(data: bytes | bytearray) -> bytes | bytearray:
     escapes for the bytes that are not."""
     from hunt_assets.analytics.dns.accel import utf8_valid
 
-    return data if utf8_valid(data) else bytes(data).decode("utf-8", "backslashreplace").encode()
+    return data if utf8_valid(data) else as_utf8(data)
 
 
 PIECE_LINES = 1 << 20  # lines per piece of a big log, for the line-oriented readers
