@@ -8,7 +8,9 @@ devices). Shapes: JSON lines (the baseline: Arrow reads them in C); a pretty-pri
 (``az monitor log-analytics query``, ``ConvertTo-Json``; read value by value, each record's own text
 passed on); a pretty-printed Graph ``runHuntingQuery`` response (decoded whole, its records encoded
 again); and a pcap of each event's query and its response (Ethernet, IPv4, UDP; every tenth name
-NXDOMAIN, the others answered; twice as many packets as events); and, up to 200,000 events, the
+NXDOMAIN, the others answered; twice as many packets as events); the same capture of a busy
+network (``busy``: 18 packets of TLS and QUIC after each look-up, so DNS is one packet in ten, as on a
+workstation or a sensor); and, up to 200,000 events, the
 same look-ups as Sysmon's event 22 from ``Get-WinEvent | ConvertTo-Json`` (``winevent``) and as its
 event log file (``evtx``, written as the tests write one). Prints seconds (median of
 ``--repeat``), events/s, the ratio to JSON lines measured in the same run, and peak RSS. The Graph
@@ -42,8 +44,32 @@ def _rows(n: int) -> list[dict]:
             for i in range(n)]
 
 
-def _pcap(rows: list[dict]) -> bytes:
-    """The events as a capture: a query and its response per row, written field by field."""
+BUSY_OTHER = 18  # packets of other traffic per event in the ``busy`` capture: DNS is one packet in ten
+
+
+def _other_traffic(i: int, client: bytes, ts: tuple[int, int]) -> list[bytes]:
+    """A workstation's traffic between two look-ups: TLS records and their ACKs over TCP 443, QUIC."""
+    import struct
+
+    server = bytes([142, 250, i % 250, 1 + i % 200])
+    out = []
+    for j in range(BUSY_OTHER):
+        if j % 3 == 2:  # QUIC
+            body = struct.pack(">HHHH", 443, 50000 + i % 10000, 8 + 300, 0) + b"\x40" + bytes(299)
+            proto, src, dst = 17, server, client
+        else:  # a TLS record, then its ACK
+            payload = b"\x17\x03\x03" + bytes(397) if j % 3 == 0 else b""
+            body = struct.pack(">HHIIBBHHH", 443, 50000 + i % 10000, i * 7 + j, 1, 0x50, 0x18, 65535, 0, 0) + payload
+            proto, src, dst = 6, (server, client)[j % 3], (client, server)[j % 3]
+        ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 0, 0, 64, proto, 0, src, dst) + body
+        frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
+        out.append(struct.pack("<IIII", ts[0], ts[1] + 200 + j, len(frame), len(frame)) + frame)
+    return out
+
+
+def _pcap(rows: list[dict], busy: bool = False) -> bytes:
+    """The events as a capture: a query and its response per row, written field by field; ``busy``:
+    with ``BUSY_OTHER`` packets of other traffic after each."""
     import socket
     import struct
 
@@ -64,6 +90,8 @@ def _pcap(rows: list[dict]) -> bytes:
             frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
             out.append(struct.pack("<IIII", 1796619600 + i // 100, (i % 100) * 10000 + (0 if query else 500),
                                    len(frame), len(frame)) + frame)
+        if busy:
+            out += _other_traffic(i, client, (1796619600 + i // 100, (i % 100) * 10000))
     return b"".join(out)
 
 
@@ -101,6 +129,7 @@ def _evtx(rows: list[dict]) -> bytes:
 def write_inputs(n: int) -> dict[str, Path]:
     paths = {shape: CACHE / f"events_{n}.{shape}.json" for shape in ("lines", "array", "graph")}
     paths["pcap"] = CACHE / f"events_{n}.pcap"
+    paths["busy"] = CACHE / f"events_{n}.busy.pcap"
     if n <= WINDOWS_MAX:
         paths["winevent"] = CACHE / f"events_{n}.winevent.json"
         paths["evtx"] = CACHE / f"events_{n}.evtx"
@@ -114,6 +143,7 @@ def write_inputs(n: int) -> dict[str, Path]:
              "schema": [{"name": k, "type": "String"} for k in rows[0]], "results": rows}
     paths["graph"].write_text(json.dumps(graph, indent=2))
     paths["pcap"].write_bytes(_pcap(rows))
+    paths["busy"].write_bytes(_pcap(rows, busy=True))
     if n <= WINDOWS_MAX:
         paths["winevent"].write_text(_winevent(rows))
         paths["evtx"].write_bytes(_evtx(rows))

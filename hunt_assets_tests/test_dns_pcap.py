@@ -17,12 +17,22 @@ import dns.rcode
 import dns.rrset
 import pytest
 
-from hunt_assets.analytics.dns import pcap
+from hunt_assets.analytics.dns import accel, pcap
 from hunt_assets.analytics.dns.cli import read_input, score_dns_main
 from hunt_assets_tests.test_dns_logs import DICTIONARY
 
 T0 = 1796619600  # 2026-12-07T05:00:00Z
 RESOLVER = "10.0.0.1"
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["kernel", "python"])
+def capture_walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Every test here runs with the C walk over the records (``accel.capture_records``) and with
+    the Python walk alone; the kernel run is skipped where the extension is not built."""
+    if request.param and not accel.available():
+        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
+    monkeypatch.setattr(accel, "ENABLED", request.param)
+    return request.param
 
 
 def _query(name: str, qtype: str = "A", xid: int = 1) -> bytes:
@@ -391,3 +401,4 @@ def test_tcp_segments_held_past_the_limit_give_up_the_gap(monkeypatch: pytest.Mo
         got += [pcap.question(m)[3] for m in streams.add((client, sport, RESOLVER, 53), None, s_seq, flags, tcp[20:])]
     assert got == [DICTIONARY[14], DICTIONARY[16], DICTIONARY[17]]  # before the capture's end
     assert streams.counts["tcp gap"] == 1
+

@@ -2572,6 +2572,225 @@ fail:
     return NULL;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* packet captures: which records pcap.read_capture must look at                               */
+
+static inline unsigned rd16(const uint8_t *p, int big) { return big ? (unsigned)p[0] << 8 | p[1] : (unsigned)p[1] << 8 | p[0]; }
+static inline uint32_t rd32(const uint8_t *p, int big)
+{
+    return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+               : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* 1 when pcap.read_capture would pass over this frame without counting it: an IPv4 or IPv6 packet
+ * (not a later fragment, no extension headers) whose payload is neither UDP nor TCP to or from
+ * port 53. Anything else (0) is left to the Python reader, which is the reference: a frame kept
+ * here is read exactly as without this kernel, so the kernel can only skip work, never change a
+ * row or a count. The checks mirror pcap._ip_payload, _ipv4 and _ipv6 one for one. */
+static int frame_quiet(long link, const uint8_t *f, Py_ssize_t n)
+{
+    const uint8_t *ip;
+    Py_ssize_t m;
+    int v;
+    if (link == 1) { /* Ethernet, 802.1Q / 802.1ad tags */
+        if (n < 14)
+            return 0;
+        Py_ssize_t off = 12;
+        unsigned et = rd16(f + 12, 1);
+        while ((et == 0x8100 || et == 0x88A8 || et == 0x9100) && n >= off + 6) {
+            off += 4;
+            et = rd16(f + off, 1);
+        }
+        ip = f + off + 2;
+        m = n - off - 2;
+        v = et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
+    } else if (link == 113) { /* Linux cooked (SLL) */
+        if (n < 16)
+            return 0;
+        unsigned et = rd16(f + 14, 1);
+        ip = f + 16;
+        m = n - 16;
+        v = et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
+    } else if (link == 276) { /* SLL2 */
+        if (n < 20)
+            return 0;
+        unsigned et = rd16(f, 1);
+        ip = f + 20;
+        m = n - 20;
+        v = et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
+    } else if (link == 0) { /* BSD loopback: the address family in the writer's byte order */
+        if (n < 4)
+            return 0;
+        uint32_t a = rd32(f, 0), b = rd32(f, 1), fam = a < b ? a : b;
+        ip = f + 4;
+        m = n - 4;
+        v = fam == 2 ? 4 : (fam == 10 || fam == 24 || fam == 28 || fam == 30) ? 6 : 0;
+    } else if (link == 101 || link == 12 || link == 14 || link == 228 || link == 229) { /* raw IP */
+        int ver = n ? f[0] >> 4 : 0;
+        ip = f;
+        m = n;
+        v = ver == 4 ? 4 : ver == 6 ? 6 : 0;
+    } else {
+        return 0;
+    }
+    const uint8_t *pl;
+    Py_ssize_t plen;
+    unsigned proto;
+    if (v == 4) {
+        if (m < 20 || ip[0] >> 4 != 4)
+            return 0;
+        Py_ssize_t ihl = (ip[0] & 0x0F) * 4, total = rd16(ip + 2, 1);
+        if ((rd16(ip + 6, 1) & 0x1FFF) || ihl < 20)
+            return 0;
+        Py_ssize_t end = total >= ihl ? (m < total ? m : total) : m;
+        proto = ip[9];
+        pl = ip + ihl;
+        plen = end > ihl ? end - ihl : 0;
+    } else if (v == 6) {
+        if (m < 40 || ip[0] >> 4 != 6)
+            return 0;
+        Py_ssize_t length = rd16(ip + 4, 1);
+        proto = ip[6];
+        if (proto == 0 || proto == 43 || proto == 60 || proto == 44 || proto == 51)
+            return 0; /* extension headers: the Python reader walks them */
+        pl = ip + 40;
+        plen = length ? (length < m - 40 ? length : m - 40) : m - 40;
+    } else {
+        return 0;
+    }
+    if ((proto == 17 && plen >= 8) || (proto == 6 && plen >= 20))
+        return rd16(pl, 1) != 53 && rd16(pl + 2, 1) != 53;
+    return 1; /* another protocol, or a header cut short: the reader passes over it too */
+}
+
+#define CAPTURE_IFACES 256
+
+/* capture_scan(data, start, kind, link, out, state) -> (kept, next, status)
+ *
+ * Walks a capture's records from `start` as pcap._pcap_packets / _pcapng_packets do and writes the
+ * offsets of the records the reader must see into `out` (int64): pcap records whose frame is not
+ * quiet (see frame_quiet); for pcapng, section headers, interface descriptions and the packet
+ * blocks whose frame is not quiet (blocks of other types, which the reader ignores, are left out).
+ * kind: 0 pcap little-endian, 1 pcap big-endian (`link` from the file header), 2 pcapng. `state`
+ * (int64, CAPTURE_IFACES + 2 items, zeroed before the first call) carries a pcapng walk across
+ * calls: the section's byte order, its interfaces' link types. status: 0 `out` is full (call
+ * again from `next`), 1 the walk ended at the end of the data, 2 it ended on a record cut short or
+ * trailing bytes (the reader counts a cut), 3 it stopped at a section header without a byte-order
+ * magic (kept: the reader raises on it). */
+static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o_data, *o_out, *o_state;
+    Py_ssize_t start, cap, nstate;
+    int kind;
+    long link;
+    BufSet bs = {.n = 0};
+    const uint8_t *d;
+    Py_ssize_t n;
+    int64_t *out, *st;
+    if (!PyArg_ParseTuple(args, "OnilOO:capture_scan", &o_data, &start, &kind, &link, &o_out, &o_state))
+        return NULL;
+    ACQ(o_data, K_U8, 0, -1, d, &n, "data");
+    ACQ(o_out, K_I64, 1, -1, out, &cap, "out");
+    ACQ(o_state, K_I64, 1, CAPTURE_IFACES + 2, st, &nstate, "state");
+    if (start < 0 || start > n || kind < 0 || kind > 2) {
+        PyErr_SetString(PyExc_ValueError, "capture_scan: start outside the data, or an unknown kind");
+        goto fail;
+    }
+    Py_ssize_t i = start, k = 0;
+    int status = 1;
+    Py_BEGIN_ALLOW_THREADS
+    if (kind < 2) {
+        const int big = kind == 1;
+        for (;;) {
+            if (i + 16 > n) {
+                status = i < n ? 2 : 1;
+                break;
+            }
+            const Py_ssize_t caplen = rd32(d + i + 8, big);
+            if (caplen > n - i - 16) {
+                status = 2;
+                break;
+            }
+            if (!frame_quiet(link, d + i + 16, caplen)) {
+                if (k == cap) {
+                    status = 0;
+                    break;
+                }
+                out[k++] = i;
+            }
+            i += 16 + caplen;
+        }
+    } else {
+        for (;;) {
+            if (i + 12 > n) {
+                status = i < n ? 2 : 1;
+                break;
+            }
+            int keep = 0, shb = memcmp(d + i, "\x0a\x0d\x0d\x0a", 4) == 0;
+            if (shb) {
+                const uint8_t *bom = d + i + 8;
+                if (memcmp(bom, "\x4d\x3c\x2b\x1a", 4) == 0)
+                    st[0] = 0;
+                else if (memcmp(bom, "\x1a\x2b\x3c\x4d", 4) == 0)
+                    st[0] = 1;
+                else {
+                    if (k == cap) {
+                        status = 0;
+                        break;
+                    }
+                    out[k++] = i;
+                    status = 3;
+                    break;
+                }
+                st[1] = 0;
+                keep = 1;
+            }
+            const int big = (int)st[0];
+            const uint32_t btype = rd32(d + i, big), blen = rd32(d + i + 4, big);
+            if (blen < 12 || blen % 4 || blen > n - i) {
+                status = 2;
+                break;
+            }
+            const uint8_t *body = d + i + 8;
+            const Py_ssize_t bl = (Py_ssize_t)blen - 12;
+            if (btype == 1) {
+                keep = 1;
+                if (bl >= 8 && st[1] >= 0) {
+                    if (st[1] < CAPTURE_IFACES)
+                        st[2 + st[1]++] = rd16(body, big);
+                    else
+                        st[1] = -1; /* too many interfaces to track: keep every packet from here */
+                }
+            } else if (btype == 6 && bl >= 20) {
+                const uint32_t iface = rd32(body, big), caplen = rd32(body + 12, big);
+                if (st[1] < 0)
+                    keep = 1;
+                else if (iface < (uint64_t)st[1] && (Py_ssize_t)caplen <= bl - 20)
+                    keep = !frame_quiet((long)st[2 + iface], body + 20, caplen);
+            } else if (btype == 3 && bl >= 4 && st[1] != 0) {
+                Py_ssize_t caplen = rd32(body, big);
+                if (caplen > bl - 4)
+                    caplen = bl - 4;
+                keep = st[1] < 0 || !frame_quiet((long)st[2], body + 4, caplen);
+            }
+            if (keep) {
+                if (k == cap) {
+                    status = 0;
+                    break;
+                }
+                out[k++] = i;
+            }
+            i += blen;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    bufs_release(&bs);
+    return Py_BuildValue("nni", k, i, status);
+fail:
+    bufs_release(&bs);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"count_labels", py_count_labels, METH_VARARGS,
      "count_labels(data, offsets) -> number of labels parse() will produce"},
@@ -2635,6 +2854,8 @@ static PyMethodDef methods[] = {
     {"score_index", py_score_index, METH_VARARGS,
      "score_index(score, values, out) -> missing; out[i] = k where values[k] == score[i] and k = "
      "round(score[i] * (len(values) - 1)), else -1 (missing counts those)"},
+    {"capture_scan", py_capture_scan, METH_VARARGS,
+     "capture_scan(data, start, kind, link, out, state) -> (kept, next, status): the capture records the reader must see"},
     {"csv_rows", py_csv_rows, METH_VARARGS,
      "csv_rows(name_offsets, name_data, verdict_offsets, verdict_data, score_index, score_text_offsets, "
      "score_text_data, reasons_offsets, reasons_data, patch_rows, patch_offsets, patch_data, out) -> bytes "

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 
 import pyarrow as pa
 
+from hunt_assets.analytics.dns import accel
 from hunt_assets.analytics.dns.logs import LogFormatError
 
 PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per time-fraction unit)
@@ -257,34 +258,41 @@ def _pcap_packets(view: memoryview, counts: dict[str, int]) -> Iterator[tuple[in
         raise CaptureError("a pcap file shorter than its 24-byte header")
     link = struct.unpack_from(order + "I", view, 20)[0] & 0xFFFF  # the link type; the upper bits: FCS length
     rec = struct.Struct(order + "IIII")
+    records = accel.capture_records(view, 24, 0 if order == "<" else 1, link, counts)
+    for i in _pcap_records(view, order, counts) if records is None else records:
+        sec, frac, caplen, _ = rec.unpack_from(view, i)
+        yield link, sec + frac * unit, view[i + 16 : i + 16 + caplen]
+
+
+def _pcap_records(view: memoryview, order: str, counts: dict[str, int]) -> Iterator[int]:
+    """Every record's offset: the walk ``accel.capture_records`` does in C, without its skipping."""
+    caplen_at = struct.Struct(order + "I").unpack_from
     i, n = 24, len(view)
     while i + 16 <= n:
-        sec, frac, caplen, _ = rec.unpack_from(view, i)
-        i += 16
-        if i + caplen > n:
+        caplen = caplen_at(view, i + 8)[0]
+        if i + 16 + caplen > n:
             counts["cut"] += 1
             return
-        yield link, sec + frac * unit, view[i : i + caplen]
-        i += caplen
+        yield i
+        i += 16 + caplen
     if i < n:
         counts["cut"] += 1
 
 
+_BYTE_ORDERS = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}  # a section header's byte-order magic
+
+
 def _pcapng_packets(view: memoryview, counts: dict[str, int]) -> Iterator[tuple[int, float | None, memoryview]]:
-    i, n = 0, len(view)
     order = "<"
     links: list[tuple[int, float]] = []  # per interface of the current section: (link type, seconds per tick)
-    while i + 12 <= n:
+    blocks = accel.capture_records(view, 0, 2, 0, counts)
+    for i in _pcapng_blocks(view, counts) if blocks is None else blocks:
         if bytes(view[i : i + 4]) == PCAPNG_MAGIC:  # a section header: its byte order, new interfaces
-            bom = bytes(view[i + 8 : i + 12])
-            order = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">" if bom == b"\x1a\x2b\x3c\x4d" else ""
+            order = _BYTE_ORDERS.get(bytes(view[i + 8 : i + 12]), "")
             if not order:
                 raise CaptureError("a pcapng section header without its byte-order magic")
             links = []
         btype, blen = struct.unpack_from(order + "II", view, i)
-        if blen < 12 or blen % 4 or i + blen > n:
-            counts["cut"] += 1
-            return
         body = view[i + 8 : i + blen - 4]
         if btype == 1 and len(body) >= 8:  # interface description: link type, options (if_tsresol)
             links.append((struct.unpack_from(order + "H", body)[0], _tsresol(body[8:], order)))
@@ -296,6 +304,23 @@ def _pcapng_packets(view: memoryview, counts: dict[str, int]) -> Iterator[tuple[
         elif btype == 3 and len(body) >= 4 and links:  # simple packet: no time
             caplen = min(struct.unpack_from(order + "I", body)[0], len(body) - 4)
             yield links[0][0], None, body[4 : 4 + caplen]
+
+
+def _pcapng_blocks(view: memoryview, counts: dict[str, int]) -> Iterator[int]:
+    """Every block's offset, up to a section header without its byte-order magic (the reader raises
+    on it): the walk ``accel.capture_records`` does in C, without its skipping."""
+    i, n, order = 0, len(view), "<"
+    while i + 12 <= n:
+        if bytes(view[i : i + 4]) == PCAPNG_MAGIC:
+            order = _BYTE_ORDERS.get(bytes(view[i + 8 : i + 12]), "")
+            if not order:
+                yield i
+                return
+        blen = struct.unpack_from(order + "I", view, i + 4)[0]
+        if blen < 12 or blen % 4 or i + blen > n:
+            counts["cut"] += 1
+            return
+        yield i
         i += blen
     if i < n:
         counts["cut"] += 1
