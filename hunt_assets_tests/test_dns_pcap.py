@@ -27,7 +27,7 @@ RESOLVER = "10.0.0.1"
 
 @pytest.fixture(autouse=True, params=[True, False], ids=["kernel", "python"])
 def capture_walk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Every test here runs with the C walk over the records (``accel.capture_records``) and with
+    """Every test here runs with the C walk over the records (``accel.CaptureScan``) and with
     the Python walk alone; the kernel run is skipped where the extension is not built."""
     if request.param and not accel.available():
         pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
@@ -402,3 +402,67 @@ def test_tcp_segments_held_past_the_limit_give_up_the_gap(monkeypatch: pytest.Mo
     assert got == [DICTIONARY[14], DICTIONARY[16], DICTIONARY[17]]  # before the capture's end
     assert streams.counts["tcp gap"] == 1
 
+
+
+class _Pipe(io.RawIOBase):
+    """A pipe as ``tcpdump -w -`` fills it: reads return short, at random points."""
+
+    def __init__(self, data: bytes, seed: int) -> None:
+        import random
+
+        self.data, self.pos, self.rng = data, 0, random.Random(seed)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:
+        n = min(len(b), self.rng.randint(1, 300), len(self.data) - self.pos)
+        b[:n] = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+def test_a_capture_is_read_a_piece_at_a_time_as_it_is_read_whole(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """A capture from a file or a pipe is read ``_Pieces.SIZE`` bytes at a time (64 MiB), so a
+    sensor's day of capture is not held in memory whole. With pieces of a few bytes to a few
+    hundred, records and blocks cut by every piece's end, from a pipe that reads short: the same
+    rows and counts as the capture read whole, for pcap and pcapng, whole, cut short and with a
+    section header broken. ``score-dns`` on a capture file takes this path (its reader peeks)."""
+    frames = _exchange(DICTIONARY[:6]) + _exchange(DICTIONARY[6:9], "10.0.0.77", "NOERROR")
+    frames.insert(3, (T0 + 0.3, _ether(_ipv4("93.184.216.34", "10.0.0.66", 6, _tcp(443, 50000, bytes(700))))))
+    packets = [(i % 2, (T0 + i) * 10**6, frame) for i, (_, frame) in enumerate(frames)]
+    pcapng = _pcapng([(1, None), (1, 9)], packets) + _pcapng([(1, 6)], packets[:3], ">")
+    broken = bytearray(pcapng)
+    second = len(_pcapng([(1, None), (1, 9)], packets))
+    broken[second + 8 : second + 12] = b"\x00" * 4  # the second section's byte-order magic
+    captures = [_pcap(frames), _pcap(frames)[:-5], _pcap(frames, order=">"), pcapng, pcapng[:-7], bytes(broken)]
+
+    def whole(data: bytes) -> object:
+        warnings: list[str] = []
+        try:
+            return pcap.read_capture(data, warnings.append).to_pydict(), warnings
+        except pcap.CaptureError as exc:
+            return repr(exc)
+
+    def streamed(data: bytes, seed: int) -> object:
+        warnings: list[str] = []
+        try:
+            return pcap.read_capture_stream(io.BufferedReader(_Pipe(data, seed)), warnings.append).to_pydict(), warnings
+        except pcap.CaptureError as exc:
+            return repr(exc)
+
+    for size in (24, 50, 97, 256, 1000, 1 << 26):
+        monkeypatch.setattr(pcap._Pieces, "SIZE", size)
+        for k, data in enumerate(captures):
+            assert streamed(data, size + k) == whole(data), (size, k)
+    assert whole(captures[0])[0]["name"] == DICTIONARY[:9]
+    assert whole(captures[1])[1] == ["skipped: 1 a capture cut off mid-record"]
+    assert "byte-order magic" in whole(captures[5])
+
+    monkeypatch.setattr(pcap._Pieces, "SIZE", 100)
+    monkeypatch.setattr(pcap, "read_capture", None)  # a file must not be read whole
+    path = tmp_path / "dns.pcap"
+    path.write_bytes(captures[0])
+    with open(path, "rb") as f:
+        assert read_input(f).column("name").to_pylist() == DICTIONARY[:9]

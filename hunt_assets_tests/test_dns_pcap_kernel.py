@@ -1,4 +1,4 @@
-"""``accel.capture_records``, the C walk over a capture's records that skips the packets the reader
+"""``accel.CaptureScan``, the C walk over a capture's records that skips the packets the reader
 would pass over: compared with the Python walk on captures of busy networks, whole and damaged.
 The captures are written here as in ``test_dns_pcap``."""
 
@@ -101,7 +101,7 @@ def test_the_kernel_passes_over_only_what_the_reader_would() -> None:
         must += 1  # ARP on Ethernet, a stray byte elsewhere: not IP, counted
         for order in "<>":
             data = _pcap(frames, link=link, order=order)
-            kept = list(accel.capture_records(memoryview(data), 24, "<>".index(order), link, {"cut": 0}))
+            kept = list(accel.CaptureScan("<>".index(order), link).records(memoryview(data), 24))
             assert len(kept) == must < len(frames)
             rows, warnings = _outcome(data, True)
             assert (rows, warnings) == _outcome(data, False)
@@ -119,7 +119,7 @@ def test_the_kernel_passes_over_only_what_the_reader_would() -> None:
         sections.append(body)
     data = b"".join(sections)
     assert _outcome(data, True) == _outcome(data, False)
-    kept = list(accel.capture_records(memoryview(data), 0, 2, 0, {"cut": 0}))
+    kept = list(accel.CaptureScan(2, 0).records(memoryview(data), 0))
     seen = sum(s for _, s in _traffic(0))
     assert len(kept) == 2 * (1 + 3 + 30 * seen + 1)  # a section header, its interfaces, the packets to read
 

@@ -187,34 +187,42 @@ def group_max_u64(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.n
     return out
 
 
+
 CAPTURE_IFACES = 256  # pcapng interfaces the kernel tracks per section (``_native.c``); past that it keeps every packet
 
 
-def capture_records(data: memoryview, start: int, kind: int, link: int, counts: dict[str, int]) -> Iterator[int] | None:
-    """Offsets of the records of a capture that ``pcap.read_capture`` must look at, from ``start``;
-    None without the C kernel, and the reader then walks every record itself.
+class CaptureScan:
+    """The C walk over a capture's records (``_native.capture_scan``), resumable across the pieces a
+    capture is read in.
 
     Why: in a sensor's capture DNS is a few packets in a hundred, and the reader spent 7-8 µs in
-    Python on each packet only to find it was not DNS. The kernel walks the records as the reader
+    Python on each packet only to find it was not DNS. ``records`` walks the records as the reader
     does and skips the frames the reader would pass over without counting them (IP packets that are
     neither UDP nor TCP to or from port 53); every other record (DNS, a frame that is not IP, a
     fragment, a block the reader needs) is handed on, so rows and counts stay those of the Python
-    walk. ``kind``: 0 / 1 a pcap file in little / big byte order (``link`` from its header), 2
-    pcapng. A capture that ends mid-record adds one to ``counts["cut"]``, as the Python walk does.
+    walk (``pcap._RecordWalk``, which has the same interface). ``kind``: 0 / 1 a pcap file in
+    little / big byte order (``link`` from its header), 2 pcapng (its sections' byte orders and
+    interfaces are state carried from one piece to the next).
     """
-    if ext is None or not ENABLED:
-        return None
-    return _capture_records(data, start, kind, link, counts)
+
+    def __init__(self, kind: int, link: int) -> None:
+        self.kind, self.link = kind, link
+        self.state = np.zeros(CAPTURE_IFACES + 2, dtype=np.int64)
+        self.out = np.empty(1 << 14, dtype=np.int64)
+        self.end, self.cut = 0, False
+
+    def records(self, data: memoryview, start: int) -> Iterator[int]:
+        """Offsets of the records from ``start`` that the reader must see. Afterwards ``end`` is where
+        the walk stopped and ``cut`` whether a record (or trailing bytes) runs past the data's end."""
+        while True:
+            k, start, status = ext.capture_scan(data, start, self.kind, self.link, self.out, self.state)
+            yield from self.out[:k].tolist()
+            if status != 0:  # 0: ``out`` was full
+                self.end, self.cut = start, status == 2
+                return
 
 
-def _capture_records(data: memoryview, start: int, kind: int, link: int, counts: dict[str, int]) -> Iterator[int]:
-    out = np.empty(1 << 14, dtype=np.int64)
-    state = np.zeros(CAPTURE_IFACES + 2, dtype=np.int64)
-    while True:
-        k, start, status = ext.capture_scan(data, start, kind, link, out, state)
-        yield from out[:k].tolist()
-        if status == 0:
-            continue
-        if status == 2:
-            counts["cut"] += 1
-        return
+def capture_scan(kind: int, link: int) -> CaptureScan | None:
+    """The C walk over a capture's records, or None without the kernel (the reader then walks every
+    record in Python)."""
+    return CaptureScan(kind, link) if ext is not None and ENABLED else None

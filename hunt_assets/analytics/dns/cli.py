@@ -173,7 +173,21 @@ def read_input(
     ``zone`` when given). Compressed input is unpacked first, a zip or tar read member by member
     (``archives``), and UTF-16 / UTF-32 text re-encoded.
     """
+    head = _peek(stream, 4)
+    if pcap.is_capture(head):  # read a piece at a time: a day of a sensor's capture is gigabytes
+        return pcap.read_capture_stream(stream, warn)
     return _read_data(_read_all(stream), warn, zone)
+
+
+def _peek(stream: BinaryIO, n: int) -> bytes:
+    """The stream's first ``n`` bytes without reading them (fewer when the stream cannot say)."""
+    peek = getattr(stream, "peek", None)
+    if peek is None:
+        return b""
+    try:
+        return bytes(peek(n)[:n])
+    except (OSError, ValueError):
+        return b""
 
 
 def _read_data(data: bytearray, warn: Callable[[str], None] | None, zone: tzinfo | None, depth: int = 0) -> pa.Table:
