@@ -5,6 +5,7 @@ as PowerShell writes an ``EventLogRecord`` (``Message``, ``Id``, ``MachineName``
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -36,17 +37,17 @@ def _sysmon(i: int, name: str, props: bool = True, ps5: bool = False) -> dict[st
     return rec
 
 
-def _client(eid: int, name: str, status: int | None = 0, props: bool = True, message: str | None = None
-            ) -> dict[str, object]:
+def _client(eid: int, name: str, status: int | None = 0, props: bool = True, message: str | None = None,
+            qtype: int = 1) -> dict[str, object]:
     if message is None:
-        message = (f"DNS query is completed for the name {name}, type 1, query options 140737488355328 with status "
-                   f"{status} Results ") if eid == 3008 else (
-            f"DNS query is called for the name {name}, type 1, query options 140737488355328, Server List , "
+        message = (f"DNS query is completed for the name {name}, type {qtype}, query options 140737488355328 with "
+                   f"status {status} Results ") if eid == 3008 else (
+            f"DNS query is called for the name {name}, type {qtype}, query options 140737488355328, Server List , "
             "isNetwork query 0, Network Index 0, Interface Index 0, is asynchronous query 0")
     rec: dict[str, object] = {"Message": message, "Id": eid, "ProviderName": "Microsoft-Windows-DNS-Client",
                               "MachineName": "ws-2", "TimeCreated": "2026-12-07T06:00:00.1234567+01:00"}
     if props:
-        values: list[object] = [name, 1, 140737488355328]
+        values: list[object] = [name, qtype, 140737488355328]
         if eid == 3008:
             values += [status, ""]
         rec["Properties"] = [{"Value": v} for v in values]
@@ -101,6 +102,41 @@ def test_dns_client_events_give_name_type_and_outcome() -> None:
     called = _read(json.dumps([_client(3006, n, props=p) for n in NAMES for p in (True, False)]).encode())
     assert called["name"] == [n for n in NAMES for _ in (0, 1)]
     assert called["answers"] == [None] * 6
+
+
+def test_a_look_up_still_pending_when_the_log_was_taken_is_kept() -> None:
+    """3006 ("query is called") is read where no 3008 of the same machine, name and type completes
+    it: a look-up still in flight when the log was taken, next to completed ones. Each completed
+    look-up is read once, as its 3008 (the outcome), however often it was asked; of a name asked
+    three times and completed twice, one 3006 is left, the latest. Another machine's 3008, or a
+    3008 for another type, completes nothing. Before: a file with any 3008 dropped every 3006."""
+    def called(name: str, second: int, machine: str = "ws-2", qtype: int = 1) -> dict:
+        return {**_client(3006, name, qtype=qtype), "MachineName": machine,
+                "TimeCreated": f"2026-12-07T05:00:{second:02d}.0000000Z"}
+
+    def done(name: str, status: int, second: int, machine: str = "ws-2") -> dict:
+        return {**_client(3008, name, status), "MachineName": machine,
+                "TimeCreated": f"2026-12-07T05:00:{second:02d}.5000000Z"}
+
+    recs = [  # newest first, as Get-WinEvent lists them
+        called("pending.example.org", 9), called("twice.example.org", 8), done("twice.example.org", 0, 6),
+        called("twice.example.org", 6), done("twice.example.org", 0, 4), called("twice.example.org", 4),
+        called("elsewhere.example.org", 3), done("elsewhere.example.org", 9003, 3, machine="ws-7"),
+        called("aaaa.example.org", 2, qtype=28), done("aaaa.example.org", 0, 1), called("aaaa.example.org", 1),
+    ]
+    tbl = _read(json.dumps(recs).encode())
+    got = collections.Counter(zip(tbl["name"], tbl["client"], tbl["answers"], tbl["qtype"], tbl["timestamp"],
+                                  strict=True))
+    assert got == collections.Counter([
+        ("twice.example.org", "ws-2", "(answered)", "1", "2026-12-07T05:00:06.5000000Z"),
+        ("twice.example.org", "ws-2", "(answered)", "1", "2026-12-07T05:00:04.5000000Z"),
+        ("elsewhere.example.org", "ws-7", "", "1", "2026-12-07T05:00:03.5000000Z"),
+        ("aaaa.example.org", "ws-2", "(answered)", "1", "2026-12-07T05:00:01.5000000Z"),
+        ("pending.example.org", "ws-2", None, "1", "2026-12-07T05:00:09.0000000Z"),
+        ("twice.example.org", "ws-2", None, "1", "2026-12-07T05:00:08.0000000Z"),
+        ("elsewhere.example.org", "ws-2", None, "1", "2026-12-07T05:00:03.0000000Z"),
+        ("aaaa.example.org", "ws-2", None, "28", "2026-12-07T05:00:02.0000000Z"),
+    ])
 
 
 def test_a_localized_message_is_read_from_properties() -> None:

@@ -9,9 +9,9 @@ each event as its ``EventLogRecord``: the DNS fields are not named there, only i
 refused ("no query-name field"), so the hunter had to write the parsing in PowerShell first.
 
 What is read, per event: Sysmon 22 (``QueryName``, ``QueryResults``, ``UtcTime``), DNS Client 3008
-("query is completed": name, type, status) and, where a file holds no 3008 at all, 3006 ("query
-is called": name and type; no outcome). 3008 and 3006 describe the same look-up, so a file with
-both keeps 3008's. Fields come from ``Properties`` by the event's documented order (any language
+("query is completed": name, type, status) and 3006 ("query is called": name and type; no
+outcome) where no 3008 of the same machine, name and type completes it (a look-up still pending
+when the log was taken). Fields come from ``Properties`` by the event's documented order (any language
 of Windows), else from the English ``Message``. The client is the event's ``MachineName`` (the
 endpoint that asked). 3008's status becomes the outcome as a response code would: the name errors
 (9003 NXDOMAIN, 9002 SERVFAIL, 9005 REFUSED) are dead look-ups; 0 and 9501 (no records of that
@@ -179,11 +179,12 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
     """``read_winevents`` on columns as Python lists (``WANTED``; the named data, where an event
     log gives it, in ``named_cols``)."""
     ids = [_event_id(v) for v in cols["id"]]
-    has_completed = CLIENT_COMPLETED in ids
     rows: dict[str, list[str | None]] = {k: [] for k in ("name", "client", "timestamp", "qtype", "answers")}
+    called: list[_Called] = []  # 3006, paired with 3008 below
+    completed: dict[_Key, int] = {}  # 3008 per look-up key
     for i in range(n):
         eid = ids[i]
-        if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED) or (eid == CLIENT_CALLED and has_completed):
+        if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED):
             continue
         provider = (as_text(cols["providername"][i]) or "").lower()
         if eid == SYSMON_DNS and provider and "sysmon" not in provider:
@@ -201,11 +202,49 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
             continue
         if not fields.get("timestamp"):
             fields["timestamp"] = _time(cols["timecreated"][i])
+        if eid == CLIENT_CALLED:
+            called.append((as_text(cols["machinename"][i]), fields))
+            continue
+        if eid == CLIENT_COMPLETED:
+            key = _look_up_key(as_text(cols["machinename"][i]), fields)
+            completed[key] = completed.get(key, 0) + 1
         rows["client"].append(as_text(cols["machinename"][i]))
+        for k in ("name", "timestamp", "qtype", "answers"):
+            rows[k].append(fields.get(k))
+    for machine, fields in _pending(called, completed):
+        rows["client"].append(machine)
         for k in ("name", "timestamp", "qtype", "answers"):
             rows[k].append(fields.get(k))
     text = pa.large_string()
     return pa.table({k: pa.array(v, text) for k, v in rows.items()})
+
+
+_Key = tuple[str | None, str, str | None]  # a DNS Client look-up: machine, name (lower case), type
+_Called = tuple[str | None, dict[str, str | None]]  # a 3006 event: machine, fields
+
+
+def _look_up_key(machine: str | None, fields: dict[str, str | None]) -> _Key:
+    return machine, (fields.get("name") or "").lower(), fields.get("qtype")
+
+
+def _pending(called: list[_Called], completed: dict[_Key, int]) -> list[_Called]:
+    """The 3006 events ("query is called") that no 3008 ("query is completed") of the same machine,
+    name and type answers: look-ups still pending when the log was taken, or whose 3008 was lost.
+
+    Why: both events describe one look-up, so a 3006 with its 3008 is read once (as 3008, which
+    has the outcome); but keeping only 3008 lost every look-up caught in flight, which a hunter
+    taking a log during an outbreak sees most. Pairing is by counts: of a key's n 3006 and m 3008
+    events, the latest n - m 3006 (by time; the log's order is newest first from ``Get-WinEvent``
+    and oldest first from ``wevtutil``) are kept."""
+    by_key: dict[_Key, list[int]] = {}
+    for j, (machine, fields) in enumerate(called):
+        by_key.setdefault(_look_up_key(machine, fields), []).append(j)
+    keep: list[int] = []
+    for key, js in by_key.items():
+        surplus = len(js) - completed.get(key, 0)
+        if surplus > 0:
+            keep += sorted(js, key=lambda j: called[j][1].get("timestamp") or "")[-surplus:]
+    return [called[j] for j in sorted(keep)]
 
 
 _NAMED = ("queryname", "utctime", "queryresults", "querytype", "querystatus")  # eventdata.<name> columns
