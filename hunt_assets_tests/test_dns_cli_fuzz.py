@@ -8,6 +8,7 @@ back from the output CSV, four columns, a known verdict and a score in [0, 1].
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import itertools
@@ -528,17 +529,18 @@ def test_get_winevent_exports_of_hostile_names_keep_every_query(
 ) -> None:
     """PowerShell's exports of Sysmon and DNS Client events (JSON arrays, one object, or
     ``Export-Csv``), fields in ``Properties`` or only in the message, ids as numbers or text, other
-    events between them: every query event's name comes out, no other event's (3006 only from a
-    file without 3008); then cut anywhere."""
+    events between them: every query event's name comes out, no other event's (3006 only where no
+    3008 of the same name completes it); then cut anywhere."""
     import json
 
     from hunt_assets_tests.test_dns_winevent import _client, _sysmon
 
     rng = random.Random(9000 + seed)
     shape = ("array", "csv", "object", "array")[seed % 4]
-    recs, names, called = [], [], []
+    recs, names, called, all_names = [], [], [], []
     for i in range(1 if shape == "object" else rng.randint(1, 40)):
         n, props = _hostile_name(rng), shape != "csv" and rng.random() < 0.7
+        all_names.append(n)
         kind = rng.choice([22, 3008, 3006, 1, 3020])
         if kind == 22:
             rec = _sysmon(i % 10, n, props=props, ps5=rng.random() < 0.5)
@@ -551,8 +553,13 @@ def test_get_winevent_exports_of_hostile_names_keep_every_query(
             rec["Id"] = str(rec["Id"])
         recs.append(rec)
         (names if kind in (22, 3008) else called if kind == 3006 else []).append(n)
-    if not any(str(r["Id"]) == "3008" for r in recs):
-        names += called
+    completed = collections.Counter(n.lower() for r, n in zip(recs, all_names, strict=True) if str(r["Id"]) == "3008")
+    by_name: dict[str, list[str]] = {}
+    for n in called:
+        by_name.setdefault(n.lower(), []).append(n)
+    for low, same in by_name.items():  # the 3006 that no 3008 of the same name (and type) completes
+        surplus = len(same) - completed[low]
+        names += same[len(same) - surplus :] if surplus > 0 else []
     if shape == "csv":
         buf = io.StringIO()
         buf.write("#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord\r\n")
