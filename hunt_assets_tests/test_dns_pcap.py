@@ -466,3 +466,59 @@ def test_a_capture_is_read_a_piece_at_a_time_as_it_is_read_whole(monkeypatch: py
     path.write_bytes(captures[0])
     with open(path, "rb") as f:
         assert read_input(f).column("name").to_pylist() == DICTIONARY[:9]
+
+
+def test_a_compressed_capture_is_unpacked_as_it_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A rotated capture (``tcpdump -G 3600 -z gzip``; xz, zstd, lz4; ``cat a.gz b.gz``) is
+    unpacked piece by piece into the capture reader, not whole into memory: the same rows as the
+    capture itself. One cut short keeps the packets unpacked before the cut, and stderr says so
+    twice (the packed stream, the capture's last record). Where the first bytes the reader can
+    look at without reading them (a MiB of a file, a pipe's buffer) unpack to nothing yet (a
+    bzip2 block or a zstd frame larger than that), the input is unpacked whole, as before."""
+    import bz2
+    import lzma
+
+    import pyarrow as pa
+
+    frames = _exchange(DICTIONARY[:8]) + _exchange(DICTIONARY[8:12], "10.0.0.77", "NOERROR")
+    data = _pcap(frames)
+    expected = pcap.read_capture(data).to_pydict()
+
+    def packed(kind: str, raw: bytes) -> bytes:
+        if kind in ("zstd", "lz4"):
+            sink = pa.BufferOutputStream()
+            with pa.CompressedOutputStream(sink, kind) as out:
+                out.write(raw)
+            return sink.getvalue().to_pybytes()
+        return {"gzip": gzip.compress, "xz": lzma.compress, "bzip2": bz2.compress}[kind](raw)
+
+    streamed = []
+    real = pcap.read_capture_stream
+    monkeypatch.setattr(pcap, "read_capture_stream", lambda s, w=None: streamed.append(1) or real(s, w))
+    monkeypatch.setattr(pcap._Pieces, "SIZE", 128)
+    cases = {kind: packed(kind, data) for kind in ("gzip", "xz", "zstd", "lz4", "bzip2")}
+    cases["gzip members"] = gzip.compress(data[:500]) + gzip.compress(data[500:])
+    for case, blob in cases.items():
+        path = tmp_path / f"dns.pcap.{case}"
+        path.write_bytes(blob)
+        streamed.clear()
+        warnings: list[str] = []
+        with open(path, "rb", buffering=1 << 20) as f:
+            assert read_input(f, warnings.append).to_pydict() == expected, case
+        assert warnings == []
+        assert streamed == [1], case
+    for case in ("bzip2", "xz", "zstd"):  # a pipe whose first bytes hold too little to unpack: read whole
+        blob = cases[case]
+        streamed.clear()
+        assert read_input(io.BufferedReader(io.BytesIO(blob), 16)).to_pydict() == expected, case
+        assert streamed == [], case
+
+    cut = gzip.compress(data)[:-300]
+    warnings = []
+    tbl = read_input(io.BufferedReader(io.BytesIO(cut)), warnings.append).to_pydict()
+    assert streamed[-1] == 1
+    assert 0 < len(tbl["name"]) < len(expected["name"])
+    assert tbl["name"] == expected["name"][: len(tbl["name"])]
+    assert len(warnings) == 2
+    assert warnings[0].startswith("the gzip data is damaged or cut off")
+    assert warnings[1] == "skipped: 1 a capture cut off mid-record"

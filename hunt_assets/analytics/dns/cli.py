@@ -173,9 +173,12 @@ def read_input(
     ``zone`` when given). Compressed input is unpacked first, a zip or tar read member by member
     (``archives``), and UTF-16 / UTF-32 text re-encoded.
     """
-    head = _peek(stream, 4)
+    head = _peek(stream, 1 << 20)
     if pcap.is_capture(head):  # read a piece at a time: a day of a sensor's capture is gigabytes
         return pcap.read_capture_stream(stream, warn)
+    kind = logs.packed_kind(head[:10])
+    if kind is not None and pcap.is_capture(logs.unpacked_head(head, kind, 4)):  # a rotated, compressed capture
+        return pcap.read_capture_stream(io.BufferedReader(logs.UnpackingReader(stream, kind, warn), 1 << 20), warn)
     return _read_data(_read_all(stream), warn, zone)
 
 
@@ -864,7 +867,7 @@ def score_dns_main(argv: list[str] | None = None) -> int:
             if path == "-":
                 tables.append(read_input(sys.stdin.buffer, warn, zone))
             else:
-                with open(path, "rb") as f:
+                with open(path, "rb", buffering=1 << 20) as f:
                     tables.append(read_input(f, warn, zone))
         except (OSError, pa.ArrowInvalid, logs.LogFormatError) as exc:  # the readers' own errors are LogFormatErrors
             warm.join()

@@ -26,6 +26,7 @@ import struct
 import zlib
 from collections.abc import Callable, Collection, Iterator
 from datetime import tzinfo
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -135,9 +136,7 @@ def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytear
     lines that unpacked before the damage and ``warn`` says so; one where nothing unpacks is a
     ``LogFormatError``. (logrotate compresses with gzip unless told otherwise; ``xz``, ``bzip2`` and
     ``zstd`` are its common ``compresscmd``s.)"""
-    kind = next((k for magic, k in _PACKED if data.startswith(magic)), None)
-    if kind is None and _BZIP2.match(data[:10]):
-        kind = "bzip2"
+    kind = packed_kind(bytes(data[:10]))
     if kind is None:
         return data
     import bz2  # only now: a plain list's start-up does not pay for them
@@ -165,6 +164,94 @@ def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytear
         if warn is not None:
             warn(f"the {kind} data is damaged or cut off ({exc}); read the {len(out):,} bytes of whole lines before it")
     return out
+
+
+def packed_kind(head: bytes) -> str | None:
+    """The compression ``unpack`` reads that ``head`` (a stream's first bytes) starts with, or None."""
+    kind = next((k for magic, k in _PACKED if head.startswith(magic)), None)
+    return "bzip2" if kind is None and _BZIP2.match(head[:10]) else kind
+
+
+def _decompressor(kind: str) -> object:
+    import bz2
+    import lzma
+
+    return (zlib.decompressobj(wbits=31) if kind == "gzip" else bz2.BZ2Decompressor() if kind == "bzip2"
+            else lzma.LZMADecompressor())
+
+
+def unpacked_head(head: bytes, kind: str, n: int) -> bytes:
+    """Up to ``n`` bytes of what a packed stream starting with ``head`` unpacks to, from ``head``
+    alone (less, or nothing, when ``head`` is too short for them: a bzip2 block, a zstd frame)."""
+    import lzma
+
+    try:
+        if kind in ("zstd", "lz4"):
+            with pa.CompressedInputStream(pa.BufferReader(pa.py_buffer(head)), kind) as stream:
+                return bytes(stream.read(n))
+        return bytes(_decompressor(kind).decompress(head, n))  # type: ignore[attr-defined]  # n at most: a bomb stays small
+    except (zlib.error, EOFError, OSError, ValueError, lzma.LZMAError, pa.ArrowException):
+        return b""
+
+
+class UnpackingReader(io.RawIOBase):
+    """``unpack`` as a stream: what a packed file or pipe unpacks to, read as it unpacks
+    (concatenated members too), for readers that go through their input a piece at a time (a
+    capture). A damaged or cut-off stream ends where the damage is, and ``warn`` says so once.
+
+    Why: ``unpack`` holds the whole unpacked input, and a sensor's rotated captures
+    (``tcpdump -G 3600 -z gzip``) are gigabytes unpacked for the few DNS packets in them."""
+
+    _READ = 1 << 16  # packed bytes read at a time: at most ~1,000 times that unpacked (deflate's limit)
+
+    def __init__(self, raw: BinaryIO, kind: str, warn: Callable[[str], None] | None = None) -> None:
+        self.raw, self.kind, self.warn = raw, kind, warn
+        self.out = b""  # unpacked, not yet read
+        self.at = 0
+        self.total = 0
+        self.ended = False
+        self.arrow = (pa.CompressedInputStream(pa.PythonFile(raw, mode="r"), kind) if kind in ("zstd", "lz4")
+                      else None)
+        self.d = None if self.arrow is not None else _decompressor(kind)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
+        while self.at >= len(self.out) and not self.ended:
+            try:
+                self.out, self.at = self._unpack_more(), 0
+            except Exception as exc:
+                import lzma
+
+                if not isinstance(exc, (zlib.error, EOFError, OSError, lzma.LZMAError, pa.ArrowException)):
+                    raise
+                self.out, self.at, self.ended = b"", 0, True
+                if self.warn is not None:
+                    self.warn(f"the {self.kind} data is damaged or cut off ({exc}); read the {self.total:,} bytes "
+                              "unpacked before it")
+        n = min(len(b), len(self.out) - self.at)
+        b[:n] = self.out[self.at : self.at + n]
+        self.at += n
+        self.total += n
+        return n
+
+    def _unpack_more(self) -> bytes:
+        if self.arrow is not None:
+            chunk = self.arrow.read(self._READ)
+            self.ended = not chunk
+            return bytes(chunk)
+        d = self.d
+        data = self.raw.read(self._READ)
+        if d.eof:  # type: ignore[union-attr]  # a member ended: the next one (``cat a.gz b.gz``)
+            data = d.unused_data + data  # type: ignore[union-attr]
+            if not data:
+                self.ended = True
+                return b""
+            d = self.d = _decompressor(self.kind)
+        elif not data:
+            raise EOFError("the archive is cut off")
+        return d.decompress(data)  # type: ignore[union-attr]
 
 
 _UTF_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
