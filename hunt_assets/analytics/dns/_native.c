@@ -2582,85 +2582,263 @@ static inline uint32_t rd32(const uint8_t *p, int big)
                : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-/* 1 when pcap.read_capture would pass over this frame without counting it: an IPv4 or IPv6 packet
- * (not a later fragment, no extension headers) whose payload is neither UDP nor TCP to or from
- * port 53. Anything else (0) is left to the Python reader, which is the reference: a frame kept
- * here is read exactly as without this kernel, so the kernel can only skip work, never change a
- * row or a count. The checks mirror pcap._ip_payload, _ipv4 and _ipv6 one for one. */
-static int frame_quiet(long link, const uint8_t *f, Py_ssize_t n)
+/* Where the IP packet of a frame starts, by link type, as pcap._ip_payload finds it: sets *ip, *m
+ * (bytes from there to the frame's end) and returns the IP version the link layer says (4, 6), or
+ * 0 for a frame that is not IPv4 / IPv6 or too short for its link header. */
+static int frame_ip(long link, const uint8_t *f, Py_ssize_t n, const uint8_t **ip, Py_ssize_t *m)
 {
-    const uint8_t *ip;
-    Py_ssize_t m;
-    int v;
-    if (link == 1) { /* Ethernet, 802.1Q / 802.1ad tags */
+    unsigned et;
+    if (link == 1) {
         if (n < 14)
             return 0;
         Py_ssize_t off = 12;
-        unsigned et = rd16(f + 12, 1);
+        et = rd16(f + 12, 1);
         while ((et == 0x8100 || et == 0x88A8 || et == 0x9100) && n >= off + 6) {
             off += 4;
             et = rd16(f + off, 1);
         }
-        ip = f + off + 2;
-        m = n - off - 2;
-        v = et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
-    } else if (link == 113) { /* Linux cooked (SLL) */
+        *ip = f + off + 2;
+        *m = n - off - 2;
+    } else if (link == 113) {
         if (n < 16)
             return 0;
-        unsigned et = rd16(f + 14, 1);
-        ip = f + 16;
-        m = n - 16;
-        v = et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
-    } else if (link == 276) { /* SLL2 */
+        et = rd16(f + 14, 1);
+        *ip = f + 16;
+        *m = n - 16;
+    } else if (link == 276) {
         if (n < 20)
             return 0;
-        unsigned et = rd16(f, 1);
-        ip = f + 20;
-        m = n - 20;
-        v = et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
-    } else if (link == 0) { /* BSD loopback: the address family in the writer's byte order */
+        et = rd16(f, 1);
+        *ip = f + 20;
+        *m = n - 20;
+    } else if (link == 0) {
         if (n < 4)
             return 0;
         uint32_t a = rd32(f, 0), b = rd32(f, 1), fam = a < b ? a : b;
-        ip = f + 4;
-        m = n - 4;
-        v = fam == 2 ? 4 : (fam == 10 || fam == 24 || fam == 28 || fam == 30) ? 6 : 0;
-    } else if (link == 101 || link == 12 || link == 14 || link == 228 || link == 229) { /* raw IP */
+        *ip = f + 4;
+        *m = n - 4;
+        return fam == 2 ? 4 : (fam == 10 || fam == 24 || fam == 28 || fam == 30) ? 6 : 0;
+    } else if (link == 101 || link == 12 || link == 14 || link == 228 || link == 229) {
         int ver = n ? f[0] >> 4 : 0;
-        ip = f;
-        m = n;
-        v = ver == 4 ? 4 : ver == 6 ? 6 : 0;
+        *ip = f;
+        *m = n;
+        return ver == 4 ? 4 : ver == 6 ? 6 : 0;
     } else {
         return 0;
     }
-    const uint8_t *pl;
-    Py_ssize_t plen;
-    unsigned proto;
+    return et == 0x0800 ? 4 : et == 0x86DD ? 6 : 0;
+}
+
+typedef struct {
+    int version;            /* 4 or 6 */
+    unsigned proto;         /* IP protocol of the payload */
+    const uint8_t *ip;      /* the IP header */
+    const uint8_t *payload; /* the UDP / TCP header */
+    Py_ssize_t size;        /* bytes of the payload, as the IP header bounds them */
+} Transport;
+
+enum { T_PYTHON, T_QUIET, T_DNS };
+
+/* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
+ * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_QUIET an
+ * IP packet the reader passes over without counting it (another protocol, another port, a
+ * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
+ * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
+ * the reference: the kernels hand it every T_PYTHON frame, so they can skip work but not change
+ * a row or a count. */
+static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
+{
+    const uint8_t *ip = NULL;
+    Py_ssize_t m = 0;
+    const int v = frame_ip(link, f, n, &ip, &m);
     if (v == 4) {
         if (m < 20 || ip[0] >> 4 != 4)
-            return 0;
+            return T_PYTHON;
         Py_ssize_t ihl = (ip[0] & 0x0F) * 4, total = rd16(ip + 2, 1);
         if ((rd16(ip + 6, 1) & 0x1FFF) || ihl < 20)
-            return 0;
+            return T_PYTHON;
         Py_ssize_t end = total >= ihl ? (m < total ? m : total) : m;
-        proto = ip[9];
-        pl = ip + ihl;
-        plen = end > ihl ? end - ihl : 0;
+        t->proto = ip[9];
+        t->payload = ip + ihl;
+        t->size = end > ihl ? end - ihl : 0;
     } else if (v == 6) {
         if (m < 40 || ip[0] >> 4 != 6)
-            return 0;
+            return T_PYTHON;
         Py_ssize_t length = rd16(ip + 4, 1);
-        proto = ip[6];
-        if (proto == 0 || proto == 43 || proto == 60 || proto == 44 || proto == 51)
-            return 0; /* extension headers: the Python reader walks them */
-        pl = ip + 40;
-        plen = length ? (length < m - 40 ? length : m - 40) : m - 40;
+        t->proto = ip[6];
+        if (t->proto == 0 || t->proto == 43 || t->proto == 60 || t->proto == 44 || t->proto == 51)
+            return T_PYTHON; /* extension headers: the Python reader walks them */
+        t->payload = ip + 40;
+        t->size = length ? (length < m - 40 ? length : m - 40) : m - 40;
     } else {
-        return 0;
+        return T_PYTHON;
     }
-    if ((proto == 17 && plen >= 8) || (proto == 6 && plen >= 20))
-        return rd16(pl, 1) != 53 && rd16(pl + 2, 1) != 53;
-    return 1; /* another protocol, or a header cut short: the reader passes over it too */
+    t->version = v;
+    t->ip = ip;
+    if (!((t->proto == 17 && t->size >= 8) || (t->proto == 6 && t->size >= 20)))
+        return T_QUIET;
+    return rd16(t->payload, 1) == 53 || rd16(t->payload + 2, 1) == 53 ? T_DNS : T_QUIET;
+}
+
+static const char HEXD[] = "0123456789abcdef";
+
+/* The first question of a DNS message as pcap.question reads it: writes the name in presentation
+ * form (labels joined by '.', bytes outside printable ASCII and the backslash as \xNN / \\, the
+ * root as ".") into out[0..cap) and returns its length, or -1 when the message has no readable
+ * question or the name does not fit. Sets the id, flags and question type. */
+static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, Py_ssize_t cap, unsigned *xid,
+                               unsigned *flags, unsigned *qtype)
+{
+    if (size < 12 || rd16(m + 4, 1) == 0)
+        return -1;
+    *xid = rd16(m, 1);
+    *flags = rd16(m + 2, 1);
+    Py_ssize_t i = 12, end = -1, w = 0;
+    int jumps = 0, labels = 0;
+    for (;;) {
+        if (i >= size)
+            return -1;
+        unsigned n = m[i];
+        if (n == 0) {
+            i += 1;
+            break;
+        }
+        if ((n & 0xC0) == 0xC0) {
+            if (i + 1 >= size || jumps > 32)
+                return -1;
+            if (end < 0)
+                end = i + 2;
+            i = (Py_ssize_t)((n & 0x3F) << 8 | m[i + 1]);
+            jumps++;
+            continue;
+        }
+        if (n > 63 || i + 1 + (Py_ssize_t)n > size)
+            return -1;
+        if (labels++) {
+            if (w >= cap)
+                return -1;
+            out[w++] = '.';
+        }
+        for (unsigned k = 0; k < n; k++) {
+            const uint8_t b = m[i + 1 + k];
+            if (w + 4 > cap)
+                return -1;
+            if (b >= 0x21 && b <= 0x7E && b != 0x5C)
+                out[w++] = b;
+            else if (b == 0x5C) {
+                out[w++] = '\\';
+                out[w++] = '\\';
+            } else {
+                out[w++] = '\\';
+                out[w++] = 'x';
+                out[w++] = (uint8_t)HEXD[b >> 4];
+                out[w++] = (uint8_t)HEXD[b & 15];
+            }
+        }
+        i += 1 + n;
+    }
+    if (end >= 0)
+        i = end;
+    if (i + 2 > size)
+        return -1;
+    if (w == 0) {
+        if (cap < 1)
+            return -1;
+        out[w++] = '.';
+    }
+    *qtype = rd16(m + i, 1);
+    return w;
+}
+
+/* dns_frames(data, offsets, lengths, links, status, meta, addrs, name_offsets, names) -> None
+ *
+ * The DNS-over-UDP frames among `offsets` / `lengths` (int64; the frame's bytes in `data`, its
+ * link type in `links`, int32) read in one pass. status (uint8) per frame: 0 read here: meta
+ * (int64, 6 per frame: IP version, source port, destination port, id, flags, question type),
+ * addrs (uint8, 32 per frame: source then destination, 4 or 16 bytes each) and the name in
+ * names[name_offsets[i] : name_offsets[i + 1]]; 1 left to the Python reader (TCP, a frame that
+ * is not IP, a fragment, IPv6 extension headers, a message without a readable question: whatever
+ * it reads or counts itself, or a name that does not fit in `names`); 2 neither UDP nor TCP to
+ * or from port 53 (the reader passes over it). What status 0 gives is what pcap._ip_payload and
+ * pcap.question give for the same frame. */
+static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *o[9];
+    BufSet bs = {.n = 0};
+    const uint8_t *d;
+    const int64_t *offs, *lens;
+    const int32_t *links;
+    uint8_t *status, *addrs, *names;
+    int64_t *meta, *noffs;
+    Py_ssize_t n, nf, cap;
+    const char *err = NULL;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOO:dns_frames", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
+                          &o[8]))
+        return NULL;
+    ACQ(o[0], K_U8, 0, -1, d, &n, "data");
+    ACQ(o[1], K_I64, 0, -1, offs, &nf, "offsets");
+    ACQ(o[2], K_I64, 0, nf, lens, NULL, "lengths");
+    ACQ(o[3], K_I32, 0, nf, links, NULL, "links");
+    ACQ(o[4], K_U8, 1, nf, status, NULL, "status");
+    ACQ(o[5], K_I64, 1, 6 * nf, meta, NULL, "meta");
+    ACQ(o[6], K_U8, 1, 32 * nf, addrs, NULL, "addrs");
+    ACQ(o[7], K_I64, 1, nf + 1, noffs, NULL, "name_offsets");
+    ACQ(o[8], K_U8, 1, -1, names, &cap, "names");
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t w = 0;
+    noffs[0] = 0;
+    for (Py_ssize_t j = 0; j < nf; j++) {
+        noffs[j + 1] = w;
+        status[j] = 1;
+        if (offs[j] < 0 || lens[j] < 0 || offs[j] > n || lens[j] > n - offs[j]) {
+            err = "dns_frames: a frame outside the data";
+            break;
+        }
+        Transport t;
+        const int r = transport(links[j], d + offs[j], lens[j], &t);
+        if (r != T_DNS) {
+            status[j] = r == T_QUIET ? 2 : 1;
+            continue;
+        }
+        if (t.proto != 17)
+            continue; /* TCP: the Python reader reassembles the stream */
+        const int v = t.version;
+        const uint8_t *ip = t.ip, *pl = t.payload;
+        const Py_ssize_t plen = t.size;
+        const unsigned sport = rd16(pl, 1), dport = rd16(pl + 2, 1);
+        unsigned xid, flags, qtype;
+        const Py_ssize_t got = dns_question(pl + 8, plen - 8, names + w, cap - w, &xid, &flags, &qtype);
+        if (got < 0)
+            continue; /* unreadable, or no room: the Python reader reads (and counts) it */
+        w += got;
+        noffs[j + 1] = w;
+        status[j] = 0;
+        int64_t *mt = meta + 6 * j;
+        mt[0] = v;
+        mt[1] = sport;
+        mt[2] = dport;
+        mt[3] = xid;
+        mt[4] = flags;
+        mt[5] = qtype;
+        uint8_t *a = addrs + 32 * j;
+        if (v == 4) {
+            memcpy(a, ip + 12, 4);
+            memcpy(a + 16, ip + 16, 4);
+        } else {
+            memcpy(a, ip + 8, 16);
+            memcpy(a + 16, ip + 24, 16);
+        }
+    }
+    Py_END_ALLOW_THREADS
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        goto fail;
+    }
+    bufs_release(&bs);
+    Py_RETURN_NONE;
+fail:
+    bufs_release(&bs);
+    return NULL;
 }
 
 #define CAPTURE_IFACES 256
@@ -2669,7 +2847,7 @@ static int frame_quiet(long link, const uint8_t *f, Py_ssize_t n)
  *
  * Walks a capture's records from `start` as pcap._pcap_packets / _pcapng_packets do and writes the
  * offsets of the records the reader must see into `out` (int64): pcap records whose frame is not
- * quiet (see frame_quiet); for pcapng, section headers, interface descriptions and the packet
+ * quiet (see transport: T_QUIET); for pcapng, section headers, interface descriptions and the packet
  * blocks whose frame is not quiet (blocks of other types, which the reader ignores, are left out).
  * kind: 0 pcap little-endian, 1 pcap big-endian (`link` from the file header), 2 pcapng. `state`
  * (int64, CAPTURE_IFACES + 2 items, zeroed before the first call) carries a pcapng walk across
@@ -2698,6 +2876,7 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
     }
     Py_ssize_t i = start, k = 0;
     int status = 1;
+    Transport t;
     Py_BEGIN_ALLOW_THREADS
     if (kind < 2) {
         const int big = kind == 1;
@@ -2711,7 +2890,7 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
                 status = 2;
                 break;
             }
-            if (!frame_quiet(link, d + i + 16, caplen)) {
+            if (transport(link, d + i + 16, caplen, &t) != T_QUIET) {
                 if (k == cap) {
                     status = 0;
                     break;
@@ -2766,12 +2945,12 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
                 if (st[1] < 0)
                     keep = 1;
                 else if (iface < (uint64_t)st[1] && (Py_ssize_t)caplen <= bl - 20)
-                    keep = !frame_quiet((long)st[2 + iface], body + 20, caplen);
+                    keep = transport((long)st[2 + iface], body + 20, caplen, &t) != T_QUIET;
             } else if (btype == 3 && bl >= 4 && st[1] != 0) {
                 Py_ssize_t caplen = rd32(body, big);
                 if (caplen > bl - 4)
                     caplen = bl - 4;
-                keep = st[1] < 0 || !frame_quiet((long)st[2], body + 4, caplen);
+                keep = st[1] < 0 || transport((long)st[2], body + 4, caplen, &t) != T_QUIET;
             }
             if (keep) {
                 if (k == cap) {
@@ -2854,6 +3033,8 @@ static PyMethodDef methods[] = {
     {"score_index", py_score_index, METH_VARARGS,
      "score_index(score, values, out) -> missing; out[i] = k where values[k] == score[i] and k = "
      "round(score[i] * (len(values) - 1)), else -1 (missing counts those)"},
+    {"dns_frames", py_dns_frames, METH_VARARGS,
+     "dns_frames(data, offsets, lengths, links, status, meta, addrs, name_offsets, names): DNS over UDP frames read"},
     {"capture_scan", py_capture_scan, METH_VARARGS,
      "capture_scan(data, start, kind, link, out, state) -> (kept, next, status): the capture records the reader must see"},
     {"csv_rows", py_csv_rows, METH_VARARGS,

@@ -226,3 +226,30 @@ def capture_scan(kind: int, link: int) -> CaptureScan | None:
     """The C walk over a capture's records, or None without the kernel (the reader then walks every
     record in Python)."""
     return CaptureScan(kind, link) if ext is not None and ENABLED else None
+
+
+_NAME_ROOM = 96  # bytes of names per frame in ``dns_frames``' buffer; a frame whose name does not fit is read in Python
+
+
+def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list[int]
+               ) -> tuple[list[int], list[int], bytes, list[int], bytes] | None:
+    """The DNS-over-UDP frames among ``data[starts[k]:ends[k]]`` read in C, or None without the
+    kernel: (status per frame, 6 numbers per frame: IP version, source port, destination port, id,
+    flags, question type; 32 address bytes per frame: source, destination; name offsets; names).
+
+    Why: a resolver's capture is all DNS, and reading a packet's headers and question in Python
+    cost ~18 µs (100,000 look-ups, 200,000 packets: 3.7 s of the 5.3 s run). Status 0: read here;
+    1: for the Python reader (TCP, frames it counts, a question it cannot read, a name that does
+    not fit); 2: not DNS. Status 0 gives what ``pcap._ip_payload`` and ``pcap.question`` give."""
+    if ext is None or not ENABLED:
+        return None
+    n = len(starts)
+    offs = np.array(starts, dtype=np.int64)
+    lens = np.array(ends, dtype=np.int64) - offs
+    status = np.empty(n, dtype=np.uint8)
+    meta = np.empty(6 * n, dtype=np.int64)
+    addrs = bytearray(32 * n)
+    name_offsets = np.empty(n + 1, dtype=np.int64)
+    names = bytearray(_NAME_ROOM * n + 1024)
+    ext.dns_frames(data, offs, lens, np.array(links, dtype=np.int32), status, meta, addrs, name_offsets, names)
+    return status.tolist(), meta.tolist(), bytes(addrs), name_offsets.tolist(), bytes(names[: name_offsets[n]])

@@ -26,7 +26,7 @@ import functools
 import re
 import socket
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 import pyarrow as pa
@@ -124,28 +124,23 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
     counts = {"not IP": 0, "unreadable DNS": 0, "link type": 0, "cut": 0}
     events = Events()
     streams = TcpStreams()
-    packets = _pcapng_packets(pieces, counts) if pieces.view[:4] == PCAPNG_MAGIC else _pcap_packets(pieces, counts)
-    for link, ts, frame in packets:
-        ip = _ip_payload(link, frame)
-        if ip is None:
-            counts["not IP" if link in _LINKS else "link type"] += 1
+    batches = _pcapng_packets(pieces, counts) if pieces.view[:4] == PCAPNG_MAGIC else _pcap_packets(pieces, counts)
+    for view, links, times, starts, ends in batches:
+        read = accel.dns_frames(view, starts, ends, links)
+        if read is None:  # no kernel: every frame in Python
+            for link, ts, a, b in zip(links, times, starts, ends, strict=True):
+                _frame(link, ts, view[a:b], events, streams, counts)
             continue
-        src, dst, proto, payload = ip
-        if proto == 17 and len(payload) >= 8:
-            sport, dport = struct.unpack_from(">HH", payload)
-            if DNS_PORT not in (sport, dport):
-                continue
-            msgs = (payload[8:],)
-        elif proto == 6 and len(payload) >= 20:
-            sport, dport, seq, off, flags = struct.unpack_from(">HHI4xBB", payload)
-            if DNS_PORT not in (sport, dport):
-                continue
-            msgs = streams.add((src, sport, dst, dport), ts, seq, flags, payload[(off >> 4) * 4 :])
-        else:
-            continue
-        for msg in msgs:
-            if not events.add(ts, src, sport, dst, dport, msg):
-                counts["unreadable DNS"] += 1
+        status, meta, addrs, name_at, names = read
+        for k, st in enumerate(status):
+            if st == 0:  # DNS over UDP, read by the kernel as _ip_payload and question read it
+                version, sport, dport, xid, flags, qtype = meta[6 * k : 6 * k + 6]
+                size, at = 4 if version == 4 else 16, 32 * k
+                src, dst = address_text(addrs[at : at + size]), address_text(addrs[at + 16 : at + 16 + size])
+                name = names[name_at[k] : name_at[k + 1]].decode("ascii")
+                events.add_question(times[k], src, sport, dst, dport, (xid, flags, flags & 0x0F, name, qtype))
+            elif st == 1:
+                _frame(links[k], times[k], view[starts[k] : ends[k]], events, streams, counts)
     for ts, (src, sport, dst, dport), msg in streams.finish():
         if not events.add(ts, src, sport, dst, dport, msg):
             counts["unreadable DNS"] += 1
@@ -158,6 +153,31 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
                     **TCP_SAID}
             warn("skipped: " + "; ".join(f"{v:,} {said[k]}" for k, v in skipped.items()))
     return events.table()
+
+
+def _frame(link: int, ts: float | None, frame: memoryview, events: Events, streams: TcpStreams,
+           counts: dict[str, int]) -> None:
+    """One frame read in Python: the reference for what ``accel.dns_frames`` reads in C."""
+    ip = _ip_payload(link, frame)
+    if ip is None:
+        counts["not IP" if link in _LINKS else "link type"] += 1
+        return
+    src, dst, proto, payload = ip
+    if proto == 17 and len(payload) >= 8:
+        sport, dport = struct.unpack_from(">HH", payload)
+        if DNS_PORT not in (sport, dport):
+            return
+        msgs: Iterable[bytes | memoryview] = (payload[8:],)
+    elif proto == 6 and len(payload) >= 20:
+        sport, dport, seq, off, flags = struct.unpack_from(">HHI4xBB", payload)
+        if DNS_PORT not in (sport, dport):
+            return
+        msgs = streams.add((src, sport, dst, dport), ts, seq, flags, payload[(off >> 4) * 4 :])
+    else:
+        return
+    for msg in msgs:
+        if not events.add(ts, src, sport, dst, dport, msg):
+            counts["unreadable DNS"] += 1
 
 
 TCP_SAID = {"tcp gap": "TCP DNS segments after a gap in the capture",
@@ -307,21 +327,37 @@ class TcpStreams:
 _LINKS = (_NULL, _ETHERNET, _RAW, _RAW_BSD12, _RAW_BSD14, _SLL, _SLL2, _IPV4, _IPV6)
 
 
-def _pcap_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[tuple[int, float, memoryview]]:
+_BATCH = 1 << 13  # frames handed on at a time (all of one piece of the capture)
+_Batch = tuple[memoryview, list[int], list[float | None], list[int], list[int]]  # view, links, times, starts, ends
+
+
+def _pcap_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
+    """The frames of a pcap file in batches: the piece's view, each frame's link type, time and
+    its start and end in the view."""
     view = pieces.view
     order, unit = PCAP_MAGICS[bytes(view[:4])]
     if len(view) < 24:
         raise CaptureError("a pcap file shorter than its 24-byte header")
     link = struct.unpack_from(order + "I", view, 20)[0] & 0xFFFF  # the link type; the upper bits: FCS length
-    rec = struct.Struct(order + "IIII")
+    rec = struct.Struct(order + "III4x")  # seconds, fraction, captured length (the original length unread)
     kind = 0 if order == "<" else 1
     walk = accel.capture_scan(kind, link) or _RecordWalk(kind)
     start = 24
     while True:
         view = pieces.view
+        times: list[float | None] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for i in walk.records(view, start):
-            sec, frac, caplen, _ = rec.unpack_from(view, i)
-            yield link, sec + frac * unit, view[i + 16 : i + 16 + caplen]
+            sec, frac, caplen = rec.unpack_from(view, i)
+            times.append(sec + frac * unit)
+            starts.append(i + 16)
+            ends.append(i + 16 + caplen)
+            if len(starts) == _BATCH:
+                yield view, [link] * len(starts), times, starts, ends
+                times, starts, ends = [], [], []
+        if starts:
+            yield view, [link] * len(starts), times, starts, ends
         if pieces.final:
             counts["cut"] += walk.cut
             return
@@ -332,31 +368,48 @@ def _pcap_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[tuple[int
 _BYTE_ORDERS = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}  # a section header's byte-order magic
 
 
-def _pcapng_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[tuple[int, float | None, memoryview]]:
+def _pcapng_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
+    """The frames of a pcapng file in batches, as ``_pcap_packets`` gives a pcap file's."""
     order = "<"
-    links: list[tuple[int, float]] = []  # per interface of the current section: (link type, seconds per tick)
+    ifaces: list[tuple[int, float]] = []  # per interface of the current section: (link type, seconds per tick)
     walk = accel.capture_scan(2, 0) or _RecordWalk(2)
     start = 0
     while True:
         view = pieces.view
+        links: list[int] = []
+        times: list[float | None] = []
+        starts: list[int] = []
+        ends: list[int] = []
         for i in walk.records(view, start):
             if bytes(view[i : i + 4]) == PCAPNG_MAGIC:  # a section header: its byte order, new interfaces
                 order = _BYTE_ORDERS.get(bytes(view[i + 8 : i + 12]), "")
                 if not order:
                     raise CaptureError("a pcapng section header without its byte-order magic")
-                links = []
+                ifaces = []
             btype, blen = struct.unpack_from(order + "II", view, i)
-            body = view[i + 8 : i + blen - 4]
-            if btype == 1 and len(body) >= 8:  # interface description: link type, options (if_tsresol)
-                links.append((struct.unpack_from(order + "H", body)[0], _tsresol(body[8:], order)))
-            elif btype == 6 and len(body) >= 20:  # enhanced packet
-                iface, hi, lo, caplen = struct.unpack_from(order + "IIII", body)
-                if iface < len(links) and 20 + caplen <= len(body):
-                    link, tick = links[iface]
-                    yield link, ((hi << 32) | lo) * tick, body[20 : 20 + caplen]
-            elif btype == 3 and len(body) >= 4 and links:  # simple packet: no time
-                caplen = min(struct.unpack_from(order + "I", body)[0], len(body) - 4)
-                yield links[0][0], None, body[4 : 4 + caplen]
+            size = blen - 12  # the body: from i + 8
+            if btype == 1 and size >= 8:  # interface description: link type, options (if_tsresol)
+                ifaces.append((struct.unpack_from(order + "H", view, i + 8)[0],
+                               _tsresol(view[i + 16 : i + blen - 4], order)))
+            elif btype == 6 and size >= 20:  # enhanced packet
+                iface, hi, lo, caplen = struct.unpack_from(order + "IIII", view, i + 8)
+                if iface < len(ifaces) and 20 + caplen <= size:
+                    link, tick = ifaces[iface]
+                    links.append(link)
+                    times.append(((hi << 32) | lo) * tick)
+                    starts.append(i + 28)
+                    ends.append(i + 28 + caplen)
+            elif btype == 3 and size >= 4 and ifaces:  # simple packet: no time
+                caplen = min(struct.unpack_from(order + "I", view, i + 8)[0], size - 4)
+                links.append(ifaces[0][0])
+                times.append(None)
+                starts.append(i + 12)
+                ends.append(i + 12 + caplen)
+            if len(starts) >= _BATCH:
+                yield view, links, times, starts, ends
+                links, times, starts, ends = [], [], [], []
+        if starts:
+            yield view, links, times, starts, ends
         if pieces.final:
             counts["cut"] += walk.cut
             return
@@ -554,23 +607,29 @@ class Events:
         self.answers: list[str | None] = []
         self.pending: dict[tuple[str, int, int, str], list[int]] = {}
 
-    def add(self, ts: float | None, src: str, sport: int, dst: str, dport: int, msg: memoryview) -> bool:
+    def add(self, ts: float | None, src: str, sport: int, dst: str, dport: int, msg: bytes | memoryview) -> bool:
         q = question(msg)
         if q is None:
             return False
+        self.add_question(ts, src, sport, dst, dport, q)
+        return True
+
+    def add_question(self, ts: float | None, src: str, sport: int, dst: str, dport: int,
+                     q: tuple[int, int, int, str, int]) -> None:
+        """A message already read (``question``'s tuple): a query is an event, a response answers its
+        query or is an event of its own."""
         xid, flags, rcode, name, qtype = q
         outcome = "" if rcode in _DEAD_RCODES else "(answered)"
         if not flags & 0x8000:  # a query
             key = (src, sport, xid, name.lower())
             self.pending.setdefault(key, []).append(len(self.name))
             self._row(ts, src, name, qtype, None)
-            return True
+            return
         waiting = self.pending.get((dst, dport, xid, name.lower()))
         if waiting:
             self.answers[waiting.pop(0)] = outcome
         else:  # its query is not in the capture
             self._row(ts, dst, name, qtype, outcome)
-        return True
 
     def _row(self, ts: float | None, client: str, name: str, qtype: int, answers: str | None) -> None:
         self.ts.append(ts)
