@@ -325,6 +325,37 @@ def test_sysmon_and_dns_client_evtx_files() -> None:
     assert tbl["timestamp"] == ["2026-12-07T05:00:00.1234567Z"] * 2
 
 
+def test_an_evtx_chunk_whose_checksum_does_not_match_is_read_and_said() -> None:
+    """A byte overwritten inside a record (a name changed after Windows wrote it, or a damaged
+    copy) leaves the chunk's CRC32 of its records wrong. The ``evtx`` package reads on without a
+    word; the reader now says how many chunks do not match, and why that may be when the file
+    header says the log was dirty (copied while open, as live triage does). The events are still
+    read: a live copy's last chunk may be newer than its checksum, and those are the freshest."""
+    import struct
+
+    from hunt_assets_tests.evtx_writer import event, evtx
+
+    when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
+    names = [f"host{i:02d}.example.com" for i in range(30)]
+    data = bytearray(evtx([(when, event("Microsoft-Windows-Sysmon", 22, "ws-9", _sysmon_data(i, n)))
+                           for i, n in enumerate(names)], per_chunk=10))
+    clean: list[str] = []
+    assert read_input(io.BytesIO(bytes(data)), clean.append).column("name").to_pylist() == names
+    assert clean == []
+    second = 4096 + 65536
+    at = data.index("host15".encode("utf-16-le"), second)  # binary XML holds text as UTF-16
+    data[at : at + 2] = "x".encode("utf-16-le")
+    warnings: list[str] = []
+    got = read_input(io.BytesIO(bytes(data)), warnings.append).column("name").to_pylist()
+    assert got == [*names[:15], "xost15.example.com", *names[16:]]
+    assert warnings == ["1 chunk(s) of the event log whose checksums do not match (changed or damaged after Windows "
+                        "wrote them): their events are read as they are, and may not be what Windows logged"]
+    struct.pack_into("<I", data, 120, 1)  # the file header's flags: dirty
+    warnings.clear()
+    read_input(io.BytesIO(bytes(data)), warnings.append)
+    assert "copied while Windows had it open" in warnings[0]
+
+
 def test_dns_server_analytic_events_saved_as_evtx() -> None:
     """The DNS Server's analytic log saved as .evtx: the queries received (256) with their client
     (Source) and the response's code (257), as Winlogbeat's events are read."""
