@@ -522,3 +522,47 @@ def test_a_compressed_capture_is_unpacked_as_it_is_read(monkeypatch: pytest.Monk
     assert len(warnings) == 2
     assert warnings[0].startswith("the gzip data is damaged or cut off")
     assert warnings[1] == "skipped: 1 a capture cut off mid-record"
+
+
+def test_a_syn_scan_and_a_flood_of_connections_keep_memory_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SYN scan of port 53 (a probe and its SYN-ACK per port, no data) keeps at most
+    ``OPENED_MAX`` handshakes; the connections that carry queries among the probes are all read.
+    A flood of connections that each hold part of a message keeps at most ``FLOWS_MAX``
+    directions: those that hold nothing go first, then the oldest others are closed and counted
+    as cut, as at the capture's end. Before: ~300 bytes a direction until the end (800,000
+    packets of a scan: 432 MiB peak)."""
+    monkeypatch.setattr(pcap.TcpStreams, "OPENED_MAX", 40)
+    monkeypatch.setattr(pcap.TcpStreams, "FLOWS_MAX", 8)
+    client = "10.0.0.70"
+    frames, expected = [], []
+    for i in range(400):
+        probe = f"10.9.{i // 200}.{i % 200}"
+        frames.append((T0 + i, _seg(probe, 1024 + i, RESOLVER, 53, 5000 + i, b"", 0x02)))  # SYN
+        frames.append((T0 + i, _seg(RESOLVER, 53, probe, 1024 + i, 9000 + i, b"", 0x12)))  # SYN-ACK
+        if i % 25 == 0:  # a real connection: handshake, then its query a few probes later
+            name = DICTIONARY[i // 25]
+            expected.append(name)
+            frames.append((T0 + i, _seg(client, 30000 + i, RESOLVER, 53, 700, b"", 0x02)))
+            frames.append((T0 + i + 3, _seg(client, 30000 + i, RESOLVER, 53, 701, _framed(_query(name, xid=i)), 0x19)))
+    streams = pcap.TcpStreams()
+    peak = 0
+    for _, frame in frames:  # as read_capture hands the segments on
+        tcp = frame[20:]
+        src, dst = socket.inet_ntoa(frame[12:16]), socket.inet_ntoa(frame[16:20])
+        sport, dport, seq = struct.unpack_from(">HHI", tcp)
+        streams.add((src, sport, dst, dport), None, seq, tcp[13], memoryview(tcp[20:]))
+        peak = max(peak, len(streams.opened), len(streams.flows))
+    assert peak <= 41
+    assert _read(_pcap(sorted(frames, key=lambda f: f[0]), link=101))["name"] == expected
+
+    streams = pcap.TcpStreams()
+    msgs = [_framed(_query(n, xid=i)) for i, n in enumerate(DICTIONARY[:12])]
+    for i, m in enumerate(msgs):  # each connection's handshake, then a query's first half
+        streams.add((client, 31000 + i, RESOLVER, 53), float(i), 100, 0x02, memoryview(b""))
+        streams.add((client, 31000 + i, RESOLVER, 53), float(i), 101, 0x18, memoryview(m[:9]))
+        assert len(streams.flows) <= 8
+    # at the 9th and the 11th: the two oldest closed each time (down to three quarters), cut mid-message
+    assert streams.counts["tcp cut"] == 4
+    for i, m in enumerate(msgs[4:], 4):  # the others' queries are still read whole
+        assert [pcap.question(x)[3] for x in streams.add((client, 31000 + i, RESOLVER, 53), float(i), 110, 0x18,
+                                                         memoryview(m[9:]))] == [DICTIONARY[i]]

@@ -23,6 +23,7 @@ stderr.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import socket
 import struct
@@ -222,26 +223,52 @@ class TcpStreams:
     capture began starts at the first segment that begins a message. Bytes missing from the
     capture (a gap that no later segment fills, by the connection's close, the capture's end or
     ``PENDING_MAX`` bytes held) end the stream's reading until a message begins; what could not be
-    read is counted."""
+    read is counted.
+
+    Memory stays bounded whatever the capture holds. A handshake is only where its stream starts
+    (``opened``) until data comes: a SYN scan of port 53, a probe and its SYN-ACK per port, kept
+    ~300 bytes a direction until the capture's end before (800,000 packets: 432 MiB peak). At
+    most ``OPENED_MAX`` such starts are kept, the oldest quarter forgotten past it (a later
+    segment of such a connection is read from the first message that begins in it, as for one
+    begun before the capture). At most ``FLOWS_MAX`` directions with data are followed: past it
+    the oldest that hold no bytes are let go the same way, and only when too few hold nothing are
+    the oldest others closed as at the capture's end, their messages given by ``finish``."""
 
     PENDING_MAX = 1 << 20  # bytes held per direction waiting for an earlier segment
+    FLOWS_MAX = 1 << 16  # directions with data followed at once
+    OPENED_MAX = 1 << 18  # handshakes remembered without data
 
     def __init__(self) -> None:
         self.flows: dict[tuple[str, int, str, int], _Flow] = {}
+        self.opened: dict[tuple[str, int, str, int], int] = {}  # a handshake's direction: its first data's number
         self.counts = dict.fromkeys(TCP_SAID, 0)
+        self.closed: list[tuple[float | None, tuple[str, int, str, int], bytes]] = []  # closed to make room
 
     def add(self, key: tuple[str, int, str, int], ts: float | None, seq: int, flags: int, seg: memoryview
             ) -> list[bytes]:
         """The messages this segment completes, in stream order."""
         if flags & _SYN:
-            self.flows[key] = _Flow((seq + 1) & _SEQ, ts)
             seq = (seq + 1) & _SEQ  # data on a SYN (TCP Fast Open) follows its sequence number
+            self.flows.pop(key, None)  # a new connection on the same ports
+            if not len(seg):
+                self.opened[key] = seq
+                if len(self.opened) > self.OPENED_MAX:
+                    for old in list(itertools.islice(self.opened, len(self.opened) // 4)):
+                        del self.opened[old]
+                return []
+            self.opened.pop(key, None)
+            self._make_room()
+            self.flows[key] = _Flow(seq, ts)
         flow = self.flows.get(key)
         if flow is None:
             if not len(seg):
+                if flags & (_FIN | _RST):
+                    self.opened.pop(key, None)
                 return []
-            flow = self.flows[key] = _Flow(seq, ts)
-            flow.synced = False  # read from the first message that begins in it
+            self._make_room()
+            start = self.opened.pop(key, None)
+            flow = self.flows[key] = _Flow(seq if start is None else start, ts)
+            flow.synced = start is not None  # else read from the first message that begins in it
         flow.ts = ts
         out = self._segment(flow, seq, bytes(seg)) if len(seg) else []
         if flags & (_FIN | _RST):
@@ -250,11 +277,33 @@ class TcpStreams:
         return out
 
     def finish(self) -> list[tuple[float | None, tuple[str, int, str, int], bytes]]:
-        """The messages still held when the capture ends (behind a gap), with their connection and
-        last time; the streams that end inside a message are counted as cut."""
-        out = [(flow.ts, key, msg) for key, flow in self.flows.items() for msg in self._close(flow)]
+        """The messages still held when the capture ends (behind a gap), and those of directions
+        closed to make room, with their connection and last time; the streams that end inside a
+        message are counted as cut."""
+        out = self.closed + [(flow.ts, key, msg) for key, flow in self.flows.items() for msg in self._close(flow)]
         self.flows.clear()
+        self.opened.clear()
+        self.closed = []
         return out
+
+    def _make_room(self) -> None:
+        """Below ``FLOWS_MAX`` directions, down to three quarters of it: the oldest that hold no
+        bytes first, then (rarely) the oldest others, closed. A quarter freed each time keeps the
+        cost per new direction constant."""
+        if len(self.flows) < self.FLOWS_MAX:
+            return
+        excess = len(self.flows) - self.FLOWS_MAX * 3 // 4
+        idle = []
+        for k, f in self.flows.items():  # oldest first: a scan's first probes are the oldest
+            if not f.buf and not f.pending:
+                idle.append(k)
+                if len(idle) == excess:
+                    break
+        for k in idle:
+            del self.flows[k]
+        for k in list(self.flows)[: excess - len(idle)]:
+            flow = self.flows.pop(k)
+            self.closed += [(flow.ts, k, msg) for msg in self._close(flow)]
 
     def _segment(self, flow: _Flow, seq: int, seg: bytes) -> list[bytes]:
         ahead = (seq - flow.nxt) & _SEQ
