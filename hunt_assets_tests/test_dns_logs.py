@@ -1002,6 +1002,29 @@ def test_parquet_files_are_read_like_json_lines(tmp_path: Path, capsysbinary: py
     assert b"a Parquet file that does not read" in capsysbinary.readouterr().err
 
 
+def test_a_parquet_name_column_stored_as_binary_is_read_as_text() -> None:
+    """A Parquet writer without the string annotation (Impala, older Hive and Spark) stores a
+    Zeek log's ``query`` as binary, nested fields too: read as text, bytes that are not UTF-8 as
+    ``\\xNN`` escapes (as Zeek writes them), a null kept as a null. Before: refused, "no
+    query-name field"."""
+    import pyarrow.parquet as pq
+
+    from hunt_assets.analytics.dns.cli import read_input
+
+    raw = [b"www.example.com", b"\xff\xfeiodine.t.example.org", None, "b\xc3\xbccher.example".encode("latin-1")]
+    for table in (pa.table({"query": pa.array(raw, pa.binary()), "id.orig_h": ["10.0.0.1"] * 4}),
+                  pa.table({"query": pa.array([{"hostname": v} for v in raw],  # OCSF's query.hostname
+                                              pa.struct([("hostname", pa.large_binary())]))})):
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        tbl = read_input(io.BytesIO(buf.getvalue())).to_pydict()
+        assert tbl["name"] == ["www.example.com", "\\xff\\xfeiodine.t.example.org", None, "b\u00fccher.example"]
+    clean = pa.table({"query": pa.array([b"a.example", "b\u00fccher.example".encode()], pa.binary())})
+    buf = io.BytesIO()
+    pq.write_table(clean, buf)
+    assert read_input(io.BytesIO(buf.getvalue())).column("name").to_pylist() == ["a.example", "b\u00fccher.example"]
+
+
 def test_zeek_json_answer_lists_are_read_when_some_hold_records() -> None:
     """Zeek's JSON ``answers`` is a list; where any list held a record, the join that reads them
     failed (a separator of the wrong string type) and the column was dropped without a word, so a

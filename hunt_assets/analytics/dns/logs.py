@@ -1055,7 +1055,31 @@ def read_parquet(data: bytes | bytearray, warn: Callable[[str], None] | None = N
         tbl = pq.read_table(pa.BufferReader(pa.py_buffer(data)))  # no copy of the file
     except (pa.ArrowInvalid, OSError) as exc:
         raise LogFormatError(f"a Parquet file that does not read: {exc}") from None
-    return records_table(_flat_lower(tbl), warn)
+    return records_table(binary_as_text(_flat_lower(tbl)), warn)
+
+
+def binary_as_text(tbl: pa.Table) -> pa.Table:
+    """Binary columns as text: valid UTF-8 as it is, other bytes as ``\\xNN`` escapes (as Zeek
+    writes them, and as the other readers read bytes that are not UTF-8).
+
+    Why: a Parquet writer without the string annotation (Impala, older Hive and Spark, a Zeek
+    log converted by a tool that keeps bytes as bytes) stores a name column as binary, and the
+    readers look for text columns only: the file was refused, "no query-name field"."""
+    from hunt_assets.analytics.dns import accel
+
+    for i, field in enumerate(tbl.schema):
+        if not (pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):
+            continue
+        col = tbl.column(i).combine_chunks() if tbl.column(i).num_chunks != 1 else tbl.column(i).chunk(0)
+        col = col.cast(pa.large_binary())
+        data = col.buffers()[2]
+        if data is None or accel.utf8_valid(memoryview(data)):
+            text = col.cast(pa.large_string())
+        else:
+            text = pa.array([None if v is None else v.decode("utf-8", "backslashreplace") for v in col.to_pylist()],
+                            pa.large_string())
+        tbl = tbl.set_column(i, field.name, text)
+    return tbl
 
 
 def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> pa.Table:
