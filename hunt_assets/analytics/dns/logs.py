@@ -139,9 +139,6 @@ def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytear
     kind = packed_kind(bytes(data[:10]))
     if kind is None:
         return data
-    import bz2  # only now: a plain list's start-up does not pay for them
-    import lzma
-
     out = bytearray()
     try:
         if kind in ("zstd", "lz4"):  # Arrow's streams read concatenated frames
@@ -151,13 +148,12 @@ def unpack(data: bytearray, warn: Callable[[str], None] | None = None) -> bytear
         else:
             rest = bytes(data)
             while rest:
-                d = (zlib.decompressobj(wbits=31) if kind == "gzip" else bz2.BZ2Decompressor() if kind == "bzip2"
-                     else lzma.LZMADecompressor())
-                out += d.decompress(rest)
-                if not d.eof:
+                d = _decompressor(kind)
+                out += d.decompress(rest)  # type: ignore[attr-defined]
+                if not d.eof:  # type: ignore[attr-defined]
                     raise EOFError("the archive is cut off")
-                rest = d.unused_data
-    except (zlib.error, EOFError, OSError, lzma.LZMAError, pa.ArrowException) as exc:
+                rest = d.unused_data  # type: ignore[attr-defined]
+    except _unpack_errors() as exc:
         if not out:
             raise LogFormatError(f"a {kind} file that does not unpack: {exc}") from None
         del out[out.rfind(b"\n") + 1 :]
@@ -173,24 +169,30 @@ def packed_kind(head: bytes) -> str | None:
 
 
 def _decompressor(kind: str) -> object:
-    import bz2
+    """A gzip, bzip2 or xz decompressor for one member (zstd and lz4 go through Arrow's streams)."""
+    import bz2  # only now: a plain list's start-up does not pay for them
     import lzma
 
     return (zlib.decompressobj(wbits=31) if kind == "gzip" else bz2.BZ2Decompressor() if kind == "bzip2"
             else lzma.LZMADecompressor())
 
 
+def _unpack_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged or cut-off packed input raises, whichever its compression."""
+    import lzma
+
+    return zlib.error, EOFError, OSError, lzma.LZMAError, pa.ArrowException
+
+
 def unpacked_head(head: bytes, kind: str, n: int) -> bytes:
     """Up to ``n`` bytes of what a packed stream starting with ``head`` unpacks to, from ``head``
     alone (less, or nothing, when ``head`` is too short for them: a bzip2 block, a zstd frame)."""
-    import lzma
-
     try:
         if kind in ("zstd", "lz4"):
             with pa.CompressedInputStream(pa.BufferReader(pa.py_buffer(head)), kind) as stream:
                 return bytes(stream.read(n))
         return bytes(_decompressor(kind).decompress(head, n))  # type: ignore[attr-defined]  # n at most: a bomb stays small
-    except (zlib.error, EOFError, OSError, ValueError, lzma.LZMAError, pa.ArrowException):
+    except (*_unpack_errors(), ValueError):
         return b""
 
 
@@ -221,11 +223,7 @@ class UnpackingReader(io.RawIOBase):
         while self.at >= len(self.out) and not self.ended:
             try:
                 self.out, self.at = self._unpack_more(), 0
-            except Exception as exc:
-                import lzma
-
-                if not isinstance(exc, (zlib.error, EOFError, OSError, lzma.LZMAError, pa.ArrowException)):
-                    raise
+            except _unpack_errors() as exc:
                 self.out, self.at, self.ended = b"", 0, True
                 if self.warn is not None:
                     self.warn(f"the {self.kind} data is damaged or cut off ({exc}); read the {self.total:,} bytes "
