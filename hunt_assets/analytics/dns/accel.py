@@ -187,7 +187,6 @@ def group_max_u64(groups: np.ndarray, values: np.ndarray, n_groups: int) -> np.n
     return out
 
 
-
 CAPTURE_IFACES = 256  # pcapng interfaces the kernel tracks per section (``_native.c``); past that it keeps every packet
 
 

@@ -11,8 +11,8 @@ refused ("no query-name field"), so the hunter had to write the parsing in Power
 What is read, per event: Sysmon 22 (``QueryName``, ``QueryResults``, ``UtcTime``), DNS Client 3008
 ("query is completed": name, type, status) and 3006 ("query is called": name and type; no
 outcome) where no 3008 of the same machine, name and type completes it (a look-up still pending
-when the log was taken). Fields come from ``Properties`` by the event's documented order (any language
-of Windows), else from the English ``Message``. The client is the event's ``MachineName`` (the
+when the log was taken). Fields come from ``Properties`` by the event's documented order (any
+language of Windows), else from the English ``Message``. The client is the event's ``MachineName`` (the
 endpoint that asked). 3008's status becomes the outcome as a response code would: the name errors
 (9003 NXDOMAIN, 9002 SERVFAIL, 9005 REFUSED) are dead look-ups; 0 and 9501 (no records of that
 type: the name exists) answered; others (a time-out, a local error) say nothing. An event log file
@@ -182,7 +182,8 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
     log gives it, in ``named_cols``)."""
     ids = [_event_id(v) for v in cols["id"]]
     rows: dict[str, list[str | None]] = {k: [] for k in ("name", "client", "timestamp", "qtype", "answers")}
-    called: list[_Called] = []  # 3006, paired with 3008 below
+    looked_up: list[_Seen] = []  # Sysmon 22 and 3008: (machine, fields)
+    called: list[_Seen] = []  # 3006, paired with 3008 below
     completed: dict[_Key, int] = {}  # 3008 per look-up key
     for i in range(n):
         eid = ids[i]
@@ -204,16 +205,15 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
             continue
         if not fields.get("timestamp"):
             fields["timestamp"] = _time(cols["timecreated"][i])
+        machine = as_text(cols["machinename"][i])
         if eid == CLIENT_CALLED:
-            called.append((as_text(cols["machinename"][i]), fields))
+            called.append((machine, fields))
             continue
         if eid == CLIENT_COMPLETED:
-            key = _look_up_key(as_text(cols["machinename"][i]), fields)
+            key = _look_up_key(machine, fields)
             completed[key] = completed.get(key, 0) + 1
-        rows["client"].append(as_text(cols["machinename"][i]))
-        for k in ("name", "timestamp", "qtype", "answers"):
-            rows[k].append(fields.get(k))
-    for machine, fields in _pending(called, completed):
+        looked_up.append((machine, fields))
+    for machine, fields in looked_up + _pending(called, completed):
         rows["client"].append(machine)
         for k in ("name", "timestamp", "qtype", "answers"):
             rows[k].append(fields.get(k))
@@ -222,14 +222,14 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
 
 
 _Key = tuple[str | None, str, str | None]  # a DNS Client look-up: machine, name (lower case), type
-_Called = tuple[str | None, dict[str, str | None]]  # a 3006 event: machine, fields
+_Seen = tuple[str | None, dict[str, str | None]]  # an event read: its machine and fields
 
 
 def _look_up_key(machine: str | None, fields: dict[str, str | None]) -> _Key:
     return machine, (fields.get("name") or "").lower(), fields.get("qtype")
 
 
-def _pending(called: list[_Called], completed: dict[_Key, int]) -> list[_Called]:
+def _pending(called: list[_Seen], completed: dict[_Key, int]) -> list[_Seen]:
     """The 3006 events ("query is called") that no 3008 ("query is completed") of the same machine,
     name and type answers: look-ups still pending when the log was taken, or whose 3008 was lost.
 
