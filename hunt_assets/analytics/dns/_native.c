@@ -2845,7 +2845,7 @@ fail:
 
 /* capture_scan(data, start, kind, link, out, state) -> (kept, next, status)
  *
- * Walks a capture's records from `start` as pcap._pcap_packets / _pcapng_packets do and writes the
+ * Walks a capture's records from `start` as pcap._RecordWalk does and writes the
  * offsets of the records the reader must see into `out` (int64): pcap records whose frame is not
  * quiet (see transport: T_QUIET); for pcapng, section headers, interface descriptions and the packet
  * blocks whose frame is not quiet (blocks of other types, which the reader ignores, are left out).

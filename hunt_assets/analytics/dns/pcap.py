@@ -125,7 +125,7 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
     counts = {"not IP": 0, "unreadable DNS": 0, "link type": 0, "cut": 0}
     events = Events()
     streams = TcpStreams()
-    batches = _pcapng_packets(pieces, counts) if pieces.view[:4] == PCAPNG_MAGIC else _pcap_packets(pieces, counts)
+    batches = _pcapng_batches(pieces, counts) if pieces.view[:4] == PCAPNG_MAGIC else _pcap_batches(pieces, counts)
     for view, links, times, starts, ends in batches:
         read = accel.dns_frames(view, starts, ends, links)
         if read is None:  # no kernel: every frame in Python
@@ -380,7 +380,7 @@ _BATCH = 1 << 13  # frames handed on at a time (all of one piece of the capture)
 _Batch = tuple[memoryview, list[int], list[float | None], list[int], list[int]]  # view, links, times, starts, ends
 
 
-def _pcap_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
+def _pcap_batches(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
     """The frames of a pcap file in batches: the piece's view, each frame's link type, time and
     its start and end in the view."""
     view = pieces.view
@@ -417,8 +417,8 @@ def _pcap_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
 _BYTE_ORDERS = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}  # a section header's byte-order magic
 
 
-def _pcapng_packets(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
-    """The frames of a pcapng file in batches, as ``_pcap_packets`` gives a pcap file's."""
+def _pcapng_batches(pieces: _Pieces, counts: dict[str, int]) -> Iterator[_Batch]:
+    """The frames of a pcapng file in batches, as ``_pcap_batches`` gives a pcap file's."""
     order = "<"
     ifaces: list[tuple[int, float]] = []  # per interface of the current section: (link type, seconds per tick)
     walk = accel.capture_scan(2, 0) or _RecordWalk(2)
