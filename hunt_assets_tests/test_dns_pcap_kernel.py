@@ -58,6 +58,9 @@ def _traffic(i: int) -> list[tuple[bytes, bool]]:
         (_ipv4("93.184.216.34", v4, 6, https), False),
         (_ipv6("2001:db8::2", v6, 6, https), False),
         (_ipv4(v4, "142.250.1.1", 17, _udp(v4, 50000, "142.250.1.1", 443, bytes(1200))), False),  # QUIC
+        (_ipv4(v4, "8.8.8.8", 6, _tcp(50000 + i, 443, b"")), True),  # DoH to a listed resolver: counted
+        (_ipv6(v6, "2606:4700:4700::1111", 17, _udp(v6, 50000 + i, "", 443, bytes(100))), True),  # DoH over HTTP/3
+        (_ipv4(v4, "203.0.113.53", 6, _tcp(50000 + i, 853, b"\x16\x03\x01")), True),  # DoT to anyone
         (_ipv4(v4, "10.0.0.9", 1, b"\x08\x00" + bytes(30)), False),  # ICMP
         (_ipv4(v4, "10.0.0.9", 17, b"\x00\x35"), False),  # a UDP header cut short
         (_ipv4(v4, "10.0.0.9", 6, _tcp(53, 1, b"")[:12]), False),  # a TCP header cut short
@@ -77,7 +80,8 @@ def _outcome(data: bytes, native: bool) -> object:
     accel.ENABLED = native
     try:
         warnings: list[str] = []
-        return pcap.read_capture(data, warnings.append).to_pydict(), warnings
+        tbl = pcap.read_capture(data, warnings.append)
+        return tbl.to_pydict(), (tbl.schema.metadata or {}).get(pcap.CONNECTIONS_KEY), warnings
     except pcap.CaptureError as exc:
         return repr(exc)
     finally:
@@ -103,8 +107,9 @@ def test_the_kernel_passes_over_only_what_the_reader_would() -> None:
             data = _pcap(frames, link=link, order=order)
             kept = list(accel.CaptureScan("<>".index(order), link).records(memoryview(data), 24))
             assert len(kept) == must < len(frames)
-            rows, warnings = _outcome(data, True)
-            assert (rows, warnings) == _outcome(data, False)
+            rows, conns, warnings = _outcome(data, True)
+            assert (rows, conns, warnings) == _outcome(data, False)
+            assert b'"8.8.8.8", 443, "tcp", 20' in conns
             assert set(rows["name"]) == set(DICTIONARY[:20])
             assert "frames that are not IPv4 / IPv6" in warnings[0]
     # pcapng: two sections in opposite byte orders, interfaces of three link types, simple packets

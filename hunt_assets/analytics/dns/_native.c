@@ -2637,10 +2637,53 @@ typedef struct {
     Py_ssize_t size;        /* bytes of the payload, as the IP header bounds them */
 } Transport;
 
-enum { T_PYTHON, T_QUIET, T_DNS };
+enum { T_PYTHON, T_QUIET, T_DNS, T_CONN };
+
+/* The resolver addresses whose port 443 is DNS over HTTPS (pcap.Connections.watches; resolvers'
+ * list, set by watch_addresses before a capture is read). */
+#define WATCH_MAX 256
+static uint8_t watch4[WATCH_MAX][4], watch6[WATCH_MAX][16];
+static Py_ssize_t nwatch4, nwatch6;
+
+static int watched(const Transport *t)
+{
+    if (t->version == 4) {
+        for (Py_ssize_t k = 0; k < nwatch4; k++)
+            if (memcmp(watch4[k], t->ip + 16, 4) == 0)
+                return 1;
+    } else {
+        for (Py_ssize_t k = 0; k < nwatch6; k++)
+            if (memcmp(watch6[k], t->ip + 24, 16) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* watch_addresses(v4, v6) -> None: the packed IPv4 (4 bytes each) and IPv6 (16 bytes each) addresses
+ * `watched` looks for, replacing any set before. */
+static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    Py_buffer a, b;
+    if (!PyArg_ParseTuple(args, "y*y*:watch_addresses", &a, &b))
+        return NULL;
+    if (a.len % 4 || b.len % 16 || a.len / 4 > WATCH_MAX || b.len / 16 > WATCH_MAX) {
+        PyBuffer_Release(&a);
+        PyBuffer_Release(&b);
+        PyErr_SetString(PyExc_ValueError, "watch_addresses: whole addresses, at most 256 of each version");
+        return NULL;
+    }
+    memcpy(watch4, a.buf, (size_t)a.len);
+    memcpy(watch6, b.buf, (size_t)b.len);
+    nwatch4 = a.len / 4;
+    nwatch6 = b.len / 16;
+    PyBuffer_Release(&a);
+    PyBuffer_Release(&b);
+    Py_RETURN_NONE;
+}
 
 /* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
- * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_QUIET an
+ * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
+ * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_QUIET an
  * IP packet the reader passes over without counting it (another protocol, another port, a
  * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
  * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
@@ -2677,7 +2720,10 @@ static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
     t->ip = ip;
     if (!((t->proto == 17 && t->size >= 8) || (t->proto == 6 && t->size >= 20)))
         return T_QUIET;
-    return rd16(t->payload, 1) == 53 || rd16(t->payload + 2, 1) == 53 ? T_DNS : T_QUIET;
+    const unsigned dport = rd16(t->payload + 2, 1);
+    if (rd16(t->payload, 1) == 53 || dport == 53)
+        return T_DNS;
+    return dport == 853 || (dport == 443 && watched(t)) ? T_CONN : T_QUIET;
 }
 
 static const char HEXD[] = "0123456789abcdef";
@@ -2759,8 +2805,9 @@ static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, 
  * names[name_offsets[i] : name_offsets[i + 1]]; 1 left to the Python reader (TCP, a frame that
  * is not IP, a fragment, IPv6 extension headers, a message without a readable question: whatever
  * it reads or counts itself, or a name that does not fit in `names`); 2 neither UDP nor TCP to
- * or from port 53 (the reader passes over it). What status 0 gives is what pcap._ip_payload and
- * pcap.question give for the same frame. */
+ * or from port 53 (the reader passes over it); 3 a packet to an encrypted-DNS port (T_CONN): meta
+ * IP version, source port, destination port, IP protocol, TCP flags (0 for UDP), 0, and addrs. What
+ * status 0 gives is what pcap._ip_payload and pcap.question give for the same frame. */
 static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
 {
     PyObject *o[9];
@@ -2796,30 +2843,40 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         }
         Transport t;
         const int r = transport(links[j], d + offs[j], lens[j], &t);
-        if (r != T_DNS) {
+        if (r != T_DNS && r != T_CONN) {
             status[j] = r == T_QUIET ? 2 : 1;
             continue;
         }
-        if (t.proto != 17)
-            continue; /* TCP: the Python reader reassembles the stream */
         const int v = t.version;
         const uint8_t *ip = t.ip, *pl = t.payload;
         const Py_ssize_t plen = t.size;
         const unsigned sport = rd16(pl, 1), dport = rd16(pl + 2, 1);
-        unsigned xid, flags, qtype;
-        const Py_ssize_t got = dns_question(pl + 8, plen - 8, names + w, cap - w, &xid, &flags, &qtype);
-        if (got < 0)
-            continue; /* unreadable, or no room: the Python reader reads (and counts) it */
-        w += got;
-        noffs[j + 1] = w;
-        status[j] = 0;
         int64_t *mt = meta + 6 * j;
-        mt[0] = v;
-        mt[1] = sport;
-        mt[2] = dport;
-        mt[3] = xid;
-        mt[4] = flags;
-        mt[5] = qtype;
+        if (r == T_CONN) {
+            status[j] = 3;
+            mt[0] = v;
+            mt[1] = sport;
+            mt[2] = dport;
+            mt[3] = t.proto;
+            mt[4] = t.proto == 6 ? pl[13] : 0;
+            mt[5] = 0;
+        } else {
+            if (t.proto != 17)
+                continue; /* TCP: the Python reader reassembles the stream */
+            unsigned xid, flags, qtype;
+            const Py_ssize_t got = dns_question(pl + 8, plen - 8, names + w, cap - w, &xid, &flags, &qtype);
+            if (got < 0)
+                continue; /* unreadable, or no room: the Python reader reads (and counts) it */
+            w += got;
+            noffs[j + 1] = w;
+            status[j] = 0;
+            mt[0] = v;
+            mt[1] = sport;
+            mt[2] = dport;
+            mt[3] = xid;
+            mt[4] = flags;
+            mt[5] = qtype;
+        }
         uint8_t *a = addrs + 32 * j;
         if (v == 4) {
             memcpy(a, ip + 12, 4);
@@ -2971,6 +3028,8 @@ fail:
 }
 
 static PyMethodDef methods[] = {
+    {"watch_addresses", py_watch_addresses, METH_VARARGS,
+     "watch_addresses(v4, v6): the resolver addresses whose port 443 a capture's reader counts as DoH"},
     {"count_labels", py_count_labels, METH_VARARGS,
      "count_labels(data, offsets) -> number of labels parse() will produce"},
     {"parse", py_parse, METH_VARARGS,

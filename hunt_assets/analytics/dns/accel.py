@@ -15,6 +15,7 @@ compiler simply has no ``_native`` and runs NumPy.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from types import ModuleType
@@ -197,14 +198,15 @@ class CaptureScan:
     Why: in a sensor's capture DNS is a few packets in a hundred, and the reader spent 7-8 µs in
     Python on each packet only to find it was not DNS. ``records`` walks the records as the reader
     does and skips the frames the reader would pass over without counting them (IP packets that are
-    neither UDP nor TCP to or from port 53); every other record (DNS, a frame that is not IP, a
-    fragment, a block the reader needs) is handed on, so rows and counts stay those of the Python
-    walk (``pcap._RecordWalk``, which has the same interface). ``kind``: 0 / 1 a pcap file in
-    little / big byte order (``link`` from its header), 2 pcapng (its sections' byte orders and
-    interfaces are state carried from one piece to the next).
+    neither UDP nor TCP to or from port 53, nor to an encrypted-DNS port: ``pcap.Connections.watches``);
+    every other record (DNS, a frame that is not IP, a fragment, a block the reader needs) is handed on,
+    so rows and counts stay those of the Python walk (``pcap._RecordWalk``, which has the same
+    interface). ``kind``: 0 / 1 a pcap file in little / big byte order (``link`` from its header), 2
+    pcapng (its sections' byte orders and interfaces are state carried from one piece to the next).
     """
 
     def __init__(self, kind: int, link: int) -> None:
+        _watch_resolvers()
         self.kind, self.link = kind, link
         self.state = np.zeros(CAPTURE_IFACES + 2, dtype=np.int64)
         self.out = np.empty(1 << 14, dtype=np.int64)
@@ -227,6 +229,20 @@ def capture_scan(kind: int, link: int) -> CaptureScan | None:
     return CaptureScan(kind, link) if ext is not None and ENABLED else None
 
 
+@functools.lru_cache(maxsize=1)
+def _watch_resolvers() -> None:
+    """Hands the kernel the resolver addresses whose port 443 is DoH (``pcap.Connections.watches``), once:
+    the C walk keeps those packets, where it skips the rest of the web."""
+    import socket
+
+    from hunt_assets.analytics.dns.resolvers import resolver_addresses
+
+    v4 = [a for a in resolver_addresses() if ":" not in a]
+    v6 = [a for a in resolver_addresses() if ":" in a]
+    ext.watch_addresses(b"".join(socket.inet_pton(socket.AF_INET, a) for a in v4),
+                        b"".join(socket.inet_pton(socket.AF_INET6, a) for a in v6))
+
+
 _NAME_ROOM = 96  # bytes of names per frame in ``dns_frames``' buffer; a frame whose name does not fit is read in Python
 
 
@@ -239,9 +255,11 @@ def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list
     Why: a resolver's capture is all DNS, and reading a packet's headers and question in Python
     cost ~18 µs (100,000 look-ups, 200,000 packets: 3.7 s of the 5.3 s run). Status 0: read here;
     1: for the Python reader (TCP, frames it counts, a question it cannot read, a name that does
-    not fit); 2: not DNS. Status 0 gives what ``pcap._ip_payload`` and ``pcap.question`` give."""
+    not fit); 2: not DNS; 3: a packet to an encrypted-DNS port (the numbers: IP version, ports,
+    IP protocol, TCP flags, 0). Status 0 gives what ``pcap._ip_payload`` and ``pcap.question`` give."""
     if ext is None or not ENABLED:
         return None
+    _watch_resolvers()
     n = len(starts)
     offs = np.array(starts, dtype=np.int64)
     lens = np.array(ends, dtype=np.int64) - offs

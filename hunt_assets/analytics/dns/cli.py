@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import json
 import os
 import re
 import sys
@@ -519,7 +520,33 @@ def combine_inputs(tables: list[pa.Table]) -> pa.Table:
             cols.append(pc.cast(t.column(c), typ) if c in t.column_names else pa.nulls(t.num_rows, typ))
         parts.append(pa.table(cols, names=names))
     rows = sum(input_rows(t) for t in tables)
-    return pa.concat_tables(parts).replace_schema_metadata({ROWS_KEY: str(rows).encode()})
+    meta = {ROWS_KEY: str(rows).encode()}
+    conns = [r for t in tables for r in _connection_rows(t)]
+    if conns:  # a capture's encrypted-DNS connections, for --hosts
+        meta[pcap.CONNECTIONS_KEY] = json.dumps(conns).encode()
+    return pa.concat_tables(parts).replace_schema_metadata(meta)
+
+
+def _connection_rows(tbl: pa.Table) -> list[list]:
+    """The encrypted-DNS connections a capture's table carries (``pcap.Connections.rows``), else []."""
+    raw = (tbl.schema.metadata or {}).get(pcap.CONNECTIONS_KEY)
+    return json.loads(raw) if raw else []
+
+
+def capture_connections(tbl: pa.Table) -> pd.DataFrame | None:
+    """A capture's encrypted-DNS connections in the ``encrypted_dns_connections`` hunt's columns
+    (``DeviceName`` the client address, no ``FileName``: a capture names no process), or None for
+    input that is not a capture with such connections."""
+    rows = _connection_rows(tbl)
+    if not rows:
+        return None
+    import pandas as pd
+
+    df = pd.DataFrame(rows, columns=list(pcap.CONNECTION_FIELDS))
+    when = {c: pd.to_datetime(df[c].astype("float64"), unit="s", utc=True) for c in ("first_seen", "last_seen")}
+    return pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
+                         "Protocol": df["protocol"], "Connections": df["connections"].astype("int64"),
+                         "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"]})
 
 
 def input_rows(tbl: pa.Table) -> int:
@@ -544,14 +571,19 @@ def event_columns(tbl: pa.Table) -> set[str]:
 def host_table(tbl: pa.Table, allow: Allowlist | None = None) -> tuple[pa.Table, pd.DataFrame]:
     """(``score_table``'s rows of an event table, the hosts that looked up flagged domains or an
     encrypted-DNS resolver as ``summarize_hosts`` ranks them for the host_summary asset). ``tbl``
-    needs a ``client`` column."""
+    needs a ``client`` column. A capture's connections to encrypted-DNS resolvers list their hosts
+    too, in two more columns (``encrypted_dns_connections``, ``encrypted_dns_connected_to``) that a
+    log's table does not get: a log cannot fill them, and its columns stay as scripts read them."""
     out, df, domains = _scored_events(tbl, allow)
     from hunt_assets.analytics.dns.events import HUNT_ONLY_HOST_COLUMNS, summarize_hosts
 
-    hosts = summarize_hosts(df, domains)
+    conns = capture_connections(tbl)
+    hosts = summarize_hosts(df, domains, encrypted_connections=conns)
     # the columns a log alone can fill (no alerts, no connection hunt), priority first: a hunter sorts by it
     first = ("client", "priority")
-    cols = [*first, *(c for c in hosts.columns if c not in (*first, *HUNT_ONLY_HOST_COLUMNS))]
+    captured = ("encrypted_dns_connections", "encrypted_dns_connected_to") if conns is not None else ()
+    cols = [*first, *(c for c in hosts.columns
+                      if c not in (*first, *HUNT_ONLY_HOST_COLUMNS) or c in captured)]
     return out, hosts[cols]
 
 

@@ -902,7 +902,8 @@ def summarize_hosts(
 
     ``encrypted_connections``: rows of the ``encrypted_dns_connections`` hunt (``DeviceName``,
     ``FileName``, ``Connections``): the resolvers reached without a look-up (by address, or DoT on 853)
-    list a host too, with the resolvers they reached and the processes that made them. Processes that are
+    list a host too, with the resolvers they reached and the processes that made them. A capture's
+    connections (``score-dns --hosts``) come without ``FileName``: no process is named or judged. Processes that are
     neither browsers nor DNS software (``resolvers.process_kind``) are listed again in
     ``encrypted_dns_other_processes`` and add ``OTHER_PROCESS_PRIORITY``: a program resolving over HTTPS by
     itself is how a DoH tunnel looks.
@@ -980,24 +981,33 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
     empty = pd.DataFrame(columns=["connections", "connected_to", "processes", "other_processes", "first_seen",
                                   "last_seen"], index=pd.Index([], dtype=object, name="client"))
-    need = {"DeviceName", "FileName", "Connections"}
+    need = {"DeviceName", "Connections"}
     if hunt is None or hunt.empty or not need <= set(hunt.columns):
         return empty
     h = hunt[hunt["DeviceName"].notna() & (hunt["DeviceName"].astype(str) != "")]
     if h.empty:
         return empty
     h = h.assign(resolver=_resolver_labels(h))
+    if "FileName" not in h.columns:  # a packet capture: connections, no processes
+        out = h.groupby("DeviceName")["Connections"].sum().astype(np.int64).rename("connections").to_frame()
+        out["processes"] = out["other_processes"] = ""
+        return _connections_seen(h, out, empty)
     per = (h.assign(FileName=h["FileName"].fillna("").astype(str).replace("", "unknown process"))
            .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index())
     per["text"] = per["FileName"] + " (" + per["n"].astype(int).astype(str) + ")"
     processes = _busiest_first(per, "DeviceName", "FileName", "text")  # devices: busiest process first
     out = pd.DataFrame({"connections": per.groupby("DeviceName")["n"].sum().reindex(processes.index).astype(np.int64),
                         "processes": processes})
+    out["other_processes"] = _other_processes(h).reindex(out.index).fillna("")
+    return _connections_seen(h, out, empty)
+
+
+def _connections_seen(h: pd.DataFrame, out: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
+    """``out`` (per device) with where its connections went and when, in ``empty``'s column order."""
     where = h[h["resolver"] != ""].groupby(["DeviceName", "resolver"])["Connections"].sum().rename("n").reset_index()
     where["text"] = where["resolver"] + " (" + where["n"].astype(int).astype(str) + ")"
     out["connected_to"] = (_busiest_first(where, "DeviceName", "resolver", "text") if not where.empty
                            else pd.Series(dtype=object)).reindex(out.index).fillna("")
-    out["other_processes"] = _other_processes(h).reindex(out.index).fillna("")
     for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):
         src = fallback if fallback in h.columns else "Timestamp" if "Timestamp" in h.columns else None
         when = (pd.to_datetime(h[src], utc=True, errors="coerce") if src is not None
@@ -1005,7 +1015,7 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
         out[col] = when.groupby(h["DeviceName"]).agg(how).reindex(out.index)
     out.index = out.index.astype(object)
     out.index.name = "client"
-    return out
+    return out[list(empty.columns)]
 
 
 def _resolver_labels(h: pd.DataFrame) -> pd.Series:
@@ -1021,7 +1031,7 @@ def _resolver_labels(h: pd.DataFrame) -> pd.Series:
             return pd.Series("", index=h.index, dtype=object)
         return h[col].astype(object).where(h[col].notna(), "").astype(str)
 
-    keys = list(zip(text("RemoteIP"), text("RemoteUrl"), text("RemotePort"), strict=True))
+    keys = list(zip(text("RemoteIP"), text("RemoteUrl"), text("RemotePort"), text("Protocol"), strict=True))
     labels = {k: connection_label(*k) for k in set(keys)}
     return pd.Series([labels[k] for k in keys], index=h.index, dtype=object)
 

@@ -18,12 +18,19 @@ other code (NOERROR without records is a live name), as a log's response codes a
 no response was captured. A response whose query is not in the capture (one direction captured, or
 the query before the capture began) is an event of its own. What cannot be read is counted on
 stderr.
+
+Encrypted DNS (``Connections``): a client's packets to port 853 (DNS over TLS, or over QUIC on UDP) of any
+server, and to port 443 of a listed public resolver's address (DNS over HTTPS, over TCP or HTTP/3), are
+counted as connections per client, server, port and protocol. They leave no question in the capture,
+and the host's look-ups after them are missing from it; ``score-dns --hosts`` lists such a host as the
+``host_summary`` asset lists one the connection hunt found.
 """
 
 from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 import socket
 import struct
@@ -41,6 +48,10 @@ PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per t
 }
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 DNS_PORT = 53
+DOT_PORT, HTTPS_PORT = 853, 443
+# the table's schema metadata: the encrypted-DNS connections, as JSON rows of CONNECTION_FIELDS
+CONNECTIONS_KEY = b"hunt_assets.encrypted_dns_connections"
+CONNECTION_FIELDS = ("client", "server", "port", "protocol", "connections", "first_seen", "last_seen")
 
 # link-layer types (tcpdump.org/linktypes.html)
 _NULL, _ETHERNET, _RAW, _RAW_BSD12, _RAW_BSD14, _SLL, _SLL2, _IPV4, _IPV6 = 0, 1, 101, 12, 14, 113, 276, 228, 229
@@ -125,12 +136,13 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
     counts = {"not IP": 0, "unreadable DNS": 0, "link type": 0, "cut": 0}
     events = Events()
     streams = TcpStreams()
+    conns = Connections()
     batches = _pcapng_batches(pieces, counts) if pieces.view[:4] == PCAPNG_MAGIC else _pcap_batches(pieces, counts)
     for view, links, times, starts, ends in batches:
         read = accel.dns_frames(view, starts, ends, links)
         if read is None:  # no kernel: every frame in Python
             for link, ts, a, b in zip(links, times, starts, ends, strict=True):
-                _frame(link, ts, view[a:b], events, streams, counts)
+                _frame(link, ts, view[a:b], events, streams, counts, conns)
             continue
         status, meta, addrs, name_at, names = read
         for k, st in enumerate(status):
@@ -141,7 +153,12 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
                 name = names[name_at[k] : name_at[k + 1]].decode("ascii")
                 events.add_question(times[k], src, sport, dst, dport, (xid, flags, flags & 0x0F, name, qtype))
             elif st == 1:
-                _frame(links[k], times[k], view[starts[k] : ends[k]], events, streams, counts)
+                _frame(links[k], times[k], view[starts[k] : ends[k]], events, streams, counts, conns)
+            elif st == 3:  # a packet to an encrypted-DNS port: meta holds the protocol and TCP flags
+                version, sport, dport, proto, flags = meta[6 * k : 6 * k + 5]
+                size, at = 4 if version == 4 else 16, 32 * k
+                conns.add(times[k], address_text(addrs[at : at + size]), sport,
+                          address_text(addrs[at + 16 : at + 16 + size]), dport, proto, flags)
     for ts, (src, sport, dst, dport), msg in streams.finish():
         if not events.add(ts, src, sport, dst, dport, msg):
             counts["unreadable DNS"] += 1
@@ -153,11 +170,13 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
                     "link type": "frames of an unsupported link type", "cut": "a capture cut off mid-record",
                     **TCP_SAID}
             warn("skipped: " + "; ".join(f"{v:,} {said[k]}" for k, v in skipped.items()))
-    return events.table()
+    tbl = events.table()
+    rows = conns.rows()
+    return tbl.replace_schema_metadata({CONNECTIONS_KEY: json.dumps(rows).encode()}) if rows else tbl
 
 
 def _frame(link: int, ts: float | None, frame: memoryview, events: Events, streams: TcpStreams,
-           counts: dict[str, int]) -> None:
+           counts: dict[str, int], conns: Connections) -> None:
     """One frame read in Python: the reference for what ``accel.dns_frames`` reads in C."""
     ip = _ip_payload(link, frame)
     if ip is None:
@@ -167,11 +186,15 @@ def _frame(link: int, ts: float | None, frame: memoryview, events: Events, strea
     if proto == 17 and len(payload) >= 8:
         sport, dport = struct.unpack_from(">HH", payload)
         if DNS_PORT not in (sport, dport):
+            if conns.watches(dst, dport):
+                conns.add(ts, src, sport, dst, dport, proto, 0)
             return
         msgs: Iterable[bytes | memoryview] = (payload[8:],)
     elif proto == 6 and len(payload) >= 20:
         sport, dport, seq, off, flags = struct.unpack_from(">HHI4xBB", payload)
         if DNS_PORT not in (sport, dport):
+            if conns.watches(dst, dport):
+                conns.add(ts, src, sport, dst, dport, proto, flags)
             return
         msgs = streams.add((src, sport, dst, dport), ts, seq, flags, payload[(off >> 4) * 4 :])
     else:
@@ -179,6 +202,58 @@ def _frame(link: int, ts: float | None, frame: memoryview, events: Events, strea
     for msg in msgs:
         if not events.add(ts, src, sport, dst, dport, msg):
             counts["unreadable DNS"] += 1
+
+
+class Connections:
+    """A capture's connections to encrypted-DNS resolvers (see the module docstring), counted per
+    client, server, port and protocol, with the first and last packet's time.
+
+    Only the client's packets are looked at (to port 853 or 443): a connection is a flow's first
+    packet, a packet after ``IDLE`` seconds without one (UDP has no end, and a flow whose start was
+    before the capture still counts once), or a TCP SYN after the flow's other packets (a port used
+    again). A SYN sent again while unanswered is the same connection. Flows are held for that
+    judgement, at most ``FLOWS_MAX``, the least recently seen given up first (its next packet is
+    then counted as a new connection); the counts themselves are one entry per client and server.
+    """
+
+    IDLE = 180.0  # seconds: longer than a SYN's retries (1 + 2 + ... + 64 s) and a UDP flow timeout
+    FLOWS_MAX = 1 << 16
+
+    def __init__(self) -> None:
+        from hunt_assets.analytics.dns.resolvers import resolver_addresses
+
+        self.watched = frozenset(resolver_addresses())
+        self.flows: dict[tuple[str | None, int, str | None, int, int], tuple[float | None, bool]] = {}
+        self.counts: dict[tuple[str | None, str | None, int, int], list] = {}  # -> [connections, first, last]
+
+    def watches(self, dst: str | None, dport: int) -> bool:
+        """A packet to ``dst``:``dport`` is encrypted DNS: DoT / DoQ to anyone, HTTPS to a listed resolver."""
+        return dport == DOT_PORT or (dport == HTTPS_PORT and dst in self.watched)
+
+    def add(self, ts: float | None, src: str | None, sport: int, dst: str | None, dport: int, proto: int,
+            flags: int) -> None:
+        key = (src, sport, dst, dport, proto)
+        syn = proto == 6 and flags & 0x12 == 0x02  # SYN without ACK: a client opening
+        seen = self.flows.pop(key, None)  # put back at the end: the dict's order is the least recently seen first
+        new = (seen is None or (syn and not seen[1])
+               or (ts is not None and seen[0] is not None and ts - seen[0] > self.IDLE))
+        self.flows[key] = (ts if ts is not None or seen is None else seen[0], syn)
+        if len(self.flows) > self.FLOWS_MAX:
+            for old in list(itertools.islice(self.flows, len(self.flows) - self.FLOWS_MAX // 2)):
+                del self.flows[old]
+        c = self.counts.get(key[:1] + key[2:])
+        if c is None:
+            self.counts[key[:1] + key[2:]] = [1, ts, ts]
+            return
+        c[0] += new
+        if ts is not None:
+            c[1] = ts if c[1] is None else min(c[1], ts)
+            c[2] = ts if c[2] is None else max(c[2], ts)
+
+    def rows(self) -> list[list]:
+        """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``CONNECTION_FIELDS``."""
+        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last]
+                for (c, s, p, proto), (n, first, last) in self.counts.items()]
 
 
 TCP_SAID = {"tcp gap": "TCP DNS segments after a gap in the capture",

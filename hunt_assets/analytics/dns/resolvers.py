@@ -26,7 +26,6 @@ import ipaddress
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 RESOLVER = "resolver"
 CANARY = "canary"
@@ -104,6 +103,12 @@ def _address_table() -> dict[str, str]:
     return {ipaddress.ip_address(a).compressed: p for p, addrs in _ADDRESSES.items() for a in addrs}
 
 
+def resolver_addresses() -> tuple[str, ...]:
+    """Every listed resolver address, compressed (``inet_ntop``'s spelling): what a capture reader
+    watches on port 443 -- HTTPS to these is DoH, where HTTPS to anything else is the web."""
+    return tuple(_address_table())
+
+
 def provider_of_address(address: object) -> str | None:
     """The provider whose public resolver answers on ``address`` (any IPv4/IPv6 spelling), else None."""
     try:
@@ -113,10 +118,12 @@ def provider_of_address(address: object) -> str | None:
     return _address_table().get(ip.compressed)
 
 
-def connection_label(address: object, url: object = None, port: object = None) -> str:
+def connection_label(address: object, url: object = None, port: object = None, protocol: object = None) -> str:
     """How the host summary names where an encrypted-DNS connection went: the provider (by the remote URL's
     endpoint, else by address) or the bare address, and the protocol by port -- ``Google Public DNS over
-    HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``. Empty when nothing is known."""
+    HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``. Empty when nothing is known.
+    ``protocol`` (``udp``, any case, as Defender's ``Protocol`` or a capture gives it) makes port 853
+    ``over QUIC``: DNS over QUIC (RFC 9250) shares DoT's port, and a hunter asks the network for UDP."""
     host = "" if _missing(url) else _url_host(url)
     hit = endpoint_of(host) if host else None
     provider = hit[0] if hit is not None and hit[1] == RESOLVER else None
@@ -130,7 +137,9 @@ def connection_label(address: object, url: object = None, port: object = None) -
         p = int(float(str(port)))
     except ValueError:
         p = None
-    proto = {443: " over HTTPS", 853: " over TLS"}.get(p, "" if p is None else f" on port {p}")
+    quic = not _missing(protocol) and str(protocol).strip().lower() == "udp"
+    proto = {443: " over HTTPS", 853: " over QUIC" if quic else " over TLS"}.get(
+        p, "" if p is None else f" on port {p}")
     return provider + proto
 
 
@@ -189,6 +198,8 @@ def endpoint_labels(names: Sequence[object], registered: Sequence[object]) -> np
 
     ``registered``: each name's registered domain as the scorer parsed it (pre-filter; see module text).
     """
+    import pandas as pd  # here, not at the top: a capture's reader uses this module before score-dns loads pandas
+
     out = np.full(len(names), "", dtype=object)
     known = registered_domains_of_endpoints()
     cand = np.flatnonzero(pd.Series(registered, dtype=object).isin(known).to_numpy())  # hashed in C
