@@ -45,11 +45,13 @@ def _udp_to(src: str, sport: int, dst: str, dport: int, payload: bytes = b"\xc3q
 SYN, ACK, PSH_ACK = 0x02, 0x10, 0x18
 
 
-def _connections(data: bytes) -> dict[tuple[str, str, int, str], tuple[int, float | None, float | None]]:
+def _connections(data: bytes, names: bool = False) -> dict[tuple[str, str, int, str], tuple]:
+    """(client, server, port, protocol) -> (connections, first seen, last seen[, server name])."""
     tbl = read_input(io.BytesIO(data))
     raw = (tbl.schema.metadata or {}).get(pcap.CONNECTIONS_KEY)
     rows = json.loads(raw) if raw else []
-    return {(c, s, p, proto): (n, first, last) for c, s, p, proto, n, first, last in rows}
+    return {(c, s, p, proto): (n, first, last, *((name,) if names else ()))
+            for c, s, p, proto, n, first, last, name in rows}
 
 
 def test_connections_to_encrypted_dns_are_counted_once_each() -> None:
@@ -129,7 +131,7 @@ def test_flows_held_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for port in range(1000):
         conns.add(T0 + port / 1000, "10.0.0.66", 20000 + port, "198.51.100.9", 853, 6, SYN)
         assert len(conns.flows) <= 64
-    assert conns.rows() == [["10.0.0.66", "198.51.100.9", 853, "tcp", 1000, T0, T0 + 0.999]]
+    assert conns.rows() == [["10.0.0.66", "198.51.100.9", 853, "tcp", 1000, T0, T0 + 0.999, None]]
 
 
 def _hosts(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], *files: Path) -> list[dict[str, str]]:
@@ -192,3 +194,113 @@ def test_capture_connections_is_none_for_other_input() -> None:
     plain = read_input(io.BytesIO(_pcap(_exchange(["www.example.com"], outcome="NOERROR"))))
     assert capture_connections(plain) is None
     assert capture_connections(read_input(io.BytesIO(b"name\nwww.example.com\n"))) is None
+
+
+# --- TLS server names (SNI) -------------------------------------------------------------------------------
+
+
+def _openssl_hello(server_name: str | None) -> bytes:
+    """A ClientHello as this machine's OpenSSL writes it (``ssl`` over memory buffers, no socket): not
+    the reader's code, and a real client's field order."""
+    import ssl
+
+    ctx = ssl.create_default_context()
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    conn = ctx.wrap_bio(incoming, outgoing, server_hostname=server_name)
+    with pytest.raises(ssl.SSLWantReadError):
+        conn.do_handshake()
+    return outgoing.read()
+
+
+def _hello(server_name: bytes, *, key_share: int = 0, name_last: bool = False) -> bytes:
+    """A ClientHello written field by field (RFC 8446 4.1.2, RFC 6066 3): its extensions in the order
+    given, a key share of ``key_share`` bytes (X25519MLKEM768's is 1,216: Chrome's and Firefox's hellos
+    outgrow one segment since 2024) and the name before or after it (Chrome shuffles them)."""
+    sni = struct.pack(">HBH", len(server_name) + 3, 0, len(server_name)) + server_name
+    exts = [struct.pack(">HH", 0, len(sni)) + sni,
+            struct.pack(">HHB", 43, 3, 2) + b"\x03\x04",  # supported_versions: TLS 1.3
+            struct.pack(">HHHHH", 51, 6 + key_share, 4 + key_share, 0x11EC, key_share) + bytes(key_share),
+            struct.pack(">HH", 21, 400) + bytes(400)]  # padding (RFC 7685), for the other extensions a browser sends
+    if name_last:
+        exts = exts[1:] + exts[:1]
+    body = b"\x03\x03" + bytes(range(32)) + b"\x20" + bytes(32) + struct.pack(">H", 6) + b"\x13\x01\x13\x02\x13\x03"
+    body += b"\x01\x00" + struct.pack(">H", sum(map(len, exts))) + b"".join(exts)
+    handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x01" + struct.pack(">H", len(handshake)) + handshake
+
+
+MSS = 1448  # a TCP segment's payload on Ethernet with timestamps
+
+
+def _hello_segments(src: str, sport: int, dst: str, dport: int, hello: bytes) -> list[bytes]:
+    return [_tcp_to(src, sport, dst, dport, PSH_ACK, hello[at : at + MSS]) for at in range(0, len(hello), MSS)]
+
+
+def test_the_server_name_of_a_real_clienthello_is_read() -> None:
+    """OpenSSL's own hello: its name read; none when it sends none; nothing from what is not a hello."""
+    assert pcap.tls_server_name(_openssl_hello("dns.google")) == "dns.google"
+    assert pcap.tls_server_name(_openssl_hello("Chrome.Cloudflare-DNS.com")) == "chrome.cloudflare-dns.com"
+    assert pcap.tls_server_name(_openssl_hello(None)) is None
+    assert pcap.tls_server_name(b"\x17\x03\x03\x00\x10" + bytes(16)) is None  # application data
+    assert pcap.tls_server_name(b"GET / HTTP/1.1\r\nHost: dns.google\r\n\r\n") is None
+
+
+def test_a_hostile_or_broken_hello_gives_a_safe_name_or_none() -> None:
+    """The name is the client's to choose: control bytes, a backslash and a formula start are written as
+    escapes or kept as text, a 300-byte name is cut to 255; every cut of a hello, and random bytes
+    written over one, give a name or None, never an error."""
+    assert pcap.tls_server_name(_hello(b"EVIL\x00\r\n\\.dns.google")) == "evil\\x00\\x0d\\x0a\\\\.dns.google"
+    assert pcap.tls_server_name(_hello(b"=cmd|' /C calc'!A0")) == "=cmd|'\\x20/c\\x20calc'!a0"
+    assert len(pcap.tls_server_name(_hello(b"a" * 300)) or "") == 255
+    hello = _hello(b"abc.dns.nextdns.io", key_share=100)
+    assert pcap.tls_server_name(hello) == "abc.dns.nextdns.io"
+    for cut in range(len(hello)):
+        assert pcap.tls_server_name(hello[:cut]) in (None, "abc.dns.nextdns.io")
+    import random
+
+    rng = random.Random(42)
+    for _ in range(2000):
+        b = bytearray(hello)
+        for _ in range(rng.randint(1, 4)):
+            b[rng.randrange(len(b))] = rng.randrange(256)
+        got = pcap.tls_server_name(bytes(b))
+        assert got is None or isinstance(got, str)
+
+
+def test_hellos_naming_a_resolver_count_at_any_address() -> None:
+    """DoH to an address nobody listed (a NextDNS anycast address, a Cloudflare edge) is found by the
+    hello's name; a hello to the web is not counted; DoT to an unlisted server keeps its name. A hello
+    split over two segments is named when its name comes first (as OpenSSL writes it) and not when a large
+    key share comes first (as Chrome's shuffle may put it): the walk reads the first segment only."""
+    frames = [
+        (T0, _tcp_to("10.0.0.80", 40000, "198.51.100.7", 443, PSH_ACK, _openssl_hello("abc123.dns.nextdns.io"))),
+        (T0 + 1, _tcp_to("10.0.0.80", 40001, "104.16.1.1", 443, PSH_ACK, _openssl_hello("mozilla.cloudflare-dns.com"))),
+        (T0 + 2, _tcp_to("10.0.0.80", 40002, "93.184.216.34", 443, PSH_ACK, _openssl_hello("www.example.com"))),
+        (T0 + 3, _tcp_to("10.0.0.81", 40003, "203.0.113.53", 853, SYN)),
+        (T0 + 3.1, _tcp_to("10.0.0.81", 40003, "203.0.113.53", 853, PSH_ACK, _openssl_hello("dot.example.org"))),
+    ]
+    split_first = _hello_segments("10.0.0.82", 40004, "198.51.100.8", 443, _hello(b"dns.google", key_share=1216))
+    split_last = _hello_segments("10.0.0.83", 40005, "198.51.100.9", 443,
+                                 _hello(b"dns.google", key_share=1216, name_last=True))
+    assert len(split_first) == len(split_last) == 2
+    frames += [(T0 + 4 + k / 10, f) for k, f in enumerate(split_first + split_last)]
+    got = _connections(_pcap(frames), names=True)
+    assert got == {
+        ("10.0.0.80", "198.51.100.7", 443, "tcp"): (1, T0, T0, "abc123.dns.nextdns.io"),
+        ("10.0.0.80", "104.16.1.1", 443, "tcp"): (1, T0 + 1, T0 + 1, "mozilla.cloudflare-dns.com"),
+        ("10.0.0.81", "203.0.113.53", 853, "tcp"): (1, T0 + 3, T0 + 3.1, "dot.example.org"),
+        ("10.0.0.82", "198.51.100.8", 443, "tcp"): (1, T0 + 4, T0 + 4, "dns.google"),
+    }
+
+
+def test_hosts_name_resolvers_found_by_their_hellos(tmp_path: Path, capsysbinary) -> None:
+    """``--hosts``: the provider named from the hello where the address names none, and an unlisted DoT
+    server by its own name and address."""
+    p = tmp_path / "tls.pcap"
+    p.write_bytes(_pcap([
+        (T0, _tcp_to("10.0.0.80", 40000, "198.51.100.7", 443, PSH_ACK, _openssl_hello("abc123.dns.nextdns.io"))),
+        (T0 + 1, _tcp_to("10.0.0.81", 40003, "203.0.113.53", 853, PSH_ACK, _openssl_hello("dot.example.org"))),
+    ]))
+    by = {r["client"]: r for r in _hosts(tmp_path, capsysbinary, p)}
+    assert by["10.0.0.80"]["encrypted_dns_connected_to"] == "NextDNS over HTTPS (1)"
+    assert by["10.0.0.81"]["encrypted_dns_connected_to"] == "dot.example.org (203.0.113.53) over TLS (1)"

@@ -43,6 +43,17 @@ def _null(ip: bytes, order: str = "<") -> bytes:
     return struct.pack(order + "I", 24 if ip[0] >> 4 == 6 else 2) + ip
 
 
+def _client_hello(name: bytes) -> bytes:
+    sni = struct.pack(">HBH", len(name) + 3, 0, len(name)) + name
+    body = b"\x03\x03" + bytes(32) + b"\x00" + struct.pack(">HH", 2, 0x1301) + b"\x01\x00"
+    body += struct.pack(">HHH", len(sni) + 4, 0, len(sni)) + sni
+    handshake = b"\x01" + len(body).to_bytes(3, "big") + body
+    return b"\x16\x03\x01" + struct.pack(">H", len(handshake)) + handshake
+
+
+_HELLOS = (_client_hello(b"abc.dns.nextdns.io"), _client_hello(b"www.example.com"))  # DoH, the web
+
+
 def _traffic(i: int) -> list[tuple[bytes, bool]]:
     """IP packets of a busy network, each with whether the reader must see it (DNS, or a packet it
     counts: a later fragment, a header cut short) or passes over it without a word."""
@@ -61,6 +72,8 @@ def _traffic(i: int) -> list[tuple[bytes, bool]]:
         (_ipv4(v4, "8.8.8.8", 6, _tcp(50000 + i, 443, b"")), True),  # DoH to a listed resolver: counted
         (_ipv6(v6, "2606:4700:4700::1111", 17, _udp(v6, 50000 + i, "", 443, bytes(100))), True),  # DoH over HTTP/3
         (_ipv4(v4, "203.0.113.53", 6, _tcp(50000 + i, 853, b"\x16\x03\x01")), True),  # DoT to anyone
+        (_ipv4(v4, "198.51.100.7", 6, _tcp(50000 + i, 443, _HELLOS[i % 2])), True),  # a hello: its name is read
+        (_ipv4(v4, "198.51.100.7", 6, _tcp(50000 + i, 443, _HELLOS[i % 2][:3] + bytes(300))), False),
         (_ipv4(v4, "10.0.0.9", 1, b"\x08\x00" + bytes(30)), False),  # ICMP
         (_ipv4(v4, "10.0.0.9", 17, b"\x00\x35"), False),  # a UDP header cut short
         (_ipv4(v4, "10.0.0.9", 6, _tcp(53, 1, b"")[:12]), False),  # a TCP header cut short
@@ -110,6 +123,7 @@ def test_the_kernel_passes_over_only_what_the_reader_would() -> None:
             rows, conns, warnings = _outcome(data, True)
             assert (rows, conns, warnings) == _outcome(data, False)
             assert b'"8.8.8.8", 443, "tcp", 20' in conns
+            assert b'"198.51.100.7", 443, "tcp", 10, ' in conns  # the hellos naming NextDNS
             assert set(rows["name"]) == set(DICTIONARY[:20])
             assert "frames that are not IPv4 / IPv6" in warnings[0]
     # pcapng: two sections in opposite byte orders, interfaces of three link types, simple packets

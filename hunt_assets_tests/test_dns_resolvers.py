@@ -471,6 +471,9 @@ def test_every_address_the_hunt_matches_is_named_by_its_provider() -> None:
         ("8.8.8.8", "", 443, "Google Public DNS over HTTPS"),
         ("1.1.1.1", None, "853", "Cloudflare 1.1.1.1 over TLS"),
         ("203.0.113.9", "", 853.0, "203.0.113.9 over TLS"),  # DoT to a resolver nobody listed
+        ("203.0.113.9", "DoT.Example.org", 853, "dot.example.org (203.0.113.9) over TLS"),  # its TLS name
+        ("203.0.113.9", "203.0.113.9", 853, "203.0.113.9 over TLS"),
+        ("8.8.8.8", "www.example.com", 443, "Google Public DNS over HTTPS"),  # the address vouches
         ("104.18.1.1", "chrome.cloudflare-dns.com", 443, "Cloudflare 1.1.1.1 over HTTPS"),  # the URL names it
         ("", "https://DNS.Google:443/dns-query?dns=AAAB", 443, "Google Public DNS over HTTPS"),  # a whole URL
         ("", "https://doh.example.net/dns-query", 443, "doh.example.net over HTTPS"),  # nobody's list: its host

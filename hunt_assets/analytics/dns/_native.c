@@ -2659,6 +2659,19 @@ static int watched(const Transport *t)
     return 0;
 }
 
+/* A TCP segment whose payload begins a TLS ClientHello (a handshake record, version 3.x, handshake
+ * type 1): the packet pcap.Connections reads the server name from (pcap.tls_server_name). */
+static int tls_hello(const Transport *t)
+{
+    if (t->proto != 6)
+        return 0;
+    const Py_ssize_t off = (t->payload[12] >> 4) * 4;
+    if (off < 20 || t->size < off + 6)
+        return 0;
+    const uint8_t *p = t->payload + off;
+    return p[0] == 0x16 && p[1] == 0x03 && p[5] == 0x01;
+}
+
 /* watch_addresses(v4, v6) -> None: the packed IPv4 (4 bytes each) and IPv6 (16 bytes each) addresses
  * `watched` looks for, replacing any set before. */
 static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
@@ -2683,7 +2696,8 @@ static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
 
 /* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
  * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
- * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_QUIET an
+ * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_PYTHON
+ * also a TLS ClientHello to port 443 of any other server (its name may be a resolver's); T_QUIET an
  * IP packet the reader passes over without counting it (another protocol, another port, a
  * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
  * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
@@ -2723,7 +2737,9 @@ static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
     const unsigned dport = rd16(t->payload + 2, 1);
     if (rd16(t->payload, 1) == 53 || dport == 53)
         return T_DNS;
-    return dport == 853 || (dport == 443 && watched(t)) ? T_CONN : T_QUIET;
+    if (dport == 853 || (dport == 443 && watched(t)))
+        return T_CONN;
+    return dport == 443 && tls_hello(t) ? T_PYTHON : T_QUIET;
 }
 
 static const char HEXD[] = "0123456789abcdef";
@@ -2805,8 +2821,9 @@ static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, 
  * names[name_offsets[i] : name_offsets[i + 1]]; 1 left to the Python reader (TCP, a frame that
  * is not IP, a fragment, IPv6 extension headers, a message without a readable question: whatever
  * it reads or counts itself, or a name that does not fit in `names`); 2 neither UDP nor TCP to
- * or from port 53 (the reader passes over it); 3 a packet to an encrypted-DNS port (T_CONN): meta
- * IP version, source port, destination port, IP protocol, TCP flags (0 for UDP), 0, and addrs. What
+ * or from port 53 (the reader passes over it); 3 a packet to an encrypted-DNS port (T_CONN) other
+ * than a TLS ClientHello (which is 1, for its server name): meta IP version, source port,
+ * destination port, IP protocol, TCP flags (0 for UDP), 0, and addrs. What
  * status 0 gives is what pcap._ip_payload and pcap.question give for the same frame. */
 static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -2843,7 +2860,7 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         }
         Transport t;
         const int r = transport(links[j], d + offs[j], lens[j], &t);
-        if (r != T_DNS && r != T_CONN) {
+        if ((r != T_DNS && r != T_CONN) || (r == T_CONN && tls_hello(&t))) {
             status[j] = r == T_QUIET ? 2 : 1;
             continue;
         }

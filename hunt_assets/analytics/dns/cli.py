@@ -545,7 +545,8 @@ def capture_connections(tbl: pa.Table) -> pd.DataFrame | None:
     df = pd.DataFrame(rows, columns=list(pcap.CONNECTION_FIELDS))
     when = {c: pd.to_datetime(df[c].astype("float64"), unit="s", utc=True) for c in ("first_seen", "last_seen")}
     return pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
-                         "Protocol": df["protocol"], "Connections": df["connections"].astype("int64"),
+                         "RemoteUrl": df["server_name"], "Protocol": df["protocol"],
+                         "Connections": df["connections"].astype("int64"),
                          "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"]})
 
 

@@ -20,10 +20,11 @@ the query before the capture began) is an event of its own. What cannot be read 
 stderr.
 
 Encrypted DNS (``Connections``): a client's packets to port 853 (DNS over TLS, or over QUIC on UDP) of any
-server, and to port 443 of a listed public resolver's address (DNS over HTTPS, over TCP or HTTP/3), are
-counted as connections per client, server, port and protocol. They leave no question in the capture,
-and the host's look-ups after them are missing from it; ``score-dns --hosts`` lists such a host as the
-``host_summary`` asset lists one the connection hunt found.
+server, to port 443 of a listed public resolver's address (DNS over HTTPS, over TCP or HTTP/3), and TLS
+ClientHellos to port 443 of any server that name a resolver's endpoint (``tls_server_name``: SNI, as far
+as the hello's first segment holds it) are counted as connections per client, server, port and protocol.
+They leave no question in the capture, and the host's look-ups after them are missing from it;
+``score-dns --hosts`` lists such a host as the ``host_summary`` asset lists one the connection hunt found.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ DNS_PORT = 53
 DOT_PORT, HTTPS_PORT = 853, 443
 # the table's schema metadata: the encrypted-DNS connections, as JSON rows of CONNECTION_FIELDS
 CONNECTIONS_KEY = b"hunt_assets.encrypted_dns_connections"
-CONNECTION_FIELDS = ("client", "server", "port", "protocol", "connections", "first_seen", "last_seen")
+CONNECTION_FIELDS = ("client", "server", "port", "protocol", "connections", "first_seen", "last_seen", "server_name")
 
 # link-layer types (tcpdump.org/linktypes.html)
 _NULL, _ETHERNET, _RAW, _RAW_BSD12, _RAW_BSD14, _SLL, _SLL2, _IPV4, _IPV6 = 0, 1, 101, 12, 14, 113, 276, 228, 229
@@ -193,8 +194,10 @@ def _frame(link: int, ts: float | None, frame: memoryview, events: Events, strea
     elif proto == 6 and len(payload) >= 20:
         sport, dport, seq, off, flags = struct.unpack_from(">HHI4xBB", payload)
         if DNS_PORT not in (sport, dport):
-            if conns.watches(dst, dport):
-                conns.add(ts, src, sport, dst, dport, proto, flags)
+            if dport in (HTTPS_PORT, DOT_PORT):
+                name = tls_server_name(payload[(off >> 4) * 4 :]) if off >> 4 >= 5 else None
+                if conns.watches(dst, dport) or conns.names_resolver(name):
+                    conns.add(ts, src, sport, dst, dport, proto, flags, name)
             return
         msgs = streams.add((src, sport, dst, dport), ts, seq, flags, payload[(off >> 4) * 4 :])
     else:
@@ -230,8 +233,19 @@ class Connections:
         """A packet to ``dst``:``dport`` is encrypted DNS: DoT / DoQ to anyone, HTTPS to a listed resolver."""
         return dport == DOT_PORT or (dport == HTTPS_PORT and dst in self.watched)
 
+    @staticmethod
+    @functools.lru_cache(maxsize=4096)
+    def names_resolver(name: str | None) -> bool:
+        """A TLS server name that is an encrypted-DNS resolver's endpoint (``resolvers.endpoint_of``)."""
+        if not name:
+            return False
+        from hunt_assets.analytics.dns.resolvers import RESOLVER, endpoint_of
+
+        hit = endpoint_of(name)
+        return hit is not None and hit[1] == RESOLVER
+
     def add(self, ts: float | None, src: str | None, sport: int, dst: str | None, dport: int, proto: int,
-            flags: int) -> None:
+            flags: int, name: str | None = None) -> None:
         key = (src, sport, dst, dport, proto)
         syn = proto == 6 and flags & 0x12 == 0x02  # SYN without ACK: a client opening
         seen = self.flows.pop(key, None)  # put back at the end: the dict's order is the least recently seen first
@@ -243,17 +257,61 @@ class Connections:
                 del self.flows[old]
         c = self.counts.get(key[:1] + key[2:])
         if c is None:
-            self.counts[key[:1] + key[2:]] = [1, ts, ts]
+            self.counts[key[:1] + key[2:]] = [1, ts, ts, name]
             return
         c[0] += new
         if ts is not None:
             c[1] = ts if c[1] is None else min(c[1], ts)
             c[2] = ts if c[2] is None else max(c[2], ts)
+        if c[3] is None:
+            c[3] = name
 
     def rows(self) -> list[list]:
-        """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``CONNECTION_FIELDS``."""
-        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last]
-                for (c, s, p, proto), (n, first, last) in self.counts.items()]
+        """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``CONNECTION_FIELDS``: the
+        server name is the first a ClientHello of theirs gave, else None."""
+        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name]
+                for (c, s, p, proto), (n, first, last, name) in self.counts.items()]
+
+
+_HELLO_READ = 1 << 14  # bytes of a ClientHello looked at: a TLS record's most (RFC 8446, 5.1)
+_NAME_MAX = 255  # the longest server name kept (a DNS name is 253 at most); a longer one is cut
+
+
+def tls_server_name(seg: bytes | memoryview) -> str | None:
+    """The server name (SNI, RFC 6066) of the TLS ClientHello that ``seg`` (a TCP payload) begins, in
+    lower case and with bytes outside printable ASCII as ``\\xNN`` (the client chooses it, as an attacker
+    would); None when ``seg`` begins no ClientHello, the hello has no host name, or the name lies past
+    the segment's end. Why the first segment only: the walk keeps no state per connection, so a hello
+    split over segments (a post-quantum key share makes one ~1.8 KB) is named only when its name
+    extension comes before the split: OpenSSL writes it first; Chrome shuffles its extensions."""
+    b = bytes(seg[:_HELLO_READ])
+    if len(b) < 6 or b[0] != 0x16 or b[1] != 0x03 or b[5] != 0x01:
+        return None
+    end = min(len(b), 5 + int.from_bytes(b[3:5], "big"))
+    i = 5 + 4 + 2 + 32  # the handshake's type and length, the client version, the random
+    for size in (1, 2, 1):  # the session id, the cipher suites, the compression methods: skipped
+        if i + size > end:
+            return None
+        i += size + int.from_bytes(b[i : i + size], "big")
+    if i + 2 > end:
+        return None
+    ext_end = min(end, i + 2 + int.from_bytes(b[i : i + 2], "big"))
+    i += 2
+    while i + 4 <= ext_end:
+        etype, elen = struct.unpack_from(">HH", b, i)
+        i += 4
+        if etype == 0:  # server_name: a list of (type, length, name); type 0 is a host name
+            j, stop = i + 2, min(ext_end, i + elen)
+            while j + 3 <= stop:
+                ntype, nlen = b[j], int.from_bytes(b[j + 1 : j + 3], "big")
+                j += 3
+                if ntype == 0 and nlen > 0 and j + nlen <= stop:
+                    raw = b[j : j + min(nlen, _NAME_MAX)].lower()
+                    return raw.decode("ascii") if _PLAIN.fullmatch(raw) else "".join(_PRINTABLE[c] for c in raw)
+                j += nlen
+            return None
+        i += elen
+    return None
 
 
 TCP_SAID = {"tcp gap": "TCP DNS segments after a gap in the capture",

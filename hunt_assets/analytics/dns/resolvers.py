@@ -121,14 +121,18 @@ def provider_of_address(address: object) -> str | None:
 def connection_label(address: object, url: object = None, port: object = None, protocol: object = None) -> str:
     """How the host summary names where an encrypted-DNS connection went: the provider (by the remote URL's
     endpoint, else by address) or the bare address, and the protocol by port -- ``Google Public DNS over
-    HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``. Empty when nothing is known.
+    HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``, ``dot.example.org (203.0.113.9) over
+    TLS`` when the URL names a server nobody listed. Empty when nothing is known.
     ``protocol`` (``udp``, any case, as Defender's ``Protocol`` or a capture gives it) makes port 853
     ``over QUIC``: DNS over QUIC (RFC 9250) shares DoT's port, and a hunter asks the network for UDP."""
     host = "" if _missing(url) else _url_host(url)
     hit = endpoint_of(host) if host else None
     provider = hit[0] if hit is not None and hit[1] == RESOLVER else None
     if provider is None and not _missing(address):
-        provider = provider_of_address(address) or str(address).strip()
+        provider = provider_of_address(address)
+        if provider is None:  # nobody's list: the server's own name (a TLS hello's) says more than its address
+            bare = str(address).strip()
+            provider = f"{host} ({bare})" if host and host != bare and provider_of_address(host) is None else bare
     if provider is None and hit is None and host:
         provider = provider_of_address(host) or host  # a URL may name the resolver by its address
     if not provider:
