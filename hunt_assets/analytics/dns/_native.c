@@ -2637,7 +2637,7 @@ typedef struct {
     Py_ssize_t size;        /* bytes of the payload, as the IP header bounds them */
 } Transport;
 
-enum { T_PYTHON, T_QUIET, T_DNS, T_CONN };
+enum { T_PYTHON, T_QUIET, T_DNS, T_CONN, T_HELLO };
 
 /* The resolver addresses whose port 443 is DNS over HTTPS (pcap.Connections.watches; resolvers'
  * list, set by watch_addresses before a capture is read). */
@@ -2696,8 +2696,8 @@ static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
 
 /* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
  * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
- * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_PYTHON
- * also a TLS ClientHello to port 443 of any other server (its name may be a resolver's); T_QUIET an
+ * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_HELLO a
+ * TLS ClientHello to port 443 of any other server (its name may be a resolver's); T_QUIET an
  * IP packet the reader passes over without counting it (another protocol, another port, a
  * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
  * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
@@ -2739,10 +2739,81 @@ static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
         return T_DNS;
     if (dport == 853 || (dport == 443 && watched(t)))
         return T_CONN;
-    return dport == 443 && tls_hello(t) ? T_PYTHON : T_QUIET;
+    return dport == 443 && tls_hello(t) ? T_HELLO : T_QUIET;
 }
 
 static const char HEXD[] = "0123456789abcdef";
+
+#define HELLO_READ 16384 /* pcap._HELLO_READ */
+#define SNI_MAX 255      /* pcap._NAME_MAX */
+
+/* The server name of the TLS ClientHello that begins p[0..n), as pcap.tls_server_name gives it
+ * (lower case, bytes outside printable ASCII and the backslash as \xNN / \\, at most SNI_MAX
+ * bytes of it): written into out[0..cap), returns its length, 0 when there is none (or it lies
+ * past n), -1 when it does not fit in cap. */
+static Py_ssize_t tls_sni(const uint8_t *p, Py_ssize_t n, uint8_t *out, Py_ssize_t cap)
+{
+    if (n > HELLO_READ)
+        n = HELLO_READ;
+    if (n < 6 || p[0] != 0x16 || p[1] != 0x03 || p[5] != 0x01)
+        return 0;
+    Py_ssize_t end = 5 + (Py_ssize_t)rd16(p + 3, 1), i = 5 + 4 + 2 + 32;
+    if (end > n)
+        end = n;
+    static const int sizes[3] = {1, 2, 1}; /* session id, cipher suites, compression methods */
+    for (int k = 0; k < 3; k++) {
+        if (i + sizes[k] > end)
+            return 0;
+        i += sizes[k] + (Py_ssize_t)(sizes[k] == 1 ? p[i] : rd16(p + i, 1));
+    }
+    if (i + 2 > end)
+        return 0;
+    Py_ssize_t ext_end = i + 2 + (Py_ssize_t)rd16(p + i, 1);
+    if (ext_end > end)
+        ext_end = end;
+    i += 2;
+    while (i + 4 <= ext_end) {
+        const unsigned et = rd16(p + i, 1), el = rd16(p + i + 2, 1);
+        i += 4;
+        if (et != 0) {
+            i += el;
+            continue;
+        }
+        Py_ssize_t j = i + 2, stop = i + (Py_ssize_t)el;
+        if (stop > ext_end)
+            stop = ext_end;
+        while (j + 3 <= stop) {
+            const unsigned nt = p[j], nl = rd16(p + j + 1, 1);
+            j += 3;
+            if (nt == 0 && nl > 0 && j + (Py_ssize_t)nl <= stop) {
+                Py_ssize_t w = 0;
+                for (unsigned k = 0; k < nl && k < SNI_MAX; k++) {
+                    uint8_t b = p[j + k];
+                    if (b >= 'A' && b <= 'Z')
+                        b += 'a' - 'A';
+                    if (w + 4 > cap)
+                        return -1;
+                    if (b >= 0x21 && b <= 0x7E && b != 0x5C)
+                        out[w++] = b;
+                    else if (b == 0x5C) {
+                        out[w++] = '\\';
+                        out[w++] = '\\';
+                    } else {
+                        out[w++] = '\\';
+                        out[w++] = 'x';
+                        out[w++] = (uint8_t)HEXD[b >> 4];
+                        out[w++] = (uint8_t)HEXD[b & 15];
+                    }
+                }
+                return w;
+            }
+            j += nl;
+        }
+        return 0;
+    }
+    return 0;
+}
+
 
 /* The first question of a DNS message as pcap.question reads it: writes the name in presentation
  * form (labels joined by '.', bytes outside printable ASCII and the backslash as \xNN / \\, the
@@ -2822,8 +2893,9 @@ static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, 
  * is not IP, a fragment, IPv6 extension headers, a message without a readable question: whatever
  * it reads or counts itself, or a name that does not fit in `names`); 2 neither UDP nor TCP to
  * or from port 53 (the reader passes over it); 3 a packet to an encrypted-DNS port (T_CONN) other
- * than a TLS ClientHello (which is 1, for its server name): meta IP version, source port,
- * destination port, IP protocol, TCP flags (0 for UDP), 0, and addrs. What
+ * than a TLS ClientHello: meta IP version, source port, destination port, IP protocol, TCP flags
+ * (0 for UDP), 0, and addrs; 4 a TLS ClientHello to port 443 or 853: meta and addrs as for 3, and
+ * its server name (tls_sni; empty when it has none) where a question's name goes. What
  * status 0 gives is what pcap._ip_payload and pcap.question give for the same frame. */
 static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
 {
@@ -2860,7 +2932,7 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         }
         Transport t;
         const int r = transport(links[j], d + offs[j], lens[j], &t);
-        if ((r != T_DNS && r != T_CONN) || (r == T_CONN && tls_hello(&t))) {
+        if (r != T_DNS && r != T_CONN && r != T_HELLO) {
             status[j] = r == T_QUIET ? 2 : 1;
             continue;
         }
@@ -2869,8 +2941,18 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         const Py_ssize_t plen = t.size;
         const unsigned sport = rd16(pl, 1), dport = rd16(pl + 2, 1);
         int64_t *mt = meta + 6 * j;
-        if (r == T_CONN) {
-            status[j] = 3;
+        if (r == T_HELLO || r == T_CONN) {
+            if (r == T_HELLO || tls_hello(&t)) {
+                const Py_ssize_t off = (pl[12] >> 4) * 4;
+                const Py_ssize_t got = tls_sni(pl + off, plen - off, names + w, cap - w);
+                if (got < 0)
+                    continue; /* no room: the Python reader reads it */
+                w += got;
+                noffs[j + 1] = w;
+                status[j] = 4;
+            } else {
+                status[j] = 3;
+            }
             mt[0] = v;
             mt[1] = sport;
             mt[2] = dport;

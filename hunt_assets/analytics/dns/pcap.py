@@ -155,11 +155,16 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
                 events.add_question(times[k], src, sport, dst, dport, (xid, flags, flags & 0x0F, name, qtype))
             elif st == 1:
                 _frame(links[k], times[k], view[starts[k] : ends[k]], events, streams, counts, conns)
-            elif st == 3:  # a packet to an encrypted-DNS port: meta holds the protocol and TCP flags
+            elif st >= 3:  # to an encrypted-DNS port (3), a TLS hello (4): meta holds the protocol and TCP flags
                 version, sport, dport, proto, flags = meta[6 * k : 6 * k + 5]
                 size, at = 4 if version == 4 else 16, 32 * k
+                name = names[name_at[k] : name_at[k + 1]].decode("ascii") or None if st == 4 else None
+                if st == 4 and dport != DOT_PORT and not conns.names_resolver(name):  # most hellos: the web
+                    dst = address_text(addrs[at + 16 : at + 16 + size])
+                    if dst not in conns.watched:
+                        continue
                 conns.add(times[k], address_text(addrs[at : at + size]), sport,
-                          address_text(addrs[at + 16 : at + 16 + size]), dport, proto, flags)
+                          address_text(addrs[at + 16 : at + 16 + size]), dport, proto, flags, name)
     for ts, (src, sport, dst, dport), msg in streams.finish():
         if not events.add(ts, src, sport, dst, dport, msg):
             counts["unreadable DNS"] += 1
