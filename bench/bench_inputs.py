@@ -10,10 +10,11 @@ passed on); a pretty-printed Graph ``runHuntingQuery`` response (decoded whole, 
 again); and a pcap of each event's query and its response (Ethernet, IPv4, UDP; every tenth name
 NXDOMAIN, the others answered; twice as many packets as events); the same capture of a busy
 network (``busy``: 18 packets of TLS and QUIC after each look-up, so DNS is one packet in ten, as on a
-workstation or a sensor; about 5.5 KB an event, so written only up to 200,000 events); and, up to 200,000 events, the
-same look-ups as Sysmon's event 22 from ``Get-WinEvent | ConvertTo-Json`` (``winevent``) and as its
-event log file (``evtx``, written as the tests write one). Prints seconds (median of
-``--repeat``), events/s, the ratio to JSON lines measured in the same run, and peak RSS. The Graph
+workstation or a sensor: a TLS connection opened to the name looked up, its ClientHello naming it, the
+server's records and the client's ACKs; about 5.5 KB an event, so written only up to 200,000 events);
+and, up to 200,000 events, the same look-ups as Sysmon's event 22 from ``Get-WinEvent | ConvertTo-Json``
+(``winevent``) and as its event log file (``evtx``, written as the tests write one). Prints seconds
+(median of ``--repeat``), events/s, the ratio to JSON lines measured in the same run, and peak RSS. The Graph
 API returns at most 100,000 rows a query, so a million-row response is a stress case, not a real one.
 """
 
@@ -47,20 +48,40 @@ def _rows(n: int) -> list[dict]:
 BUSY_OTHER = 18  # packets of other traffic per event in the ``busy`` capture: DNS is one packet in ten
 
 
-def _other_traffic(i: int, client: bytes, ts: tuple[int, int]) -> list[bytes]:
-    """A workstation's traffic between two look-ups: TLS records and their ACKs over TCP 443, QUIC."""
+def _client_hello(name: str) -> bytes:
+    """A TLS ClientHello naming ``name`` (RFC 8446 4.1.2, RFC 6066 3), padded to OpenSSL's 517 bytes."""
+    import struct
+
+    host = name.encode()
+    sni = struct.pack(">HBH", len(host) + 3, 0, len(host)) + host
+    exts = struct.pack(">HH", 0, len(sni)) + sni + struct.pack(">HHB", 43, 3, 2) + b"\x03\x04"
+    body = b"\x03\x03" + bytes(32) + b"\x20" + bytes(32) + struct.pack(">HHHH", 6, 0x1301, 0x1302, 0x1303) + b"\x01\x00"
+    pad = max(4, 512 - 4 - len(body) - 2 - len(exts))
+    exts += struct.pack(">HH", 21, pad - 4) + bytes(pad - 4)
+    handshake = b"\x01" + (len(body) + 2 + len(exts)).to_bytes(3, "big") + body + struct.pack(">H", len(exts)) + exts
+    return b"\x16\x03\x01" + struct.pack(">H", len(handshake)) + handshake
+
+
+def _other_traffic(i: int, client: bytes, ts: tuple[int, int], name: str) -> list[bytes]:
+    """A workstation's traffic between two look-ups: a TLS connection to the name looked up (its
+    ClientHello, the server's records and the client's ACKs over TCP 443), QUIC."""
     import struct
 
     server = bytes([142, 250, i % 250, 1 + i % 200])
+    port = 50000 + i % 10000
     out = []
     for j in range(BUSY_OTHER):
         if j % 3 == 2:  # QUIC
-            body = struct.pack(">HHHH", 443, 50000 + i % 10000, 8 + 300, 0) + b"\x40" + bytes(299)
+            body = struct.pack(">HHHH", 443, port, 8 + 300, 0) + b"\x40" + bytes(299)
             proto, src, dst = 17, server, client
-        else:  # a TLS record, then its ACK
-            payload = b"\x17\x03\x03" + bytes(397) if j % 3 == 0 else b""
-            body = struct.pack(">HHIIBBHHH", 443, 50000 + i % 10000, i * 7 + j, 1, 0x50, 0x18, 65535, 0, 0) + payload
-            proto, src, dst = 6, (server, client)[j % 3], (client, server)[j % 3]
+        elif j % 3 == 0:  # the client's hello, then the server's records
+            payload = _client_hello(name) if j == 0 else b"\x17\x03\x03" + bytes(397)
+            body = struct.pack(">HHIIBBHHH", *((port, 443) if j == 0 else (443, port)), i * 7 + j, 1, 0x50, 0x18,
+                               65535, 0, 0) + payload
+            proto, src, dst = 6, *((client, server) if j == 0 else (server, client))
+        else:  # the client's ACK
+            body = struct.pack(">HHIIBBHHH", port, 443, i * 7 + j, 1, 0x50, 0x10, 65535, 0, 0)
+            proto, src, dst = 6, client, server
         ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 0, 0, 64, proto, 0, src, dst) + body
         frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip
         out.append(struct.pack("<IIII", ts[0], ts[1] + 200 + j, len(frame), len(frame)) + frame)
@@ -91,7 +112,7 @@ def _pcap(rows: list[dict], busy: bool = False) -> bytes:
             out.append(struct.pack("<IIII", 1796619600 + i // 100, (i % 100) * 10000 + (0 if query else 500),
                                    len(frame), len(frame)) + frame)
         if busy:
-            out += _other_traffic(i, client, (1796619600 + i // 100, (i % 100) * 10000))
+            out += _other_traffic(i, client, (1796619600 + i // 100, (i % 100) * 10000), r["QueryName"])
     return b"".join(out)
 
 
@@ -130,7 +151,7 @@ def write_inputs(n: int) -> dict[str, Path]:
     paths = {shape: CACHE / f"events_{n}.{shape}.json" for shape in ("lines", "array", "graph")}
     paths["pcap"] = CACHE / f"events_{n}.pcap"
     if n <= LARGE_MAX:
-        paths["busy"] = CACHE / f"events_{n}.busy.pcap"
+        paths["busy"] = CACHE / f"events_{n}.busy-tls.pcap"  # -tls: since stop 42, with a hello per look-up
         paths["winevent"] = CACHE / f"events_{n}.winevent.json"
         paths["evtx"] = CACHE / f"events_{n}.evtx"
     if all(p.exists() for p in paths.values()):

@@ -304,3 +304,20 @@ def test_hosts_name_resolvers_found_by_their_hellos(tmp_path: Path, capsysbinary
     by = {r["client"]: r for r in _hosts(tmp_path, capsysbinary, p)}
     assert by["10.0.0.80"]["encrypted_dns_connected_to"] == "NextDNS over HTTPS (1)"
     assert by["10.0.0.81"]["encrypted_dns_connected_to"] == "dot.example.org (203.0.113.53) over TLS (1)"
+
+
+def test_the_quick_check_of_a_hello_name_agrees_with_endpoint_of() -> None:
+    """``Connections.names_resolver`` rules names out by their last two labels before ``endpoint_of``:
+    on every listed endpoint and zone, names under them, their parents, look-alikes and odd spellings,
+    both say the same."""
+    from hunt_assets.analytics.dns import resolvers
+
+    exact, zones = resolvers._tables()
+    names = [*exact, *zones, *(f"a1b2.{z}" for z in zones), *(f"x.{n}" for n in exact),
+             *(n.split(".", 1)[-1] for n in exact), *(n + "." for n in exact), *(n.replace(".", "-") for n in exact),
+             "google", "", ".", "..", "a..dns.google", "dns.google.evil.com", "www.example.com", "\\x00.dns.google"]
+    conns = pcap.Connections()
+    for n in names:
+        hit = resolvers.endpoint_of(n)
+        assert conns.names_resolver(n) == (hit is not None and hit[1] == resolvers.RESOLVER), n
+    assert sum(map(conns.names_resolver, names)) > len(exact)

@@ -72,7 +72,7 @@ def _traffic(i: int) -> list[tuple[bytes, bool]]:
         (_ipv4(v4, "8.8.8.8", 6, _tcp(50000 + i, 443, b"")), True),  # DoH to a listed resolver: counted
         (_ipv6(v6, "2606:4700:4700::1111", 17, _udp(v6, 50000 + i, "", 443, bytes(100))), True),  # DoH over HTTP/3
         (_ipv4(v4, "203.0.113.53", 6, _tcp(50000 + i, 853, b"\x16\x03\x01")), True),  # DoT to anyone
-        (_ipv4(v4, "198.51.100.7", 6, _tcp(50000 + i, 443, _HELLOS[i % 2])), True),  # a hello: its name is read
+        (_ipv4(v4, "198.51.100.7", 6, _tcp(50000 + i, 443, _HELLOS[i % 2])), i % 2 == 0),  # a hello naming NextDNS
         (_ipv4(v4, "198.51.100.7", 6, _tcp(50000 + i, 443, _HELLOS[i % 2][:3] + bytes(300))), False),
         (_ipv4(v4, "10.0.0.9", 1, b"\x08\x00" + bytes(30)), False),  # ICMP
         (_ipv4(v4, "10.0.0.9", 17, b"\x00\x35"), False),  # a UDP header cut short
@@ -139,8 +139,8 @@ def test_the_kernel_passes_over_only_what_the_reader_would() -> None:
     data = b"".join(sections)
     assert _outcome(data, True) == _outcome(data, False)
     kept = list(accel.CaptureScan(2, 0).records(memoryview(data), 0))
-    seen = sum(s for _, s in _traffic(0))
-    assert len(kept) == 2 * (1 + 3 + 30 * seen + 1)  # a section header, its interfaces, the packets to read
+    seen = sum(s for i in range(30) for _, s in _traffic(i))
+    assert len(kept) == 2 * (1 + 3 + seen + 1)  # a section header, its interfaces, the packets to read
 
 
 def test_damaged_captures_read_the_same_with_the_kernel_and_without() -> None:
@@ -236,3 +236,40 @@ def test_hello_server_names_read_the_same_in_c_and_in_python() -> None:
             assert read is not None
             assert read[0].count(4) >= 15
     assert escaped > 1000
+
+
+def test_hellos_to_the_web_are_passed_over_as_the_reader_would() -> None:
+    """The C walk passes over HTTPS hellos whose names cannot be a resolver's (by their last two labels,
+    ``resolvers.endpoint_tails``): on names made from endpoints and look-alikes (upper case, trailing
+    dots, a label changed, an escape, a parent zone), to addresses nobody listed, it counts the same
+    connections with the same names as the Python reader, and keeps only those the tails allow."""
+    from hunt_assets.analytics.dns.resolvers import _tables
+
+    exact, zones = _tables()
+    seeds = [*exact, *(f"id9.{z}" for z in zones)]
+    rng = random.Random(7)
+    frames, allowed = [], 0
+    for k in range(600):
+        name = bytearray(rng.choice(seeds).encode())
+        roll = rng.random()
+        if roll < 0.15:
+            name = bytearray(name.upper())
+        elif roll < 0.3:
+            name += b"." * rng.randint(1, 3)
+        elif roll < 0.5:
+            name[rng.randrange(len(name))] = rng.choice(b"x.\x00-\\")
+        elif roll < 0.6:
+            name = bytearray(name.split(b".", 1)[-1])
+        elif roll < 0.7:
+            name = b"www.example" + bytes([48 + k % 10]) + b".com"
+        hello = _client_hello(bytes(name))
+        allowed += accel.ext is not None and _outcome(_pcap([(T0, _ether(_ipv4(
+            "10.0.0.66", "198.51.100.9", 6, _tcp(40000, 443, hello))))]), True)[1] is not None
+        frames.append((T0 + k, _ether(_ipv4("10.0.0.66", f"198.51.{100 + k // 250}.{k % 250 + 1}", 6,
+                                             _tcp(40000 + k, 443, hello)))))
+    data = _pcap(frames)
+    kernel = _outcome(data, True)
+    assert kernel == _outcome(data, False)
+    assert 200 < allowed < 600
+    kept = list(accel.CaptureScan(0, 1).records(memoryview(data), 24))
+    assert allowed <= len(kept) < len(frames), (allowed, len(kept))

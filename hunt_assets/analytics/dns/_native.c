@@ -2644,6 +2644,12 @@ enum { T_PYTHON, T_QUIET, T_DNS, T_CONN, T_HELLO };
 #define WATCH_MAX 256
 static uint8_t watch4[WATCH_MAX][4], watch6[WATCH_MAX][16];
 static Py_ssize_t nwatch4, nwatch6;
+/* The last two labels of every resolver endpoint (resolvers.endpoint_tails): a TLS hello naming
+ * anything else is the web, passed over here (pcap.Connections.names_resolver's first check). */
+#define TAILS_MAX 256
+#define TAIL_LEN 64
+static uint8_t tails[TAILS_MAX][TAIL_LEN];
+static Py_ssize_t tail_lens[TAILS_MAX], ntails;
 
 static int watched(const Transport *t)
 {
@@ -2672,74 +2678,45 @@ static int tls_hello(const Transport *t)
     return p[0] == 0x16 && p[1] == 0x03 && p[5] == 0x01;
 }
 
-/* watch_addresses(v4, v6) -> None: the packed IPv4 (4 bytes each) and IPv6 (16 bytes each) addresses
- * `watched` looks for, replacing any set before. */
+/* watch_addresses(v4, v6, tails) -> None: the packed IPv4 (4 bytes each) and IPv6 (16 bytes each)
+ * addresses `watched` looks for, and the endpoint tails `resolver_tail` looks for (each followed by
+ * a NUL), replacing any set before. */
 static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    Py_buffer a, b;
-    if (!PyArg_ParseTuple(args, "y*y*:watch_addresses", &a, &b))
+    Py_buffer a, b, c;
+    if (!PyArg_ParseTuple(args, "y*y*y*:watch_addresses", &a, &b, &c))
         return NULL;
-    if (a.len % 4 || b.len % 16 || a.len / 4 > WATCH_MAX || b.len / 16 > WATCH_MAX) {
-        PyBuffer_Release(&a);
-        PyBuffer_Release(&b);
-        PyErr_SetString(PyExc_ValueError, "watch_addresses: whole addresses, at most 256 of each version");
-        return NULL;
+    const char *err = NULL;
+    Py_ssize_t nt = 0;
+    const uint8_t *tp = c.buf;
+    for (Py_ssize_t i = 0, start = 0; i < c.len && !err; i++) {
+        if (tp[i])
+            continue;
+        if (nt == TAILS_MAX || i - start >= TAIL_LEN)
+            err = "watch_addresses: at most 256 tails of at most 63 bytes";
+        else {
+            memcpy(tails[nt], tp + start, (size_t)(i - start));
+            tail_lens[nt++] = i - start;
+        }
+        start = i + 1;
     }
-    memcpy(watch4, a.buf, (size_t)a.len);
-    memcpy(watch6, b.buf, (size_t)b.len);
-    nwatch4 = a.len / 4;
-    nwatch6 = b.len / 16;
+    if (a.len % 4 || b.len % 16 || a.len / 4 > WATCH_MAX || b.len / 16 > WATCH_MAX)
+        err = "watch_addresses: whole addresses, at most 256 of each version";
+    if (!err) {
+        memcpy(watch4, a.buf, (size_t)a.len);
+        memcpy(watch6, b.buf, (size_t)b.len);
+        nwatch4 = a.len / 4;
+        nwatch6 = b.len / 16;
+        ntails = nt;
+    }
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);
-    Py_RETURN_NONE;
-}
-
-/* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
- * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
- * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_HELLO a
- * TLS ClientHello to port 443 of any other server (its name may be a resolver's); T_QUIET an
- * IP packet the reader passes over without counting it (another protocol, another port, a
- * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
- * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
- * the reference: the kernels hand it every T_PYTHON frame, so they can skip work but not change
- * a row or a count. */
-static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
-{
-    const uint8_t *ip = NULL;
-    Py_ssize_t m = 0;
-    const int v = frame_ip(link, f, n, &ip, &m);
-    if (v == 4) {
-        if (m < 20 || ip[0] >> 4 != 4)
-            return T_PYTHON;
-        Py_ssize_t ihl = (ip[0] & 0x0F) * 4, total = rd16(ip + 2, 1);
-        if ((rd16(ip + 6, 1) & 0x1FFF) || ihl < 20)
-            return T_PYTHON;
-        Py_ssize_t end = total >= ihl ? (m < total ? m : total) : m;
-        t->proto = ip[9];
-        t->payload = ip + ihl;
-        t->size = end > ihl ? end - ihl : 0;
-    } else if (v == 6) {
-        if (m < 40 || ip[0] >> 4 != 6)
-            return T_PYTHON;
-        Py_ssize_t length = rd16(ip + 4, 1);
-        t->proto = ip[6];
-        if (t->proto == 0 || t->proto == 43 || t->proto == 60 || t->proto == 44 || t->proto == 51)
-            return T_PYTHON; /* extension headers: the Python reader walks them */
-        t->payload = ip + 40;
-        t->size = length ? (length < m - 40 ? length : m - 40) : m - 40;
-    } else {
-        return T_PYTHON;
+    PyBuffer_Release(&c);
+    if (err) {
+        PyErr_SetString(PyExc_ValueError, err);
+        return NULL;
     }
-    t->version = v;
-    t->ip = ip;
-    if (!((t->proto == 17 && t->size >= 8) || (t->proto == 6 && t->size >= 20)))
-        return T_QUIET;
-    const unsigned dport = rd16(t->payload + 2, 1);
-    if (rd16(t->payload, 1) == 53 || dport == 53)
-        return T_DNS;
-    if (dport == 853 || (dport == 443 && watched(t)))
-        return T_CONN;
-    return dport == 443 && tls_hello(t) ? T_HELLO : T_QUIET;
+    Py_RETURN_NONE;
 }
 
 static const char HEXD[] = "0123456789abcdef";
@@ -2813,6 +2790,86 @@ static Py_ssize_t tls_sni(const uint8_t *p, Py_ssize_t n, uint8_t *out, Py_ssize
     }
     return 0;
 }
+
+/* The last two labels of a server name as tls_sni writes it are a resolver endpoint's tail, as
+ * pcap.Connections.names_resolver checks them (after dropping trailing dots). */
+static int resolver_tail(const uint8_t *n, Py_ssize_t len)
+{
+    while (len > 0 && n[len - 1] == '.')
+        len--;
+    Py_ssize_t r1 = len - 1;
+    while (r1 >= 0 && n[r1] != '.')
+        r1--;
+    Py_ssize_t r2 = (r1 > 0 ? r1 : 0) - 1;
+    while (r2 >= 0 && n[r2] != '.')
+        r2--;
+    const Py_ssize_t start = r2 + 1, tl = len - start;
+    for (Py_ssize_t k = 0; k < ntails; k++)
+        if (tail_lens[k] == tl && memcmp(tails[k], n + start, (size_t)tl) == 0)
+            return 1;
+    return 0;
+}
+
+/* A TLS hello (tls_hello) whose server name may be a resolver's: the name's tail is listed. */
+static int hello_names_resolver(const Transport *t)
+{
+    uint8_t name[4 * SNI_MAX + 4];
+    const Py_ssize_t off = (t->payload[12] >> 4) * 4;
+    const Py_ssize_t got = tls_sni(t->payload + off, t->size - off, name, (Py_ssize_t)sizeof name);
+    return got > 0 && resolver_tail(name, got);
+}
+
+/* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
+ * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
+ * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_HELLO a
+ * TLS ClientHello to port 443 of any other server whose name may be a resolver's (hello_names_resolver:
+ * the hellos of the web are passed over here); T_QUIET an
+ * IP packet the reader passes over without counting it (another protocol, another port, a
+ * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
+ * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
+ * the reference: the kernels hand it every T_PYTHON frame, so they can skip work but not change
+ * a row or a count. */
+static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
+{
+    const uint8_t *ip = NULL;
+    Py_ssize_t m = 0;
+    const int v = frame_ip(link, f, n, &ip, &m);
+    if (v == 4) {
+        if (m < 20 || ip[0] >> 4 != 4)
+            return T_PYTHON;
+        Py_ssize_t ihl = (ip[0] & 0x0F) * 4, total = rd16(ip + 2, 1);
+        if ((rd16(ip + 6, 1) & 0x1FFF) || ihl < 20)
+            return T_PYTHON;
+        Py_ssize_t end = total >= ihl ? (m < total ? m : total) : m;
+        t->proto = ip[9];
+        t->payload = ip + ihl;
+        t->size = end > ihl ? end - ihl : 0;
+    } else if (v == 6) {
+        if (m < 40 || ip[0] >> 4 != 6)
+            return T_PYTHON;
+        Py_ssize_t length = rd16(ip + 4, 1);
+        t->proto = ip[6];
+        if (t->proto == 0 || t->proto == 43 || t->proto == 60 || t->proto == 44 || t->proto == 51)
+            return T_PYTHON; /* extension headers: the Python reader walks them */
+        t->payload = ip + 40;
+        t->size = length ? (length < m - 40 ? length : m - 40) : m - 40;
+    } else {
+        return T_PYTHON;
+    }
+    t->version = v;
+    t->ip = ip;
+    if (!((t->proto == 17 && t->size >= 8) || (t->proto == 6 && t->size >= 20)))
+        return T_QUIET;
+    const unsigned dport = rd16(t->payload + 2, 1);
+    if (rd16(t->payload, 1) == 53 || dport == 53)
+        return T_DNS;
+    if (dport == 853 || (dport == 443 && watched(t)))
+        return T_CONN;
+    return dport == 443 && tls_hello(t) && hello_names_resolver(t) ? T_HELLO : T_QUIET;
+}
+
+
+
 
 
 /* The first question of a DNS message as pcap.question reads it: writes the name in presentation

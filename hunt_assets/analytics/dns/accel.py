@@ -231,16 +231,18 @@ def capture_scan(kind: int, link: int) -> CaptureScan | None:
 
 @functools.lru_cache(maxsize=1)
 def _watch_resolvers() -> None:
-    """Hands the kernel the resolver addresses whose port 443 is DoH (``pcap.Connections.watches``), once:
-    the C walk keeps those packets, where it skips the rest of the web."""
+    """Hands the kernel the resolver addresses whose port 443 is DoH (``pcap.Connections.watches``) and the
+    tails of their endpoints' names (``pcap.Connections.names_resolver``), once: the C walk keeps those
+    packets and the hellos that may name a resolver, where it skips the rest of the web."""
     import socket
 
-    from hunt_assets.analytics.dns.resolvers import resolver_addresses
+    from hunt_assets.analytics.dns.resolvers import endpoint_tails, resolver_addresses
 
     v4 = [a for a in resolver_addresses() if ":" not in a]
     v6 = [a for a in resolver_addresses() if ":" in a]
     ext.watch_addresses(b"".join(socket.inet_pton(socket.AF_INET, a) for a in v4),
-                        b"".join(socket.inet_pton(socket.AF_INET6, a) for a in v6))
+                        b"".join(socket.inet_pton(socket.AF_INET6, a) for a in v6),
+                        b"".join(t.encode() + b"\0" for t in sorted(endpoint_tails())))
 
 
 _NAME_ROOM = 96  # bytes of names per frame in ``dns_frames``' buffer; a frame whose name does not fit is read in Python

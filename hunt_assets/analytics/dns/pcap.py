@@ -159,10 +159,9 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
                 version, sport, dport, proto, flags = meta[6 * k : 6 * k + 5]
                 size, at = 4 if version == 4 else 16, 32 * k
                 name = names[name_at[k] : name_at[k + 1]].decode("ascii") or None if st == 4 else None
-                if st == 4 and dport != DOT_PORT and not conns.names_resolver(name):  # most hellos: the web
-                    dst = address_text(addrs[at + 16 : at + 16 + size])
-                    if dst not in conns.watched:
-                        continue
+                if (st == 4 and dport != DOT_PORT and not conns.names_resolver(name)  # most hellos: the web
+                        and addrs[at + 16 : at + 16 + size] not in conns.watched_packed):
+                    continue
                 conns.add(times[k], address_text(addrs[at : at + size]), sport,
                           address_text(addrs[at + 16 : at + 16 + size]), dport, proto, flags, name)
     for ts, (src, sport, dst, dport), msg in streams.finish():
@@ -228,9 +227,12 @@ class Connections:
     FLOWS_MAX = 1 << 16
 
     def __init__(self) -> None:
-        from hunt_assets.analytics.dns.resolvers import resolver_addresses
+        from hunt_assets.analytics.dns.resolvers import endpoint_tails, resolver_addresses
 
         self.watched = frozenset(resolver_addresses())
+        self.watched_packed = frozenset(socket.inet_pton(socket.AF_INET6 if ":" in a else socket.AF_INET, a)
+                                        for a in self.watched)
+        self.tails = endpoint_tails()
         self.flows: dict[tuple[str | None, int, str | None, int, int], tuple[float | None, bool]] = {}
         self.counts: dict[tuple[str | None, str | None, int, int], list] = {}  # -> [connections, first, last]
 
@@ -238,15 +240,17 @@ class Connections:
         """A packet to ``dst``:``dport`` is encrypted DNS: DoT / DoQ to anyone, HTTPS to a listed resolver."""
         return dport == DOT_PORT or (dport == HTTPS_PORT and dst in self.watched)
 
-    @staticmethod
-    @functools.lru_cache(maxsize=4096)
-    def names_resolver(name: str | None) -> bool:
-        """A TLS server name that is an encrypted-DNS resolver's endpoint (``resolvers.endpoint_of``)."""
+    def names_resolver(self, name: str | None) -> bool:
+        """A TLS server name that is an encrypted-DNS resolver's endpoint (``resolvers.endpoint_of``). Most
+        hellos name the web, each its own site: their last two labels rule them out first."""
         if not name:
+            return False
+        n = name.strip().rstrip(".")
+        if n[n.rfind(".", 0, max(n.rfind("."), 0)) + 1 :] not in self.tails:
             return False
         from hunt_assets.analytics.dns.resolvers import RESOLVER, endpoint_of
 
-        hit = endpoint_of(name)
+        hit = endpoint_of(n)
         return hit is not None and hit[1] == RESOLVER
 
     def add(self, ts: float | None, src: str | None, sport: int, dst: str | None, dport: int, proto: int,

@@ -183,6 +183,14 @@ def registered_domains_of_endpoints() -> frozenset[str]:
     return frozenset(str(d) for d in binary_to_str(registered_domains(p)).to_pylist() if d)
 
 
+@functools.lru_cache(maxsize=1)
+def endpoint_tails() -> frozenset[str]:
+    """The last two labels of every endpoint and zone: a name whose last two differ is no endpoint, which
+    a capture's reader checks for each TLS hello (one per connection) before ``endpoint_of``."""
+    exact, zones = _tables()
+    return frozenset(".".join(n.split(".")[-2:]) for n in (*exact, *zones))
+
+
 def endpoint_of(name: object) -> tuple[str, str] | None:
     """(provider or canary, ``resolver`` / ``canary``) for an encrypted-DNS endpoint's name, else None."""
     n = _clean(name)
