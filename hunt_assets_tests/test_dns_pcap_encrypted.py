@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from hunt_assets.analytics.dns import accel, pcap
-from hunt_assets.analytics.dns.cli import capture_connections, read_input, score_dns_main
+from hunt_assets.analytics.dns import accel, connections, pcap
+from hunt_assets.analytics.dns.cli import connection_frame, read_input, score_dns_main
 from hunt_assets.analytics.dns.resolvers import resolver_addresses
 from hunt_assets_tests.test_dns_logs import DICTIONARY
 from hunt_assets_tests.test_dns_pcap import T0, _dns_udp, _ether, _exchange, _ipv4, _ipv6, _pcap, _query, _udp
@@ -48,10 +48,10 @@ SYN, ACK, PSH_ACK = 0x02, 0x10, 0x18
 def _connections(data: bytes, names: bool = False) -> dict[tuple[str, str, int, str], tuple]:
     """(client, server, port, protocol) -> (connections, first seen, last seen[, server name])."""
     tbl = read_input(io.BytesIO(data))
-    raw = (tbl.schema.metadata or {}).get(pcap.CONNECTIONS_KEY)
+    raw = (tbl.schema.metadata or {}).get(connections.KEY)
     rows = json.loads(raw) if raw else []
     return {(c, s, p, proto): (n, first, last, *((name,) if names else ()))
-            for c, s, p, proto, n, first, last, name in rows}
+            for c, s, p, proto, n, first, last, name, _uid in rows}
 
 
 def test_connections_to_encrypted_dns_are_counted_once_each() -> None:
@@ -131,7 +131,7 @@ def test_flows_held_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for port in range(1000):
         conns.add(T0 + port / 1000, "10.0.0.66", 20000 + port, "198.51.100.9", 853, 6, SYN)
         assert len(conns.flows) <= 64
-    assert conns.rows() == [["10.0.0.66", "198.51.100.9", 853, "tcp", 1000, T0, T0 + 0.999, None]]
+    assert conns.rows() == [["10.0.0.66", "198.51.100.9", 853, "tcp", 1000, T0, T0 + 0.999, None, None]]
 
 
 def _hosts(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], *files: Path) -> list[dict[str, str]]:
@@ -188,12 +188,12 @@ def test_two_captures_are_one_batch_and_a_log_keeps_its_columns(tmp_path: Path, 
     assert (tmp_path / "hosts.csv").read_text().splitlines()[0].split(",") == LOG_HOST_COLUMNS
 
 
-def test_capture_connections_is_none_for_other_input() -> None:
+def test_connection_frame_is_none_for_other_input() -> None:
     """Only a capture with encrypted-DNS packets carries connections; one without them, or a log, gives
     None, so its hosts table is unchanged."""
     plain = read_input(io.BytesIO(_pcap(_exchange(["www.example.com"], outcome="NOERROR"))))
-    assert capture_connections(plain) is None
-    assert capture_connections(read_input(io.BytesIO(b"name\nwww.example.com\n"))) is None
+    assert connection_frame(plain) is None
+    assert connection_frame(read_input(io.BytesIO(b"name\nwww.example.com\n"))) is None
 
 
 # --- TLS server names (SNI) -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from hunt_assets.analytics.dns import accel, pcap
+from hunt_assets.analytics.dns import accel, connections, pcap
 from hunt_assets_tests.test_dns_logs import DICTIONARY
 from hunt_assets_tests.test_dns_pcap import (
     RESOLVER,
@@ -94,7 +94,7 @@ def _outcome(data: bytes, native: bool) -> object:
     try:
         warnings: list[str] = []
         tbl = pcap.read_capture(data, warnings.append)
-        return tbl.to_pydict(), (tbl.schema.metadata or {}).get(pcap.CONNECTIONS_KEY), warnings
+        return tbl.to_pydict(), (tbl.schema.metadata or {}).get(connections.KEY), warnings
     except pcap.CaptureError as exc:
         return repr(exc)
     finally:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import re
 import sys
@@ -40,7 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from hunt_assets.analytics.dns import accel, archives, dnscache, dnstap, logs, pcap, querylogs, winevent
+from hunt_assets.analytics.dns import accel, archives, connections, dnscache, dnstap, logs, pcap, querylogs, winevent
 from hunt_assets.analytics.dns.accel import unique_lines
 from hunt_assets.analytics.dns.logs import ADDITIONAL_FIELDS, NAME_COLUMNS
 from hunt_assets.analytics.dns.logs import ALIASES as _ALIASES
@@ -351,12 +350,15 @@ def _read_bytes(
     if querylogs.which_server(bytes(data[:8192])):
         return querylogs.read_query_log(data, warn, zone=zone)
     if logs.is_zeek_ascii(bytes(data[:16])):
-        tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
+        tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES, *connections.FIELD_NAMES})
         if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):
+            if connections.is_connection_log(tbl.column_names):  # conn.log, ssl.log: no look-ups, for --hosts
+                return connections.connection_log(tbl.rename_columns([c.lower() for c in tbl.column_names]), warn)
             raise pa.ArrowInvalid(
-                f"a Zeek log without a query-name field (dns.log has 'query'; this one has: "
-                f"{', '.join(tbl.column_names)[:200]})"
+                f"a Zeek log without a query-name field (dns.log has 'query'; conn.log 'conn_state' and ssl.log "
+                f"'server_name' are read for --hosts; this one has: {', '.join(tbl.column_names)[:200]})"
             )
+        tbl = tbl.select([c for c in tbl.column_names if c.lower() in {*NAME_COLUMNS, *_ALIASES}])  # dns.log's
         return logs.with_answers_from_rcode(tbl.rename_columns(_csv_column_names(tbl.column_names)))
     if data.startswith(b"#TYPE "):  # Windows PowerShell's Export-Csv: the objects' .NET type, then the header
         data = data[data.find(b"\n") + 1 :] if b"\n" in data[:4096] else data
@@ -520,29 +522,24 @@ def combine_inputs(tables: list[pa.Table]) -> pa.Table:
             cols.append(pc.cast(t.column(c), typ) if c in t.column_names else pa.nulls(t.num_rows, typ))
         parts.append(pa.table(cols, names=names))
     rows = sum(input_rows(t) for t in tables)
-    meta = {ROWS_KEY: str(rows).encode()}
-    conns = [r for t in tables for r in _connection_rows(t)]
-    if conns:  # a capture's encrypted-DNS connections, for --hosts
-        meta[pcap.CONNECTIONS_KEY] = json.dumps(conns).encode()
-    return pa.concat_tables(parts).replace_schema_metadata(meta)
+    combined = pa.concat_tables(parts).replace_schema_metadata({ROWS_KEY: str(rows).encode()})
+    # the encrypted-DNS connections of captures and connection logs, for --hosts (one file's conn.log and
+    # another's ssl.log may name the same connection: connection_frame counts it once)
+    return connections.attach(combined, [r for t in tables for r in connections.carried(t)])
 
 
-def _connection_rows(tbl: pa.Table) -> list[list]:
-    """The encrypted-DNS connections a capture's table carries (``pcap.Connections.rows``), else []."""
-    raw = (tbl.schema.metadata or {}).get(pcap.CONNECTIONS_KEY)
-    return json.loads(raw) if raw else []
-
-
-def capture_connections(tbl: pa.Table) -> pd.DataFrame | None:
-    """A capture's encrypted-DNS connections in the ``encrypted_dns_connections`` hunt's columns
-    (``DeviceName`` the client address, no ``FileName``: a capture names no process), or None for
-    input that is not a capture with such connections."""
-    rows = _connection_rows(tbl)
+def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
+    """The encrypted-DNS connections the input carried (captures, Zeek's conn.log / ssl.log, Suricata's
+    flow / tls / quic events: ``connections``) in the ``encrypted_dns_connections`` hunt's columns
+    (``DeviceName`` the client address, no ``FileName``: a sensor names no process), or None when it
+    carried none."""
+    rows = connections.carried(tbl)
     if not rows:
         return None
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=list(pcap.CONNECTION_FIELDS))
+    rows = connections.merge(connections.times_as_seconds(rows))
+    df = pd.DataFrame(rows, columns=list(connections.FIELDS))
     when = {c: pd.to_datetime(df[c].astype("float64"), unit="s", utc=True) for c in ("first_seen", "last_seen")}
     return pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
                          "RemoteUrl": df["server_name"], "Protocol": df["protocol"],
@@ -572,13 +569,14 @@ def event_columns(tbl: pa.Table) -> set[str]:
 def host_table(tbl: pa.Table, allow: Allowlist | None = None) -> tuple[pa.Table, pd.DataFrame]:
     """(``score_table``'s rows of an event table, the hosts that looked up flagged domains or an
     encrypted-DNS resolver as ``summarize_hosts`` ranks them for the host_summary asset). ``tbl``
-    needs a ``client`` column. A capture's connections to encrypted-DNS resolvers list their hosts
-    too, in two more columns (``encrypted_dns_connections``, ``encrypted_dns_connected_to``) that a
-    log's table does not get: a log cannot fill them, and its columns stay as scripts read them."""
+    needs a ``client`` column. The connections to encrypted-DNS resolvers a capture or a connection log
+    carried (``connection_frame``) list their hosts too, in two more columns (``encrypted_dns_connections``,
+    ``encrypted_dns_connected_to``) that a DNS log's table alone does not get: it cannot fill them, and its
+    columns stay as scripts read them."""
     out, df, domains = _scored_events(tbl, allow)
     from hunt_assets.analytics.dns.events import HUNT_ONLY_HOST_COLUMNS, summarize_hosts
 
-    conns = capture_connections(tbl)
+    conns = connection_frame(tbl)
     hosts = summarize_hosts(df, domains, encrypted_connections=conns)
     # the columns a log alone can fill (no alerts, no connection hunt), priority first: a hunter sorts by it
     first = ("client", "priority")

@@ -31,6 +31,8 @@ from typing import BinaryIO
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from hunt_assets.analytics.dns import connections
+
 # the column names of every input format (CSV headers, Zeek's #fields, JSON field names with nested
 # objects as dotted names), any case. The query name, in order of preference: our own, Defender's
 # DeviceEvents, Zeek's dns.log, common DGA / domain lists, Suricata, the Elastic Common Schema
@@ -1091,6 +1093,9 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
         return records_table(server if server is not None else winevent.read_winevents(tbl), warn)
     if dnscache.is_cache(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
         return records_table(dnscache.read_cache(tbl), warn)
+    # Suricata's flow / tls / quic events beside its dns events, Zeek's conn.log or ssl.log as JSON
+    conn_log = connections.is_connection_log(tbl.column_names)
+    conn_rows = connections.rows_from_records(tbl) if conn_log else []
     windows = _windows_dns_events(tbl)
     if windows is not None:
         tbl = windows
@@ -1145,12 +1150,14 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 continue  # a list or an object where a value belongs: not this column
         out[ours] = pc.cast(col, pa.large_string())
+    if "name" not in out and conn_log:
+        return connections.connection_log(tbl, warn, conn_rows)
     if "name" not in out:
         raise LogFormatError(
             "JSON lines without a query-name field (one of: " + ", ".join(NAME_COLUMNS) + "; these have: "
             + ", ".join(sorted(cols))[:200] + ")"
         )
-    return with_answers_from_rcode(pa.table(out))
+    return connections.attach(with_answers_from_rcode(pa.table(out)), conn_rows)
 
 
 # Windows DNS Server's debug log (dns.log): one line per packet, the server's own key at the top

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import re
 import socket
 import struct
@@ -40,7 +39,8 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from hunt_assets.analytics.dns import accel
+from hunt_assets.analytics.dns import accel, connections
+from hunt_assets.analytics.dns.connections import DOT_PORT, HTTPS_PORT
 from hunt_assets.analytics.dns.logs import LogFormatError
 
 PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per time-fraction unit)
@@ -49,10 +49,6 @@ PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per t
 }
 PCAPNG_MAGIC = b"\x0a\x0d\x0d\x0a"
 DNS_PORT = 53
-DOT_PORT, HTTPS_PORT = 853, 443
-# the table's schema metadata: the encrypted-DNS connections, as JSON rows of CONNECTION_FIELDS
-CONNECTIONS_KEY = b"hunt_assets.encrypted_dns_connections"
-CONNECTION_FIELDS = ("client", "server", "port", "protocol", "connections", "first_seen", "last_seen", "server_name")
 
 # link-layer types (tcpdump.org/linktypes.html)
 _NULL, _ETHERNET, _RAW, _RAW_BSD12, _RAW_BSD14, _SLL, _SLL2, _IPV4, _IPV6 = 0, 1, 101, 12, 14, 113, 276, 228, 229
@@ -175,9 +171,7 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
                     "link type": "frames of an unsupported link type", "cut": "a capture cut off mid-record",
                     **TCP_SAID}
             warn("skipped: " + "; ".join(f"{v:,} {said[k]}" for k, v in skipped.items()))
-    tbl = events.table()
-    rows = conns.rows()
-    return tbl.replace_schema_metadata({CONNECTIONS_KEY: json.dumps(rows).encode()}) if rows else tbl
+    return connections.attach(events.table(), conns.rows())
 
 
 def _frame(link: int, ts: float | None, frame: memoryview, events: Events, streams: TcpStreams,
@@ -227,31 +221,10 @@ class Connections:
     FLOWS_MAX = 1 << 16
 
     def __init__(self) -> None:
-        from hunt_assets.analytics.dns.resolvers import endpoint_tails, resolver_addresses
-
-        self.watched = frozenset(resolver_addresses())
-        self.watched_packed = frozenset(socket.inet_pton(socket.AF_INET6 if ":" in a else socket.AF_INET, a)
-                                        for a in self.watched)
-        self.tails = endpoint_tails()
+        w = connections.watch()
+        self.watches, self.names_resolver, self.watched_packed = w.watches, w.names_resolver, w.watched_packed
         self.flows: dict[tuple[str | None, int, str | None, int, int], tuple[float | None, bool]] = {}
         self.counts: dict[tuple[str | None, str | None, int, int], list] = {}  # -> [connections, first, last]
-
-    def watches(self, dst: str | None, dport: int) -> bool:
-        """A packet to ``dst``:``dport`` is encrypted DNS: DoT / DoQ to anyone, HTTPS to a listed resolver."""
-        return dport == DOT_PORT or (dport == HTTPS_PORT and dst in self.watched)
-
-    def names_resolver(self, name: str | None) -> bool:
-        """A TLS server name that is an encrypted-DNS resolver's endpoint (``resolvers.endpoint_of``). Most
-        hellos name the web, each its own site: their last two labels rule them out first."""
-        if not name:
-            return False
-        n = name.strip().rstrip(".")
-        if n[n.rfind(".", 0, max(n.rfind("."), 0)) + 1 :] not in self.tails:
-            return False
-        from hunt_assets.analytics.dns.resolvers import RESOLVER, endpoint_of
-
-        hit = endpoint_of(n)
-        return hit is not None and hit[1] == RESOLVER
 
     def add(self, ts: float | None, src: str | None, sport: int, dst: str | None, dport: int, proto: int,
             flags: int, name: str | None = None) -> None:
@@ -276,9 +249,9 @@ class Connections:
             c[3] = name
 
     def rows(self) -> list[list]:
-        """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``CONNECTION_FIELDS``: the
-        server name is the first a ClientHello of theirs gave, else None."""
-        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name]
+        """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``connections.FIELDS``: the
+        server name is the first a ClientHello of theirs gave, else None; no uid (counted here)."""
+        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name, None]
                 for (c, s, p, proto), (n, first, last, name) in self.counts.items()]
 
 

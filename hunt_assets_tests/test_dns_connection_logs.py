@@ -1,0 +1,172 @@
+"""Encrypted DNS in a sensor's connection logs: Zeek's ``conn.log`` and ``ssl.log`` (ASCII and JSON) and
+Suricata's flow, tls and quic events, beside the DNS log, through ``score-dns --hosts``. The logs are
+written here from Zeek's documented field lists (base/protocols/conn, base/protocols/ssl main.zeek) and
+Suricata's eve.json format: not the reader's code."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hunt_assets.analytics.dns import connections
+from hunt_assets.analytics.dns.cli import read_input, score_dns_main
+from hunt_assets_tests.test_dns_logs import _eve, _events, _zeek_log
+
+CONN_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "service", "duration",
+               "orig_bytes", "resp_bytes", "conn_state", "local_orig", "local_resp", "missed_bytes", "history",
+               "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "tunnel_parents"]
+CONN_TYPES = ["time", "string", "addr", "port", "addr", "port", "enum", "string", "interval", "count", "count",
+              "string", "bool", "bool", "count", "string", "count", "count", "count", "count", "set[string]"]
+SSL_FIELDS = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "cipher", "curve",
+              "server_name", "resumed", "last_alert", "next_protocol", "established", "ssl_history",
+              "cert_chain_fps", "client_cert_chain_fps", "sni_matches_cert"]
+SSL_TYPES = ["time", "string", "addr", "port", "addr", "port", "string", "string", "string", "string", "bool",
+             "string", "string", "bool", "string", "vector[string]", "vector[string]", "bool"]
+T0 = 1_717_200_000
+
+# (ts, uid, client, server, port, proto, server name or None): what the sensor saw
+SEEN = [
+    (T0 + 10, "C1", "10.0.0.71", "9.9.9.9", 853, "tcp", "dns.quad9.net"),  # DoT
+    (T0 + 20, "C2", "10.0.0.72", "198.51.100.7", 443, "tcp", "abc123.dns.nextdns.io"),  # DoH, found by name
+    (T0 + 30, "C3", "10.0.0.72", "8.8.8.8", 443, "tcp", None),  # DoH by address, no ssl.log row
+    (T0 + 40, "C4", "10.0.0.73", "94.140.14.14", 853, "udp", None),  # DoQ
+    (T0 + 50, "C5", "10.0.0.74", "93.184.216.34", 443, "tcp", "www.example.com"),  # the web: not counted
+    (T0 + 60, "C6", "10.0.0.71", "9.9.9.9", 853, "tcp", "dns.quad9.net"),  # DoT again
+]
+
+
+def _zeek(path: str, fields: list[str], types: list[str], rows: list[dict[str, str]]) -> str:
+    head = (f"#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t{path}\n"
+            f"#open\t2024-06-01-00-00-00\n#fields\t" + "\t".join(fields) + "\n#types\t" + "\t".join(types) + "\n")
+    return head + "".join("\t".join(r.get(f, "-") for f in fields) + "\n" for r in rows) + "#close\t2024-06-01-01\n"
+
+
+def _conn_log() -> str:
+    return _zeek("conn", CONN_FIELDS, CONN_TYPES, [
+        {"ts": f"{t:.6f}", "uid": uid, "id.orig_h": c, "id.orig_p": "50000", "id.resp_h": s, "id.resp_p": str(p),
+         "proto": proto, "service": "ssl" if proto == "tcp" else "quic", "conn_state": "SF"}
+        for t, uid, c, s, p, proto, _ in SEEN])
+
+
+def _ssl_log() -> str:
+    return _zeek("ssl", SSL_FIELDS, SSL_TYPES, [
+        {"ts": f"{t + 0.01:.6f}", "uid": uid, "id.orig_h": c, "id.orig_p": "50000", "id.resp_h": s,
+         "id.resp_p": str(p), "version": "TLSv13", "server_name": name, "established": "T"}
+        for t, uid, c, s, p, proto, name in SEEN if name and proto == "tcp"])
+
+
+def _hosts(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], *files: Path) -> tuple[dict, str]:
+    out = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(out), *map(str, files)]) == 0
+    err = capsysbinary.readouterr().err.decode()
+    with out.open(newline="") as f:
+        return {r["client"]: r for r in csv.DictReader(f)}, err
+
+
+EXPECTED = {
+    "10.0.0.71": ("2", "Quad9 over TLS (2)"),
+    "10.0.0.72": ("2", "Google Public DNS over HTTPS (1), NextDNS over HTTPS (1)"),
+    "10.0.0.73": ("1", "AdGuard DNS over QUIC (1)"),
+}
+
+
+def test_zeek_conn_and_ssl_logs_beside_dns_log_list_the_hosts(tmp_path: Path, capsysbinary) -> None:
+    """dns.log, conn.log and ssl.log of one sensor: the DoT, DoH (by address and by the hello's name) and
+    DoQ hosts listed with the bypass's priority, each connection once although conn.log and ssl.log both
+    record it; the web's HTTPS not; the tunnel host of dns.log still first. The connection logs are said
+    on stderr to hold no look-ups."""
+    dns, conn, ssl = tmp_path / "dns.log", tmp_path / "conn.log", tmp_path / "ssl.log"
+    dns.write_text(_zeek_log(_events()))
+    conn.write_text(_conn_log())
+    ssl.write_text(_ssl_log())
+    by, err = _hosts(tmp_path, capsysbinary, dns, conn, ssl)
+    assert {c: (r["encrypted_dns_connections"], r["encrypted_dns_connected_to"]) for c, r in by.items()
+            if r["encrypted_dns_connections"] != "0"} == EXPECTED
+    assert "10.0.0.74" not in by
+    assert next(iter(by)) == "10.0.0.5"  # the dnscat2-style tunnel of _events ranks first
+    assert {by[c]["priority"] for c in EXPECTED} == {"1.0"}
+    assert by["10.0.0.71"]["first_seen"].startswith("2024-06-01T00:00:10")
+    assert by["10.0.0.71"]["last_seen"][:22] in ("2024-06-01T00:01:00.00", "2024-06-01T00:01:00.01")  # ssl.log's
+    assert "conn.log: no DNS look-ups: a connection log, 4 connection(s)" in err  # NextDNS: by its name only
+    assert "ssl.log: no DNS look-ups: a connection log, 3 connection(s)" in err
+
+
+def test_zeek_json_logs_and_ssl_log_alone(tmp_path: Path, capsysbinary) -> None:
+    """Zeek's JSON logs (``LogAscii::use_json``) read as the ASCII ones; ssl.log alone still names the DoH
+    and DoT hosts (no DoQ: QUIC is not in it)."""
+    conn = tmp_path / "conn.json"
+    conn.write_text("".join(json.dumps({"ts": t, "uid": uid, "id.orig_h": c, "id.orig_p": 50000, "id.resp_h": s,
+                                        "id.resp_p": p, "proto": proto, "conn_state": "SF"}) + "\n"
+                            for t, uid, c, s, p, proto, _ in SEEN))
+    by, _ = _hosts(tmp_path, capsysbinary, conn)
+    assert {c: (r["encrypted_dns_connections"], r["encrypted_dns_connected_to"]) for c, r in by.items()} == {
+        "10.0.0.71": ("2", "Quad9 over TLS (2)"), "10.0.0.72": ("1", "Google Public DNS over HTTPS (1)"),
+        "10.0.0.73": ("1", "AdGuard DNS over QUIC (1)")}  # without ssl.log, the NextDNS name is not known
+    ssl = tmp_path / "ssl.log"
+    ssl.write_text(_ssl_log())
+    by, _ = _hosts(tmp_path, capsysbinary, ssl)
+    assert {c: r["encrypted_dns_connected_to"] for c, r in by.items()} == {
+        "10.0.0.71": "Quad9 over TLS (2)", "10.0.0.72": "NextDNS over HTTPS (1)"}
+
+
+def _when(t: float) -> str:
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
+
+
+def _suricata_events() -> list[dict]:
+    out = []
+    for k, (t, _, c, s, p, proto, name) in enumerate(SEEN):
+        base = {"timestamp": _when(t), "flow_id": 9000 + k, "src_ip": c, "src_port": 50000, "dest_ip": s,
+                "dest_port": p, "proto": proto.upper()}
+        if name and proto == "tcp":
+            out.append({**base, "event_type": "tls", "tls": {"sni": name, "version": "TLS 1.3"}})
+        if proto == "udp":
+            out.append({**base, "event_type": "quic", "quic": {"version": "1"}})
+        out.append({**base, "timestamp": _when(t + 5), "event_type": "flow", "app_proto": "tls",
+                    "flow": {"pkts_toserver": 12, "start": _when(t), "end": _when(t + 5)}})
+        out.append({**base, "event_type": "alert", "alert": {"signature": "ET INFO DoH"}})  # names the flow too
+    return out
+
+
+def test_suricata_eve_with_dns_tls_quic_and_flow_events(tmp_path: Path, capsysbinary) -> None:
+    """One eve.json as Suricata writes it, DNS events among flow, tls, quic and alert events: the names are
+    scored as without the others, and each flow is one connection although its flow, tls (or quic) and
+    alert events all name it."""
+    plain = tmp_path / "dns-only.json"
+    plain.write_text(_eve(_events()))
+    mixed = tmp_path / "eve.json"
+    mixed.write_text(_eve(_events()) + "".join(json.dumps(e) + "\n" for e in _suricata_events()))
+    assert read_input(io.BytesIO(mixed.read_bytes())).column("name").to_pylist() == \
+        read_input(io.BytesIO(plain.read_bytes())).column("name").to_pylist()
+    by, _ = _hosts(tmp_path, capsysbinary, mixed)
+    assert {c: (r["encrypted_dns_connections"], r["encrypted_dns_connected_to"]) for c, r in by.items()
+            if r["encrypted_dns_connections"] != "0"} == EXPECTED
+    assert next(iter(by)) == "10.0.0.5"
+
+
+def test_merge_counts_a_connection_once_across_logs() -> None:
+    """The same uid in two rows is one connection, its name from either; other rows add up per client and
+    server; times are the earliest and the latest."""
+    rows = [["h", "s", 443, "tcp", 1, 10.0, 10.0, None, "C1"],
+            ["h", "s", 443, "tcp", 1, 11.0, 11.0, "dns.google", "C1"], ["h", "s", 443, "tcp", 1, 5.0, 5.0, None, "C2"],
+            ["h", "s", 443, "tcp", 3, 1.0, 20.0, None, None],
+            ["h", "s", 853, "tcp", 1, None, None, None, "C3"]]
+    assert sorted(connections.merge(rows), key=lambda r: r[2]) == [
+        ["h", "s", 443, "tcp", 5, 1.0, 20.0, "dns.google", None], ["h", "s", 853, "tcp", 1, None, None, None, None]]
+
+
+def test_logs_that_are_not_connections_are_refused_as_before(tmp_path: Path, capsysbinary) -> None:
+    """A Zeek http.log (a client, a server and a port, but no connection state) is neither DNS nor a
+    connection log: refused, exit 2, as any Zeek log without a query."""
+    http = tmp_path / "http.log"
+    http.write_text(_zeek("http", ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "host"],
+                          ["time", "string", "addr", "port", "addr", "port", "string"],
+                          [{"ts": f"{T0}.0", "uid": "C9", "id.orig_h": "10.0.0.1", "id.orig_p": "1",
+                            "id.resp_h": "8.8.8.8", "id.resp_p": "443", "host": "dns.google"}]))
+    assert score_dns_main(["--no-progress", str(http)]) == 2
+    assert "a Zeek log without a query-name field" in capsysbinary.readouterr().err.decode()
