@@ -170,3 +170,47 @@ def test_logs_that_are_not_connections_are_refused_as_before(tmp_path: Path, cap
                             "id.resp_h": "8.8.8.8", "id.resp_p": "443", "host": "dns.google"}]))
     assert score_dns_main(["--no-progress", str(http)]) == 2
     assert "a Zeek log without a query-name field" in capsysbinary.readouterr().err.decode()
+
+
+def test_records_of_any_shape_give_a_clear_error_or_connections() -> None:
+    """JSON records whose connection fields hold anything (lists, objects, huge numbers, text where a port
+    belongs, a list as Suricata's event type): read, or refused with the readers' own error; never an
+    exception of Arrow's that escapes as a traceback. 1,500 files of one to six records."""
+    import random
+
+    import pyarrow as pa
+
+    from hunt_assets.analytics.dns import logs
+    from hunt_assets.analytics.dns.cli import connection_frame
+
+    rng = random.Random(1)
+    values = [None, 443, 853, "443", "853", 443.0, [443], {"x": 1}, True, "abc", -1, 10**12, "", "9.9.9.9",
+              "dns.google", 1.5e300]
+    keys = ["src_ip", "dest_ip", "dest_port", "proto", "event_type", "timestamp", "flow_id", "tls", "conn_state",
+            "id.orig_h", "id.resp_h", "id.resp_p", "server_name", "ts", "uid", "query", "flow"]
+    read = refused = found = 0
+    for _ in range(1500):
+        records = []
+        for _ in range(rng.randint(1, 6)):
+            if rng.random() < 0.5:  # a Suricata tls event with up to three fields spoilt
+                r = {"timestamp": _when(T0), "flow_id": rng.randrange(5), "event_type": "tls", "src_ip": "10.0.0.1",
+                     "dest_ip": "198.51.100.1", "dest_port": 443, "proto": "TCP", "tls": {"sni": "dns.google"}}
+                for k in rng.sample(keys, rng.randint(0, 3)):
+                    r[k] = rng.choice(values)
+            else:
+                r = {k: rng.choice(values) for k in rng.sample(keys, rng.randint(3, len(keys)))}
+                if "tls" in r and rng.random() < 0.5:
+                    r["tls"] = {"sni": rng.choice(values)}
+                if rng.random() < 0.5:
+                    r["event_type"] = rng.choice(["tls", "flow", "quic", "dns", "alert"])
+            records.append(r)
+        try:
+            tbl = read_input(io.BytesIO("".join(json.dumps(r) + "\n" for r in records).encode()))
+        except (logs.LogFormatError, pa.ArrowInvalid):
+            refused += 1
+            continue
+        read += 1
+        found += connection_frame(tbl) is not None
+    assert read > 1000
+    assert refused > 100
+    assert found > 60

@@ -154,7 +154,15 @@ def is_connection_log(columns: Iterable[str]) -> bool:
 def rows_from_records(tbl: pa.Table) -> list[list]:
     """The encrypted-DNS connections among a connection log's records (columns lower case), one row each
     (``FIELDS``). The ports are compared in Arrow, so a day's ``conn.log`` of millions of rows costs one
-    pass; only the rows to port 443 or 853 are looked at one by one."""
+    pass; only the rows to port 443 or 853 are looked at one by one. A field of the wrong kind (a list
+    where the port or the event type belongs: JSON is the writer's to shape) gives no connections."""
+    try:
+        return _rows_from_records(tbl)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return []
+
+
+def _rows_from_records(tbl: pa.Table) -> list[list]:
     import pyarrow.compute as pc
 
     cols = set(tbl.column_names)

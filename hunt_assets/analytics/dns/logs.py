@@ -1104,7 +1104,7 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
     cols = set(tbl.column_names)
     # Suricata writes an event per query and per response (event_type "dns"); ECS writes an event per
     # exchange, so its dns.type "answer" events are queries too, answered by their own records
-    suricata = "event_type" in cols
+    suricata = "event_type" in cols and not pa.types.is_nested(tbl.schema.field("event_type").type)  # a list: not its
     if suricata and "answers" not in cols and {"dns.type", "flow_id", "dns.id"} <= cols:
         answers = _suricata_answers(tbl)
         if answers is not None:
