@@ -157,7 +157,8 @@ def test_merge_counts_a_connection_once_across_logs() -> None:
             ["h", "s", 443, "tcp", 3, 1.0, 20.0, None, None],
             ["h", "s", 853, "tcp", 1, None, None, None, "C3"]]
     assert sorted(connections.merge(rows), key=lambda r: r[2]) == [
-        ["h", "s", 443, "tcp", 5, 1.0, 20.0, "dns.google", None], ["h", "s", 853, "tcp", 1, None, None, None, None]]
+        ["h", "s", 443, "tcp", 5, 1.0, 20.0, "dns.google", None, None],
+        ["h", "s", 853, "tcp", 1, None, None, None, None, None]]
 
 
 def test_logs_that_are_not_connections_are_refused_as_before(tmp_path: Path, capsysbinary) -> None:

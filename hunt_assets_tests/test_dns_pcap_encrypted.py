@@ -51,7 +51,7 @@ def _connections(data: bytes, names: bool = False) -> dict[tuple[str, str, int, 
     raw = (tbl.schema.metadata or {}).get(connections.KEY)
     rows = json.loads(raw) if raw else []
     return {(c, s, p, proto): (n, first, last, *((name,) if names else ()))
-            for c, s, p, proto, n, first, last, name, _uid in rows}
+            for c, s, p, proto, n, first, last, name, _uid, _process in rows}
 
 
 def test_connections_to_encrypted_dns_are_counted_once_each() -> None:
@@ -131,7 +131,7 @@ def test_flows_held_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for port in range(1000):
         conns.add(T0 + port / 1000, "10.0.0.66", 20000 + port, "198.51.100.9", 853, 6, SYN)
         assert len(conns.flows) <= 64
-    assert conns.rows() == [["10.0.0.66", "198.51.100.9", 853, "tcp", 1000, T0, T0 + 0.999, None, None]]
+    assert conns.rows() == [["10.0.0.66", "198.51.100.9", 853, "tcp", 1000, T0, T0 + 0.999, None, None, None]]
 
 
 def _hosts(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], *files: Path) -> list[dict[str, str]]:

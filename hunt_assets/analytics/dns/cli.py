@@ -531,8 +531,9 @@ def combine_inputs(tables: list[pa.Table]) -> pa.Table:
 def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     """The encrypted-DNS connections the input carried (captures, Zeek's conn.log / ssl.log, Suricata's
     flow / tls / quic events: ``connections``) in the ``encrypted_dns_connections`` hunt's columns
-    (``DeviceName`` the client address, no ``FileName``: a sensor names no process), or None when it
-    carried none."""
+    (``DeviceName`` the client address or machine; ``FileName`` and ``FolderPath`` when every row names
+    its image, as Sysmon's event 3 does, else none: a sensor names no process, and a row without one
+    must not pass for an unknown program), or None when it carried none."""
     rows = connections.carried(tbl)
     if not rows:
         return None
@@ -541,10 +542,15 @@ def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     rows = connections.merge(connections.times_as_seconds(rows))
     df = pd.DataFrame(rows, columns=list(connections.FIELDS))
     when = {c: pd.to_datetime(df[c].astype("float64"), unit="s", utc=True) for c in ("first_seen", "last_seen")}
-    return pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
-                         "RemoteUrl": df["server_name"], "Protocol": df["protocol"],
-                         "Connections": df["connections"].astype("int64"),
-                         "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"]})
+    out = pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
+                        "RemoteUrl": df["server_name"], "Protocol": df["protocol"],
+                        "Connections": df["connections"].astype("int64"),
+                        "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"]})
+    if df["process"].notna().all():  # every row names its image (Sysmon 3): the processes are judged too
+        image = df["process"].astype(str)
+        out["FileName"] = image.str.rsplit("\\", n=1).str[-1].str.rsplit("/", n=1).str[-1]
+        out["FolderPath"] = image
+    return out
 
 
 def input_rows(tbl: pa.Table) -> int:
@@ -581,6 +587,8 @@ def host_table(tbl: pa.Table, allow: Allowlist | None = None) -> tuple[pa.Table,
     # the columns a log alone can fill (no alerts, no connection hunt), priority first: a hunter sorts by it
     first = ("client", "priority")
     captured = ("encrypted_dns_connections", "encrypted_dns_connected_to") if conns is not None else ()
+    if conns is not None and "FileName" in conns.columns:  # a source that names the processes (Sysmon 3)
+        captured += ("encrypted_dns_processes", "encrypted_dns_other_processes")
     cols = [*first, *(c for c in hosts.columns
                       if c not in (*first, *HUNT_ONLY_HOST_COLUMNS) or c in captured)]
     return out, hosts[cols]

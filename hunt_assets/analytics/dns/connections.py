@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterable
 import pyarrow as pa
 
 KEY = b"hunt_assets.encrypted_dns_connections"
-FIELDS = ("client", "server", "port", "protocol", "connections", "first_seen", "last_seen", "server_name", "uid")
+FIELDS = ("client", "server", "port", "protocol", "connections", "first_seen", "last_seen", "server_name", "uid",
+          "process")  # process: the image that connected, where the log names it (Sysmon's event 3)
 DOT_PORT, HTTPS_PORT = 853, 443
 
 
@@ -82,13 +83,14 @@ def carried(tbl: pa.Table) -> list[list]:
 
 
 def merge(rows: Iterable[list]) -> list[list]:
-    """One row per client, server, port and protocol: a connection that several of the rows name (the same
+    """One row per client, server, port, protocol and process: a connection that several of the rows name (the same
     ``uid``: one log's record of it in ``conn.log``, another in ``ssl.log``) counted once, with the server
     name any of them gives; the times (epoch seconds, as ``times_as_seconds`` makes them) the earliest and
     the latest."""
     by_uid: dict[str, list] = {}
     rest: list[list] = []
     for r in rows:
+        r = list(r) + [None] * (len(FIELDS) - len(r))
         uid = r[8]
         if uid is None:
             rest.append(r)
@@ -98,8 +100,8 @@ def merge(rows: Iterable[list]) -> list[list]:
             by_uid[uid] = r
     out: dict[tuple, list] = {}
     for r in [*by_uid.values(), *rest]:
-        key = (r[0], r[1], r[2], r[3])
-        out[key] = _joined(out[key], r, add=True) if key in out else [*r[:8], None]
+        key = (r[0], r[1], r[2], r[3], r[9])
+        out[key] = _joined(out[key], r, add=True) if key in out else [*r[:8], None, r[9]]
     return list(out.values())
 
 
@@ -124,7 +126,8 @@ def times_as_seconds(rows: list[list]) -> list[list]:
 def _joined(a: list, b: list, add: bool) -> list:
     times = [t for t in (a[5], b[5], a[6], b[6]) if t is not None]
     return [a[0], a[1], a[2], a[3], a[4] + b[4] if add else max(a[4], b[4]),
-            min(times) if times else None, max(times) if times else None, a[7] or b[7], None if add else a[8]]
+            min(times) if times else None, max(times) if times else None, a[7] or b[7], None if add else a[8],
+            a[9] or b[9]]
 
 
 # a connection log's fields, lower case, dotted as the readers flatten JSON: Zeek (conn.log, ssl.log; ASCII or
@@ -197,7 +200,7 @@ def _rows_from_records(tbl: pa.Table) -> list[list]:
         proto = {"6": "tcp", "17": "udp"}.get(proto, proto)
         uid = text["uid"][i]
         rows.append([text["client"][i], server, p, proto, 1, text["ts"][i], text["ts"][i], name or None,
-                     None if uid is None else str(uid)])
+                     None if uid is None else str(uid), None])
     return rows
 
 

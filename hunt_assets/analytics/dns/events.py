@@ -1046,7 +1046,8 @@ def _other_processes(h: pd.DataFrame) -> pd.Series:
     h = h.assign(**{c: h[c].fillna("").astype(str) for c in keys[1:]})  # once, for the images and their hours
     g = h.groupby(keys)["Connections"].sum().rename("n").reset_index()
     path, company = (g[c] if c in g.columns else pd.Series("", index=g.index) for c in ("FolderPath", "Company"))
-    kinds = [process_kind(f, p, c) for f, p, c in zip(g["FileName"], path, company, strict=True)]  # per image
+    known = "Company" in g.columns  # a source without it (Sysmon 3) does not say "no version info"
+    kinds = [process_kind(f, p, c, known) for f, p, c in zip(g["FileName"], path, company, strict=True)]  # per image
     g = g[np.array(kinds, dtype=object) == OTHER_PROCESS]
     if g.empty:
         return pd.Series(dtype=object)

@@ -1090,7 +1090,8 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
 
     if winevent.is_winevent(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
         server = winevent.server_events(tbl)
-        return records_table(server if server is not None else winevent.read_winevents(tbl), warn)
+        events = server if server is not None else winevent.read_winevents(tbl)
+        return connections.attach(records_table(events, warn), connections.carried(events))  # Sysmon 3's
     if dnscache.is_cache(tbl.column_names) and not set(tbl.column_names) & set(NAME_COLUMNS):
         return records_table(dnscache.read_cache(tbl), warn)
     # Suricata's flow / tls / quic events beside its dns events, Zeek's conn.log or ssl.log as JSON

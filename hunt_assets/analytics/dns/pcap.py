@@ -251,7 +251,7 @@ class Connections:
     def rows(self) -> list[list]:
         """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``connections.FIELDS``: the
         server name is the first a ClientHello of theirs gave, else None; no uid (counted here)."""
-        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name, None]
+        return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name, None, None]
                 for (c, s, p, proto), (n, first, last, name) in self.counts.items()]
 
 

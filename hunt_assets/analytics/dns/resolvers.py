@@ -305,7 +305,7 @@ def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and x != x) or str(x).strip() == ""
 
 
-def process_kind(name: object, path: object = None, company: object = None) -> str:
+def process_kind(name: object, path: object = None, company: object = None, company_known: bool = True) -> str:
     """``browser``, ``dns software`` (OS resolver, DNS proxy, VPN) or ``other`` for a process that talked
     to an encrypted-DNS resolver; an empty or missing name is ``other`` (nothing vouches for it).
 
@@ -315,7 +315,8 @@ def process_kind(name: object, path: object = None, company: object = None) -> s
     Windows image of a listed name must have version info at all, and ``svchost.exe`` must run from
     System32 / SysWOW64. On every OS a listed program started from a scratch folder (Temp, Public,
     ``/tmp``, ``/dev/shm``, a hidden folder) is ``other``, and on macOS a browser must run from inside an
-    app bundle. Without a path (older rows) the name decides.
+    app bundle. Without a path (older rows) the name decides. ``company_known=False``: the source names no
+    company at all (Sysmon's network event gives the image only), so its absence says nothing.
     """
     if _missing(name):
         return OTHER_PROCESS
@@ -330,10 +331,10 @@ def process_kind(name: object, path: object = None, company: object = None) -> s
         return OTHER_PROCESS if _unix_misplaced(raw, kind) else kind
     if any(d in where for d in _SCRATCH_WINDOWS):
         return OTHER_PROCESS
-    if _missing(company):
+    if company_known and _missing(company):
         return OTHER_PROCESS  # a Windows browser or DNS program without version info
     vendor = _VENDOR.get(key)
-    if vendor is not None and vendor not in str(company).lower():
+    if company_known and vendor is not None and vendor not in str(company).lower():
         return OTHER_PROCESS
     if key in _SYSTEM_BINARIES and not where.startswith(_SYSTEM_DIRS):
         return OTHER_PROCESS

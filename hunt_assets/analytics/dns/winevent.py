@@ -35,6 +35,14 @@ import pyarrow as pa
 RECORD_FIELDS = ("message", "id", "machinename")  # every EventLogRecord has them
 WANTED = ("message", "id", "machinename", "providername", "timecreated", "properties")
 SYSMON_DNS, CLIENT_CALLED, CLIENT_COMPLETED = 22, 3006, 3008
+SYSMON_NET = 3  # Sysmon's network connection: read for its connections to encrypted-DNS resolvers
+# Sysmon 3's Properties (its manifest): RuleName, UtcTime, ProcessGuid, ProcessId, Image, User, Protocol,
+# Initiated, SourceIsIpv6, SourceIp, SourceHostname, SourcePort, SourcePortName, DestinationIsIpv6,
+# DestinationIp, DestinationHostname, DestinationPort, DestinationPortName
+_NET_AT = {"utctime": 1, "image": 4, "protocol": 6, "initiated": 7, "destinationip": 14,
+           "destinationhostname": 15, "destinationport": 16}
+_NET_LINE = re.compile(r"^(UtcTime|Image|Protocol|Initiated|DestinationIp|DestinationHostname|DestinationPort): ?"
+                       r"(.*?)\r?$", re.M)
 _DEAD_STATUS = (9002, 9003, 9005)  # DNS_ERROR_RCODE_SERVER_FAILURE / NAME_ERROR / REFUSED
 _ANSWERED_STATUS = (0, 9501)  # success; DNS_INFO_NO_RECORDS
 # Properties' order (the events' manifests): Sysmon 22 RuleName, UtcTime, ProcessGuid, ProcessId,
@@ -180,13 +188,21 @@ def server_events(tbl: pa.Table) -> pa.Table | None:
 def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]], n: int) -> pa.Table:
     """``read_winevents`` on columns as Python lists (``WANTED``; the named data, where an event
     log gives it, in ``named_cols``)."""
+    from hunt_assets.analytics.dns import connections
+
     ids = [_event_id(v) for v in cols["id"]]
     rows: dict[str, list[str | None]] = {k: [] for k in ("name", "client", "timestamp", "qtype", "answers")}
+    conns: list[list] = []  # Sysmon 3's connections to encrypted-DNS resolvers
     looked_up: list[_Seen] = []  # Sysmon 22 and 3008: (machine, fields)
     called: list[_Seen] = []  # 3006, paired with 3008 below
     completed: dict[_Key, int] = {}  # 3008 per look-up key
     for i in range(n):
         eid = ids[i]
+        if eid == SYSMON_NET:
+            row = _connection(cols, named_cols, i)
+            if row is not None:
+                conns.append(row)
+            continue
         if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED):
             continue
         provider = (as_text(cols["providername"][i]) or "").lower()
@@ -218,7 +234,41 @@ def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]]
         for k in ("name", "timestamp", "qtype", "answers"):
             rows[k].append(fields.get(k))
     text = pa.large_string()
-    return pa.table({k: pa.array(v, text) for k, v in rows.items()})
+    return connections.attach(pa.table({k: pa.array(v, text) for k, v in rows.items()}), conns)
+
+
+def _connection(cols: dict[str, list[object]], named_cols: dict[str, list[object]], i: int) -> list | None:
+    """Event ``i``, a Sysmon 3 (network connection), as a row of ``connections.FIELDS`` when the machine
+    opened it to an encrypted-DNS resolver (``connections.Watch``; Sysmon's ``DestinationHostname``, the
+    address's reverse name, stands for a server name), else None. The image is kept: a program that is
+    neither a browser nor DNS software resolving over HTTPS is how a DoH tunnel looks. Fields by name
+    (an event log file), else by ``Properties``' order when the provider is Sysmon, else from the English
+    ``Message``."""
+    from hunt_assets.analytics.dns import connections
+
+    provider = (as_text(cols["providername"][i]) or "").lower()
+    if provider and "sysmon" not in provider:
+        return None
+    named = {k: named_cols[k][i] for k in named_cols}
+    if named.get("destinationport") is not None:
+        f = {k: as_text(named.get(k)) for k in _NET_AT}
+    else:
+        props = _properties(cols["properties"][i])
+        if provider and len(props) > max(_NET_AT.values()):
+            f = {k: as_text(props[at]) for k, at in _NET_AT.items()}
+        else:
+            f = {k.lower(): v for k, v in _NET_LINE.findall(as_text(cols["message"][i]) or "")}
+    port = (f.get("destinationport") or "").strip()
+    if not port.isdigit() or (f.get("initiated") or "").strip().lower() not in ("true", "1"):
+        return None
+    dst, host = (f.get("destinationip") or "").strip(), (f.get("destinationhostname") or "").strip().lower()
+    w = connections.watch()
+    if not (w.watches(dst, int(port)) or w.names_resolver(host)):
+        return None
+    when = f.get("utctime") or _time(cols["timecreated"][i])
+    image = (f.get("image") or "").strip()
+    return [as_text(cols["machinename"][i]), dst, int(port), (f.get("protocol") or "tcp").strip().lower(), 1,
+            when, when, host if host and host != "-" else None, None, image or "unknown process"]
 
 
 _Key = tuple[str | None, str, str | None]  # a DNS Client look-up: machine, name (lower case), type
@@ -249,7 +299,8 @@ def _pending(called: list[_Seen], completed: dict[_Key, int]) -> list[_Seen]:
     return [called[j] for j in sorted(keep)]
 
 
-_NAMED = ("queryname", "utctime", "queryresults", "querytype", "querystatus")  # eventdata.<name> columns
+_NAMED = ("queryname", "utctime", "queryresults", "querytype", "querystatus",  # eventdata.<name> columns
+          *_NET_AT)
 
 
 def _named(named: dict[str, object], eid: int) -> dict[str, str | None]:
@@ -434,7 +485,7 @@ def _events_table(rows: list[dict[str, object]], warn: Callable[[str], None] | N
     """The DNS look-ups of events read from a log file (binary or XML): Sysmon's and the DNS
     Client's through ``read_winevents``, the DNS Server's analytic ones through
     ``logs.records_table``; an error naming the providers when there are none."""
-    from hunt_assets.analytics.dns import logs
+    from hunt_assets.analytics.dns import connections, logs
 
     ids = {r["id"] for r in rows}
     text = pa.large_string()
@@ -442,10 +493,15 @@ def _events_table(rows: list[dict[str, object]], warn: Callable[[str], None] | N
     def column(key: str) -> pa.Array:
         return pa.array([None if (v := r.get(key)) is None else str(v) for r in rows], text)
 
-    if ids & {SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED}:
+    if ids & {SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED, SYSMON_NET}:
         named = {k: [r.get(f"eventdata.{k}") for r in rows] for k in _NAMED}
         found = _look_ups({k: [r.get(k) for r in rows] for k in WANTED}, named, len(rows))
         if found.num_rows:
+            return found
+        if held := connections.carried(found):  # Sysmon 3 only: connections for --hosts, no look-ups
+            if warn is not None:
+                warn(f"no DNS look-ups: {len(held):,} Sysmon network connection(s) to encrypted-DNS resolvers "
+                     "(listed by --hosts)")
             return found
     keys = sorted({k for r in rows for k in r if k.startswith("eventdata.")})
     table = pa.table({"eventid": column("id"), "computer": column("machinename"),
