@@ -132,3 +132,32 @@ def test_another_providers_event_3_is_not_a_connection(tmp_path: Path, capsysbin
     p.write_text(json.dumps(records))
     by, _ = _hosts(tmp_path, capsysbinary, p)
     assert "ws-7.corp" not in by
+
+
+def test_a_program_polling_a_resolver_on_a_timer_is_marked_steady(tmp_path: Path, capsysbinary) -> None:
+    """godoh's shape in a Sysmon log: a program from AppData connecting to Google's resolver once a minute
+    for eight hours, next to Chrome's bursts to the same resolver; the program is listed with its steady
+    rate, Chrome is not listed at all among the other processes."""
+    from hunt_assets_tests.evtx_writer import event, evtx
+
+    start = dt.datetime(2026, 12, 7, 1, tzinfo=dt.UTC)
+    implant = "C:\\Users\\jdoe\\AppData\\Roaming\\sync\\sync.exe"
+    chrome = "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"
+    recs = []
+    for minute in range(8 * 60):
+        when = start + dt.timedelta(minutes=minute, seconds=7)
+        data = _net_data(0, ("ws-9.corp", implant, "8.8.8.8", "dns.google", 443, "tcp", "true"))
+        data["UtcTime"] = when.strftime("%Y-%m-%d %H:%M:%S.000")
+        recs.append((when, event(SYSMON, 3, "ws-9.corp", data)))
+        if minute % 97 < 5:  # the user's browsing: bursts
+            later = (when + dt.timedelta(seconds=3)).strftime("%Y-%m-%d %H:%M:%S.000")
+            data = {**data, "Image": chrome, "UtcTime": later}
+            recs.append((when, event(SYSMON, 3, "ws-9.corp", data)))
+    p = tmp_path / "sysmon.evtx"
+    p.write_bytes(evtx(recs, per_chunk=20))
+    by, _ = _hosts(tmp_path, capsysbinary, p)
+    row = by["ws-9.corp"]
+    assert row["encrypted_dns_other_processes"] == (
+        f"{implant} (480 to Google Public DNS over HTTPS; steady ~60/h over 8 h)")
+    assert row["encrypted_dns_processes"].startswith("sync.exe (480), chrome.exe (")
+    assert float(row["priority"]) == 3.5

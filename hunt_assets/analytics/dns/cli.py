@@ -545,7 +545,8 @@ def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     out = pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
                         "RemoteUrl": df["server_name"], "Protocol": df["protocol"],
                         "Connections": df["connections"].astype("int64"),
-                        "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"]})
+                        "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"],
+                        "Timestamp": when["first_seen"].dt.floor("h")})  # the hour, as the hunt bins its rows
     if df["process"].notna().all():  # every row names its image (Sysmon 3): the processes are judged too
         image = df["process"].astype(str)
         out["FileName"] = image.str.rsplit("\\", n=1).str[-1].str.rsplit("/", n=1).str[-1]

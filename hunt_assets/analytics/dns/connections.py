@@ -83,10 +83,11 @@ def carried(tbl: pa.Table) -> list[list]:
 
 
 def merge(rows: Iterable[list]) -> list[list]:
-    """One row per client, server, port, protocol and process: a connection that several of the rows name (the same
-    ``uid``: one log's record of it in ``conn.log``, another in ``ssl.log``) counted once, with the server
-    name any of them gives; the times (epoch seconds, as ``times_as_seconds`` makes them) the earliest and
-    the latest."""
+    """One row per client, server, port, protocol, process and hour (of the row's first time, as the
+    connection hunt bins its rows, so a program polling on a timer shows as one: ``events._steady_rate``): a
+    connection that several of the rows name (the same ``uid``: one log's record of it in ``conn.log``,
+    another in ``ssl.log``) counted once, with the server name any of them gives; the times (epoch seconds,
+    as ``times_as_seconds`` makes them) the earliest and the latest."""
     by_uid: dict[str, list] = {}
     rest: list[list] = []
     for r in rows:
@@ -100,7 +101,7 @@ def merge(rows: Iterable[list]) -> list[list]:
             by_uid[uid] = r
     out: dict[tuple, list] = {}
     for r in [*by_uid.values(), *rest]:
-        key = (r[0], r[1], r[2], r[3], r[9])
+        key = (r[0], r[1], r[2], r[3], r[9], None if r[5] is None else int(r[5] // 3600))
         out[key] = _joined(out[key], r, add=True) if key in out else [*r[:8], None, r[9]]
     return list(out.values())
 
