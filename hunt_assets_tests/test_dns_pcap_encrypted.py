@@ -321,3 +321,20 @@ def test_the_quick_check_of_a_hello_name_agrees_with_endpoint_of() -> None:
         hit = resolvers.endpoint_of(n)
         assert conns.names_resolver(n) == (hit is not None and hit[1] == resolvers.RESOLVER), n
     assert sum(map(conns.names_resolver, names)) > len(exact)
+
+
+def test_a_server_name_that_is_a_formula_is_said_or_quoted_in_the_hosts_file(tmp_path: Path, capsysbinary) -> None:
+    """DoT to a server whose hello names it ``=HYPERLINK(...)``: the server chooses that text, and it lands in
+    ``encrypted_dns_connected_to``. Without ``--spreadsheet-safe`` stderr says so; with it the cell is quoted."""
+    p = tmp_path / "dot.pcap"
+    p.write_bytes(_pcap([(T0, _tcp_to("10.0.0.81", 40003, "203.0.113.53", 853, PSH_ACK,
+                                      _hello(b"=HYPERLINK(\"http://x\")")))]))
+    hosts = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(hosts), str(p)]) == 0
+    assert "1 cell(s) of" in capsysbinary.readouterr().err.decode()
+    with hosts.open(newline="") as f:
+        assert next(csv.DictReader(f))["encrypted_dns_connected_to"].startswith("=hyperlink(")
+    assert score_dns_main(["--no-progress", "--spreadsheet-safe", "--hosts", str(hosts), str(p)]) == 0
+    assert "cell(s)" not in capsysbinary.readouterr().err.decode()
+    with hosts.open(newline="") as f:
+        assert next(csv.DictReader(f))["encrypted_dns_connected_to"].startswith("'=hyperlink(")

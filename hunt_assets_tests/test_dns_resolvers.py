@@ -516,3 +516,13 @@ def test_a_process_reaching_several_resolvers_names_the_busiest_three() -> None:
         "x.exe (18 to Google Public DNS over HTTPS, 203.0.113.9 over TLS, Quad9 over HTTPS)")
     assert row["encrypted_dns_connected_to"] == (
         "Google Public DNS over HTTPS (7), 203.0.113.9 over TLS (5), Quad9 over HTTPS (5)")
+
+
+def test_connection_label_takes_a_server_name_as_it_is() -> None:
+    """A sensor's server name (a TLS hello's, a reverse name) is a host name, not a URL: punctuation a URL
+    would be cut at stays, so a hostile name shows whole; a resolver's name still names its provider."""
+    assert connection_label("203.0.113.9", port=853, server_name='=X("http://y/z")') == (
+        '=x("http://y/z") (203.0.113.9) over TLS')
+    assert connection_label("198.51.100.7", port=443, server_name="abc.dns.nextdns.io.") == "NextDNS over HTTPS"
+    assert connection_label("8.8.8.8", "https://other.example/dns-query", 443, server_name="") == (
+        "Google Public DNS over HTTPS")

@@ -543,7 +543,7 @@ def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     df = pd.DataFrame(rows, columns=list(connections.FIELDS))
     when = {c: pd.to_datetime(df[c].astype("float64"), unit="s", utc=True) for c in ("first_seen", "last_seen")}
     out = pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
-                        "RemoteUrl": df["server_name"], "Protocol": df["protocol"],
+                        "ServerName": df["server_name"], "Protocol": df["protocol"],
                         "Connections": df["connections"].astype("int64"),
                         "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"],
                         "Timestamp": when["first_seen"].dt.floor("h")})  # the hour, as the hunt bins its rows
@@ -847,7 +847,9 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "--hosts",
         metavar="OUT",
         help="also write the hosts that looked up flagged domains (or an encrypted-DNS resolver) to OUT as CSV, "
-        "highest priority first, as the host_summary asset ranks them; needs a client column",
+        "highest priority first, as the host_summary asset ranks them; needs a client column. A packet capture "
+        "or a connection log given with the DNS log (Zeek conn.log / ssl.log, Suricata eve.json, Sysmon event 3) "
+        "adds the hosts that connected to encrypted-DNS resolvers",
     )
     ap.add_argument(
         "--spreadsheet-safe",
@@ -932,11 +934,17 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         warm.join()
         progress(f"{input_rows(tbl):,} events: scoring, with hosts")
         out, hosts = host_table(tbl, allow)
-        if args.spreadsheet_safe:
-            for col in hosts.select_dtypes(include=["object", "string"]).columns:
-                texts = pa.array(hosts[col].astype("string"), pa.large_string())
-                if (rows := formula_rows(texts)).size:
-                    hosts[col] = formula_safe(texts, rows).to_pandas()
+        risky_cells = 0
+        for col in hosts.select_dtypes(include=["object", "string"]).columns:
+            texts = pa.array(hosts[col].astype("string"), pa.large_string())
+            if (rows := formula_rows(texts)).size and args.spreadsheet_safe:
+                hosts[col] = formula_safe(texts, rows).to_pandas()
+            risky_cells += rows.size
+        if risky_cells and not args.spreadsheet_safe:  # a TLS name or a reverse name is the server's to choose
+            progress.done()
+            print(f"score-dns: {risky_cells:,} cell(s) of {args.hosts} start with =, +, -, @, a tab or a carriage "
+                  "return: a spreadsheet opening it may run them as formulas; --spreadsheet-safe writes them with "
+                  "a leading '", file=sys.stderr)
         try:
             hosts.to_csv(args.hosts, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
         except OSError as exc:

@@ -1023,7 +1023,7 @@ def _resolver_labels(h: pd.DataFrame) -> pd.Series:
     address, URL and port; empty for a table without them (an older warehouse)."""
     from hunt_assets.analytics.dns.resolvers import connection_label
 
-    if not {"RemoteIP", "RemoteUrl"} & set(h.columns):
+    if not {"RemoteIP", "RemoteUrl", "ServerName"} & set(h.columns):
         return pd.Series("", index=h.index, dtype=object)
 
     def text(col: str) -> pd.Series:  # missing values as "", which connection_label reads as missing
@@ -1031,7 +1031,8 @@ def _resolver_labels(h: pd.DataFrame) -> pd.Series:
             return pd.Series("", index=h.index, dtype=object)
         return h[col].astype(object).where(h[col].notna(), "").astype(str)
 
-    keys = list(zip(text("RemoteIP"), text("RemoteUrl"), text("RemotePort"), text("Protocol"), strict=True))
+    keys = list(zip(text("RemoteIP"), text("RemoteUrl"), text("RemotePort"), text("Protocol"), text("ServerName"),
+                    strict=True))
     labels = {k: connection_label(*k) for k in set(keys)}
     return pd.Series([labels[k] for k in keys], index=h.index, dtype=object)
 

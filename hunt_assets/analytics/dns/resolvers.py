@@ -118,14 +118,17 @@ def provider_of_address(address: object) -> str | None:
     return _address_table().get(ip.compressed)
 
 
-def connection_label(address: object, url: object = None, port: object = None, protocol: object = None) -> str:
+def connection_label(address: object, url: object = None, port: object = None, protocol: object = None,
+                     server_name: object = None) -> str:
     """How the host summary names where an encrypted-DNS connection went: the provider (by the remote URL's
     endpoint, else by address) or the bare address, and the protocol by port -- ``Google Public DNS over
     HTTPS``, ``Cloudflare 1.1.1.1 over TLS``, ``203.0.113.9 over TLS``, ``dot.example.org (203.0.113.9) over
     TLS`` when the URL names a server nobody listed. Empty when nothing is known.
     ``protocol`` (``udp``, any case, as Defender's ``Protocol`` or a capture gives it) makes port 853
-    ``over QUIC``: DNS over QUIC (RFC 9250) shares DoT's port, and a hunter asks the network for UDP."""
-    host = "" if _missing(url) else _url_host(url)
+    ``over QUIC``: DNS over QUIC (RFC 9250) shares DoT's port, and a hunter asks the network for UDP.
+    ``server_name``: the host name itself (a TLS hello's, a reverse name), taken as it is where a URL would be
+    parsed: a hostile name (``x://y``) must show as it came, not cut at its punctuation."""
+    host = _clean(server_name) if not _missing(server_name) else "" if _missing(url) else _url_host(url)
     hit = endpoint_of(host) if host else None
     provider = hit[0] if hit is not None and hit[1] == RESOLVER else None
     if provider is None and not _missing(address):
