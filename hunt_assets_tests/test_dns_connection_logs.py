@@ -215,3 +215,46 @@ def test_records_of_any_shape_give_a_clear_error_or_connections() -> None:
     assert read > 1000
     assert refused > 100
     assert found > 60
+
+
+def _ecs_connection(k: int, host: str, image: str | None, src: str, dst: str, port: int, transport: str,
+                    name: str | None = None, direction: str = "egress") -> dict:
+    """A network event in the Elastic Common Schema: Winlogbeat's Sysmon module or Elastic Defend (with the
+    process and the host) or Packetbeat (a flow or a tls event, no process)."""
+    rec: dict = {"@timestamp": f"2024-06-01T02:00:{k:02d}.000Z", "event": {"category": ["network"]},
+                 "source": {"ip": src, "port": 50000 + k}, "destination": {"ip": dst, "port": port},
+                 "network": {"transport": transport, "direction": direction}, "host": {"name": host}}
+    if image is not None:
+        rec["process"] = {"executable": image, "name": image.rsplit("\\", 1)[-1]}
+    if name is not None:
+        rec["tls"] = {"client": {"server_name": name}}
+    return rec
+
+
+def test_ecs_network_events_from_an_endpoint_and_a_sensor(tmp_path: Path, capsysbinary) -> None:
+    """Winlogbeat's Sysmon module: DNS events (22) and network events (3) of one endpoint in one file, the
+    host named as its DNS events name it, the image judged; an accepted (ingress) connection not counted.
+    Packetbeat: a tls event to an address nobody listed, named by its server name, the client by address."""
+    from hunt_assets_tests.test_dns_logs import DICTIONARY, _ecs_exchange
+
+    implant = "C:\\Users\\jdoe\\AppData\\Local\\Temp\\upd.exe"
+    endpoint = [_ecs_exchange(i, n, False, "winlogbeat") for i, n in enumerate(DICTIONARY[:12])]
+    endpoint += [_ecs_connection(1, "WS-SALES-032", implant, "10.0.0.66", "9.9.9.9", 443, "tcp"),
+                 _ecs_connection(2, "WS-SALES-032", implant, "10.0.0.66", "9.9.9.9", 443, "tcp"),
+                 _ecs_connection(3, "WS-SALES-032", "C:\\x\\server.exe", "10.0.0.66", "8.8.8.8", 443, "tcp",
+                                 direction="ingress"),
+                 _ecs_connection(4, "WS-SALES-032", implant, "10.0.0.66", "93.184.216.34", 443, "tcp")]
+    p = tmp_path / "winlogbeat.json"
+    p.write_text("".join(json.dumps(r) + "\n" for r in endpoint))
+    by, _ = _hosts(tmp_path, capsysbinary, p)
+    row = by["WS-SALES-032"]
+    assert (row["encrypted_dns_connections"], row["encrypted_dns_connected_to"]) == ("2", "Quad9 over HTTPS (2)")
+    assert row["encrypted_dns_other_processes"] == f"{implant} (2 to Quad9 over HTTPS)"
+    assert set(by) == {"WS-SALES-032"}
+    sensor = [_ecs_connection(5, "sensor-1", None, "10.0.0.70", "198.51.100.7", 443, "tcp", "x1.dns.nextdns.io"),
+              _ecs_connection(6, "sensor-1", None, "10.0.0.70", "198.51.100.8", 443, "tcp", "www.example.com")]
+    p = tmp_path / "packetbeat.json"
+    p.write_text("".join(json.dumps(r) + "\n" for r in sensor))
+    by, err = _hosts(tmp_path, capsysbinary, p)
+    assert {c: r["encrypted_dns_connected_to"] for c, r in by.items()} == {"10.0.0.70": "NextDNS over HTTPS (1)"}
+    assert "connection log, 1 connection(s)" in err

@@ -132,15 +132,18 @@ def _joined(a: list, b: list, add: bool) -> list:
 
 
 # a connection log's fields, lower case, dotted as the readers flatten JSON: Zeek (conn.log, ssl.log; ASCII or
-# JSON), Suricata's eve.json (flow, tls and quic events)
-_CLIENT = ("id.orig_h", "src_ip")
-_SERVER = ("id.resp_h", "dest_ip")
-_PORT = ("id.resp_p", "dest_port")
-_PROTO = ("proto",)
-_NAME = ("server_name", "tls.sni", "quic.sni")
-_TIME = ("ts", "timestamp")
-_UID = ("uid", "flow_id")
+# JSON), Suricata's eve.json (flow, tls and quic events), the Elastic Common Schema (Winlogbeat's Sysmon module,
+# Elastic Defend, Packetbeat's flows and tls events)
+_CLIENT = ("id.orig_h", "src_ip", "source.ip")
+_SERVER = ("id.resp_h", "dest_ip", "destination.ip")
+_PORT = ("id.resp_p", "dest_port", "destination.port")
+_PROTO = ("proto", "network.transport")
+_NAME = ("server_name", "tls.sni", "quic.sni", "tls.client.server_name", "destination.domain")
+_TIME = ("ts", "timestamp", "@timestamp")
+_UID = ("uid", "flow_id", "flow.id", "network.community_id")
+_PROCESS = ("process.executable", "process.name")
 _SURICATA_KINDS = ("flow", "tls", "quic")
+_INBOUND = ("ingress", "inbound")  # ECS network.direction of a connection the host accepted
 FIELD_NAMES = frozenset((*_CLIENT, *_SERVER, *_PORT, *_PROTO, *_NAME, *_TIME, *_UID, "event_type", "conn_state"))
 
 
@@ -152,7 +155,8 @@ def is_connection_log(columns: Iterable[str]) -> bool:
     cols = {c.lower() for c in columns}
     if not all(any(f in cols for f in fields) for fields in (_CLIENT, _SERVER, _PORT)):
         return False
-    return bool({"conn_state", "server_name"} & cols) or any(c.startswith(("flow.", "tls.", "quic.")) for c in cols)
+    return (bool({"conn_state", "server_name", "network.transport"} & cols)  # Zeek; ECS
+            or any(c.startswith(("flow.", "tls.", "quic.")) for c in cols))
 
 
 def rows_from_records(tbl: pa.Table) -> list[list]:
@@ -184,12 +188,18 @@ def _rows_from_records(tbl: pa.Table) -> list[list]:
     if "event_type" in cols:  # Suricata: a flow's own events (an alert or an http event names the flow too)
         kind = pc.cast(tbl.column("event_type"), pa.large_string())
         keep = pc.and_(keep, pc.fill_null(pc.is_in(kind, pa.array(_SURICATA_KINDS, pa.large_string())), False))
+    if "network.direction" in cols:  # ECS: what the host accepted is not its own look-up path
+        direction = pc.utf8_lower(pc.cast(tbl.column("network.direction"), pa.large_string()))
+        keep = pc.and_(keep, pc.invert(pc.fill_null(pc.is_in(direction, pa.array(_INBOUND, pa.large_string())),
+                                                    False)))
     some = tbl.filter(keep)
     if some.num_rows == 0:
         return []
     w = watch()
     names = {k: col(v) for k, v in (("client", _CLIENT), ("server", _SERVER), ("proto", _PROTO),
-                                    ("name", _NAME), ("ts", _TIME), ("uid", _UID))}
+                                    ("name", _NAME), ("ts", _TIME), ("uid", _UID), ("process", _PROCESS))}
+    if names["process"] is not None and "host.name" in cols:  # an endpoint's agent: the host, as its DNS events
+        names["client"] = "host.name"
     text = {k: _texts(some, c) for k, c in names.items()}  # the time as the log spells it: see times_as_seconds
     rows = []
     for i, p in enumerate(pc.filter(port, keep).to_pylist()):
@@ -201,7 +211,7 @@ def _rows_from_records(tbl: pa.Table) -> list[list]:
         proto = {"6": "tcp", "17": "udp"}.get(proto, proto)
         uid = text["uid"][i]
         rows.append([text["client"][i], server, p, proto, 1, text["ts"][i], text["ts"][i], name or None,
-                     None if uid is None else str(uid), None])
+                     None if uid is None else str(uid), text["process"][i] or None])
     return rows
 
 
