@@ -2721,6 +2721,25 @@ static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
 
 static const char HEXD[] = "0123456789abcdef";
 
+/* One byte of a name as Zeek writes it (pcap._PRINTABLE): printable ASCII as it is, the backslash
+ * doubled, any other byte as \xNN. Writes 1 to 4 bytes at out; returns how many. */
+static inline Py_ssize_t put_escaped(uint8_t *out, uint8_t b)
+{
+    if (b >= 0x21 && b <= 0x7E && b != 0x5C) {
+        out[0] = b;
+        return 1;
+    }
+    if (b == 0x5C) {
+        out[0] = out[1] = '\\';
+        return 2;
+    }
+    out[0] = '\\';
+    out[1] = 'x';
+    out[2] = (uint8_t)HEXD[b >> 4];
+    out[3] = (uint8_t)HEXD[b & 15];
+    return 4;
+}
+
 #define HELLO_READ 16384 /* pcap._HELLO_READ */
 #define SNI_MAX 255      /* pcap._NAME_MAX */
 
@@ -2770,17 +2789,7 @@ static Py_ssize_t tls_sni(const uint8_t *p, Py_ssize_t n, uint8_t *out, Py_ssize
                         b += 'a' - 'A';
                     if (w + 4 > cap)
                         return -1;
-                    if (b >= 0x21 && b <= 0x7E && b != 0x5C)
-                        out[w++] = b;
-                    else if (b == 0x5C) {
-                        out[w++] = '\\';
-                        out[w++] = '\\';
-                    } else {
-                        out[w++] = '\\';
-                        out[w++] = 'x';
-                        out[w++] = (uint8_t)HEXD[b >> 4];
-                        out[w++] = (uint8_t)HEXD[b & 15];
-                    }
+                    w += put_escaped(out + w, b);
                 }
                 return w;
             }
@@ -2913,17 +2922,7 @@ static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, 
             const uint8_t b = m[i + 1 + k];
             if (w + 4 > cap)
                 return -1;
-            if (b >= 0x21 && b <= 0x7E && b != 0x5C)
-                out[w++] = b;
-            else if (b == 0x5C) {
-                out[w++] = '\\';
-                out[w++] = '\\';
-            } else {
-                out[w++] = '\\';
-                out[w++] = 'x';
-                out[w++] = (uint8_t)HEXD[b >> 4];
-                out[w++] = (uint8_t)HEXD[b & 15];
-            }
+            w += put_escaped(out + w, b);
         }
         i += 1 + n;
     }
