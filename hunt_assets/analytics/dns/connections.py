@@ -1,6 +1,6 @@
-"""Connections to encrypted-DNS resolvers in what a sensor records beside its DNS: a packet capture's
-packets (``pcap.Connections``), Zeek's ``conn.log`` and ``ssl.log``, Suricata's ``tls``, ``quic`` and
-``flow`` events.
+"""Connections to encrypted-DNS resolvers in what a sensor or an endpoint records beside its DNS: a packet
+capture's packets (``pcap.Connections``), Zeek's ``conn.log`` and ``ssl.log``, Suricata's ``tls``, ``quic``
+and ``flow`` events, network events in the Elastic Common Schema, Sysmon's event 3 (``winevent``).
 
 Why: a host that resolves over HTTPS or TLS sends its look-ups past the DNS log every verdict here is
 computed from. Defender's connection hunt finds such hosts for the ``host_summary`` asset; a hunter with a
@@ -14,7 +14,8 @@ The readers hand on rows of ``FIELDS`` in a table's schema metadata (``KEY``, JS
 ``combine_inputs`` with the table. A log's row is one connection, with the log's id for it (Zeek's
 ``uid``, Suricata's ``flow_id``): Zeek writes a TLS connection to ``conn.log`` and to ``ssl.log``,
 Suricata one flow as a ``flow`` and a ``tls`` event, and ``merge`` counts such a connection once. A
-capture's rows are already counted, per client and resolver.
+capture's rows are already counted, per client and resolver. An endpoint's rows name the image
+(``process``), which ``events.summarize_hosts`` judges as it judges the connection hunt's.
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ class Watch:
 
 @functools.lru_cache(maxsize=1)
 def watch() -> Watch:
+    """The one ``Watch`` of the process: its tables are built once, on the first capture or log that needs them."""
     return Watch()
 
 
