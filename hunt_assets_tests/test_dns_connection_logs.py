@@ -258,3 +258,30 @@ def test_ecs_network_events_from_an_endpoint_and_a_sensor(tmp_path: Path, capsys
     by, err = _hosts(tmp_path, capsysbinary, p)
     assert {c: r["encrypted_dns_connected_to"] for c, r in by.items()} == {"10.0.0.70": "NextDNS over HTTPS (1)"}
     assert "connection log, 1 connection(s)" in err
+
+
+def test_a_zeek_log_directory_as_a_tarball(tmp_path: Path, capsysbinary) -> None:
+    """How a sensor's logs reach a hunter: the hour's directory packed with ``tar czf``, conn.log rotated
+    and gzipped inside it, an http.log beside them. The same hosts as the files given one by one; the
+    http.log named as not read."""
+    import gzip
+    import io as _io
+    import tarfile
+
+    dns, conn, ssl = tmp_path / "dns.log", tmp_path / "conn.log", tmp_path / "ssl.log"
+    dns.write_text(_zeek_log(_events()))
+    conn.write_text(_conn_log())
+    ssl.write_text(_ssl_log())
+    alone, _ = _hosts(tmp_path, capsysbinary, dns, conn, ssl)
+    members = {"zeek/dns.log": dns.read_bytes(), "zeek/conn.05:00:00-06:00:00.log.gz": gzip.compress(conn.read_bytes()),
+               "zeek/ssl.log": ssl.read_bytes(), "zeek/http.log": _zeek("http", ["ts", "uid", "host"],
+                                                                        ["time", "string", "string"], []).encode()}
+    bundle = tmp_path / "zeek.tgz"
+    with tarfile.open(bundle, "w:gz") as tar:
+        for name, blob in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(blob)
+            tar.addfile(info, _io.BytesIO(blob))
+    by, err = _hosts(tmp_path, capsysbinary, bundle)
+    assert by == alone
+    assert "1 member(s) not read: zeek/http.log" in err
