@@ -285,3 +285,18 @@ def test_a_zeek_log_directory_as_a_tarball(tmp_path: Path, capsysbinary) -> None
     by, err = _hosts(tmp_path, capsysbinary, bundle)
     assert by == alone
     assert "1 member(s) not read: zeek/http.log" in err
+
+
+def test_a_conn_log_of_a_beacon_marks_its_resolver_steady(tmp_path: Path, capsysbinary) -> None:
+    """The same shape in Zeek's conn.log (one row per connection): a host connecting to Quad9's DoT once a
+    minute for five hours is marked steady; another host's dozen connections are not."""
+    rows = [{"ts": f"{T0 + 60 * m + 5:.6f}", "uid": f"B{m}", "id.orig_h": "10.0.0.90", "id.orig_p": str(40000 + m),
+             "id.resp_h": "9.9.9.9", "id.resp_p": "853", "proto": "tcp", "conn_state": "SF"} for m in range(5 * 60)]
+    rows += [{"ts": f"{T0 + 1500 * k:.6f}", "uid": f"H{k}", "id.orig_h": "10.0.0.91", "id.orig_p": "41000",
+              "id.resp_h": "9.9.9.9", "id.resp_p": "853", "proto": "tcp", "conn_state": "SF"} for k in range(12)]
+    conn = tmp_path / "conn.log"
+    conn.write_text(_zeek("conn", CONN_FIELDS, CONN_TYPES, rows))
+    by, _ = _hosts(tmp_path, capsysbinary, conn)
+    assert by["10.0.0.90"]["encrypted_dns_connected_to"] == "Quad9 over TLS (300; steady ~60/h over 5 h)"
+    assert float(by["10.0.0.90"]["priority"]) == 3.5
+    assert by["10.0.0.91"]["encrypted_dns_connected_to"] == "Quad9 over TLS (12)"

@@ -338,3 +338,25 @@ def test_a_server_name_that_is_a_formula_is_said_or_quoted_in_the_hosts_file(tmp
     assert "cell(s)" not in capsysbinary.readouterr().err.decode()
     with hosts.open(newline="") as f:
         assert next(csv.DictReader(f))["encrypted_dns_connected_to"].startswith("'=hyperlink(")
+
+
+def test_a_host_opening_doh_connections_on_a_timer_is_marked_steady(tmp_path: Path, capsysbinary) -> None:
+    """godoh's shape on the wire: a new HTTPS connection to Google's resolver every minute for eight hours.
+    A capture names no process, so the rate is what tells it from a browser, whose connections come in
+    bursts: the resolver is marked steady and the host ranks as a program on DoH (3.5); the browser host
+    stays at the bypass's 1.0. A connection open across an hour's start is not counted again in the next."""
+    frames = [(T0 + 60 * m + 7, _tcp_to("10.0.0.90", 40000 + m, "8.8.8.8", 443, SYN)) for m in range(8 * 60)]
+    frames += [(T0 + 60 * m + 9, _tcp_to("10.0.0.91", 30000 + m, "8.8.8.8", 443, SYN))
+               for m in range(8 * 60) if m % 97 < 5]
+    frames += [(T0 + 3590 + k, _tcp_to("10.0.0.92", 20000, "9.9.9.9", 853, PSH_ACK, b"\x17\x03\x03"))
+               for k in range(20)]
+    p = tmp_path / "beacon.pcap"
+    p.write_bytes(_pcap(sorted(frames, key=lambda f: f[0])))
+    rows = _hosts(tmp_path, capsysbinary, p)
+    by = {r["client"]: r for r in rows}
+    assert by["10.0.0.90"]["encrypted_dns_connected_to"] == "Google Public DNS over HTTPS (480; steady ~60/h over 8 h)"
+    assert float(by["10.0.0.90"]["priority"]) == 3.5
+    assert rows[0]["client"] == "10.0.0.90"
+    assert "steady" not in by["10.0.0.91"]["encrypted_dns_connected_to"]
+    assert by["10.0.0.91"]["priority"] == "1.0"
+    assert by["10.0.0.92"]["encrypted_dns_connections"] == "1"  # one DoT connection across 05:59-06:00

@@ -958,7 +958,8 @@ def summarize_hosts(
         + np.log1p(out["lookups_flagged"])
         + 2.0 * np.log1p(out["alerts"])
         + BYPASS_PRIORITY * ((out["encrypted_dns_lookups"] > 0) | (out["encrypted_dns_connections"] > 0))
-        + OTHER_PROCESS_PRIORITY * (out["encrypted_dns_other_processes"] != "")
+        + OTHER_PROCESS_PRIORITY * ((out["encrypted_dns_other_processes"] != "")
+                                    | conns["steady"].reindex(out.index).fillna(False).astype(bool))
     ).round(3)
     out = out.reset_index(names="client").sort_values("priority", ascending=False, kind="stable")
     return out.reset_index(drop=True)[cols]
@@ -980,7 +981,7 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     software (``other_processes``, see ``_other_processes``), and when they were first and last seen (the
     hunt's ``FirstSeen`` / ``LastSeen``; a table without them gives its hours, ``Timestamp``)."""
     empty = pd.DataFrame(columns=["connections", "connected_to", "processes", "other_processes", "first_seen",
-                                  "last_seen"], index=pd.Index([], dtype=object, name="client"))
+                                  "last_seen", "steady"], index=pd.Index([], dtype=object, name="client"))
     need = {"DeviceName", "Connections"}
     if hunt is None or hunt.empty or not need <= set(hunt.columns):
         return empty
@@ -988,10 +989,11 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     if h.empty:
         return empty
     h = h.assign(resolver=_resolver_labels(h))
-    if "FileName" not in h.columns:  # a packet capture: connections, no processes
+    if "FileName" not in h.columns:  # a sensor's connections (a capture, Zeek, Suricata): no processes
         out = h.groupby("DeviceName")["Connections"].sum().astype(np.int64).rename("connections").to_frame()
         out["processes"] = out["other_processes"] = ""
-        return _connections_seen(h, out, empty)
+        steady = _steady_rate(h[h["resolver"] != ""].assign(label=h["resolver"]))
+        return _connections_seen(h, out, empty, steady)
     per = (h.assign(FileName=h["FileName"].fillna("").astype(str).replace("", "unknown process"))
            .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index())
     per["text"] = per["FileName"] + " (" + per["n"].astype(int).astype(str) + ")"
@@ -1002,10 +1004,18 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     return _connections_seen(h, out, empty)
 
 
-def _connections_seen(h: pd.DataFrame, out: pd.DataFrame, empty: pd.DataFrame) -> pd.DataFrame:
-    """``out`` (per device) with where its connections went and when, in ``empty``'s column order."""
+def _connections_seen(h: pd.DataFrame, out: pd.DataFrame, empty: pd.DataFrame,
+                      steady: dict[tuple[str, str], str] | None = None) -> pd.DataFrame:
+    """``out`` (per device) with where its connections went and when, in ``empty``'s column order.
+    ``steady`` (``_steady_rate`` per device and resolver, for a source that names no process): the note
+    joins the resolver's count, and ``steady`` says the device has one -- without a process to judge, a
+    program on a timer is told from a browser by its rate alone."""
     where = h[h["resolver"] != ""].groupby(["DeviceName", "resolver"])["Connections"].sum().rename("n").reset_index()
-    where["text"] = where["resolver"] + " (" + where["n"].astype(int).astype(str) + ")"
+    notes = [(steady or {}).get(k, "") for k in zip(where["DeviceName"], where["resolver"], strict=True)]
+    where["text"] = where["resolver"] + " (" + where["n"].astype(int).astype(str) + pd.Series(notes, index=where.index,
+                                                                                           dtype=object) + ")"
+    out["steady"] = pd.Series(True, index=sorted({d for d, _ in (steady or {})}), dtype=bool).reindex(
+        out.index).fillna(False).astype(bool)
     out["connected_to"] = (_busiest_first(where, "DeviceName", "resolver", "text") if not where.empty
                            else pd.Series(dtype=object)).reindex(out.index).fillna("")
     for col, fallback, how in (("first_seen", "FirstSeen", "min"), ("last_seen", "LastSeen", "max")):

@@ -214,7 +214,8 @@ class Connections:
     before the capture still counts once), or a TCP SYN after the flow's other packets (a port used
     again). A SYN sent again while unanswered is the same connection. Flows are held for that
     judgement, at most ``FLOWS_MAX``, the least recently seen given up first (its next packet is
-    then counted as a new connection); the counts themselves are one entry per client and server.
+    then counted as a new connection); the counts themselves are one entry per client, server and hour
+    (a connection in the hour it opened), so a program polling on a timer shows its rate.
     """
 
     IDLE = 180.0  # seconds: longer than a SYN's retries (1 + 2 + ... + 64 s) and a UDP flow timeout
@@ -224,7 +225,8 @@ class Connections:
         w = connections.watch()
         self.watches, self.names_resolver, self.watched_packed = w.watches, w.names_resolver, w.watched_packed
         self.flows: dict[tuple[str | None, int, str | None, int, int], tuple[float | None, bool]] = {}
-        self.counts: dict[tuple[str | None, str | None, int, int], list] = {}  # -> [connections, first, last]
+        # (client, server, port, protocol, hour) -> [connections, first, last, server name]
+        self.counts: dict[tuple[str | None, str | None, int, int, int | None], list] = {}
 
     def add(self, ts: float | None, src: str | None, sport: int, dst: str | None, dport: int, proto: int,
             flags: int, name: str | None = None) -> None:
@@ -237,9 +239,10 @@ class Connections:
         if len(self.flows) > self.FLOWS_MAX:
             for old in list(itertools.islice(self.flows, len(self.flows) - self.FLOWS_MAX // 2)):
                 del self.flows[old]
-        c = self.counts.get(key[:1] + key[2:])
-        if c is None:
-            self.counts[key[:1] + key[2:]] = [1, ts, ts, name]
+        hour = None if ts is None else int(ts // 3600)
+        c = self.counts.get((src, dst, dport, proto, hour))
+        if c is None:  # a flow open across the hour's start is not a new connection in it
+            self.counts[(src, dst, dport, proto, hour)] = [int(new), ts, ts, name]
             return
         c[0] += new
         if ts is not None:
@@ -249,10 +252,10 @@ class Connections:
             c[3] = name
 
     def rows(self) -> list[list]:
-        """One row per client, server, port and protocol (``tcp`` / ``udp``), as ``connections.FIELDS``: the
+        """One row per client, server, port, protocol (``tcp`` / ``udp``) and hour, as ``connections.FIELDS``: the
         server name is the first a ClientHello of theirs gave, else None; no uid (counted here)."""
         return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name, None, None]
-                for (c, s, p, proto), (n, first, last, name) in self.counts.items()]
+                for (c, s, p, proto, _hour), (n, first, last, name) in self.counts.items()]
 
 
 _HELLO_READ = 1 << 14  # bytes of a ClientHello looked at: a TLS record's most (RFC 8446, 5.1)
