@@ -300,3 +300,26 @@ def test_a_conn_log_of_a_beacon_marks_its_resolver_steady(tmp_path: Path, capsys
     assert by["10.0.0.90"]["encrypted_dns_connected_to"] == "Quad9 over TLS (300; steady ~60/h over 5 h)"
     assert float(by["10.0.0.90"]["priority"]) == 3.5
     assert by["10.0.0.91"]["encrypted_dns_connected_to"] == "Quad9 over TLS (12)"
+
+
+def test_zeek_quic_log_names_doh_over_http3_and_doq(tmp_path: Path, capsysbinary) -> None:
+    """Zeek 6's quic.log (its fields from base/protocols/quic): the Initial's server name, decrypted by Zeek,
+    names DoH over HTTP/3 to any address; DoQ on 853 is labelled over QUIC although the log has no proto."""
+    fields = ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "version", "client_initial_dcid",
+              "client_scid", "server_scid", "server_name", "client_protocol", "history"]
+    types = ["time", "string", "addr", "port", "addr", "port", "string", "string", "string", "string", "string",
+             "string", "string"]
+    rows = [{"ts": f"{T0 + 1:.6f}", "uid": "Q1", "id.orig_h": "10.0.0.80", "id.orig_p": "50000",
+             "id.resp_h": "198.51.100.7", "id.resp_p": "443", "version": "1", "client_initial_dcid": "a1b2",
+             "server_name": "x1.dns.nextdns.io", "client_protocol": "h3", "history": "ISishH"},
+            {"ts": f"{T0 + 2:.6f}", "uid": "Q2", "id.orig_h": "10.0.0.81", "id.orig_p": "50001",
+             "id.resp_h": "94.140.14.14", "id.resp_p": "853", "version": "1", "client_initial_dcid": "c3d4",
+             "server_name": "dns.adguard-dns.com", "client_protocol": "doq", "history": "ISishH"},
+            {"ts": f"{T0 + 3:.6f}", "uid": "Q3", "id.orig_h": "10.0.0.82", "id.orig_p": "50002",
+             "id.resp_h": "142.250.1.1", "id.resp_p": "443", "version": "1", "client_initial_dcid": "e5f6",
+             "server_name": "www.google.com", "client_protocol": "h3", "history": "ISishH"}]
+    quic = tmp_path / "quic.log"
+    quic.write_text(_zeek("quic", fields, types, rows))
+    by, _ = _hosts(tmp_path, capsysbinary, quic)
+    assert {c: r["encrypted_dns_connected_to"] for c, r in by.items()} == {
+        "10.0.0.80": "NextDNS over HTTPS (1)", "10.0.0.81": "AdGuard DNS over QUIC (1)"}

@@ -146,14 +146,15 @@ _UID = ("uid", "flow_id", "flow.id", "network.community_id")
 _PROCESS = ("process.executable", "process.name")
 _SURICATA_KINDS = ("flow", "tls", "quic")
 _INBOUND = ("ingress", "inbound")  # ECS network.direction of a connection the host accepted
-FIELD_NAMES = frozenset((*_CLIENT, *_SERVER, *_PORT, *_PROTO, *_NAME, *_TIME, *_UID, "event_type", "conn_state"))
+FIELD_NAMES = frozenset((*_CLIENT, *_SERVER, *_PORT, *_PROTO, *_NAME, *_TIME, *_UID, "event_type", "conn_state",
+                         "client_initial_dcid"))
 
 
 def is_connection_log(columns: Iterable[str]) -> bool:
-    """The records are (or include) connections: Zeek's ``conn.log`` (``conn_state``) or ``ssl.log``
-    (``server_name``), Suricata's flow, tls or quic events (their ``flow.*``, ``tls.*``, ``quic.*`` fields),
-    each with a client, a server and its port. Another log with those three (``http.log``, ``dns.log``
-    without its query field) is not one."""
+    """The records are (or include) connections: Zeek's ``conn.log`` (``conn_state``), ``ssl.log`` or
+    ``quic.log`` (``server_name``), Suricata's flow, tls or quic events (their ``flow.*``, ``tls.*``,
+    ``quic.*`` fields), each with a client, a server and its port. Another log with those three
+    (``http.log``, ``dns.log`` without its query field) is not one."""
     cols = {c.lower() for c in columns}
     if not all(any(f in cols for f in fields) for fields in (_CLIENT, _SERVER, _PORT)):
         return False
@@ -198,6 +199,7 @@ def _rows_from_records(tbl: pa.Table) -> list[list]:
     if some.num_rows == 0:
         return []
     w = watch()
+    quic = "client_initial_dcid" in cols  # Zeek's quic.log (Zeek 6): UDP, with no proto field
     names = {k: col(v) for k, v in (("client", _CLIENT), ("server", _SERVER), ("proto", _PROTO),
                                     ("name", _NAME), ("ts", _TIME), ("uid", _UID), ("process", _PROCESS))}
     if names["process"] is not None and "host.name" in cols:  # an endpoint's agent: the host, as its DNS events
@@ -209,7 +211,7 @@ def _rows_from_records(tbl: pa.Table) -> list[list]:
         name = name.strip().lower() if name else None
         if not (w.watches(server, p) or w.names_resolver(name)):
             continue
-        proto = (text["proto"][i] or "tcp").lower()
+        proto = (text["proto"][i] or ("udp" if quic else "tcp")).lower()
         proto = {"6": "tcp", "17": "udp"}.get(proto, proto)
         uid = text["uid"][i]
         rows.append([text["client"][i], server, p, proto, 1, text["ts"][i], text["ts"][i], name or None,
