@@ -323,3 +323,29 @@ def test_zeek_quic_log_names_doh_over_http3_and_doq(tmp_path: Path, capsysbinary
     by, _ = _hosts(tmp_path, capsysbinary, quic)
     assert {c: r["encrypted_dns_connected_to"] for c, r in by.items()} == {
         "10.0.0.80": "NextDNS over HTTPS (1)", "10.0.0.81": "AdGuard DNS over QUIC (1)"}
+
+
+def test_the_connections_file_lists_each_resolver_a_host_reached(tmp_path: Path, capsysbinary) -> None:
+    """``--connections``: the evidence behind the host table's encrypted-DNS columns, one row per client,
+    server, port, protocol and process, with its label, server name and times; a connection that conn.log
+    and ssl.log both record counted once; a DNS log alone gives the header only."""
+    dns, conn, ssl = tmp_path / "dns.log", tmp_path / "conn.log", tmp_path / "ssl.log"
+    dns.write_text(_zeek_log(_events()))
+    conn.write_text(_conn_log())
+    ssl.write_text(_ssl_log())
+    out = tmp_path / "connections.csv"
+    assert score_dns_main(["--no-progress", "--connections", str(out), str(dns), str(conn), str(ssl)]) == 0
+    capsysbinary.readouterr()
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["client"], r["resolver"], r["server"], r["port"], r["protocol"], r["server_name"], r["connections"])
+            for r in rows] == [
+        ("10.0.0.71", "Quad9 over TLS", "9.9.9.9", "853", "tcp", "dns.quad9.net", "2"),
+        ("10.0.0.72", "NextDNS over HTTPS", "198.51.100.7", "443", "tcp", "abc123.dns.nextdns.io", "1"),
+        ("10.0.0.72", "Google Public DNS over HTTPS", "8.8.8.8", "443", "tcp", "", "1"),
+        ("10.0.0.73", "AdGuard DNS over QUIC", "94.140.14.14", "853", "udp", "", "1")]
+    assert rows[0]["first_seen"].startswith("2024-06-01T00:00:10")
+    assert rows[0]["last_seen"][:19] == "2024-06-01T00:01:00"
+    assert score_dns_main(["--no-progress", "--connections", str(out), str(dns)]) == 0
+    assert out.read_text().splitlines() == [
+        "client,resolver,server,port,protocol,server_name,process,connections,first_seen,last_seen"]

@@ -161,3 +161,21 @@ def test_a_program_polling_a_resolver_on_a_timer_is_marked_steady(tmp_path: Path
         f"{implant} (480 to Google Public DNS over HTTPS; steady ~60/h over 8 h)")
     assert row["encrypted_dns_processes"].startswith("sync.exe (480), chrome.exe (")
     assert float(row["priority"]) == 3.5
+
+
+def test_the_connections_file_names_each_image(tmp_path: Path, capsysbinary) -> None:
+    """``--connections`` on the Sysmon log: one row per machine, resolver and image, the image's full path."""
+    p = tmp_path / "net.xml"
+    events = [(SYSMON, 3, _net_data(k, c)) for k, c in enumerate(CONNECTIONS)]
+    p.write_text(_xml_events(events))
+    out = tmp_path / "connections.csv"
+    assert score_dns_main(["--no-progress", "--connections", str(out), str(p)]) == 0
+    capsysbinary.readouterr()
+    with out.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["resolver"], r["process"], r["connections"]) for r in rows] == [
+        ("Google Public DNS over HTTPS", CONNECTIONS[0][1], "2"),
+        ("Cloudflare 1.1.1.1 over HTTPS", CONNECTIONS[2][1], "1"),
+        ("NextDNS over HTTPS", CONNECTIONS[4][1], "1"),
+        ("dot.corp-example.net (203.0.113.53) over TLS", CONNECTIONS[3][1], "1")]  # busiest, then by address
+    assert {r["client"] for r in rows} == {"ws-9.corp"}  # _xml_events names one machine

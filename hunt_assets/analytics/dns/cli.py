@@ -528,6 +528,63 @@ def combine_inputs(tables: list[pa.Table]) -> pa.Table:
     return connections.attach(combined, [r for t in tables for r in connections.carried(t)])
 
 
+CONNECTION_COLUMNS = ("client", "resolver", "server", "port", "protocol", "server_name", "process", "connections",
+                      "first_seen", "last_seen")
+
+
+def connection_table(tbl: pa.Table) -> pd.DataFrame:
+    """``--connections``: the encrypted-DNS connections the input carried, one row per client, server, port,
+    protocol and process (the hours added up), busiest first, with how the host table names the resolver
+    (``resolver``) and the server name a hello or a log gave. Why: the host table keeps a host's three
+    busiest resolvers; the hunter's next step is the exact addresses and times, to ask the proxy, the
+    firewall or the resolver's provider."""
+    import pandas as pd
+
+    from hunt_assets.analytics.dns.resolvers import connection_label
+
+    rows = connections.merge(connections.times_as_seconds(connections.carried(tbl)))  # per hour: added up below
+    df = pd.DataFrame(rows, columns=list(connections.FIELDS))
+    if df.empty:
+        return pd.DataFrame(columns=list(CONNECTION_COLUMNS))
+    keys = ["client", "server", "port", "protocol", "process"]
+    df[["process", "server_name"]] = df[["process", "server_name"]].astype(object).where(
+        df[["process", "server_name"]].notna(), "")
+    out = df.groupby(keys, sort=False).agg(connections=("connections", "sum"), first_seen=("first_seen", "min"),
+                                          last_seen=("last_seen", "max"),
+                                          server_name=("server_name", lambda v: next((x for x in v if x), ""))
+                                          ).reset_index()
+    out["resolver"] = [connection_label(a, None, p, proto, n) for a, p, proto, n
+                       in zip(out["server"], out["port"], out["protocol"], out["server_name"], strict=True)]
+    for c in ("first_seen", "last_seen"):
+        out[c] = pd.to_datetime(out[c].astype("float64"), unit="s", utc=True)
+    out = out.sort_values(["connections", "client", "server"], ascending=[False, True, True], kind="stable")
+    return out.reset_index(drop=True)[list(CONNECTION_COLUMNS)]
+
+
+def _write_side_table(df: pd.DataFrame, path: str, spreadsheet_safe: bool, progress: _Progress) -> bool:
+    """``--hosts`` / ``--connections``: ``df`` as CSV at ``path``; its text cells that a spreadsheet would run
+    are quoted with ``--spreadsheet-safe``, else counted on stderr (a TLS name or a reverse name is the
+    server's to choose). False (said on stderr) when the file cannot be written."""
+    risky_cells = 0
+    for col in df.select_dtypes(include=["object", "string"]).columns:
+        texts = pa.array(df[col].astype("string"), pa.large_string())
+        if (rows := formula_rows(texts)).size and spreadsheet_safe:
+            df[col] = formula_safe(texts, rows).to_pandas()
+        risky_cells += rows.size
+    if risky_cells and not spreadsheet_safe:
+        progress.done()
+        print(f"score-dns: {risky_cells:,} cell(s) of {path} start with =, +, -, @, a tab or a carriage return: a "
+              "spreadsheet opening it may run them as formulas; --spreadsheet-safe writes them with a leading '",
+              file=sys.stderr)
+    try:
+        df.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+    except OSError as exc:
+        progress.done()
+        print(f"score-dns: cannot write {path}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     """The encrypted-DNS connections the input carried (captures, Zeek's conn.log / ssl.log, Suricata's
     flow / tls / quic events: ``connections``) in the ``encrypted_dns_connections`` hunt's columns
@@ -852,6 +909,13 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         "adds the hosts that connected to encrypted-DNS resolvers",
     )
     ap.add_argument(
+        "--connections",
+        metavar="OUT",
+        help="also write the connections to encrypted-DNS resolvers that a packet capture or a connection log "
+        f"carried to OUT as CSV ({','.join(CONNECTION_COLUMNS)}), one row per client, server, port, protocol "
+        "and process, busiest first",
+    )
+    ap.add_argument(
         "--spreadsheet-safe",
         action="store_true",
         help="write a name that starts with =, +, -, @, a tab or a carriage return with a leading ' (and so in "
@@ -934,25 +998,14 @@ def score_dns_main(argv: list[str] | None = None) -> int:
         warm.join()
         progress(f"{input_rows(tbl):,} events: scoring, with hosts")
         out, hosts = host_table(tbl, allow)
-        risky_cells = 0
-        for col in hosts.select_dtypes(include=["object", "string"]).columns:
-            texts = pa.array(hosts[col].astype("string"), pa.large_string())
-            if (rows := formula_rows(texts)).size and args.spreadsheet_safe:
-                hosts[col] = formula_safe(texts, rows).to_pandas()
-            risky_cells += rows.size
-        if risky_cells and not args.spreadsheet_safe:  # a TLS name or a reverse name is the server's to choose
-            progress.done()
-            print(f"score-dns: {risky_cells:,} cell(s) of {args.hosts} start with =, +, -, @, a tab or a carriage "
-                  "return: a spreadsheet opening it may run them as formulas; --spreadsheet-safe writes them with "
-                  "a leading '", file=sys.stderr)
-        try:
-            hosts.to_csv(args.hosts, index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
-        except OSError as exc:
-            progress.done()
-            print(f"score-dns: cannot write {args.hosts}: {exc}", file=sys.stderr)
+        if not _write_side_table(hosts, args.hosts, args.spreadsheet_safe, progress):
             return 2
     else:
         out = score_output(tbl, progress, warm, allow)
+    if args.connections is not None:
+        warm.join()
+        if not _write_side_table(connection_table(tbl), args.connections, args.spreadsheet_safe, progress):
+            return 2
     import pyarrow.compute as pc  # loaded by the scorer by now; see the module docstring
 
     if isinstance(out, pa.Table):
