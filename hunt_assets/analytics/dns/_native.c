@@ -2666,7 +2666,7 @@ static int watched(const Transport *t)
 }
 
 /* A TCP segment whose payload begins a TLS ClientHello (a handshake record, version 3.x, handshake
- * type 1): the packet pcap.Connections reads the server name from (pcap.tls_server_name). */
+ * type 1): the packet pcap.Connections reads the server name from (tls.tls_server_name). */
 static int tls_hello(const Transport *t)
 {
     if (t->proto != 6)
@@ -2740,10 +2740,10 @@ static inline Py_ssize_t put_escaped(uint8_t *out, uint8_t b)
     return 4;
 }
 
-#define HELLO_READ 16384 /* pcap._HELLO_READ */
-#define SNI_MAX 255      /* pcap._NAME_MAX */
+#define HELLO_READ 16384 /* tls.HELLO_READ */
+#define SNI_MAX 255      /* tls.NAME_MAX */
 
-/* The server name of the TLS ClientHello that begins p[0..n), as pcap.tls_server_name gives it
+/* The server name of the TLS ClientHello that begins p[0..n), as tls.tls_server_name gives it
  * (lower case, bytes outside printable ASCII and the backslash as \xNN / \\, at most SNI_MAX
  * bytes of it): written into out[0..cap), returns its length, 0 when there is none (or it lies
  * past n), -1 when it does not fit in cap. */
@@ -2819,6 +2819,15 @@ static int resolver_tail(const uint8_t *n, Py_ssize_t len)
     return 0;
 }
 
+/* A client's QUIC v1 Initial in a UDP datagram (quic.is_client_initial): long header, fixed bit, type 0,
+ * version 1, a datagram of 1,200 bytes or more. Its server name is encrypted with keys the connection id
+ * gives (RFC 9001), which the Python reader derives; there are one or two a QUIC connection. */
+static int quic_initial(const Transport *t)
+{
+    const uint8_t *d = t->payload + 8;
+    return t->size - 8 >= 1200 && (d[0] & 0xF0) == 0xC0 && d[1] == 0 && d[2] == 0 && d[3] == 0 && d[4] == 1;
+}
+
 /* A TLS hello (tls_hello) whose server name may be a resolver's: the name's tail is listed. */
 static int hello_names_resolver(const Transport *t)
 {
@@ -2832,7 +2841,8 @@ static int hello_names_resolver(const Transport *t)
  * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
  * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_HELLO a
  * TLS ClientHello to port 443 of any other server whose name may be a resolver's (hello_names_resolver:
- * the hellos of the web are passed over here); T_QUIET an
+ * the hellos of the web are passed over here); T_PYTHON also a QUIC client Initial to port 443 of any
+ * other server (quic_initial); T_QUIET an
  * IP packet the reader passes over without counting it (another protocol, another port, a
  * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
  * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
@@ -2874,6 +2884,8 @@ static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
         return T_DNS;
     if (dport == 853 || (dport == 443 && watched(t)))
         return T_CONN;
+    if (dport == 443 && t->proto == 17)
+        return quic_initial(t) ? T_PYTHON : T_QUIET; /* its name is read in Python (quic.Hellos) */
     return dport == 443 && tls_hello(t) && hello_names_resolver(t) ? T_HELLO : T_QUIET;
 }
 

@@ -259,7 +259,7 @@ def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list
     1: for the Python reader (TCP, frames it counts, a question it cannot read, a name that does
     not fit); 2: not DNS; 3: a packet to an encrypted-DNS port (the numbers: IP version, ports,
     IP protocol, TCP flags, 0); 4: a TLS ClientHello to port 443 or 853 (the same numbers, and its
-    server name as ``pcap.tls_server_name`` reads it, in the names; empty: none). Why 4: a busy
+    server name as ``tls.tls_server_name`` reads it, in the names; empty: none). Why 4: a busy
     network opens about one TLS connection per look-up, and reading each hello in Python cost 6 µs.
     Status 0 gives what ``pcap._ip_payload`` and ``pcap.question`` give."""
     if ext is None or not ENABLED:

@@ -22,7 +22,8 @@ stderr.
 Encrypted DNS (``Connections``): a client's packets to port 853 (DNS over TLS, or over QUIC on UDP) of any
 server, to port 443 of a listed public resolver's address (DNS over HTTPS, over TCP or HTTP/3), and TLS
 ClientHellos to port 443 of any server that name a resolver's endpoint (``tls_server_name``: SNI, as far
-as the hello's first segment holds it) are counted as connections per client, server, port and protocol.
+as the hello's first segment holds it; in a QUIC client's Initial packets, ``quic``) are counted as
+connections per client, server, port and protocol.
 They leave no question in the capture, and the host's look-ups after them are missing from it;
 ``score-dns --hosts`` lists such a host as the ``host_summary`` asset lists one the connection hunt found.
 """
@@ -39,9 +40,10 @@ from typing import BinaryIO
 
 import pyarrow as pa
 
-from hunt_assets.analytics.dns import accel, connections
+from hunt_assets.analytics.dns import accel, connections, quic
 from hunt_assets.analytics.dns.connections import DOT_PORT, HTTPS_PORT
 from hunt_assets.analytics.dns.logs import LogFormatError
+from hunt_assets.analytics.dns.tls import tls_server_name
 
 PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per time-fraction unit)
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6), b"\xa1\xb2\xc3\xd4": (">", 1e-6),
@@ -187,6 +189,10 @@ def _frame(link: int, ts: float | None, frame: memoryview, events: Events, strea
         if DNS_PORT not in (sport, dport):
             if conns.watches(dst, dport):
                 conns.add(ts, src, sport, dst, dport, proto, 0)
+            elif dport == HTTPS_PORT and quic.is_client_initial(payload[8:]):  # HTTP/3: its name, decrypted
+                name = conns.quic.add(src, sport, dst, payload[8:])
+                if conns.names_resolver(name):
+                    conns.add(ts, src, sport, dst, dport, proto, 0, name)
             return
         msgs: Iterable[bytes | memoryview] = (payload[8:],)
     elif proto == 6 and len(payload) >= 20:
@@ -224,6 +230,7 @@ class Connections:
     def __init__(self) -> None:
         w = connections.watch()
         self.watches, self.names_resolver, self.watched_packed = w.watches, w.names_resolver, w.watched_packed
+        self.quic = quic.Hellos()  # client Initials' CRYPTO data, until their hello names a server
         self.flows: dict[tuple[str | None, int, str | None, int, int], tuple[float | None, bool]] = {}
         # (client, server, port, protocol, hour) -> [connections, first, last, server name]
         self.counts: dict[tuple[str | None, str | None, int, int, int | None], list] = {}
@@ -256,47 +263,6 @@ class Connections:
         server name is the first a ClientHello of theirs gave, else None; no uid (counted here)."""
         return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name, None, None]
                 for (c, s, p, proto, _hour), (n, first, last, name) in self.counts.items()]
-
-
-_HELLO_READ = 1 << 14  # bytes of a ClientHello looked at: a TLS record's most (RFC 8446, 5.1)
-_NAME_MAX = 255  # the longest server name kept (a DNS name is 253 at most); a longer one is cut
-
-
-def tls_server_name(seg: bytes | memoryview) -> str | None:
-    """The server name (SNI, RFC 6066) of the TLS ClientHello that ``seg`` (a TCP payload) begins, in
-    lower case and with bytes outside printable ASCII as ``\\xNN`` (the client chooses it, as an attacker
-    would); None when ``seg`` begins no ClientHello, the hello has no host name, or the name lies past
-    the segment's end. Why the first segment only: the walk keeps no state per connection, so a hello
-    split over segments (a post-quantum key share makes one ~1.8 KB) is named only when its name
-    extension comes before the split: OpenSSL writes it first; Chrome shuffles its extensions."""
-    b = bytes(seg[:_HELLO_READ])
-    if len(b) < 6 or b[0] != 0x16 or b[1] != 0x03 or b[5] != 0x01:
-        return None
-    end = min(len(b), 5 + int.from_bytes(b[3:5], "big"))
-    i = 5 + 4 + 2 + 32  # the handshake's type and length, the client version, the random
-    for size in (1, 2, 1):  # the session id, the cipher suites, the compression methods: skipped
-        if i + size > end:
-            return None
-        i += size + int.from_bytes(b[i : i + size], "big")
-    if i + 2 > end:
-        return None
-    ext_end = min(end, i + 2 + int.from_bytes(b[i : i + 2], "big"))
-    i += 2
-    while i + 4 <= ext_end:
-        etype, elen = struct.unpack_from(">HH", b, i)
-        i += 4
-        if etype == 0:  # server_name: a list of (type, length, name); type 0 is a host name
-            j, stop = i + 2, min(ext_end, i + elen)
-            while j + 3 <= stop:
-                ntype, nlen = b[j], int.from_bytes(b[j + 1 : j + 3], "big")
-                j += 3
-                if ntype == 0 and nlen > 0 and j + nlen <= stop:
-                    raw = b[j : j + min(nlen, _NAME_MAX)].lower()
-                    return raw.decode("ascii") if _PLAIN.fullmatch(raw) else "".join(_PRINTABLE[c] for c in raw)
-                j += nlen
-            return None
-        i += elen
-    return None
 
 
 TCP_SAID = {"tcp gap": "TCP DNS segments after a gap in the capture",

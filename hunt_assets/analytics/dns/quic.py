@@ -1,0 +1,169 @@
+"""The server name in a QUIC client's Initial packets (RFC 9000, RFC 9001), for a capture's DoH over HTTP/3.
+
+Why: a browser sends DNS over HTTP/3 to its resolver as readily as over TCP, and a capture shows a QUIC
+connection to an address as nothing but UDP to port 443. Its first flight, the Initial packets, is
+encrypted with keys anyone derives from the connection id the client chose (RFC 9001, 5.2), so the
+ClientHello inside, and the name of the resolver it asks for, can be read as a TLS hello over TCP is.
+
+What is read: QUIC version 1 Initial packets from the client (a long header of type 0, in a datagram of
+1,200 bytes or more, as RFC 9000, 14.1 requires of a client's); the first packet of a coalesced
+datagram. Header protection is removed and the payload opened (AES-128-GCM, ``cryptography``); the
+CRYPTO frames are joined by offset, in any order and across packets of the same connection id (a
+post-quantum hello spans two, and Chrome scatters its CRYPTO frames). A packet that does not open is
+passed over. Other versions (QUIC v2, drafts) are not read.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+
+from hunt_assets.analytics.dns.tls import handshake_server_name
+
+V1 = b"\x00\x00\x00\x01"
+V1_SALT = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")  # RFC 9001, 5.2
+MIN_DATAGRAM = 1200  # a client's datagram with an Initial is at least this (RFC 9000, 14.1)
+_CRYPTO_MAX = 1 << 14  # bytes of a connection's CRYPTO data kept: a ClientHello is far less
+
+
+def is_client_initial(datagram: bytes | memoryview) -> bool:
+    """A UDP payload that is a client's QUIC v1 Initial: long header, fixed bit, type 0, version 1, padded to
+    ``MIN_DATAGRAM`` (the test ``_native``'s ``quic_initial`` makes in C)."""
+    return (len(datagram) >= MIN_DATAGRAM and datagram[0] & 0xF0 == 0xC0
+            and bytes(datagram[1:5]) == V1)
+
+
+def _hkdf_label(secret: bytes, label: bytes, length: int) -> bytes:
+    """HKDF-Expand-Label (RFC 8446, 7.1) with SHA-256 and an empty context."""
+    full = b"tls13 " + label
+    info = length.to_bytes(2, "big") + bytes([len(full)]) + full + b"\x00"
+    out, block, i = b"", b"", 1
+    while len(out) < length:
+        block = hmac.new(secret, block + info + bytes([i]), hashlib.sha256).digest()
+        out, i = out + block, i + 1
+    return out[:length]
+
+
+@functools.lru_cache(maxsize=4096)
+def initial_keys(dcid: bytes) -> tuple[bytes, bytes, bytes]:
+    """(key, iv, header-protection key) of the client's Initial packets for the connection id ``dcid``."""
+    initial = hmac.new(V1_SALT, dcid, hashlib.sha256).digest()  # HKDF-Extract
+    client = _hkdf_label(initial, b"client in", 32)
+    return (_hkdf_label(client, b"quic key", 16), _hkdf_label(client, b"quic iv", 12),
+            _hkdf_label(client, b"quic hp", 16))
+
+
+def _varint(b: bytes, i: int) -> tuple[int, int]:
+    """A QUIC variable-length integer at ``i`` (RFC 9000, 16): (value, next index); IndexError past the end."""
+    first = b[i]
+    size = 1 << (first >> 6)
+    if i + size > len(b):
+        raise IndexError
+    return int.from_bytes(bytes([first & 0x3F]) + b[i + 1 : i + size], "big"), i + size
+
+
+def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
+    """(destination connection id, plaintext payload) of the client Initial that begins ``datagram``, or
+    None when it is not one or does not open (a damaged packet, a server's, another version)."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    d = bytes(datagram)
+    if not is_client_initial(d):
+        return None
+    try:
+        n = d[5]
+        if n > 20:
+            return None
+        dcid, i = d[6 : 6 + n], 6 + n
+        i += 1 + d[i]  # the source connection id
+        token, i = _varint(d, i)
+        length, i = _varint(d, i + token)
+        if length < 20 or i + length > len(d):
+            return None
+    except IndexError:
+        return None
+    key, iv, hp = initial_keys(dcid)
+    encryptor = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()  # noqa: S305 - RFC 9001 5.4.3 is AES-ECB
+    mask = encryptor.update(d[i + 4 : i + 20]) + encryptor.finalize()
+    first = d[0] ^ (mask[0] & 0x0F)
+    pn_len = (first & 0x03) + 1
+    pn = bytes(a ^ b for a, b in zip(d[i : i + pn_len], mask[1 : 1 + pn_len], strict=True))
+    header = bytes([first]) + d[1:i] + pn
+    nonce = bytes(a ^ b for a, b in zip(iv, int.from_bytes(pn, "big").to_bytes(12, "big"), strict=True))
+    try:
+        return dcid, AESGCM(key).decrypt(nonce, d[i + pn_len : i + length], header)
+    except InvalidTag:
+        return None
+
+
+def crypto_frames(payload: bytes) -> list[tuple[int, bytes]]:
+    """The CRYPTO frames (offset, data) of an Initial packet's payload, reading past the frames an Initial
+    may hold (PADDING, PING, ACK, CONNECTION_CLOSE); the walk stops at anything else or a cut frame."""
+    out: list[tuple[int, bytes]] = []
+    i = 0
+    try:
+        while i < len(payload):
+            kind, i = _varint(payload, i)
+            if kind in (0x00, 0x01):  # PADDING, PING
+                continue
+            if kind in (0x02, 0x03):  # ACK: largest, delay, range count, first range, ranges, ECN counts
+                _, i = _varint(payload, i)
+                _, i = _varint(payload, i)
+                count, i = _varint(payload, i)
+                for _ in range(1 + 2 * count + (3 if kind == 0x03 else 0)):
+                    _, i = _varint(payload, i)
+            elif kind == 0x06:  # CRYPTO
+                offset, i = _varint(payload, i)
+                size, i = _varint(payload, i)
+                if i + size > len(payload):
+                    break
+                out.append((offset, payload[i : i + size]))
+                i += size
+            elif kind == 0x1C:  # CONNECTION_CLOSE: error code, frame type, reason
+                _, i = _varint(payload, i)
+                _, i = _varint(payload, i)
+                size, i = _varint(payload, i)
+                i += size
+            else:
+                break
+    except IndexError:
+        pass
+    return out
+
+
+class Hellos:
+    """The CRYPTO data of the client Initials seen, per connection (client, port, server, connection id),
+    until its ClientHello gives a name or is whole without one; at most ``HELD`` connections, the oldest
+    given up first (a scan of Initials that never complete stays bounded)."""
+
+    HELD = 4096
+
+    def __init__(self) -> None:
+        self.held: dict[tuple, dict[int, bytes]] = {}
+
+    def add(self, src: str | None, sport: int, dst: str | None, datagram: bytes | memoryview) -> str | None:
+        """The server name, once this client Initial completes enough of its connection's ClientHello."""
+        opened = open_initial(datagram)
+        if opened is None:
+            return None
+        dcid, payload = opened
+        frames = crypto_frames(payload)
+        if not frames:
+            return None
+        key = (src, sport, dst, dcid)
+        pieces = self.held.pop(key, {})
+        for offset, data in frames:
+            if offset < _CRYPTO_MAX:
+                pieces.setdefault(offset, data)
+        joined = b""
+        while len(joined) in pieces:  # the bytes from offset 0 on, as far as they run without a gap
+            joined += pieces[len(joined)]
+        name, whole = handshake_server_name(joined)
+        if name is None and not whole:
+            self.held[key] = pieces  # back at the end: the dict's order is the oldest first
+            while len(self.held) > self.HELD:
+                del self.held[next(iter(self.held))]
+        return name
