@@ -63,13 +63,20 @@ def _varint(b: bytes, i: int) -> tuple[int, int]:
     return int.from_bytes(bytes([first & 0x3F]) + b[i + 1 : i + size], "big"), i + size
 
 
-def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
-    """(destination connection id, plaintext payload) of the client Initial that begins ``datagram``, or
-    None when it is not one or does not open (a damaged packet, a server's, another version)."""
+@functools.lru_cache(maxsize=1)
+def _aes() -> tuple:
+    """cryptography's AES pieces, loaded on the first Initial (the module is not needed before)."""
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+    return InvalidTag, Cipher, algorithms.AES, modes.ECB, AESGCM
+
+
+def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
+    """(destination connection id, plaintext payload) of the client Initial that begins ``datagram``, or
+    None when it is not one or does not open (a damaged packet, a server's, another version)."""
+    invalid_tag, cipher, aes, ecb, aesgcm = _aes()
     d = bytes(datagram)
     if not is_client_initial(d):
         return None
@@ -86,16 +93,15 @@ def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
     except IndexError:
         return None
     key, iv, hp = initial_keys(dcid)
-    encryptor = Cipher(algorithms.AES(hp), modes.ECB()).encryptor()  # noqa: S305 - RFC 9001 5.4.3 is AES-ECB
-    mask = encryptor.update(d[i + 4 : i + 20]) + encryptor.finalize()
+    mask = cipher(aes(hp), ecb()).encryptor().update(d[i + 4 : i + 20])  # RFC 9001, 5.4.3: AES-ECB of a sample
     first = d[0] ^ (mask[0] & 0x0F)
     pn_len = (first & 0x03) + 1
-    pn = bytes(a ^ b for a, b in zip(d[i : i + pn_len], mask[1 : 1 + pn_len], strict=True))
-    header = bytes([first]) + d[1:i] + pn
-    nonce = bytes(a ^ b for a, b in zip(iv, int.from_bytes(pn, "big").to_bytes(12, "big"), strict=True))
+    pn = int.from_bytes(d[i : i + pn_len], "big") ^ int.from_bytes(mask[1 : 1 + pn_len], "big")
+    header = bytes([first]) + d[1:i] + pn.to_bytes(pn_len, "big")
+    nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
     try:
-        return dcid, AESGCM(key).decrypt(nonce, d[i + pn_len : i + length], header)
-    except InvalidTag:
+        return dcid, aesgcm(key).decrypt(nonce, d[i + pn_len : i + length], header)
+    except invalid_tag:
         return None
 
 
@@ -106,8 +112,11 @@ def crypto_frames(payload: bytes) -> list[tuple[int, bytes]]:
     i = 0
     try:
         while i < len(payload):
+            if payload[i] == 0x00:  # PADDING, byte by byte to the datagram's 1,200: skipped as one run
+                i = len(payload) - len(payload[i:].lstrip(b"\x00"))
+                continue
             kind, i = _varint(payload, i)
-            if kind in (0x00, 0x01):  # PADDING, PING
+            if kind == 0x01:  # PING
                 continue
             if kind in (0x02, 0x03):  # ACK: largest, delay, range count, first range, ranges, ECN counts
                 _, i = _varint(payload, i)
