@@ -45,3 +45,15 @@ def scoring_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
         pytest.skip("C extension not built")
     monkeypatch.setattr(accel, "ENABLED", request.param)
     return request.param
+
+
+@pytest.fixture(params=[True, False], ids=["kernel", "python"])
+def capture_kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Run a capture test with the C walk and frame reader (True) and with the Python reader alone: the
+    kernel may only skip work, so both must give the same rows and counts."""
+    from hunt_assets.analytics.dns import accel
+
+    if request.param and not accel.available():
+        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
+    monkeypatch.setattr(accel, "ENABLED", request.param)
+    return request.param

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from hunt_assets.analytics.dns import accel, connections, pcap
+from hunt_assets.analytics.dns import connections, pcap
 from hunt_assets.analytics.dns.cli import connection_frame, read_input, score_dns_main
 from hunt_assets.analytics.dns.resolvers import resolver_addresses
 from hunt_assets_tests.test_dns_logs import DICTIONARY
@@ -24,12 +24,10 @@ LOG_HOST_COLUMNS = ["client", "priority", "lookups_flagged", "distinct_flagged_d
                     "dga_domains", "first_seen", "last_seen", "top_domains", "encrypted_dns_lookups", "encrypted_dns"]
 
 
-@pytest.fixture(autouse=True, params=[True, False], ids=["kernel", "python"])
-def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    if request.param and not accel.available():
-        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
-    monkeypatch.setattr(accel, "ENABLED", request.param)
-    return request.param
+@pytest.fixture(autouse=True)
+def kernel(capture_kernel: bool) -> bool:
+    """Every test here with the C walk and with the Python reader alone (``conftest.capture_kernel``)."""
+    return capture_kernel
 
 
 def _tcp_to(src: str, sport: int, dst: str, dport: int, flags: int, payload: bytes = b"") -> bytes:

@@ -13,24 +13,15 @@ import random
 import struct
 from pathlib import Path
 
-import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hunt_assets.analytics.dns import accel, connections, quic
+from hunt_assets.analytics.dns import connections, quic
 from hunt_assets.analytics.dns.cli import read_input
 from hunt_assets_tests.test_dns_pcap import T0, _ether, _ipv4, _pcap, _udp
 from hunt_assets_tests.test_dns_pcap_encrypted import _hello, _hosts, _openssl_hello
 
 SALT = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")
-
-
-@pytest.fixture(params=[True, False], ids=["kernel", "python"])
-def kernel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
-    if request.param and not accel.available():
-        pytest.skip(f"C extension hunt_assets.analytics.dns._native is not built ({accel.IMPORT_ERROR})")
-    monkeypatch.setattr(accel, "ENABLED", request.param)
-    return request.param
 
 
 def _expand(secret: bytes, label: bytes, size: int) -> bytes:
@@ -108,7 +99,7 @@ def test_the_name_in_one_initial_and_in_two() -> None:
     assert h.add("10.0.0.83", 50003, "142.250.1.1", web) == "www.google.com"
 
 
-def test_doh_over_http3_in_a_capture_is_listed(kernel: bool, tmp_path: Path, capsysbinary) -> None:
+def test_doh_over_http3_in_a_capture_is_listed(capture_kernel: bool, tmp_path: Path, capsysbinary) -> None:
     """A capture: Chrome-like DoH over HTTP/3 to an address nobody listed (two Initials), QUIC to the web,
     a server's reply (not a client's Initial), a datagram too short to be one: only the first host is
     listed, ``over HTTPS``, as UDP; the C walk and the Python reader count the same."""
