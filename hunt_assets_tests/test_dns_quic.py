@@ -141,3 +141,29 @@ def test_random_initials_read_the_same_in_c_and_in_python() -> None:
             frames.append((T0 + k, _quic_frame("10.0.0.66", 40000 + k, f"198.51.100.{k + 1}", bytes(dgram))))
         data = _pcap(frames)
         assert _outcome(data, True) == _outcome(data, False), seed
+
+
+def test_hostile_initials_give_a_name_or_nothing() -> None:
+    """An Initial's header written over (its lengths, connection ids and varints are the sender's), any
+    byte changed, random datagrams that start like an Initial, random frames: ``Hellos.add`` gives a name
+    or None and ``crypto_frames`` a list, never an error. 3,000 of each."""
+    rng = random.Random(3)
+    base = _initial(b"\x77" * 8, _crypto(0, _openssl_hello("x.dns.nextdns.io")[5:]))
+    h = quic.Hellos()
+    named = 0
+    for k in range(3000):
+        d = bytearray(base)
+        roll = rng.random()
+        if roll < 0.5:
+            for _ in range(rng.randint(1, 4)):
+                d[rng.randrange(40)] = rng.randrange(256)
+        elif roll < 0.8:
+            d[rng.randrange(len(d))] = rng.randrange(256)
+        else:
+            d = bytearray(b"\xc3\x00\x00\x00\x01" + rng.randbytes(rng.randint(1195, 1400)))
+        name = h.add("10.0.0.66", k, "198.51.100.7", bytes(d))
+        assert name in (None, "x.dns.nextdns.io")
+        named += name is not None
+        assert isinstance(quic.crypto_frames(rng.randbytes(rng.randint(0, 300))), list)
+    assert named < 3000
+    assert h.add("10.0.0.66", 1, "198.51.100.7", base) == "x.dns.nextdns.io"
