@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import re
 import socket
 import struct
 from collections.abc import Callable, Iterable, Iterator
@@ -43,7 +42,7 @@ import pyarrow as pa
 from hunt_assets.analytics.dns import accel, connections, quic
 from hunt_assets.analytics.dns.connections import DOT_PORT, HTTPS_PORT
 from hunt_assets.analytics.dns.logs import LogFormatError
-from hunt_assets.analytics.dns.tls import tls_server_name
+from hunt_assets.analytics.dns.tls import PLAIN, escaped, tls_server_name
 
 PCAP_MAGICS = {  # magic as it appears in the file -> (byte order, seconds per time-fraction unit)
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6), b"\xa1\xb2\xc3\xd4": (">", 1e-6),
@@ -59,8 +58,6 @@ _VLAN_TAGS = (0x8100, 0x88A8, 0x9100)
 _AF_INET6 = (10, 24, 28, 30)  # Linux, the BSDs, macOS: a BSD loopback header's address family
 _IPV6_EXTENSIONS = (0, 43, 60)  # hop-by-hop, routing, destination options
 _DEAD_RCODES = (2, 3, 5)  # SERVFAIL, NXDOMAIN, REFUSED: as ``logs.answers_from_rcode`` reads a log's codes
-_PRINTABLE = [chr(b) if 0x21 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in range(256)]
-_PRINTABLE[0x5C] = "\\\\"
 
 
 class CaptureError(LogFormatError):
@@ -684,7 +681,6 @@ def _ipv6(p: memoryview) -> tuple[str, str, int, memoryview] | None:
 
 
 _HEADER = struct.Struct(">HHH")
-_PLAIN = re.compile(rb"[\x21-\x5b\x5d-\x7e]*")  # printable ASCII but the backslash: written as it is
 
 
 def question(msg: bytes | memoryview) -> tuple[int, int, int, str, int] | None:
@@ -721,10 +717,10 @@ def question(msg: bytes | memoryview) -> tuple[int, int, int, str, int] | None:
     if i + 2 > size:
         return None
     raw = b".".join(parts)
-    if _PLAIN.fullmatch(raw) and raw.count(b".") == len(parts) - 1:  # no byte to escape, no dot in a label
+    if PLAIN.fullmatch(raw) and raw.count(b".") == len(parts) - 1:  # no byte to escape, no dot in a label
         name = raw.decode("ascii")
     else:
-        name = ".".join("".join([_PRINTABLE[b] for b in p]) for p in parts)
+        name = ".".join(escaped(p) for p in parts)
     return xid, flags, flags & 0x0F, name or ".", struct.unpack_from(">H", m, i)[0]
 
 

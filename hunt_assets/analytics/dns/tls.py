@@ -13,9 +13,16 @@ import struct
 
 HELLO_READ = 1 << 14  # bytes of a ClientHello looked at: a TLS record's most (RFC 8446, 5.1)
 NAME_MAX = 255  # the longest server name kept (a DNS name is 253 at most); a longer one is cut
-_PRINTABLE = [chr(b) if 0x21 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in range(256)]
-_PRINTABLE[0x5C] = "\\\\"
-_PLAIN = re.compile(rb"[\x21-\x5b\x5d-\x7e]*")  # printable ASCII but the backslash: written as it is
+_ESCAPES = [chr(b) if 0x21 <= b <= 0x7E and b != 0x5C else f"\\x{b:02x}" for b in range(256)]
+_ESCAPES[0x5C] = "\\\\"
+PLAIN = re.compile(rb"[\x21-\x5b\x5d-\x7e]*")  # printable ASCII but the backslash: written as it is
+
+
+def escaped(raw: bytes) -> str:
+    """Bytes of a name from the wire as Zeek writes them: printable ASCII as it is, the backslash doubled,
+    any other byte as ``\\xNN``. One spelling for a DNS question's labels (``pcap.question``) and a TLS or
+    QUIC server name, as ``_native``'s ``put_escaped`` writes both in C."""
+    return raw.decode("ascii") if PLAIN.fullmatch(raw) else "".join(_ESCAPES[c] for c in raw)
 
 
 def tls_server_name(seg: bytes | memoryview) -> str | None:
@@ -63,8 +70,7 @@ def _hello_name(b: bytes, at: int, end: int) -> str | None:
                 ntype, nlen = b[j], int.from_bytes(b[j + 1 : j + 3], "big")
                 j += 3
                 if ntype == 0 and nlen > 0 and j + nlen <= stop:
-                    raw = b[j : j + min(nlen, NAME_MAX)].lower()
-                    return raw.decode("ascii") if _PLAIN.fullmatch(raw) else "".join(_PRINTABLE[c] for c in raw)
+                    return escaped(b[j : j + min(nlen, NAME_MAX)].lower())
                 j += nlen
             return None
         i += elen
