@@ -542,8 +542,7 @@ def connection_table(tbl: pa.Table) -> pd.DataFrame:
 
     from hunt_assets.analytics.dns.resolvers import connection_label
 
-    rows = connections.merge(connections.times_as_seconds(connections.carried(tbl)))  # per hour: added up below
-    df = pd.DataFrame(rows, columns=list(connections.FIELDS))
+    df = _merged_connections(tbl)  # per hour: added up below
     if df.empty:
         return pd.DataFrame(columns=list(CONNECTION_COLUMNS))
     keys = ["client", "server", "port", "protocol", "process"]
@@ -585,19 +584,27 @@ def _write_side_table(df: pd.DataFrame, path: str, spreadsheet_safe: bool, progr
     return True
 
 
+def _merged_connections(tbl: pa.Table) -> pd.DataFrame:
+    """The connections ``tbl`` carried, merged (``connections.merge``: one row per client, server, port,
+    protocol, process and hour, a connection two logs name counted once), times as epoch seconds, in the
+    columns of ``connections.FIELDS``: what the host table and the connections file both start from."""
+    import pandas as pd
+
+    rows = connections.merge(connections.times_as_seconds(connections.carried(tbl)))
+    return pd.DataFrame(rows, columns=list(connections.FIELDS))
+
+
 def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     """The encrypted-DNS connections the input carried (captures, Zeek's conn.log / ssl.log, Suricata's
     flow / tls / quic events: ``connections``) in the ``encrypted_dns_connections`` hunt's columns
     (``DeviceName`` the client address or machine; ``FileName`` and ``FolderPath`` when every row names
     its image, as Sysmon's event 3 does, else none: a sensor names no process, and a row without one
     must not pass for an unknown program), or None when it carried none."""
-    rows = connections.carried(tbl)
-    if not rows:
-        return None
     import pandas as pd
 
-    rows = connections.merge(connections.times_as_seconds(rows))
-    df = pd.DataFrame(rows, columns=list(connections.FIELDS))
+    df = _merged_connections(tbl)
+    if df.empty:
+        return None
     when = {c: pd.to_datetime(df[c].astype("float64"), unit="s", utc=True) for c in ("first_seen", "last_seen")}
     out = pd.DataFrame({"DeviceName": df["client"], "RemoteIP": df["server"], "RemotePort": df["port"],
                         "ServerName": df["server_name"], "Protocol": df["protocol"],
