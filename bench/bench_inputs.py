@@ -12,6 +12,8 @@ NXDOMAIN, the others answered; twice as many packets as events); the same captur
 network (``busy``: 18 packets of TLS and QUIC after each look-up, so DNS is one packet in ten, as on a
 workstation or a sensor: a TLS connection opened to the name looked up, its ClientHello naming it, the
 server's records and the client's ACKs; about 5.5 KB an event, so written only up to 200,000 events);
+the busy capture with browsers' hellos (``busy-pq``: each 1.8 KB with a post-quantum key share, over two
+segments, its name in the second, so every connection's hello is held and joined: ``pcap.HeldHellos``);
 and, up to 200,000 events, the same look-ups as Sysmon's event 22 from ``Get-WinEvent | ConvertTo-Json``
 (``winevent``) and as its event log file (``evtx``, written as the tests write one). Prints seconds
 (median of ``--repeat``), events/s, the ratio to JSON lines measured in the same run, and peak RSS. The Graph
@@ -48,13 +50,16 @@ def _rows(n: int) -> list[dict]:
 BUSY_OTHER = 18  # packets of other traffic per event in the ``busy`` capture: DNS is one packet in ten
 
 
-def _client_hello(name: str) -> bytes:
-    """A TLS ClientHello naming ``name`` (RFC 8446 4.1.2, RFC 6066 3), padded to OpenSSL's 517 bytes."""
+def _client_hello(name: str, pq: bool = False) -> bytes:
+    """A TLS ClientHello naming ``name`` (RFC 8446 4.1.2, RFC 6066 3), padded to OpenSSL's 517 bytes;
+    ``pq``: a browser's since 2024, an X25519MLKEM768 key share (1,216 bytes) before the name."""
     import struct
 
     host = name.encode()
     sni = struct.pack(">HBH", len(host) + 3, 0, len(host)) + host
     exts = struct.pack(">HH", 0, len(sni)) + sni + struct.pack(">HHB", 43, 3, 2) + b"\x03\x04"
+    if pq:
+        exts = struct.pack(">HHHHH", 51, 1222, 1220, 0x11EC, 1216) + bytes(1216) + exts
     body = b"\x03\x03" + bytes(32) + b"\x20" + bytes(32) + struct.pack(">HHHH", 6, 0x1301, 0x1302, 0x1303) + b"\x01\x00"
     pad = max(4, 512 - 4 - len(body) - 2 - len(exts))
     exts += struct.pack(">HH", 21, pad - 4) + bytes(pad - 4)
@@ -62,20 +67,25 @@ def _client_hello(name: str) -> bytes:
     return b"\x16\x03\x01" + struct.pack(">H", len(handshake)) + handshake
 
 
-def _other_traffic(i: int, client: bytes, ts: tuple[int, int], name: str) -> list[bytes]:
+def _other_traffic(i: int, client: bytes, ts: tuple[int, int], name: str, pq: bool = False) -> list[bytes]:
     """A workstation's traffic between two look-ups: a TLS connection to the name looked up (its
-    ClientHello, the server's records and the client's ACKs over TCP 443), QUIC."""
+    ClientHello, the server's records and the client's ACKs over TCP 443), QUIC. ``pq``: the hello is a
+    browser's, over two segments (1,448 bytes, the rest), its name in the second."""
     import struct
 
     server = bytes([142, 250, i % 250, 1 + i % 200])
     port = 50000 + i % 10000
     out = []
+    hello = _client_hello(name, pq)
     for j in range(BUSY_OTHER):
-        if j % 3 == 2:  # QUIC
+        if pq and j == 1:  # the hello's second segment, in place of the first ACK
+            body = struct.pack(">HHIIBBHHH", port, 443, i * 7 + 1448, 1, 0x50, 0x18, 65535, 0, 0) + hello[1448:]
+            proto, src, dst = 6, client, server
+        elif j % 3 == 2:  # QUIC
             body = struct.pack(">HHHH", 443, port, 8 + 300, 0) + b"\x40" + bytes(299)
             proto, src, dst = 17, server, client
         elif j % 3 == 0:  # the client's hello, then the server's records
-            payload = _client_hello(name) if j == 0 else b"\x17\x03\x03" + bytes(397)
+            payload = (hello[:1448] if pq else hello) if j == 0 else b"\x17\x03\x03" + bytes(397)
             body = struct.pack(">HHIIBBHHH", *((port, 443) if j == 0 else (443, port)), i * 7 + j, 1, 0x50, 0x18,
                                65535, 0, 0) + payload
             proto, src, dst = 6, *((client, server) if j == 0 else (server, client))
@@ -88,9 +98,9 @@ def _other_traffic(i: int, client: bytes, ts: tuple[int, int], name: str) -> lis
     return out
 
 
-def _pcap(rows: list[dict], busy: bool = False) -> bytes:
+def _pcap(rows: list[dict], busy: bool = False, pq: bool = False) -> bytes:
     """The events as a capture: a query and its response per row, written field by field; ``busy``:
-    with ``BUSY_OTHER`` packets of other traffic after each."""
+    with ``BUSY_OTHER`` packets of other traffic after each (``pq``: browsers' split hellos)."""
     import socket
     import struct
 
@@ -112,7 +122,7 @@ def _pcap(rows: list[dict], busy: bool = False) -> bytes:
             out.append(struct.pack("<IIII", 1796619600 + i // 100, (i % 100) * 10000 + (0 if query else 500),
                                    len(frame), len(frame)) + frame)
         if busy:
-            out += _other_traffic(i, client, (1796619600 + i // 100, (i % 100) * 10000), r["QueryName"])
+            out += _other_traffic(i, client, (1796619600 + i // 100, (i % 100) * 10000), r["QueryName"], pq)
     return b"".join(out)
 
 
@@ -152,6 +162,7 @@ def write_inputs(n: int) -> dict[str, Path]:
     paths["pcap"] = CACHE / f"events_{n}.pcap"
     if n <= LARGE_MAX:
         paths["busy"] = CACHE / f"events_{n}.busy-tls.pcap"  # -tls: since stop 42, with a hello per look-up
+        paths["busy-pq"] = CACHE / f"events_{n}.busy-pq.pcap"  # since stop 43: every hello split, held, joined
         paths["winevent"] = CACHE / f"events_{n}.winevent.json"
         paths["evtx"] = CACHE / f"events_{n}.evtx"
     if all(p.exists() for p in paths.values()):
@@ -166,6 +177,7 @@ def write_inputs(n: int) -> dict[str, Path]:
     paths["pcap"].write_bytes(_pcap(rows))
     if n <= LARGE_MAX:
         paths["busy"].write_bytes(_pcap(rows, busy=True))
+        paths["busy-pq"].write_bytes(_pcap(rows, busy=True, pq=True))
         paths["winevent"].write_text(_winevent(rows))
         paths["evtx"].write_bytes(_evtx(rows))
     return paths

@@ -30,8 +30,8 @@ def kernel(capture_kernel: bool) -> bool:
     return capture_kernel
 
 
-def _tcp_to(src: str, sport: int, dst: str, dport: int, flags: int, payload: bytes = b"") -> bytes:
-    seg = struct.pack(">HHIIBBHHH", sport, dport, 1, 0, 5 << 4, flags, 65535, 0, 0) + payload
+def _tcp_to(src: str, sport: int, dst: str, dport: int, flags: int, payload: bytes = b"", seq: int = 1) -> bytes:
+    seg = struct.pack(">HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 65535, 0, 0) + payload
     return _ether(_ipv6(src, dst, 6, seg) if ":" in src else _ipv4(src, dst, 6, seg))
 
 
@@ -230,8 +230,9 @@ def _hello(server_name: bytes, *, key_share: int = 0, name_last: bool = False) -
 MSS = 1448  # a TCP segment's payload on Ethernet with timestamps
 
 
-def _hello_segments(src: str, sport: int, dst: str, dport: int, hello: bytes) -> list[bytes]:
-    return [_tcp_to(src, sport, dst, dport, PSH_ACK, hello[at : at + MSS]) for at in range(0, len(hello), MSS)]
+def _hello_segments(src: str, sport: int, dst: str, dport: int, hello: bytes, mss: int = MSS) -> list[bytes]:
+    """The hello in segments of ``mss`` bytes, numbered in sequence from 1."""
+    return [_tcp_to(src, sport, dst, dport, PSH_ACK, hello[at : at + mss], 1 + at) for at in range(0, len(hello), mss)]
 
 
 def test_the_server_name_of_a_real_clienthello_is_read() -> None:
@@ -267,9 +268,10 @@ def test_a_hostile_or_broken_hello_gives_a_safe_name_or_none() -> None:
 
 def test_hellos_naming_a_resolver_count_at_any_address() -> None:
     """DoH to an address nobody listed (a NextDNS anycast address, a Cloudflare edge) is found by the
-    hello's name; a hello to the web is not counted; DoT to an unlisted server keeps its name. A hello
-    split over two segments is named when its name comes first (as OpenSSL writes it) and not when a large
-    key share comes first (as Chrome's shuffle may put it): the walk reads the first segment only."""
+    hello's name, or a hello to the web is not counted; DoT to an unlisted server keeps its name. A hello
+    split over two segments is named when its name comes first (as OpenSSL writes it) and when a large key
+    share comes first (as Chrome's shuffle may put it): then the second segment completes it, and the
+    connection is seen from there."""
     frames = [
         (T0, _tcp_to("10.0.0.80", 40000, "198.51.100.7", 443, PSH_ACK, _openssl_hello("abc123.dns.nextdns.io"))),
         (T0 + 1, _tcp_to("10.0.0.80", 40001, "104.16.1.1", 443, PSH_ACK, _openssl_hello("mozilla.cloudflare-dns.com"))),
@@ -288,6 +290,7 @@ def test_hellos_naming_a_resolver_count_at_any_address() -> None:
         ("10.0.0.80", "104.16.1.1", 443, "tcp"): (1, T0 + 1, T0 + 1, "mozilla.cloudflare-dns.com"),
         ("10.0.0.81", "203.0.113.53", 853, "tcp"): (1, T0 + 3, T0 + 3.1, "dot.example.org"),
         ("10.0.0.82", "198.51.100.8", 443, "tcp"): (1, T0 + 4, T0 + 4, "dns.google"),
+        ("10.0.0.83", "198.51.100.9", 443, "tcp"): (1, T0 + 4.3, T0 + 4.3, "dns.google"),
     }
 
 

@@ -2837,6 +2837,207 @@ static int hello_names_resolver(const Transport *t)
     return got > 0 && resolver_tail(name, got);
 }
 
+/* TLS ClientHellos split over TCP segments (pcap.HeldHellos, the reference, rule for rule). A post-quantum
+ * key share makes a hello ~1.8 KB, more than a segment holds; its name may lie in the second segment.
+ * A segment that begins a hello (tls_hello's test) whose name it does not hold and whose record runs past it
+ * is kept, up to HOLD_BYTES of the record, per flow (addresses and ports); the flow's next segments with
+ * data are joined to it while they follow in sequence, until the record (or HOLD_BYTES of it) is whole. A
+ * segment out of sequence ends the flow's hold, and a new hello replaces it. At most HOLD_FLOWS flows are
+ * held, the one held longest let go first. What ends a hold never depends on the name found, so
+ * capture_scan keeps a table of the same flows without their bytes (data NULL) and knows, without reading
+ * the name, which segments dns_frames must see. */
+#define HOLD_FLOWS 512
+#define HOLD_INDEX 1024 /* slots of the open-addressing index: twice the flows, a power of two */
+#define HOLD_BYTES 4096 /* pcap.HeldHellos.BYTES */
+#define HOLD_KEY 37     /* IP version, source and destination (16 bytes each), source and destination port */
+
+typedef struct {
+    uint8_t key[HOLD_KEY];
+    uint8_t used, named;
+    uint32_t next;      /* the sequence number the next segment must have */
+    Py_ssize_t need;    /* bytes of the record (at most HOLD_BYTES) still to come */
+    Py_ssize_t len;     /* bytes held in data */
+    uint64_t age;       /* when held: the smallest is let go first */
+} Held;
+
+typedef struct {
+    Py_ssize_t count;
+    uint64_t clock;
+    int16_t index[HOLD_INDEX]; /* -1 free, else a flow in held */
+    Held held[HOLD_FLOWS];
+    uint8_t *data; /* HOLD_FLOWS * HOLD_BYTES, or NULL: the bytes are not kept (capture_scan's table) */
+} HoldTable;
+
+static void hold_free(PyObject *capsule)
+{
+    HoldTable *h = PyCapsule_GetPointer(capsule, "hunt_assets.hold");
+    if (h) {
+        PyMem_Free(h->data);
+        PyMem_Free(h);
+    }
+}
+
+/* hold_table(keep_bytes) -> capsule: an empty table of held hellos for one capture's walk. */
+static PyObject *py_hold_table(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    int keep = 0;
+    if (!PyArg_ParseTuple(args, "p:hold_table", &keep))
+        return NULL;
+    HoldTable *h = PyMem_Calloc(1, sizeof(HoldTable));
+    if (!h)
+        return PyErr_NoMemory();
+    memset(h->index, 0xFF, sizeof h->index);
+    if (keep && !(h->data = PyMem_Malloc((size_t)HOLD_FLOWS * HOLD_BYTES))) {
+        PyMem_Free(h);
+        return PyErr_NoMemory();
+    }
+    PyObject *c = PyCapsule_New(h, "hunt_assets.hold", hold_free);
+    if (!c) {
+        PyMem_Free(h->data);
+        PyMem_Free(h);
+    }
+    return c;
+}
+
+
+static size_t hold_slot(const uint8_t *key)
+{
+    uint32_t x = 2166136261u; /* FNV-1a */
+    for (int k = 0; k < HOLD_KEY; k++)
+        x = (x ^ key[k]) * 16777619u;
+    return x & (HOLD_INDEX - 1);
+}
+
+/* The index slot of the flow `key`, or of the free slot where it would go. */
+static size_t hold_find(const HoldTable *h, const uint8_t *key)
+{
+    size_t s = hold_slot(key);
+    while (h->index[s] >= 0 && memcmp(h->held[h->index[s]].key, key, HOLD_KEY) != 0)
+        s = (s + 1) & (HOLD_INDEX - 1);
+    return s;
+}
+
+/* Lets go of the flow in index slot s, moving back the slots after it that probed past it. */
+static void hold_drop(HoldTable *h, size_t s)
+{
+    h->held[h->index[s]].used = 0;
+    h->count--;
+    h->index[s] = -1;
+    for (size_t j = (s + 1) & (HOLD_INDEX - 1); h->index[j] >= 0; j = (j + 1) & (HOLD_INDEX - 1)) {
+        const size_t home = hold_slot(h->held[h->index[j]].key);
+        if (((j - home) & (HOLD_INDEX - 1)) >= ((j - s) & (HOLD_INDEX - 1))) { /* home at or before s */
+            h->index[s] = h->index[j];
+            h->index[j] = -1;
+            s = j;
+        }
+    }
+}
+
+static void hold_key(const Transport *t, uint8_t *key)
+{
+    memset(key, 0, HOLD_KEY);
+    key[0] = (uint8_t)t->version;
+    if (t->version == 4) {
+        memcpy(key + 1, t->ip + 12, 4);
+        memcpy(key + 17, t->ip + 16, 4);
+    } else {
+        memcpy(key + 1, t->ip + 8, 16);
+        memcpy(key + 17, t->ip + 24, 16);
+    }
+    memcpy(key + 33, t->payload, 4); /* the ports, as on the wire */
+}
+
+/* A TCP segment to port 443 or 853, neither port 53 (what pcap._frame hands HeldHellos.segment). */
+static int tls_port_segment(const Transport *t)
+{
+    if (t->proto != 6 || t->size < 20)
+        return 0;
+    const unsigned sport = rd16(t->payload, 1), dport = rd16(t->payload + 2, 1);
+    return sport != 53 && dport != 53 && (dport == 443 || dport == 853);
+}
+
+enum { HOLD_NONE, HOLD_HELLO, HOLD_MORE }; /* hold_step: the segment is neither; begins a hello; follows one */
+
+/* One segment (tls_port_segment) through the table, as HeldHellos.segment: returns what the segment is,
+ * and in *touched whether the table changed or was consulted for it (capture_scan keeps such a segment).
+ * The server name it gives (of the hello it begins, or of the held one it completes) is written into
+ * name[0..4 * SNI_MAX + 4) as tls_sni writes it, its length in *got (0: none). */
+static int hold_step(HoldTable *h, const Transport *t, uint8_t *name, Py_ssize_t *got, int *touched)
+{
+    *got = 0;
+    *touched = 0;
+    const Py_ssize_t off = (t->payload[12] >> 4) * 4;
+    if (off < 20 || off >= t->size)
+        return HOLD_NONE;
+    const uint8_t *seg = t->payload + off;
+    const Py_ssize_t n = t->size - off;
+    const uint32_t seq = rd32(t->payload + 4, 1);
+    uint8_t key[HOLD_KEY];
+    hold_key(t, key);
+    size_t s = h->count ? hold_find(h, key) : HOLD_INDEX;
+    const int is_held = s < HOLD_INDEX && h->index[s] >= 0;
+    if (n >= 6 && seg[0] == 0x16 && seg[1] == 0x03 && seg[5] == 0x01) {
+        if (is_held) {
+            hold_drop(h, s);
+            *touched = 1;
+        }
+        *got = tls_sni(seg, n, name, 4 * SNI_MAX + 4);
+        Py_ssize_t end = 5 + (Py_ssize_t)rd16(seg + 3, 1);
+        if (end > HOLD_BYTES)
+            end = HOLD_BYTES;
+        if (*got == 0 && n < end) {
+            if (h->count == HOLD_FLOWS) { /* the flow held longest is let go */
+                size_t oldest = 0;
+                uint64_t age = UINT64_MAX;
+                for (size_t j = 0; j < HOLD_INDEX; j++)
+                    if (h->index[j] >= 0 && h->held[h->index[j]].age < age)
+                        age = h->held[h->index[j]].age, oldest = j;
+                hold_drop(h, oldest);
+            }
+            s = hold_find(h, key);
+            int16_t e = 0;
+            while (h->held[e].used)
+                e++;
+            Held *f = &h->held[e];
+            memcpy(f->key, key, HOLD_KEY);
+            f->used = 1;
+            f->named = 0;
+            f->next = seq + (uint32_t)n;
+            f->need = end - n;
+            f->len = n;
+            f->age = h->clock++;
+            if (h->data)
+                memcpy(h->data + (size_t)e * HOLD_BYTES, seg, (size_t)n);
+            h->index[s] = e;
+            h->count++;
+            *touched = 1;
+        }
+        return HOLD_HELLO;
+    }
+    if (!is_held)
+        return HOLD_NONE;
+    *touched = 1;
+    const int16_t e = h->index[s];
+    Held *f = &h->held[e];
+    if (seq != f->next) {
+        hold_drop(h, s);
+        return HOLD_MORE;
+    }
+    f->next = seq + (uint32_t)n;
+    f->need -= n;
+    if (!f->named && h->data) {
+        uint8_t *d = h->data + (size_t)e * HOLD_BYTES;
+        const Py_ssize_t take = n < HOLD_BYTES - f->len ? n : HOLD_BYTES - f->len;
+        memcpy(d + f->len, seg, (size_t)take);
+        f->len += take;
+        *got = tls_sni(d, f->len, name, 4 * SNI_MAX + 4);
+        f->named = *got != 0;
+    }
+    if (f->need <= 0)
+        hold_drop(h, s);
+    return HOLD_MORE;
+}
+
 /* How pcap.read_capture treats a frame, with its checks one for one (pcap._ip_payload, _ipv4,
  * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
  * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_HELLO a
@@ -2951,7 +3152,7 @@ static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, 
     return w;
 }
 
-/* dns_frames(data, offsets, lengths, links, status, meta, addrs, name_offsets, names) -> None
+/* dns_frames(data, offsets, lengths, links, status, meta, addrs, name_offsets, names, held, first) -> stop
  *
  * The DNS-over-UDP frames among `offsets` / `lengths` (int64; the frame's bytes in `data`, its
  * link type in `links`, int32) read in one pass. status (uint8) per frame: 0 read here: meta
@@ -2963,11 +3164,16 @@ static Py_ssize_t dns_question(const uint8_t *m, Py_ssize_t size, uint8_t *out, 
  * or from port 53 (the reader passes over it); 3 a packet to an encrypted-DNS port (T_CONN) other
  * than a TLS ClientHello: meta IP version, source port, destination port, IP protocol, TCP flags
  * (0 for UDP), 0, and addrs; 4 a TLS ClientHello to port 443 or 853: meta and addrs as for 3, and
- * its server name (tls_sni; empty when it has none) where a question's name goes. What
- * status 0 gives is what pcap._ip_payload and pcap.question give for the same frame. */
+ * its server name (tls_sni; empty when it has none) where a question's name goes, or a TCP segment to
+ * either port that completes the name of a hello held over segments (hold_step; `held`, a
+ * hold_table(True) carried from batch to batch of one capture). What status 0 gives is what
+ * pcap._ip_payload and pcap.question give for the same frame. Frames are read from `first` (its
+ * name offset already set) until `names` has less room than any name needs; returns the frame where
+ * it stopped (the count of frames when it read them all). */
 static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *o[9];
+    PyObject *o[10];
+    Py_ssize_t first;
     BufSet bs = {.n = 0};
     const uint8_t *d;
     const int64_t *offs, *lens;
@@ -2976,9 +3182,15 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
     int64_t *meta, *noffs;
     Py_ssize_t n, nf, cap;
     const char *err = NULL;
-    if (!PyArg_ParseTuple(args, "OOOOOOOOO:dns_frames", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
-                          &o[8]))
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOn:dns_frames", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7],
+                          &o[8], &o[9], &first))
         return NULL;
+    HoldTable *held = PyCapsule_GetPointer(o[9], "hunt_assets.hold");
+    if (!held || !held->data) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError, "dns_frames: held must be a hold_table(True)");
+        return NULL;
+    }
     ACQ(o[0], K_U8, 0, -1, d, &n, "data");
     ACQ(o[1], K_I64, 0, -1, offs, &nf, "offsets");
     ACQ(o[2], K_I64, 0, nf, lens, NULL, "lengths");
@@ -2988,10 +3200,17 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
     ACQ(o[6], K_U8, 1, 32 * nf, addrs, NULL, "addrs");
     ACQ(o[7], K_I64, 1, nf + 1, noffs, NULL, "name_offsets");
     ACQ(o[8], K_U8, 1, -1, names, &cap, "names");
+    if (first < 0 || first > nf) {
+        PyErr_SetString(PyExc_ValueError, "dns_frames: first outside the frames");
+        goto fail;
+    }
+    Py_ssize_t j = first;
     Py_BEGIN_ALLOW_THREADS
-    Py_ssize_t w = 0;
-    noffs[0] = 0;
-    for (Py_ssize_t j = 0; j < nf; j++) {
+    Py_ssize_t w = first ? noffs[first] : 0;
+    noffs[first] = w;
+    for (; j < nf; j++) {
+        if (cap - w < 4 * SNI_MAX + 4)
+            break; /* names is full: the caller gives more room and calls again from j */
         noffs[j + 1] = w;
         status[j] = 1;
         if (offs[j] < 0 || lens[j] < 0 || offs[j] > n || lens[j] > n - offs[j]) {
@@ -3000,7 +3219,13 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         }
         Transport t;
         const int r = transport(links[j], d + offs[j], lens[j], &t);
-        if (r != T_DNS && r != T_CONN && r != T_HELLO) {
+        int kind = HOLD_NONE, touched;
+        Py_ssize_t got = 0;
+        if (r != T_PYTHON && tls_port_segment(&t))
+            kind = hold_step(held, &t, names + w, &got, &touched);
+        if (kind == HOLD_MORE && got > 0 && r == T_QUIET && !resolver_tail(names + w, got))
+            got = 0; /* a split hello to the web: passed over as a whole one is */
+        if (r != T_DNS && r != T_CONN && r != T_HELLO && !(kind == HOLD_MORE && got > 0)) {
             status[j] = r == T_QUIET ? 2 : 1;
             continue;
         }
@@ -3009,12 +3234,8 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         const Py_ssize_t plen = t.size;
         const unsigned sport = rd16(pl, 1), dport = rd16(pl + 2, 1);
         int64_t *mt = meta + 6 * j;
-        if (r == T_HELLO || r == T_CONN) {
-            if (r == T_HELLO || tls_hello(&t)) {
-                const Py_ssize_t off = (pl[12] >> 4) * 4;
-                const Py_ssize_t got = tls_sni(pl + off, plen - off, names + w, cap - w);
-                if (got < 0)
-                    continue; /* no room: the Python reader reads it */
+        if (r == T_HELLO || r == T_CONN || kind == HOLD_MORE) {
+            if (kind == HOLD_HELLO || got > 0) { /* a hello's name, or a held one's (empty: none) */
                 w += got;
                 noffs[j + 1] = w;
                 status[j] = 4;
@@ -3059,7 +3280,7 @@ static PyObject *py_dns_frames(PyObject *Py_UNUSED(self), PyObject *args)
         goto fail;
     }
     bufs_release(&bs);
-    Py_RETURN_NONE;
+    return PyLong_FromSsize_t(j);
 fail:
     bufs_release(&bs);
     return NULL;
@@ -3067,11 +3288,25 @@ fail:
 
 #define CAPTURE_IFACES 256
 
-/* capture_scan(data, start, kind, link, out, state) -> (kept, next, status)
+/* A frame capture_scan hands on: one the reader does not pass over (transport's r), or a TLS segment the
+ * table of held hellos consults (hold_step), which dns_frames must see to hold the same flows. */
+static int scan_keeps(HoldTable *held, int r, const Transport *t)
+{
+    int touched = 0;
+    if (r != T_PYTHON && tls_port_segment(t)) {
+        uint8_t name[4 * SNI_MAX + 4];
+        Py_ssize_t got;
+        hold_step(held, t, name, &got, &touched);
+    }
+    return r != T_QUIET || touched;
+}
+
+/* capture_scan(data, start, kind, link, out, state, held) -> (kept, next, status)
  *
  * Walks a capture's records from `start` as pcap._RecordWalk does and writes the
  * offsets of the records the reader must see into `out` (int64): pcap records whose frame is not
- * quiet (see transport: T_QUIET); for pcapng, section headers, interface descriptions and the packet
+ * quiet (see transport: T_QUIET) or is a TLS segment the held hellos consult (scan_keeps; `held`, a
+ * hold_table(False) carried across calls, holds the same flows as dns_frames' table); for pcapng, section headers, interface descriptions and the packet
  * blocks whose frame is not quiet (blocks of other types, which the reader ignores, are left out).
  * kind: 0 pcap little-endian, 1 pcap big-endian (`link` from the file header), 2 pcapng. `state`
  * (int64, CAPTURE_IFACES + 2 items, zeroed before the first call) carries a pcapng walk across
@@ -3081,7 +3316,7 @@ fail:
  * magic (kept: the reader raises on it). */
 static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *o_data, *o_out, *o_state;
+    PyObject *o_data, *o_out, *o_state, *o_held;
     Py_ssize_t start, cap, nstate;
     int kind;
     long link;
@@ -3089,7 +3324,10 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
     const uint8_t *d;
     Py_ssize_t n;
     int64_t *out, *st;
-    if (!PyArg_ParseTuple(args, "OnilOO:capture_scan", &o_data, &start, &kind, &link, &o_out, &o_state))
+    if (!PyArg_ParseTuple(args, "OnilOOO:capture_scan", &o_data, &start, &kind, &link, &o_out, &o_state, &o_held))
+        return NULL;
+    HoldTable *held = PyCapsule_GetPointer(o_held, "hunt_assets.hold");
+    if (!held)
         return NULL;
     ACQ(o_data, K_U8, 0, -1, d, &n, "data");
     ACQ(o_out, K_I64, 1, -1, out, &cap, "out");
@@ -3114,19 +3352,22 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
                 status = 2;
                 break;
             }
-            if (transport(link, d + i + 16, caplen, &t) != T_QUIET) {
-                if (k == cap) {
-                    status = 0;
-                    break;
-                }
-                out[k++] = i;
+            if (k == cap) {
+                status = 0;
+                break;
             }
+            if (scan_keeps(held, transport(link, d + i + 16, caplen, &t), &t))
+                out[k++] = i;
             i += 16 + caplen;
         }
     } else {
         for (;;) {
             if (i + 12 > n) {
                 status = i < n ? 2 : 1;
+                break;
+            }
+            if (k == cap) {
+                status = 0;
                 break;
             }
             int keep = 0, shb = memcmp(d + i, "\x0a\x0d\x0d\x0a", 4) == 0;
@@ -3137,10 +3378,6 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
                 else if (memcmp(bom, "\x1a\x2b\x3c\x4d", 4) == 0)
                     st[0] = 1;
                 else {
-                    if (k == cap) {
-                        status = 0;
-                        break;
-                    }
                     out[k++] = i;
                     status = 3;
                     break;
@@ -3169,20 +3406,15 @@ static PyObject *py_capture_scan(PyObject *Py_UNUSED(self), PyObject *args)
                 if (st[1] < 0)
                     keep = 1;
                 else if (iface < (uint64_t)st[1] && (Py_ssize_t)caplen <= bl - 20)
-                    keep = transport((long)st[2 + iface], body + 20, caplen, &t) != T_QUIET;
+                    keep = scan_keeps(held, transport((long)st[2 + iface], body + 20, caplen, &t), &t);
             } else if (btype == 3 && bl >= 4 && st[1] != 0) {
                 Py_ssize_t caplen = rd32(body, big);
                 if (caplen > bl - 4)
                     caplen = bl - 4;
-                keep = st[1] < 0 || transport((long)st[2], body + 4, caplen, &t) != T_QUIET;
+                keep = st[1] < 0 || scan_keeps(held, transport((long)st[2], body + 4, caplen, &t), &t);
             }
-            if (keep) {
-                if (k == cap) {
-                    status = 0;
-                    break;
-                }
+            if (keep)
                 out[k++] = i;
-            }
             i += blen;
         }
     }
@@ -3195,6 +3427,8 @@ fail:
 }
 
 static PyMethodDef methods[] = {
+    {"hold_table", py_hold_table, METH_VARARGS,
+     "hold_table(keep_bytes) -> an empty table of TLS hellos split over TCP segments, for one capture's walk"},
     {"watch_addresses", py_watch_addresses, METH_VARARGS,
      "watch_addresses(v4, v6): the resolver addresses whose port 443 a capture's reader counts as DoH"},
     {"count_labels", py_count_labels, METH_VARARGS,

@@ -209,6 +209,7 @@ class CaptureScan:
         _watch_resolvers()
         self.kind, self.link = kind, link
         self.state = np.zeros(CAPTURE_IFACES + 2, dtype=np.int64)
+        self.held = ext.hold_table(False)  # the flows dns_frames holds a split hello of, without their bytes
         self.out = np.empty(1 << 14, dtype=np.int64)
         self.end, self.cut = 0, False
 
@@ -216,7 +217,7 @@ class CaptureScan:
         """Offsets of the records from ``start`` that the reader must see. Afterwards ``end`` is where
         the walk stopped and ``cut`` whether a record (or trailing bytes) runs past the data's end."""
         while True:
-            k, start, status = ext.capture_scan(data, start, self.kind, self.link, self.out, self.state)
+            k, start, status = ext.capture_scan(data, start, self.kind, self.link, self.out, self.state, self.held)
             yield from self.out[:k].tolist()
             if status != 0:  # 0: ``out`` was full
                 self.end, self.cut = start, status == 2
@@ -245,10 +246,16 @@ def _watch_resolvers() -> None:
                         b"".join(t.encode() + b"\0" for t in sorted(endpoint_tails())))
 
 
-_NAME_ROOM = 96  # bytes of names per frame in ``dns_frames``' buffer; a frame whose name does not fit is read in Python
+_NAME_ROOM = 96  # bytes of names per frame in ``dns_frames``' buffer at first; long names get more room
 
 
-def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list[int]
+def hold_table() -> object | None:
+    """The kernel's table of TLS hellos split over TCP segments (``pcap.HeldHellos``' rules), for one
+    capture's ``dns_frames`` batches; None without the kernel."""
+    return ext.hold_table(True) if ext is not None and ENABLED else None
+
+
+def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list[int], held: object = None
                ) -> tuple[list[int], list[int], bytes, list[int], bytes] | None:
     """The DNS-over-UDP frames among ``data[starts[k]:ends[k]]`` read in C, or None without the
     kernel: (status per frame, 6 numbers per frame: IP version, source port, destination port, id,
@@ -256,15 +263,17 @@ def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list
 
     Why: a resolver's capture is all DNS, and reading a packet's headers and question in Python
     cost ~18 µs (100,000 look-ups, 200,000 packets: 3.7 s of the 5.3 s run). Status 0: read here;
-    1: for the Python reader (TCP, frames it counts, a question it cannot read, a name that does
-    not fit); 2: not DNS; 3: a packet to an encrypted-DNS port (the numbers: IP version, ports,
-    IP protocol, TCP flags, 0); 4: a TLS ClientHello to port 443 or 853 (the same numbers, and its
-    server name as ``tls.tls_server_name`` reads it, in the names; empty: none). Why 4: a busy
-    network opens about one TLS connection per look-up, and reading each hello in Python cost 6 µs.
-    Status 0 gives what ``pcap._ip_payload`` and ``pcap.question`` give."""
+    1: for the Python reader (TCP, frames it counts, a question it cannot read); 2: not DNS; 3: a
+    packet to an encrypted-DNS port (the numbers: IP version, ports, IP protocol, TCP flags, 0); 4: a
+    TLS ClientHello to port 443 or 853 (the same numbers, and its server name as
+    ``tls.tls_server_name`` reads it, in the names; empty: none), or a segment that completes a hello
+    held over segments (``held``: ``hold_table()``, one per capture; a new one when not given). Why 4:
+    a busy network opens about one TLS connection per look-up, and reading each hello in Python cost
+    6 µs. Status 0 gives what ``pcap._ip_payload`` and ``pcap.question`` give."""
     if ext is None or not ENABLED:
         return None
     _watch_resolvers()
+    held = held or ext.hold_table(True)
     n = len(starts)
     offs = np.array(starts, dtype=np.int64)
     lens = np.array(ends, dtype=np.int64) - offs
@@ -273,5 +282,9 @@ def dns_frames(data: memoryview, starts: list[int], ends: list[int], links: list
     addrs = bytearray(32 * n)
     name_offsets = np.empty(n + 1, dtype=np.int64)
     names = bytearray(_NAME_ROOM * n + 1024)
-    ext.dns_frames(data, offs, lens, np.array(links, dtype=np.int32), status, meta, addrs, name_offsets, names)
+    codes = np.array(links, dtype=np.int32)
+    done = ext.dns_frames(data, offs, lens, codes, status, meta, addrs, name_offsets, names, held, 0)
+    while done < n:  # long names filled the room: more of it, and on from the frame where it stopped
+        names.extend(bytes(len(names)))
+        done = ext.dns_frames(data, offs, lens, codes, status, meta, addrs, name_offsets, names, held, done)
     return status.tolist(), meta.tolist(), bytes(addrs), name_offsets.tolist(), bytes(names[: name_offsets[n]])

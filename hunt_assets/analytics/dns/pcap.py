@@ -21,8 +21,9 @@ stderr.
 
 Encrypted DNS (``Connections``): a client's packets to port 853 (DNS over TLS, or over QUIC on UDP) of any
 server, to port 443 of a listed public resolver's address (DNS over HTTPS, over TCP or HTTP/3), and TLS
-ClientHellos to port 443 of any server that name a resolver's endpoint (``tls_server_name``: SNI, as far
-as the hello's first segment holds it; in a QUIC client's Initial packets, ``quic``) are counted as
+ClientHellos to port 443 of any server that name a resolver's endpoint (``tls_server_name``: SNI, in the
+hello's first segment or in the ones that follow it, ``HeldHellos``; in a QUIC client's Initial packets,
+``quic``) are counted as
 connections per client, server, port and protocol.
 They leave no question in the capture, and the host's look-ups after them are missing from it;
 ``score-dns --hosts`` lists such a host as the ``host_summary`` asset lists one the connection hunt found.
@@ -134,8 +135,9 @@ def _read(pieces: _Pieces, warn: Callable[[str], None] | None) -> pa.Table:
     streams = TcpStreams()
     conns = Connections()
     batches = _pcapng_batches(pieces, counts) if pieces.view[:4] == PCAPNG_MAGIC else _pcap_batches(pieces, counts)
+    held = accel.hold_table()  # the kernel's split hellos, across batches (conns.hellos: the Python reader's)
     for view, links, times, starts, ends in batches:
-        read = accel.dns_frames(view, starts, ends, links)
+        read = accel.dns_frames(view, starts, ends, links, held)
         if read is None:  # no kernel: every frame in Python
             for link, ts, a, b in zip(links, times, starts, ends, strict=True):
                 _frame(link, ts, view[a:b], events, streams, counts, conns)
@@ -196,7 +198,8 @@ def _frame(link: int, ts: float | None, frame: memoryview, events: Events, strea
         sport, dport, seq, off, flags = struct.unpack_from(">HHI4xBB", payload)
         if DNS_PORT not in (sport, dport):
             if dport in (HTTPS_PORT, DOT_PORT):
-                name = tls_server_name(payload[(off >> 4) * 4 :]) if off >> 4 >= 5 else None
+                start = (off >> 4) * 4
+                name = conns.hellos.segment((src, sport, dst, dport), seq, payload[start:] if start >= 20 else b"")
                 if conns.watches(dst, dport) or conns.names_resolver(name):
                     conns.add(ts, src, sport, dst, dport, proto, flags, name)
             return
@@ -228,6 +231,7 @@ class Connections:
         w = connections.watch()
         self.watches, self.names_resolver, self.watched_packed = w.watches, w.names_resolver, w.watched_packed
         self.quic = quic.Hellos()  # client Initials' CRYPTO data, until their hello names a server
+        self.hellos = HeldHellos()  # TLS hellos split over TCP segments, until their name comes
         self.flows: dict[tuple[str | None, int, str | None, int, int], tuple[float | None, bool]] = {}
         # (client, server, port, protocol, hour) -> [connections, first, last, server name]
         self.counts: dict[tuple[str | None, str | None, int, int, int | None], list] = {}
@@ -260,6 +264,60 @@ class Connections:
         server name is the first a ClientHello of theirs gave, else None; no uid (counted here)."""
         return [[c, s, p, "tcp" if proto == 6 else "udp", n, first, last, name, None, None]
                 for (c, s, p, proto, _hour), (n, first, last, name) in self.counts.items()]
+
+
+class HeldHellos:
+    """TLS ClientHellos split over TCP segments, per flow (client, port, server, port), until their server
+    name comes; the reference for the kernel's table (``_native.hold_step``), rule for rule.
+
+    Why: a post-quantum key share (X25519MLKEM768, Chrome's and Firefox's default since 2024) makes a
+    hello ~1.8 KB, more than one segment carries, and Chrome shuffles its extensions: its name is as
+    often in the second segment as in the first. Read from the first alone, such a hello to a resolver
+    named by its endpoint (``abc123.dns.nextdns.io``) went unnoticed.
+
+    A segment that begins a hello whose name it does not hold, and whose record runs past it, is held (at
+    most ``BYTES`` of the record). The flow's next segments with data are joined to it while each follows
+    in sequence, until the record (or ``BYTES`` of it) is whole; one out of sequence (a gap, a
+    retransmission of a later part) ends the hold, and a new hello, its first segment sent again too,
+    replaces it. At most ``FLOWS`` flows are held, the one held longest let go first. What ends a hold never
+    depends on the name found: the kernel's first walk keeps the same table without the bytes, to know
+    which segments the second must see."""
+
+    FLOWS = 512  # _native.c HOLD_FLOWS
+    BYTES = 4096  # _native.c HOLD_BYTES: a hello's name past this is not looked for
+
+    def __init__(self) -> None:
+        # flow -> [next sequence number, bytes of the record still to come, the bytes held, named yet]
+        self.held: dict[tuple, list] = {}
+
+    def segment(self, flow: tuple, seq: int, seg: bytes | memoryview) -> str | None:
+        """The server name this segment gives: of the hello it begins, or of the held one it completes."""
+        n = len(seg)
+        if not n:
+            return None
+        if n >= 6 and seg[0] == 0x16 and seg[1] == 0x03 and seg[5] == 0x01:
+            self.held.pop(flow, None)
+            name = tls_server_name(seg)
+            end = min(5 + int.from_bytes(seg[3:5], "big"), self.BYTES)
+            if name is None and n < end:
+                if len(self.held) == self.FLOWS:
+                    del self.held[next(iter(self.held))]
+                self.held[flow] = [(seq + n) & _SEQ, end - n, bytearray(seg), False]
+            return name
+        h = self.held.get(flow)
+        if h is None:
+            return None
+        if seq != h[0]:
+            del self.held[flow]
+            return None
+        h[0], h[1], name = (seq + n) & _SEQ, h[1] - n, None
+        if not h[3]:
+            h[2] += seg[: self.BYTES - len(h[2])]
+            name = tls_server_name(h[2])
+            h[3] = name is not None
+        if h[1] <= 0:
+            del self.held[flow]
+        return name
 
 
 TCP_SAID = {"tcp gap": "TCP DNS segments after a gap in the capture",

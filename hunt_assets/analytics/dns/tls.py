@@ -28,10 +28,8 @@ def escaped(raw: bytes) -> str:
 def tls_server_name(seg: bytes | memoryview) -> str | None:
     """The server name of the TLS ClientHello that ``seg`` (a TCP payload) begins, in lower case and with
     bytes outside printable ASCII as ``\\xNN``; None when ``seg`` begins no ClientHello, the hello has no
-    host name, or the name lies past the segment's end. Why the first segment only: the walk keeps no
-    state per connection, so a hello split over segments (a post-quantum key share makes one ~1.8 KB) is
-    named only when its name extension comes before the split: OpenSSL writes it first; Chrome shuffles
-    its extensions."""
+    host name, or the name lies past the segment's end (``pcap.HeldHellos`` joins a split hello's segments
+    and asks again)."""
     b = bytes(seg[:HELLO_READ])
     if len(b) < 6 or b[0] != 0x16 or b[1] != 0x03:
         return None
