@@ -1,4 +1,4 @@
-"""DoH over HTTP/3 in a capture: the server name in a QUIC client's Initial packets (RFC 9000, RFC 9001).
+"""DoH over HTTP/3 in a capture: the server name in a QUIC client's Initial packets (RFC 9000, RFC 9001, RFC 9369).
 The Initial packets are protected here by this file's own code, written from RFC 9001's text (section 5)
 and checked against its Appendix A values; the ClientHellos are this machine's OpenSSL's and
 hand-written ones. Every capture test runs with the C walk and with the Python reader alone."""
@@ -21,7 +21,12 @@ from hunt_assets.analytics.dns.cli import read_input
 from hunt_assets_tests.test_dns_pcap import T0, _ether, _ipv4, _pcap, _udp
 from hunt_assets_tests.test_dns_pcap_encrypted import _hello, _hosts, _openssl_hello
 
-SALT = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")
+# version -> (its Initial's first byte before protection: long header, fixed bit, type, 4-byte packet number;
+# salt; key labels' prefix): RFC 9001 5.2 for version 1, RFC 9369 3.2-3.3 for version 2 (written here from
+# the RFCs' text, not taken from the reader)
+V1, V2 = b"\x00\x00\x00\x01", b"\x6b\x33\x43\xcf"
+SPEC = {V1: (0xC3, bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"), b"quic "),
+        V2: (0xD3, bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9"), b"quicv2 ")}
 
 
 def _expand(secret: bytes, label: bytes, size: int) -> bytes:
@@ -30,9 +35,10 @@ def _expand(secret: bytes, label: bytes, size: int) -> bytes:
     return hmac.new(secret, info + b"\x01", hashlib.sha256).digest()[:size]  # one block: every size here is <= 32
 
 
-def _keys(dcid: bytes) -> tuple[bytes, bytes, bytes]:
-    secret = _expand(hmac.new(SALT, dcid, hashlib.sha256).digest(), b"client in", 32)
-    return _expand(secret, b"quic key", 16), _expand(secret, b"quic iv", 12), _expand(secret, b"quic hp", 16)
+def _keys(dcid: bytes, version: bytes = V1) -> tuple[bytes, bytes, bytes]:
+    _, salt, prefix = SPEC[version]
+    secret = _expand(hmac.new(salt, dcid, hashlib.sha256).digest(), b"client in", 32)
+    return tuple(_expand(secret, prefix + label, size) for label, size in ((b"key", 16), (b"iv", 12), (b"hp", 16)))
 
 
 def _varint(v: int) -> bytes:
@@ -43,10 +49,12 @@ def _crypto(offset: int, data: bytes) -> bytes:
     return b"\x06" + _varint(offset) + _varint(len(data)) + data
 
 
-def _initial(dcid: bytes, frames: bytes, pn: int = 0, size: int = 1200) -> bytes:
-    """A client Initial (RFC 9000, 17.2.2) carrying ``frames``, PADDING to ``size``, protected (RFC 9001, 5)."""
-    key, iv, hp = _keys(dcid)
-    head = b"\xc3" + b"\x00\x00\x00\x01" + bytes([len(dcid)]) + dcid + b"\x08" + b"\x5c" * 8 + b"\x00"  # no token
+def _initial(dcid: bytes, frames: bytes, pn: int = 0, size: int = 1200, version: bytes = V1, first: int = 0) -> bytes:
+    """A client Initial (RFC 9000, 17.2.2) carrying ``frames``, PADDING to ``size``, protected (RFC 9001, 5);
+    ``first``: another first byte (another packet type) in place of the version's Initial's."""
+    key, iv, hp = _keys(dcid, version)
+    head = bytes([first or SPEC[version][0]]) + version + bytes([len(dcid)]) + dcid
+    head += b"\x08" + b"\x5c" * 8 + b"\x00"  # the source connection id; no token
     room = size - len(head) - 2 - 4 - 16
     plain = frames + b"\x00" * (room - len(frames))
     head += struct.pack(">H", 0x4000 | (4 + len(plain) + 16))
@@ -167,3 +175,57 @@ def test_hostile_initials_give_a_name_or_nothing() -> None:
         assert isinstance(quic.crypto_frames(rng.randbytes(rng.randint(0, 300))), list)
     assert named < 3000
     assert h.add("10.0.0.66", 1, "198.51.100.7", base) == "x.dns.nextdns.io"
+
+
+def test_version_2_keys_follow_rfc_9369_appendix_a() -> None:
+    """RFC 9369, A.1: QUIC version 2's client Initial key, IV and header-protection key for the connection
+    id 8394c8f03e515708 (its own salt and ``quicv2`` labels); this file's code and the reader's give them."""
+    dcid = bytes.fromhex("8394c8f03e515708")
+    want = ("8b1a0bc121284290a29e0971b5cd045d", "91f73e2351d8fa91660e909f", "45b95e15235d6f45a6b19cbcb0294ba9")
+    assert tuple(k.hex() for k in quic.initial_keys(dcid, V2)) == want
+    assert tuple(k.hex() for k in _keys(dcid, V2)) == want
+
+
+def test_version_2_initials_are_named_and_other_packet_types_are_not(capture_kernel: bool, tmp_path: Path,
+                                                                     capsysbinary) -> None:
+    """DoH over HTTP/3 in QUIC version 2: its Initial (type 1) is opened with v2's keys and named. Not read: a
+    v2 packet of type 0 (a Retry in v2), a v1 packet of type 1 (0-RTT), a v2 Initial sealed with v1's
+    keys, a draft version's; the C walk and the Python reader list the same one host."""
+    hs = _openssl_hello("abc123.dns.nextdns.io")[5:]
+    h = quic.Hellos()
+    assert h.add("10.0.0.80", 50000, "198.51.100.7", _initial(b"\x11" * 8, _crypto(0, hs), version=V2)) == (
+        "abc123.dns.nextdns.io")
+    retry_type = _initial(b"\x12" * 8, _crypto(0, hs), version=V2, first=0xC3)
+    zero_rtt = _initial(b"\x13" * 8, _crypto(0, hs), first=0xD3)
+    crossed = bytearray(_initial(b"\x14" * 8, _crypto(0, hs)))
+    crossed[0], crossed[1:5] = crossed[0] ^ 0x10, V2  # v1's keys under v2's header: does not open
+    draft = bytearray(_initial(b"\x15" * 8, _crypto(0, hs)))
+    draft[1:5] = b"\xff\x00\x00\x1d"
+    for bad in (retry_type, zero_rtt, bytes(crossed), bytes(draft)):
+        assert quic.open_initial(bad) is None
+    frames = [(T0 + k, _quic_frame(f"10.0.0.{81 + k}", 50001 + k, "198.51.100.7", d))
+              for k, d in enumerate([retry_type, zero_rtt, bytes(crossed), bytes(draft)])]
+    frames.append((T0 + 9, _quic_frame("10.0.0.80", 50000, "198.51.100.7",
+                                       _initial(b"\x16" * 8, _crypto(0, hs), version=V2))))
+    p = tmp_path / "v2.pcap"
+    p.write_bytes(_pcap(frames))
+    rows = _hosts(tmp_path, capsysbinary, p)
+    assert [(r["client"], r["encrypted_dns_connected_to"]) for r in rows] == [("10.0.0.80", "NextDNS over HTTPS (1)")]
+
+
+def test_crypto_frames_sent_again_at_other_offsets_are_joined() -> None:
+    """A client that loses its second Initial sends its CRYPTO data again cut elsewhere: bytes 0-599, then
+    400-999 and 1,000 on, overlapping the first; and a frame repeated whole. The hello is joined and named
+    (before, the piece at 400 matched no gap and the connection stayed unnamed); a gap left open names
+    nothing and the connection is held."""
+    big = _hello(b"dns.google", key_share=1216, name_last=True)[5:]
+    h = quic.Hellos()
+    assert h.add("10.0.0.81", 50001, "198.51.100.8", _initial(b"\x22" * 8, _crypto(0, big[:600]))) is None
+    assert h.add("10.0.0.81", 50001, "198.51.100.8", _initial(b"\x22" * 8, _crypto(0, big[:600]), 1)) is None
+    again = _crypto(400, big[400:1000]) + _crypto(1000, big[1000:])
+    assert h.add("10.0.0.81", 50001, "198.51.100.8", _initial(b"\x22" * 8, again, 2, 1500)) == "dns.google"
+    assert not h.held
+    assert h.add("10.0.0.82", 50002, "198.51.100.8", _initial(b"\x33" * 8, _crypto(0, big[:600]))) is None
+    assert h.add("10.0.0.82", 50002, "198.51.100.8", _initial(b"\x33" * 8, _crypto(700, big[700:]), 1, 1500)) is None
+    assert len(h.held) == 1
+    assert quic._merged([[5, 9], [0, 3], [3, 4], [8, 12], [20, 21]]) == [[0, 4], [5, 12], [20, 21]]

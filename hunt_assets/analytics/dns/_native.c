@@ -2819,13 +2819,18 @@ static int resolver_tail(const uint8_t *n, Py_ssize_t len)
     return 0;
 }
 
-/* A client's QUIC v1 Initial in a UDP datagram (quic.is_client_initial): long header, fixed bit, type 0,
- * version 1, a datagram of 1,200 bytes or more. Its server name is encrypted with keys the connection id
- * gives (RFC 9001), which the Python reader derives; there are one or two a QUIC connection. */
+/* A client's QUIC Initial in a UDP datagram (quic.is_client_initial): long header, fixed bit, the
+ * version's Initial type (0 in version 1, 1 in version 2, RFC 9369), a datagram of 1,200 bytes or more.
+ * Its server name is encrypted with keys the connection id gives (RFC 9001), which the Python reader
+ * derives; there are one or two a QUIC connection. */
 static int quic_initial(const Transport *t)
 {
     const uint8_t *d = t->payload + 8;
-    return t->size - 8 >= 1200 && (d[0] & 0xF0) == 0xC0 && d[1] == 0 && d[2] == 0 && d[3] == 0 && d[4] == 1;
+    if (t->size - 8 < 1200)
+        return 0;
+    if (d[1] == 0 && d[2] == 0 && d[3] == 0 && d[4] == 1)
+        return (d[0] & 0xF0) == 0xC0;
+    return d[1] == 0x6b && d[2] == 0x33 && d[3] == 0x43 && d[4] == 0xcf && (d[0] & 0xF0) == 0xD0;
 }
 
 /* A TLS hello (tls_hello) whose server name may be a resolver's: the name's tail is listed. */

@@ -5,12 +5,13 @@ connection to an address as nothing but UDP to port 443. Its first flight, the I
 encrypted with keys anyone derives from the connection id the client chose (RFC 9001, 5.2), so the
 ClientHello inside, and the name of the resolver it asks for, can be read as a TLS hello over TCP is.
 
-What is read: QUIC version 1 Initial packets from the client (a long header of type 0, in a datagram of
-1,200 bytes or more, as RFC 9000, 14.1 requires of a client's); the first packet of a coalesced
-datagram. Header protection is removed and the payload opened (AES-128-GCM, ``cryptography``); the
-CRYPTO frames are joined by offset, in any order and across packets of the same connection id (a
-post-quantum hello spans two, and Chrome scatters its CRYPTO frames). A packet that does not open is
-passed over. Other versions (QUIC v2, drafts) are not read.
+What is read: Initial packets from the client of QUIC version 1 (RFC 9000: a long header of type 0) and
+version 2 (RFC 9369: type 1, its own salt and key labels), in a datagram of 1,200 bytes or more, as RFC
+9000, 14.1 requires of a client's; the first packet of a coalesced datagram. Header protection is
+removed and the payload opened (AES-128-GCM, ``cryptography``); the CRYPTO frames are joined by offset,
+in any order, overlapping (a retransmission may cut the data elsewhere) and across packets of the same
+connection id (a post-quantum hello spans two, and Chrome scatters its CRYPTO frames). A packet that does
+not open is passed over. Draft versions are not read.
 """
 
 from __future__ import annotations
@@ -22,16 +23,23 @@ import hmac
 from hunt_assets.analytics.dns.tls import handshake_server_name
 
 V1 = b"\x00\x00\x00\x01"
-V1_SALT = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")  # RFC 9001, 5.2
+V2 = b"\x6b\x33\x43\xcf"  # RFC 9369, 3.1
+# version -> (the first byte's high nibble of an Initial: long header, fixed bit, type; salt; key labels' prefix)
+VERSIONS = {
+    V1: (0xC0, bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a"), b"quic "),  # RFC 9000 17.2.2, RFC 9001 5.2
+    V2: (0xD0, bytes.fromhex("0dede3def700a6db819381be6e269dcbf9bd2ed9"), b"quicv2 "),  # RFC 9369 3.2, 3.3
+}
 MIN_DATAGRAM = 1200  # a client's datagram with an Initial is at least this (RFC 9000, 14.1)
 _CRYPTO_MAX = 1 << 14  # bytes of a connection's CRYPTO data kept: a ClientHello is far less
 
 
 def is_client_initial(datagram: bytes | memoryview) -> bool:
-    """A UDP payload that is a client's QUIC v1 Initial: long header, fixed bit, type 0, version 1, padded to
-    ``MIN_DATAGRAM`` (the test ``_native``'s ``quic_initial`` makes in C)."""
-    return (len(datagram) >= MIN_DATAGRAM and datagram[0] & 0xF0 == 0xC0
-            and bytes(datagram[1:5]) == V1)
+    """A UDP payload that is a client's QUIC v1 or v2 Initial: long header, fixed bit, the version's Initial
+    type, padded to ``MIN_DATAGRAM`` (the test ``_native``'s ``quic_initial`` makes in C)."""
+    if len(datagram) < MIN_DATAGRAM:
+        return False
+    known = VERSIONS.get(bytes(datagram[1:5]))
+    return known is not None and datagram[0] & 0xF0 == known[0]
 
 
 def _hkdf_label(secret: bytes, label: bytes, length: int) -> bytes:
@@ -46,12 +54,13 @@ def _hkdf_label(secret: bytes, label: bytes, length: int) -> bytes:
 
 
 @functools.lru_cache(maxsize=4096)
-def initial_keys(dcid: bytes) -> tuple[bytes, bytes, bytes]:
+def initial_keys(dcid: bytes, version: bytes = V1) -> tuple[bytes, bytes, bytes]:
     """(key, iv, header-protection key) of the client's Initial packets for the connection id ``dcid``."""
-    initial = hmac.new(V1_SALT, dcid, hashlib.sha256).digest()  # HKDF-Extract
+    _, salt, prefix = VERSIONS[version]
+    initial = hmac.new(salt, dcid, hashlib.sha256).digest()  # HKDF-Extract
     client = _hkdf_label(initial, b"client in", 32)
-    return (_hkdf_label(client, b"quic key", 16), _hkdf_label(client, b"quic iv", 12),
-            _hkdf_label(client, b"quic hp", 16))
+    return (_hkdf_label(client, prefix + b"key", 16), _hkdf_label(client, prefix + b"iv", 12),
+            _hkdf_label(client, prefix + b"hp", 16))
 
 
 def _varint(b: bytes, i: int) -> tuple[int, int]:
@@ -75,7 +84,7 @@ def _aes() -> tuple:
 
 def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
     """(destination connection id, plaintext payload) of the client Initial that begins ``datagram``, or
-    None when it is not one or does not open (a damaged packet, a server's, another version)."""
+    None when it is not one or does not open (a damaged packet, a server's, a draft version)."""
     invalid_tag, cipher, aes, ecb, aesgcm = _aes()
     d = bytes(datagram)
     if not is_client_initial(d):
@@ -92,7 +101,7 @@ def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
             return None
     except IndexError:
         return None
-    key, iv, hp = initial_keys(dcid)
+    key, iv, hp = initial_keys(dcid, d[1:5])
     mask = cipher(aes(hp), ecb()).encryptor().update(d[i + 4 : i + 20])  # RFC 9001, 5.4.3: AES-ECB of a sample
     first = d[0] ^ (mask[0] & 0x0F)
     pn_len = (first & 0x03) + 1
@@ -151,7 +160,7 @@ class Hellos:
     HELD = 4096
 
     def __init__(self) -> None:
-        self.held: dict[tuple, dict[int, bytes]] = {}
+        self.held: dict[tuple, tuple[bytearray, list[list[int]]]] = {}  # the bytes, the spans of them received
 
     def add(self, src: str | None, sport: int, dst: str | None, datagram: bytes | memoryview) -> str | None:
         """The server name, once this client Initial completes enough of its connection's ClientHello."""
@@ -163,16 +172,30 @@ class Hellos:
         if not frames:
             return None
         key = (src, sport, dst, dcid)
-        pieces = self.held.pop(key, {})
-        for offset, data in frames:
-            if offset < _CRYPTO_MAX:
-                pieces.setdefault(offset, data)
-        joined = b""
-        while len(joined) in pieces:  # the bytes from offset 0 on, as far as they run without a gap
-            joined += pieces[len(joined)]
+        data, spans = self.held.pop(key, None) or (bytearray(), [])
+        for offset, piece in frames:
+            end = min(offset + len(piece), _CRYPTO_MAX)
+            if offset < end:
+                if len(data) < end:
+                    data.extend(bytes(end - len(data)))
+                data[offset:end] = piece[: end - offset]
+                spans = _merged([*spans, [offset, end]])
+        joined = bytes(data[: spans[0][1]]) if spans and spans[0][0] == 0 else b""  # from 0, up to a gap
         name, whole = handshake_server_name(joined)
         if name is None and not whole:
-            self.held[key] = pieces  # back at the end: the dict's order is the oldest first
+            self.held[key] = (data, spans)  # back at the end: the dict's order is the oldest first
             while len(self.held) > self.HELD:
                 del self.held[next(iter(self.held))]
         return name
+
+
+def _merged(spans: list[list[int]]) -> list[list[int]]:
+    """Byte ranges [start, end) joined where they overlap or touch, in order: a retransmitted CRYPTO frame may
+    cover parts of two earlier ones."""
+    out: list[list[int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
