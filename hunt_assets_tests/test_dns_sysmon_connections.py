@@ -179,3 +179,37 @@ def test_the_connections_file_names_each_image(tmp_path: Path, capsysbinary) -> 
         ("NextDNS over HTTPS", CONNECTIONS[4][1], "1"),
         ("dot.corp-example.net (203.0.113.53) over TLS", CONNECTIONS[3][1], "1")]  # busiest, then by address
     assert {r["client"] for r in rows} == {"ws-9.corp"}  # _xml_events names one machine
+
+
+def test_a_sensors_capture_beside_an_endpoints_log_keeps_both_kinds_of_rows(tmp_path: Path, capsysbinary) -> None:
+    """A Sysmon log (processes named) and a sensor's capture (none) in one run: the Sysmon hosts keep their
+    processes, as alone; the capture's hosts are listed without one (not as an "unknown process") and a host
+    on DoH at a steady rate is marked by its rate, as in a capture alone. Before, the processes were
+    dropped for every host when one source named none."""
+    from hunt_assets_tests.evtx_writer import event, evtx
+    from hunt_assets_tests.test_dns_pcap import _pcap
+    from hunt_assets_tests.test_dns_pcap_encrypted import SYN, _tcp_to
+
+    when = dt.datetime(2026, 12, 7, 5, tzinfo=dt.UTC)
+    log = tmp_path / "sysmon.evtx"
+    log.write_bytes(evtx([(when, event(SYSMON, 3, c[0], _net_data(k, c))) for k, c in enumerate(CONNECTIONS)]))
+    start = when.timestamp() - 4 * 3600
+    frames = [(start + 60 * m + 7, _tcp_to("10.0.0.71", 20000 + m, "8.8.8.8", 443, SYN)) for m in range(8 * 60)]
+    frames += [(start + 30, _tcp_to("10.0.0.72", 30000, "1.1.1.1", 443, SYN)),
+               (start + 90, _tcp_to("10.0.0.72", 30001, "1.1.1.1", 443, SYN))]
+    cap = tmp_path / "sensor.pcap"
+    cap.write_bytes(_pcap(sorted(frames, key=lambda f: f[0])))
+    out = tmp_path / "hosts.csv"
+    assert score_dns_main(["--no-progress", "--hosts", str(out), str(log), str(cap)]) == 0
+    capsysbinary.readouterr()
+    with out.open(newline="") as f:
+        by = {r["client"]: r for r in csv.DictReader(f)}
+    _check({c: r for c, r in by.items() if c.endswith(".corp")})
+    beacon, browser = by["10.0.0.71"], by["10.0.0.72"]
+    assert (beacon["encrypted_dns_connected_to"], beacon["encrypted_dns_processes"],
+            beacon["encrypted_dns_other_processes"]) == ("Google Public DNS over HTTPS (480; steady ~60/h over 8 h)",
+                                                         "", "")
+    assert float(beacon["priority"]) == 3.5  # bypass 1.0 + the steady rate 2.5, as another program
+    assert (browser["encrypted_dns_connected_to"], browser["encrypted_dns_processes"]) == (
+        "Cloudflare 1.1.1.1 over HTTPS (2)", "")
+    assert browser["priority"] == "1.0"

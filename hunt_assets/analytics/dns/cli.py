@@ -597,9 +597,10 @@ def _merged_connections(tbl: pa.Table) -> pd.DataFrame:
 def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
     """The encrypted-DNS connections the input carried (captures, Zeek's conn.log / ssl.log, Suricata's
     flow / tls / quic events: ``connections``) in the ``encrypted_dns_connections`` hunt's columns
-    (``DeviceName`` the client address or machine; ``FileName`` and ``FolderPath`` when every row names
-    its image, as Sysmon's event 3 does, else none: a sensor names no process, and a row without one
-    must not pass for an unknown program), or None when it carried none."""
+    (``DeviceName`` the client address or machine; ``FileName`` and ``FolderPath`` when a row names its
+    image, as Sysmon's event 3 does; where a sensor's rows (a capture, Zeek, Suricata) come with them,
+    ``Sensor`` marks the rows that name none: such a row must not pass for an unknown program, and its
+    connections are judged by their rate, ``events._steady_rate``), or None when it carried none."""
     import pandas as pd
 
     df = _merged_connections(tbl)
@@ -611,10 +612,13 @@ def connection_frame(tbl: pa.Table) -> pd.DataFrame | None:
                         "Connections": df["connections"].astype("int64"),
                         "FirstSeen": when["first_seen"], "LastSeen": when["last_seen"],
                         "Timestamp": when["first_seen"].dt.floor("h")})  # the hour, as the hunt bins its rows
-    if df["process"].notna().all():  # every row names its image (Sysmon 3): the processes are judged too
-        image = df["process"].astype(str)
+    named = df["process"].notna()
+    if named.any():  # a source that names the image (Sysmon 3, an endpoint's agent): the processes are judged too
+        image = df["process"].astype(object).where(named, "").astype(str)
         out["FileName"] = image.str.rsplit("\\", n=1).str[-1].str.rsplit("/", n=1).str[-1]
         out["FolderPath"] = image
+        if not named.all():  # and a sensor's beside it, whose rows name no process
+            out["Sensor"] = ~named
     return out
 
 

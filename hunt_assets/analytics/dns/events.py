@@ -903,7 +903,8 @@ def summarize_hosts(
     ``encrypted_connections``: rows of the ``encrypted_dns_connections`` hunt (``DeviceName``,
     ``FileName``, ``Connections``): the resolvers reached without a look-up (by address, or DoT on 853)
     list a host too, with the resolvers they reached and the processes that made them. A capture's
-    connections (``score-dns --hosts``) come without ``FileName``: no process is named or judged. Processes that are
+    connections (``score-dns --hosts``) come without ``FileName``: no process is named or judged; beside an
+    endpoint's rows, they come marked ``Sensor``, judged by their rate as alone. Processes that are
     neither browsers nor DNS software (``resolvers.process_kind``) are listed again in
     ``encrypted_dns_other_processes`` and add ``OTHER_PROCESS_PRIORITY``: a program resolving over HTTPS by
     itself is how a DoH tunnel looks.
@@ -992,16 +993,20 @@ def _encrypted_connections(hunt: pd.DataFrame | None) -> pd.DataFrame:
     if "FileName" not in h.columns:  # a sensor's connections (a capture, Zeek, Suricata): no processes
         out = h.groupby("DeviceName")["Connections"].sum().astype(np.int64).rename("connections").to_frame()
         out["processes"] = out["other_processes"] = ""
-        steady = _steady_rate(h[h["resolver"] != ""].assign(label=h["resolver"]))
-        return _connections_seen(h, out, empty, steady)
-    per = (h.assign(FileName=h["FileName"].fillna("").astype(str).replace("", "unknown process"))
+        return _connections_seen(h, out, empty, _steady_rate(h[h["resolver"] != ""].assign(label=h["resolver"])))
+    sensor = h["Sensor"].fillna(False).astype(bool) if "Sensor" in h.columns else pd.Series(False, index=h.index)
+    named, unnamed = h[~sensor], h[sensor]  # an endpoint's rows name the process; a sensor's beside them do not
+    per = (named.assign(FileName=named["FileName"].fillna("").astype(str).replace("", "unknown process"))
            .groupby(["DeviceName", "FileName"])["Connections"].sum().rename("n").reset_index())
     per["text"] = per["FileName"] + " (" + per["n"].astype(int).astype(str) + ")"
-    processes = _busiest_first(per, "DeviceName", "FileName", "text")  # devices: busiest process first
-    out = pd.DataFrame({"connections": per.groupby("DeviceName")["n"].sum().reindex(processes.index).astype(np.int64),
-                        "processes": processes})
-    out["other_processes"] = _other_processes(h).reindex(out.index).fillna("")
-    return _connections_seen(h, out, empty)
+    processes = (_busiest_first(per, "DeviceName", "FileName", "text") if len(per)  # devices: busiest process first
+                 else pd.Series(dtype=object))
+    devices = processes.index.append(pd.Index(unnamed["DeviceName"].unique()).difference(processes.index, sort=False))
+    out = pd.DataFrame({"connections": h.groupby("DeviceName")["Connections"].sum().reindex(devices).astype(np.int64),
+                        "processes": processes.reindex(devices).fillna("")})
+    out["other_processes"] = _other_processes(named).reindex(out.index).fillna("")
+    unnamed = unnamed[unnamed["resolver"] != ""]
+    return _connections_seen(h, out, empty, _steady_rate(unnamed.assign(label=unnamed["resolver"])))
 
 
 def _connections_seen(h: pd.DataFrame, out: pd.DataFrame, empty: pd.DataFrame,
