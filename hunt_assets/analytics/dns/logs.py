@@ -848,15 +848,18 @@ def _suricata_answers(tbl: pa.Table) -> pa.ChunkedArray | None:
     return pc.if_else(hit, pa.scalar("(answered)", text), pa.scalar("", text))
 
 
-def _explode_queries(tbl: pa.Table) -> pa.Table:
+def _explode_queries(tbl: pa.Table, column: str = _SURICATA_QUERIES, fields: tuple[str, ...] = ("rrname", "rrtype")
+                     ) -> pa.Table:
     """Suricata 8's ``dns.queries`` list as rows: one per question, its ``rrname`` / ``rrtype`` as
     ``dns.rrname`` / ``dns.rrtype`` (version 2's columns), the rest of the record repeated. A record
-    without the list keeps its own ``dns.rrname``, so a file written across an upgrade reads whole."""
+    without the list keeps its own ``dns.rrname``, so a file written across an upgrade reads whole.
+    Also Suricata 7's alert on a request (``column`` ``dns.query``, whose items carry their ``type`` and
+    ``id`` too: ``fields``)."""
     import numpy as np
     import pyarrow.compute as pc
 
-    col = tbl.column(_SURICATA_QUERIES)
-    tbl = tbl.drop_columns([_SURICATA_QUERIES])
+    col = tbl.column(column)
+    tbl = tbl.drop_columns([column])
     if not (pa.types.is_list(col.type) or pa.types.is_large_list(col.type)) or not pa.types.is_struct(
         col.type.value_type
     ):
@@ -868,7 +871,7 @@ def _explode_queries(tbl: pa.Table) -> pa.Table:
     asked = pa.array(np.repeat(counts > 0, rows))
     questions = pc.list_flatten(col)
     text = pa.large_string()
-    for field in ("rrname", "rrtype"):
+    for field in fields:
         if questions.type.get_field_index(field) < 0:
             continue
         values = pc.cast(questions.field(field), text)
@@ -880,6 +883,52 @@ def _explode_queries(tbl: pa.Table) -> pa.Table:
             base = pa.nulls(len(out), text)
             out = out.append_column(ours, pc.replace_with_mask(base, asked, values))
     return out
+
+
+_SURICATA_ALERT_QUERY = "dns.query"  # Suricata 7's alert on a request: a list of {type, id, rrname, rrtype, tx_id}
+_SURICATA_ALERT_ANSWER = "dns.answer."  # Suricata 7's alert on a response: one object, the dns event's fields
+
+
+def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
+    """An ``eve.json`` of alerts only (``jq 'select(.event_type == "alert")'``, a SIEM's alert export): the
+    DNS transaction each alert on DNS carries, read as a dns event. Suricata 8 writes it in the dns event's
+    own form (version 3); Suricata 7 as a ``dns.query`` list for a request and a ``dns.answer`` object for a
+    response. Why only without dns events: where Suricata logged them, they hold every transaction, and
+    an alert's would count its look-up twice. Without this, such a file was read as 0 connections."""
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    kind = pc.cast(tbl.column("event_type"), text)
+    if pc.any(pc.equal(kind, "dns")).as_py():
+        return tbl
+    alert = pc.fill_null(pc.equal(kind, "alert"), False)
+    if not pc.any(alert).as_py():
+        return tbl
+    if _SURICATA_ALERT_QUERY in tbl.column_names:  # version 2 in an alert: its list, as version 3's
+        tbl = _explode_queries(tbl, _SURICATA_ALERT_QUERY, ("type", "id", "rrname", "rrtype"))
+        alert = pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), text), "alert"), False)
+    for col in [c for c in tbl.column_names if c.startswith(_SURICATA_ALERT_ANSWER)]:
+        ours = "dns." + col[len(_SURICATA_ALERT_ANSWER):]
+        given = pc.cast(tbl.column(col), text) if not pa.types.is_nested(tbl.schema.field(col).type) else None
+        if given is None:
+            continue
+        if ours in tbl.column_names and not pa.types.is_nested(tbl.schema.field(ours).type):
+            mine = pc.cast(tbl.column(ours), text)
+            tbl = tbl.set_column(tbl.column_names.index(ours), ours, pc.if_else(pc.is_valid(mine), mine, given))
+        elif ours not in tbl.column_names:
+            tbl = tbl.append_column(ours, given)
+    named = [c for c in ("dns.rrname", _SURICATA_QUERIES) if c in tbl.column_names]
+    if not named:
+        return tbl
+    has_dns = functools.reduce(pc.or_, [pc.is_valid(tbl.column(c)) for c in named])
+    as_dns = pc.and_(alert, pc.fill_null(has_dns, False))
+    n = pc.sum(pc.cast(as_dns, pa.int64())).as_py() or 0
+    if not n:
+        return tbl
+    if warn is not None:
+        warn(f"{n:,} Suricata alert(s) on DNS read as its look-ups (the file holds no dns events)")
+    kind = pc.if_else(as_dns, pa.scalar("dns", text), pc.cast(tbl.column("event_type"), text))
+    return tbl.set_column(tbl.column_names.index("event_type"), "event_type", kind)
 
 
 def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
@@ -1103,6 +1152,8 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
     windows = _windows_dns_events(tbl)
     if windows is not None:
         tbl = windows
+    if "event_type" in tbl.column_names and not pa.types.is_nested(tbl.schema.field("event_type").type):
+        tbl = _suricata_alerts_as_dns(tbl, warn)
     if _SURICATA_QUERIES in tbl.column_names:
         tbl = _explode_queries(tbl)
     cols = set(tbl.column_names)
