@@ -350,15 +350,15 @@ def _read_bytes(
     if querylogs.which_server(bytes(data[:8192])):
         return querylogs.read_query_log(data, warn, zone=zone)
     if logs.is_zeek_ascii(bytes(data[:16])):
-        tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
-        if not {c.lower() for c in tbl.column_names} & set(NAME_COLUMNS):
-            tbl = logs.read_zeek_ascii(data, None, wanted=connections.FIELD_NAMES)  # read again: conn.log, ssl.log?
+        if not {f.lower() for f in logs.zeek_fields(data)} & set(NAME_COLUMNS):  # by its header: not a dns.log
+            tbl = logs.read_zeek_ascii(data, warn, wanted=connections.FIELD_NAMES)  # conn.log, ssl.log, quic.log?
             if connections.is_connection_log(tbl.column_names):  # no look-ups, but connections for --hosts
                 return connections.connection_log(tbl.rename_columns([c.lower() for c in tbl.column_names]), warn)
             raise pa.ArrowInvalid(
                 f"a Zeek log without a query-name field (dns.log has 'query'; conn.log 'conn_state' and ssl.log "
                 f"'server_name' are read for --hosts; this one has: {', '.join(tbl.column_names)[:200]})"
             )
+        tbl = logs.read_zeek_ascii(data, warn, wanted={*NAME_COLUMNS, *_ALIASES})
         return logs.with_answers_from_rcode(tbl.rename_columns(_csv_column_names(tbl.column_names)))
     if data.startswith(b"#TYPE "):  # Windows PowerShell's Export-Csv: the objects' .NET type, then the header
         data = data[data.find(b"\n") + 1 :] if b"\n" in data[:4096] else data

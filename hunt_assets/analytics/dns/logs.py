@@ -305,14 +305,14 @@ def _unescape(value: bytes) -> bytes:
     return bytes(out)
 
 
-def read_zeek_ascii(
-    data: bytes | bytearray, warn: Callable[[str], None] | None = None, wanted: Collection[str] | None = None
-) -> pa.Table:
-    """A Zeek ASCII log as a table of its ``#fields`` (every column text, unset fields null, empty
-    ones ""); only those whose lower-cased name is in ``wanted``, when given (a dns.log has 24
-    fields and a scorer reads five: the others are not converted at all). Later header blocks and
-    ``#close`` lines are skipped; a row with the wrong number of fields is split at the separator
-    and padded or cut, and ``warn`` is told how many there were."""
+def zeek_fields(data: bytes | bytearray) -> list[str]:
+    """The ``#fields`` of a Zeek ASCII log, read from its header alone: which log it is (dns.log's ``query``,
+    conn.log's ``conn_state``) decides what to read, so a large file is parsed once."""
+    return _zeek_header(data)[0]
+
+
+def _zeek_header(data: bytes | bytearray) -> tuple[list[str], list[str], bytes, bytes, bytes, int]:
+    """(fields, types, separator, unset, empty, where the rows begin) of a Zeek ASCII log's header."""
     sep, unset, empty = b"\t", b"-", b"(empty)"
     fields: list[str] | None = None
     types: list[str] = []
@@ -336,6 +336,18 @@ def read_zeek_ascii(
             empty = line.split(sep, 1)[1]
     if not fields:
         raise LogFormatError("a Zeek log (it starts with '#separator') without a '#fields' line")
+    return fields, types, sep, unset, empty, pos
+
+
+def read_zeek_ascii(
+    data: bytes | bytearray, warn: Callable[[str], None] | None = None, wanted: Collection[str] | None = None
+) -> pa.Table:
+    """A Zeek ASCII log as a table of its ``#fields`` (every column text, unset fields null, empty
+    ones ""); only those whose lower-cased name is in ``wanted``, when given (a dns.log has 24
+    fields and a scorer reads five: the others are not converted at all). Later header blocks and
+    ``#close`` lines are skipped; a row with the wrong number of fields is split at the separator
+    and padded or cut, and ``warn`` is told how many there were."""
+    fields, types, sep, unset, empty, pos = _zeek_header(data)
     if len(sep) != 1:
         raise LogFormatError(f"a Zeek log whose separator is not one byte: {sep!r}")
     bad: list[str] = []
