@@ -229,3 +229,29 @@ def test_crypto_frames_sent_again_at_other_offsets_are_joined() -> None:
     assert h.add("10.0.0.82", 50002, "198.51.100.8", _initial(b"\x33" * 8, _crypto(700, big[700:]), 1, 1500)) is None
     assert len(h.held) == 1
     assert quic._merged([[5, 9], [0, 3], [3, 4], [8, 12], [20, 21]]) == [[0, 4], [5, 12], [20, 21]]
+
+
+def test_a_flows_later_initials_are_not_opened_once_its_hello_is_read(monkeypatch) -> None:
+    """After a flow's hello is read (named, or whole without a resolver's name), the client's later Initials
+    on it (its acknowledgement under the server's connection id, a retransmission) are not opened, for
+    ``DONE_IDLE`` seconds from the last; after that the port is a new connection, read again. The flows
+    remembered are bounded by ``DONE_MAX``."""
+    opened: list[int] = []
+    real = quic.open_initial
+    monkeypatch.setattr(quic, "open_initial", lambda d: opened.append(1) or real(d))
+    hs = _openssl_hello("abc123.dns.nextdns.io")[5:]
+    h = quic.Hellos()
+    first = _initial(b"\x11" * 8, _crypto(0, hs))
+    ack = _initial(b"\x12" * 8, b"\x02\x00\x00\x00\x00", 1)  # the client's ACK, the server's connection id
+    assert h.add("10.0.0.80", 50000, "198.51.100.7", first, T0) == "abc123.dns.nextdns.io"
+    assert h.add("10.0.0.80", 50000, "198.51.100.7", ack, T0 + 0.05) is None
+    assert h.add("10.0.0.80", 50000, "198.51.100.7", first, T0 + 1) is None  # sent again
+    assert len(opened) == 1
+    later = T0 + 1 + quic.Hellos.DONE_IDLE + 1
+    assert h.add("10.0.0.80", 50000, "198.51.100.7", first, later) == "abc123.dns.nextdns.io"  # the port used again
+    assert len(opened) == 2
+    monkeypatch.setattr(quic.Hellos, "DONE_MAX", 8)
+    web = _initial(b"\x13" * 8, _crypto(0, _openssl_hello("www.example.com")[5:]))
+    for port in range(20):
+        h.add("10.0.0.81", 40000 + port, "142.250.1.1", web, T0)
+    assert len(h.done) == 8

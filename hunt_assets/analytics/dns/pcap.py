@@ -189,7 +189,7 @@ def _frame(link: int, ts: float | None, frame: memoryview, events: Events, strea
             if conns.watches(dst, dport):
                 conns.add(ts, src, sport, dst, dport, proto, 0)
             elif dport == HTTPS_PORT and quic.is_client_initial(payload[8:]):  # HTTP/3: its name, decrypted
-                name = conns.quic.add(src, sport, dst, payload[8:])
+                name = conns.quic.add(src, sport, dst, payload[8:], ts)
                 if conns.names_resolver(name):
                     conns.add(ts, src, sport, dst, dport, proto, 0, name)
             return

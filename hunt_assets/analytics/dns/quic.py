@@ -155,15 +155,31 @@ def crypto_frames(payload: bytes) -> list[tuple[int, bytes]]:
 class Hellos:
     """The CRYPTO data of the client Initials seen, per connection (client, port, server, connection id),
     until its ClientHello gives a name or is whole without one; at most ``HELD`` connections, the oldest
-    given up first (a scan of Initials that never complete stays bounded)."""
+    given up first (a scan of Initials that never complete stays bounded).
+
+    A flow (client, port, server) whose hello was read is done for ``DONE_IDLE`` seconds from its last
+    Initial: the client's later Initials (its acknowledgements, under the server's connection id, padded
+    to 1,200 bytes as every client Initial is) are not opened. Why: opening one costs ~40 µs in Python,
+    and a browser sends about three a connection, one or two of them with its hello. At most ``DONE_MAX``
+    flows are remembered, the least recent let go first."""
 
     HELD = 4096
+    DONE_MAX = 1 << 16
+    DONE_IDLE = 180.0  # seconds, as pcap.Connections.IDLE: a port used again after this is a new connection
 
     def __init__(self) -> None:
         self.held: dict[tuple, tuple[bytearray, list[list[int]]]] = {}  # the bytes, the spans of them received
+        self.done: dict[tuple, float | None] = {}  # flow -> its last Initial's time
 
-    def add(self, src: str | None, sport: int, dst: str | None, datagram: bytes | memoryview) -> str | None:
+    def add(self, src: str | None, sport: int, dst: str | None, datagram: bytes | memoryview,
+            ts: float | None = None) -> str | None:
         """The server name, once this client Initial completes enough of its connection's ClientHello."""
+        flow = (src, sport, dst)
+        if flow in self.done:
+            last = self.done.pop(flow)
+            if ts is None or last is None or ts - last <= self.DONE_IDLE:
+                self.done[flow] = ts if ts is not None else last  # back at the end: the most recent
+                return None
         opened = open_initial(datagram)
         if opened is None:
             return None
@@ -186,6 +202,10 @@ class Hellos:
             self.held[key] = (data, spans)  # back at the end: the dict's order is the oldest first
             while len(self.held) > self.HELD:
                 del self.held[next(iter(self.held))]
+        else:
+            self.done[flow] = ts
+            if len(self.done) > self.DONE_MAX:
+                del self.done[next(iter(self.done))]
         return name
 
 
