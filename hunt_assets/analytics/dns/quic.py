@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import hmac
 
 from hunt_assets.analytics.dns.tls import handshake_server_name
 
@@ -42,22 +41,30 @@ def is_client_initial(datagram: bytes | memoryview) -> bool:
     return known is not None and datagram[0] & 0xF0 == known[0]
 
 
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+def _hmac_sha256(key: bytes, msg: bytes) -> bytes:
+    """HMAC-SHA256 (RFC 2104) of a key of at most 64 bytes, as two ``hashlib`` passes. Why not ``hmac``: each
+    Initial derives its keys with five of these, and ``hmac.new`` costs twice as much (2.3 µs against 1.1);
+    the tests check the keys against RFC 9001's and RFC 9369's and the function against ``hmac``."""
+    key = key.ljust(64, b"\x00")
+    return hashlib.sha256(key.translate(_OPAD) + hashlib.sha256(key.translate(_IPAD) + msg).digest()).digest()
+
+
 def _hkdf_label(secret: bytes, label: bytes, length: int) -> bytes:
-    """HKDF-Expand-Label (RFC 8446, 7.1) with SHA-256 and an empty context."""
+    """HKDF-Expand-Label (RFC 8446, 7.1) with SHA-256 and an empty context, for a ``length`` of at most 32
+    bytes (one block: every key here)."""
     full = b"tls13 " + label
-    info = length.to_bytes(2, "big") + bytes([len(full)]) + full + b"\x00"
-    out, block, i = b"", b"", 1
-    while len(out) < length:
-        block = hmac.new(secret, block + info + bytes([i]), hashlib.sha256).digest()
-        out, i = out + block, i + 1
-    return out[:length]
+    return _hmac_sha256(secret, length.to_bytes(2, "big") + bytes([len(full)]) + full + b"\x00\x01")[:length]
 
 
 @functools.lru_cache(maxsize=4096)
 def initial_keys(dcid: bytes, version: bytes = V1) -> tuple[bytes, bytes, bytes]:
     """(key, iv, header-protection key) of the client's Initial packets for the connection id ``dcid``."""
     _, salt, prefix = VERSIONS[version]
-    initial = hmac.new(salt, dcid, hashlib.sha256).digest()  # HKDF-Extract
+    initial = _hmac_sha256(salt, dcid)  # HKDF-Extract
     client = _hkdf_label(initial, b"client in", 32)
     return (_hkdf_label(client, prefix + b"key", 16), _hkdf_label(client, prefix + b"iv", 12),
             _hkdf_label(client, prefix + b"hp", 16))
@@ -85,7 +92,7 @@ def _aes() -> tuple:
 def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
     """(destination connection id, plaintext payload) of the client Initial that begins ``datagram``, or
     None when it is not one or does not open (a damaged packet, a server's, a draft version)."""
-    invalid_tag, cipher, aes, ecb, aesgcm = _aes()
+    invalid_tag = _aes()[0]
     d = bytes(datagram)
     if not is_client_initial(d):
         return None
@@ -101,17 +108,27 @@ def open_initial(datagram: bytes | memoryview) -> tuple[bytes, bytes] | None:
             return None
     except IndexError:
         return None
-    key, iv, hp = initial_keys(dcid, d[1:5])
-    mask = cipher(aes(hp), ecb()).encryptor().update(d[i + 4 : i + 20])  # RFC 9001, 5.4.3: AES-ECB of a sample
+    aead, iv, protect = _openers(dcid, d[1:5])
+    mask = protect.update(d[i + 4 : i + 20])  # RFC 9001, 5.4.3: AES-ECB of a sample
     first = d[0] ^ (mask[0] & 0x0F)
     pn_len = (first & 0x03) + 1
     pn = int.from_bytes(d[i : i + pn_len], "big") ^ int.from_bytes(mask[1 : 1 + pn_len], "big")
     header = bytes([first]) + d[1:i] + pn.to_bytes(pn_len, "big")
-    nonce = (int.from_bytes(iv, "big") ^ pn).to_bytes(12, "big")
+    nonce = (iv ^ pn).to_bytes(12, "big")
     try:
-        return dcid, aesgcm(key).decrypt(nonce, d[i + pn_len : i + length], header)
+        return dcid, aead.decrypt(nonce, d[i + pn_len : i + length], header)
     except invalid_tag:
         return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _openers(dcid: bytes, version: bytes) -> tuple:
+    """(AES-GCM with the packet key, the IV as a number, an AES-ECB encryptor with the header-protection key)
+    for ``dcid``: made once a connection id, as a hello over two Initials uses them twice (ECB keeps no
+    state between blocks, so one encryptor serves every sample)."""
+    _, cipher, aes, ecb, aesgcm = _aes()
+    key, iv, hp = initial_keys(dcid, version)
+    return aesgcm(key), int.from_bytes(iv, "big"), cipher(aes(hp), ecb()).encryptor()
 
 
 def crypto_frames(payload: bytes) -> list[tuple[int, bytes]]:
