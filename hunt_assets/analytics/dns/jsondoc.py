@@ -64,10 +64,11 @@ def to_json_lines(data: bytes | bytearray, warn: Callable[[str], None] | None = 
     ``JsonDocumentError`` when values read but none is a record (an array of numbers), or the
     document ends inside its first record."""
     reader = _Reader(bytes(data).decode("utf-8", "backslashreplace"))
-    lines = [raw.replace("\n", " ").replace("\r", " ") if raw is not None else _ENCODE(rec)
-             for rec, raw in reader.records()]
-    n = len(lines)
-    out = bytearray(("\n".join(lines) + "\n").encode() if lines else b"")
+    out, n = bytearray(), 0
+    for rec, raw in reader.records():  # each line added as it is made: no list of them, joined and encoded again
+        out += (raw.replace("\n", " ").replace("\r", " ") if raw is not None else _ENCODE(rec)).encode()
+        out += b"\n"
+        n += 1
     if n == 0 and reader.values == 0 and reader.cut_at is None:
         raise NotJsonError("no value of the document reads whole")
     if n == 0 and reader.cut_at is not None:
