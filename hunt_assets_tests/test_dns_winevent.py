@@ -104,12 +104,19 @@ def test_dns_client_events_give_name_type_and_outcome() -> None:
     assert called["answers"] == [None] * 6
 
 
-def test_a_look_up_still_pending_when_the_log_was_taken_is_kept() -> None:
+@pytest.mark.parametrize("per_slice", [1, 3, 1 << 14])
+def test_a_look_up_still_pending_when_the_log_was_taken_is_kept(per_slice: int, monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
     """3006 ("query is called") is read where no 3008 of the same machine, name and type completes
     it: a look-up still in flight when the log was taken, next to completed ones. Each completed
     look-up is read once, as its 3008 (the outcome), however often it was asked; of a name asked
     three times and completed twice, one 3006 is left, the latest. Another machine's 3008, or a
-    3008 for another type, completes nothing. Before: a file with any 3008 dropped every 3006."""
+    3008 for another type, completes nothing. Before: a file with any 3008 dropped every 3006. The
+    events are read a slice at a time (``winevent._SLICE``): a 3006 and its 3008 in different slices
+    pair as in one."""
+    from hunt_assets.analytics.dns import winevent
+
+    monkeypatch.setattr(winevent, "_SLICE", per_slice)
     def called(name: str, second: int, machine: str = "ws-2", qtype: int = 1) -> dict:
         return {**_client(3006, name, qtype=qtype), "MachineName": machine,
                 "TimeCreated": f"2026-12-07T05:00:{second:02d}.0000000Z"}

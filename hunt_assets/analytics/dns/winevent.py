@@ -146,11 +146,18 @@ def status_outcome(status: object) -> str | None:
 def read_winevents(tbl: pa.Table) -> pa.Table:
     """The DNS look-ups of ``tbl``'s events (see the module docstring) as ``name``, ``client``,
     ``timestamp``, ``qtype``, ``answers``; other events are left out."""
-    n = tbl.num_rows
-    cols = {c: _values(tbl.column(c)) if c in tbl.column_names else [None] * n for c in WANTED}
-    named_cols = {c.removeprefix("eventdata."): tbl.column(c).to_pylist() for c in tbl.column_names
-                  if c.removeprefix("eventdata.") in _NAMED}
-    return _look_ups(cols, named_cols, n)
+    seen = _LookUps()
+    for start in range(0, max(tbl.num_rows, 1), _SLICE):  # as Python values a slice at a time: ~1.7 KB an event
+        part = tbl.slice(start, _SLICE)
+        n = part.num_rows
+        cols = {c: _values(part.column(c)) if c in part.column_names else [None] * n for c in WANTED}
+        named_cols = {c.removeprefix("eventdata."): part.column(c).to_pylist() for c in part.column_names
+                      if c.removeprefix("eventdata.") in _NAMED}
+        seen.feed(cols, named_cols, n)
+    return seen.table()
+
+
+_SLICE = 1 << 14  # events turned into Python values at once by read_winevents
 
 
 SERVER_EVENTS = (256, 257, 258)  # the DNS Server's analytic QUERY_RECEIVED, RESPONSE_SUCCESS, RESPONSE_FAILURE
@@ -188,53 +195,70 @@ def server_events(tbl: pa.Table) -> pa.Table | None:
 def _look_ups(cols: dict[str, list[object]], named_cols: dict[str, list[object]], n: int) -> pa.Table:
     """``read_winevents`` on columns as Python lists (``WANTED``; the named data, where an event
     log gives it, in ``named_cols``)."""
-    from hunt_assets.analytics.dns import connections
+    seen = _LookUps()
+    seen.feed(cols, named_cols, n)
+    return seen.table()
 
-    ids = [_event_id(v) for v in cols["id"]]
-    rows: dict[str, list[str | None]] = {k: [] for k in ("name", "client", "timestamp", "qtype", "answers")}
-    conns: list[list] = []  # Sysmon 3's connections to encrypted-DNS resolvers
-    looked_up: list[_Seen] = []  # Sysmon 22 and 3008: (machine, fields)
-    called: list[_Seen] = []  # 3006, paired with 3008 below
-    completed: dict[_Key, int] = {}  # 3008 per look-up key
-    for i in range(n):
-        eid = ids[i]
-        if eid == SYSMON_NET:
-            row = _connection(cols, named_cols, i)
-            if row is not None:
-                conns.append(row)
-            continue
-        if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED):
-            continue
-        provider = (as_text(cols["providername"][i]) or "").lower()
-        if eid == SYSMON_DNS and provider and "sysmon" not in provider:
-            continue
-        if eid != SYSMON_DNS and provider and "dns-client" not in provider:
-            continue
-        named = {k: named_cols[k][i] for k in named_cols}
-        if named.get("queryname") is not None:  # an event log's named data: no positions needed
-            fields = _named(named, eid)
-        else:
-            props = _properties(cols["properties"][i])
-            message = as_text(cols["message"][i]) or ""
-            fields = _sysmon(props, message) if eid == SYSMON_DNS else _client(props, message, eid)
-        if fields is None or not fields.get("name"):
-            continue
-        if not fields.get("timestamp"):
-            fields["timestamp"] = _time(cols["timecreated"][i])
-        machine = as_text(cols["machinename"][i])
-        if eid == CLIENT_CALLED:
-            called.append((machine, fields))
-            continue
-        if eid == CLIENT_COMPLETED:
-            key = _look_up_key(machine, fields)
-            completed[key] = completed.get(key, 0) + 1
-        looked_up.append((machine, fields))
-    for machine, fields in looked_up + _pending(called, completed):
-        rows["client"].append(machine)
-        for k in ("name", "timestamp", "qtype", "answers"):
-            rows[k].append(fields.get(k))
-    text = pa.large_string()
-    return connections.attach(pa.table({k: pa.array(v, text) for k, v in rows.items()}), conns)
+
+class _LookUps:
+    """The look-ups and connections of a log's events, fed a slice of its columns at a time: what pairs
+    3006 with 3008 spans the whole log, so it is kept here from slice to slice."""
+
+    def __init__(self) -> None:
+        self.conns: list[list] = []  # Sysmon 3's connections to encrypted-DNS resolvers
+        self.looked_up: list[_Seen] = []  # Sysmon 22 and 3008: (machine, fields)
+        self.called: list[_Seen] = []  # 3006, paired with 3008 in ``table``
+        self.completed: dict[_Key, int] = {}  # 3008 per look-up key
+
+
+    def table(self) -> pa.Table:
+        from hunt_assets.analytics.dns import connections
+
+        rows: dict[str, list[str | None]] = {k: [] for k in ("name", "client", "timestamp", "qtype", "answers")}
+        for machine, fields in self.looked_up + _pending(self.called, self.completed):
+            rows["client"].append(machine)
+            for k in ("name", "timestamp", "qtype", "answers"):
+                rows[k].append(fields.get(k))
+        text = pa.large_string()
+        return connections.attach(pa.table({k: pa.array(v, text) for k, v in rows.items()}), self.conns)
+
+    def feed(self, cols: dict[str, list[object]], named_cols: dict[str, list[object]], n: int) -> None:
+        """Events 0 to ``n`` of columns as Python lists (``_look_ups``)."""
+        conns, looked_up, called, completed = self.conns, self.looked_up, self.called, self.completed
+        ids = [_event_id(v) for v in cols["id"]]
+        for i in range(n):
+            eid = ids[i]
+            if eid == SYSMON_NET:
+                row = _connection(cols, named_cols, i)
+                if row is not None:
+                    conns.append(row)
+                continue
+            if eid not in (SYSMON_DNS, CLIENT_COMPLETED, CLIENT_CALLED):
+                continue
+            provider = (as_text(cols["providername"][i]) or "").lower()
+            if eid == SYSMON_DNS and provider and "sysmon" not in provider:
+                continue
+            if eid != SYSMON_DNS and provider and "dns-client" not in provider:
+                continue
+            named = {k: named_cols[k][i] for k in named_cols}
+            if named.get("queryname") is not None:  # an event log's named data: no positions needed
+                fields = _named(named, eid)
+            else:
+                props = _properties(cols["properties"][i])
+                message = as_text(cols["message"][i]) or ""
+                fields = _sysmon(props, message) if eid == SYSMON_DNS else _client(props, message, eid)
+            if fields is None or not fields.get("name"):
+                continue
+            if not fields.get("timestamp"):
+                fields["timestamp"] = _time(cols["timecreated"][i])
+            machine = as_text(cols["machinename"][i])
+            if eid == CLIENT_CALLED:
+                called.append((machine, fields))
+                continue
+            if eid == CLIENT_COMPLETED:
+                key = _look_up_key(machine, fields)
+                completed[key] = completed.get(key, 0) + 1
+            looked_up.append((machine, fields))
 
 
 def _connection(cols: dict[str, list[object]], named_cols: dict[str, list[object]], i: int) -> list | None:
