@@ -1164,14 +1164,15 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
     windows = _windows_dns_events(tbl)
     if windows is not None:
         tbl = windows
-    if "event_type" in tbl.column_names and not pa.types.is_nested(tbl.schema.field("event_type").type):
+    # Suricata writes an event per query and per response (event_type "dns"); ECS writes an event per
+    # exchange, so its dns.type "answer" events are queries too, answered by their own records
+    # (an event_type that is a list is not Suricata's)
+    suricata = "event_type" in tbl.column_names and not pa.types.is_nested(tbl.schema.field("event_type").type)
+    if suricata:
         tbl = _suricata_alerts_as_dns(tbl, warn)
     if _SURICATA_QUERIES in tbl.column_names:
         tbl = _explode_queries(tbl)
     cols = set(tbl.column_names)
-    # Suricata writes an event per query and per response (event_type "dns"); ECS writes an event per
-    # exchange, so its dns.type "answer" events are queries too, answered by their own records
-    suricata = "event_type" in cols and not pa.types.is_nested(tbl.schema.field("event_type").type)  # a list: not its
     if suricata and "answers" not in cols and {"dns.type", "flow_id", "dns.id"} <= cols:
         answers = _suricata_answers(tbl)
         if answers is not None:
