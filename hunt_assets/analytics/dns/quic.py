@@ -60,9 +60,9 @@ def _hkdf_label(secret: bytes, label: bytes, length: int) -> bytes:
     return _hmac_sha256(secret, length.to_bytes(2, "big") + bytes([len(full)]) + full + b"\x00\x01")[:length]
 
 
-@functools.lru_cache(maxsize=4096)
 def initial_keys(dcid: bytes, version: bytes = V1) -> tuple[bytes, bytes, bytes]:
-    """(key, iv, header-protection key) of the client's Initial packets for the connection id ``dcid``."""
+    """(key, iv, header-protection key) of the client's Initial packets for the connection id ``dcid``
+    (derived once a connection id: ``_openers`` keeps them, ready to use)."""
     _, salt, prefix = VERSIONS[version]
     initial = _hmac_sha256(salt, dcid)  # HKDF-Extract
     client = _hkdf_label(initial, b"client in", 32)
