@@ -2904,7 +2904,6 @@ static PyObject *py_hold_table(PyObject *Py_UNUSED(self), PyObject *args)
     return c;
 }
 
-
 static size_t hold_slot(const uint8_t *key)
 {
     uint32_t x = 2166136261u; /* FNV-1a */
@@ -3047,13 +3046,12 @@ static int hold_step(HoldTable *h, const Transport *t, uint8_t *name, Py_ssize_t
  * _ipv6 and the protocol test): T_DNS a UDP or TCP header to or from port 53 (*t set); T_CONN one
  * to an encrypted-DNS port (pcap.Connections.watches: 853, or 443 of a watched address); T_HELLO a
  * TLS ClientHello to port 443 of any other server whose name may be a resolver's (hello_names_resolver:
- * the hellos of the web are passed over here); T_PYTHON also a QUIC client Initial to port 443 of any
- * other server (quic_initial); T_QUIET an
- * IP packet the reader passes over without counting it (another protocol, another port, a
- * transport header cut short); T_PYTHON anything the reader counts or walks itself (not IPv4 /
- * IPv6, a later fragment, a header cut short, IPv6 extension headers). The Python reader stays
- * the reference: the kernels hand it every T_PYTHON frame, so they can skip work but not change
- * a row or a count. */
+ * the hellos of the web are passed over here); T_QUIET an IP packet the reader passes over without
+ * counting it (another protocol, another port, a transport header cut short); T_PYTHON anything the
+ * reader counts or walks itself (not IPv4 / IPv6, a later fragment, a header cut short, IPv6
+ * extension headers), and a QUIC client Initial to port 443 of any other server (quic_initial).
+ * The Python reader stays the reference: the kernels hand it every T_PYTHON frame, so they can
+ * skip work but not change a row or a count. */
 static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
 {
     const uint8_t *ip = NULL;
@@ -3094,10 +3092,6 @@ static int transport(long link, const uint8_t *f, Py_ssize_t n, Transport *t)
         return quic_initial(t) ? T_PYTHON : T_QUIET; /* its name is read in Python (quic.Hellos) */
     return dport == 443 && tls_hello(t) && hello_names_resolver(t) ? T_HELLO : T_QUIET;
 }
-
-
-
-
 
 /* The first question of a DNS message as pcap.question reads it: writes the name in presentation
  * form (labels joined by '.', bytes outside printable ASCII and the backslash as \xNN / \\, the
@@ -3311,8 +3305,9 @@ static int scan_keeps(HoldTable *held, int r, const Transport *t)
  * Walks a capture's records from `start` as pcap._RecordWalk does and writes the
  * offsets of the records the reader must see into `out` (int64): pcap records whose frame is not
  * quiet (see transport: T_QUIET) or is a TLS segment the held hellos consult (scan_keeps; `held`, a
- * hold_table(False) carried across calls, holds the same flows as dns_frames' table); for pcapng, section headers, interface descriptions and the packet
- * blocks whose frame is not quiet (blocks of other types, which the reader ignores, are left out).
+ * hold_table(False) carried across calls, holds the same flows as dns_frames' table); for pcapng,
+ * section headers, interface descriptions and the packet blocks whose frame is kept by the same test
+ * (blocks of other types, which the reader ignores, are left out).
  * kind: 0 pcap little-endian, 1 pcap big-endian (`link` from the file header), 2 pcapng. `state`
  * (int64, CAPTURE_IFACES + 2 items, zeroed before the first call) carries a pcapng walk across
  * calls: the section's byte order, its interfaces' link types. status: 0 `out` is full (call
@@ -3435,7 +3430,8 @@ static PyMethodDef methods[] = {
     {"hold_table", py_hold_table, METH_VARARGS,
      "hold_table(keep_bytes) -> an empty table of TLS hellos split over TCP segments, for one capture's walk"},
     {"watch_addresses", py_watch_addresses, METH_VARARGS,
-     "watch_addresses(v4, v6): the resolver addresses whose port 443 a capture's reader counts as DoH"},
+     "watch_addresses(v4, v6, tails): the resolver addresses whose port 443 a capture's reader counts as "
+     "DoH, and the tails of their endpoints' names"},
     {"count_labels", py_count_labels, METH_VARARGS,
      "count_labels(data, offsets) -> number of labels parse() will produce"},
     {"parse", py_parse, METH_VARARGS,

@@ -23,10 +23,9 @@ Encrypted DNS (``Connections``): a client's packets to port 853 (DNS over TLS, o
 server, to port 443 of a listed public resolver's address (DNS over HTTPS, over TCP or HTTP/3), and TLS
 ClientHellos to port 443 of any server that name a resolver's endpoint (``tls_server_name``: SNI, in the
 hello's first segment or in the ones that follow it, ``HeldHellos``; in a QUIC client's Initial packets,
-``quic``) are counted as
-connections per client, server, port and protocol.
-They leave no question in the capture, and the host's look-ups after them are missing from it;
-``score-dns --hosts`` lists such a host as the ``host_summary`` asset lists one the connection hunt found.
+``quic``) are counted as connections per client, server, port and protocol. They leave no question in
+the capture, and the host's look-ups after them are missing from it; ``score-dns --hosts`` lists such a
+host as the ``host_summary`` asset lists one the connection hunt found.
 """
 
 from __future__ import annotations
