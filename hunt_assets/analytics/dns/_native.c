@@ -3495,9 +3495,11 @@ static PyMethodDef methods[] = {
      "score_index(score, values, out) -> missing; out[i] = k where values[k] == score[i] and k = "
      "round(score[i] * (len(values) - 1)), else -1 (missing counts those)"},
     {"dns_frames", py_dns_frames, METH_VARARGS,
-     "dns_frames(data, offsets, lengths, links, status, meta, addrs, name_offsets, names): DNS over UDP frames read"},
+     "dns_frames(data, offsets, lengths, links, status, meta, addrs, name_offsets, names, held, first) -> stop: "
+     "DNS over UDP frames and encrypted-DNS connections read"},
     {"capture_scan", py_capture_scan, METH_VARARGS,
-     "capture_scan(data, start, kind, link, out, state) -> (kept, next, status): the capture records the reader must see"},
+     "capture_scan(data, start, kind, link, out, state, held) -> (kept, next, status): the capture records the "
+     "reader must see"},
     {"csv_rows", py_csv_rows, METH_VARARGS,
      "csv_rows(name_offsets, name_data, verdict_offsets, verdict_data, score_index, score_text_offsets, "
      "score_text_data, reasons_offsets, reasons_data, patch_rows, patch_offsets, patch_data, out) -> bytes "
