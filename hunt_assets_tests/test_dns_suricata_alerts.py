@@ -48,7 +48,23 @@ def test_suricata_7_alerts_on_requests_are_read_as_their_lookups() -> None:
     assert rows == [{"name": "kq3v9x7zp2m.top", "client": "10.0.0.5", "qtype": "A"},
                     {"name": "a.example.org", "client": "10.0.0.6", "qtype": "TXT"},
                     {"name": "b.example.org", "client": "10.0.0.6", "qtype": "A"}]
-    assert said == ["3 Suricata alert(s) on DNS read as its look-ups (the file holds no dns events)"]
+    # two alerts (three questions): stderr counts the alerts
+    assert said == ["2 Suricata alerts on DNS read as their look-ups (the file holds no dns events)"]
+    assert not [c for c in tbl.column_names if "\x00" in c]  # the alert-row column is gone
+
+
+def test_one_suricata_8_alert_with_two_questions_is_one_alert_and_two_lookups() -> None:
+    """Suricata 8 keeps an alert's questions in one ``queries`` list, split into rows after the alerts are
+    counted: one alert, two look-ups."""
+    text = _lines(_alert(1, "10.0.0.5", {"version": 3, "type": "request", "tx_id": 0, "id": 7, "rd": True,
+                                         "queries": [{"rrname": "a.kq3v9x7zp2m.top", "rrtype": "A"},
+                                                     {"rrname": "b.kq3v9x7zp2m.top", "rrtype": "AAAA"}]}))
+    said: list[str] = []
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    rows = read_json_lines(text.encode(), said.append).select(["name", "qtype"]).to_pylist()
+    assert rows == [{"name": "a.kq3v9x7zp2m.top", "qtype": "A"}, {"name": "b.kq3v9x7zp2m.top", "qtype": "AAAA"}]
+    assert said == ["1 Suricata alert on DNS read as its look-ups (the file holds no dns events)"]
 
 
 def test_suricata_8_alerts_and_responses_only() -> None:

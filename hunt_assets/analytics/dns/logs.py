@@ -898,6 +898,7 @@ def _explode_queries(tbl: pa.Table, column: str = _SURICATA_QUERIES, fields: tup
 
 
 _SURICATA_ALERT_QUERY = "dns.query"  # Suricata 7's alert on a request: a list of {type, id, rrname, rrtype, tx_id}
+_ALERT_ROW = "\x00alert row"  # a column no eve.json can hold (a NUL in its name), dropped before returning
 _SURICATA_ALERT_ANSWER = "dns.answer."  # Suricata 7's alert on a response: one object, the dns event's fields
 
 
@@ -907,6 +908,7 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
     own form (version 3); Suricata 7 as a ``dns.query`` list for a request and a ``dns.answer`` object for a
     response. Why only without dns events: where Suricata logged them, they hold every transaction, and
     an alert's would count its look-up twice. Without this, such a file was read as 0 connections."""
+    import numpy as np
     import pyarrow.compute as pc
 
     text = pa.large_string()
@@ -916,6 +918,8 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
     alert = pc.fill_null(pc.equal(kind, "alert"), False)
     if not pc.any(alert).as_py():
         return tbl
+    # each row's alert, kept through the explosion below, so that stderr counts alerts, not their questions
+    tbl = tbl.append_column(_ALERT_ROW, pa.array(np.arange(len(tbl), dtype=np.int64)))
     if _SURICATA_ALERT_QUERY in tbl.column_names:  # version 2 in an alert: its list, as version 3's
         tbl = _explode_queries(tbl, _SURICATA_ALERT_QUERY, ("type", "id", "rrname", "rrtype"))
         alert = pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), text), "alert"), False)
@@ -929,6 +933,8 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
             tbl = tbl.set_column(tbl.column_names.index(ours), ours, pc.if_else(pc.is_valid(mine), mine, given))
         elif ours not in tbl.column_names:
             tbl = tbl.append_column(ours, given)
+    origin = tbl.column(_ALERT_ROW)
+    tbl = tbl.drop_columns([_ALERT_ROW])
     named = [c for c in ("dns.rrname", _SURICATA_QUERIES) if c in tbl.column_names]
     if not named:
         return tbl
@@ -938,7 +944,11 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
     if not n:
         return tbl
     if warn is not None:
-        warn(f"{n:,} Suricata alert(s) on DNS read as its look-ups (the file holds no dns events)")
+        alerts = len(pc.unique(origin.filter(as_dns)))
+        # a Suricata 8 alert's questions are split into rows later, with the dns events': one row here
+        many = alerts != 1
+        warn(f"{alerts:,} Suricata alert{'s' if many else ''} on DNS read as {'their' if many else 'its'} look-ups"
+             " (the file holds no dns events)")
     kind = pc.if_else(as_dns, pa.scalar("dns", text), pc.cast(tbl.column("event_type"), text))
     return tbl.set_column(tbl.column_names.index("event_type"), "event_type", kind)
 
