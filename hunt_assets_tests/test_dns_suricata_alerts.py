@@ -1,7 +1,8 @@
 """Suricata alerts on DNS in an ``eve.json`` of alerts only (a SIEM's alert export, ``jq 'select(.event_type ==
 "alert")'``): each alert's DNS transaction read as its look-up, in Suricata 7's form (``dns.query`` list on a
 request, ``dns.answer`` object on a response) and Suricata 8's (the dns event's own version 3), as Suricata's
-upgrade notes for 8.0 show them. Beside dns events an alert is not read again."""
+upgrade notes for 8.0 show them. Beside dns events, an alert on a transaction they hold is not read again; one on
+a transaction they lack (a dns logger limited to some types, or to responses) is."""
 
 from __future__ import annotations
 
@@ -92,3 +93,67 @@ def test_an_alert_beside_dns_events_is_not_read_again_and_alerts_without_dns_are
     assert [r["name"] for r in _read(beside)] == ["n0.example.com", "n1.example.com", "n2.example.com"]
     tbl = read_input(io.BytesIO(_lines(TLS_ALERT).encode()))
     assert tbl.num_rows == 0
+
+
+def _dns_event(flow: int, client: str, kind: str, name: str, qtype: str, **more: object) -> dict:
+    return {"timestamp": WHEN, "flow_id": flow, "event_type": "dns", "src_ip": client, "src_port": 50000 + flow,
+            "dest_ip": "10.0.0.1", "dest_port": 53, "proto": "UDP",
+            "dns": {"type": kind, "id": flow, "rrname": name, "rrtype": qtype, **more}}
+
+
+def _suricata_7_query_alert(flow: int, client: str, name: str, qtype: str) -> dict:
+    return _alert(flow, client, {"query": [{"type": "query", "id": flow, "rrname": name, "rrtype": qtype, "tx_id": 0}]})
+
+
+def test_alerts_on_types_the_dns_logger_leaves_out_are_read() -> None:
+    """``types: [a, aaaa]`` in the dns logger's settings: the TXT tunnel an ET rule fired on is in the alerts
+    only. Its look-ups are read from them; an alert on a logged A look-up (the same flow, its name in another
+    case) adds nothing."""
+    tunnel = [f"{k:04x}0a1b2c3d4e5f.t.example.net" for k in range(3)]
+    text = _lines(
+        _dns_event(1, "10.0.0.9", "query", "www.contoso.com", "A"),
+        _dns_event(1, "10.0.0.9", "answer", "www.contoso.com", "A", rcode="NOERROR"),
+        *[_suricata_7_query_alert(10 + k, "10.0.0.5", name, "TXT") for k, name in enumerate(tunnel)],
+        _suricata_7_query_alert(1, "10.0.0.9", "WWW.CONTOSO.COM", "A"),
+        TLS_ALERT)
+    said: list[str] = []
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    tbl = read_json_lines(text.encode(), said.append)
+    assert tbl.select(["name", "client", "qtype"]).to_pylist() == [
+        {"name": "www.contoso.com", "client": "10.0.0.9", "qtype": "A"},
+        *[{"name": name, "client": "10.0.0.5", "qtype": "TXT"} for name in tunnel]]
+    assert not [c for c in tbl.column_names if "\x00" in c]
+    assert said == ["3 Suricata alerts on DNS read as their look-ups (not in the file's dns events: its dns logging"
+                    " is limited)"]
+
+
+def test_an_alert_on_an_unanswered_request_beside_responses_only_is_read_with_the_responses() -> None:
+    """Request logging off: the queries come from the responses. A look-up that got no response (a resolver
+    that dropped it) is then only in the alert on its request; it is read too, and the responses still are,
+    each with the client on the side away from port 53."""
+    answered = _dns_event(1, "10.0.0.1", "answer", "www.contoso.com", "A", rcode="NOERROR")
+    answered.update(src_port=53, dest_ip="10.0.0.9", dest_port=50001)
+    text = _lines(answered, _suricata_7_query_alert(2, "10.0.0.5", "kq3v9x7zp2m.top", "A"))
+    said: list[str] = []
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    tbl = read_json_lines(text.encode(), said.append)
+    assert sorted(tbl.select(["name", "client"]).to_pylist(), key=lambda r: r["name"]) == [
+        {"name": "kq3v9x7zp2m.top", "client": "10.0.0.5"}, {"name": "www.contoso.com", "client": "10.0.0.9"}]
+    assert said[0].startswith("1 Suricata alert on DNS read as its look-ups (not in the file's dns events")
+    assert said[1:] == ["DNS responses only (request logging off): the queries are read from the responses"]
+
+
+def test_beside_dns_events_an_alert_without_a_flow_id_is_not_read() -> None:
+    """Without a ``flow_id`` an alert cannot be matched with the dns events, so it is left out rather than
+    risk counting a look-up twice."""
+    lone = _suricata_7_query_alert(5, "10.0.0.5", "kq3v9x7zp2m.top", "A")
+    del lone["flow_id"]
+    text = _lines(_dns_event(1, "10.0.0.9", "query", "www.contoso.com", "A"), lone)
+    said: list[str] = []
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    tbl = read_json_lines(text.encode(), said.append)
+    assert tbl.column("name").to_pylist() == ["www.contoso.com"]
+    assert said == []

@@ -898,31 +898,39 @@ def _explode_queries(tbl: pa.Table, column: str = _SURICATA_QUERIES, fields: tup
 
 
 _SURICATA_ALERT_QUERY = "dns.query"  # Suricata 7's alert on a request: a list of {type, id, rrname, rrtype, tx_id}
-_ALERT_ROW = "\x00alert row"  # a column no eve.json can hold (a NUL in its name), dropped before returning
 _SURICATA_ALERT_ANSWER = "dns.answer."  # Suricata 7's alert on a response: one object, the dns event's fields
+# columns no eve.json can hold (a NUL in the name): each row's alert while the question lists are split
+# into rows, then which dns rows came from an alert (``_suricata_rows`` reads it; ``records_table`` drops it)
+_ALERT_ROW = "\x00alert row"
+FROM_ALERT = "\x00from alert"
 
 
 def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
-    """An ``eve.json`` of alerts only (``jq 'select(.event_type == "alert")'``, a SIEM's alert export): the
-    DNS transaction each alert on DNS carries, read as a dns event. Suricata 8 writes it in the dns event's
-    own form (version 3); Suricata 7 as a ``dns.query`` list for a request and a ``dns.answer`` object for a
-    response. Why only without dns events: where Suricata logged them, they hold every transaction, and
-    an alert's would count its look-up twice. Without this, such a file was read as 0 connections."""
+    """The DNS transaction each Suricata alert on DNS carries, read as a dns event where the file's dns
+    events do not hold it. Suricata 8 writes it in the dns event's own form (version 3); Suricata 7 as a
+    ``dns.query`` list for a request and a ``dns.answer`` object for a response.
+
+    Why: an ``eve.json`` of alerts only (``jq 'select(.event_type == "alert")'``, a SIEM's alert export)
+    was read as 0 connections; and where the dns logger is limited (``types: [a, aaaa]``, or requests off
+    and a look-up unanswered), the alerts on the rest (a TXT or NULL tunnel an ET rule fired on) were
+    lost. A transaction the dns events hold (the same flow, name and type) is not read twice; an alert
+    without a ``flow_id`` beside dns events is not read, since it cannot be told apart.
+    """
     import numpy as np
     import pyarrow.compute as pc
 
     text = pa.large_string()
     kind = pc.cast(tbl.column("event_type"), text)
-    if pc.any(pc.equal(kind, "dns")).as_py():
-        return tbl
     alert = pc.fill_null(pc.equal(kind, "alert"), False)
     if not pc.any(alert).as_py():
         return tbl
-    # each row's alert, kept through the explosion below, so that stderr counts alerts, not their questions
+    beside = pc.any(pc.equal(kind, "dns")).as_py()
+    if beside and "flow_id" not in tbl.column_names:
+        return tbl
+    # each row's alert, kept through the explosions below, so that stderr counts alerts, not their questions
     tbl = tbl.append_column(_ALERT_ROW, pa.array(np.arange(len(tbl), dtype=np.int64)))
     if _SURICATA_ALERT_QUERY in tbl.column_names:  # version 2 in an alert: its list, as version 3's
         tbl = _explode_queries(tbl, _SURICATA_ALERT_QUERY, ("type", "id", "rrname", "rrtype"))
-        alert = pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), text), "alert"), False)
     for col in [c for c in tbl.column_names if c.startswith(_SURICATA_ALERT_ANSWER)]:
         ours = "dns." + col[len(_SURICATA_ALERT_ANSWER):]
         given = pc.cast(tbl.column(col), text) if not pa.types.is_nested(tbl.schema.field(col).type) else None
@@ -933,6 +941,10 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
             tbl = tbl.set_column(tbl.column_names.index(ours), ours, pc.if_else(pc.is_valid(mine), mine, given))
         elif ours not in tbl.column_names:
             tbl = tbl.append_column(ours, given)
+    if beside and _SURICATA_QUERIES in tbl.column_names:  # version 3: every question a row, to compare
+        tbl = _explode_queries(tbl)
+    kind = pc.cast(tbl.column("event_type"), text)
+    alert = pc.fill_null(pc.equal(kind, "alert"), False)
     origin = tbl.column(_ALERT_ROW)
     tbl = tbl.drop_columns([_ALERT_ROW])
     named = [c for c in ("dns.rrname", _SURICATA_QUERIES) if c in tbl.column_names]
@@ -940,6 +952,8 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
         return tbl
     has_dns = functools.reduce(pc.or_, [pc.is_valid(tbl.column(c)) for c in named])
     as_dns = pc.and_(alert, pc.fill_null(has_dns, False))
+    if beside:
+        as_dns = pc.and_(as_dns, pc.invert(_logged_transactions(tbl, pc.equal(kind, "dns"))))
     n = pc.sum(pc.cast(as_dns, pa.int64())).as_py() or 0
     if not n:
         return tbl
@@ -947,10 +961,30 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
         alerts = len(pc.unique(origin.filter(as_dns)))
         # a Suricata 8 alert's questions are split into rows later, with the dns events': one row here
         many = alerts != 1
+        where = ("not in the file's dns events: its dns logging is limited" if beside
+                 else "the file holds no dns events")
         warn(f"{alerts:,} Suricata alert{'s' if many else ''} on DNS read as {'their' if many else 'its'} look-ups"
-             " (the file holds no dns events)")
-    kind = pc.if_else(as_dns, pa.scalar("dns", text), pc.cast(tbl.column("event_type"), text))
-    return tbl.set_column(tbl.column_names.index("event_type"), "event_type", kind)
+             f" ({where})")
+    kind = pc.if_else(as_dns, pa.scalar("dns", text), kind)
+    tbl = tbl.set_column(tbl.column_names.index("event_type"), "event_type", kind)
+    return tbl.append_column(FROM_ALERT, as_dns)
+
+
+def _logged_transactions(tbl: pa.Table, dns: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Rows whose flow, question name (any case) and type a dns event of ``tbl`` holds (``dns``: the dns
+    events' rows); a row without a ``flow_id`` counts as held."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    if "dns.rrname" not in tbl.column_names:
+        return pa.chunked_array([np.ones(len(tbl), dtype=bool)])
+    parts = [pc.cast(tbl.column("flow_id"), text), pc.utf8_lower(pc.cast(tbl.column("dns.rrname"), text))]
+    if "dns.rrtype" in tbl.column_names:
+        parts.append(pc.fill_null(pc.utf8_upper(pc.cast(tbl.column("dns.rrtype"), text)), ""))
+    key = pc.binary_join_element_wise(*parts, pa.scalar("\x00", text))
+    held = pc.unique(key.filter(pc.fill_null(dns, False)).drop_null())
+    return pc.fill_null(pc.or_(pc.is_in(key, value_set=held), pc.is_null(pc.cast(tbl.column("flow_id"), text))), True)
 
 
 def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
@@ -963,9 +997,14 @@ def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Tabl
     text = pa.large_string()
     kind = pc.cast(tbl.column("dns.type"), text)
     asked = pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_QUERY_KINDS, text)), True)
-    if pc.any(asked).as_py() or not len(tbl):
+    # the dns events decide whether requests were logged; an alert's request beside responses only is read too
+    from_alert = tbl.column(FROM_ALERT) if FROM_ALERT in tbl.column_names else None
+    events = asked if from_alert is None or not pc.any(pc.invert(from_alert)).as_py() else pc.and_(
+        asked, pc.invert(from_alert))
+    if pc.any(events).as_py() or not len(tbl):
         return tbl.filter(asked)
-    tbl = tbl.filter(pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_ANSWER_KINDS, text)), False))
+    answered = pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_ANSWER_KINDS, text)), False)
+    tbl = tbl.filter(answered if from_alert is None else pc.or_(answered, pc.and_(asked, from_alert)))
     if warn is not None and len(tbl):
         warn("DNS responses only (request logging off): the queries are read from the responses")
     if {"src_ip", "src_port", "dest_ip"} <= set(tbl.column_names):
@@ -1197,6 +1236,8 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
         tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
         if "dns.type" in cols:
             tbl = _suricata_rows(tbl, warn)
+        if FROM_ALERT in tbl.column_names:
+            tbl = tbl.drop_columns([FROM_ALERT])
     if not cols & set(NAME_COLUMNS) and any(c.split(".", 1)[0] == ADDITIONAL_FIELDS for c in cols):
         tbl = _names_from_additional_fields(tbl)
         cols = set(tbl.column_names)
