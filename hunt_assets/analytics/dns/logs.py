@@ -26,10 +26,13 @@ import struct
 import zlib
 from collections.abc import Callable, Collection, Iterator
 from datetime import tzinfo
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+if TYPE_CHECKING:  # numpy is imported where it is used, as in the rest of this module
+    import numpy as np
 
 from hunt_assets.analytics.dns import connections
 
@@ -879,7 +882,8 @@ def _explode_queries(tbl: pa.Table, column: str = _SURICATA_QUERIES, fields: tup
     col = col.combine_chunks()
     counts = np.asarray(pc.fill_null(pc.list_value_length(col), 0), dtype=np.int64)
     rows = np.maximum(counts, 1)
-    out = tbl.take(pa.array(np.repeat(np.arange(len(tbl)), rows)))
+    # nearly every request asks one question: then no row is repeated and the table is kept as it is
+    out = tbl if not len(rows) or rows.max() == 1 else tbl.take(pa.array(np.repeat(np.arange(len(tbl)), rows)))
     asked = pa.array(np.repeat(counts > 0, rows))
     questions = pc.list_flatten(col)
     text = pa.large_string()
@@ -953,7 +957,7 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
     has_dns = functools.reduce(pc.or_, [pc.is_valid(tbl.column(c)) for c in named])
     as_dns = pc.and_(alert, pc.fill_null(has_dns, False))
     if beside:
-        as_dns = pc.and_(as_dns, pc.invert(_logged_transactions(tbl, pc.equal(kind, "dns"))))
+        as_dns = pc.and_(as_dns, pa.array(~_logged_transactions(tbl, pc.equal(kind, "dns"), as_dns)))
     n = pc.sum(pc.cast(as_dns, pa.int64())).as_py() or 0
     if not n:
         return tbl
@@ -970,21 +974,31 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
     return tbl.append_column(FROM_ALERT, as_dns)
 
 
-def _logged_transactions(tbl: pa.Table, dns: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Rows whose flow, question name (any case) and type a dns event of ``tbl`` holds (``dns``: the dns
-    events' rows); a row without a ``flow_id`` counts as held."""
+def _logged_transactions(tbl: pa.Table, dns: pa.ChunkedArray, alerts: pa.ChunkedArray) -> np.ndarray:
+    """Which of the ``alerts`` rows a dns event of ``tbl`` (``dns``: its rows) holds: the same flow, question
+    name (any case) and type. An alert without a ``flow_id`` counts as held. Keys are made only for the
+    alerts and the dns events on their flows: a busy log's million events are not turned into text."""
     import numpy as np
     import pyarrow.compute as pc
 
-    text = pa.large_string()
+    held = np.ones(len(tbl), dtype=bool)
     if "dns.rrname" not in tbl.column_names:
-        return pa.chunked_array([np.ones(len(tbl), dtype=bool)])
-    parts = [pc.cast(tbl.column("flow_id"), text), pc.utf8_lower(pc.cast(tbl.column("dns.rrname"), text))]
-    if "dns.rrtype" in tbl.column_names:
-        parts.append(pc.fill_null(pc.utf8_upper(pc.cast(tbl.column("dns.rrtype"), text)), ""))
+        return held
+    flow = tbl.column("flow_id")
+    on_flow = pc.is_in(flow, value_set=pc.unique(flow.filter(alerts).drop_null()))
+    near = pc.and_(pc.fill_null(dns, False), pc.fill_null(on_flow, False))
+    rows = np.flatnonzero(np.asarray(pc.or_(near, alerts), dtype=bool))
+    cols = ["flow_id", "dns.rrname", *(["dns.rrtype"] if "dns.rrtype" in tbl.column_names else [])]
+    sub = tbl.select(cols).take(pa.array(rows))
+    text = pa.large_string()
+    parts = [pc.cast(sub.column("flow_id"), text), pc.utf8_lower(pc.cast(sub.column("dns.rrname"), text))]
+    if "dns.rrtype" in cols:
+        parts.append(pc.fill_null(pc.utf8_upper(pc.cast(sub.column("dns.rrtype"), text)), ""))
     key = pc.binary_join_element_wise(*parts, pa.scalar("\x00", text))
-    held = pc.unique(key.filter(pc.fill_null(dns, False)).drop_null())
-    return pc.fill_null(pc.or_(pc.is_in(key, value_set=held), pc.is_null(pc.cast(tbl.column("flow_id"), text))), True)
+    logged = pc.unique(key.filter(near.take(pa.array(rows))).drop_null())
+    found = pc.or_(pc.is_in(key, value_set=logged), pc.is_null(sub.column("flow_id")))
+    held[rows] = np.asarray(pc.fill_null(found, True), dtype=bool)
+    return held
 
 
 def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
