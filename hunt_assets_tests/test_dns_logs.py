@@ -444,7 +444,7 @@ def test_suricata_8_requests_with_several_questions_and_a_log_across_the_upgrade
     p = tmp_path / "eve.json"
     p.write_text(text)
     rc, out, err = _run(p, capsysbinary)
-    assert (rc, err) == (0, f"score-dns: {p}: 1 Suricata alert on DNS read as its look-ups (not in the file's dns"
+    assert (rc, err) == (0, f"score-dns: {p}: 1 Suricata alert on DNS read as 1 look-up (not in the file's dns"
                             " events: its dns logging is limited)\n")
     got = {r["name"]: r["verdict"] for r in csv.DictReader(io.StringIO(out))}
     assert list(got)[:3] == ["www.suricata.io", "xkqjvbztrwqplmnb.net", "mail.contoso.com"]

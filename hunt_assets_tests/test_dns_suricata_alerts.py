@@ -50,7 +50,7 @@ def test_suricata_7_alerts_on_requests_are_read_as_their_lookups() -> None:
                     {"name": "a.example.org", "client": "10.0.0.6", "qtype": "TXT"},
                     {"name": "b.example.org", "client": "10.0.0.6", "qtype": "A"}]
     # two alerts (three questions): stderr counts the alerts
-    assert said == ["2 Suricata alerts on DNS read as their look-ups (the file holds no dns events)"]
+    assert said == ["2 Suricata alerts on DNS read as 3 look-ups (the file holds no dns events)"]
     assert not [c for c in tbl.column_names if "\x00" in c]  # the alert-row column is gone
 
 
@@ -65,7 +65,7 @@ def test_one_suricata_8_alert_with_two_questions_is_one_alert_and_two_lookups() 
 
     rows = read_json_lines(text.encode(), said.append).select(["name", "qtype"]).to_pylist()
     assert rows == [{"name": "a.kq3v9x7zp2m.top", "qtype": "A"}, {"name": "b.kq3v9x7zp2m.top", "qtype": "AAAA"}]
-    assert said == ["1 Suricata alert on DNS read as its look-ups (the file holds no dns events)"]
+    assert said == ["1 Suricata alert on DNS read as 2 look-ups (the file holds no dns events)"]
 
 
 def test_suricata_8_alerts_and_responses_only() -> None:
@@ -124,7 +124,7 @@ def test_alerts_on_types_the_dns_logger_leaves_out_are_read() -> None:
         {"name": "www.contoso.com", "client": "10.0.0.9", "qtype": "A"},
         *[{"name": name, "client": "10.0.0.5", "qtype": "TXT"} for name in tunnel]]
     assert not [c for c in tbl.column_names if "\x00" in c]
-    assert said == ["3 Suricata alerts on DNS read as their look-ups (not in the file's dns events: its dns logging"
+    assert said == ["3 Suricata alerts on DNS read as 3 look-ups (not in the file's dns events: its dns logging"
                     " is limited)"]
 
 
@@ -141,7 +141,7 @@ def test_an_alert_on_an_unanswered_request_beside_responses_only_is_read_with_th
     tbl = read_json_lines(text.encode(), said.append)
     assert sorted(tbl.select(["name", "client"]).to_pylist(), key=lambda r: r["name"]) == [
         {"name": "kq3v9x7zp2m.top", "client": "10.0.0.5"}, {"name": "www.contoso.com", "client": "10.0.0.9"}]
-    assert said[0].startswith("1 Suricata alert on DNS read as its look-ups (not in the file's dns events")
+    assert said[0].startswith("1 Suricata alert on DNS read as 1 look-up (not in the file's dns events")
     assert said[1:] == ["DNS responses only (request logging off): the queries are read from the responses"]
 
 
@@ -157,3 +157,46 @@ def test_beside_dns_events_an_alert_without_a_flow_id_is_not_read() -> None:
     tbl = read_json_lines(text.encode(), said.append)
     assert tbl.column("name").to_pylist() == ["www.contoso.com"]
     assert said == []
+
+
+def test_suricata_7_alerts_on_responses_beside_logged_requests() -> None:
+    """An alert on a response (Suricata 7's ``dns.answer`` object) names the question its request asked:
+    beside that request's dns event it adds nothing; on a flow the dns events lack, it is read, the client
+    being the side away from port 53."""
+    def answer_alert(flow: int, name: str, qtype: str) -> dict:
+        return _alert(flow, "10.0.0.1", {"answer": {"version": 2, "type": "answer", "id": flow, "rrname": name,
+                                                    "rrtype": qtype, "rcode": "NOERROR"}},
+                      src_port=53, dest_ip="10.0.0.7", dest_port=50000 + flow)
+
+    text = _lines(_dns_event(1, "10.0.0.7", "query", "updates.contoso.com", "A"),
+                  answer_alert(1, "updates.contoso.com", "A"),
+                  answer_alert(2, "0a1b2c3d4e5f6a7b.t.example.net", "TXT"))
+    said: list[str] = []
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    tbl = read_json_lines(text.encode(), said.append)
+    assert tbl.select(["name", "client", "qtype"]).to_pylist() == [
+        {"name": "updates.contoso.com", "client": "10.0.0.7", "qtype": "A"},
+        {"name": "0a1b2c3d4e5f6a7b.t.example.net", "client": "10.0.0.7", "qtype": "TXT"}]
+    assert said == ["1 Suricata alert on DNS read as 1 look-up (not in the file's dns events: its dns logging"
+                    " is limited)"]
+
+
+def test_alerts_on_one_transaction_are_one_lookup() -> None:
+    """Two rules firing on one request, and a third on its response: one look-up (the first alert's), not
+    three; an alert without a ``flow_id`` cannot be matched with any and is a look-up of its own."""
+    request = _suricata_7_query_alert(1, "10.0.0.5", "kq3v9x7zp2m.top", "A")
+    again = {**request, "alert": {**ALERT, "signature_id": 2027864, "signature": "ET DNS Query for .top domain"}}
+    response = _alert(1, "10.0.0.1", {"answer": {"version": 2, "type": "answer", "id": 1, "rrname": "KQ3V9X7ZP2M.top",
+                                                 "rrtype": "A", "rcode": "NXDOMAIN"}},
+                      src_port=53, dest_ip="10.0.0.5", dest_port=50001)
+    lone = _suricata_7_query_alert(7, "10.0.0.6", "kq3v9x7zp2m.top", "A")
+    del lone["flow_id"]
+    said: list[str] = []
+    from hunt_assets.analytics.dns.logs import read_json_lines
+
+    tbl = read_json_lines(_lines(request, again, response, lone, TLS_ALERT).encode(), said.append)
+    assert tbl.select(["name", "client", "qtype"]).to_pylist() == [
+        {"name": "kq3v9x7zp2m.top", "client": "10.0.0.5", "qtype": "A"},
+        {"name": "kq3v9x7zp2m.top", "client": "10.0.0.6", "qtype": "A"}]
+    assert said == ["4 Suricata alerts on DNS read as 2 look-ups (the file holds no dns events)"]

@@ -945,7 +945,7 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
             tbl = tbl.set_column(tbl.column_names.index(ours), ours, pc.if_else(pc.is_valid(mine), mine, given))
         elif ours not in tbl.column_names:
             tbl = tbl.append_column(ours, given)
-    if beside and _SURICATA_QUERIES in tbl.column_names:  # version 3: every question a row, to compare
+    if _SURICATA_QUERIES in tbl.column_names:  # version 3: every question a row, to compare and count
         tbl = _explode_queries(tbl)
     kind = pc.cast(tbl.column("event_type"), text)
     alert = pc.fill_null(pc.equal(kind, "alert"), False)
@@ -958,26 +958,40 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
     as_dns = pc.and_(alert, pc.fill_null(has_dns, False))
     if beside:
         as_dns = pc.and_(as_dns, pa.array(~_logged_transactions(tbl, pc.equal(kind, "dns"), as_dns)))
+    on_dns = as_dns
+    as_dns = pa.array(_first_of_each_transaction(tbl, as_dns))
     n = pc.sum(pc.cast(as_dns, pa.int64())).as_py() or 0
     if not n:
         return tbl
     if warn is not None:
-        alerts = len(pc.unique(origin.filter(as_dns)))
-        # a Suricata 8 alert's questions are split into rows later, with the dns events': one row here
-        many = alerts != 1
+        alerts = len(pc.unique(origin.filter(on_dns)))
         where = ("not in the file's dns events: its dns logging is limited" if beside
                  else "the file holds no dns events")
-        warn(f"{alerts:,} Suricata alert{'s' if many else ''} on DNS read as {'their' if many else 'its'} look-ups"
-             f" ({where})")
+        plural = ("s" if alerts != 1 else "", "s" if n != 1 else "")
+        warn(f"{alerts:,} Suricata alert{plural[0]} on DNS read as {n:,} look-up{plural[1]} ({where})")
     kind = pc.if_else(as_dns, pa.scalar("dns", text), kind)
     tbl = tbl.set_column(tbl.column_names.index("event_type"), "event_type", kind)
     return tbl.append_column(FROM_ALERT, as_dns)
 
 
+def _transaction_keys(tbl: pa.Table, rows: np.ndarray) -> pa.Array:
+    """One text key per row of ``rows``: its flow, question name (any case) and type; null without a
+    ``flow_id`` (nothing to match it by). ``tbl`` has ``flow_id`` and ``dns.rrname``."""
+    import pyarrow.compute as pc
+
+    cols = ["flow_id", "dns.rrname", *(["dns.rrtype"] if "dns.rrtype" in tbl.column_names else [])]
+    sub = tbl.select(cols).take(pa.array(rows))
+    text = pa.large_string()
+    parts = [pc.cast(sub.column("flow_id"), text), pc.utf8_lower(pc.cast(sub.column("dns.rrname"), text))]
+    if "dns.rrtype" in cols:
+        parts.append(pc.fill_null(pc.utf8_upper(pc.cast(sub.column("dns.rrtype"), text)), ""))
+    return pc.binary_join_element_wise(*parts, pa.scalar("\x00", text)).combine_chunks()
+
+
 def _logged_transactions(tbl: pa.Table, dns: pa.ChunkedArray, alerts: pa.ChunkedArray) -> np.ndarray:
-    """Which of the ``alerts`` rows a dns event of ``tbl`` (``dns``: its rows) holds: the same flow, question
-    name (any case) and type. An alert without a ``flow_id`` counts as held. Keys are made only for the
-    alerts and the dns events on their flows: a busy log's million events are not turned into text."""
+    """Which of the ``alerts`` rows a dns event of ``tbl`` (``dns``: its rows) holds (``_transaction_keys``).
+    An alert without a ``flow_id`` counts as held. Keys are made only for the alerts and the dns events on
+    their flows: a busy log's million events are not turned into text."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -988,41 +1002,63 @@ def _logged_transactions(tbl: pa.Table, dns: pa.ChunkedArray, alerts: pa.Chunked
     on_flow = pc.is_in(flow, value_set=pc.unique(flow.filter(alerts).drop_null()))
     near = pc.and_(pc.fill_null(dns, False), pc.fill_null(on_flow, False))
     rows = np.flatnonzero(np.asarray(pc.or_(near, alerts), dtype=bool))
-    cols = ["flow_id", "dns.rrname", *(["dns.rrtype"] if "dns.rrtype" in tbl.column_names else [])]
-    sub = tbl.select(cols).take(pa.array(rows))
-    text = pa.large_string()
-    parts = [pc.cast(sub.column("flow_id"), text), pc.utf8_lower(pc.cast(sub.column("dns.rrname"), text))]
-    if "dns.rrtype" in cols:
-        parts.append(pc.fill_null(pc.utf8_upper(pc.cast(sub.column("dns.rrtype"), text)), ""))
-    key = pc.binary_join_element_wise(*parts, pa.scalar("\x00", text))
+    key = _transaction_keys(tbl, rows)
     logged = pc.unique(key.filter(near.take(pa.array(rows))).drop_null())
-    found = pc.or_(pc.is_in(key, value_set=logged), pc.is_null(sub.column("flow_id")))
-    held[rows] = np.asarray(pc.fill_null(found, True), dtype=bool)
+    held[rows] = np.asarray(pc.fill_null(pc.or_(pc.is_in(key, value_set=logged), pc.is_null(key)), True), dtype=bool)
     return held
+
+
+def _first_of_each_transaction(tbl: pa.Table, alerts: pa.ChunkedArray) -> np.ndarray:
+    """The ``alerts`` rows to read: the first on each transaction (``_transaction_keys``), so a look-up
+    that fired two rules, or one on its request and one on its response, is one look-up; every row
+    without a ``flow_id``."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    rows = np.flatnonzero(np.asarray(alerts, dtype=bool))
+    keep = np.zeros(len(tbl), dtype=bool)
+    keep[rows] = True
+    if "flow_id" not in tbl.column_names or "dns.rrname" not in tbl.column_names or not len(rows):
+        return keep
+    key = _transaction_keys(tbl, rows)
+    codes = np.asarray(pc.fill_null(pc.cast(pc.dictionary_encode(key).indices, pa.int64()), -1), dtype=np.int64)
+    keyed = codes >= 0
+    _, first = np.unique(codes[keyed], return_index=True)
+    repeat = np.ones(int(keyed.sum()), dtype=bool)
+    repeat[first] = False
+    keep[rows[keyed][repeat]] = False
+    return keep
 
 
 def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
     """Suricata's DNS events to the queries to score: its requests (``query`` up to version 2,
     ``request`` in version 3). A log of responses only (request logging turned off) is read from
     its responses, each naming its question, with the client as the side away from port 53 (version
-    3 logs a response from the responder's side, version 2 from the client's)."""
+    3 logs a response from the responder's side, version 2 from the client's). The dns events decide
+    which; a look-up read from an alert (``FROM_ALERT``: one each, ``_suricata_alerts_as_dns``) is kept
+    whether the alert was on its request or its response."""
     import pyarrow.compute as pc
 
     text = pa.large_string()
     kind = pc.cast(tbl.column("dns.type"), text)
     asked = pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_QUERY_KINDS, text)), True)
-    # the dns events decide whether requests were logged; an alert's request beside responses only is read too
-    from_alert = tbl.column(FROM_ALERT) if FROM_ALERT in tbl.column_names else None
-    events = asked if from_alert is None or not pc.any(pc.invert(from_alert)).as_py() else pc.and_(
-        asked, pc.invert(from_alert))
-    if pc.any(events).as_py() or not len(tbl):
-        return tbl.filter(asked)
     answered = pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_ANSWER_KINDS, text)), False)
-    tbl = tbl.filter(answered if from_alert is None else pc.or_(answered, pc.and_(asked, from_alert)))
-    if warn is not None and len(tbl):
-        warn("DNS responses only (request logging off): the queries are read from the responses")
+    if not len(tbl):
+        return tbl
+    from_alert = tbl.column(FROM_ALERT) if FROM_ALERT in tbl.column_names else None
+    logged = pc.invert(from_alert) if from_alert is not None else None
+    if logged is not None and not pc.any(logged).as_py():  # alerts only: each is a look-up of its own
+        keep = from_alert
+    elif pc.any(asked if logged is None else pc.and_(asked, logged)).as_py():
+        keep = asked if from_alert is None else pc.or_(asked, from_alert)
+    else:
+        keep = answered if from_alert is None else pc.or_(answered, from_alert)
+        if warn is not None and pc.any(answered if logged is None else pc.and_(answered, logged)).as_py():
+            warn("DNS responses only (request logging off): the queries are read from the responses")
+    tbl = tbl.filter(keep)
+    answered = answered.filter(keep)
     if {"src_ip", "src_port", "dest_ip"} <= set(tbl.column_names):
-        from_server = pc.fill_null(pc.equal(pc.cast(tbl.column("src_port"), text), "53"), False)
+        from_server = pc.and_(answered, pc.fill_null(pc.equal(pc.cast(tbl.column("src_port"), text), "53"), False))
         client = pc.if_else(from_server, pc.cast(tbl.column("dest_ip"), text), pc.cast(tbl.column("src_ip"), text))
         tbl = tbl.set_column(tbl.column_names.index("src_ip"), "src_ip", client)
     return tbl
