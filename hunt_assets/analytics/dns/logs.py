@@ -1055,9 +1055,10 @@ def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Tabl
         keep = answered if from_alert is None else pc.or_(answered, from_alert)
         if warn is not None and pc.any(answered if logged is None else pc.and_(answered, logged)).as_py():
             warn("DNS responses only (request logging off): the queries are read from the responses")
-    tbl = tbl.filter(keep)
-    answered = answered.filter(keep)
-    if {"src_ip", "src_port", "dest_ip"} <= set(tbl.column_names):
+    if not pc.all(keep).as_py():  # a log of requests only (and alerts on them) keeps every row: no copy
+        tbl = tbl.filter(keep)
+        answered = answered.filter(keep)
+    if {"src_ip", "src_port", "dest_ip"} <= set(tbl.column_names) and pc.any(answered).as_py():
         from_server = pc.and_(answered, pc.fill_null(pc.equal(pc.cast(tbl.column("src_port"), text), "53"), False))
         client = pc.if_else(from_server, pc.cast(tbl.column("dest_ip"), text), pc.cast(tbl.column("src_ip"), text))
         tbl = tbl.set_column(tbl.column_names.index("src_ip"), "src_ip", client)
