@@ -906,7 +906,7 @@ _SURICATA_ALERT_ANSWER = "dns.answer."  # Suricata 7's alert on a response: one 
 # columns no eve.json can hold (a NUL in the name): each row's alert while the question lists are split
 # into rows, then which dns rows came from an alert (``_suricata_rows`` reads it; ``records_table`` drops it)
 _ALERT_ROW = "\x00alert row"
-FROM_ALERT = "\x00from alert"
+_FROM_ALERT = "\x00from alert"
 
 
 def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Table:
@@ -971,7 +971,7 @@ def _suricata_alerts_as_dns(tbl: pa.Table, warn: Callable[[str], None] | None) -
         warn(f"{alerts:,} Suricata alert{plural[0]} on DNS read as {n:,} look-up{plural[1]} ({where})")
     kind = pc.if_else(as_dns, pa.scalar("dns", text), kind)
     tbl = tbl.set_column(tbl.column_names.index("event_type"), "event_type", kind)
-    return tbl.append_column(FROM_ALERT, as_dns)
+    return tbl.append_column(_FROM_ALERT, as_dns)
 
 
 def _transaction_keys(tbl: pa.Table, rows: np.ndarray) -> pa.Array:
@@ -1035,7 +1035,7 @@ def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Tabl
     ``request`` in version 3). A log of responses only (request logging turned off) is read from
     its responses, each naming its question, with the client as the side away from port 53 (version
     3 logs a response from the responder's side, version 2 from the client's). The dns events decide
-    which; a look-up read from an alert (``FROM_ALERT``: one each, ``_suricata_alerts_as_dns``) is kept
+    which; a look-up read from an alert (``_FROM_ALERT``: one each, ``_suricata_alerts_as_dns``) is kept
     whether the alert was on its request or its response."""
     import pyarrow.compute as pc
 
@@ -1045,7 +1045,7 @@ def _suricata_rows(tbl: pa.Table, warn: Callable[[str], None] | None) -> pa.Tabl
     answered = pc.fill_null(pc.is_in(kind, value_set=pa.array(_SURICATA_ANSWER_KINDS, text)), False)
     if not len(tbl):
         return tbl
-    from_alert = tbl.column(FROM_ALERT) if FROM_ALERT in tbl.column_names else None
+    from_alert = tbl.column(_FROM_ALERT) if _FROM_ALERT in tbl.column_names else None
     logged = pc.invert(from_alert) if from_alert is not None else None
     if logged is not None and not pc.any(logged).as_py():  # alerts only: each is a look-up of its own
         keep = from_alert
@@ -1287,8 +1287,8 @@ def records_table(tbl: pa.Table, warn: Callable[[str], None] | None = None) -> p
         tbl = tbl.filter(pc.fill_null(pc.equal(pc.cast(tbl.column("event_type"), pa.large_string()), "dns"), False))
         if "dns.type" in cols:
             tbl = _suricata_rows(tbl, warn)
-        if FROM_ALERT in tbl.column_names:
-            tbl = tbl.drop_columns([FROM_ALERT])
+        if _FROM_ALERT in tbl.column_names:
+            tbl = tbl.drop_columns([_FROM_ALERT])
     if not cols & set(NAME_COLUMNS) and any(c.split(".", 1)[0] == ADDITIONAL_FIELDS for c in cols):
         tbl = _names_from_additional_fields(tbl)
         cols = set(tbl.column_names)
