@@ -2721,7 +2721,7 @@ static PyObject *py_watch_addresses(PyObject *Py_UNUSED(self), PyObject *args)
 
 static const char HEXD[] = "0123456789abcdef";
 
-/* One byte of a name as Zeek writes it (pcap._PRINTABLE): printable ASCII as it is, the backslash
+/* One byte of a name as Zeek writes it (tls.escaped): printable ASCII as it is, the backslash
  * doubled, any other byte as \xNN. Writes 1 to 4 bytes at out; returns how many. */
 static inline Py_ssize_t put_escaped(uint8_t *out, uint8_t b)
 {

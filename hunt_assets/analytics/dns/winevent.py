@@ -210,7 +210,6 @@ class _LookUps:
         self.called: list[_Seen] = []  # 3006, paired with 3008 in ``table``
         self.completed: dict[_Key, int] = {}  # 3008 per look-up key
 
-
     def table(self) -> pa.Table:
         from hunt_assets.analytics.dns import connections
 
