@@ -6,6 +6,7 @@ a live tenant when ``HUNT_BACKEND`` and the Azure variables say so.
 
 import dagster as dg
 
+from hunt_assets.assets.detection_checks import DETECTION_CHECKS
 from hunt_assets.assets.detections import DETECTION_ASSETS
 from hunt_assets.assets.hunts import build_hunt_assets
 from hunt_assets.assets.intel import INTEL_ASSETS
@@ -20,6 +21,7 @@ daily_hunts_job, investigate_domain_job = build_jobs(all_assets)
 
 defs = dg.Definitions(
     assets=all_assets,
+    asset_checks=DETECTION_CHECKS,
     jobs=[daily_hunts_job, investigate_domain_job],
     schedules=build_schedules(daily_hunts_job, investigate_domain_job),
     sensors=[
