@@ -72,10 +72,12 @@ def run_demo(*, rebuild: bool = False) -> int:
     job = defs.resolve_job_def("daily_hunts")
     for day in sample_days():
         result = job.execute_in_process(partition_key=day, instance=instance, run_config=QUIET)
-        if not result.success:
-            print(f"[demo] daily hunts failed for {day}")
+        checks = result.get_asset_check_evaluations()
+        failed = [f"{'/'.join(c.asset_key.path)}:{c.check_name} ({c.description})" for c in checks if not c.passed]
+        if not result.success or failed:
+            print(f"[demo] daily hunts failed for {day}" + (": " + "; ".join(failed) if failed else ""))
             return 1
-        print(f"[demo] daily hunts for {day}: ok")
+        print(f"[demo] daily hunts for {day}: ok, {len(checks)} asset checks passed")
 
     keys = open_sample_investigations(instance, lake)
     inv_job = defs.resolve_job_def("investigate_domain")
