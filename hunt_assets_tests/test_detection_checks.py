@@ -115,12 +115,17 @@ def _run_checks(lake: Path, warehouse: Path) -> dict[str, dg.AssetCheckEvaluatio
 
 
 @pytest.fixture(scope="module")
-def materialized(sample_lake, tmp_path_factory) -> tuple[Path, dict[str, dg.AssetCheckEvaluation]]:
+def run(sample_lake, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
     path = tmp_path_factory.mktemp("checks") / "warehouse.duckdb"
     result = dg.materialize(_assets(), partition_key=DAY, instance=dg.DagsterInstance.ephemeral(),
                             resources=_resources(sample_lake, path))
     assert result.success
-    return path, _evaluations(result)
+    return path, result
+
+
+@pytest.fixture
+def materialized(run) -> tuple[Path, dict[str, dg.AssetCheckEvaluation]]:
+    return run[0], _evaluations(run[1])
 
 
 @pytest.fixture
@@ -211,3 +216,23 @@ def test_flags_that_lose_look_ups_block_the_host_summary(sample_lake, tmp_path, 
     built = {tuple(e.asset_key.path) for e in result.get_asset_materialization_events()}
     assert ("analytics", "dns_flags") in built
     assert ("analytics", "host_summary") not in built
+
+
+@pytest.mark.parametrize(("asset", "entry", "table"), [
+    ("dns_flags", "dagster/column_schema", "analytics.dns_flags"),
+    ("dns_flags", "domain_table_columns", "analytics.dns_domain_flags"),
+    ("host_summary", "dagster/column_schema", "analytics.host_summary"),
+])
+def test_every_column_written_is_described_in_the_ui(run, asset, entry, table):
+    """The UI's column list is the table's, in order, each column with a description: a column added
+    to a table without one fails here."""
+    path, result = run
+    (mat,) = [e.materialization for e in result.get_asset_materialization_events()
+              if e.asset_key == dg.AssetKey(["analytics", asset])]
+    schema = mat.metadata[entry].value
+    schema_name, table_name = table.split(".")
+    written = Warehouse(path).query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
+                                    "AND table_name = ? ORDER BY ordinal_position", [schema_name, table_name])
+    assert [c.name for c in schema.columns] == written["column_name"].tolist()
+    undescribed = [c.name for c in schema.columns if not (c.description or "").strip()]
+    assert undescribed == []
