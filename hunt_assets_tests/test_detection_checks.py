@@ -224,15 +224,16 @@ def test_flags_that_lose_look_ups_block_the_host_summary(sample_lake, tmp_path, 
     ("host_summary", "dagster/column_schema", "analytics.host_summary"),
 ])
 def test_every_column_written_is_described_in_the_ui(run, asset, entry, table):
-    """The UI's column list is the table's, in order, each column with a description: a column added
-    to a table without one fails here."""
+    """The UI's column list is the table's, in order, with its SQL types (as a notebook querying it sees
+    them), each column with a description: a column added to a table without one fails here."""
     path, result = run
     (mat,) = [e.materialization for e in result.get_asset_materialization_events()
               if e.asset_key == dg.AssetKey(["analytics", asset])]
     schema = mat.metadata[entry].value
     schema_name, table_name = table.split(".")
-    written = Warehouse(path).query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? "
-                                    "AND table_name = ? ORDER BY ordinal_position", [schema_name, table_name])
-    assert [c.name for c in schema.columns] == written["column_name"].tolist()
+    written = Warehouse(path).query("SELECT column_name, data_type FROM information_schema.columns "
+                                    "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                                    [schema_name, table_name])
+    assert [(c.name, c.type) for c in schema.columns] == list(written.itertuples(index=False, name=None))
     undescribed = [c.name for c in schema.columns if not (c.description or "").strip()]
     assert undescribed == []

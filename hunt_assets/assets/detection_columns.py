@@ -6,7 +6,6 @@ fails when a table gains a column that is not described here.
 """
 
 import dagster as dg
-import pandas as pd
 
 _PARTITION = {"partition_date": "The UTC day of the DNS hunt these rows were computed from (the asset's partition)."}
 _VERDICT = ("tunnel, dga, suspicious, benign or invalid (an empty name, control characters, an empty label); "
@@ -85,7 +84,7 @@ HOST_COLUMNS = _PARTITION | {
 }
 
 
-def table_schema(df: pd.DataFrame, described: dict[str, str]) -> dg.TableSchema:
-    """The written frame's columns, types as pandas holds them, each with its description."""
-    return dg.TableSchema(columns=[dg.TableColumn(name=str(c), type=str(t), description=described.get(str(c)))
-                                   for c, t in df.dtypes.items()])
+def table_schema(columns: list[tuple[str, str]], described: dict[str, str]) -> dg.TableSchema:
+    """A warehouse table's columns (``Warehouse.columns``: names and SQL types, as a notebook querying it
+    sees them), each with its description."""
+    return dg.TableSchema(columns=[dg.TableColumn(name=c, type=t, description=described.get(c)) for c, t in columns])

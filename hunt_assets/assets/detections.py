@@ -102,9 +102,8 @@ def dns_flags(
     domains = mark_resolved(domains, events, names)
     clock.lap("score")
     flagged_names = names[names["verdict"] != "benign"][[c for c in NAME_COLUMNS if c in names.columns]]
-    name_rows, domain_rows = _with_partition(flagged_names, day), _with_partition(domains, day)
-    wh.replace_partition(NAME_FLAGS, name_rows, PARTITION_COLUMN, day)
-    wh.replace_partition(DOMAIN_FLAGS, domain_rows, PARTITION_COLUMN, day)
+    wh.replace_partition(NAME_FLAGS, _with_partition(flagged_names, day), PARTITION_COLUMN, day)
+    wh.replace_partition(DOMAIN_FLAGS, _with_partition(domains, day), PARTITION_COLUMN, day)
     clock.lap("write")
     hot = findings_first(domains, FLAGGED)
     volume = volume_over_time(events, domains, "1h", top=None, names=names) if len(events) else pd.DataFrame()
@@ -116,8 +115,9 @@ def dns_flags(
                      counts, clock.seconds)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(flagged_names),
-        "dagster/column_schema": table_schema(name_rows, NAME_FLAG_COLUMNS),  # analytics.dns_flags
-        "domain_table_columns": dg.MetadataValue.table_schema(table_schema(domain_rows, DOMAIN_FLAG_COLUMNS)),
+        "dagster/column_schema": table_schema(wh.columns(NAME_FLAGS), NAME_FLAG_COLUMNS),  # analytics.dns_flags
+        "domain_table_columns": dg.MetadataValue.table_schema(table_schema(wh.columns(DOMAIN_FLAGS),
+                                                                          DOMAIN_FLAG_COLUMNS)),
         "events": len(events),
         "distinct_names": len(names),
         "seconds": dg.MetadataValue.json(clock.seconds),
@@ -170,11 +170,10 @@ def host_summary(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         alerts = alerts[alerts["DeviceName"].astype(str) != ""].drop_duplicates(["AlertId", "DeviceName"])
     connections = wh.read_partition(ENCRYPTED_DNS_HUNT, PARTITION_COLUMN, day)
     summary = summarize_hosts(events, domains, alerts if not alerts.empty else None, connections)
-    rows = _with_partition(summary, day)
-    wh.replace_partition(HOST_SUMMARY, rows, PARTITION_COLUMN, day)
+    wh.replace_partition(HOST_SUMMARY, _with_partition(summary, day), PARTITION_COLUMN, day)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": len(summary),
-        "dagster/column_schema": table_schema(rows, HOST_COLUMNS),
+        "dagster/column_schema": table_schema(wh.columns(HOST_SUMMARY), HOST_COLUMNS),
         "top_hosts": dg.MetadataValue.md(preview_markdown(_preview_order(summary), rows=10, max_cell=PREVIEW_CELL)),
         "flagged_hosts": json.dumps(summary.loc[summary["lookups_flagged"] > 0, "client"].head(20).tolist()),
         # hosts that looked up an encrypted-DNS resolver: their later look-ups may not be in this log
