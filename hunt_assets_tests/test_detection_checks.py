@@ -10,7 +10,7 @@ import pytest
 
 from hunt_assets.analytics.dns import quality
 from hunt_assets.assets import detections
-from hunt_assets.assets.detection_checks import DETECTION_CHECKS
+from hunt_assets.assets.detection_checks import DETECTION_CHECKS, every_lookup_counted, flags_explained
 from hunt_assets.assets.detections import dns_flags, host_summary
 from hunt_assets.assets.hunts import build_hunt_assets
 from hunt_assets.resources import DnsScoringResource, HuntingResource, WarehouseResource
@@ -89,9 +89,12 @@ def test_one_row_per_host():
 # ---- the checks on a real day -----------------------------------------------------------------------
 
 
+def _hunts() -> list[dg.AssetsDefinition]:
+    return [a for a in build_hunt_assets() if a.key.path[-1] in HUNTS]
+
+
 def _assets() -> list:
-    hunts = [a for a in build_hunt_assets() if a.key.path[-1] in HUNTS]
-    return [*hunts, dns_flags, host_summary, *DETECTION_CHECKS]
+    return [*_hunts(), dns_flags, host_summary, *DETECTION_CHECKS]
 
 
 def _resources(lake: Path, warehouse: Path) -> dict:
@@ -237,3 +240,34 @@ def test_every_column_written_is_described_in_the_ui(run, asset, entry, table):
     assert [(c.name, c.type) for c in schema.columns] == list(written.itertuples(index=False, name=None))
     undescribed = [c.name for c in schema.columns if not (c.description or "").strip()]
     assert undescribed == []
+
+
+@pytest.mark.parametrize("flags_lose_look_ups", [False, True])
+def test_automation_builds_the_host_summary_only_on_flags_that_passed(sample_lake, tmp_path, monkeypatch,
+                                                                      flags_lose_look_ups):
+    """host_summary is eager, and a run that failed dns_flags' blocking check skipped it. Eager alone
+    would then build it on the next tick from those same flags (it did, before the condition)."""
+    from datetime import UTC, datetime
+
+    if flags_lose_look_ups:
+        real = detections.mark_resolved
+        monkeypatch.setattr(detections, "mark_resolved",
+                            lambda d, e, n: (lambda out: out.drop(index=out["queries"].idxmax()))(real(d, e, n)))
+    instance = dg.DagsterInstance.ephemeral()
+    resources = _resources(sample_lake, tmp_path / "warehouse.duckdb")
+    hunts = _hunts()
+    defs = dg.Definitions(assets=[*hunts, dns_flags, host_summary], asset_checks=DETECTION_CHECKS,
+                          resources=resources)
+    target = dg.AssetSelection.assets(host_summary)
+    # the day's partition is the latest complete one at these times (eager looks at that one only)
+    before = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=target,
+                                               evaluation_time=datetime(2026, 11, 17, 0, 30, tzinfo=UTC))
+    assert before.total_requested == 0  # its dependencies are missing
+    run = dg.materialize([*hunts, dns_flags, every_lookup_counted, flags_explained], partition_key=DAY,
+                         instance=instance, resources=resources, raise_on_error=False)  # with dns_flags' checks
+    assert _evaluations(run)["every_lookup_counted"].passed is not flags_lose_look_ups
+    after = dg.evaluate_automation_conditions(defs=defs, instance=instance, asset_selection=target,
+                                              evaluation_time=datetime(2026, 11, 17, 1, 0, tzinfo=UTC),
+                                              cursor=before.cursor)
+    expected = set() if flags_lose_look_ups else {DAY}
+    assert after.get_requested_partitions(host_summary.key) == expected

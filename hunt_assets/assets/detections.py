@@ -154,7 +154,9 @@ def dns_flags(
     kinds={"duckdb", "python"},
     owners=["team:threat-hunting"],
     pool="warehouse",
-    automation_condition=dg.AutomationCondition.eager(),
+    # eager, but never on flags whose blocking check failed (a day that lost look-ups): the run that
+    # failed it skipped this asset, and automation must not build it from the same flags afterwards
+    automation_condition=dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed(),
     description="Per device: look-ups of flagged domains, distinct flagged domains, alerts, first/last seen and a "
                 "priority score -- the hosts to look at first; and the devices that looked up an encrypted-DNS "
                 "resolver, whose later look-ups this log may not see (higher when the process is neither a "
