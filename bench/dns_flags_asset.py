@@ -17,6 +17,8 @@
    (as a notebook's query provider would), scores each distinct name once in plain Python and maps the
    flag back to every event, in its own child process, same measurements. For reference it also runs
    on the project's reader (only QueryName, dictionary-encoded), in a third child process.
+4. ``dns_flags``' asset checks (``every_lookup_counted``, ``flags_explained``) alone on that partition, in a
+   run of their own in another child process: wall time (the run's overhead included) and peak RSS.
 """
 
 from __future__ import annotations
@@ -167,6 +169,25 @@ def _ours() -> dict:
     }
 
 
+def _checks() -> dict:
+    """dns_flags' asset checks alone on the day just materialized, as the UI's "Execute" runs them."""
+    import dagster as dg
+
+    from hunt_assets.assets.detection_checks import every_lookup_counted, flags_explained
+    from hunt_assets.assets.detections import dns_flags
+    from hunt_assets.settings import build_resources
+
+    checks = [every_lookup_counted, flags_explained]
+    t = time.perf_counter()
+    result = dg.materialize([dns_flags, *checks], selection=dg.AssetSelection.checks(*checks),
+                            tags={"dagster/partition": DAY}, instance=_instance(), resources=build_resources(),
+                            run_config=_quiet_config(), raise_on_error=False)
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds,
+            "checks": {e.check_name: e.passed for e in result.get_asset_check_evaluations()},
+            "descriptions": [e.description for e in result.get_asset_check_evaluations()]}
+
+
 def _baseline() -> dict:
     import numpy as np
     import pandas as pd
@@ -235,6 +256,8 @@ def _worker(role: str, events: int) -> None:
         res = _prepare(events)
     elif role == "ours":
         res = _ours()
+    elif role == "checks":
+        res = _checks()
     elif role == "baseline":
         res = _baseline()
     else:
@@ -270,6 +293,7 @@ def run(events: int = 10_000_000, *, rebuild: bool = False, skip_baseline: bool 
     prep = prepare(events, rebuild=rebuild)
     out: dict = {"prepare": prep, "load_before": _load()}
     out["ours"] = _child("ours", events)
+    out["checks"] = _child("checks", events)
     if not skip_baseline:
         out["baseline"] = _child("baseline", events)
         out["baseline_arrow"] = _child("baseline_arrow", events)
@@ -289,6 +313,11 @@ def summary_lines(r: dict) -> list[str]:
         f"{o['peak_rss_mib']:6,.0f} MiB"
         + (f"  [in the asset: {split}]" if split else ""),
     ]
+    if "checks" in r:
+        c = r["checks"]
+        passed = ", ".join(f"{k} {'passed' if v else 'FAILED'}" for k, v in c["checks"].items())
+        lines.append(f"    its checks, in a run of their own: {c['seconds']:.2f} s (run overhead included), peak RSS "
+                     f"{c['peak_rss_mib']:,.0f} MiB: {passed}")
     if "baseline" in r:
         b = r["baseline"]
         lines += [
@@ -320,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="rebuild the cached lake and warehouse")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--json", action="store_true", help="also print every figure as JSON")
-    ap.add_argument("--worker", choices=["prepare", "ours", "baseline", "baseline_arrow"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=["prepare", "ours", "checks", "baseline", "baseline_arrow"],
+                    help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         _worker(args.worker, args.events)
