@@ -377,6 +377,23 @@ def test_host_summary_partition_ranks_the_hosts_and_names_the_doh_process(webser
     assert not page.blocked, f"the UI tried to reach outside 127.0.0.1: {page.blocked}"
 
 
+def test_dns_flags_checks_tab_shows_the_days_checks_passed(webserver, demo_env, page):
+    """The demo's days ran dns_flags' checks (its log counts them); the Checks tab lists both, the look-up count
+    marked blocking, with the latest day's result and figures."""
+    from playwright.sync_api import expect
+
+    log = (Path(demo_env["HUNT_DATA_DIR"]).parent / "demo.log").read_text(errors="replace")
+    assert log.count(": ok, 4 asset checks passed") == len(re.findall(r"daily hunts for \S+:", log)) > 0
+    page.goto(f"{webserver}/assets/analytics/dns_flags?view=checks")
+    expect(page.get_by_text("flags_explained", exact=True).first).to_be_visible()
+    expect(page.get_by_text("every_lookup_counted", exact=True).first).to_be_visible()
+    expect(page.get_by_text("blocking", exact=True).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^all [\d,]+ look-ups counted under a registered domain$"))).to_be_visible()
+    expect(page.get_by_text("Passed", exact=True).first).to_be_visible()
+    _shot(page, "07-dns-flags-checks")
+    assert not page.blocked, f"the UI tried to reach outside 127.0.0.1: {page.blocked}"
+
+
 def test_standalone_html_report_renders_offline(demo_env, browser):
     """data/reports/<domain>.html opens from disk with the network off: every section, the inlined heatmap."""
     from playwright.sync_api import expect
