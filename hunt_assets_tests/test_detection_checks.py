@@ -271,3 +271,13 @@ def test_automation_builds_the_host_summary_only_on_flags_that_passed(sample_lak
                                               cursor=before.cursor)
     expected = set() if flags_lose_look_ups else {DAY}
     assert after.get_requested_partitions(host_summary.key) == expected
+
+
+def test_a_hunt_landed_again_after_the_flags_fails_the_count_and_says_what_to_do(sample_lake, damaged):
+    """The DNS hunt's day changed after dns_flags ran (here: one more look-up): the flags are stale."""
+    _sql(damaged, "INSERT INTO hunts.dns_events SELECT * FROM hunts.dns_events WHERE partition_date = ? LIMIT 1",
+         [DAY])
+    count = _run_checks(sample_lake, damaged.path)["every_lookup_counted"]
+    assert not count.passed
+    assert count.metadata["missing"].value == 1
+    assert "materialize dns_flags for the day again" in count.description

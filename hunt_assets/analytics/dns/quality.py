@@ -40,10 +40,13 @@ def lookups_counted(lookups: int, counted: int) -> Outcome:
     meta = {"lookups": int(lookups), "counted": int(counted), "missing": int(missing)}
     if missing == 0:
         return Outcome(True, f"all {lookups:,} look-ups counted under a registered domain", meta)
+    # the other way to differ: the hunt's day was landed again after these flags were computed
+    stale = "; if the DNS hunt's partition was re-materialized since, materialize dns_flags for the day again"
     if missing > 0:
-        return Outcome(False, f"{missing:,} of {lookups:,} look-ups are counted under no registered domain", meta)
-    return Outcome(False, f"{-missing:,} more look-ups counted than the DNS hunt holds ({counted:,} of {lookups:,})",
-                   meta)
+        return Outcome(False, f"{missing:,} of {lookups:,} look-ups are counted under no registered domain{stale}",
+                       meta)
+    return Outcome(False, f"{-missing:,} more look-ups counted than the DNS hunt holds ({counted:,} of {lookups:,})"
+                          f"{stale}", meta)
 
 
 def _clip(values: pd.Series) -> list[str]:
