@@ -11,6 +11,7 @@ materialization. Partitioned asset checks are a preview feature of Dagster 1.13 
 """
 
 import warnings
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -35,11 +36,12 @@ from hunt_assets.warehouse.store import Warehouse, quote_ident
 _WHERE_DAY = f"WHERE {quote_ident(PARTITION_COLUMN)} = ?"
 
 
-def _scalar(wh: Warehouse, table: str, expression: str, day: date) -> int:
-    """One aggregate over a day of ``table`` (0 when the table does not exist yet: no rows that day)."""
+def _scalar(wh: Warehouse, table: str, expression: str, day: date, params: Sequence[object] = ()) -> int:
+    """One aggregate over a day of ``table`` (0 when the table does not exist yet: no rows that day);
+    ``params`` are bound to the expression's ``?``s."""
     if not wh.table_exists(table):
         return 0
-    value = wh.query(f"SELECT {expression} AS v FROM {table} {_WHERE_DAY}", [day])["v"].iloc[0]
+    value = wh.query(f"SELECT {expression} AS v FROM {table} {_WHERE_DAY}", [*params, day])["v"].iloc[0]
     return 0 if value is None or value != value else int(value)
 
 
@@ -47,12 +49,11 @@ def _columns(wh: Warehouse, table: str) -> set[str]:
     return {c for c, _ in wh.columns(table)} if wh.table_exists(table) else set()
 
 
-def _result(outcome: quality.Outcome,
-            severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
+def _result(outcome: quality.Outcome) -> dg.AssetCheckResult:
     meta: dict[str, Any] = {k: dg.MetadataValue.json(v) if isinstance(v, dict | list) else v
                             for k, v in outcome.metadata.items()}
-    return dg.AssetCheckResult(passed=outcome.passed, severity=severity, description=outcome.description,
-                               metadata=meta)
+    return dg.AssetCheckResult(passed=outcome.passed, severity=dg.AssetCheckSeverity.ERROR,
+                               description=outcome.description, metadata=meta)
 
 
 with warnings.catch_warnings():
@@ -103,8 +104,8 @@ with warnings.catch_warnings():
         day = date.fromisoformat(context.partition_key)
         wh = warehouse.get()
         hosts = _scalar(wh, HOST_SUMMARY, "sum(lookups_flagged)", day)
-        marks = ", ".join("'" + v.replace("'", "''") + "'" for v in HOST_FLAGGED)  # constants of our own code
-        flagged = _scalar(wh, DOMAIN_FLAGS, f"sum(queries) FILTER (WHERE verdict IN ({marks}))", day)
+        flagged = _scalar(wh, DOMAIN_FLAGS, "sum(queries) FILTER (WHERE list_contains(?, verdict))", day,
+                          [list(HOST_FLAGGED)])
         present = _columns(wh, DNS_HUNT)
         if {"QueryName", "DeviceName", "ClientIP"} <= present:
             clientless = _scalar(wh, DNS_HUNT, "count(*) FILTER (WHERE QueryName IS NOT NULL AND "

@@ -7,10 +7,16 @@ fails when a table gains a column that is not described here.
 
 import dagster as dg
 
+from hunt_assets.analytics.dns.events import BYPASS_PRIORITY, OTHER_PROCESS_PRIORITY, VERDICT_WEIGHT
+from hunt_assets.analytics.dns.score import SCORE_BANDS, VERDICTS
+
+# the verdicts, bands and weights are spelled out from the constants the code uses, so the text cannot drift
 _PARTITION = {"partition_date": "The UTC day of the DNS hunt these rows were computed from (the asset's partition)."}
-_VERDICT = ("tunnel, dga, suspicious, benign or invalid (an empty name, control characters, an empty label); "
-            "see score_dns' reasons for what earned it")
-_SCORE = "0-1 within the verdict's band: suspicious 0.4-0.7, dga and tunnel 0.7-1, benign below 0.4, invalid 0"
+_VERDICT = (f"{', '.join(VERDICTS[:-1])} or {VERDICTS[-1]} (invalid: an empty name, control characters, an empty "
+            "label); the reasons say what earned it")
+_SCORE = ("0-1 within the verdict's band: " + ", ".join(f"{v} {lo:g}-{hi:g}" for v, (lo, hi) in SCORE_BANDS.items())
+          + ", invalid 0")
+_WEIGHTS = ", ".join(f"{v} {w:g}" for v, w in VERDICT_WEIGHT.items())
 
 NAME_FLAG_COLUMNS = _PARTITION | {
     "name": "The query name as logged (case kept; non-UTF-8 bytes as \\xNN). Only names whose verdict is not "
@@ -78,9 +84,10 @@ HOST_COLUMNS = _PARTITION | {
     "encrypted_dns_processes": "The processes that made them.",
     "encrypted_dns_other_processes": "Those of them that are neither a browser nor DNS software: a program "
                                      "resolving over HTTPS by itself is how a DoH tunnel looks.",
-    "priority": "The rank: 3 x the flagged domains' verdict weight (tunnel 3, dga 2, suspicious 1) x score, "
-                "log-capped per verdict, + log(1 + flagged look-ups) + 2 log(1 + alerts), + 1 for encrypted DNS, "
-                "+ 2.5 for a non-browser process on it or a steady connection rate. Highest first.",
+    "priority": f"The rank: 3 x the flagged domains' verdict weight ({_WEIGHTS}) x score, log-capped per verdict, "
+                f"+ log(1 + flagged look-ups) + 2 log(1 + alerts), + {BYPASS_PRIORITY:g} for encrypted DNS, "
+                f"+ {OTHER_PROCESS_PRIORITY:g} for a non-browser process on it or a steady connection rate. "
+                "Highest first.",
 }
 
 

@@ -5,7 +5,7 @@ if every look-up of the day was counted, every flag says why, and every look-up 
 reached a host. These rules check exactly that on what was written, so a join that silently misses
 (a name normalised one way in one table and another way in the next) fails loudly in the UI instead.
 
-Plain numbers and frames in, an ``Outcome`` out: no Dagster, no warehouse (``assets.detections``
+Plain numbers and frames in, an ``Outcome`` out: no Dagster, no warehouse (``assets.detection_checks``
 runs the SQL and turns outcomes into asset-check results).
 """
 
