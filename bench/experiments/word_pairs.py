@@ -25,14 +25,17 @@ Result on 2026-12-06 (dev set as built by ``bench/devset/build.py``):
 
     suppobox sampled into the popular lists at K=4: 300 names 0.000, 500 names 0.564, 1000 names 0.975.
 
-Not built. The dev-set batch makes K=4 look clean, but the popular names have a closed vocabulary of
-their own (``blog`` + ``spot``, ``share`` + ``point``, ``safe`` + ``special``) whose core grows with the
-batch: the shipped training list alone lifts 5.2 % at K=4 and 2.3 % at K=5, against a 0.5 % budget.
-At K=6, where it lifts none, suppobox needs a thousand names of one word list under one suffix in
-the batch (0.70), and fewer than about 500 give nothing; a real DNS day has more popular names than
-the training list, so the bar that is safe here need not be safe there. matsnu (three or four words)
-and gozi (fragments of a text) do not form pairs; nymaim2, charbot and ngioweb (the out-of-sample
-lists) score 0 at K=4 too. The event view keeps catching the word-list families (0.94-0.98).
+Not built as measured here (halves of 3+ letters, one vertex per half, popular names in the graph);
+built at stop 46 with halves of 4+ letters, leads and trails apart and only unfamiliar names in the
+graph: see `word_grid.py` beside this file. The dev-set batch makes K=4 look clean, but the popular
+names have a closed vocabulary of their own (``blog`` + ``spot``, ``share`` + ``point``, ``safe`` +
+``special``) whose core grows with the batch: the shipped training list alone lifts 5.2 % at K=4 and
+2.3 % at K=5, against a 0.5 % budget. At K=6, where it lifts none, suppobox needs a thousand names
+of one word list under one suffix in the batch (0.70), and fewer than about 500 give nothing; a real
+DNS day has more popular names than the training list, so the bar that is safe here need not be safe
+there. matsnu (three or four words) and gozi (fragments of a text) do not form pairs; nymaim2,
+charbot and ngioweb (the out-of-sample lists) score 0 at K=4 too. The event view keeps catching the
+word-list families (0.94-0.98).
 """
 
 from __future__ import annotations

@@ -242,6 +242,7 @@ def apply_batch_context(
     # the lifts (tunnel, dga) change no row's eligibility: one mask serves every rule below
     _mutation_clusters(cols, reasons, dcode, first_row, elig)
     _dga_cohorts(cols, reasons, dcode, first_row, elig)
+    _word_grids(arr, cols, reasons, dcode, first_row, elig)
     return {
         "unique_subdomains": uniq_sub,
         "encoded_subdomains": n_enc,
@@ -450,6 +451,58 @@ def _dga_cohort(
             _COHORT_TEXT[key],
             _fmt(lambda idx: hi_of[dcode[idx]]),
             " of them unlike popular names (the shape of a DGA's daily list)",
+        )
+    )
+
+
+def _word_grids(
+    arr: pa.Array,
+    cols: dict[str, np.ndarray],
+    reasons: list[Reason],
+    dcode: np.ndarray,
+    first_row: np.ndarray,
+    elig: np.ndarray,
+) -> None:
+    """Lift the unfamiliar registered domains of a dictionary DGA's word grid (``word_grid``):
+    labels of two glued words whose lead and trail words keep meeting each other in the batch.
+
+    Counted over distinct registered domains that are DGA candidates (not popular, not vetted);
+    members become ``dga`` as members of a DGA cohort do. The labels are read again from one name
+    per domain, which is cheaper than carrying every row's label out of the scoring chunks.
+    """
+    from hunt_assets.analytics.dns import word_grid as G
+    from hunt_assets.analytics.dns.names import parse, to_binary_array
+
+    if "grid_key" not in cols:
+        return
+    dom_key = _domain_keys(cols["grid_key"], dcode, first_row.size)
+    doms = np.flatnonzero(dom_key == np.uint64(3))
+    if doms.size < G.MIN_DOMAINS:
+        return
+    p = parse(to_binary_array(arr.take(pa.array(first_row[doms]))))
+    reg = p.reg_label
+    ok = reg >= 0
+    doms, reg = doms[ok], reg[ok]
+    starts = p.label_start[reg]
+    grids = G.find_grids(p.lower, starts, p.label_end[reg] - starts, p.suffix_hash[reg + 1])
+    if not grids.member.any():
+        return
+    member = np.zeros(first_row.size, dtype=bool)
+    member[doms[grids.member]] = True
+    sizes = np.zeros((3, first_row.size), dtype=np.int64)
+    sizes[:, doms] = np.stack([grids.labels, grids.leads, grids.trails])
+    mask = member[dcode] & elig & ~cols["popular_domain"] & ~_verdict_is(cols, "tunnel")
+    lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
+    reasons.append(
+        _reason(
+            mask,
+            "one of ",
+            _fmt(lambda idx: sizes[0, dcode[idx]]),
+            " registered domains in this batch that join ",
+            _fmt(lambda idx: sizes[1, dcode[idx]]),
+            " leading words to ",
+            _fmt(lambda idx: sizes[2, dcode[idx]]),
+            f" trailing words, each word met with {G.CORE} or more others (a dictionary DGA's word grid)",
         )
     )
 

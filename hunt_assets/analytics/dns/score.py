@@ -75,7 +75,8 @@ OAST_STRENGTH = 0.9
 # codes (int8) and ``suppressed`` (bool) stands for ``suppressed_family != ""``
 # the per-name keys batch context groups registered domains by (hashes, not for the user's frame)
 BATCH_KEYS = (
-    "reg_hash", "mutation_key", "stem_key", "anagram_key", "platform_anagram_key", "cohort_key", "template_key"
+    "reg_hash", "mutation_key", "stem_key", "anagram_key", "platform_anagram_key", "cohort_key", "template_key",
+    "grid_key",
 )
 # how the reason of a suppressed name begins: event context that overrules a suppression
 # (``events._host_names_not_devices``) finds and removes it by this
@@ -611,6 +612,7 @@ def _score_chunk(
     candidate = has("candidate")
     cohort_key = _cohort_key(p, f, shaped, candidate)
     template_key = _template_key(p, f, shaped & ~popular, candidate)
+    grid_key = _grid_key(f, shaped, candidate)
 
     # ---- reasons --------------------------------------------------------------------------------
     R: list[Reason] = []
@@ -732,7 +734,7 @@ def _score_chunk(
             BATCH_KEYS,
             (
                 reg_hash, _mutation_key(p, f), _stem_key(p, f), anagram_key, platform_anagram_key, cohort_key,
-                template_key,
+                template_key, grid_key,
             ),
             strict=True,
         )
@@ -1118,6 +1120,18 @@ def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, cand
     key = (key | np.uint64(2)) & ~np.uint64(1)  # never 0, lowest bit free
     out[rows] = key | candidate[rows].astype(np.uint64)
     return out
+
+
+def _grid_key(f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """2 for names whose registered label could be two words glued (letters only, of
+    ``word_grid.MIN_LEN``..``MAX_LEN`` characters), 3 if the name is also a DGA candidate; 0 for
+    other names. Batch context reads the labels of the candidates' domains and looks for a
+    dictionary DGA's word grid among them (``domain_stats._word_grids``)."""
+    from hunt_assets.analytics.dns import word_grid as G
+
+    reg_len = f["reg_len"]
+    fits = ok & (f["reg_alphabet"] == 26) & (reg_len >= G.MIN_LEN) & (reg_len <= G.MAX_LEN)
+    return np.where(fits, np.uint64(2) | candidate.astype(np.uint64), np.uint64(0))
 
 
 def _mutation_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:

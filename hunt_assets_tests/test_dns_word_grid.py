@@ -1,0 +1,188 @@
+"""Dictionary DGAs as a batch's word grid: the pure search (``word_grid``) and the batch rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hunt_assets.analytics.dns import word_grid as G
+from hunt_assets.analytics.dns.score import score_names
+
+# our own words (not the dev set's list): eight leads and eight trails, 4-7 letters each
+LEADS = ["amber", "canal", "ember", "fable", "gravel", "harbor", "island", "jungle"]
+TRAILS = ["motion", "needle", "orbit", "pepper", "quartz", "ribbon", "saddle", "timber"]
+GRID = [lead + trail for lead in LEADS for trail in TRAILS]  # a Suppobox-like day: every pair
+
+
+def _find(labels: list[str], zones: list[int] | None = None) -> G.Grids:
+    data = np.frombuffer("".join(labels).encode("ascii"), dtype=np.uint8)
+    lengths = np.array([len(x) for x in labels], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    zone = np.array(zones if zones is not None else [7] * len(labels), dtype=np.uint64)
+    return G.find_grids(data, starts, lengths, zone)
+
+
+def test_every_pair_of_two_word_lists_is_one_grid_with_its_word_counts() -> None:
+    g = _find(GRID)
+    assert g.member.all()
+    assert set(g.labels) == {64}
+    assert set(g.leads) == {8}
+    assert set(g.trails) == {8}
+
+
+def test_labels_meet_only_under_the_same_public_suffix() -> None:
+    rng = random.Random(3)
+    # the same 64 labels spread over four suffixes: each word meets about two others per suffix
+    spread = _find(GRID, [rng.randrange(4) for _ in GRID])
+    assert not spread.member.any()
+    # two suffixes that each hold a whole 8 x 4 grid: two grids of 32
+    halves = _find(GRID, [0 if TRAILS.index(t) < 4 else 1 for _ in LEADS for t in TRAILS])
+    assert halves.member.all()
+    assert set(halves.labels) == {32}
+
+
+def test_a_brand_word_with_many_partners_is_a_star_not_a_grid() -> None:
+    rng = random.Random(5)
+    partners = {"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(60)}
+    labels = [f"google{p}" for p in partners] + [f"{p}online" for p in partners]
+    assert not _find(labels).member.any()
+
+
+def test_stems_and_their_short_endings_are_not_word_pairs() -> None:
+    # English builds words from stems and endings: every stem with every ending is a dense grid,
+    # but the endings are shorter than MIN_PART, so no split leaves one on its own. (Stems that
+    # all end alike would make a grid of their own: ``build`` + ``ering``, ``chart`` + ``ering``.)
+    stems = ["garden", "market", "travel", "studio", "pocket", "silver", "castle", "forest", "bridge", "window"]
+    labels = [s + e for s in stems for e in ("s", "ly", "ing", "ed", "ers")]
+    assert not _find(labels).member.any()
+
+
+def test_a_grid_smaller_than_min_domains_is_left_alone() -> None:
+    small = [lead + trail for lead in LEADS[:4] for trail in TRAILS[:4]]  # 16 labels, every word met 4 times
+    assert len(small) < G.MIN_DOMAINS
+    assert not _find(small).member.any()
+    # the same words once more under the minimum: one more row of four makes 20
+    assert _find(small + [LEADS[4] + t for t in TRAILS[:4]]).member.all()
+
+
+def test_misleading_splits_fall_out_and_the_grid_keeps_its_real_words() -> None:
+    # every label also splits as 4 letters + the rest; only the real split is met by 4 or more
+    g = _find([*GRID, "harborism", "emberlyn", "quartzite"])
+    assert g.member[: len(GRID)].all()
+    assert not g.member[len(GRID) :].any()
+    assert set(g.leads[: len(GRID)]) == {8}
+
+
+def test_the_popular_training_list_holds_no_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guard behind CORE = 4: 129,000 popular registered domains, scored as one batch of
+    unfamiliar names would be, hold no 4-core; their 3-core is not empty."""
+    from hunt_assets.analytics.dns import ngram
+    from hunt_assets.analytics.dns.names import parse, to_binary_array
+
+    p = parse(to_binary_array(ngram.load_training_domains()))
+    reg = p.reg_label[p.reg_label >= 0]
+    # one label per registered domain, as batch context passes them (the list holds a few
+    # names under one registered domain: ``adidas.tmall.com``, ``3m.tmall.com``)
+    reg = reg[np.unique(p.suffix_hash[reg], return_index=True)[1]]
+    starts, ends = p.label_start[reg], p.label_end[reg]
+    lengths = ends - starts
+    letters = np.array([p.lower[s:e].tobytes().isalpha() for s, e in zip(starts, ends, strict=True)])
+    keep = letters & (lengths >= G.MIN_LEN) & (lengths <= G.MAX_LEN)
+    assert keep.sum() > 50_000
+    args = (p.lower, starts[keep], lengths[keep], p.suffix_hash[reg[keep] + 1])
+    assert not G.find_grids(*args).member.any()
+    monkeypatch.setattr(G, "CORE", 3)
+    assert G.find_grids(*args).member.sum() > 100
+
+
+def _day(tld: str = "net") -> list[str]:
+    return [f"{label}.{tld}" for label in GRID]
+
+
+def test_score_names_lifts_a_grid_to_dga_with_its_reason_and_spares_popular_names() -> None:
+    from hunt_assets.analytics.dns import ngram
+
+    popular = ngram.load_training_domains()[:3000]
+    # a popular name that fits the grid's words is popular, not a member
+    r = score_names([*_day(), *popular, "www.google.com"]).set_index("name")
+    day = r.loc[_day()]
+    assert (day["verdict"] == "dga").all()
+    assert day["reasons"].str.contains(
+        "one of 64 registered domains in this batch that join 8 leading words to 8 trailing words"
+    ).all()
+    assert (day["score"] >= 0.7).all()
+    assert not r.loc[popular, "reasons"].str.contains("word grid").any()
+    # one name of the day alone is just a name
+    alone = score_names([_day()[0], *popular]).set_index("name")
+    assert alone.loc[_day()[0], "verdict"] == "benign"
+
+
+def test_the_grid_counts_domains_not_names_and_leaves_tunnels_and_suppressed_names_alone() -> None:
+    names = [*_day(), *(f"www.{n}" for n in _day()), f"_dmarc.{_day()[0]}"]
+    r = score_names(names).set_index("name")
+    assert (r.loc[[f"www.{n}" for n in _day()], "verdict"] == "dga").all()
+    assert r.loc[_day()[0], "reasons"].count("word grid") == 1
+    assert "one of 64 registered domains" in r.loc[_day()[0], "reasons"]
+    assert r.loc[f"_dmarc.{_day()[0]}", "verdict"] == "benign"
+    # only half the day's domains seen: 32 still make a grid of 8 x 4
+    half = score_names(_day()[::2]).set_index("name")
+    assert (half["verdict"] == "dga").all()
+
+
+@pytest.mark.parametrize("chunk", [13, 1 << 17])
+def test_the_grid_is_the_whole_batch_s_whatever_the_chunks_or_order(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from hunt_assets.analytics.dns import score as score_mod
+
+    names = [*_day(), "google.com", "example.org"]
+    random.Random(chunk).shuffle(names)
+    monkeypatch.setattr(score_mod, "CHUNK", chunk)
+    r = score_names(names).set_index("name")
+    assert (r.loc[_day(), "verdict"] == "dga").all()
+    assert (r.loc[["google.com", "example.org"], "verdict"] == "benign").all()
+
+
+def test_score_dns_writes_the_grid_s_reason(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    from hunt_assets.analytics.dns.cli import score_dns_main
+
+    path = tmp_path / "day.txt"
+    path.write_text("\n".join([*_day(), "google.com"]) + "\n")
+    assert score_dns_main([str(path)]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsysbinary.readouterr().out.decode())))
+    by = pd.DataFrame(rows).set_index("name")
+    assert (by.loc[_day(), "verdict"] == "dga").all()
+    assert by.loc[_day(), "reasons"].str.contains("a dictionary DGA's word grid").all()
+    assert by.loc["google.com", "verdict"] == "benign"
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_split_hashes_are_names_hash_of_each_lead_and_trail(
+    monkeypatch: pytest.MonkeyPatch, native: bool
+) -> None:
+    """The C pass and the NumPy prefix sums give ``names.hash_name`` of every lead and trail."""
+    from hunt_assets.analytics.dns import accel
+    from hunt_assets.analytics.dns.names import hash_name
+
+    if native and accel.ext is None:
+        pytest.skip("no C extension in this install")
+    monkeypatch.setattr(accel, "ENABLED", native)
+    labels = ["abcdwxyz", "amberneedle", "qwertyuiopasdfghjklzxcvb"]
+    data = np.frombuffer(("pad" + "".join(labels)).encode(), dtype=np.uint8)
+    lengths = np.array([len(x) for x in labels], dtype=np.int64)
+    starts = 3 + np.cumsum(lengths) - lengths
+    label, lead, trail = G._split_hashes(data, starts, lengths)
+    want_lead, want_trail = [], []
+    for lab in labels:
+        for cut in range(G.MIN_PART, len(lab) - G.MIN_PART + 1):
+            want_lead.append(hash_name(lab[:cut]))
+            want_trail.append(hash_name(lab[cut:]))
+    assert label.tolist() == [i for i, lab in enumerate(labels) for _ in range(len(lab) - 2 * G.MIN_PART + 1)]
+    assert lead.tolist() == want_lead
+    assert trail.tolist() == want_trail
