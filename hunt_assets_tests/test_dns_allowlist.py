@@ -17,7 +17,7 @@ from hunt_assets.analytics.dns.events import score_events
 from hunt_assets.analytics.dns.score import score_names
 
 # machine-looking but legitimate: a Commission Junction tracking domain and a brand abbreviation
-TRACKER = "jdoqocy.com"
+TRACKER = "tkqlhce.com"
 BRAND = "lgtvsdp.com"
 DGA = "kajxushwnds.com"
 TUNNEL = "aGVsbG8gd29ybGQgdGhpcyBpcyBhIHRlc3Qgb2YgYmFzZTY0IGVuY29kaW5n.t.tunnel-ops.net"
