@@ -186,3 +186,53 @@ def test_split_hashes_are_names_hash_of_each_lead_and_trail(
     assert label.tolist() == [i for i, lab in enumerate(labels) for _ in range(len(lab) - 2 * G.MIN_PART + 1)]
     assert lead.tolist() == want_lead
     assert trail.tolist() == want_trail
+
+
+def _events(qtype: str | None, answered: bool | None, client: str = "ws-7") -> pd.DataFrame:
+    ev = pd.DataFrame({"name": _day(), "client": client})
+    ev["timestamp"] = pd.Timestamp("2026-11-16T09:00Z") + pd.to_timedelta(range(len(ev)), unit="s")
+    if qtype is not None:
+        ev["qtype"] = qtype
+    if answered is not None:
+        ev["answers"] = "192.0.2.10" if answered else ""
+    return ev
+
+
+@pytest.mark.parametrize(
+    ("qtype", "answered", "lifted"),
+    [
+        ("A", False, True),  # malware asks each name of its list for an address; most do not exist
+        ("A", None, True),  # a log without answers: the look-ups' type is all there is
+        (None, None, True),  # names and clients only: judged as names-only
+        ("MX", True, False),  # a mail gateway resolving partner companies' domains
+        ("TXT", None, False),  # SPF / DMARC look-ups of the same
+        ("A", True, False),  # every address found: registered, live domains, not a DGA's list
+    ],
+)
+def test_with_events_a_grid_must_be_asked_for_addresses_and_mostly_go_unanswered(
+    qtype: str | None, answered: bool | None, lifted: bool
+) -> None:
+    from hunt_assets.analytics.dns.events import score_events
+
+    flags, _ = score_events(_events(qtype, answered))
+    by = flags.set_index("name")
+    in_grid = by.loc[_day(), "reasons"].str.contains("word grid")
+    assert in_grid.all() if lifted else not in_grid.any()
+    assert (by.loc[_day(), "verdict"] == "dga").all() == lifted
+
+
+def test_with_events_a_mail_gateway_s_partners_do_not_hide_an_infected_host_s_grid() -> None:
+    """A gateway's answered MX look-ups of the same names do not clear them: the host's
+    unanswered address look-ups still put the domains on the grid."""
+    from hunt_assets.analytics.dns.events import score_events
+
+    gateway = _events("MX", True, client="exch01")
+    host = _events("A", False)
+    flags, _ = score_events(pd.concat([gateway, host], ignore_index=True))
+    by = flags.set_index("name")
+    assert (by.loc[_day(), "verdict"] == "dga").all()
+    # a third of the domains answered (a DGA's live C2 among them): most are still dead, all lifted
+    half = _events("A", False)
+    half.loc[::3, "answers"] = "192.0.2.10"
+    flags, _ = score_events(half)
+    assert (flags.set_index("name").loc[_day(), "verdict"] == "dga").all()

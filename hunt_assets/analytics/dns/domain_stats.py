@@ -13,7 +13,7 @@ Python loop runs per event.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pyarrow as pa
@@ -96,6 +96,9 @@ HOSTNAME_TUNNEL_ONCE = 0.9  # share of those names looked up at most twice
 # share of those names that may be clients' host labels: not none, or a tunnel would hide by
 # sending its own machine's name once; a fleet's onboarded share is far above it
 HOSTNAME_TUNNEL_KNOWN = 0.05
+# with answers in the events, a word grid counts only if at least this share of its registered
+# domains went mostly unanswered: a dictionary DGA's list is mostly unregistered names
+GRID_DEAD_SHARE = 0.5
 # names-only DGA cohorts: registered domains of one batch sharing public suffix, label length and
 # alphabet, at least COHORT_MIN of them random-looking (DGA_BURST_BITS) and making up at least
 # COHORT_SHARE of all registered domains of that shape in the batch (popular ones included). A
@@ -174,16 +177,28 @@ def _eligible_dga(cols: dict[str, np.ndarray], elig: np.ndarray | None = None) -
     return (_eligible(cols) if elig is None else elig) & ~cols["popular_domain"]
 
 
+class GridLookups(NamedTuple):
+    """What event context knows of each registered domain's look-ups, for the word-grid rule
+    (arrays indexed by domain code). ``addressed``: it was looked up for an address (A, AAAA,
+    HTTPS or a type the log does not give) at least once; ``dead``: most of those look-ups went
+    unanswered, or None where the log has no answers."""
+
+    addressed: np.ndarray
+    dead: np.ndarray | None
+
+
 def apply_batch_context(
     arr: pa.Array,
     cols: dict[str, np.ndarray],
     reasons: list[Reason],
     extra_tunnel_domains: np.ndarray | None,
+    grid_lookups: GridLookups | None = None,
 ) -> dict[str, np.ndarray]:
     """Lift names under registered domains whose subdomains, taken together, look like a tunnel.
 
     ``extra_tunnel_domains`` (bool per domain code) lets event context (query types, volume) mark
-    domains as tunnels too. Returns the per-domain batch statistics (arrays indexed by domain code).
+    domains as tunnels too; ``grid_lookups`` lets it say which domains a word grid may hold. Returns
+    the per-domain batch statistics (arrays indexed by domain code).
     """
     dcode, first_row = _domain_codes(cols)
     nd = first_row.size
@@ -242,7 +257,7 @@ def apply_batch_context(
     # the lifts (tunnel, dga) change no row's eligibility: one mask serves every rule below
     _mutation_clusters(cols, reasons, dcode, first_row, elig)
     _dga_cohorts(cols, reasons, dcode, first_row, elig)
-    _word_grids(arr, cols, reasons, dcode, first_row, elig)
+    _word_grids(arr, cols, reasons, dcode, first_row, elig, grid_lookups)
     return {
         "unique_subdomains": uniq_sub,
         "encoded_subdomains": n_enc,
@@ -462,6 +477,7 @@ def _word_grids(
     dcode: np.ndarray,
     first_row: np.ndarray,
     elig: np.ndarray,
+    lookups: GridLookups | None = None,
 ) -> None:
     """Lift the unfamiliar registered domains of a dictionary DGA's word grid (``word_grid``):
     labels of two glued words whose lead and trail words keep meeting each other in the batch.
@@ -469,6 +485,12 @@ def _word_grids(
     Counted over distinct registered domains that are DGA candidates (not popular, not vetted);
     members become ``dga`` as members of a DGA cohort do. The labels are read again from one name
     per domain, which is cheaper than carrying every row's label out of the scoring chunks.
+
+    With events (``lookups``), only domains looked up for an address can be on a grid, and a grid
+    counts only if most of its domains went unanswered where the log has answers. A mail gateway
+    resolves hundreds of partner companies' domains a day (``alpineconsulting.io``,
+    ``atlashealth.net``: words glued the same way) but asks for MX and TXT records and gets
+    answers; malware asks for the address of each name of its list and most do not exist.
     """
     from hunt_assets.analytics.dns import word_grid as G
     from hunt_assets.analytics.dns.names import parse, to_binary_array
@@ -476,7 +498,10 @@ def _word_grids(
     if "grid_key" not in cols:
         return
     dom_key = _domain_keys(cols["grid_key"], dcode, first_row.size)
-    doms = np.flatnonzero(dom_key == np.uint64(3))
+    may = dom_key == np.uint64(3)
+    if lookups is not None:
+        may &= lookups.addressed
+    doms = np.flatnonzero(may)
     if doms.size < G.MIN_DOMAINS:
         return
     p = parse(to_binary_array(arr.take(pa.array(first_row[doms]))))
@@ -485,10 +510,15 @@ def _word_grids(
     doms, reg = doms[ok], reg[ok]
     starts = p.label_start[reg]
     grids = G.find_grids(p.lower, starts, p.label_end[reg] - starts, p.suffix_hash[reg + 1])
-    if not grids.member.any():
+    on = grids.member.copy()
+    if lookups is not None and lookups.dead is not None and on.any():
+        g = grids.grid[on]
+        dead_share = np.bincount(g, weights=lookups.dead[doms[on]]) / np.bincount(g)
+        on[on] = dead_share[g] >= GRID_DEAD_SHARE
+    if not on.any():
         return
     member = np.zeros(first_row.size, dtype=bool)
-    member[doms[grids.member]] = True
+    member[doms[on]] = True
     sizes = np.zeros((3, first_row.size), dtype=np.int64)
     sizes[:, doms] = np.stack([grids.labels, grids.leads, grids.trails])
     mask = member[dcode] & elig & ~cols["popular_domain"] & ~_verdict_is(cols, "tunnel")

@@ -157,6 +157,7 @@ def score_events(
         qup = np.array([qtype_mnemonic(q) for q in qvals], dtype=object)
         ev_kind_raw = qcode[ok]
     unanswered = None
+    no_ans = None
     if "answers" in events.columns:
         no_ans = per_value(events["answers"], _no_answer)[ok]
         # only address look-ups say anything: MX/TXT/SRV answers carry no address by design
@@ -274,7 +275,8 @@ def score_events(
             arr, cols, elig, dom_code, ev_name, ev_client, ev_dom, stage_q, queries_per_dom, uniq_sub, extra
         )
         extra = extra | staged
-    batch = D.apply_batch_context(arr, cols, R, extra)
+    addressed = ~_qtype_in(qup, ev_kind_raw, NOT_ADDRESS) if has_qt else np.ones(ev_dom.size, dtype=bool)
+    batch = D.apply_batch_context(arr, cols, R, extra, _grid_lookups(ev_dom, nd, addressed, no_ans))
     if staged.any():
         R.append(_reason(elig & (cols["sub_len"] > 0) & staged[dom_code], stage_text[dom_code]))
     name_dom = dom_code
@@ -354,6 +356,21 @@ def qtype_mnemonic(value: object) -> str:
         return text
     n = int(m.group(1))
     return QTYPE_NUMBERS.get(n, f"TYPE{n}")
+
+
+# query types that ask for something other than an address (a mail gateway's MX / TXT / SPF and
+# DKIM look-ups, reverse look-ups, service records); a missing or unknown type counts as an address
+NOT_ADDRESS = ("MX", "TXT", "SPF", "SRV", "PTR", "SOA", "NS", "CNAME", "CAA", "TLSA", "DS", "DNSKEY", "NAPTR")
+
+
+def _grid_lookups(ev_dom: np.ndarray, nd: int, addressed: np.ndarray, no_ans: np.ndarray | None) -> D.GridLookups:
+    """Per registered domain: looked up for an address at all, and (with answers) mostly in vain."""
+    n_addr = np.bincount(ev_dom[addressed], minlength=nd)
+    dead = None
+    if no_ans is not None:
+        n_dead = np.bincount(ev_dom[addressed & no_ans], minlength=nd)
+        dead = (n_addr > 0) & (2 * n_dead > n_addr)
+    return D.GridLookups(n_addr > 0, dead)
 
 
 def _qtype_in(qup: np.ndarray, ev_qcode: np.ndarray, qtypes: tuple[str, ...]) -> np.ndarray:

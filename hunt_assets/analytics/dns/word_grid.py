@@ -51,6 +51,7 @@ class Grids:
     """Per input label: whether it is in a grid, and the grid's size (0 where it is not in one)."""
 
     member: np.ndarray  # bool
+    grid: np.ndarray  # int64: which grid (0, 1, ...; -1 where it is in none)
     labels: np.ndarray  # int64: labels in its grid
     leads: np.ndarray  # int64: distinct lead words in its grid
     trails: np.ndarray  # int64: distinct trail words in its grid
@@ -58,7 +59,7 @@ class Grids:
 
 def _none(n: int) -> Grids:
     z = np.zeros(n, dtype=np.int64)
-    return Grids(np.zeros(n, dtype=bool), z, z.copy(), z.copy())
+    return Grids(np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64), z, z.copy(), z.copy())
 
 
 def find_grids(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, zone: np.ndarray) -> Grids:
@@ -109,6 +110,7 @@ def find_grids(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, zone: 
     lab = label[keep][order]
     c = comp[keep][order]
     out.member[lab] = True
+    out.grid[lab] = np.unique(c, return_inverse=True)[1]
     out.labels[lab] = n_labels[c]
     out.leads[lab] = n_leads[c]
     out.trails[lab] = n_trails[c]
