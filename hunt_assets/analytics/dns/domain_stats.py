@@ -13,6 +13,7 @@ Python loop runs per event.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -202,6 +203,11 @@ def apply_batch_context(
     """
     dcode, first_row = _domain_codes(cols)
     nd = first_row.size
+    grids = None
+    if "grid_key" in cols:  # on a second thread: it reads nothing the rules below change
+        ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="word-grids")
+        grids = ex.submit(_find_word_grids, arr, cols["grid_key"], dcode, first_row, grid_lookups)
+        ex.shutdown(wait=False)
     elig = _eligible(cols)
     has_sub = cols["sub_len"] > 0
     strong = elig & has_sub & _verdict_is(cols, "tunnel")
@@ -257,7 +263,7 @@ def apply_batch_context(
     # the lifts (tunnel, dga) change no row's eligibility: one mask serves every rule below
     _mutation_clusters(cols, reasons, dcode, first_row, elig)
     _dga_cohorts(cols, reasons, dcode, first_row, elig)
-    _word_grids(arr, cols, reasons, dcode, first_row, elig, grid_lookups)
+    _word_grids(cols, reasons, dcode, elig, grids.result() if grids is not None else None)
     return {
         "unique_subdomains": uniq_sub,
         "encoded_subdomains": n_enc,
@@ -470,21 +476,17 @@ def _dga_cohort(
     )
 
 
-def _word_grids(
-    arr: pa.Array,
-    cols: dict[str, np.ndarray],
-    reasons: list[Reason],
-    dcode: np.ndarray,
-    first_row: np.ndarray,
-    elig: np.ndarray,
-    lookups: GridLookups | None = None,
-) -> None:
-    """Lift the unfamiliar registered domains of a dictionary DGA's word grid (``word_grid``):
-    labels of two glued words whose lead and trail words keep meeting each other in the batch.
+def _find_word_grids(
+    arr: pa.Array, grid_key: np.ndarray, dcode: np.ndarray, first_row: np.ndarray, lookups: GridLookups | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The registered domains on a dictionary DGA's word grid (``word_grid``): labels of two glued
+    words whose lead and trail words keep meeting each other in the batch. Returns (member, sizes):
+    per domain code, whether it is on a grid, and its grid's labels, leads and trails; None if no
+    grid.
 
-    Counted over distinct registered domains that are DGA candidates (not popular, not vetted);
-    members become ``dga`` as members of a DGA cohort do. The labels are read again from one name
-    per domain, which is cheaper than carrying every row's label out of the scoring chunks.
+    Counted over distinct registered domains that are DGA candidates (not popular, not vetted). The
+    labels are read again from one name per domain, which is cheaper than carrying every row's label
+    out of the scoring chunks. Reads only its arguments, so it can run beside the other batch rules.
 
     With events (``lookups``), only domains looked up for an address can be on a grid, and a grid
     counts only if most of its domains went unanswered where the log has answers. A mail gateway
@@ -495,15 +497,13 @@ def _word_grids(
     from hunt_assets.analytics.dns import word_grid as G
     from hunt_assets.analytics.dns.names import parse, to_binary_array
 
-    if "grid_key" not in cols:
-        return
-    dom_key = _domain_keys(cols["grid_key"], dcode, first_row.size)
+    dom_key = _domain_keys(grid_key, dcode, first_row.size)
     may = dom_key == np.uint64(3)
     if lookups is not None:
         may &= lookups.addressed
     doms = np.flatnonzero(may)
     if doms.size < G.MIN_DOMAINS:
-        return
+        return None
     p = parse(to_binary_array(arr.take(pa.array(first_row[doms]))))
     reg = p.reg_label
     ok = reg >= 0
@@ -516,11 +516,28 @@ def _word_grids(
         dead_share = np.bincount(g, weights=lookups.dead[doms[on]]) / np.bincount(g)
         on[on] = dead_share[g] >= GRID_DEAD_SHARE
     if not on.any():
-        return
+        return None
     member = np.zeros(first_row.size, dtype=bool)
     member[doms[on]] = True
     sizes = np.zeros((3, first_row.size), dtype=np.int64)
     sizes[:, doms] = np.stack([grids.labels, grids.leads, grids.trails])
+    return member, sizes
+
+
+def _word_grids(
+    cols: dict[str, np.ndarray],
+    reasons: list[Reason],
+    dcode: np.ndarray,
+    elig: np.ndarray,
+    found: tuple[np.ndarray, np.ndarray] | None,
+) -> None:
+    """Lift the names under the word grids' domains (``_find_word_grids``) to ``dga``, as members of
+    a DGA cohort are lifted; tunnels and popular domains are left alone."""
+    from hunt_assets.analytics.dns.word_grid import CORE
+
+    if found is None:
+        return
+    member, sizes = found
     mask = member[dcode] & elig & ~cols["popular_domain"] & ~_verdict_is(cols, "tunnel")
     lift(cols, mask & ~_verdict_is(cols, "dga"), "dga", 0.7)
     reasons.append(
@@ -532,7 +549,7 @@ def _word_grids(
             _fmt(lambda idx: sizes[1, dcode[idx]]),
             " leading words to ",
             _fmt(lambda idx: sizes[2, dcode[idx]]),
-            f" trailing words, each word met with {G.CORE} or more others (a dictionary DGA's word grid)",
+            f" trailing words, each word met with {CORE} or more others (a dictionary DGA's word grid)",
         )
     )
 
