@@ -1133,33 +1133,42 @@ def ramdo(n: int, rng: random.Random) -> list[str]:
 # ---- dictionary DGAs ---------------------------------------------------------------------------
 
 
+SUPPOBOX_SHUFFLE = (3, 9, 13, 6, 2, 4, 11, 7, 14, 1, 10, 5, 8, 12, 0)
+
+
+def suppobox_period(words: list[str], seed: int) -> list[str]:
+    """The 85 names Suppobox tries in one 512-second period (``seed`` = unix time >> 9): the low 15
+    bits of seed, seed + 1, ... shuffled into a 7-bit index into the first 128 words and an 8-bit
+    index into the next 256. Consecutive periods share 84 of their 85 names."""
+    names = []
+    for c in range(85):
+        nr = seed + c
+        res = [0] * 16
+        for i in range(15):
+            res[SUPPOBOX_SHUFFLE[i]] = nr & 1
+            nr >>= 1
+        a = 0
+        for i in range(7):
+            a = (a << 1) ^ res[i]
+        b = 0
+        for i in range(7, 15):
+            b = (b << 1) ^ res[i]
+        names.append(words[a] + words[b + 0x80] + ".net")
+    return names
+
+
 def suppobox(n: int, rng: random.Random) -> list[str]:
     """Faithful algorithm, approximate word list: Suppobox — seed = unix time >> 9; 15 seed bits
     shuffled into a 7-bit and an 8-bit index; two words from a 384-word list; .net. The malware's
     own lists are not redistributable; we use 384 words of our common-English list, which is the
-    same kind of vocabulary."""
+    same kind of vocabulary. Each batch is one period of a random date, so a family's names here
+    are spread over some dozen dates (sparser than one host's day: see ``suppobox_period``)."""
     words = list(WORDS)
     random.Random(384).shuffle(words)
     words = words[:384]
-    shuffle = [3, 9, 13, 6, 2, 4, 11, 7, 14, 1, 10, 5, 8, 12, 0]
 
     def batch(rng: random.Random) -> list[str]:
-        seed = _unix(_date(rng)) >> 9
-        names = []
-        for c in range(85):
-            nr = seed + c
-            res = [0] * 16
-            for i in range(15):
-                res[shuffle[i]] = nr & 1
-                nr >>= 1
-            a = 0
-            for i in range(7):
-                a = (a << 1) ^ res[i]
-            b = 0
-            for i in range(7, 15):
-                b = (b << 1) ^ res[i]
-            names.append(words[a] + words[b + 0x80] + ".net")
-        return names
+        return suppobox_period(words, _unix(_date(rng)) >> 9)
 
     return _take(n, rng, batch)
 
