@@ -1126,7 +1126,7 @@ def _grid_key(f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -
     """2 for names whose registered label could be two words glued (letters only, of
     ``word_grid.MIN_LEN``..``MAX_LEN`` characters), 3 if the name is also a DGA candidate; 0 for
     other names. Batch context reads the labels of the candidates' domains and looks for a
-    dictionary DGA's word grid among them (``domain_stats._word_grids``)."""
+    dictionary DGA's word grid among them (``domain_stats._find_word_grids``)."""
     from hunt_assets.analytics.dns import word_grid as G
 
     reg_len = f["reg_len"]
