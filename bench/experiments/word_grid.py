@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/experiments/word_grid.py [--tranco FILE] [--majestic FILE] [--suppobox-words DIR]
 
-``bench/experiments/word_pairs.py`` (stop 45) measured the idea with halves of 3+ letters, one
+``bench/experiments/word_pairs.py`` (`f62664e`) measured the idea with halves of 3+ letters, one
 vertex per half whether it leads or trails, and every label of a batch, and rejected it: the
 training list alone lifted 5.2 % at K=4. The rule as built differs in three ways, each measured
 here: halves of ``MIN_PART`` (4) letters or more, leads and trails apart (a bipartite graph), and
