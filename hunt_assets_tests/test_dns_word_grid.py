@@ -123,16 +123,31 @@ def test_score_names_lifts_a_grid_to_dga_with_its_reason_and_spares_popular_name
     assert alone.loc[_day()[0], "verdict"] == "benign"
 
 
-def test_the_grid_counts_domains_not_names_and_leaves_tunnels_and_suppressed_names_alone() -> None:
-    names = [*_day(), *(f"www.{n}" for n in _day()), f"_dmarc.{_day()[0]}"]
+def test_the_grid_counts_domains_not_names() -> None:
+    names = [*_day(), *(f"www.{n}" for n in _day())]
     r = score_names(names).set_index("name")
     assert (r.loc[[f"www.{n}" for n in _day()], "verdict"] == "dga").all()
     assert r.loc[_day()[0], "reasons"].count("word grid") == 1
     assert "one of 64 registered domains" in r.loc[_day()[0], "reasons"]
-    assert r.loc[f"_dmarc.{_day()[0]}", "verdict"] == "benign"
     # only half the day's domains seen: 32 still make a grid of 8 x 4
     half = score_names(_day()[::2]).set_index("name")
     assert (half["verdict"] == "dga").all()
+
+
+def test_a_domain_with_service_records_is_an_organisation_s_not_a_grid_s() -> None:
+    """A mail gateway checks DMARC and DKIM for every partner whose mail it takes: in a plain list
+    of its names, the partners' ``_dmarc.`` / ``._domainkey.`` look-ups take them out. One such
+    domain leaves the rest of a DGA's grid standing."""
+    gateway = [*_day(), *(f"_dmarc.{n}" for n in _day()), *(f"selector1._domainkey.{n}" for n in _day())]
+    r = score_names(gateway).set_index("name")
+    assert not r["reasons"].str.contains("word grid").any()
+    assert (r.loc[_day(), "verdict"] == "benign").all()
+    assert (r.loc[[f"_dmarc.{n}" for n in _day()], "suppressed_family"] == "service_record").all()
+    one = score_names([*_day(), f"_dmarc.{_day()[0]}"]).set_index("name")
+    assert one.loc[_day()[0], "verdict"] == "benign"
+    assert one.loc[f"_dmarc.{_day()[0]}", "verdict"] == "benign"
+    assert (one.loc[_day()[1:], "verdict"] == "dga").all()
+    assert "one of 63 registered domains" in one.loc[_day()[1], "reasons"]
 
 
 @pytest.mark.parametrize("chunk", [13, 1 << 17])

@@ -612,7 +612,7 @@ def _score_chunk(
     candidate = has("candidate")
     cohort_key = _cohort_key(p, f, shaped, candidate)
     template_key = _template_key(p, f, shaped & ~popular, candidate)
-    grid_key = _grid_key(f, shaped, candidate)
+    grid_key = _grid_key(f, shaped, candidate, fam == _SERVICE_RECORD)
 
     # ---- reasons --------------------------------------------------------------------------------
     R: list[Reason] = []
@@ -1122,16 +1122,24 @@ def _template_key(p: ParsedNames, f: dict[str, np.ndarray], ok: np.ndarray, cand
     return out
 
 
-def _grid_key(f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+_SERVICE_RECORD = S.FAMILY_NAMES.index("service_record")
+
+
+def _grid_key(f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray, service: np.ndarray) -> np.ndarray:
     """2 for names whose registered label could be two words glued (letters only, of
-    ``word_grid.MIN_LEN``..``MAX_LEN`` characters), 3 if the name is also a DGA candidate; 0 for
+    ``word_grid.MIN_LEN``..``MAX_LEN`` characters), 3 if the name is also a DGA candidate, 4 for a
+    service record under such a label (``_dmarc.``, ``selector._domainkey.``, ``_sip._tls.``); 0 for
     other names. Batch context reads the labels of the candidates' domains and looks for a
-    dictionary DGA's word grid among them (``domain_stats._find_word_grids``)."""
+    dictionary DGA's word grid among them (``domain_stats._find_word_grids``); a domain's largest
+    key is its own, so one service record takes the domain out. A mail gateway checks DMARC and
+    DKIM for each partner whose mail it takes, and a zone with service records is an
+    organisation's; a DGA's names have none."""
     from hunt_assets.analytics.dns import word_grid as G
 
     reg_len = f["reg_len"]
-    fits = ok & (f["reg_alphabet"] == 26) & (reg_len >= G.MIN_LEN) & (reg_len <= G.MAX_LEN)
-    return np.where(fits, np.uint64(2) | candidate.astype(np.uint64), np.uint64(0))
+    fits = (f["reg_alphabet"] == 26) & (reg_len >= G.MIN_LEN) & (reg_len <= G.MAX_LEN)
+    key = np.where(fits & ok, np.uint64(2) | candidate.astype(np.uint64), np.uint64(0))
+    return np.where(fits & service, np.uint64(4), key)
 
 
 def _mutation_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
