@@ -160,6 +160,32 @@ def test_hash_lines_and_spans_equal_the_per_string_hash() -> None:
     assert hash_lines(b"\n".join(long)).tolist() == hash_many(long).tolist()
 
 
+@pytest.mark.parametrize("native", [True, False])
+def test_hash_spans_may_overlap_and_come_in_any_order(monkeypatch: pytest.MonkeyPatch, native: bool) -> None:
+    """Every prefix and suffix of a label (the word grid's leads and trails), spans out of order,
+    and overlapping spans past the 4,096-byte power table: the per-string hash, in C and in NumPy."""
+    from hunt_assets.analytics.dns import accel
+    from hunt_assets.analytics.dns.names import _hash_bytes, hash_spans
+
+    if native and accel.ext is None:
+        pytest.skip("no C extension in this install")
+    monkeypatch.setattr(accel, "ENABLED", native)
+    blob = b"researchbuilding" + b"q" * 5000 + b"tail"
+    data = np.frombuffer(blob, dtype=np.uint8)
+    spans = [(0, i) for i in range(1, 16)] + [(i, 16) for i in range(16)] + [(8, 16), (0, 8), (3, 3)]
+    spans += [(0, len(blob)), (10, len(blob) - 2), (16, 5016), (20, 4200)]
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+
+
+    def clamped(b: bytes) -> int:  # _hash_bytes, with powers clamped past 4,096 bytes as the parser does
+        return sum(x * pow(1_000_003, min(len(b) - 1 - i, 4095), 1 << 64) for i, x in enumerate(b)) % (1 << 64)
+
+    want = [_hash_bytes(blob[a:b]) if b - a < 4096 else clamped(blob[a:b]) for a, b in spans]
+    assert clamped(blob[:100]) == _hash_bytes(blob[:100])
+    assert hash_spans(data, starts, ends).tolist() == want
+
+
 def test_public_suffix_idn_rules_match_the_idna_codec() -> None:
     """The fast per-label punycode used for the list's IDN rules equals Python's IDNA codec on them."""
     from hunt_assets.analytics.dns.names import _tldextract_snapshot

@@ -155,7 +155,8 @@ def hash_lines(blob: bytes) -> np.ndarray:
 
 
 def hash_spans(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """``_hash_bytes`` of ``data[starts[i]:ends[i]]`` for every i; spans must not overlap and be in order."""
+    """``_hash_bytes`` of ``data[starts[i]:ends[i]]`` for every i; spans may overlap and come in
+    any order (a word grid hashes every prefix and suffix of a label)."""
     n = starts.size
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
@@ -171,9 +172,12 @@ def hash_spans(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
             out,
         )
         return out
-    # distance of every byte from the end of its span (bytes outside spans get weight 0); empty
-    # spans hash to 0 and are left out, so no two spans start (or end) at the same byte and the
-    # +1/-1 marks can be plain assignments (np.add.at is several times slower)
+    if n > 1 and bool((starts[1:] < ends[:-1]).any()):
+        return _hash_overlapping_spans(data, starts, ends)
+    # spans apart and in order: one walk over the bytes. Distance of every byte from the end of
+    # its span (bytes outside spans get weight 0); empty spans hash to 0 and are left out, so no
+    # two spans start (or end) at the same byte and the +1/-1 marks can be plain assignments
+    # (np.add.at is several times slower)
     lens = ends - starts
     ne = lens > 0
     inside = np.zeros(data.size + 1, dtype=np.int8)
@@ -188,6 +192,35 @@ def hash_spans(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.nda
     cs = np.zeros(data.size + 1, dtype=np.uint64)
     np.cumsum(w, out=cs[1:])
     return cs[ends] - cs[starts]
+
+
+def _hash_overlapping_spans(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """``hash_spans`` from prefix sums, for spans that overlap or come out of order.
+
+    A byte ``t`` of span ``[a, b)`` weighs ``BASE**(b - 1 - t)``, clamped at ``BASE**(_MAX_POW - 1)``
+    as everywhere. The clamped head ``[a, c)`` is a plain sum times that power; the rest is
+    ``(Q[b] - Q[c]) * BASE**(b - 1)`` with ``Q`` the prefix sums of ``x[t] * BASE**-t``: uint64
+    wraps modulo 2**64, where the odd base has an inverse.
+    """
+    x = np.ascontiguousarray(data, dtype=np.uint8).astype(np.uint64)
+    size = x.size + 1
+    cap = _MAX_POW - 1
+    with np.errstate(over="ignore"):
+        inverse = np.full(size, pow(_HASH_BASE, -1, 1 << 64), dtype=np.uint64)
+        inverse[0] = 1
+        inverse = np.cumprod(inverse, dtype=np.uint64)
+        powers = np.full(size, _HASH_BASE, dtype=np.uint64)
+        powers[0] = 1
+        powers = np.cumprod(powers, dtype=np.uint64)
+        plain = np.zeros(size, dtype=np.uint64)
+        np.cumsum(x, dtype=np.uint64, out=plain[1:])
+        q = np.zeros(size, dtype=np.uint64)
+        np.cumsum(x * inverse[:-1], dtype=np.uint64, out=q[1:])
+        starts = np.asarray(starts, dtype=np.int64)
+        ends = np.asarray(ends, dtype=np.int64)
+        c = np.maximum(starts, ends - cap)
+        head = (plain[c] - plain[starts]) * _powers()[cap]
+        return head + (q[ends] - q[c]) * powers[np.maximum(ends - 1, 0)]
 
 
 def _tldextract_snapshot() -> str:

@@ -43,8 +43,6 @@ MIN_PART = 4  # letters on each side of a split
 CORE = 4  # distinct labels each lead and each trail must keep meeting
 MIN_DOMAINS = 20  # labels in one grid
 
-_BASE = np.uint64(1_000_003)  # names._HASH_BASE; odd, so invertible modulo 2**64
-_INV = np.uint64(pow(1_000_003, -1, 2**64))
 _MIX_LEAD = np.uint64(0x9E3779B97F4A7C15)
 _MIX_TRAIL = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -126,6 +124,8 @@ def _split_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> 
     The hashes are ``names.hash_spans``' (a polynomial over the span's bytes, so equal bytes hash
     equal wherever they are): one pass in C over every lead and trail, or prefix sums in NumPy.
     """
+    from hunt_assets.analytics.dns.names import hash_spans
+
     n = starts.size
     splits = np.maximum(lengths - 2 * MIN_PART + 1, 0)
     n_edges = int(splits.sum())
@@ -134,34 +134,8 @@ def _split_hashes(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> 
     begin = starts[label]
     cut = begin + MIN_PART + (np.arange(n_edges, dtype=np.int64) - first_edge[label])
     end = (starts + lengths)[label]
-    return label, _span_hashes(data, begin, cut), _span_hashes(data, cut, end)
-
-
-def _span_hashes(data: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """``names.hash_spans`` of ``data[a:b]`` for spans that may overlap (``hash_spans``' NumPy path
-    needs them apart), each shorter than its power table (``MAX_LEN`` bytes here)."""
-    from hunt_assets.analytics.dns import accel
-    from hunt_assets.analytics.dns.names import _powers
-
     data = np.ascontiguousarray(data, dtype=np.uint8)
-    out = np.empty(a.size, dtype=np.uint64)
-    if accel.ext is not None and accel.ENABLED:
-        accel.ext.hash_spans(data, np.ascontiguousarray(a), np.ascontiguousarray(b), _powers(), out)
-        return out
-    # sum(x[t] * BASE**(b - 1 - t)) = (Q[b] - Q[a]) * BASE**(b - 1) with Q the prefix sums of
-    # x[t] * BASE**-t; uint64 wraps modulo 2**64, where the odd base has an inverse
-    size = data.size + 1
-    with np.errstate(over="ignore"):
-        inverse = np.full(size, _INV, dtype=np.uint64)
-        inverse[0] = 1
-        inverse = np.cumprod(inverse, dtype=np.uint64)
-        q = np.zeros(size, dtype=np.uint64)
-        np.cumsum(data.astype(np.uint64) * inverse[:-1], dtype=np.uint64, out=q[1:])
-        powers = np.full(size, _BASE, dtype=np.uint64)
-        powers[0] = 1
-        powers = np.cumprod(powers, dtype=np.uint64)
-        np.multiply(q[b] - q[a], powers[b - 1], out=out)
-    return out
+    return label, hash_spans(data, begin, cut), hash_spans(data, cut, end)
 
 
 _BUCKETS = 1 << 18
@@ -216,5 +190,6 @@ def _components(lead: np.ndarray, trail: np.ndarray) -> np.ndarray:
 
 
 def _distinct_per_group(group: np.ndarray, value: np.ndarray, k: int) -> np.ndarray:
-    pairs = np.unique(group.astype(np.int64) * (int(value.max()) + 1) + value)
-    return np.bincount(pairs // (int(value.max()) + 1), minlength=k).astype(np.int64)
+    width = int(value.max()) + 1
+    pairs = np.unique(group.astype(np.int64) * width + value)
+    return np.bincount(pairs // width, minlength=k).astype(np.int64)
