@@ -58,9 +58,14 @@ def run_demo(*, rebuild: bool = False) -> int:
     import dagster as dg
 
     from hunt_assets.sample_tenant import build_lake
+    from hunt_assets.sample_tenant.lake import GENERATOR_VERSION, generator_version
 
     lake = settings.lake_path()
-    if rebuild or not lake.exists():
+    built_by = generator_version(lake) if lake.exists() and not rebuild else GENERATOR_VERSION
+    if built_by != GENERATOR_VERSION:
+        print(f"[demo] sample tenant: {lake} was built by generator {built_by or 'before 1.0.0'}, "
+              f"this is {GENERATOR_VERSION}: rebuilding")
+    if rebuild or not lake.exists() or built_by != GENERATOR_VERSION:
         summary = build_lake(lake, overwrite=True)
         print(f"[demo] sample tenant: {lake} ({sum(summary.row_counts.values()):,} rows)")
     else:

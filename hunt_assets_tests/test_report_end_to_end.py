@@ -66,7 +66,8 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     from datetime import date
 
     from hunt_assets.assets.detections import DOMAIN_FLAGS, HOST_SUMMARY, NAME_FLAGS
-    from hunt_assets.sample_tenant.plan import DGA_HOST, TUNNEL_DOMAIN, TUNNEL_HOST
+    from hunt_assets.sample_tenant.incidents.dictionary_dga import day_names
+    from hunt_assets.sample_tenant.plan import DGA_HOST, DICT_DGA_HOST, TUNNEL_DOMAIN, TUNNEL_HOST
     from hunt_assets.warehouse.store import Warehouse
 
     _, data = investigated
@@ -79,9 +80,17 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     domains = wh.read_partition(DOMAIN_FLAGS, "partition_date", day)
     flagged = domains[domains["verdict"].isin(["tunnel", "dga"])]
     assert set(flagged["registered_domain"]) >= {TUNNEL_DOMAIN}
+    # the dictionary DGA's day: every one of its 64 names a DGA domain, by the word grid and the host's burst
+    grid = domains[domains["registered_domain"].isin(day_names(day))]
+    assert len(grid) == 64
+    assert (grid["verdict"] == "dga").all()
+    assert grid["reasons"].str.startswith("one of 64 registered domains in this batch that join 8 leading words "
+                                          "to 8 trailing words").all()
+    assert grid["reasons"].str.contains(f"client {DICT_DGA_HOST}.contoso.local looked up 64 distinct unanswered").all()
     hosts = wh.read_partition(HOST_SUMMARY, "partition_date", day)
-    top_two = set(hosts.sort_values("priority", ascending=False)["client"].head(2))
-    assert {TUNNEL_HOST, DGA_HOST} <= {h.split(".")[0] for h in top_two}
+    # the planted tunnel and DGA hosts on top (the two DGA hosts with dozens of domains, then the tunnel's one)
+    top_three = set(hosts.sort_values("priority", ascending=False)["client"].head(3))
+    assert {h.split(".")[0] for h in top_three} == {TUNNEL_HOST, DGA_HOST, DICT_DGA_HOST}
     # the browser that resolves over HTTPS: listed for its one look-up in the clear and its connections
     from hunt_assets.sample_tenant.plan import DOH_ENDPOINT, DOH_HOST
 
@@ -92,11 +101,11 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     assert doh["encrypted_dns_connections"].iloc[0] > 50
     assert doh["lookups_flagged"].iloc[0] == 0
     assert doh["encrypted_dns_other_processes"].iloc[0] == ""  # a browser: the small bonus only
-    # the implant on DoH: no look-up at all, its process named, ranked third after the tunnel and DGA hosts
+    # the implant on DoH: no look-up at all, its process named, ranked next after the tunnel and DGA hosts
     from hunt_assets.sample_tenant.plan import DOH_C2_HOST, DOH_C2_PROCESS
 
     ranked = hosts.sort_values("priority", ascending=False)["client"].str.split(".").str[0].tolist()
-    assert ranked[2] == DOH_C2_HOST
+    assert ranked[3] == DOH_C2_HOST
     c2 = hosts[hosts["client"].str.split(".").str[0] == DOH_C2_HOST].iloc[0]
     assert c2["encrypted_dns"] == ""
     assert c2["encrypted_dns_lookups"] == 0

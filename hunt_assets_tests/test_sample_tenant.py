@@ -17,12 +17,14 @@ from hunt_assets.sample_tenant import (
     GROUND_TRUTH_TABLE,
     SAMPLE_DAYS,
     SAMPLE_START,
+    TENANT_INFO_TABLE,
     add_alert,
     build_lake,
     plan,
     sample_passive_dns,
 )
 from hunt_assets.sample_tenant.incidents.dga import dga_names
+from hunt_assets.sample_tenant.incidents.dictionary_dga import day_names
 from hunt_assets.sample_tenant.schemas import ALL_TABLES, DEFENDER_TABLES, KUSTO_TO_DUCKDB, duckdb_columns
 
 SCHEMA_NOTES = Path("/work/shared/notes/defender-schemas.json")
@@ -191,7 +193,7 @@ def test_dns_is_consistent_across_tables(con) -> None:
 def test_ground_truth_covers_all_incidents(con) -> None:
     incidents = {r[0] for r in rows(con, f"SELECT DISTINCT incident FROM {GROUND_TRUTH_TABLE}")}
     assert incidents == {"dns_tunnel", "dga", "ldap_recon", "phishing_click", "powershell_cradle", "encrypted_dns",
-                         "doh_c2", "honeytoken"}
+                         "doh_c2", "honeytoken", "dictionary_dga"}
     ids = {r[0]: r[1] for r in rows(con, "SELECT DeviceName, DeviceId FROM DeviceInfo")}
     for name, dev_id in rows(con, f"SELECT device_name, device_id FROM {GROUND_TRUTH_TABLE}"):
         assert ids[name] == dev_id
@@ -249,6 +251,37 @@ def test_dga_events(con) -> None:
         con, "SELECT count(*) FROM DeviceNetworkEvents WHERE DeviceName = ? AND RemoteIP = ?", [host, plan.DGA_C2_IP]
     )
     assert beacons > 50
+
+
+def test_dictionary_dga_events(con) -> None:
+    """One host's unanswered A look-ups: each day every pairing of 8 leading and 8 trailing words of the plan's
+    lists, under .net, walked every two hours; no other client looks any of them up, and none connects."""
+    [(host, entity, _, first, last)] = truth(con, "dictionary_dga", "dga_nxdomain")
+    assert host == f"{plan.DICT_DGA_HOST}.contoso.local"
+    ip = scalar(con, "SELECT any_value(LocalIP) FROM DeviceNetworkEvents WHERE DeviceName = ?", [host])
+    seen: set[str] = set()
+    for day in range(3):
+        names = day_names(SAMPLE_START + timedelta(days=day))
+        leads = {lead for lead in plan.DICT_DGA_LEADS if any(n.startswith(lead) for n in names)}
+        trails = {trail for trail in plan.DICT_DGA_TRAILS if any(n.endswith(f"{trail}.net") for n in names)}
+        assert len(names) == len(set(names)) == plan.DICT_DGA_NAMES_PER_DAY
+        assert {f"{a}{b}.net" for a in leads for b in trails} == set(names)  # a full 8 x 8 grid
+        looked_up = rows(
+            con,
+            "SELECT Name, count(*), min(ResultCode), max(ResultCode), min(QueryType), max(QueryType), "
+            "count(DISTINCT ClientIP) FROM DnsEvents WHERE list_contains(?, Name) "
+            "AND CAST(TimeGenerated AS DATE) = ? GROUP BY Name",
+            [names, SAMPLE_START + timedelta(days=day)],
+        )
+        assert {r[0] for r in looked_up} == set(names)
+        assert all(r[1:] == (12, 3, 3, "A", "A", 1) for r in looked_up)  # 12 rounds, all NXDOMAIN, one client
+        seen |= set(names)
+    assert entity == f"{len(seen)} names"
+    clients = rows(con, "SELECT DISTINCT ClientIP FROM DnsEvents WHERE list_contains(?, Name)", [sorted(seen)])
+    assert clients == [(ip,)]
+    connected = "SELECT count(*) FROM DeviceNetworkEvents WHERE list_contains(?, RemoteUrl)"
+    assert scalar(con, connected, [sorted(seen)]) == 0
+    assert first < last
 
 
 def test_ldap_recon_events(con) -> None:
@@ -393,9 +426,23 @@ def test_other_seed_changes_traffic_but_not_the_plan(tmp_path: Path) -> None:
         inc = c.execute(
             f"SELECT count(DISTINCT incident), min(first_seen), max(last_seen) FROM {GROUND_TRUTH_TABLE}"
         ).fetchall()[0]
-    assert inc[0] == 8
+    assert inc[0] == 9
     assert inc[1] >= datetime(2026, 11, 16)
     assert inc[2] < datetime(2026, 11, 17)
+
+
+def test_generator_version_says_which_generator_built_a_lake(lake: Path, tmp_path: Path) -> None:
+    from hunt_assets.sample_tenant.lake import GENERATOR_VERSION, generator_version
+
+    assert generator_version(lake) == GENERATOR_VERSION
+    old = tmp_path / "old.duckdb"
+    shutil.copy(lake, old)
+    with duckdb.connect(str(old)) as c:
+        c.execute(f"UPDATE {TENANT_INFO_TABLE} SET value = '1.0.0' WHERE key = 'generator_version'")
+    assert generator_version(old) == "1.0.0"  # the demo rebuilds it: it has no dictionary-DGA incident
+    with duckdb.connect(str(old)) as c:
+        c.execute(f"DROP TABLE {TENANT_INFO_TABLE}")
+    assert generator_version(old) is None
 
 
 def test_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:

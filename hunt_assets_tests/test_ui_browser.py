@@ -357,11 +357,11 @@ def test_domain_report_partition_shows_markdown_report(webserver, page, domain, 
 
 
 def test_host_summary_partition_ranks_the_hosts_and_names_the_doh_process(webserver, page):
-    """The hunter's entry point: the first day's host table in the partition's metadata, the tunnel and DGA
-    hosts first, then the implant that resolves over HTTPS, named by its image's path."""
+    """The hunter's entry point: the first day's host table in the partition's metadata, the DGA, dictionary-DGA
+    and tunnel hosts first, then the implant that resolves over HTTPS, named by its image's path."""
     from playwright.sync_api import expect
 
-    from hunt_assets.sample_tenant.plan import DGA_HOST, DOH_C2_HOST, DOH_C2_PROCESS
+    from hunt_assets.sample_tenant.plan import DGA_HOST, DICT_DGA_HOST, DOH_C2_HOST, DOH_C2_PROCESS, TUNNEL_HOST
 
     page.goto(f"{webserver}/assets/analytics/host_summary?view=partitions&partition=2026-11-16")
     expect(page.get_by_text("encrypted_dns_hosts").first).to_be_visible()
@@ -369,10 +369,12 @@ def test_host_summary_partition_ranks_the_hosts_and_names_the_doh_process(webser
     dialog = page.get_by_role("dialog")
     rows = dialog.locator("table tbody tr")
     expect(rows.first).to_contain_text(DGA_HOST)
-    expect(rows.nth(2)).to_contain_text(DOH_C2_HOST)
-    expect(rows.nth(2)).to_contain_text(DOH_C2_PROCESS)
+    expect(rows.nth(1)).to_contain_text(DICT_DGA_HOST)
+    expect(rows.nth(2)).to_contain_text(TUNNEL_HOST)
+    expect(rows.nth(3)).to_contain_text(DOH_C2_HOST)
+    expect(rows.nth(3)).to_contain_text(DOH_C2_PROCESS)
     # where it went and its timer, in the preview itself (the path alone fills a narrower cell)
-    expect(rows.nth(2)).to_contain_text("to Google Public DNS over HTTPS; steady ~60/h")
+    expect(rows.nth(3)).to_contain_text("to Google Public DNS over HTTPS; steady ~60/h")
     _shot(page, "06-host-summary-2026-11-16", fit_element=dialog)
     assert not page.blocked, f"the UI tried to reach outside 127.0.0.1: {page.blocked}"
 

@@ -1,8 +1,8 @@
 """Sample tenant: a seeded generator of Defender advanced-hunting tables in a local DuckDB lake.
 
 It is the embedded default backend, so every hunt can run offline against data shaped like a real tenant,
-with planted incidents (DNS tunnel, DGA, LDAP recon, phishing click, encoded PowerShell cradle) recorded in
-HuntGroundTruth for tests. See plan.py for the planted indicators.
+with planted incidents (DNS tunnel, DGA, dictionary DGA, LDAP recon, phishing click, encoded PowerShell cradle,
+encrypted DNS, DoH C2, a honeytoken) recorded in HuntGroundTruth for tests. See plan.py for the planted indicators.
 """
 
 from __future__ import annotations

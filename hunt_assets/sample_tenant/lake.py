@@ -30,7 +30,7 @@ from .passive_dns import passive_dns_rows
 from .schemas import ALL_TABLES, GROUND_TRUTH_TABLE, PASSIVE_DNS_TABLE, TENANT_INFO_TABLE, create_table_sql
 from .tenant import Tenant
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"  # 1.1.0: the dictionary-DGA incident
 SAMPLE_START = date(2026, 11, 16)
 SAMPLE_DAYS = 3
 BUILD_MEMORY_LIMIT = "1GB"
@@ -147,6 +147,17 @@ def _write_alerts(con: duckdb.DuckDBPyConnection, alerts: list[Alert]) -> None:
     alerts = sorted(alerts, key=lambda a: a.ts)
     insert_rows(con, "AlertInfo", [a.info_row() for a in alerts])
     insert_rows(con, "AlertEvidence", [row for a in alerts for row in a.evidence_rows()])
+
+
+def generator_version(path: str | os.PathLike, lock_timeout: float = LAKE_WAIT_S) -> str | None:
+    """The generator version a lake was built with (``TenantInfo``), or ``None`` if it records none: a demo
+    rebuilds a lake an older generator made, which lacks the incidents planted since."""
+    with connect_in_turn(path, read_only=True, timeout=lock_timeout) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if TENANT_INFO_TABLE not in tables:
+            return None
+        row = con.execute(f"SELECT value FROM {TENANT_INFO_TABLE} WHERE key = 'generator_version'").fetchone()
+    return None if row is None else str(row[0])
 
 
 def add_alert(

@@ -20,6 +20,21 @@ DGA_C2_IP = "192.0.2.144"
 DGA_NAMES_PER_DAY = 128
 DGA_RESOLVING_INDEX = 77
 
+# a dictionary-DGA implant (incidents.dictionary_dga): names glued from two word lists of our own, never
+# answered; each name reads like a company's, the day's 64 together are a grid of 8 words by 8
+DICT_DGA_HOST = workstation_short(13)  # ws-mkt-007
+DICT_DGA_NAMES_PER_DAY = 64
+DICT_DGA_LEADS = (
+    "amber", "basket", "candle", "copper", "dinner", "engine", "feather", "finger", "garden", "hollow", "insect",
+    "jacket", "kettle", "ladder", "marble", "mirror", "needle", "orange", "pencil", "pepper", "rabbit", "saddle",
+    "ticket", "velvet", "walnut", "window", "yellow", "zipper", "lantern", "parcel", "quartz", "tulip",
+)
+DICT_DGA_TRAILS = (
+    "answer", "bottle", "button", "circle", "doctor", "effort", "flower", "garage", "hammer", "island", "kitten",
+    "lemon", "market", "number", "office", "planet", "record", "season", "throat", "valley", "wonder", "shadow",
+    "pocket", "letter", "monkey", "castle", "bridge", "cotton", "spring", "thunder", "pillow", "saucer",
+)
+
 LDAP_HOST = workstation_short(4)  # ws-it-002
 
 PHISH_HOST = workstation_short(8)  # ws-fin-012
