@@ -10,6 +10,9 @@ import pytest
 from hunt_assets.analytics.dns.events import (
     events_from_hunt,
     findings_first,
+    findings_preview,
+    principal_clients,
+    reason_shape,
     score_events,
     summarize_hosts,
     volume_over_time,
@@ -585,6 +588,69 @@ def test_findings_lead_with_tunnels_then_dga_then_suspicious() -> None:
     no_counts = findings_first(doms.drop(columns=["queries"]))
     assert no_counts["registered_domain"].tolist()[:3] == ["c.com", "a.com", "e.com"]
     assert findings_first(doms.iloc[:0]).empty
+
+
+def test_findings_preview_lets_each_kind_of_finding_take_its_turn() -> None:
+    """One host's 100 random-letter DGA domains at 0.99 and another's 64 dictionary-DGA domains at 0.7: a 15-row
+    preview shows the tunnel first, then both DGAs in turn, each by its best domains; suspicious ones last."""
+    random_dga = [f"r{i:03d}xqzvkw.com" for i in range(100)]
+    grid = [f"word{i:02d}grid.net" for i in range(64)]
+    doms = pd.DataFrame({
+        "registered_domain": ["t.com", *random_dga, *grid, "s.com"],
+        "verdict": ["tunnel", *["dga"] * 164, "suspicious"],
+        "score": [0.6, *[0.99 - i / 1000 for i in range(100)], *[0.7] * 64, 0.9],
+        "queries": [5, *[12] * 100, *range(64, 0, -1), 3],
+        "reasons": [
+            "subdomain of 40 chars looks encoded (20 bits less likely than popular names)",
+            *[f"registered label 'r{i:03d}xqzvkw' is {30 - i % 7} bits less likely than popular domains (13 chars, "
+              f"entropy 3.{i % 9}); client ws-sales-032.contoso.local looked up 100 distinct unanswered" for i in
+              range(100)],
+            *["one of 64 registered domains in this batch that join 8 leading words to 8 trailing words; client "
+              "ws-mkt-007.contoso.local looked up 64 distinct unanswered"] * 64,
+            "registered label is somewhat unlike popular domains (9 bits)",
+        ],
+    })
+    out = findings_preview(doms, rows=15)["registered_domain"].tolist()
+    assert out[0] == "t.com"
+    assert out[1:15] == [x for pair in zip(random_dga[:7], grid[:7], strict=True) for x in pair]
+    whole = findings_preview(doms, rows=len(doms))["registered_domain"].tolist()
+    assert sorted(whole) == sorted(doms["registered_domain"])  # a reordering, nothing lost
+    assert whole[-1] == "s.com"
+    assert findings_preview(doms.iloc[:0]).empty
+    assert findings_preview(doms.drop(columns=["reasons"]), rows=3)["registered_domain"].tolist() == [
+        "t.com", *random_dga[:2]]
+
+
+def test_findings_preview_by_client_alternates_the_hosts_whatever_their_reasons() -> None:
+    """Grouped by who looked the domains up: one host's DGA with reasons of three shapes still takes one turn in
+    two, the other host's the other."""
+    events = pd.DataFrame({
+        "name": ["a1.com", "a2.com", "a3.com", "a4.com", "b1.net", "b2.net", "b1.net", "x.org"],
+        "client": ["pc-a", "pc-a", "pc-a", "pc-a", "pc-b", "pc-b", "pc-c", "pc-c"],
+    })
+    doms = pd.DataFrame({
+        "registered_domain": ["a1.com", "a2.com", "a3.com", "a4.com", "b1.net", "b2.net", "x.org"],
+        "verdict": ["dga"] * 6 + ["benign"],
+        "score": [0.99, 0.98, 0.97, 0.96, 0.7, 0.7, 0.1],
+        "queries": [1, 1, 1, 1, 2, 1, 1],
+        "reasons": ["registered label 'a1' is 30 bits less likely", "burst", "registered label is somewhat unlike",
+                    "burst", "word grid", "word grid", ""],
+    })
+    by = principal_clients(events, doms)
+    assert by.to_dict() == {"a1.com": "pc-a", "a2.com": "pc-a", "a3.com": "pc-a", "a4.com": "pc-a",
+                            "b1.net": "pc-b", "b2.net": "pc-b"}  # b1.net: pc-b and pc-c once each, the first wins
+    assert findings_preview(doms, 4, by=by)["registered_domain"].tolist() == ["a1.com", "b1.net", "a2.com", "b2.net"]
+    by_shape = findings_preview(doms, 4)["registered_domain"].tolist()
+    assert by_shape == ["a1.com", "a2.com", "a3.com", "b1.net"]  # three shapes of pc-a's reasons take turns first
+    assert principal_clients(events.drop(columns=["client"]), doms).empty
+
+
+def test_reason_shape_keeps_the_kind_of_evidence_not_the_values() -> None:
+    a = "registered label 'qzxv' is 26 bits less likely than popular domains (14 chars, entropy 3.66)"
+    b = "registered label 'kkjw' is 9 bits less likely than popular domains (8 chars, entropy 2.5)"
+    shape = "registered label # is # bits less likely than popular domains (# chars, entropy #)"
+    assert reason_shape(a) == reason_shape(b) == shape
+    assert reason_shape(a) != reason_shape(a + "; client pc1 looked up 64 distinct unanswered")
 
 
 @pytest.mark.parametrize("qtype", [16, "16", 16.0, "TYPE16", "txt"])

@@ -14,6 +14,9 @@ TUNNEL = "cdn-telemetry-sync.com"
 DAYS = ("2026-11-16", "2026-11-17")
 
 
+DAILY_METADATA: dict[str, dict] = {}  # day -> asset -> its materialization's metadata, filled by `investigated`
+
+
 @pytest.fixture(scope="module")
 def investigated(sample_lake, tmp_path_factory):
     data = tmp_path_factory.mktemp("data")
@@ -28,7 +31,10 @@ def investigated(sample_lake, tmp_path_factory):
     instance = dg.DagsterInstance.ephemeral()
     daily = [a for a in all_assets if a.partitions_def == daily_partitions and a.key.path[0] in ("hunts", "analytics")]
     for day in DAYS:
-        assert dg.materialize(daily, partition_key=day, instance=instance, resources=resources).success
+        run = dg.materialize(daily, partition_key=day, instance=instance, resources=resources)
+        assert run.success
+        DAILY_METADATA[day] = {m.asset_key.to_user_string(): m.materialization.metadata
+                               for m in run.get_asset_materialization_events()}
     add_investigation(instance, TUNNEL)
     investigation = [a for a in all_assets if a.partitions_def == investigated_domains]
     result = dg.materialize(investigation, partition_key=TUNNEL, instance=instance, resources=resources)
@@ -87,6 +93,11 @@ def test_sample_tenant_detections_put_the_planted_hosts_on_top(investigated):
     assert grid["reasons"].str.startswith("one of 64 registered domains in this batch that join 8 leading words "
                                           "to 8 trailing words").all()
     assert grid["reasons"].str.contains(f"client {DICT_DGA_HOST}.contoso.local looked up 64 distinct unanswered").all()
+    # the UI's 15-row preview of the day's findings: the tunnel, then both DGAs in turn, the grid's included
+    preview = DAILY_METADATA[DAYS[0]]["analytics/dns_flags"]["top_findings"].value
+    assert preview.index(TUNNEL_DOMAIN) < preview.index(" dga ")
+    assert sum(name in preview for name in day_names(day)) >= 5
+    assert "join 8 leading words to 8 trailing words" in preview
     hosts = wh.read_partition(HOST_SUMMARY, "partition_date", day)
     # the planted tunnel and DGA hosts on top (the two DGA hosts with dozens of domains, then the tunnel's one)
     top_three = set(hosts.sort_values("priority", ascending=False)["client"].head(3))

@@ -13,7 +13,9 @@ from hunt_assets.analytics.charts import volume_chart
 from hunt_assets.analytics.dns.events import (
     events_from_hunt,
     findings_first,
+    findings_preview,
     mark_resolved,
+    principal_clients,
     score_events,
     summarize_hosts,
     volume_over_time,
@@ -33,6 +35,7 @@ NAME_FLAGS = "analytics.dns_flags"
 DOMAIN_FLAGS = "analytics.dns_domain_flags"
 HOST_SUMMARY = "analytics.host_summary"
 FLAGGED = ("tunnel", "dga")
+TOP_FINDINGS = 15  # rows of the top_findings preview
 # what events_from_hunt and attribute_clients use (DeviceId and Source are not read)
 DNS_COLUMNS = ["Timestamp", "DeviceName", "ClientIP", "QueryName", "QueryType", "Answers"]
 NAME_COLUMNS = ["name", "registered_domain", "verdict", "score", "reasons", "tunnel_score", "dga_score",
@@ -136,10 +139,10 @@ def dns_flags(
             [{"domain": r.registered_domain, "verdict": r.verdict, "score": round(float(r.score), 4),
               "resolved": bool(r.resolved)} for r in hot.head(500).itertuples(index=False)]),
         "top_findings": dg.MetadataValue.md(preview_markdown(
-            findings_first(domains)[["registered_domain", "verdict", "score", "queries", "clients",
-                                     "unique_subdomains", "reasons"]]
+            findings_preview(domains, TOP_FINDINGS, by=principal_clients(events, domains, names))[
+                ["registered_domain", "verdict", "score", "queries", "clients", "unique_subdomains", "reasons"]]
             .astype({"clients": "Int64"}),  # a count (NaN only for plainly benign domains)
-            rows=15, max_cell=160)),
+            rows=TOP_FINDINGS, max_cell=160)),
         "query_volume": dg.MetadataValue.md(
             f"![query volume](data:image/png;base64,{base64.b64encode(chart).decode()})"),
     })

@@ -792,6 +792,64 @@ def findings_first(domains: pd.DataFrame, verdicts: tuple[str, ...] = FLAGGED) -
     return hot.loc[keys.sort_values(list(keys.columns), ascending=False, kind="stable").index]
 
 
+_REASON_VALUES = re.compile(r"'[^']*'|\d+(?:\.\d+)?")
+
+
+def reason_shape(reasons: str) -> str:
+    """A finding's reasons with their quoted labels and numbers taken out (``#``): which kinds of evidence,
+    not which domain or how much."""
+    return _REASON_VALUES.sub("#", reasons)
+
+
+def findings_preview(
+    domains: pd.DataFrame, rows: int = 15, by: pd.Series | None = None, verdicts: tuple[str, ...] = FLAGGED
+) -> pd.DataFrame:
+    """``findings_first``'s domains for a short preview: within each verdict, the findings take turns by
+    ``by`` (per registered domain, e.g. ``principal_clients``: who looked it up), each group's best first;
+    without ``by``, by the shape of their reasons (``reason_shape``).
+
+    Why: one infected host's random-letter DGA yields a hundred domains at 0.99 and would fill a 15-row
+    preview, hiding another host's dictionary DGA at 0.7: the hunter should meet every campaign of the
+    day in the preview, not only the loudest.
+    """
+    hot = findings_first(domains, verdicts)
+    if hot.empty:
+        return hot
+    if by is not None:
+        group = hot["registered_domain"].map(by).fillna("").astype(str)
+    elif "reasons" in hot.columns:
+        group = hot["reasons"].fillna("").astype(str).map(reason_shape)
+    else:
+        return hot.head(rows)
+    keys = pd.DataFrame({
+        "rank": -hot["verdict"].map(VERDICT_WEIGHT).astype(float).to_numpy(),
+        "turn": hot.groupby([hot["verdict"].to_numpy(), group.to_numpy()], sort=False).cumcount().to_numpy(),
+        "position": np.arange(len(hot)),
+    })
+    order = keys.sort_values(["rank", "turn", "position"], kind="stable").index.to_numpy()
+    return hot.iloc[order[:rows]]
+
+
+def principal_clients(events: pd.DataFrame, domains: pd.DataFrame, names: pd.DataFrame | None = None,
+                      verdicts: tuple[str, ...] = FLAGGED) -> pd.Series:
+    """Per flagged registered domain, the client that looked it up most (ties: the first in sort order):
+    which host a finding belongs to, for ``findings_preview``. Empty without a client column."""
+    if "client" not in events.columns or domains.empty:
+        return pd.Series(dtype=object)
+    flagged = set(domains.loc[domains["verdict"].isin(verdicts), "registered_domain"])
+    codes, doms = _name_domains(events, names)
+    if doms.size == 0 or not flagged:
+        return pd.Series(dtype=object)
+    keep = pd.Series(doms, dtype=object).isin(flagged).to_numpy()
+    m = (codes >= 0) & keep[np.maximum(codes, 0)]
+    if not m.any():
+        return pd.Series(dtype=object)
+    pairs = pd.DataFrame({"domain": doms[codes[m]], "client": events["client"].to_numpy()[m]}).dropna()
+    counts = pairs.groupby(["domain", "client"]).size().rename("n").reset_index()
+    top = counts.sort_values(["domain", "n", "client"], ascending=[True, False, True]).drop_duplicates("domain")
+    return pd.Series(top["client"].to_numpy(), index=top["domain"].to_numpy(), dtype=object)
+
+
 def _name_domains(events: pd.DataFrame, names: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(per row: code of its name, -1 when missing; per distinct name: its registered domain).
 
