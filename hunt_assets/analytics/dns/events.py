@@ -844,7 +844,9 @@ def principal_clients(events: pd.DataFrame, domains: pd.DataFrame, names: pd.Dat
     m = (codes >= 0) & keep[np.maximum(codes, 0)]
     if not m.any():
         return pd.Series(dtype=object)
-    pairs = pd.DataFrame({"domain": doms[codes[m]], "client": events["client"].to_numpy()[m]}).dropna()
+    rows = np.flatnonzero(m)  # the flagged domains' look-ups only: a day's client column as objects is gigabytes
+    pairs = pd.DataFrame({"domain": doms[codes[rows]],
+                          "client": events["client"].iloc[rows].astype(object).to_numpy()}).dropna()
     counts = pairs.groupby(["domain", "client"]).size().rename("n").reset_index()
     top = counts.sort_values(["domain", "n", "client"], ascending=[True, False, True]).drop_duplicates("domain")
     return pd.Series(top["client"].to_numpy(), index=top["domain"].to_numpy(), dtype=object)
