@@ -150,7 +150,7 @@ def _write_alerts(con: duckdb.DuckDBPyConnection, alerts: list[Alert]) -> None:
 
 
 def generator_version(path: str | os.PathLike, lock_timeout: float = LAKE_WAIT_S) -> str | None:
-    """The generator version a lake was built with (``TenantInfo``), or ``None`` if it records none: a demo
+    """The generator version a lake was built with (its ``TENANT_INFO_TABLE``), or ``None`` if it records none: a demo
     rebuilds a lake an older generator made, which lacks the incidents planted since."""
     with connect_in_turn(path, read_only=True, timeout=lock_timeout) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}

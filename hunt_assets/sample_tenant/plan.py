@@ -23,7 +23,7 @@ DGA_RESOLVING_INDEX = 77
 # a dictionary-DGA implant (incidents.dictionary_dga): names glued from two word lists of our own, never
 # answered; each name reads like a company's, the day's 64 together are a grid of 8 words by 8
 DICT_DGA_HOST = workstation_short(13)  # ws-mkt-007
-DICT_DGA_NAMES_PER_DAY = 64
+DICT_DGA_WORDS_PER_DAY = 8  # of each list: the day's names are every pairing of the two picks
 DICT_DGA_LEADS = (
     "amber", "basket", "candle", "copper", "dinner", "engine", "feather", "finger", "garden", "hollow", "insect",
     "jacket", "kettle", "ladder", "marble", "mirror", "needle", "orange", "pencil", "pepper", "rabbit", "saddle",
@@ -34,6 +34,7 @@ DICT_DGA_TRAILS = (
     "lemon", "market", "number", "office", "planet", "record", "season", "throat", "valley", "wonder", "shadow",
     "pocket", "letter", "monkey", "castle", "bridge", "cotton", "spring", "thunder", "pillow", "saucer",
 )
+DICT_DGA_NAMES_PER_DAY = DICT_DGA_WORDS_PER_DAY**2
 
 LDAP_HOST = workstation_short(4)  # ws-it-002
 

@@ -16,14 +16,20 @@ from datetime import date, timedelta
 
 from ..dns_records import NXDOMAIN
 from ..events import DevEvent
-from ..plan import DICT_DGA_HOST, DICT_DGA_LEADS, DICT_DGA_NAMES_PER_DAY, DICT_DGA_TRAILS, GroundTruth
+from ..plan import (
+    DICT_DGA_HOST,
+    DICT_DGA_LEADS,
+    DICT_DGA_NAMES_PER_DAY,
+    DICT_DGA_TRAILS,
+    DICT_DGA_WORDS_PER_DAY,
+    GroundTruth,
+)
 from ..processes import CATALOG, US_PER_S, proc_index
 from ..tenant import Tenant, from_us
 from .common import LookupLog, Planted
 
 ROUND_HOURS = tuple(range(0, 24, 2))
 ROUND_MINUTE = 41
-_PICK = 8  # words of each list a day
 
 
 def _lcg(state: int) -> int:
@@ -44,10 +50,10 @@ def day_names(day: date) -> list[str]:
     """The implant's 64 names for one UTC day, in the order it tries them (public so tests can regenerate
     any day's list)."""
     state = (day.toordinal() * 2_654_435_761 ^ 0x5EED_D1C7) & 0x7FFFFFFF
-    state, leads = _pick(state, DICT_DGA_LEADS, _PICK)
-    state, trails = _pick(state, DICT_DGA_TRAILS, _PICK)
+    state, leads = _pick(state, DICT_DGA_LEADS, DICT_DGA_WORDS_PER_DAY)
+    state, trails = _pick(state, DICT_DGA_TRAILS, DICT_DGA_WORDS_PER_DAY)
     names = [f"{lead}{trail}.net" for lead in leads for trail in trails]
-    state, order = _pick(state, tuple(names), len(names))
+    _, order = _pick(state, tuple(names), len(names))
     return order
 
 
@@ -80,8 +86,8 @@ def plant(t: Tenant) -> Planted:
         GroundTruth(
             kind="dga_nxdomain",
             entity=f"{len(names_seen)} names",
-            detail=f"{DICT_DGA_NAMES_PER_DAY} names/day (.net), {_PICK} of {len(DICT_DGA_LEADS)} leading words x "
-            f"{_PICK} of {len(DICT_DGA_TRAILS)} trailing words, rounds at "
+            detail=f"{DICT_DGA_NAMES_PER_DAY} names/day (.net), {DICT_DGA_WORDS_PER_DAY} of {len(DICT_DGA_LEADS)} "
+            f"leading words x {DICT_DGA_WORDS_PER_DAY} of {len(DICT_DGA_TRAILS)} trailing words, rounds at "
             f"{','.join(f'{h:02d}:{ROUND_MINUTE}' for h in ROUND_HOURS)} UTC, none answered; "
             "see incidents.dictionary_dga.day_names",
             **gt,
