@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,7 +12,10 @@ from ..dns_records import NamePool, Record
 from ..dns_writer import DnsBatch
 from ..events import DevEvent
 from ..plan import GroundTruth
-from ..processes import proc_index
+from ..processes import CATALOG, proc_index
+
+if TYPE_CHECKING:
+    from ..fleet import Device
 
 
 @dataclass
@@ -28,6 +31,13 @@ class Planted:
 
     def add_events(self, table: str, events: list[DevEvent]) -> None:
         self.device_rows.setdefault(table, []).extend(events)
+
+    def start_process(self, ts: int, dev: Device, parent: str, proc: str) -> str:
+        """Record ``parent`` starting the catalog process ``proc`` on ``dev`` at ``ts`` (a DeviceProcessEvents
+        row). Returns the command line it runs with there, as the process tables write it (the device's
+        user in place of ``{user}``), for the incident's ground truth."""
+        self.add_events("DeviceProcessEvents", [DevEvent(ts, dev.idx, parent, created=proc)])
+        return CATALOG[proc_index(proc)].cmdline.replace("{user}", dev.user.sam)
 
     def merge(self, other: Planted) -> None:
         self.dns.extend(other.dns)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from ..dns_records import NXDOMAIN, Record
 from ..events import DevEvent
 from ..plan import DGA_C2_IP, DGA_HOST, DGA_NAMES_PER_DAY, DGA_RESOLVING_INDEX, GroundTruth
-from ..processes import CATALOG, US_PER_S, proc_index
+from ..processes import US_PER_S
 from ..tenant import Tenant, from_us
 from .common import LookupLog, Planted
 
@@ -113,8 +113,7 @@ def plant(t: Tenant) -> Planted:
     out = Planted(dns=[log.batch()])
     out.add_events("DeviceNetworkEvents", beacons)
     loader_ts = t.day_us(0) + 7 * 3600 * US_PER_S + int(rng.integers(0, 1800)) * US_PER_S
-    out.add_events("DeviceProcessEvents", [DevEvent(loader_ts, dev.idx, "explorer", created=proc)])
-    cmd = CATALOG[proc_index(proc)].cmdline.replace("{user}", dev.user.sam)
+    cmd = out.start_process(loader_ts, dev, "explorer", proc)
     gt = dict(incident="dga", device_name=dev.name, device_id=dev.device_id)
     out.truth += [
         GroundTruth(

@@ -15,7 +15,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ..dns_records import NXDOMAIN
-from ..events import DevEvent
 from ..plan import (
     DICT_DGA_HOST,
     DICT_DGA_LEADS,
@@ -24,7 +23,7 @@ from ..plan import (
     DICT_DGA_WORDS_PER_DAY,
     GroundTruth,
 )
-from ..processes import CATALOG, US_PER_S, proc_index
+from ..processes import US_PER_S
 from ..tenant import Tenant, from_us
 from .common import LookupLog, Planted
 
@@ -79,8 +78,7 @@ def plant(t: Tenant) -> Planted:
         raise AssertionError("dictionary-DGA schedule made no look-ups")
     out = Planted(dns=[log.batch()])
     loader_ts = t.day_us(0) + 6 * 3600 * US_PER_S + int(rng.integers(0, 1800)) * US_PER_S
-    out.add_events("DeviceProcessEvents", [DevEvent(loader_ts, dev.idx, "explorer", created=proc)])
-    cmd = CATALOG[proc_index(proc)].cmdline.replace("{user}", dev.user.sam)
+    cmd = out.start_process(loader_ts, dev, "explorer", proc)
     gt = dict(incident="dictionary_dga", device_name=dev.name, device_id=dev.device_id)
     out.truth += [
         GroundTruth(

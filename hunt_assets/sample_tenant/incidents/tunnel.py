@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from ..dns_records import Record
-from ..events import DevEvent
 from ..plan import TUNNEL_DOMAIN, TUNNEL_HOST, TUNNEL_NS_IP, GroundTruth
 from ..processes import CATALOG, US_PER_S, proc_index
 from ..tenant import Tenant, from_us
@@ -77,7 +76,7 @@ def plant(t: Tenant) -> Planted:
 
     out = Planted(dns=[log.batch()])
     path = CATALOG[proc_index(proc)].path
-    out.add_events("DeviceProcessEvents", [DevEvent(first - 40 * US_PER_S, dev.idx, "svchost_schedule", created=proc)])
+    out.start_process(first - 40 * US_PER_S, dev, "svchost_schedule", proc)
     gt = dict(incident="dns_tunnel", device_name=dev.name, device_id=dev.device_id)
     out.truth += [
         GroundTruth(
