@@ -666,3 +666,55 @@ def test_numeric_query_types_read_as_their_mnemonics(qtype: object) -> None:
     pd.testing.assert_frame_equal(got_names, by_name)
     pd.testing.assert_frame_equal(got_doms, doms)
     assert got_doms.set_index("registered_domain").loc["poll-example.com", "share_txt"] == 1.0
+
+
+def test_a_cohort_lifts_only_the_names_its_hosts_looked_up() -> None:
+    """A day of random 9-letter ``.biz`` labels convicts its cohort; the members that read well
+    (lifted only as members) are lifted with events only where the infected host looked them up."""
+    import random
+
+    from hunt_assets.analytics.dns import domain_stats as D
+    from hunt_assets.analytics.dns import ngram
+    from hunt_assets.analytics.dns.score import score_names
+
+    rng = random.Random(11)
+    dga = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9)) + ".biz" for _ in range(400)})
+    popular = ngram.load_training_domains()[:3000]
+    names_only = score_names(dga + popular).set_index("name")
+    in_cohort = names_only.loc[dga, "reasons"].str.contains("the shape of a DGA's daily list")
+    # members lifted only by the cohort: word-like enough to pass on their own
+    borrowed = [n for n in dga if in_cohort[n] and names_only.loc[n, "reg_bits"] < D.DGA_BURST_BITS]
+    assert len(borrowed) >= 5
+    own = [n for n in dga if n not in set(borrowed)]
+
+    def day(rows: list[tuple[str, str]]) -> pd.DataFrame:
+        t0 = pd.Timestamp("2026-12-01T00:00:00Z")
+        return pd.DataFrame(
+            {
+                "timestamp": [t0 + pd.Timedelta(seconds=7 * i) for i in range(len(rows))],
+                "client": [c for c, _ in rows],
+                "name": [n for _, n in rows],
+                "qtype": "A",
+            }
+        )
+
+    browsing = [(f"ws-{i % 40}", n) for i, n in enumerate(popular)]
+    # the borrowed names were browsed by other workstations, not by the infected host
+    apart = day([("ws-infected", n) for n in own] + [(f"ws-{i % 7}", n) for i, n in enumerate(borrowed)] + browsing)
+    flags, _ = score_events(apart)
+    f = flags.set_index("name")
+    assert (f.loc[borrowed, "verdict"] == "benign").all()
+    assert not f.loc[borrowed, "reasons"].str.contains("DGA's daily list").any()
+    lifted_own = f.loc[own, "reasons"].str.contains("DGA's daily list")
+    assert lifted_own.sum() >= 20
+    on_host = f.loc[own, "reasons"][lifted_own].str.contains(r"a client that looked it up resolved \d+ random-looking")
+    assert on_host.all()
+    assert not f.loc[popular, "reasons"].str.contains("DGA's daily list").any()
+    # the same names from the infected host are its list: lifted, and the reason says by whom
+    together = day([("ws-infected", n) for n in dga] + browsing)
+    flags2, _ = score_events(together)
+    f2 = flags2.set_index("name")
+    assert (f2.loc[borrowed, "verdict"] == "dga").all()
+    n_hi = int((names_only.loc[dga, "reg_bits"] >= D.DGA_BURST_BITS).sum())
+    said = f"a client that looked it up resolved {n_hi} random-looking names of such lists"
+    assert f2.loc[borrowed[0], "reasons"].endswith(said)

@@ -13,6 +13,7 @@ Python loop runs per event.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -120,6 +121,14 @@ COHORT_SHARE = 0.5
 #   -2     0.854       0.40 %
 #   -3     0.856       0.44 %
 COHORT_MEMBER_BITS = -1.0
+# with events that name their clients, a convicted cohort lifts only the domains looked up by a
+# client that resolved at least this many random-looking members of the batch's convicted cohorts
+# (of one kind). A DGA's day is one infected host's list, or a few hosts'; the popular names of the
+# same shape that other people browse (``jocariz.com`` beside a day of 7-letter ``.com`` labels) are
+# not on those hosts, and without clients the batch could not tell them apart. Set a priori at a
+# quarter of COHORT_MIN. Counted per client over all convicted cohorts, not per cohort: a host's
+# list spreads over cohorts of several lengths and suffixes, a few names in each.
+COHORT_CLIENT_MIN = 5
 
 
 def _domain_codes(cols: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -178,6 +187,11 @@ def _eligible_dga(cols: dict[str, np.ndarray], elig: np.ndarray | None = None) -
     return (_eligible(cols) if elig is None else elig) & ~cols["popular_domain"]
 
 
+DomainClients = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+"""Given a mask over registered-domain codes, the distinct (domain code, client code) pairs of the
+events under those domains. Event context passes one; a batch of bare names has no clients."""
+
+
 class GridLookups(NamedTuple):
     """What event context knows of each registered domain's look-ups, for the word-grid rule
     (arrays indexed by domain code). ``addressed``: it was looked up for an address (A, AAAA,
@@ -194,11 +208,13 @@ def apply_batch_context(
     reasons: list[Reason],
     extra_tunnel_domains: np.ndarray | None,
     grid_lookups: GridLookups | None = None,
+    domain_clients: DomainClients | None = None,
 ) -> dict[str, np.ndarray]:
     """Lift names under registered domains whose subdomains, taken together, look like a tunnel.
 
     ``extra_tunnel_domains`` (bool per domain code) lets event context (query types, volume) mark
-    domains as tunnels too; ``grid_lookups`` lets it say which domains a word grid may hold. Returns
+    domains as tunnels too; ``grid_lookups`` lets it say which domains a word grid may hold, and
+    ``domain_clients`` which clients looked each domain up (``COHORT_CLIENT_MIN``). Returns
     the per-domain batch statistics (arrays indexed by domain code).
     """
     dcode, first_row = _domain_codes(cols)
@@ -262,7 +278,7 @@ def apply_batch_context(
     )
     # the lifts (tunnel, dga) change no row's eligibility: one mask serves every rule below
     _mutation_clusters(cols, reasons, dcode, first_row, elig)
-    _dga_cohorts(cols, reasons, dcode, first_row, elig)
+    _dga_cohorts(cols, reasons, dcode, first_row, elig, domain_clients)
     _word_grids(cols, reasons, dcode, elig, grids.result() if grids is not None else None)
     return {
         "unique_subdomains": uniq_sub,
@@ -409,7 +425,12 @@ _COHORT_TEXT = {
 
 
 def _dga_cohorts(
-    cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, elig: np.ndarray
+    cols: dict[str, np.ndarray],
+    reasons: list[Reason],
+    dcode: np.ndarray,
+    first_row: np.ndarray,
+    elig: np.ndarray,
+    domain_clients: DomainClients | None = None,
 ) -> None:
     """Lift the non-popular members of a DGA-shaped cohort of the batch: one of suffix, length and
     alphabet (random-letter DGAs), or of suffix, length and syllable template (pronounceable DGAs;
@@ -419,10 +440,11 @@ def _dga_cohorts(
     Counted over distinct registered domains. Members become ``dga`` whatever their own verdict
     was (tunnels are left alone), as members of a seed-mutation cluster do: the convicted cohort is
     the evidence, and a member that reads well on its own is no less one of the day's names.
+    With ``domain_clients`` only the members on the cohort's hosts are lifted (``COHORT_CLIENT_MIN``).
     """
     for key in _COHORT_TEXT:
         if key in cols:
-            _dga_cohort(cols, reasons, dcode, first_row, key, elig)
+            _dga_cohort(cols, reasons, dcode, first_row, key, elig, domain_clients)
 
 
 def _cohort_size(codes: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -441,6 +463,7 @@ def _dga_cohort(
     first_row: np.ndarray,
     key: str,
     elig: np.ndarray,
+    domain_clients: DomainClients | None = None,
 ) -> None:
     key_row = _domain_keys(cols[key], dcode, first_row.size)
     shaped = np.flatnonzero(key_row != 0)  # every registered domain of a known shape, popular ones too
@@ -456,6 +479,11 @@ def _dga_cohort(
     if not fire.any():
         return
     kin = hi | (cand & (bits >= COHORT_MEMBER_BITS))
+    on_host = None
+    if domain_clients is not None:
+        in_fire = fire[codes]
+        on_host = _on_cohort_hosts(shaped[in_fire], hi[in_fire], first_row.size, domain_clients)
+        kin &= on_host[shaped] > 0
     member = np.zeros(first_row.size, dtype=bool)
     member[shaped[fire[codes] & kin]] = True
     n_of = np.zeros(first_row.size, dtype=np.int64)
@@ -474,6 +502,33 @@ def _dga_cohort(
             " of them unlike popular names (the shape of a DGA's daily list)",
         )
     )
+    if on_host is not None:
+        reasons.append(
+            _reason(
+                mask,
+                "a client that looked it up resolved ",
+                _fmt(lambda idx: on_host[dcode[idx]]),
+                " random-looking names of such lists",
+            )
+        )
+
+
+def _on_cohort_hosts(doms: np.ndarray, hi: np.ndarray, nd: int, domain_clients: DomainClients) -> np.ndarray:
+    """Per domain code: the most random-looking members of the convicted cohorts that one of its
+    clients resolved, where that is at least ``COHORT_CLIENT_MIN``; else 0. ``doms``: the convicted
+    cohorts' domains, ``hi`` whether each is random-looking itself."""
+    in_cohort = np.zeros(nd, dtype=bool)
+    in_cohort[doms] = True
+    hi_dom = np.zeros(nd, dtype=bool)
+    hi_dom[doms[hi]] = True
+    out = np.zeros(nd, dtype=np.int64)
+    d, c = domain_clients(in_cohort)
+    if d.size == 0:
+        return out
+    d = d.astype(np.int64)
+    n_hi = np.bincount(c, weights=hi_dom[d].astype(np.float64)).astype(np.int64)[c]  # per client
+    np.maximum.at(out, d, np.where(n_hi >= COHORT_CLIENT_MIN, n_hi, 0))
+    return out
 
 
 def _find_word_grids(

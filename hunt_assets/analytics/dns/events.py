@@ -276,7 +276,16 @@ def score_events(
         )
         extra = extra | staged
     addressed = ~_qtype_in(qup, ev_kind_raw, NOT_ADDRESS) if has_qt else np.ones(ev_dom.size, dtype=bool)
-    batch = D.apply_batch_context(arr, cols, R, extra, _grid_lookups(ev_dom, nd, addressed, no_ans))
+    domain_clients = None
+    if has_client:
+
+        def domain_clients(doms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            sel = doms[ev_dom] & known
+            return _pair_unique(ev_dom[sel], ev_client[sel], nc)
+
+    batch = D.apply_batch_context(
+        arr, cols, R, extra, _grid_lookups(ev_dom, nd, addressed, no_ans), domain_clients
+    )
     if staged.any():
         R.append(_reason(elig & (cols["sub_len"] > 0) & staged[dom_code], stage_text[dom_code]))
     name_dom = dom_code
