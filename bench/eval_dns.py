@@ -70,6 +70,43 @@ def popular_alone(d: pd.DataFrame, allow: object = None) -> str:
     return "Popular lists scored as batches of their own, names-only: " + "; ".join(parts)
 
 
+def infected_hosts_browse(d: pd.DataFrame, events: pd.DataFrame, allow: object = None, per_host: int = 300) -> str:
+    """Events-mode false-positive rate when every DGA-infected host also browses popular names.
+
+    In the dev set's events the infected hosts (``dga-<family>-<i>``) look up only their DGA's
+    names and the popular names are looked up by other workstations, so every rule that asks
+    *who* looked a name up has it easy. A real infected host browses too: here each one also
+    looks up ``per_host`` popular names drawn from both popular lists, laid out as the dev set's
+    own popular look-ups (``popular_lookup``: any time of the day, nearly always answered).
+    """
+    import random
+
+    from bench.devset.build import popular_lookup
+
+    rng = random.Random(7)
+    popular = d.loc[d["group"] == "popular", "name"].tolist()
+    infected = sorted({c for c in events["client"].unique() if str(c).startswith("dga-")})
+    rows = []
+    for client in infected:
+        for name in rng.sample(popular, min(per_host, len(popular))):
+            t, _, _, qtype, ok = popular_lookup(rng, name)
+            rows.append((t, client, name, qtype, ok))
+    extra = pd.DataFrame(rows, columns=["t", "client", "name", "qtype", "ok"])
+    extra["answers"] = np.where(extra["ok"], "192.0.2.10", "")
+    extra["timestamp"] = events["timestamp"].min().normalize() + pd.to_timedelta(extra["t"], unit="s")
+    both = pd.concat([events, extra[events.columns]], ignore_index=True).sort_values("timestamp")
+    flags, _ = score_events(both, allow=allow)
+    flagged = flags.set_index("name")["verdict"].isin(FLAG)
+    parts = []
+    for fam in ("popular_holdout", "popular_umbrella"):
+        u = d.loc[d["family"] == fam, "name"]
+        parts.append(f"{fam} {flagged.loc[u].mean():.4f}")
+    pos = d.loc[d["group"] == "dga", "name"]
+    parts.append(f"DGA recall {flagged.loc[pos].mean():.3f}")
+    return (f"Events, every one of the {len(infected)} infected hosts also browsing {per_host} popular names "
+            f"({len(extra):,} look-ups added): " + "; ".join(parts))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller set (popular lists sampled)")
@@ -177,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
             print(ptab.to_string(index=False, float_format="{:.3f}".format))
     print("\n" + umbrella_by_rank(d))
     print(popular_alone(d, allow))
+    print(infected_hosts_browse(d, events, allow))
     print(
         f"\ntimings: score_names {len(d) / t_names:,.0f} names/s, score_events {len(events) / t_events:,.0f} "
         f"events/s, notebook {len(d) / t_nb:,.0f} names/s (in-process, incl. warm-up)"
