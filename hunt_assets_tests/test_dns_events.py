@@ -718,3 +718,24 @@ def test_a_cohort_lifts_only_the_names_its_hosts_looked_up() -> None:
     n_hi = int((names_only.loc[dga, "reg_bits"] >= D.DGA_BURST_BITS).sum())
     said = f"a client that looked it up resolved {n_hi} random-looking names of such lists"
     assert f2.loc[borrowed[0], "reasons"].endswith(said)
+
+
+def test_look_ups_that_name_no_client_leave_a_cohort_as_the_names_alone_do() -> None:
+    """A client column left empty says nothing about hosts: the cohort lifts as it does names-only."""
+    import random
+
+    from hunt_assets.analytics.dns import ngram
+    from hunt_assets.analytics.dns.score import score_names
+
+    rng = random.Random(11)
+    dga = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9)) + ".biz" for _ in range(400)})
+    popular = ngram.load_training_domains()[:3000]
+    names = dga + popular
+    names_only = score_names(names).set_index("name")
+    ev = pd.DataFrame({"name": names, "client": [None] * len(names), "qtype": "A"})
+    flags, _ = score_events(ev)
+    f = flags.set_index("name")
+    lifted = names_only.loc[dga, "reasons"].str.contains("DGA's daily list")
+    assert lifted.sum() >= 300
+    assert f.loc[dga, "reasons"].str.contains("DGA's daily list").equals(lifted)
+    assert (f.loc[dga, "verdict"] == names_only.loc[dga, "verdict"]).all()

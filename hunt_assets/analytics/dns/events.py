@@ -280,8 +280,11 @@ def score_events(
     if has_client:
 
         def domain_clients(doms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            sel = doms[ev_dom] & known
-            return _pair_unique(ev_dom[sel], ev_client[sel], nc)
+            # look-ups that name no client count as one client's: a log without clients (a
+            # forwarder's, or a client column left empty) is then judged as the names alone are
+            sel = doms[ev_dom]
+            c = ev_client[sel]
+            return _pair_unique(ev_dom[sel], np.where(c >= 0, c, nc), nc + 1)
 
     batch = D.apply_batch_context(
         arr, cols, R, extra, _grid_lookups(ev_dom, nd, addressed, no_ans), domain_clients
