@@ -381,6 +381,26 @@ def test_seed_mutation_cluster_lifts_banjori_style_names() -> None:
     assert r.loc["www.google.com", "verdict"] == "benign"
 
 
+@pytest.mark.parametrize("seed", ["rsensinaix", "rsensinaixq", "earnestnessbio"])
+def test_a_short_seed_label_keeps_its_mutations_together(seed: str) -> None:
+    """Seed labels of 14 and 15 characters: their last 12 held some of the four changed ones, so
+    their near-copies never shared a key. The key leaves the first four out."""
+    from hunt_assets.analytics.dns import features as F
+
+    assert len(seed) + 4 >= F.TAIL_LEN + 2
+    rng = __import__("random").Random(len(seed))
+    heads = {"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4)) for _ in range(12)}
+    names = [f"{h}{seed}.com" for h in sorted(heads)]
+    r = _by_name(names)
+    assert r.loc[names, "reasons"].str.count("seed-mutation").eq(1).all()
+    assert (r.loc[names, "verdict"] == "dga").all()
+    # nine are not a cluster; nor, in a 14-character label, are twelve whose fifth character differs too
+    assert not _by_name(names[:9])["reasons"].str.contains("seed-mutation").any()
+    if len(seed) + 4 == F.TAIL_LEN + 2:
+        other = [f"{h}{c}{seed[1:]}.com" for h, c in zip(sorted(heads), "xyz" * 4, strict=False)]
+        assert not _by_name(other)["reasons"].str.contains("seed-mutation").any()
+
+
 def test_batch_rules_judge_a_domain_by_all_its_rows_whatever_the_order() -> None:
     """A registered domain's batch evidence is the domain's, not its first row's: a suppressed or
     invalid name under it must neither take it out of a cluster or cohort (when it comes first)

@@ -714,7 +714,7 @@ static uint64_t BYTE_FLAGS[256];
 
 /* a, e, i, o, u, y in either case (features._VOWEL); the mask covers features.VOWEL_MASK_LEN bytes */
 static uint8_t IS_VOWEL[256];
-enum { VOWEL_MASK_LEN = 16, TAIL_LEN = 12 }; /* features.VOWEL_MASK_LEN, features.TAIL_LEN */
+enum { VOWEL_MASK_LEN = 16, TAIL_LEN = 12, TAIL_HEAD = 4 }; /* features.VOWEL_MASK_LEN, .TAIL_LEN, .TAIL_HEAD */
 static uint8_t ASCII_LOWER[256];             /* names.LOWER */
 /* features.bag_keys: a random 64-bit key per lower-cased byte; a label's "bag" is their sum */
 static uint64_t BAG_KEY[256];
@@ -846,12 +846,14 @@ static PyObject *py_features(PyObject *Py_UNUSED(self), PyObject *args)
         for (int64_t j = 0; j < reg_b - reg_a && j < VOWEL_MASK_LEN; j++)
             vowels |= (int64_t)IS_VOWEL[data[reg_a + j]] << j;
         reg_vowels[r] = vowels;
-        /* the registered label's last TAIL_LEN characters, lower-cased, folded base 1000003 (labels
-         * of at least TAIL_LEN + 2 characters; 0 otherwise) */
+        /* the registered label's last TAIL_LEN characters, but none of its first TAIL_HEAD,
+         * lower-cased, folded base 1000003 (labels of at least TAIL_LEN + 2 characters; 0 otherwise) */
         uint64_t tail = 0;
-        if (reg_b - reg_a >= TAIL_LEN + 2)
-            for (int64_t j = reg_b - TAIL_LEN; j < reg_b; j++)
+        if (reg_b - reg_a >= TAIL_LEN + 2) {
+            const int64_t k = reg_b - reg_a - TAIL_HEAD < TAIL_LEN ? reg_b - reg_a - TAIL_HEAD : TAIL_LEN;
+            for (int64_t j = reg_b - k; j < reg_b; j++)
                 tail = tail * 1000003u + ASCII_LOWER[data[j]];
+        }
         reg_tail[r] = (int64_t)tail;
         /* the registered label's bytes in any order: the sum of their BAG_KEYs (0 without one) */
         uint64_t bag = 0;

@@ -490,20 +490,26 @@ def _vowel_mask(p: ParsedNames, has_reg: np.ndarray, reg_len: np.ndarray) -> np.
 
 
 TAIL_LEN = 12  # characters at the end of the registered label that ``reg_tail`` folds
+# ... none of them among its first TAIL_HEAD: Banjori changes a seed label's first four characters, and
+# a 14-character seed's last 12 held two of them, so its names never shared a tail
+TAIL_HEAD = 4
 
 
 def _tail_hash(p: ParsedNames, has_reg: np.ndarray, reg_len: np.ndarray) -> np.ndarray:
-    """``reg_tail``: the registered label's last TAIL_LEN characters, lower-cased, folded base
-    1,000,003 (uint64) for labels of at least TAIL_LEN + 2 characters, else 0. Seed-mutation DGAs
-    keep a label's tail and change its head."""
+    """``reg_tail``: the registered label's last TAIL_LEN characters but none of its first TAIL_HEAD,
+    lower-cased, folded base 1,000,003 (uint64) for labels of at least TAIL_LEN + 2 characters, else
+    0. Seed-mutation DGAs keep a label's tail and change its head."""
     out = np.zeros(p.n, dtype=np.uint64)
     rows = np.flatnonzero(has_reg & (reg_len >= TAIL_LEN + 2))
     if rows.size == 0:
         return out
-    end = p.label_end[p.reg_label[rows]]
+    end = p.label_end[p.reg_label[rows]].astype(np.int64)
+    k = np.minimum(reg_len[rows].astype(np.int64) - TAIL_HEAD, TAIL_LEN)
     key = np.zeros(rows.size, dtype=np.uint64)
     for j in range(TAIL_LEN):
-        key = key * np.uint64(1_000_003) + p.lower[end - TAIL_LEN + j].astype(np.uint64)
+        pos = end - TAIL_LEN + j
+        take = pos >= end - k  # the first TAIL_LEN - k places are left out (k < TAIL_LEN: short labels)
+        key = np.where(take, key * np.uint64(1_000_003) + p.lower[pos].astype(np.uint64), key)
     out[rows] = key
     return out
 

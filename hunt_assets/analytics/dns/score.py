@@ -1143,7 +1143,8 @@ def _grid_key(f: dict[str, np.ndarray], ok: np.ndarray, candidate: np.ndarray, s
 
 
 def _mutation_key(p: ParsedNames, f: dict[str, np.ndarray]) -> np.ndarray:
-    """Hash of (public suffix, label length, last 12 label characters) for long registered labels.
+    """Hash of (public suffix, label length, last 12 label characters but none of the first four) for
+    registered labels of 14 characters or more (``features.TAIL_HEAD``).
 
     Seed-mutation DGAs such as Banjori keep most of a seed label and change a few leading
     characters, so their candidates share this key; unrelated domains almost never do. 0 = none.
