@@ -51,7 +51,7 @@ QTYPE_MIN_UNIQUE = 5
 BYTES_PER_WINDOW = 4000  # question bytes from one client to one registered domain in a window
 DGA_BURST = 8  # distinct random-looking registered domains per client per window
 DGA_BURST_BITS = 3.0  # "random-looking" for a burst: a weaker bar than a per-name DGA verdict
-MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and last 12 characters
+MUTATION_CLUSTER = 10  # distinct registered domains sharing suffix, length and last 12 characters (none of the first 4)
 # distinct registered domains sharing suffix and all but a last letter (``score._stem_key``): an
 # enumerating DGA's day (Pitou: 21 per stem). No popular list measured has a cluster of even 5.
 STEM_CLUSTER = 8
@@ -357,7 +357,7 @@ def _mutation_clusters(
     cols: dict[str, np.ndarray], reasons: list[Reason], dcode: np.ndarray, first_row: np.ndarray, elig: np.ndarray
 ) -> None:
     """Lift registered domains that are near-copies of each other: seed-mutation DGAs (the same
-    suffix, label length and last 12 characters, at least ``MUTATION_CLUSTER`` of them) and
+    suffix, label length and last 12 characters but not the first 4, at least ``MUTATION_CLUSTER`` of them) and
     enumerating DGAs (the same suffix and label but for a last letter, at least ``STEM_CLUSTER``)
     and permutation DGAs (the same suffix and letters in any order, at least ``ANAGRAM_CLUSTER``).
 
