@@ -707,7 +707,7 @@ def test_a_cohort_lifts_only_the_names_its_hosts_looked_up() -> None:
     assert not f.loc[borrowed, "reasons"].str.contains("DGA's daily list").any()
     lifted_own = f.loc[own, "reasons"].str.contains("DGA's daily list")
     assert lifted_own.sum() >= 20
-    on_host = f.loc[own, "reasons"][lifted_own].str.contains(r"a client that looked it up resolved \d+ random-looking")
+    on_host = f.loc[own, "reasons"][lifted_own].str.contains(r"client ws-infected looked it up and resolved \d+ random")
     assert on_host.all()
     assert not f.loc[popular, "reasons"].str.contains("DGA's daily list").any()
     # the same names from the infected host are its list: lifted, and the reason says by whom
@@ -716,7 +716,7 @@ def test_a_cohort_lifts_only_the_names_its_hosts_looked_up() -> None:
     f2 = flags2.set_index("name")
     assert (f2.loc[borrowed, "verdict"] == "dga").all()
     n_hi = int((names_only.loc[dga, "reg_bits"] >= D.DGA_BURST_BITS).sum())
-    said = f"a client that looked it up resolved {n_hi} random-looking names of such lists"
+    said = f"client ws-infected looked it up and resolved {n_hi} random-looking names of such lists"
     assert f2.loc[borrowed[0], "reasons"].endswith(said)
 
 
@@ -739,3 +739,31 @@ def test_look_ups_that_name_no_client_leave_a_cohort_as_the_names_alone_do() -> 
     assert lifted.sum() >= 300
     assert f.loc[dga, "reasons"].str.contains("DGA's daily list").equals(lifted)
     assert (f.loc[dga, "verdict"] == names_only.loc[dga, "verdict"]).all()
+    assert not f["reasons"].str.contains("looked it up and resolved").any()  # no host to name
+
+
+def test_a_cohort_reason_names_the_busiest_host_that_looked_the_domain_up() -> None:
+    import random
+
+    from hunt_assets.analytics.dns import ngram
+
+    rng = random.Random(11)
+    dga = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9)) + ".biz" for _ in range(400)})
+    popular = ngram.load_training_domains()[:3000]
+    # two infected hosts share the day's list unevenly; a third row of the first name names no client
+    rows = [("ws-a", n) for n in dga[:300]] + [("ws-b", n) for n in dga[250:]] + [(None, dga[0])]
+    rows += [(f"ws-{i % 40}", n) for i, n in enumerate(popular)]
+    ev = pd.DataFrame({"client": [c for c, _ in rows], "name": [n for _, n in rows], "qtype": "A"})
+    f = score_events(ev)[0].set_index("name")["reasons"]
+    hosts = f.loc[dga].str.extract(r"client (\S+) looked it up and resolved (\d+) random")
+    in_cohort = f.loc[dga].str.contains("DGA's daily list")
+    assert in_cohort.sum() >= 300
+    assert hosts[0][in_cohort].notna().all()
+    counts = hosts[1][in_cohort].astype(int)
+    a, b = counts[hosts[0][in_cohort] == "ws-a"], counts[hosts[0][in_cohort] == "ws-b"]
+    assert a.nunique() == 1
+    assert b.nunique() == 1
+    assert a.iloc[0] > b.iloc[0]
+    # the names both hosts looked up are the busier host's; the rest are each host's own
+    assert (hosts.loc[[n for n in dga[250:300] if in_cohort[n]], 0] == "ws-a").all()
+    assert (hosts.loc[[n for n in dga[300:] if in_cohort[n]], 0] == "ws-b").all()

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from hunt_assets.analytics.dns.names import np_to_arrow
-from hunt_assets.analytics.dns.score import VERDICT_CODE, Reason, _fmt, _reason
+from hunt_assets.analytics.dns.score import VERDICT_CODE, Reason, _fmt, _Lazy, _reason
 
 if TYPE_CHECKING:  # pandas is imported lazily: ``score-dns`` on plain names never needs it
     import pandas as pd
@@ -187,9 +187,10 @@ def _eligible_dga(cols: dict[str, np.ndarray], elig: np.ndarray | None = None) -
     return (_eligible(cols) if elig is None else elig) & ~cols["popular_domain"]
 
 
-DomainClients = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+DomainClients = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
 """Given a mask over registered-domain codes, the distinct (domain code, client code) pairs of the
-events under those domains. Event context passes one; a batch of bare names has no clients."""
+events under those domains, and each client code's name (None for look-ups that name no client,
+which count as one client's). Event context passes one; a batch of bare names has no clients."""
 
 
 class GridLookups(NamedTuple):
@@ -479,10 +480,10 @@ def _dga_cohort(
     if not fire.any():
         return
     kin = hi | (cand & (bits >= COHORT_MEMBER_BITS))
-    on_host = None
+    on_host = who = None
     if domain_clients is not None:
         in_fire = fire[codes]
-        on_host = _on_cohort_hosts(shaped[in_fire], hi[in_fire], first_row.size, domain_clients)
+        on_host, who = _on_cohort_hosts(shaped[in_fire], hi[in_fire], first_row.size, domain_clients)
         kin &= on_host[shaped] > 0
     member = np.zeros(first_row.size, dtype=bool)
     member[shaped[fire[codes] & kin]] = True
@@ -502,33 +503,47 @@ def _dga_cohort(
             " of them unlike popular names (the shape of a DGA's daily list)",
         )
     )
-    if on_host is not None:
+    if who is not None:  # the host, where the log names it
+        named = np.zeros(first_row.size, dtype=bool)
+        named[np.flatnonzero(np.not_equal(who, None))] = True
         reasons.append(
             _reason(
-                mask,
-                "a client that looked it up resolved ",
+                mask & named[dcode],
+                "client ",
+                _Lazy(lambda idx: pa.array(who[dcode[idx]].tolist(), pa.large_string())),
+                " looked it up and resolved ",
                 _fmt(lambda idx: on_host[dcode[idx]]),
                 " random-looking names of such lists",
             )
         )
 
 
-def _on_cohort_hosts(doms: np.ndarray, hi: np.ndarray, nd: int, domain_clients: DomainClients) -> np.ndarray:
+def _on_cohort_hosts(
+    doms: np.ndarray, hi: np.ndarray, nd: int, domain_clients: DomainClients
+) -> tuple[np.ndarray, np.ndarray]:
     """Per domain code: the most random-looking members of the convicted cohorts that one of its
-    clients resolved, where that is at least ``COHORT_CLIENT_MIN``; else 0. ``doms``: the convicted
-    cohorts' domains, ``hi`` whether each is random-looking itself."""
+    clients resolved, where that is at least ``COHORT_CLIENT_MIN`` (else 0), and that client's name
+    (None where there is none, or the look-ups named no client). ``doms``: the convicted cohorts'
+    domains, ``hi`` whether each is random-looking itself."""
     in_cohort = np.zeros(nd, dtype=bool)
     in_cohort[doms] = True
     hi_dom = np.zeros(nd, dtype=bool)
     hi_dom[doms[hi]] = True
     out = np.zeros(nd, dtype=np.int64)
-    d, c = domain_clients(in_cohort)
+    who = np.full(nd, None, dtype=object)
+    d, c, names = domain_clients(in_cohort)
     if d.size == 0:
-        return out
+        return out, who
     d = d.astype(np.int64)
     n_hi = np.bincount(c, weights=hi_dom[d].astype(np.float64)).astype(np.int64)[c]  # per client
-    np.maximum.at(out, d, np.where(n_hi >= COHORT_CLIENT_MIN, n_hi, 0))
-    return out
+    ok = n_hi >= COHORT_CLIENT_MIN
+    # per domain, its busiest such client: the first of the pairs sorted by domain, then count down
+    order = np.lexsort((c[ok], -n_hi[ok], d[ok]))
+    d_ok, c_ok, n_ok = d[ok][order], c[ok][order], n_hi[ok][order]
+    first = np.flatnonzero(np.r_[True, d_ok[1:] != d_ok[:-1]]) if d_ok.size else d_ok
+    out[d_ok[first]] = n_ok[first]
+    who[d_ok[first]] = names[c_ok[first]]
+    return out, who
 
 
 def _find_word_grids(

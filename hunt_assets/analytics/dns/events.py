@@ -279,12 +279,15 @@ def score_events(
     domain_clients = None
     if has_client:
 
-        def domain_clients(doms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            # look-ups that name no client count as one client's: a log without clients (a
-            # forwarder's, or a client column left empty) is then judged as the names alone are
+        def domain_clients(doms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            # look-ups that name no client count as one client's (code nc, no name): a log without
+            # clients (a forwarder's, or a client column left empty) is judged as the names alone are
             sel = doms[ev_dom]
             c = ev_client[sel]
-            return _pair_unique(ev_dom[sel], np.where(c >= 0, c, nc), nc + 1)
+            d_u, c_u = _pair_unique(ev_dom[sel], np.where(c >= 0, c, nc), nc + 1)
+            names = np.full(nc + 1, None, dtype=object)
+            names[: len(clients)] = clients
+            return d_u, c_u, names
 
     batch = D.apply_batch_context(
         arr, cols, R, extra, _grid_lookups(ev_dom, nd, addressed, no_ans), domain_clients
