@@ -767,3 +767,23 @@ def test_a_cohort_reason_names_the_busiest_host_that_looked_the_domain_up() -> N
     # the names both hosts looked up are the busier host's; the rest are each host's own
     assert (hosts.loc[[n for n in dga[250:300] if in_cohort[n]], 0] == "ws-a").all()
     assert (hosts.loc[[n for n in dga[300:] if in_cohort[n]], 0] == "ws-b").all()
+
+
+@pytest.mark.parametrize("client", [7, 3.5])
+def test_clients_that_are_numbers_are_named_in_reasons(client: object) -> None:
+    """A library caller's client column may hold device ids as numbers: the reasons that name a
+    client (DGA burst, cohort host) write them as text instead of failing."""
+    import random
+
+    rng = random.Random(11)
+    dga = sorted({"".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(9)) + ".biz" for _ in range(200)})
+    ev = pd.DataFrame({
+        "client": [client] * len(dga),
+        "name": dga,
+        "qtype": "A",
+        "timestamp": pd.Timestamp("2026-12-01", tz="UTC") + pd.to_timedelta(range(len(dga)), unit="s"),
+        "answers": "",
+    })
+    reasons = score_events(ev)[0]["reasons"]
+    assert reasons.str.contains(f"client {client} looked it up and resolved").sum() >= 150
+    assert reasons.str.contains(f"client {client} looked up ").sum() >= 150  # the DGA burst

@@ -510,7 +510,7 @@ def _dga_cohort(
             _reason(
                 mask & named[dcode],
                 "client ",
-                _Lazy(lambda idx: pa.array(who[dcode[idx]].tolist(), pa.large_string())),
+                _Lazy(lambda idx: pa.array([str(c) for c in who[dcode[idx]]], pa.large_string())),
                 " looked it up and resolved ",
                 _fmt(lambda idx: on_host[dcode[idx]]),
                 " random-looking names of such lists",

@@ -735,7 +735,7 @@ def _lift_burst(
     k = np.zeros(n, dtype=np.int64)
     k[idx] = best["k"].to_numpy()
     who = np.full(n, "", dtype=object)
-    who[idx] = clients[best["c"].to_numpy()]
+    who[idx] = [str(c) for c in clients[best["c"].to_numpy()]]  # a library caller's clients may be numbers
     cols.setdefault("_burst_done", np.zeros(n, dtype=bool))
     D.lift(cols, mask & (cols["verdict"] != "dga"), "dga", 0.7)
     R.append(
