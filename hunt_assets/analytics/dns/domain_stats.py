@@ -504,13 +504,12 @@ def _dga_cohort(
         )
     )
     if who is not None:  # the host, where the log names it
-        named = np.zeros(first_row.size, dtype=bool)
-        named[np.flatnonzero(np.not_equal(who, None))] = True
+        named = np.not_equal(who, None)
         reasons.append(
             _reason(
                 mask & named[dcode],
                 "client ",
-                _Lazy(lambda idx: pa.array([str(c) for c in who[dcode[idx]]], pa.large_string())),
+                _Lazy(lambda idx: pa.array(who[dcode[idx]].tolist(), pa.large_string())),
                 " looked it up and resolved ",
                 _fmt(lambda idx: on_host[dcode[idx]]),
                 " random-looking names of such lists",
@@ -540,7 +539,7 @@ def _on_cohort_hosts(
     # per domain, its busiest such client: the first of the pairs sorted by domain, then count down
     order = np.lexsort((c[ok], -n_hi[ok], d[ok]))
     d_ok, c_ok, n_ok = d[ok][order], c[ok][order], n_hi[ok][order]
-    first = np.flatnonzero(np.r_[True, d_ok[1:] != d_ok[:-1]]) if d_ok.size else d_ok
+    _, first = np.unique(d_ok, return_index=True)
     out[d_ok[first]] = n_ok[first]
     who[d_ok[first]] = names[c_ok[first]]
     return out, who

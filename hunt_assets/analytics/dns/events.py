@@ -184,6 +184,8 @@ def score_events(
     ev_ctx = ctx_dom[ev_dom]
     if has_client:
         ccode, clients = _codes(events["client"])
+        # as text once: the reasons name clients, and a library caller's may be numbers (device ids)
+        clients = np.array([str(c) for c in clients], dtype=object)
         ev_client = ccode[ok]
         nc = max(len(clients), 1)
         known = ev_client >= 0
@@ -735,7 +737,7 @@ def _lift_burst(
     k = np.zeros(n, dtype=np.int64)
     k[idx] = best["k"].to_numpy()
     who = np.full(n, "", dtype=object)
-    who[idx] = [str(c) for c in clients[best["c"].to_numpy()]]  # a library caller's clients may be numbers
+    who[idx] = clients[best["c"].to_numpy()]
     cols.setdefault("_burst_done", np.zeros(n, dtype=bool))
     D.lift(cols, mask & (cols["verdict"] != "dga"), "dga", 0.7)
     R.append(
