@@ -95,16 +95,8 @@ def infected_hosts_browse(d: pd.DataFrame, events: pd.DataFrame, allow: object =
     extra["answers"] = np.where(extra["ok"], "192.0.2.10", "")
     extra["timestamp"] = events["timestamp"].min().normalize() + pd.to_timedelta(extra["t"], unit="s")
     both = pd.concat([events, extra[events.columns]], ignore_index=True).sort_values("timestamp")
-    flags, _ = score_events(both, allow=allow)
-    flagged = flags.set_index("name")["verdict"].isin(FLAG)
-    parts = []
-    for fam in ("popular_holdout", "popular_umbrella"):
-        u = d.loc[d["family"] == fam, "name"]
-        parts.append(f"{fam} {flagged.loc[u].mean():.4f}")
-    pos = d.loc[d["group"] == "dga", "name"]
-    parts.append(f"DGA recall {flagged.loc[pos].mean():.3f}")
     return (f"Events, every one of the {len(infected)} infected hosts also browsing {per_host} popular names "
-            f"({len(extra):,} look-ups added): " + "; ".join(parts))
+            f"({len(extra):,} look-ups added): " + _event_rates(d, both, allow))
 
 
 def clients_shuffled(d: pd.DataFrame, events: pd.DataFrame, allow: object = None, hosts: int = 300) -> str:
@@ -117,14 +109,18 @@ def clients_shuffled(d: pd.DataFrame, events: pd.DataFrame, allow: object = None
     """
     rng = np.random.default_rng(3)
     shuffled = events.assign(client=[f"ws-{i}" for i in rng.integers(0, hosts, len(events))])
-    flags, _ = score_events(shuffled, allow=allow)
-    flagged = flags.set_index("name")["verdict"].isin(FLAG)
-    parts = []
-    for grp in ("dga", "tunnel"):
-        parts.append(f"{grp} recall {flagged.loc[d.loc[d['group'] == grp, 'name']].mean():.3f}")
-    for fam in ("popular_holdout", "popular_umbrella"):
-        parts.append(f"{fam} {flagged.loc[d.loc[d['family'] == fam, 'name']].mean():.4f}")
-    return f"Events, every look-up's client drawn at random from {hosts} workstations: " + "; ".join(parts)
+    head = f"Events, every look-up's client drawn at random from {hosts} workstations: "
+    return head + _event_rates(d, shuffled, allow)
+
+
+def _event_rates(d: pd.DataFrame, events: pd.DataFrame, allow: object = None) -> str:
+    """DGA and tunnel recall and the popular lists' false-positive rates of one layout of the events,
+    the same figures for every layout so that their lines compare."""
+    flagged = score_events(events, allow=allow)[0].set_index("name")["verdict"].isin(FLAG)
+    parts = [f"{grp} recall {flagged.loc[d.loc[d['group'] == grp, 'name']].mean():.3f}" for grp in ("dga", "tunnel")]
+    parts += [f"{fam} {flagged.loc[d.loc[d['family'] == fam, 'name']].mean():.4f}"
+              for fam in ("popular_holdout", "popular_umbrella")]
+    return "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
